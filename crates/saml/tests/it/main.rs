@@ -1,0 +1,6 @@
+//! Integration tests for gatehouse-saml, one module per area.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod certificate;
+mod support;
