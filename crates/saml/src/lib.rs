@@ -5,3 +5,4 @@
 //! - [`certificate`] — parse an IdP signing certificate an admin uploads (PEM, Base64, DER).
 
 pub mod certificate;
+mod xml;
