@@ -10,14 +10,19 @@ use crate::error::{Result, ScimError};
 use crate::schema::{Attr, AttrType, ResourceKind};
 
 /// Canonicalises a whole resource body of the given kind.
-pub(crate) fn canonicalize_resource(kind: ResourceKind, input: Value) -> Result<Map<String, Value>> {
+pub(crate) fn canonicalize_resource(
+    kind: ResourceKind,
+    input: Value,
+) -> Result<Map<String, Value>> {
     let Value::Object(obj) = input else {
-        return Err(ScimError::invalid_syntax("the request body must be a JSON object"));
+        return Err(ScimError::invalid_syntax(
+            "the request body must be a JSON object",
+        ));
     };
     let mut out = Map::new();
     for (key, value) in obj {
         if key.eq_ignore_ascii_case("schemas") {
-            check_schemas(kind, &value)?;
+            check_schemas(&value)?;
         } else if key.eq_ignore_ascii_case("id") || key.eq_ignore_ascii_case("meta") {
             // readOnly: RFC 7643 §2.2 says a client's value SHALL be ignored.
         } else if key.len() > 4 && key[..4].eq_ignore_ascii_case("urn:") {
@@ -31,10 +36,16 @@ pub(crate) fn canonicalize_resource(kind: ResourceKind, input: Value) -> Result<
                 continue;
             }
             let Value::Object(ext_obj) = value else {
-                return Err(ScimError::invalid_value(format!("'{}' must be a JSON object", ext.id)));
+                return Err(ScimError::invalid_value(format!(
+                    "'{}' must be a JSON object",
+                    ext.id
+                )));
             };
             let mut ext_out = Map::new();
             for (k, v) in ext_obj {
+                if ext.is_unsupported(&k) {
+                    continue;
+                }
                 let attr = ext.attr(&k).ok_or_else(|| {
                     ScimError::invalid_syntax(format!("unknown attribute '{}:{k}'", ext.id))
                 })?;
@@ -46,9 +57,14 @@ pub(crate) fn canonicalize_resource(kind: ResourceKind, input: Value) -> Result<
             if !ext_out.is_empty() {
                 out.insert(ext.id.to_owned(), Value::Object(ext_out));
             }
+        } else if kind.core().is_unsupported(&key) {
+            // Defined by RFC 7643 but not stored: dropped (see `SchemaDef::unsupported`).
         } else {
             let attr = kind.core_attr(&key).ok_or_else(|| {
-                ScimError::invalid_syntax(format!("unknown attribute '{key}' for a {} resource", kind.name()))
+                ScimError::invalid_syntax(format!(
+                    "unknown attribute '{key}' for a {} resource",
+                    kind.name()
+                ))
             })?;
             if let Some(v) = canonicalize_attr(attr, value, attr.name)? {
                 out.insert(attr.name.to_owned(), v);
@@ -58,22 +74,16 @@ pub(crate) fn canonicalize_resource(kind: ResourceKind, input: Value) -> Result<
     Ok(out)
 }
 
-fn check_schemas(kind: ResourceKind, value: &Value) -> Result<()> {
-    let Value::Array(items) = value else {
-        return Err(ScimError::invalid_value("'schemas' must be an array of schema URNs"));
-    };
-    for item in items {
-        let urn = item
-            .as_str()
-            .ok_or_else(|| ScimError::invalid_value("'schemas' must be an array of schema URNs"))?;
-        if !urn.eq_ignore_ascii_case(kind.core().id) && kind.extension(urn).is_none() {
-            return Err(ScimError::invalid_value(format!(
-                "unknown schema '{urn}' for a {} resource",
-                kind.name()
-            )));
-        }
+/// `schemas` must be an array of URNs. Unknown entries are tolerated: Entra's documented group
+/// creation lists a Microsoft-private schema. What matters are the extension *objects*, which
+/// are checked by name.
+fn check_schemas(value: &Value) -> Result<()> {
+    match value {
+        Value::Array(items) if items.iter().all(Value::is_string) => Ok(()),
+        _ => Err(ScimError::invalid_value(
+            "'schemas' must be an array of schema URNs",
+        )),
     }
-    Ok(())
 }
 
 /// Canonicalises the value of `attr` (single or multi-valued). `None` means unassigned.
@@ -95,7 +105,11 @@ pub(crate) fn canonicalize_attr(attr: &Attr, value: Value, path: &str) -> Result
             out.push(v);
         }
     }
-    Ok(if out.is_empty() { None } else { Some(Value::Array(out)) })
+    Ok(if out.is_empty() {
+        None
+    } else {
+        Some(Value::Array(out))
+    })
 }
 
 /// Canonicalises one value of `attr` (an element if it is multi-valued).
@@ -105,40 +119,64 @@ pub(crate) fn canonicalize_single(attr: &Attr, value: Value, path: &str) -> Resu
         (AttrType::Complex, Value::Object(obj)) => {
             let mut out = Map::new();
             for (k, v) in obj {
-                let sub = attr
-                    .sub_attr(&k)
-                    .ok_or_else(|| ScimError::invalid_syntax(format!("unknown attribute '{path}.{k}'")))?;
+                let sub = attr.sub_attr(&k).ok_or_else(|| {
+                    ScimError::invalid_syntax(format!("unknown attribute '{path}.{k}'"))
+                })?;
                 let sub_path = format!("{path}.{}", sub.name);
                 if let Some(v) = canonicalize_single(sub, v, &sub_path)? {
                     out.insert(sub.name.to_owned(), v);
                 }
             }
-            Ok(if out.is_empty() { None } else { Some(Value::Object(out)) })
+            Ok(if out.is_empty() {
+                None
+            } else {
+                Some(Value::Object(out))
+            })
         }
-        (AttrType::Complex, _) => Err(ScimError::invalid_value(format!("'{path}' must be a JSON object"))),
+        // Lenient: Entra sends `manager` as the bare id; a string stands for `{"value": …}`.
+        (AttrType::Complex, Value::String(s)) if attr.sub_attr("value").is_some() => {
+            let mut out = Map::new();
+            out.insert("value".to_owned(), Value::String(s));
+            Ok(Some(Value::Object(out)))
+        }
+        (AttrType::Complex, _) => Err(ScimError::invalid_value(format!(
+            "'{path}' must be a JSON object"
+        ))),
         (AttrType::Boolean, Value::Bool(b)) => Ok(Some(Value::Bool(b))),
-        (AttrType::Boolean, Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(Value::Bool(true))),
-        (AttrType::Boolean, Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(Value::Bool(false))),
-        (AttrType::Boolean, _) => Err(ScimError::invalid_value(format!("'{path}' must be a boolean"))),
+        (AttrType::Boolean, Value::String(s)) if s.eq_ignore_ascii_case("true") => {
+            Ok(Some(Value::Bool(true)))
+        }
+        (AttrType::Boolean, Value::String(s)) if s.eq_ignore_ascii_case("false") => {
+            Ok(Some(Value::Bool(false)))
+        }
+        (AttrType::Boolean, _) => Err(ScimError::invalid_value(format!(
+            "'{path}' must be a boolean"
+        ))),
         (AttrType::String | AttrType::Reference, Value::String(s)) => Ok(Some(Value::String(s))),
         // Lenient: a number where a string is expected (e.g. an employee number).
         (AttrType::String, Value::Number(n)) => Ok(Some(Value::String(n.to_string()))),
-        (AttrType::String | AttrType::Reference, _) => {
-            Err(ScimError::invalid_value(format!("'{path}' must be a string")))
-        }
+        (AttrType::String | AttrType::Reference, _) => Err(ScimError::invalid_value(format!(
+            "'{path}' must be a string"
+        ))),
         (AttrType::DateTime, Value::String(s)) => {
-            chrono::DateTime::parse_from_rfc3339(&s)
-                .map_err(|_| ScimError::invalid_value(format!("'{path}' must be an RFC 3339 date-time")))?;
+            chrono::DateTime::parse_from_rfc3339(&s).map_err(|_| {
+                ScimError::invalid_value(format!("'{path}' must be an RFC 3339 date-time"))
+            })?;
             Ok(Some(Value::String(s)))
         }
-        (AttrType::DateTime, _) => Err(ScimError::invalid_value(format!("'{path}' must be a date-time string"))),
+        (AttrType::DateTime, _) => Err(ScimError::invalid_value(format!(
+            "'{path}' must be a date-time string"
+        ))),
     }
 }
 
 /// Looks a key up case-insensitively (exact spelling first).
 pub(crate) fn get_ci<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key)
-        .or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+    obj.get(key).or_else(|| {
+        obj.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
 }
 
 #[cfg(test)]
@@ -153,13 +191,20 @@ mod tests {
             json!({"USERNAME": "a@b.c", "Active": "False", "NAME": {"GivenName": "A"}, "id": "ignored"}),
         )
         .unwrap();
-        assert_eq!(Value::Object(out), json!({"userName": "a@b.c", "active": false, "name": {"givenName": "A"}}));
+        assert_eq!(
+            Value::Object(out),
+            json!({"userName": "a@b.c", "active": false, "name": {"givenName": "A"}})
+        );
     }
 
     #[test]
     fn unknown_sub_attribute_is_named() {
-        let err = canonicalize_resource(ResourceKind::User, json!({"name": {"middle": "x"}})).unwrap_err();
-        assert_eq!(err, ScimError::invalid_syntax("unknown attribute 'name.middle'"));
+        let err = canonicalize_resource(ResourceKind::User, json!({"name": {"middle": "x"}}))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            ScimError::invalid_syntax("unknown attribute 'name.middle'")
+        );
     }
 
     #[test]

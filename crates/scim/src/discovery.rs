@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use crate::list::MAX_RESULTS;
 use crate::schema::{ResourceKind, all_schemas};
 
-pub const SERVICE_PROVIDER_CONFIG_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+pub const SERVICE_PROVIDER_CONFIG_SCHEMA: &str =
+    "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 pub const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
 
 /// Largest request body the server should accept (advertised as `bulk.maxPayloadSize` is not
@@ -40,8 +41,11 @@ pub fn service_provider_config(base_url: &str) -> Value {
 }
 
 fn resource_type_doc(base_url: &str, kind: ResourceKind) -> Value {
-    let extensions: Vec<Value> =
-        kind.extensions().iter().map(|ext| json!({"schema": ext.id, "required": false})).collect();
+    let extensions: Vec<Value> = kind
+        .extensions()
+        .iter()
+        .map(|ext| json!({"schema": ext.id, "required": false}))
+        .collect();
     let mut doc = json!({
         "schemas": [RESOURCE_TYPE_SCHEMA],
         "id": kind.name(),
@@ -63,7 +67,10 @@ fn resource_type_doc(base_url: &str, kind: ResourceKind) -> Value {
 /// `GET /ResourceTypes` (wrap in a [`crate::ListResponse`]).
 pub fn resource_types(base_url: &str) -> Vec<Value> {
     let base_url = base_url.trim_end_matches('/');
-    [ResourceKind::User, ResourceKind::Group].into_iter().map(|k| resource_type_doc(base_url, k)).collect()
+    [ResourceKind::User, ResourceKind::Group]
+        .into_iter()
+        .map(|k| resource_type_doc(base_url, k))
+        .collect()
 }
 
 /// `GET /ResourceTypes/{id}`; `None` → 404.
@@ -84,5 +91,8 @@ pub fn schemas(base_url: &str) -> Vec<Value> {
 /// `GET /Schemas/{id}` where `id` is the schema URN; `None` → 404.
 pub fn schema(base_url: &str, id: &str) -> Option<Value> {
     let base_url = base_url.trim_end_matches('/');
-    all_schemas().iter().find(|s| s.id.eq_ignore_ascii_case(id)).map(|s| s.to_json(base_url))
+    all_schemas()
+        .iter()
+        .find(|s| s.id.eq_ignore_ascii_case(id))
+        .map(|s| s.to_json(base_url))
 }

@@ -64,7 +64,11 @@ pub struct ScimError {
 
 impl ScimError {
     pub fn new(status: u16, scim_type: Option<ScimType>, detail: impl Into<String>) -> Self {
-        Self { status, scim_type, detail: detail.into() }
+        Self {
+            status,
+            scim_type,
+            detail: detail.into(),
+        }
     }
 
     /// 400 with the given keyword.
@@ -98,7 +102,11 @@ impl ScimError {
 
     /// 401: missing, unknown or revoked bearer token (or a token of another tenant).
     pub fn unauthorized() -> Self {
-        Self::new(401, None, "authorization failure: a valid bearer token is required")
+        Self::new(
+            401,
+            None,
+            "authorization failure: a valid bearer token is required",
+        )
     }
 
     /// 404 for a resource that does not exist (in this tenant).
@@ -123,12 +131,20 @@ impl ScimError {
 
     /// 413: request body larger than the advertised limit.
     pub fn payload_too_large(max_bytes: usize) -> Self {
-        Self::new(413, None, format!("request body is larger than {max_bytes} bytes"))
+        Self::new(
+            413,
+            None,
+            format!("request body is larger than {max_bytes} bytes"),
+        )
     }
 
     /// 500 with a generic message and a correlation ID the server logged the cause under.
     pub fn internal(correlation_id: impl std::fmt::Display) -> Self {
-        Self::new(500, None, format!("internal server error (correlation id {correlation_id})"))
+        Self::new(
+            500,
+            None,
+            format!("internal server error (correlation id {correlation_id})"),
+        )
     }
 
     /// 501 for features the server does not implement (bulk, `/.search` at the root, sorting).

@@ -21,10 +21,15 @@ pub mod resource;
 mod schema;
 
 pub use error::{Result, ScimError, ScimType};
-pub use filter::{Equality, EqualityAttribute, Filter, matches, matches_group, matches_user, parse_filter};
+pub use filter::{
+    Equality, EqualityAttribute, Filter, matches, matches_group, matches_user, parse_filter,
+};
 pub use list::{ListQuery, ListResponse, MAX_RESULTS, Projection};
 pub use patch::{GroupMemberChanges, PatchRequest, apply_group_patch, apply_user_patch};
-pub use resource::{EnterpriseUser, GroupMember, Manager, Meta, MultiValue, Name, ScimGroup, ScimUser, resource_location};
+pub use resource::{
+    EnterpriseUser, GroupMember, Manager, Meta, MultiValue, Name, ScimGroup, ScimUser,
+    resource_location,
+};
 pub use schema::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, ResourceKind, USER_SCHEMA};
 
 /// The media type of every SCIM response body.

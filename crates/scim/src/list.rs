@@ -50,7 +50,11 @@ impl Projection {
             let path = parse_patch_path(item)
                 .ok()
                 .filter(|p| p.filter.is_none())
-                .ok_or_else(|| ScimError::invalid_value(format!("'{item}' in '{key}' is not an attribute path")))?;
+                .ok_or_else(|| {
+                    ScimError::invalid_value(format!(
+                        "'{item}' in '{key}' is not an attribute path"
+                    ))
+                })?;
             list.push(path.attr);
         }
         Ok(true)
@@ -63,7 +67,9 @@ impl Projection {
     /// Applies the projection to a serialised resource. `schemas`, `id` and `meta` are always
     /// kept. When both lists are given, `attributes` wins (they are mutually exclusive).
     pub fn apply(&self, kind: ResourceKind, resource: Value) -> Value {
-        let Value::Object(obj) = resource else { return resource };
+        let Value::Object(obj) = resource else {
+            return resource;
+        };
         if !self.attributes.is_empty() {
             Value::Object(include(kind, obj, &self.attributes))
         } else if !self.excluded_attributes.is_empty() {
@@ -88,27 +94,51 @@ fn designate(kind: ResourceKind, path: &AttrPath) -> Option<Designation> {
     match path.uri.as_deref() {
         None => {
             if let Some(attr) = kind.core_attr(&path.name) {
-                return Some(Designation { ext: None, attr: Some(attr.name), sub });
+                return Some(Designation {
+                    ext: None,
+                    attr: Some(attr.name),
+                    sub,
+                });
             }
             kind.extensions().iter().find_map(|ext| {
-                ext.attr(&path.name).map(|a| Designation { ext: Some(ext.id), attr: Some(a.name), sub: sub.clone() })
+                ext.attr(&path.name).map(|a| Designation {
+                    ext: Some(ext.id),
+                    attr: Some(a.name),
+                    sub: sub.clone(),
+                })
             })
         }
         Some(uri) if uri.eq_ignore_ascii_case(kind.core().id) => {
-            kind.core_attr(&path.name).map(|a| Designation { ext: None, attr: Some(a.name), sub })
+            kind.core_attr(&path.name).map(|a| Designation {
+                ext: None,
+                attr: Some(a.name),
+                sub,
+            })
         }
         Some(uri) => match kind.extension(uri) {
-            Some(ext) => ext.attr(&path.name).map(|a| Designation { ext: Some(ext.id), attr: Some(a.name), sub }),
+            Some(ext) => ext.attr(&path.name).map(|a| Designation {
+                ext: Some(ext.id),
+                attr: Some(a.name),
+                sub,
+            }),
             None => kind
                 .extension(&format!("{uri}:{}", path.name))
                 .filter(|_| path.sub.is_none())
-                .map(|ext| Designation { ext: Some(ext.id), attr: None, sub: None }),
+                .map(|ext| Designation {
+                    ext: Some(ext.id),
+                    attr: None,
+                    sub: None,
+                }),
         },
     }
 }
 
 fn always_returned(key: &str) -> bool {
-    key == "schemas" || key == "meta" || COMMON_ATTRS.iter().any(|a| a.always_returned && a.name == key)
+    key == "schemas"
+        || key == "meta"
+        || COMMON_ATTRS
+            .iter()
+            .any(|a| a.always_returned && a.name == key)
 }
 
 fn include(kind: ResourceKind, obj: Map<String, Value>, paths: &[AttrPath]) -> Map<String, Value> {
@@ -149,7 +179,10 @@ fn include(kind: ResourceKind, obj: Map<String, Value>, paths: &[AttrPath]) -> M
 fn keep_attrs(obj: Map<String, Value>, designations: &[&Designation]) -> Map<String, Value> {
     let mut out = Map::new();
     for (key, value) in obj {
-        let for_key: Vec<&&Designation> = designations.iter().filter(|d| d.attr == Some(key.as_str())).collect();
+        let for_key: Vec<&&Designation> = designations
+            .iter()
+            .filter(|d| d.attr == Some(key.as_str()))
+            .collect();
         if for_key.is_empty() {
             continue;
         }
@@ -167,7 +200,11 @@ fn keep_attrs(obj: Map<String, Value>, designations: &[&Designation]) -> Map<Str
         let projected = match value {
             Value::Object(o) => Value::Object(keep(&o)),
             Value::Array(items) => Value::Array(
-                items.iter().filter_map(Value::as_object).map(|o| Value::Object(keep(o))).collect(),
+                items
+                    .iter()
+                    .filter_map(Value::as_object)
+                    .map(|o| Value::Object(keep(o)))
+                    .collect(),
             ),
             other => other,
         };
@@ -176,7 +213,11 @@ fn keep_attrs(obj: Map<String, Value>, designations: &[&Designation]) -> Map<Str
     out
 }
 
-fn exclude(kind: ResourceKind, mut obj: Map<String, Value>, paths: &[AttrPath]) -> Map<String, Value> {
+fn exclude(
+    kind: ResourceKind,
+    mut obj: Map<String, Value>,
+    paths: &[AttrPath],
+) -> Map<String, Value> {
     for d in paths.iter().filter_map(|p| designate(kind, p)) {
         let container = match d.ext {
             None => &mut obj,
@@ -212,7 +253,10 @@ fn exclude(kind: ResourceKind, mut obj: Map<String, Value>, paths: &[AttrPath]) 
             },
         }
         if let Some(ext) = d.ext
-            && obj.get(ext).and_then(Value::as_object).is_some_and(Map::is_empty)
+            && obj
+                .get(ext)
+                .and_then(Value::as_object)
+                .is_some_and(Map::is_empty)
         {
             obj.remove(ext);
         }
@@ -233,7 +277,12 @@ pub struct ListQuery {
 
 impl Default for ListQuery {
     fn default() -> Self {
-        ListQuery { filter: None, start_index: 1, count: MAX_RESULTS, projection: Projection::default() }
+        ListQuery {
+            filter: None,
+            start_index: 1,
+            count: MAX_RESULTS,
+            projection: Projection::default(),
+        }
     }
 }
 
@@ -253,11 +302,21 @@ impl ListQuery {
                 continue;
             }
             if key.eq_ignore_ascii_case("filter") {
-                query.filter = if value.trim().is_empty() { None } else { Some(parse_filter(value)?) };
+                query.filter = if value.trim().is_empty() {
+                    None
+                } else {
+                    Some(parse_filter(value)?)
+                };
             } else if key.eq_ignore_ascii_case("startIndex") {
-                query.start_index = parse_int("startIndex", value)?.max(1).try_into().unwrap_or(usize::MAX);
+                query.start_index = parse_int("startIndex", value)?
+                    .max(1)
+                    .try_into()
+                    .unwrap_or(usize::MAX);
             } else if key.eq_ignore_ascii_case("count") {
-                let count: usize = parse_int("count", value)?.max(0).try_into().unwrap_or(usize::MAX);
+                let count: usize = parse_int("count", value)?
+                    .max(0)
+                    .try_into()
+                    .unwrap_or(usize::MAX);
                 query.count = count.min(MAX_RESULTS);
             }
         }
@@ -271,10 +330,9 @@ impl ListQuery {
 }
 
 fn parse_int(name: &str, value: &str) -> Result<i64> {
-    value
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| ScimError::invalid_value(format!("'{name}' must be an integer, got \"{value}\"")))
+    value.trim().parse::<i64>().map_err(|_| {
+        ScimError::invalid_value(format!("'{name}' must be an integer, got \"{value}\""))
+    })
 }
 
 /// `urn:ietf:params:scim:api:messages:2.0:ListResponse`.
@@ -289,13 +347,22 @@ pub struct ListResponse<T> {
 impl<T> ListResponse<T> {
     /// A page of results; `items_per_page` is the number of resources on it.
     pub fn new(resources: Vec<T>, total_results: usize, start_index: usize) -> Self {
-        ListResponse { total_results, start_index, items_per_page: resources.len(), resources }
+        ListResponse {
+            total_results,
+            start_index,
+            items_per_page: resources.len(),
+            resources,
+        }
     }
 
     /// Pages an in-memory list of every matching resource according to the query.
     pub fn paginate(all_matching: Vec<T>, query: &ListQuery) -> Self {
         let total = all_matching.len();
-        let page: Vec<T> = all_matching.into_iter().skip(query.offset()).take(query.count).collect();
+        let page: Vec<T> = all_matching
+            .into_iter()
+            .skip(query.offset())
+            .take(query.count)
+            .collect();
         Self::new(page, total, query.start_index)
     }
 
@@ -331,12 +398,18 @@ mod tests {
         assert_eq!((q.start_index, q.count), (1, 0));
         let q = ListQuery::from_query([("COUNT", "100000")]).unwrap();
         assert_eq!((q.start_index, q.count), (1, MAX_RESULTS));
-        assert_eq!(ListQuery::from_query(Vec::<(&str, &str)>::new()).unwrap(), ListQuery::default());
+        assert_eq!(
+            ListQuery::from_query(Vec::<(&str, &str)>::new()).unwrap(),
+            ListQuery::default()
+        );
     }
 
     #[test]
     fn non_numeric_count_is_invalid_value() {
         let err = ListQuery::from_query([("count", "ten")]).unwrap_err();
-        assert_eq!(err, ScimError::invalid_value("'count' must be an integer, got \"ten\""));
+        assert_eq!(
+            err,
+            ScimError::invalid_value("'count' must be an integer, got \"ten\"")
+        );
     }
 }

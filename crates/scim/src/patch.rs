@@ -55,43 +55,66 @@ impl PatchRequest {
 
     pub fn from_json(value: Value) -> Result<Self> {
         let Value::Object(obj) = value else {
-            return Err(ScimError::invalid_syntax("the PATCH body must be a JSON object"));
+            return Err(ScimError::invalid_syntax(
+                "the PATCH body must be a JSON object",
+            ));
         };
         let has_schema = get_ci(&obj, "schemas")
             .and_then(Value::as_array)
-            .is_some_and(|s| s.iter().any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(PATCH_OP_SCHEMA))));
+            .is_some_and(|s| {
+                s.iter().any(|u| {
+                    u.as_str()
+                        .is_some_and(|u| u.eq_ignore_ascii_case(PATCH_OP_SCHEMA))
+                })
+            });
         if !has_schema {
-            return Err(ScimError::invalid_syntax(format!("'schemas' must contain \"{PATCH_OP_SCHEMA}\"")));
+            return Err(ScimError::invalid_syntax(format!(
+                "'schemas' must contain \"{PATCH_OP_SCHEMA}\""
+            )));
         }
         let Some(Value::Array(ops)) = get_ci(&obj, "Operations") else {
-            return Err(ScimError::invalid_syntax("'Operations' must be an array of operations"));
+            return Err(ScimError::invalid_syntax(
+                "'Operations' must be an array of operations",
+            ));
         };
         if ops.is_empty() {
             return Err(ScimError::invalid_syntax("'Operations' must not be empty"));
         }
-        let operations = ops.iter().enumerate().map(|(i, op)| parse_operation(i, op)).collect::<Result<_>>()?;
+        let operations = ops
+            .iter()
+            .enumerate()
+            .map(|(i, op)| parse_operation(i, op))
+            .collect::<Result<_>>()?;
         Ok(PatchRequest { operations })
     }
 
     /// Whether any operation may touch the top-level attribute `name` (case-insensitive): the
     /// server can skip loading group members when a PATCH does not mention `members`.
     pub fn mentions_attribute(&self, name: &str) -> bool {
-        self.operations.iter().any(|op| match (&op.path, &op.value) {
-            (Some(path), _) => path.attr.name.eq_ignore_ascii_case(name),
-            (None, Some(Value::Object(values))) => values.keys().any(|k| {
-                let head = k.split(['.', '[']).next().unwrap_or(k);
-                head.eq_ignore_ascii_case(name) || head.to_ascii_lowercase().starts_with("urn:")
-            }),
-            (None, _) => false,
-        })
+        self.operations
+            .iter()
+            .any(|op| match (&op.path, &op.value) {
+                (Some(path), _) => path.attr.name.eq_ignore_ascii_case(name),
+                (None, Some(Value::Object(values))) => values.keys().any(|k| {
+                    let head = k.split(['.', '[']).next().unwrap_or(k);
+                    head.eq_ignore_ascii_case(name) || head.to_ascii_lowercase().starts_with("urn:")
+                }),
+                (None, _) => false,
+            })
     }
 }
 
 fn parse_operation(index: usize, op: &Value) -> Result<PatchOperation> {
     let Value::Object(obj) = op else {
-        return Err(ScimError::invalid_syntax(format!("Operations[{index}] must be a JSON object")));
+        return Err(ScimError::invalid_syntax(format!(
+            "Operations[{index}] must be a JSON object"
+        )));
     };
-    let kind = match get_ci(obj, "op").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
+    let kind = match get_ci(obj, "op")
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("add") => PatchOpKind::Add,
         Some("replace") => PatchOpKind::Replace,
         Some("remove") => PatchOpKind::Remove,
@@ -100,16 +123,28 @@ fn parse_operation(index: usize, op: &Value) -> Result<PatchOperation> {
                 "Operations[{index}].op \"{other}\" is not one of add, replace, remove"
             )));
         }
-        None => return Err(ScimError::invalid_syntax(format!("Operations[{index}].op is required"))),
+        None => {
+            return Err(ScimError::invalid_syntax(format!(
+                "Operations[{index}].op is required"
+            )));
+        }
     };
     let path = match get_ci(obj, "path") {
         None | Some(Value::Null) => None,
         Some(Value::String(p)) if p.trim().is_empty() => None,
         Some(Value::String(p)) => Some(parse_patch_path(p)?),
-        Some(_) => return Err(ScimError::invalid_path(format!("Operations[{index}].path must be a string"))),
+        Some(_) => {
+            return Err(ScimError::invalid_path(format!(
+                "Operations[{index}].path must be a string"
+            )));
+        }
     };
     let value = get_ci(obj, "value").cloned();
-    Ok(PatchOperation { op: kind, path, value })
+    Ok(PatchOperation {
+        op: kind,
+        path,
+        value,
+    })
 }
 
 /// What a group PATCH did to the membership, for the store to write.
@@ -139,7 +174,10 @@ pub fn apply_user_patch(user: &mut ScimUser, patch: &PatchRequest) -> Result<()>
 
 /// Applies a PATCH to a group (whose `members` must be loaded if the PATCH mentions them).
 /// On error the group is unchanged. Returns the membership difference.
-pub fn apply_group_patch(group: &mut ScimGroup, patch: &PatchRequest) -> Result<GroupMemberChanges> {
+pub fn apply_group_patch(
+    group: &mut ScimGroup,
+    patch: &PatchRequest,
+) -> Result<GroupMemberChanges> {
     let doc = patched_doc(ResourceKind::Group, serde_json::to_value(&*group), patch)?;
     let mut patched = ScimGroup::from_json(Value::Object(doc))?;
     patched.id = group.id.clone();
@@ -147,8 +185,18 @@ pub fn apply_group_patch(group: &mut ScimGroup, patch: &PatchRequest) -> Result<
     let before: HashSet<&str> = group.member_ids().into_iter().collect();
     let after: HashSet<&str> = patched.member_ids().into_iter().collect();
     let changes = GroupMemberChanges {
-        added: patched.member_ids().into_iter().filter(|id| !before.contains(id)).map(str::to_owned).collect(),
-        removed: group.member_ids().into_iter().filter(|id| !after.contains(id)).map(str::to_owned).collect(),
+        added: patched
+            .member_ids()
+            .into_iter()
+            .filter(|id| !before.contains(id))
+            .map(str::to_owned)
+            .collect(),
+        removed: group
+            .member_ids()
+            .into_iter()
+            .filter(|id| !after.contains(id))
+            .map(str::to_owned)
+            .collect(),
     };
     *group = patched;
     Ok(changes)
@@ -159,7 +207,8 @@ fn patched_doc(
     current: serde_json::Result<Value>,
     patch: &PatchRequest,
 ) -> Result<Map<String, Value>> {
-    let current = current.map_err(|e| ScimError::invalid_value(format!("resource cannot be represented: {e}")))?;
+    let current = current
+        .map_err(|e| ScimError::invalid_value(format!("resource cannot be represented: {e}")))?;
     let mut doc = canonicalize_resource(kind, current)?;
     for op in &patch.operations {
         apply_operation(&mut doc, kind, op)?;
@@ -169,6 +218,8 @@ fn patched_doc(
 
 /// Where an operation writes.
 enum Target<'p> {
+    /// An attribute RFC 7643 defines that Gatehouse does not store: the operation is a no-op.
+    Unsupported,
     /// A whole extension object, e.g. path `urn:…:enterprise:2.0:User`.
     Extension(&'static SchemaDef),
     Attribute {
@@ -181,10 +232,16 @@ enum Target<'p> {
     },
 }
 
-fn apply_operation(doc: &mut Map<String, Value>, kind: ResourceKind, op: &PatchOperation) -> Result<()> {
+fn apply_operation(
+    doc: &mut Map<String, Value>,
+    kind: ResourceKind,
+    op: &PatchOperation,
+) -> Result<()> {
     match &op.path {
         Some(path) => apply_target(doc, resolve(kind, path)?, op.op, op.value.as_ref()),
-        None if op.op == PatchOpKind::Remove => Err(ScimError::no_target("a 'remove' operation needs a 'path'")),
+        None if op.op == PatchOpKind::Remove => {
+            Err(ScimError::no_target("a 'remove' operation needs a 'path'"))
+        }
         None => {
             let Some(Value::Object(values)) = &op.value else {
                 return Err(ScimError::invalid_value(format!(
@@ -230,25 +287,48 @@ fn resolve(kind: ResourceKind, path: &PatchPath) -> Result<Target<'_>> {
         },
     };
     let display = match &path.filter {
-        Some(_) => format!("{a}[…]{}", path.sub_after_filter.as_deref().map(|s| format!(".{s}")).unwrap_or_default()),
+        Some(_) => format!(
+            "{a}[…]{}",
+            path.sub_after_filter
+                .as_deref()
+                .map(|s| format!(".{s}"))
+                .unwrap_or_default()
+        ),
         None => a.to_string(),
     };
+    if ext.unwrap_or(kind.core()).is_unsupported(&a.name) {
+        return Ok(Target::Unsupported);
+    }
     let attr = match ext {
         Some(ext) => ext.attr(&a.name),
         None => kind.core_attr(&a.name),
     }
-    .ok_or_else(|| ScimError::invalid_path(format!("unknown attribute '{a}' for a {} resource", kind.name())))?;
+    .ok_or_else(|| {
+        ScimError::invalid_path(format!(
+            "unknown attribute '{a}' for a {} resource",
+            kind.name()
+        ))
+    })?;
     if attr.mutability == Mutability::ReadOnly {
-        return Err(ScimError::mutability(format!("attribute '{}' is readOnly", attr.name)));
+        return Err(ScimError::mutability(format!(
+            "attribute '{}' is readOnly",
+            attr.name
+        )));
     }
     let sub = match a.sub.as_deref().or(path.sub_after_filter.as_deref()) {
         None => None,
         Some(s) => {
-            let sub = attr
-                .sub_attr(s)
-                .ok_or_else(|| ScimError::invalid_path(format!("attribute '{}' has no sub-attribute '{s}'", attr.name)))?;
+            let sub = attr.sub_attr(s).ok_or_else(|| {
+                ScimError::invalid_path(format!(
+                    "attribute '{}' has no sub-attribute '{s}'",
+                    attr.name
+                ))
+            })?;
             if sub.mutability == Mutability::ReadOnly {
-                return Err(ScimError::mutability(format!("attribute '{}.{}' is readOnly", attr.name, sub.name)));
+                return Err(ScimError::mutability(format!(
+                    "attribute '{}.{}' is readOnly",
+                    attr.name, sub.name
+                )));
             }
             Some(sub)
         }
@@ -259,36 +339,74 @@ fn resolve(kind: ResourceKind, path: &PatchPath) -> Result<Target<'_>> {
             attr.name
         )));
     }
-    Ok(Target::Attribute { ext, attr, sub, filter: path.filter.as_ref(), display })
+    Ok(Target::Attribute {
+        ext,
+        attr,
+        sub,
+        filter: path.filter.as_ref(),
+        display,
+    })
 }
 
-fn apply_target(doc: &mut Map<String, Value>, target: Target<'_>, op: PatchOpKind, value: Option<&Value>) -> Result<()> {
+fn apply_target(
+    doc: &mut Map<String, Value>,
+    target: Target<'_>,
+    op: PatchOpKind,
+    value: Option<&Value>,
+) -> Result<()> {
     // `null` means unassigned (RFC 7643 §2.5): setting it is removing.
     let (op, value) = match value {
         Some(Value::Null) if op != PatchOpKind::Remove => (PatchOpKind::Remove, None),
         other => (op, other),
     };
     match target {
+        Target::Unsupported => Ok(()),
         Target::Extension(ext) => {
             if op == PatchOpKind::Remove {
                 doc.remove(ext.id);
                 return Ok(());
             }
             let Some(Value::Object(values)) = value else {
-                return Err(ScimError::invalid_value(format!("the value for '{}' must be a JSON object", ext.id)));
+                return Err(ScimError::invalid_value(format!(
+                    "the value for '{}' must be a JSON object",
+                    ext.id
+                )));
             };
             for (key, v) in values {
-                let attr = ext
-                    .attr(key)
-                    .ok_or_else(|| ScimError::invalid_path(format!("unknown attribute '{}:{key}'", ext.id)))?;
+                if ext.is_unsupported(key) {
+                    continue;
+                }
+                let attr = ext.attr(key).ok_or_else(|| {
+                    ScimError::invalid_path(format!("unknown attribute '{}:{key}'", ext.id))
+                })?;
                 let display = format!("{}:{}", ext.id, attr.name);
-                apply_target(doc, Target::Attribute { ext: Some(ext), attr, sub: None, filter: None, display }, op, Some(v))?;
+                apply_target(
+                    doc,
+                    Target::Attribute {
+                        ext: Some(ext),
+                        attr,
+                        sub: None,
+                        filter: None,
+                        display,
+                    },
+                    op,
+                    Some(v),
+                )?;
             }
             Ok(())
         }
-        Target::Attribute { ext, attr, sub, filter, display } => {
+        Target::Attribute {
+            ext,
+            attr,
+            sub,
+            filter,
+            display,
+        } => {
             if op != PatchOpKind::Remove && value.is_none() {
-                return Err(ScimError::invalid_value(format!("'{}' of '{display}' needs a 'value'", op.as_str())));
+                return Err(ScimError::invalid_value(format!(
+                    "'{}' of '{display}' needs a 'value'",
+                    op.as_str()
+                )));
             }
             let container = match ext {
                 None => &mut *doc,
@@ -296,20 +414,29 @@ fn apply_target(doc: &mut Map<String, Value>, target: Target<'_>, op: PatchOpKin
                     if op == PatchOpKind::Remove && !doc.contains_key(ext.id) {
                         return Ok(());
                     }
-                    let entry = doc.entry(ext.id.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+                    let entry = doc
+                        .entry(ext.id.to_owned())
+                        .or_insert_with(|| Value::Object(Map::new()));
                     if !entry.is_object() {
                         *entry = Value::Object(Map::new());
                     }
-                    entry.as_object_mut().ok_or_else(|| ScimError::invalid_value("extension must be an object"))?
+                    entry
+                        .as_object_mut()
+                        .ok_or_else(|| ScimError::invalid_value("extension must be an object"))?
                 }
             };
             let result = match (filter, sub) {
                 (None, None) => apply_attribute(container, attr, op, value, &display),
                 (None, Some(sub)) => apply_sub_attribute(container, attr, sub, op, value, &display),
-                (Some(filter), sub) => apply_filtered(container, attr, filter, sub, op, value, &display),
+                (Some(filter), sub) => {
+                    apply_filtered(container, attr, filter, sub, op, value, &display)
+                }
             };
             if let Some(ext) = ext
-                && doc.get(ext.id).and_then(Value::as_object).is_some_and(Map::is_empty)
+                && doc
+                    .get(ext.id)
+                    .and_then(Value::as_object)
+                    .is_some_and(Map::is_empty)
             {
                 doc.remove(ext.id);
             }
@@ -329,7 +456,9 @@ fn apply_attribute(
         PatchOpKind::Remove => {
             match value {
                 // Entra: {"op":"Remove","path":"members","value":[{"value":"<id>"}]}.
-                Some(selectors) if attr.multi => remove_selected(container, attr, selectors, display)?,
+                Some(selectors) if attr.multi => {
+                    remove_selected(container, attr, selectors, display)?
+                }
                 _ => {
                     container.remove(attr.name);
                 }
@@ -361,7 +490,9 @@ fn apply_attribute(
             } else if attr.is_complex() {
                 // Add and replace on a complex attribute both merge the given sub-attributes.
                 if let Some(Value::Object(new)) = canonicalize_single(attr, value, display)? {
-                    let entry = container.entry(attr.name.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+                    let entry = container
+                        .entry(attr.name.to_owned())
+                        .or_insert_with(|| Value::Object(Map::new()));
                     if let Value::Object(existing) = entry {
                         existing.extend(new);
                     } else {
@@ -394,7 +525,9 @@ fn apply_sub_attribute(
         if op == PatchOpKind::Remove && !container.contains_key(attr.name) {
             return Ok(());
         }
-        let entry = container.entry(attr.name.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        let entry = container
+            .entry(attr.name.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(obj) = entry {
             set_or_remove(obj, sub.name, new);
             if obj.is_empty() {
@@ -464,7 +597,10 @@ fn apply_filtered(
             // Entra adds e.g. `emails[type eq "work"].value` to a user without a work e-mail:
             // create the value the filter describes when it is an `and` of `eq` comparisons.
             let template = eq_template(filter, attr).ok_or_else(|| {
-                ScimError::no_target(format!("no value of '{}' matches the filter in '{display}'", attr.name))
+                ScimError::no_target(format!(
+                    "no value of '{}' matches the filter in '{display}'",
+                    attr.name
+                ))
             })?;
             items.push(Value::Object(template));
             matched.push(items.len() - 1);
@@ -484,7 +620,9 @@ fn apply_filtered(
             }
             None => {
                 let Some(Value::Object(new)) = canonicalize_single(attr, value, display)? else {
-                    return Err(ScimError::invalid_value(format!("the value for '{display}' must be a JSON object")));
+                    return Err(ScimError::invalid_value(format!(
+                        "the value for '{display}' must be a JSON object"
+                    )));
                 };
                 if new.get("primary") == Some(&Value::Bool(true)) {
                     clear_primary_except(&mut items, &matched);
@@ -506,7 +644,12 @@ fn apply_filtered(
 
 /// Removes the values of a multi-valued attribute that match the given selector values: an
 /// element matches a selector object when every sub-attribute the selector names is equal.
-fn remove_selected(container: &mut Map<String, Value>, attr: &'static Attr, selectors: &Value, display: &str) -> Result<()> {
+fn remove_selected(
+    container: &mut Map<String, Value>,
+    attr: &'static Attr,
+    selectors: &Value,
+    display: &str,
+) -> Result<()> {
     let selectors = match canonicalize_attr(attr, selectors.clone(), display)? {
         Some(Value::Array(items)) => items,
         _ => Vec::new(),
@@ -514,7 +657,9 @@ fn remove_selected(container: &mut Map<String, Value>, attr: &'static Attr, sele
     let mut items = take_array(container, attr.name);
     items.retain(|item| {
         !selectors.iter().any(|sel| match (sel, item) {
-            (Value::Object(sel), Value::Object(item)) => sel.iter().all(|(k, v)| item.get(k) == Some(v)),
+            (Value::Object(sel), Value::Object(item)) => {
+                sel.iter().all(|(k, v)| item.get(k) == Some(v))
+            }
             (sel, item) => sel == item,
         })
     });
@@ -531,7 +676,11 @@ fn eq_template(filter: &Filter, attr: &'static Attr) -> Option<Map<String, Value
                 walk(a, attr, out)?;
                 walk(b, attr, out)
             }
-            Filter::Compare { path, op: CompareOp::Eq, value } if path.uri.is_none() && path.sub.is_none() => {
+            Filter::Compare {
+                path,
+                op: CompareOp::Eq,
+                value,
+            } if path.uri.is_none() && path.sub.is_none() => {
                 let sub = attr.sub_attr(&path.name)?;
                 let v = match value {
                     CompValue::Str(s) => Value::String(s.clone()),
@@ -569,7 +718,11 @@ fn set_or_remove(container: &mut Map<String, Value>, name: &str, value: Option<V
 
 /// Stores a multi-valued attribute; an empty one is unassigned (RFC 7643 §2.5).
 fn set_array(container: &mut Map<String, Value>, name: &str, items: Vec<Value>) {
-    set_or_remove(container, name, (!items.is_empty()).then_some(Value::Array(items)));
+    set_or_remove(
+        container,
+        name,
+        (!items.is_empty()).then_some(Value::Array(items)),
+    );
 }
 
 fn is_primary(item: &Value) -> bool {

@@ -156,7 +156,9 @@ impl ScimUser {
 
     pub(crate) fn validate(&self) -> Result<()> {
         if self.user_name.trim().is_empty() {
-            return Err(ScimError::invalid_value("'userName' is required and must not be empty"));
+            return Err(ScimError::invalid_value(
+                "'userName' is required and must not be empty",
+            ));
         }
         for email in &self.emails {
             if !looks_like_email(&email.value) {
@@ -168,7 +170,9 @@ impl ScimUser {
         }
         for phone in &self.phone_numbers {
             if phone.value.trim().is_empty() {
-                return Err(ScimError::invalid_value("'phoneNumbers.value' must not be empty"));
+                return Err(ScimError::invalid_value(
+                    "'phoneNumbers.value' must not be empty",
+                ));
             }
         }
         check_single_primary("emails", &self.emails)?;
@@ -256,15 +260,23 @@ impl ScimGroup {
     /// The distinct member IDs, in order of first appearance.
     pub fn member_ids(&self) -> Vec<&str> {
         let mut seen = std::collections::HashSet::new();
-        self.members.iter().map(|m| m.value.as_str()).filter(|v| seen.insert(*v)).collect()
+        self.members
+            .iter()
+            .map(|m| m.value.as_str())
+            .filter(|v| seen.insert(*v))
+            .collect()
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
         if self.display_name.trim().is_empty() {
-            return Err(ScimError::invalid_value("'displayName' is required and must not be empty"));
+            return Err(ScimError::invalid_value(
+                "'displayName' is required and must not be empty",
+            ));
         }
         if self.members.iter().any(|m| m.value.trim().is_empty()) {
-            return Err(ScimError::invalid_value("'members.value' is required and must not be empty"));
+            return Err(ScimError::invalid_value(
+                "'members.value' is required and must not be empty",
+            ));
         }
         Ok(())
     }
@@ -293,20 +305,29 @@ impl Serialize for ScimGroup {
 
 /// Parses a request body as JSON; malformed JSON is a 400 `invalidSyntax` with serde's position.
 pub fn parse_json(body: &[u8]) -> Result<Value> {
-    serde_json::from_slice(body).map_err(|e| ScimError::invalid_syntax(format!("malformed JSON: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ScimError::invalid_syntax(format!("malformed JSON: {e}")))
 }
 
 fn pick_primary(values: &[MultiValue]) -> Option<&MultiValue> {
     values
         .iter()
         .find(|v| v.primary == Some(true))
-        .or_else(|| values.iter().find(|v| v.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("work"))))
+        .or_else(|| {
+            values.iter().find(|v| {
+                v.kind
+                    .as_deref()
+                    .is_some_and(|k| k.eq_ignore_ascii_case("work"))
+            })
+        })
         .or_else(|| values.first())
 }
 
 fn check_single_primary(attr: &str, values: &[MultiValue]) -> Result<()> {
     if values.iter().filter(|v| v.primary == Some(true)).count() > 1 {
-        return Err(ScimError::invalid_value(format!("at most one of '{attr}' may be primary")));
+        return Err(ScimError::invalid_value(format!(
+            "at most one of '{attr}' may be primary"
+        )));
     }
     Ok(())
 }
@@ -340,10 +361,21 @@ mod tests {
 
     #[test]
     fn primary_email_prefers_primary_then_work() {
-        let mut user = ScimUser { user_name: "u".into(), ..Default::default() };
+        let mut user = ScimUser {
+            user_name: "u".into(),
+            ..Default::default()
+        };
         user.emails = vec![
-            MultiValue { value: "h@x.y".into(), kind: Some("home".into()), primary: None },
-            MultiValue { value: "w@x.y".into(), kind: Some("Work".into()), primary: None },
+            MultiValue {
+                value: "h@x.y".into(),
+                kind: Some("home".into()),
+                primary: None,
+            },
+            MultiValue {
+                value: "w@x.y".into(),
+                kind: Some("Work".into()),
+                primary: None,
+            },
         ];
         assert_eq!(user.primary_email(), Some("w@x.y"));
         user.emails[0].primary = Some(true);

@@ -8,7 +8,8 @@
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-pub const ENTERPRISE_USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub const ENTERPRISE_USER_SCHEMA: &str =
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AttrType {
@@ -88,7 +89,11 @@ impl Attr {
     const fn boolean(name: &'static str, description: &'static str) -> Self {
         Self::new(name, AttrType::Boolean, description)
     }
-    const fn reference(name: &'static str, types: &'static [&'static str], description: &'static str) -> Self {
+    const fn reference(
+        name: &'static str,
+        types: &'static [&'static str],
+        description: &'static str,
+    ) -> Self {
         let mut a = Self::new(name, AttrType::Reference, description);
         a.reference_types = types;
         a.case_exact = true;
@@ -163,7 +168,12 @@ impl Attr {
             out["referenceTypes"] = self.reference_types.into();
         }
         if !self.sub.is_empty() {
-            out["subAttributes"] = self.sub.iter().map(Attr::to_json).collect::<Vec<_>>().into();
+            out["subAttributes"] = self
+                .sub
+                .iter()
+                .map(Attr::to_json)
+                .collect::<Vec<_>>()
+                .into();
         }
         out
     }
@@ -176,9 +186,19 @@ pub(crate) struct SchemaDef {
     pub name: &'static str,
     pub description: &'static str,
     pub attributes: &'static [Attr],
+    /// Attributes RFC 7643 defines for this schema that Gatehouse does not store. Entra's
+    /// default mappings send some of them (`addresses`, `preferredLanguage`, `roles: []`), so
+    /// they are accepted and dropped instead of failing provisioning; they are not published.
+    pub unsupported: &'static [&'static str],
 }
 
 impl SchemaDef {
+    pub fn is_unsupported(&self, name: &str) -> bool {
+        self.unsupported
+            .iter()
+            .any(|u| u.eq_ignore_ascii_case(name))
+    }
+
     pub fn attr(&self, name: &str) -> Option<&'static Attr> {
         let attrs: &'static [Attr] = self.attributes;
         attrs.iter().find(|a| a.name.eq_ignore_ascii_case(name))
@@ -213,12 +233,18 @@ const EMAIL_SUB: &[Attr] = &[
 
 const PHONE_SUB: &[Attr] = &[
     Attr::string("value", "The phone number."),
-    Attr::string("type", "The kind of number.").canonical(&["work", "home", "mobile", "fax", "pager", "other"]),
+    Attr::string("type", "The kind of number.")
+        .canonical(&["work", "home", "mobile", "fax", "pager", "other"]),
     Attr::boolean("primary", "Whether this is the primary number."),
 ];
 
 const USER_ATTRS: &[Attr] = &[
-    Attr::string("userName", "Unique identifier of the user, also their federation ID.").required().unique(),
+    Attr::string(
+        "userName",
+        "Unique identifier of the user, also their federation ID.",
+    )
+    .required()
+    .unique(),
     Attr::complex("name", NAME_SUB, "The components of the user's name."),
     Attr::string("displayName", "The name shown for the user."),
     Attr::string("title", "The user's job title."),
@@ -234,14 +260,22 @@ const MANAGER_SUB: &[Attr] = &[
 ];
 
 const ENTERPRISE_ATTRS: &[Attr] = &[
-    Attr::string("employeeNumber", "Employee number assigned by the organisation."),
+    Attr::string(
+        "employeeNumber",
+        "Employee number assigned by the organisation.",
+    ),
     Attr::string("department", "The department the user belongs to."),
     Attr::complex("manager", MANAGER_SUB, "The user's manager."),
 ];
 
 const MEMBER_SUB: &[Attr] = &[
     Attr::string("value", "The id of the member's resource.").immutable(),
-    Attr::reference("$ref", &["User", "Group"], "The URI of the member's resource.").immutable(),
+    Attr::reference(
+        "$ref",
+        &["User", "Group"],
+        "The URI of the member's resource.",
+    )
+    .immutable(),
     Attr::string("display", "The member's display name.").read_only(),
 ];
 
@@ -251,17 +285,38 @@ const GROUP_ATTRS: &[Attr] = &[
 ];
 
 const META_SUB: &[Attr] = &[
-    Attr::string("resourceType", "The resource type.").read_only().case_exact(),
-    Attr::new("created", AttrType::DateTime, "When the resource was created.").read_only(),
-    Attr::new("lastModified", AttrType::DateTime, "When the resource was last changed.").read_only(),
+    Attr::string("resourceType", "The resource type.")
+        .read_only()
+        .case_exact(),
+    Attr::new(
+        "created",
+        AttrType::DateTime,
+        "When the resource was created.",
+    )
+    .read_only(),
+    Attr::new(
+        "lastModified",
+        AttrType::DateTime,
+        "When the resource was last changed.",
+    )
+    .read_only(),
     Attr::reference("location", &["uri"], "The URI of the resource.").read_only(),
-    Attr::string("version", "The version (ETag) of the resource.").read_only().case_exact(),
+    Attr::string("version", "The version (ETag) of the resource.")
+        .read_only()
+        .case_exact(),
 ];
 
 /// RFC 7643 §3.1 common attributes: part of every resource, not listed in `/Schemas`.
 pub(crate) const COMMON_ATTRS: &[Attr] = &[
-    Attr::string("id", "Identifier assigned by the service provider.").read_only().case_exact().always(),
-    Attr::string("externalId", "Identifier assigned by the provisioning client.").case_exact(),
+    Attr::string("id", "Identifier assigned by the service provider.")
+        .read_only()
+        .case_exact()
+        .always(),
+    Attr::string(
+        "externalId",
+        "Identifier assigned by the provisioning client.",
+    )
+    .case_exact(),
     Attr::complex("meta", META_SUB, "Resource metadata.").read_only(),
 ];
 
@@ -270,6 +325,22 @@ pub(crate) static USER: SchemaDef = SchemaDef {
     name: "User",
     description: "User Account",
     attributes: USER_ATTRS,
+    unsupported: &[
+        "nickName",
+        "profileUrl",
+        "userType",
+        "preferredLanguage",
+        "locale",
+        "timezone",
+        "password",
+        "ims",
+        "photos",
+        "addresses",
+        "groups",
+        "entitlements",
+        "roles",
+        "x509Certificates",
+    ],
 };
 
 pub(crate) static ENTERPRISE_USER: SchemaDef = SchemaDef {
@@ -277,6 +348,7 @@ pub(crate) static ENTERPRISE_USER: SchemaDef = SchemaDef {
     name: "EnterpriseUser",
     description: "Enterprise User",
     attributes: ENTERPRISE_ATTRS,
+    unsupported: &["costCenter", "organization", "division"],
 };
 
 pub(crate) static GROUP: SchemaDef = SchemaDef {
@@ -284,6 +356,7 @@ pub(crate) static GROUP: SchemaDef = SchemaDef {
     name: "Group",
     description: "Group",
     attributes: GROUP_ATTRS,
+    unsupported: &[],
 };
 
 static USER_EXTENSIONS: [&SchemaDef; 1] = [&ENTERPRISE_USER];
@@ -328,12 +401,19 @@ impl ResourceKind {
 
     /// The extension whose URN is `urn`, case-insensitively.
     pub(crate) fn extension(self, urn: &str) -> Option<&'static SchemaDef> {
-        self.extensions().iter().copied().find(|s| s.id.eq_ignore_ascii_case(urn))
+        self.extensions()
+            .iter()
+            .copied()
+            .find(|s| s.id.eq_ignore_ascii_case(urn))
     }
 
     /// A top-level attribute of the core schema or a common attribute.
     pub(crate) fn core_attr(self, name: &str) -> Option<&'static Attr> {
-        self.core().attr(name).or_else(|| COMMON_ATTRS.iter().find(|a| a.name.eq_ignore_ascii_case(name)))
+        self.core().attr(name).or_else(|| {
+            COMMON_ATTRS
+                .iter()
+                .find(|a| a.name.eq_ignore_ascii_case(name))
+        })
     }
 }
 
@@ -356,7 +436,13 @@ mod tests {
 
     #[test]
     fn common_attributes_resolve_for_both_kinds() {
-        assert_eq!(ResourceKind::User.core_attr("externalid").map(|a| a.name), Some("externalId"));
-        assert_eq!(ResourceKind::Group.core_attr("ID").map(|a| a.mutability), Some(Mutability::ReadOnly));
+        assert_eq!(
+            ResourceKind::User.core_attr("externalid").map(|a| a.name),
+            Some("externalId")
+        );
+        assert_eq!(
+            ResourceKind::Group.core_attr("ID").map(|a| a.mutability),
+            Some(Mutability::ReadOnly)
+        );
     }
 }

@@ -23,7 +23,9 @@ pub(crate) enum Scope {
 
 /// Whether a resource, as its JSON representation, matches the filter.
 pub fn matches(resource: &Value, kind: ResourceKind, filter: &Filter) -> bool {
-    resource.as_object().is_some_and(|obj| eval_in(obj, Scope::Resource(kind), filter))
+    resource
+        .as_object()
+        .is_some_and(|obj| eval_in(obj, Scope::Resource(kind), filter))
 }
 
 pub fn matches_user(user: &ScimUser, filter: &Filter) -> bool {
@@ -99,9 +101,14 @@ fn container_and_def<'v>(
                         (get_ci(obj, ext.id).and_then(Value::as_object), Some(def))
                     }),
             },
-            Some(uri) if uri.eq_ignore_ascii_case(kind.core().id) => (Some(obj), kind.core_attr(&path.name)),
+            Some(uri) if uri.eq_ignore_ascii_case(kind.core().id) => {
+                (Some(obj), kind.core_attr(&path.name))
+            }
             Some(uri) => match kind.extension(uri) {
-                Some(ext) => (get_ci(obj, ext.id).and_then(Value::as_object), ext.attr(&path.name)),
+                Some(ext) => (
+                    get_ci(obj, ext.id).and_then(Value::as_object),
+                    ext.attr(&path.name),
+                ),
                 None => (None, None),
             },
         },
@@ -109,7 +116,11 @@ fn container_and_def<'v>(
 }
 
 /// The leaf values a path designates, and the leaf's definition.
-fn lookup<'v>(obj: &'v Map<String, Value>, scope: Scope, path: &AttrPath) -> (Vec<&'v Value>, Option<&'static Attr>) {
+fn lookup<'v>(
+    obj: &'v Map<String, Value>,
+    scope: Scope,
+    path: &AttrPath,
+) -> (Vec<&'v Value>, Option<&'static Attr>) {
     let (container, def) = container_and_def(obj, scope, path);
     let Some(value) = container.and_then(|c| get_ci(c, &path.name)) else {
         return (Vec::new(), def);
@@ -145,8 +156,10 @@ fn compare(actual: &Value, op: CompareOp, expected: &CompValue, def: Option<&Att
     match (actual, expected) {
         (Value::String(a), CompValue::Str(b)) => {
             if def.is_some_and(|d| d.ty == AttrType::DateTime)
-                && let (Ok(a), Ok(b)) =
-                    (chrono::DateTime::parse_from_rfc3339(a), chrono::DateTime::parse_from_rfc3339(b))
+                && let (Ok(a), Ok(b)) = (
+                    chrono::DateTime::parse_from_rfc3339(a),
+                    chrono::DateTime::parse_from_rfc3339(b),
+                )
             {
                 return ordering_matches(op, a.cmp(&b));
             }

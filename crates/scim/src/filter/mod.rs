@@ -7,9 +7,9 @@ mod parse;
 
 use std::fmt;
 
+pub(crate) use eval::{Scope, eval_in};
 pub use eval::{matches, matches_group, matches_user};
 pub use parse::{parse_filter, parse_patch_path};
-pub(crate) use eval::{Scope, eval_in};
 
 use crate::schema::{GROUP_SCHEMA, USER_SCHEMA};
 
@@ -25,7 +25,11 @@ pub struct AttrPath {
 
 impl AttrPath {
     pub fn new(name: impl Into<String>) -> Self {
-        AttrPath { uri: None, name: name.into(), sub: None }
+        AttrPath {
+            uri: None,
+            name: name.into(),
+            sub: None,
+        }
     }
 
     /// Whether the path names the top-level core attribute `name` (with no sub-attribute),
@@ -33,10 +37,9 @@ impl AttrPath {
     pub fn is_core(&self, name: &str) -> bool {
         self.sub.is_none()
             && self.name.eq_ignore_ascii_case(name)
-            && self
-                .uri
-                .as_deref()
-                .is_none_or(|u| u.eq_ignore_ascii_case(USER_SCHEMA) || u.eq_ignore_ascii_case(GROUP_SCHEMA))
+            && self.uri.as_deref().is_none_or(|u| {
+                u.eq_ignore_ascii_case(USER_SCHEMA) || u.eq_ignore_ascii_case(GROUP_SCHEMA)
+            })
     }
 }
 
@@ -80,7 +83,11 @@ pub enum CompValue {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
     /// `attrPath op compValue`
-    Compare { path: AttrPath, op: CompareOp, value: CompValue },
+    Compare {
+        path: AttrPath,
+        op: CompareOp,
+        value: CompValue,
+    },
     /// `attrPath pr`
     Present(AttrPath),
     And(Box<Filter>, Box<Filter>),
@@ -88,7 +95,10 @@ pub enum Filter {
     Not(Box<Filter>),
     /// `attrPath "[" valFilter "]"`: some value of a multi-valued attribute matches `filter`,
     /// whose paths are relative to that value (e.g. `emails[type eq "work"]`).
-    ValuePath { path: AttrPath, filter: Box<Filter> },
+    ValuePath {
+        path: AttrPath,
+        filter: Box<Filter>,
+    },
 }
 
 /// An attribute the store can match with SQL equality.
@@ -127,7 +137,11 @@ impl Filter {
     /// This covers everything Entra sends (`userName eq`, `externalId eq`, `displayName eq`).
     pub fn as_simple_equality(&self) -> Option<Vec<Equality>> {
         match self {
-            Filter::Compare { path, op: CompareOp::Eq, value: CompValue::Str(value) } => {
+            Filter::Compare {
+                path,
+                op: CompareOp::Eq,
+                value: CompValue::Str(value),
+            } => {
                 let attribute = [
                     ("id", EqualityAttribute::Id),
                     ("userName", EqualityAttribute::UserName),
@@ -137,7 +151,10 @@ impl Filter {
                 .into_iter()
                 .find(|(name, _)| path.is_core(name))?
                 .1;
-                Some(vec![Equality { attribute, value: value.clone() }])
+                Some(vec![Equality {
+                    attribute,
+                    value: value.clone(),
+                }])
             }
             Filter::And(left, right) => {
                 let mut terms = left.as_simple_equality()?;

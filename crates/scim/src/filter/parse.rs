@@ -30,7 +30,9 @@ pub fn parse_patch_path(input: &str) -> Result<PatchPath> {
     let mut sub_after_filter = None;
     if p.peek() == Some('[') {
         if attr.sub.is_some() {
-            return Err(p.error_here("a value filter must follow an attribute, not a sub-attribute"));
+            return Err(
+                p.error_here("a value filter must follow an attribute, not a sub-attribute")
+            );
         }
         p.bump();
         p.in_value_filter = true;
@@ -51,7 +53,11 @@ pub fn parse_patch_path(input: &str) -> Result<PatchPath> {
     if !p.at_end() {
         return Err(p.error_here("unexpected text after the path"));
     }
-    Ok(PatchPath { attr, filter, sub_after_filter })
+    Ok(PatchPath {
+        attr,
+        filter,
+        sub_after_filter,
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -93,7 +99,12 @@ fn check_attr_name(name: &str) -> std::result::Result<(), String> {
 
 impl<'a> Parser<'a> {
     fn new(src: &'a str, mode: Mode) -> Self {
-        Parser { src, pos: 0, mode, in_value_filter: false }
+        Parser {
+            src,
+            pos: 0,
+            mode,
+            in_value_filter: false,
+        }
     }
 
     fn rest(&self) -> &'a str {
@@ -132,14 +143,20 @@ impl<'a> Parser<'a> {
 
     fn error_at(&self, byte_pos: usize, message: impl std::fmt::Display) -> ScimError {
         let position = self.src[..byte_pos.min(self.src.len())].chars().count();
-        let found = match self.src[byte_pos.min(self.src.len())..].chars().take(12).collect::<String>() {
+        let found = match self.src[byte_pos.min(self.src.len())..]
+            .chars()
+            .take(12)
+            .collect::<String>()
+        {
             s if s.is_empty() => "end of input".to_owned(),
             s => format!("'{s}'"),
         };
         let detail = format!("{message} at position {position} (found {found})");
         match self.mode {
             Mode::Filter => ScimError::invalid_filter(format!("invalid filter: {detail}")),
-            Mode::Path => ScimError::invalid_path(format!("invalid path \"{}\": {detail}", self.src)),
+            Mode::Path => {
+                ScimError::invalid_path(format!("invalid path \"{}\": {detail}", self.src))
+            }
         }
     }
 
@@ -159,10 +176,11 @@ impl<'a> Parser<'a> {
     /// Whether a case-insensitive keyword starts here, followed by whitespace or `(`.
     fn at_keyword(&self, kw: &str) -> bool {
         let rest = self.rest();
-        rest.len() > kw.len()
+        rest.len() >= kw.len()
             && rest.is_char_boundary(kw.len())
             && rest[..kw.len()].eq_ignore_ascii_case(kw)
-            && rest[kw.len()..].starts_with(|c: char| c.is_whitespace() || c == '(')
+            && (rest.len() == kw.len()
+                || rest[kw.len()..].starts_with(|c: char| c.is_whitespace() || c == '('))
     }
 
     fn parse_or(&mut self) -> Result<Filter> {
@@ -229,7 +247,11 @@ impl<'a> Parser<'a> {
         let (uri, rest) = if token.len() > 4 && token[..4].eq_ignore_ascii_case("urn:") {
             match token.rfind(':') {
                 Some(i) if i > 4 && i + 1 < token.len() => (Some(&token[..i]), &token[i + 1..]),
-                _ => return Err(self.error_at(start, "expected an attribute name after the schema URN")),
+                _ => {
+                    return Err(
+                        self.error_at(start, "expected an attribute name after the schema URN")
+                    );
+                }
             }
         } else {
             (None, token)
@@ -242,7 +264,11 @@ impl<'a> Parser<'a> {
         if let Some(sub) = sub {
             check_attr_name(sub).map_err(|m| self.error_at(start, m))?;
         }
-        Ok(AttrPath { uri: uri.map(str::to_owned), name: name.to_owned(), sub: sub.map(str::to_owned) })
+        Ok(AttrPath {
+            uri: uri.map(str::to_owned),
+            name: name.to_owned(),
+            sub: sub.map(str::to_owned),
+        })
     }
 
     fn parse_attr_expr(&mut self) -> Result<Filter> {
@@ -252,7 +278,9 @@ impl<'a> Parser<'a> {
                 return Err(self.error_here("value filters cannot be nested"));
             }
             if path.sub.is_some() {
-                return Err(self.error_here("a value filter must follow an attribute, not a sub-attribute"));
+                return Err(
+                    self.error_here("a value filter must follow an attribute, not a sub-attribute")
+                );
             }
             self.bump();
             self.in_value_filter = true;
@@ -260,13 +288,20 @@ impl<'a> Parser<'a> {
             self.in_value_filter = false;
             self.skip_ws();
             self.expect(']')?;
-            return Ok(Filter::ValuePath { path, filter: Box::new(inner) });
+            return Ok(Filter::ValuePath {
+                path,
+                filter: Box::new(inner),
+            });
         }
         if self.skip_ws() == 0 {
-            return Err(self.error_here("expected a space and an operator after the attribute path"));
+            return Err(
+                self.error_here("expected a space and an operator after the attribute path")
+            );
         }
         let op_start = self.pos;
-        let op = self.take_while(|c| c.is_ascii_alphabetic()).to_ascii_lowercase();
+        let op = self
+            .take_while(|c| c.is_ascii_alphabetic())
+            .to_ascii_lowercase();
         let op = match op.as_str() {
             "pr" => return Ok(Filter::Present(path)),
             "eq" => CompareOp::Eq,
@@ -312,7 +347,8 @@ impl<'a> Parser<'a> {
                     .map_err(|_| self.error_at(start, "invalid escape in string"))
             }
             Some(c) if c == '-' || c.is_ascii_digit() => {
-                let text = self.take_while(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'));
+                let text = self
+                    .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'));
                 serde_json::from_str::<serde_json::Number>(text)
                     .map(CompValue::Num)
                     .map_err(|_| self.error_at(start, format!("'{text}' is not a number")))
@@ -323,10 +359,16 @@ impl<'a> Parser<'a> {
                     "true" => Ok(CompValue::Bool(true)),
                     "false" => Ok(CompValue::Bool(false)),
                     "null" => Ok(CompValue::Null),
-                    _ => Err(self.error_at(start, "expected a value: a quoted string, number, true, false or null")),
+                    _ => Err(self.error_at(
+                        start,
+                        "expected a value: a quoted string, number, true, false or null",
+                    )),
                 }
             }
-            _ => Err(self.error_here("expected a value: a quoted string, number, true, false or null")),
+            _ => {
+                Err(self
+                    .error_here("expected a value: a quoted string, number, true, false or null"))
+            }
         }
     }
 }
@@ -343,14 +385,20 @@ mod tests {
     fn simple_eq() {
         assert_eq!(
             parse_filter(r#"userName eq "bjensen""#).unwrap(),
-            Filter::Compare { path: AttrPath::new("userName"), op: CompareOp::Eq, value: s("bjensen") }
+            Filter::Compare {
+                path: AttrPath::new("userName"),
+                op: CompareOp::Eq,
+                value: s("bjensen")
+            }
         );
     }
 
     #[test]
     fn and_binds_tighter_than_or() {
         let f = parse_filter(r#"a eq "1" or b eq "2" and c eq "3""#).unwrap();
-        let Filter::Or(left, right) = f else { panic!("expected or at the top: {f:?}") };
+        let Filter::Or(left, right) = f else {
+            panic!("expected or at the top: {f:?}")
+        };
         assert!(matches!(*left, Filter::Compare { .. }));
         assert!(matches!(*right, Filter::And(..)));
     }
@@ -358,15 +406,23 @@ mod tests {
     #[test]
     fn error_position_points_at_operator() {
         let err = parse_filter(r#"userName eqq "x""#).unwrap_err();
-        assert_eq!(err.detail, "invalid filter: unknown operator 'eqq' at position 9 (found 'eqq \"x\"')");
+        assert_eq!(
+            err.detail,
+            "invalid filter: unknown operator 'eqq' at position 9 (found 'eqq \"x\"')"
+        );
     }
 
     #[test]
     fn urn_prefix_splits_at_last_colon() {
-        let path = parse_patch_path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value")
-            .unwrap()
-            .attr;
-        assert_eq!(path.uri.as_deref(), Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"));
+        let path = parse_patch_path(
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
+        )
+        .unwrap()
+        .attr;
+        assert_eq!(
+            path.uri.as_deref(),
+            Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
+        );
         assert_eq!(path.name, "manager");
         assert_eq!(path.sub.as_deref(), Some("value"));
     }
