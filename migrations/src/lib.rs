@@ -1,1 +1,20 @@
-//! placeholder
+//! Database migrations for Gatehouse (SQLite and PostgreSQL).
+//!
+//! Migrations describe tables with sea-query only and never import the entities of
+//! `gatehouse-identity`: an entity may change shape later, a migration never does.
+//! Add a new module per change; never edit one that has shipped.
+
+pub use sea_orm_migration::MigratorTrait;
+use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_foundation;
+
+/// The ordered list of migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_foundation::Migration)]
+    }
+}

@@ -1,1 +1,84 @@
-//! placeholder
+//! `gatehouse-identity`: tenants, users, SSO connections and IdP certificates, sessions,
+//! API tokens and the audit log — the sea-orm entities, the tenant-scoped store and the
+//! services built on it.
+//!
+//! Everything a caller may do goes through [`Identity`]. Tenant-owned operations take a
+//! [`TenantScope`] first; only an authenticated [`Principal`] yields one, so a tenant's
+//! data can only be reached by someone acting inside that tenant.
+
+mod audit;
+mod auth;
+mod bootstrap;
+pub mod clock;
+pub mod db;
+mod entities;
+mod error;
+mod ids;
+mod model;
+mod principal;
+mod secrets;
+mod sso;
+mod tenants;
+mod users;
+mod validate;
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use sea_orm::DatabaseConnection;
+
+pub use audit::AuditFilter;
+pub use auth::{Me, MeRole, NewSessionInfo, SignIn, SignedIn};
+pub use bootstrap::{Bootstrap, BootstrapReport, DEMO_ADMIN_EMAIL, DEMO_SLUG, DemoTenant};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Error, FieldError, Result};
+pub use ids::*;
+pub use model::*;
+pub use principal::{Actor, OperatorScope, Principal, TenantScope};
+pub use secrets::{generate_password, MIN_PASSWORD_LEN};
+pub use sso::{AddedCertificate, SsoConnectionInput};
+pub use tenants::{CreatedTenant, NewTenant};
+pub use users::{NewUser, UserUpdate};
+
+/// Lifetimes of console sessions.
+#[derive(Clone, Debug)]
+pub struct SessionPolicy {
+    /// A session unused this long ends.
+    pub idle_timeout: Duration,
+    /// A session ends this long after sign-in, used or not.
+    pub absolute_timeout: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self { idle_timeout: Duration::hours(2), absolute_timeout: Duration::hours(12) }
+    }
+}
+
+/// The identity services over one database.
+#[derive(Clone)]
+pub struct Identity {
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+    sessions: SessionPolicy,
+}
+
+impl Identity {
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, sessions: SessionPolicy) -> Self {
+        Self { db, clock, sessions }
+    }
+
+    /// The database, for health checks.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// The scope a tenant user or API token acts in; `None` for operators.
+    pub fn tenant_scope(&self, principal: &Principal) -> Option<TenantScope> {
+        TenantScope::of_principal(principal)
+    }
+}

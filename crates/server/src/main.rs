@@ -1,1 +1,196 @@
-fn main() {}
+//! The `gatehouse` command: `serve` (default), `migrate`, `tenant create`, `admin create`,
+//! `schema`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use gatehouse_identity::{Bootstrap, BootstrapReport, NewTenant, OperatorScope};
+use gatehouse_server::config::Config;
+use gatehouse_server::{app, connect_and_migrate, state, tracing_init};
+
+#[derive(Parser)]
+#[command(name = "gatehouse", version, about = "Identity management for multi-tenant SaaS: SAML SSO and SCIM")]
+struct Cli {
+    /// A TOML configuration file (also GATEHOUSE_CONFIG; ./gatehouse.toml is read when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage tenants.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Manage platform operators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Print the GraphQL schema (SDL), as committed in schema.graphql.
+    Schema,
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a tenant with its first tenant admin.
+    Create {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        admin_email: String,
+        /// Generated and printed once when left out.
+        #[arg(long)]
+        admin_password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a platform operator.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Generated and printed once when left out.
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("gatehouse: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Schema) = cli.command {
+        print!("{}", gatehouse_graphql::schema_sdl());
+        return Ok(());
+    }
+    let (cfg, warnings) = Config::load(cli.config.as_deref())?;
+    tracing_init(cfg.log_format);
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    let db = connect_and_migrate(&cfg.database_url).await?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cfg, db).await,
+        Command::Migrate => {
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Tenant { command: TenantCommand::Create { slug, name, admin_email, admin_password } } => {
+            let st = state(&cfg, db);
+            let created = st
+                .identity
+                .create_tenant(&OperatorScope::system("cli"), NewTenant { slug, name, admin_email, admin_password })
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created tenant {:?} ({})", created.tenant.slug, created.tenant.name);
+            println!("tenant admin: {}", created.admin.email);
+            if let Some(p) = created.generated_password {
+                println!("password (shown once): {p}");
+            }
+            Ok(())
+        }
+        Command::Admin { command: AdminCommand::Create { email, password } } => {
+            let st = state(&cfg, db);
+            let generated = password.is_none().then(gatehouse_identity::generate_password);
+            let pw = password.or_else(|| generated.clone()).unwrap_or_default();
+            let op = st
+                .identity
+                .create_operator(&OperatorScope::system("cli"), &email, &pw)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created platform operator {}", op.email);
+            if let Some(p) = generated {
+                println!("password (shown once): {p}");
+            }
+            Ok(())
+        }
+        Command::Schema => unreachable!("handled above"),
+    }
+}
+
+async fn serve(cfg: Config, db: sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    let st = state(&cfg, db);
+    let public_url = st.public_url.clone();
+    let report = st
+        .identity
+        .bootstrap(&Bootstrap {
+            operator_email: cfg.bootstrap_email.clone(),
+            operator_password: cfg.bootstrap_password.clone(),
+            demo_tenant: cfg.demo_tenant,
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("first-start set-up failed: {e}"))?;
+    if let Some(r) = &report {
+        print_first_start(&public_url, r);
+    }
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cfg.listen))?;
+    println!("Gatehouse is running. Console: {public_url}/  GraphQL: {public_url}/graphql");
+    if report.is_none() {
+        println!("Sign in with the operator account printed at first start ({}).", cfg.bootstrap_email);
+    }
+    tracing::info!(listen = %cfg.listen, public_url = %public_url, "listening");
+    axum::serve(listener, app(st).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn print_first_start(public_url: &str, r: &BootstrapReport) {
+    println!();
+    println!("First start: Gatehouse created these accounts. Passwords are shown only this once.");
+    println!("  Console:            {public_url}/");
+    println!("  Platform operator:  {}", r.operator_email);
+    match &r.operator_password {
+        Some(p) => println!("  Password:           {p}"),
+        None => println!("  Password:           (as set in GATEHOUSE_BOOTSTRAP_PASSWORD)"),
+    }
+    if let Some(d) = &r.demo {
+        println!("  Demo tenant:        {} (admin {})", d.slug, d.admin_email);
+        if let Some(p) = &d.admin_password {
+            println!("  Demo admin password: {p}");
+        }
+    }
+    println!();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,70 @@
+//! What a resolver learns about the request and the process, and the one way it gets a
+//! tenant scope: from the authenticated principal.
+
+use async_graphql::Context;
+use gatehouse_identity::{Identity, OperatorScope, Principal, TenantScope};
+
+use crate::error::{GqlResult, OrGql, unauthenticated};
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "gatehouse_session";
+
+/// Who is calling, as the server found out from the cookie or bearer token.
+#[derive(Clone, Debug, Default)]
+pub struct RequestAuth {
+    pub principal: Option<Principal>,
+    /// The session cookie's value, so `signOut` can end exactly this session.
+    pub session_token: Option<String>,
+    /// For operators: the tenant (slug) they act on, from the `X-Gatehouse-Tenant` header.
+    pub operator_tenant: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// How the session cookie is written.
+#[derive(Clone, Debug)]
+pub struct CookieSettings {
+    /// Set `Secure` (the public URL is https).
+    pub secure: bool,
+}
+
+/// The values an admin pastes into the IdP.
+#[derive(Clone, Debug)]
+pub struct ServiceProviderInfo {
+    pub entity_id: String,
+    pub acs_url: String,
+    pub metadata_url: String,
+    /// The SP-initiated sign-in start, without the `tenant` query parameter.
+    pub login_url: String,
+}
+
+pub(crate) fn identity<'a>(ctx: &Context<'a>) -> &'a Identity {
+    ctx.data_unchecked::<Identity>()
+}
+
+pub(crate) fn auth<'a>(ctx: &Context<'a>) -> &'a RequestAuth {
+    static NONE: std::sync::OnceLock<RequestAuth> = std::sync::OnceLock::new();
+    ctx.data_opt::<RequestAuth>().unwrap_or_else(|| NONE.get_or_init(RequestAuth::default))
+}
+
+pub(crate) fn principal<'a>(ctx: &Context<'a>) -> GqlResult<&'a Principal> {
+    auth(ctx).principal.as_ref().ok_or_else(unauthenticated)
+}
+
+/// The tenant the caller acts in: their own, or for an operator the one they named.
+pub(crate) async fn tenant_scope(ctx: &Context<'_>) -> GqlResult<TenantScope> {
+    let p = principal(ctx)?;
+    if p.is_operator() {
+        let Some(slug) = auth(ctx).operator_tenant.as_deref() else {
+            return Err(crate::error::forbidden(
+                "platform operators act on a tenant by naming it in the X-Gatehouse-Tenant header",
+            ));
+        };
+        return identity(ctx).operator_tenant_scope(p, slug).await.gql();
+    }
+    identity(ctx).tenant_scope(p).ok_or_else(unauthenticated)
+}
+
+pub(crate) fn operator_scope(ctx: &Context<'_>) -> GqlResult<OperatorScope> {
+    OperatorScope::of_principal(principal(ctx)?).gql()
+}

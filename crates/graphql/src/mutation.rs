@@ -1,0 +1,180 @@
+//! Mutations. Each one is validated as a whole, saved in one transaction with its audit
+//! entry, and answers with the saved state.
+
+use async_graphql::{Context, ID, Object};
+use gatehouse_identity as idn;
+
+use crate::context::{CookieSettings, SESSION_COOKIE, auth, identity, operator_scope, tenant_scope};
+use crate::error::{GqlResult, OrGql};
+use crate::query::parse_id;
+use crate::types::*;
+
+pub struct MutationRoot;
+
+fn session_cookie(ctx: &Context<'_>, value: &str, max_age_secs: i64) -> String {
+    let secure = ctx.data_opt::<CookieSettings>().is_some_and(|c| c.secure);
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+#[Object]
+impl MutationRoot {
+    /// Signs in with e-mail and password and sets the session cookie. `tenant` (a slug)
+    /// is needed only when the e-mail signs in to several tenants.
+    async fn sign_in(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+        tenant: Option<String>,
+    ) -> GqlResult<SignInPayload> {
+        let a = auth(ctx);
+        let signed = identity(ctx)
+            .sign_in(idn::SignIn {
+                email,
+                password,
+                tenant,
+                session: idn::NewSessionInfo { ip: a.ip.clone(), user_agent: a.user_agent.clone() },
+            })
+            .await
+            .gql()?;
+        let max_age = (signed.expires_at - chrono::Utc::now()).num_seconds().max(0);
+        ctx.append_http_header("Set-Cookie", session_cookie(ctx, &signed.session_token, max_age));
+        let me = identity(ctx).me(&signed.principal).await.gql()?;
+        Ok(SignInPayload { me: Me(me) })
+    }
+
+    /// Ends this session and clears the cookie.
+    async fn sign_out(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        if let Some(token) = auth(ctx).session_token.as_deref() {
+            identity(ctx).sign_out(token).await.gql()?;
+        }
+        ctx.append_http_header("Set-Cookie", session_cookie(ctx, "", 0));
+        Ok(true)
+    }
+
+    /// Creates a tenant with its first admin (platform operators only).
+    async fn create_tenant(&self, ctx: &Context<'_>, input: CreateTenantInput) -> GqlResult<CreateTenantPayload> {
+        let scope = operator_scope(ctx)?;
+        let created = identity(ctx)
+            .create_tenant(
+                &scope,
+                idn::NewTenant {
+                    slug: input.slug,
+                    name: input.name,
+                    admin_email: input.admin_email,
+                    admin_password: input.admin_password,
+                },
+            )
+            .await
+            .gql()?;
+        Ok(CreateTenantPayload {
+            tenant: Tenant(created.tenant),
+            admin: User(created.admin),
+            generated_admin_password: created.generated_password,
+        })
+    }
+
+    /// Lets a tenant's IdP URLs use plain http, for test IdPs (platform operators only).
+    async fn set_tenant_dev_mode(&self, ctx: &Context<'_>, slug: String, enabled: bool) -> GqlResult<Tenant> {
+        let scope = operator_scope(ctx)?;
+        identity(ctx).set_tenant_dev_mode(&scope, &slug, enabled).await.gql().map(Tenant)
+    }
+
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> GqlResult<User> {
+        let scope = tenant_scope(ctx).await?;
+        identity(ctx)
+            .create_user(
+                &scope,
+                idn::NewUser {
+                    email: input.email,
+                    display_name: input.display_name,
+                    federation_id: input.federation_id,
+                    role: input.role.map(Into::into),
+                    password: input.password,
+                    active: input.active,
+                },
+            )
+            .await
+            .gql()
+            .map(User)
+    }
+
+    async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput) -> GqlResult<User> {
+        let scope = tenant_scope(ctx).await?;
+        let update = idn::UserUpdate {
+            email: input.email,
+            display_name: input.display_name,
+            federation_id: input.federation_id,
+            role: input.role.map(Into::into),
+        };
+        identity(ctx).update_user(&scope, parse_id("id", &id)?, update).await.gql().map(User)
+    }
+
+    /// Lets the user sign in.
+    async fn activate_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
+        let scope = tenant_scope(ctx).await?;
+        identity(ctx).set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Active).await.gql().map(User)
+    }
+
+    /// Stops the user from signing in and ends their sessions at once.
+    async fn suspend_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
+        let scope = tenant_scope(ctx).await?;
+        identity(ctx).set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Suspended).await.gql().map(User)
+    }
+
+    /// Deletes the user (they can no longer sign in; the logs keep their history).
+    async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
+        let scope = tenant_scope(ctx).await?;
+        identity(ctx).delete_user(&scope, parse_id("id", &id)?).await.gql().map(User)
+    }
+
+    /// Saves the whole SSO configuration at once.
+    async fn update_sso_connection(&self, ctx: &Context<'_>, input: SsoConnectionInput) -> GqlResult<SsoConnection> {
+        let scope = tenant_scope(ctx).await?;
+        identity(ctx)
+            .update_sso_connection(
+                &scope,
+                idn::SsoConnectionInput {
+                    enabled: input.enabled,
+                    provider: input.provider.into(),
+                    login_url: input.login_url,
+                    issuer: input.issuer,
+                    logout_url: input.logout_url,
+                    login_policy: input.login_policy.into(),
+                    allow_idp_initiated: input.allow_idp_initiated,
+                    expected_version: input.expected_version,
+                },
+            )
+            .await
+            .gql()
+            .map(SsoConnection)
+    }
+
+    /// Uploads an IdP signing certificate: PEM, or the bare Base64 of Entra's
+    /// "Certificate (Base64)" download, or Base64 of a DER file.
+    async fn add_idp_certificate(&self, ctx: &Context<'_>, certificate: String) -> GqlResult<IdpCertificate> {
+        let scope = tenant_scope(ctx).await?;
+        let added = identity(ctx).add_idp_certificate(&scope, certificate.as_bytes()).await.gql()?;
+        Ok(IdpCertificate(added.certificate))
+    }
+
+    async fn remove_idp_certificate(&self, ctx: &Context<'_>, id: ID) -> GqlResult<IdpCertificate> {
+        let scope = tenant_scope(ctx).await?;
+        identity(ctx).remove_idp_certificate(&scope, parse_id("id", &id)?).await.gql().map(IdpCertificate)
+    }
+
+    /// Creates an API token; the token is in this answer only.
+    async fn create_api_token(&self, ctx: &Context<'_>, name: String) -> GqlResult<CreateApiTokenPayload> {
+        let scope = tenant_scope(ctx).await?;
+        let (token, t) = identity(ctx).create_api_token(&scope, &name).await.gql()?;
+        Ok(CreateApiTokenPayload { token, api_token: ApiToken(t) })
+    }
+
+    async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ApiToken> {
+        let scope = tenant_scope(ctx).await?;
+        identity(ctx).revoke_api_token(&scope, parse_id("id", &id)?).await.gql().map(ApiToken)
+    }
+}

@@ -1,0 +1,446 @@
+//! GraphQL output and input types. Outputs wrap the identity crate's domain types and
+//! choose what to expose (never a hash, a PEM body or a token after creation).
+
+use async_graphql::{Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Duration, Utc};
+use gatehouse_identity as idn;
+
+use crate::context::ServiceProviderInfo;
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "Role")]
+pub enum RoleGql {
+    TenantAdmin,
+    User,
+}
+
+impl From<idn::Role> for RoleGql {
+    fn from(r: idn::Role) -> Self {
+        match r {
+            idn::Role::TenantAdmin => RoleGql::TenantAdmin,
+            idn::Role::User => RoleGql::User,
+        }
+    }
+}
+
+impl From<RoleGql> for idn::Role {
+    fn from(r: RoleGql) -> Self {
+        match r {
+            RoleGql::TenantAdmin => idn::Role::TenantAdmin,
+            RoleGql::User => idn::Role::User,
+        }
+    }
+}
+
+/// What the signed-in caller is.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalRole {
+    PlatformOperator,
+    TenantAdmin,
+    User,
+    ApiToken,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    Pending,
+    Active,
+    Suspended,
+}
+
+impl From<idn::UserStatus> for UserStatus {
+    fn from(s: idn::UserStatus) -> Self {
+        match s {
+            idn::UserStatus::Pending => UserStatus::Pending,
+            idn::UserStatus::Active => UserStatus::Active,
+            idn::UserStatus::Suspended => UserStatus::Suspended,
+        }
+    }
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum IdpProvider {
+    EntraId,
+    Okta,
+    Google,
+    GenericSaml,
+}
+
+impl From<idn::IdpProvider> for IdpProvider {
+    fn from(p: idn::IdpProvider) -> Self {
+        match p {
+            idn::IdpProvider::EntraId => IdpProvider::EntraId,
+            idn::IdpProvider::Okta => IdpProvider::Okta,
+            idn::IdpProvider::Google => IdpProvider::Google,
+            idn::IdpProvider::GenericSaml => IdpProvider::GenericSaml,
+        }
+    }
+}
+
+impl From<IdpProvider> for idn::IdpProvider {
+    fn from(p: IdpProvider) -> Self {
+        match p {
+            IdpProvider::EntraId => idn::IdpProvider::EntraId,
+            IdpProvider::Okta => idn::IdpProvider::Okta,
+            IdpProvider::Google => idn::IdpProvider::Google,
+            IdpProvider::GenericSaml => idn::IdpProvider::GenericSaml,
+        }
+    }
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum LoginPolicy {
+    Password,
+    Sso,
+    PasswordOrSso,
+}
+
+impl From<idn::LoginPolicy> for LoginPolicy {
+    fn from(p: idn::LoginPolicy) -> Self {
+        match p {
+            idn::LoginPolicy::Password => LoginPolicy::Password,
+            idn::LoginPolicy::Sso => LoginPolicy::Sso,
+            idn::LoginPolicy::PasswordOrSso => LoginPolicy::PasswordOrSso,
+        }
+    }
+}
+
+impl From<LoginPolicy> for idn::LoginPolicy {
+    fn from(p: LoginPolicy) -> Self {
+        match p {
+            LoginPolicy::Password => idn::LoginPolicy::Password,
+            LoginPolicy::Sso => idn::LoginPolicy::Sso,
+            LoginPolicy::PasswordOrSso => idn::LoginPolicy::PasswordOrSso,
+        }
+    }
+}
+
+/// A customer organisation.
+pub struct Tenant(pub idn::Tenant);
+
+#[Object]
+impl Tenant {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The short name used in URLs (`/scim/v2/<slug>`, `/saml2/login?tenant=<slug>`).
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Whether the tenant's IdP URLs may use plain http (set by an operator for test IdPs).
+    async fn dev_mode(&self) -> bool {
+        self.0.dev_mode
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// The signed-in caller.
+pub struct Me(pub idn::Me);
+
+#[Object]
+impl Me {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    async fn role(&self) -> PrincipalRole {
+        match self.0.role {
+            idn::MeRole::Operator => PrincipalRole::PlatformOperator,
+            idn::MeRole::TenantAdmin => PrincipalRole::TenantAdmin,
+            idn::MeRole::User => PrincipalRole::User,
+            idn::MeRole::ApiToken => PrincipalRole::ApiToken,
+        }
+    }
+    /// `null` for platform operators, who belong to no tenant.
+    async fn tenant(&self) -> Option<Tenant> {
+        self.0.tenant.clone().map(Tenant)
+    }
+}
+
+/// A user of the tenant.
+pub struct User(pub idn::User);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    /// The ID the IdP sends as NameID; matched case-insensitively when e-mail shaped.
+    async fn federation_id(&self) -> &str {
+        &self.0.federation_id
+    }
+    async fn role(&self) -> RoleGql {
+        self.0.role.into()
+    }
+    async fn status(&self) -> UserStatus {
+        self.0.status.into()
+    }
+    /// Whether the user can sign in with a password (where the login policy allows it).
+    async fn has_password(&self) -> bool {
+        self.0.has_password
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// An IdP signing certificate. Several may be kept for rollover.
+pub struct IdpCertificate(pub idn::IdpCertificate);
+
+#[Object]
+impl IdpCertificate {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+    async fn issuer(&self) -> &str {
+        &self.0.issuer
+    }
+    /// SHA-256 over the DER certificate, as upper-case hex pairs joined by ':'.
+    async fn fingerprint_sha256(&self) -> &str {
+        &self.0.fingerprint_sha256
+    }
+    async fn not_before(&self) -> DateTime<Utc> {
+        self.0.not_before
+    }
+    async fn not_after(&self) -> DateTime<Utc> {
+        self.0.not_after
+    }
+    /// Expires within 60 days: time to upload the IdP's next certificate.
+    async fn expires_soon(&self) -> bool {
+        let left = self.0.not_after - Utc::now();
+        left > Duration::zero() && left < Duration::days(60)
+    }
+    async fn expired(&self) -> bool {
+        self.0.not_after <= Utc::now()
+    }
+}
+
+/// The tenant's SAML single sign-on settings.
+pub struct SsoConnection(pub idn::SsoConnection);
+
+#[Object]
+impl SsoConnection {
+    async fn enabled(&self) -> bool {
+        self.0.enabled
+    }
+    async fn provider(&self) -> IdpProvider {
+        self.0.provider.into()
+    }
+    /// IdP Login URL (Entra: "Login URL").
+    async fn login_url(&self) -> Option<&str> {
+        self.0.login_url.as_deref()
+    }
+    /// IdP Issuer URL/URN (Entra: "Microsoft Entra Identifier").
+    async fn issuer(&self) -> Option<&str> {
+        self.0.issuer.as_deref()
+    }
+    /// IdP Logout URL (optional).
+    async fn logout_url(&self) -> Option<&str> {
+        self.0.logout_url.as_deref()
+    }
+    async fn login_policy(&self) -> LoginPolicy {
+        self.0.login_policy.into()
+    }
+    async fn allow_idp_initiated(&self) -> bool {
+        self.0.allow_idp_initiated
+    }
+    /// Pass it back as `expectedVersion` to refuse saving over someone else's change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn certificates(&self) -> Vec<IdpCertificate> {
+        self.0.certificates.iter().cloned().map(IdpCertificate).collect()
+    }
+}
+
+/// What to paste into the IdP (the fixed SP values, as in the 8x8 tutorial).
+pub struct ServiceProvider {
+    pub info: ServiceProviderInfo,
+    pub tenant_slug: String,
+}
+
+#[Object]
+impl ServiceProvider {
+    /// Identifier (Entity ID).
+    async fn entity_id(&self) -> &str {
+        &self.info.entity_id
+    }
+    /// Reply URL (Assertion Consumer Service URL) — the same as the Identifier.
+    async fn acs_url(&self) -> &str {
+        &self.info.acs_url
+    }
+    /// Sign-on URL: starts an SP-initiated sign-in for this tenant.
+    async fn sign_on_url(&self) -> String {
+        format!("{}?tenant={}", self.info.login_url, self.tenant_slug)
+    }
+    /// SP metadata XML, for IdPs that import it.
+    async fn metadata_url(&self) -> &str {
+        &self.info.metadata_url
+    }
+}
+
+pub struct ApiToken(pub idn::ApiToken);
+
+#[Object]
+impl ApiToken {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The token's first characters, to tell tokens apart.
+    async fn prefix(&self) -> &str {
+        &self.0.prefix
+    }
+    async fn created_by(&self) -> &str {
+        &self.0.created_by
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+}
+
+/// One change in the audit log.
+pub struct AuditEvent(pub idn::AuditEvent);
+
+#[Object]
+impl AuditEvent {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// `user`, `operator`, `api_token` or `system`.
+    async fn actor_kind(&self) -> &str {
+        &self.0.actor_kind
+    }
+    async fn actor_id(&self) -> Option<&str> {
+        self.0.actor_id.as_deref()
+    }
+    async fn actor(&self) -> &str {
+        &self.0.actor_label
+    }
+    /// e.g. `sso_connection.update`, `user.suspend`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+    async fn target_type(&self) -> &str {
+        &self.0.target_type
+    }
+    async fn target_id(&self) -> Option<&str> {
+        self.0.target_id.as_deref()
+    }
+    /// The target before the change, as JSON (no secrets).
+    async fn before(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        self.0.before.clone().map(async_graphql::Json)
+    }
+    async fn after(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        self.0.after.clone().map(async_graphql::Json)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateTenantInput {
+    pub slug: String,
+    pub name: String,
+    pub admin_email: String,
+    /// Leave out to have one generated and returned once.
+    pub admin_password: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct CreateTenantPayload {
+    pub tenant: Tenant,
+    pub admin: User,
+    /// Only when the password was generated; shown this once.
+    pub generated_admin_password: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    pub email: String,
+    pub display_name: Option<String>,
+    /// Defaults to the e-mail.
+    pub federation_id: Option<String>,
+    pub role: Option<RoleGql>,
+    /// Only needed where the login policy allows passwords.
+    pub password: Option<String>,
+    /// Create the user active instead of pending.
+    #[graphql(default = false)]
+    pub active: bool,
+}
+
+#[derive(InputObject)]
+pub struct UpdateUserInput {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub federation_id: Option<String>,
+    pub role: Option<RoleGql>,
+}
+
+#[derive(InputObject)]
+pub struct SsoConnectionInput {
+    pub enabled: bool,
+    pub provider: IdpProvider,
+    pub login_url: Option<String>,
+    pub issuer: Option<String>,
+    pub logout_url: Option<String>,
+    pub login_policy: LoginPolicy,
+    pub allow_idp_initiated: bool,
+    /// The `version` you loaded; the save fails with CONFLICT if someone saved since.
+    pub expected_version: Option<i32>,
+}
+
+#[derive(InputObject, Default)]
+pub struct AuditEventFilter {
+    pub action: Option<String>,
+    pub target_id: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+#[derive(SimpleObject)]
+pub struct CreateApiTokenPayload {
+    /// The token, shown this once. Send it as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub api_token: ApiToken,
+}
+
+#[derive(SimpleObject)]
+pub struct SignInPayload {
+    pub me: Me,
+}
+

@@ -1,0 +1,157 @@
+//! Configuration, layered: built-in defaults → optional TOML file → `GATEHOUSE_*`
+//! environment variables (and `DATABASE_URL`). Secrets may come from files
+//! (`GATEHOUSE_BOOTSTRAP_PASSWORD_FILE`). Unknown keys are warned about, not ignored
+//! silently.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Keys a config file or `GATEHOUSE_*` variable may set.
+const KNOWN_KEYS: &[&str] = &[
+    "database_url",
+    "listen",
+    "public_url",
+    "bootstrap_email",
+    "bootstrap_password",
+    "bootstrap_password_file",
+    "demo_tenant",
+    "log_format",
+    "session_idle_minutes",
+    "session_absolute_hours",
+    "config",
+];
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Deserialize, Serialize)]
+pub struct Config {
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    pub listen: SocketAddr,
+    /// The externally visible base URL; SP URLs are built from it.
+    pub public_url: Option<String>,
+    pub bootstrap_email: String,
+    pub bootstrap_password: Option<String>,
+    pub bootstrap_password_file: Option<PathBuf>,
+    /// Create the `demo` tenant on first start.
+    pub demo_tenant: bool,
+    pub log_format: LogFormat,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("bootstrap_email", &self.bootstrap_email)
+            .field("bootstrap_password", &self.bootstrap_password.as_ref().map(|_| "<redacted>"))
+            .field("log_format", &self.log_format)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://data/gatehouse.sqlite?mode=rwc".into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            bootstrap_email: "admin@gatehouse.local".into(),
+            bootstrap_password: None,
+            bootstrap_password_file: None,
+            demo_tenant: true,
+            log_format: LogFormat::Text,
+            session_idle_minutes: 120,
+            session_absolute_hours: 12,
+        }
+    }
+}
+
+/// A config problem, named so an operator can fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Invalid(String),
+    #[error("configuration file {path}: {message}")]
+    File { path: String, message: String },
+}
+
+impl Config {
+    /// Loads the layers. `file` is the `--config` flag; `GATEHOUSE_CONFIG` names one too;
+    /// `./gatehouse.toml` is read when present.
+    pub fn load(file: Option<&Path>) -> Result<(Config, Vec<String>), ConfigError> {
+        let env_file = std::env::var_os("GATEHOUSE_CONFIG").map(PathBuf::from);
+        let path = file.map(Path::to_path_buf).or(env_file);
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        let mut warnings = Vec::new();
+        match &path {
+            Some(p) if !p.exists() => {
+                return Err(ConfigError::File { path: p.display().to_string(), message: "does not exist".into() });
+            }
+            Some(p) => fig = fig.merge(Toml::file(p)),
+            None if Path::new("gatehouse.toml").exists() => fig = fig.merge(Toml::file("gatehouse.toml")),
+            None => {}
+        }
+        fig = fig
+            .merge(Env::prefixed("GATEHOUSE_").ignore(&["config"]))
+            .merge(Env::raw().only(&["database_url"]));
+        let all: figment::value::Dict = fig.extract().map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        for key in all.keys() {
+            if !KNOWN_KEYS.contains(&key.as_str()) {
+                warnings.push(format!("unknown configuration key {key:?} is ignored"));
+            }
+        }
+        let mut cfg: Config = fig.extract().map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        if let Some(p) = &cfg.bootstrap_password_file {
+            let secret = std::fs::read_to_string(p).map_err(|e| ConfigError::File {
+                path: p.display().to_string(),
+                message: format!("cannot read the bootstrap password: {e}"),
+            })?;
+            cfg.bootstrap_password = Some(secret.trim_end_matches(['\r', '\n']).to_owned());
+        }
+        if let Some(u) = &cfg.public_url {
+            let parsed = url::Url::parse(u)
+                .map_err(|_| ConfigError::Invalid(format!("GATEHOUSE_PUBLIC_URL {u:?} is not an absolute URL")))?;
+            if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
+                return Err(ConfigError::Invalid(format!(
+                    "GATEHOUSE_PUBLIC_URL {u:?} must be an http(s) URL without a query"
+                )));
+            }
+        }
+        if cfg.session_idle_minutes < 1 || cfg.session_absolute_hours < 1 {
+            return Err(ConfigError::Invalid("session timeouts must be positive".into()));
+        }
+        Ok((cfg, warnings))
+    }
+
+    /// The public base URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+}
+
+/// A database URL with any password hidden, for logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

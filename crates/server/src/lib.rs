@@ -1,0 +1,10 @@
+//! `gatehouse-server`: the `gatehouse` binary's library — configuration, start-up
+//! (migrate, first-start bootstrap), the axum router and the CLI commands. This is the
+//! one place that picks concrete types and wires the crates together.
+
+pub mod app;
+pub mod config;
+mod startup;
+
+pub use app::{AppState, app};
+pub use startup::{connect_and_migrate, state, tracing_init};

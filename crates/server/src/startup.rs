@@ -1,0 +1,81 @@
+//! Start-up: logging, database connection + migrations, and the shared state.
+
+use std::sync::Arc;
+
+use gatehouse_graphql::{CookieSettings, ServiceProviderInfo, build_schema};
+use gatehouse_identity::{Identity, SessionPolicy, SystemClock};
+use gatehouse_migrations::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+use tracing_subscriber::EnvFilter;
+
+use crate::app::AppState;
+use crate::config::{Config, LogFormat, redact_url};
+
+/// Human-readable logs by default, JSON with `GATEHOUSE_LOG_FORMAT=json`. `RUST_LOG`
+/// overrides the levels.
+pub fn tracing_init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// Opens the database (creating a SQLite file's folder when needed) and applies any
+/// pending migrations.
+pub async fn connect_and_migrate(database_url: &str) -> anyhow::Result<DatabaseConnection> {
+    if let Some(path) = sqlite_path(database_url) {
+        if let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display()))?;
+        }
+    }
+    let db = gatehouse_identity::db::connect(database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact_url(database_url)))?;
+    Migrator::up(&db, None).await.map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+    Ok(db)
+}
+
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+/// The state the router shares, built from config and an open database.
+pub fn state(cfg: &Config, db: DatabaseConnection) -> AppState {
+    let public_url = cfg.public_url();
+    let identity = Identity::new(
+        db,
+        Arc::new(SystemClock),
+        SessionPolicy {
+            idle_timeout: chrono::Duration::minutes(cfg.session_idle_minutes),
+            absolute_timeout: chrono::Duration::hours(cfg.session_absolute_hours),
+        },
+    );
+    let sp = ServiceProviderInfo {
+        entity_id: format!("{public_url}/saml2"),
+        acs_url: format!("{public_url}/saml2"),
+        metadata_url: format!("{public_url}/saml2/metadata"),
+        login_url: format!("{public_url}/saml2/login"),
+    };
+    let cookies = CookieSettings { secure: public_url.starts_with("https://") };
+    let schema = build_schema(identity.clone(), sp, cookies);
+    AppState { identity, schema, public_url }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(sqlite_path("sqlite://data/g.sqlite?mode=rwc").as_deref(), Some("data/g.sqlite"));
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db").as_deref(), Some("/tmp/x.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://h/db"), None);
+    }
+}
