@@ -19,7 +19,7 @@ fn session_cookie(ctx: &Context<'_>, value: &str, max_age_secs: i64) -> String {
     )
 }
 
-#[Object]
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Signs in with e-mail and password and sets the session cookie. `tenant` (a slug)
     /// is needed only when the e-mail signs in to several tenants.

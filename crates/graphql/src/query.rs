@@ -37,7 +37,7 @@ where
     c
 }
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// The signed-in caller; `null` when not signed in.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<Option<Me>> {
