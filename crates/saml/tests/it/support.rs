@@ -16,3 +16,39 @@ pub fn fixture_bytes(relative: &str) -> Vec<u8> {
 pub fn fixture_string(relative: &str) -> String {
     String::from_utf8(fixture_bytes(relative)).expect("fixture is UTF-8")
 }
+
+use base64::Engine as _;
+use chrono::{DateTime, TimeZone as _, Utc};
+use gatehouse_saml::certificate::{IdpCertificate, parse_certificate};
+use gatehouse_saml::response::ResponsePolicy;
+use gatehouse_saml::sp::ServiceProvider;
+
+pub const ENTRA_ISSUER: &str = "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/";
+pub const OKTA_ISSUER: &str = "http://www.okta.com/exk1fcia6d6EMsf331d8";
+pub const GOOGLE_ISSUER: &str = "https://accounts.google.com/o/saml2?idpid=C01abcdef";
+pub const REQUEST_ID: &str = "_4f6d8a1c2b9e4e0f8a7b6c5d4e3f2a1b";
+
+/// The instant every fixture was issued at, plus 30 seconds.
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 1, 1, 10, 0, 30).unwrap()
+}
+
+pub fn sp() -> ServiceProvider {
+    ServiceProvider::from_public_url("https://gatehouse.example.com").unwrap()
+}
+
+pub fn cert(name: &str) -> IdpCertificate {
+    parse_certificate(&fixture_bytes(&format!("keys/{name}.crt"))).unwrap()
+}
+
+/// SP-initiated policy for the Entra fixtures.
+pub fn entra_policy() -> ResponsePolicy {
+    let mut policy = ResponsePolicy::new(&sp(), ENTRA_ISSUER, vec![cert("idp")], now());
+    policy.expected_in_response_to = Some(REQUEST_ID.to_owned());
+    policy
+}
+
+/// A response fixture, Base64-encoded as it arrives in the SAMLResponse form field.
+pub fn response_b64(name: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(fixture_bytes(&format!("responses/{name}.xml")))
+}
