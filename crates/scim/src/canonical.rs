@@ -43,7 +43,8 @@ pub(crate) fn canonicalize_resource(
             };
             let mut ext_out = Map::new();
             for (k, v) in ext_obj {
-                if ext.is_unsupported(&k) {
+                // Some clients (scim2-tester) repeat `schemas` inside the extension object.
+                if ext.is_unsupported(&k) || k.eq_ignore_ascii_case("schemas") {
                     continue;
                 }
                 let attr = ext.attr(&k).ok_or_else(|| {

@@ -11,6 +11,7 @@ use crate::filter::{AttrPath, Filter, parse_filter, parse_patch_path};
 use crate::schema::{COMMON_ATTRS, ResourceKind};
 
 pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+pub const SEARCH_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
 /// The largest page the server returns; advertised as `filter.maxResults`.
 pub const MAX_RESULTS: usize = 200;
@@ -323,6 +324,40 @@ impl ListQuery {
         Ok(query)
     }
 
+    /// Reads a `POST …/.search` body (RFC 7644 §3.4.3): the same parameters as the query
+    /// string, as JSON (`attributes` and `excludedAttributes` as arrays, numbers as numbers).
+    pub fn from_search_request(body: &[u8]) -> Result<Self> {
+        let Value::Object(obj) = crate::resource::parse_json(body)? else {
+            return Err(ScimError::invalid_syntax(
+                "the search request must be a JSON object",
+            ));
+        };
+        let mut pairs = Vec::new();
+        for (key, value) in &obj {
+            let text = match value {
+                Value::Null => continue,
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Array(_) if key.eq_ignore_ascii_case("schemas") => continue,
+                Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| {
+                        ScimError::invalid_value(format!("'{key}' must be an array of strings"))
+                    })?
+                    .join(","),
+                Value::Bool(_) | Value::Object(_) => {
+                    return Err(ScimError::invalid_value(format!(
+                        "'{key}' has the wrong type"
+                    )));
+                }
+            };
+            pairs.push((key.clone(), text));
+        }
+        Self::from_query(pairs)
+    }
+
     /// 0-based offset for the store (`startIndex - 1`).
     pub fn offset(&self) -> usize {
         self.start_index - 1
@@ -401,6 +436,24 @@ mod tests {
         assert_eq!(
             ListQuery::from_query(Vec::<(&str, &str)>::new()).unwrap(),
             ListQuery::default()
+        );
+    }
+
+    #[test]
+    fn search_request_body() {
+        let q = ListQuery::from_search_request(
+            br#"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                 "attributes": ["userName", "name.givenName"], "filter": "userName sw \"a\"",
+                 "startIndex": 2, "count": 5, "sortBy": "userName"}"#,
+        )
+        .unwrap();
+        assert_eq!((q.start_index, q.count), (2, 5));
+        assert_eq!(q.projection.attributes.len(), 2);
+        assert!(q.filter.is_some());
+        let err = ListQuery::from_search_request(br#"{"attributes": [1]}"#).unwrap_err();
+        assert_eq!(
+            err,
+            ScimError::invalid_value("'attributes' must be an array of strings")
         );
     }
 

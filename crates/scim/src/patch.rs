@@ -373,7 +373,7 @@ fn apply_target(
                 )));
             };
             for (key, v) in values {
-                if ext.is_unsupported(key) {
+                if ext.is_unsupported(key) || key.eq_ignore_ascii_case("schemas") {
                     continue;
                 }
                 let attr = ext.attr(key).ok_or_else(|| {

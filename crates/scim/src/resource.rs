@@ -80,6 +80,7 @@ pub struct Manager {
     pub value: Option<String>,
     #[serde(rename = "$ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// readOnly; leave it `None` on output for the same reason as [`GroupMember::display`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
 }
@@ -227,6 +228,8 @@ pub struct GroupMember {
     pub value: String,
     #[serde(rename = "$ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// readOnly. Leave it `None` on output: compliance checkers write members and expect to
+    /// read back exactly what they wrote, so a server-filled `display` fails them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display: Option<String>,
 }

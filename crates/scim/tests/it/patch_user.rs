@@ -112,6 +112,21 @@ fn pathless_add_with_extension_object_and_case_insensitive_keys() {
 }
 
 #[test]
+fn whole_extension_path_with_schemas_inside_the_value() {
+    // scim2-tester sends the extension object with its own `schemas`.
+    let u = apply(json!([{"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "value": {
+        "schemas": ["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+        "employeeNumber": "99",
+        "manager": {"value": "m-1", "$ref": "https://h/Users/m-1"}
+    }}]))
+    .unwrap();
+    assert_eq!(
+        out(&u)["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+        json!({"employeeNumber": "99", "department": "Tours", "manager": {"value": "m-1", "$ref": "https://h/Users/m-1"}})
+    );
+}
+
+#[test]
 fn replace_with_null_unassigns() {
     let u = apply(json!([{"op": "replace", "path": "displayName", "value": null}])).unwrap();
     assert_eq!(u.display_name, None);
