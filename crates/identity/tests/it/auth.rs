@@ -1,0 +1,116 @@
+use chrono::Duration;
+use gatehouse_identity::*;
+use gatehouse_test_support::both_backends;
+
+use crate::support::*;
+
+fn sign_in(email: &str, password: &str, tenant: Option<&str>) -> SignIn {
+    SignIn { email: email.into(), password: password.into(), tenant: tenant.map(Into::into), ..Default::default() }
+}
+
+both_backends!(wrong_passwords_and_unknown_emails_look_the_same, |db| async move {
+    let ctx = Ctx::new(db);
+    ctx.tenant("contoso").await;
+    let wrong = ctx.identity.sign_in(sign_in("admin@contoso.example.com", "wrong password!!", None)).await.unwrap_err();
+    let unknown = ctx.identity.sign_in(sign_in("nobody@contoso.example.com", PASSWORD, None)).await.unwrap_err();
+    assert!(matches!(wrong, Error::Unauthenticated(_)));
+    assert_eq!(wrong.to_string(), unknown.to_string());
+});
+
+both_backends!(an_email_in_two_tenants_needs_the_tenant_only_when_both_match, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, a) = ctx.tenant("tenant-a").await;
+    let (_, b) = ctx.tenant("tenant-b").await;
+    for s in [&a, &b] {
+        ctx.identity
+            .create_user(s, NewUser { email: "pat@example.com".into(), password: Some(PASSWORD.into()), active: true, ..Default::default() })
+            .await
+            .unwrap();
+    }
+    let e = ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, None)).await.unwrap_err();
+    assert_eq!(field_of(&e), ["tenant"]);
+    let s = ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, Some("tenant-b"))).await.unwrap();
+    match s.principal {
+        Principal::User { tenant_id, .. } => assert_eq!(tenant_id, b.tenant_id()),
+        other => panic!("{other:?}"),
+    }
+    // The tenant slug narrows the search: no account there means wrong credentials.
+    assert!(ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, Some("no-such"))).await.is_err());
+});
+
+both_backends!(sessions_expire_when_idle_and_absolutely, |db| async move {
+    let ctx = Ctx::new(db);
+    ctx.tenant("contoso").await;
+    let s = ctx.identity.sign_in(sign_in("admin@contoso.example.com", PASSWORD, None)).await.unwrap();
+    assert!(s.session_token.len() >= 40);
+    ctx.clock.advance(Duration::minutes(100));
+    assert!(ctx.identity.resolve_session(&s.session_token).await.unwrap().is_some(), "used within the idle time");
+    ctx.clock.advance(Duration::minutes(100));
+    assert!(ctx.identity.resolve_session(&s.session_token).await.unwrap().is_some(), "the use above refreshed it");
+    ctx.clock.advance(Duration::minutes(121));
+    assert!(ctx.identity.resolve_session(&s.session_token).await.unwrap().is_none(), "idle too long");
+
+    let s = ctx.identity.sign_in(sign_in("admin@contoso.example.com", PASSWORD, None)).await.unwrap();
+    for _ in 0..7 {
+        ctx.clock.advance(Duration::minutes(110));
+        let _ = ctx.identity.resolve_session(&s.session_token).await.unwrap();
+    }
+    assert!(ctx.identity.resolve_session(&s.session_token).await.unwrap().is_none(), "past the absolute limit");
+
+    let s = ctx.identity.sign_in(sign_in("admin@contoso.example.com", PASSWORD, None)).await.unwrap();
+    ctx.identity.sign_out(&s.session_token).await.unwrap();
+    assert!(ctx.identity.resolve_session(&s.session_token).await.unwrap().is_none());
+    assert!(ctx.identity.resolve_session("gh_s_forged").await.unwrap().is_none());
+});
+
+both_backends!(sso_only_policy_refuses_passwords_for_users_not_admins, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, scope) = ctx.tenant("contoso").await;
+    ctx.identity
+        .create_user(&scope, NewUser { email: "eve@contoso.example".into(), password: Some(PASSWORD.into()), active: true, ..Default::default() })
+        .await
+        .unwrap();
+    let pem = certificate("idp", start() - Duration::days(1), 365);
+    ctx.identity.add_idp_certificate(&scope, pem.as_bytes()).await.unwrap();
+    ctx.identity
+        .update_sso_connection(
+            &scope,
+            SsoConnectionInput {
+                enabled: true,
+                provider: IdpProvider::EntraId,
+                login_url: Some("https://login.microsoftonline.com/t/saml2".into()),
+                issuer: Some("https://sts.windows.net/t/".into()),
+                logout_url: None,
+                login_policy: LoginPolicy::Sso,
+                allow_idp_initiated: true,
+                expected_version: None,
+            },
+        )
+        .await
+        .unwrap();
+    let e = ctx.identity.sign_in(sign_in("eve@contoso.example", PASSWORD, None)).await.unwrap_err();
+    assert!(matches!(e, Error::Forbidden(_)), "{e:?}");
+    assert!(ctx.identity.sign_in(sign_in("admin@contoso.example.com", PASSWORD, None)).await.is_ok());
+});
+
+both_backends!(api_tokens_are_shown_once_and_revocable, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, a) = ctx.tenant("tenant-a").await;
+    let (_, b) = ctx.tenant("tenant-b").await;
+    let (token, t) = ctx.identity.create_api_token(&a, "terraform").await.unwrap();
+    assert!(token.starts_with(&t.prefix));
+    let p = ctx.identity.resolve_api_token(&token).await.unwrap().expect("live token");
+    assert!(matches!(p, Principal::ApiToken { tenant_id, .. } if tenant_id == a.tenant_id()));
+    let listed = ctx.identity.api_tokens(&a).await.unwrap();
+    assert!(listed[0].last_used_at.is_some());
+    assert!(ctx.identity.api_tokens(&b).await.unwrap().is_empty());
+    assert!(matches!(ctx.identity.revoke_api_token(&b, t.id).await, Err(Error::NotFound { .. })));
+    assert!(ctx.identity.resolve_api_token(&token).await.unwrap().is_some(), "B's attempt changed nothing");
+    ctx.identity.revoke_api_token(&a, t.id).await.unwrap();
+    assert!(ctx.identity.resolve_api_token(&token).await.unwrap().is_none());
+    let e = ctx.identity.create_api_token(&a, "  ").await.unwrap_err();
+    assert_eq!(field_of(&e), ["name"]);
+    let audit = ctx.identity.audit_events(&a, &AuditFilter::default(), &PageRequest::default()).await.unwrap();
+    let json = serde_json::to_string(&audit.items.iter().map(|e| (&e.before, &e.after)).collect::<Vec<_>>()).unwrap();
+    assert!(!json.contains(&token[8..]), "no secret in the audit log");
+});
