@@ -8,6 +8,27 @@
 //! - [`patch`]: PATCH requests and their application to users and groups.
 //! - [`list`]: list query parameters, projection, `ListResponse`.
 //! - [`discovery`]: `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`.
+//!
+//! A server handler stays thin: read the body as bytes, call one function here, map the
+//! result to the store, answer with `serde_json::to_value(..)` (or a [`ScimError`] and its
+//! `status`) as `application/scim+json`:
+//!
+//! - `POST /Users`: [`ScimUser::parse`] → store (409 [`ScimError::uniqueness`] on a duplicate
+//!   `userName`) → set `id` and [`Meta::new`] → 201 with the user.
+//! - `GET /Users?…`: [`ListQuery::from_query`]; if [`Filter::as_simple_equality`] is `Some`
+//!   query the store with those terms, else load and keep those [`matches_user`] accepts;
+//!   page with `offset()`/`count` (or [`ListResponse::paginate`]); project each with
+//!   `query.projection.apply(ResourceKind::User, …)`. `POST /Users/.search` and the root
+//!   `POST /.search` do the same from [`ListQuery::from_search_request`].
+//! - `GET /Users/{id}`: [`Projection::from_query`] then `apply`; 404 [`ScimError::not_found`].
+//! - `PUT /Users/{id}`: [`ScimUser::parse`], keep the stored `id`/`meta.created` → 200.
+//! - `PATCH /Users/{id}`: [`PatchRequest::parse`], load, [`apply_user_patch`], save → 200.
+//! - `PATCH /Groups/{id}`: [`PatchRequest::parse`]; load members only if
+//!   [`PatchRequest::mentions_attribute`]`("members")`; [`apply_group_patch`] returns the
+//!   [`GroupMemberChanges`] to write → 204.
+//! - Discovery: [`discovery::service_provider_config`], [`discovery::resource_types`] /
+//!   [`discovery::resource_type`], [`discovery::schemas`] / [`discovery::schema`] (wrap lists in
+//!   [`ListResponse::new`]); other methods 405, unknown ids and unknown paths 404 in SCIM form.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 

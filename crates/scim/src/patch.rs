@@ -480,8 +480,9 @@ fn apply_attribute(
                 if new.iter().any(is_primary) {
                     clear_primary(&mut items);
                 }
+                let mut seen: HashSet<String> = items.iter().map(identity).collect();
                 for item in new {
-                    if !items.iter().any(|existing| same_value(existing, &item)) {
+                    if seen.insert(identity(&item)) {
                         items.push(item);
                     }
                 }
@@ -744,11 +745,8 @@ fn clear_primary_except(items: &mut [Value], keep: &[usize]) {
     }
 }
 
-/// Two values of a multi-valued attribute are the same when their `value`s are equal (or, for
-/// values without one, when they are equal as a whole).
-fn same_value(a: &Value, b: &Value) -> bool {
-    match (a.get("value"), b.get("value")) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
-    }
+/// What makes two values of a multi-valued attribute the same: their `value` (or, for values
+/// without one, the whole value). Adding a value that is already there changes nothing.
+fn identity(item: &Value) -> String {
+    item.get("value").unwrap_or(item).to_string()
 }

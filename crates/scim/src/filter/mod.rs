@@ -133,7 +133,7 @@ pub struct Equality {
 
 impl Filter {
     /// If the filter is `A eq "x"` or an `and` of such terms, where every `A` is `id`,
-    /// `userName`, `externalId` or `displayName`, the terms; else `None` (use [`matches`]).
+    /// `userName`, `externalId` or `displayName`, the terms; else `None` (use [`matches()`]).
     /// This covers everything Entra sends (`userName eq`, `externalId eq`, `displayName eq`).
     pub fn as_simple_equality(&self) -> Option<Vec<Equality>> {
         match self {

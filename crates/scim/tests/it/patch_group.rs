@@ -190,3 +190,19 @@ fn mentions_attribute_lets_the_server_skip_loading_members() {
             .mentions_attribute("members")
     );
 }
+
+#[test]
+fn large_member_batches_are_diffed_exactly() {
+    let mut g = group(&["u0", "u1"]);
+    let members: Vec<Value> = (0..5000)
+        .map(|i| json!({"value": format!("u{i}")}))
+        .collect();
+    let changes = apply(
+        &mut g,
+        json!([{"op": "add", "path": "members", "value": members}]),
+    )
+    .unwrap();
+    assert_eq!(changes.added.len(), 4998);
+    assert_eq!(changes.added.first().map(String::as_str), Some("u2"));
+    assert_eq!(g.members.len(), 5000);
+}
