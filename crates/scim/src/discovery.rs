@@ -11,8 +11,9 @@ pub const SERVICE_PROVIDER_CONFIG_SCHEMA: &str =
     "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 pub const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
 
-/// Largest request body the server should accept (advertised as `bulk.maxPayloadSize` is not
-/// applicable since bulk is off; the server enforces it with a 413).
+/// The largest request body the server should accept; beyond it, answer
+/// [`crate::ScimError::payload_too_large`] (413). Not advertised: it only has a slot under
+/// `bulk`, which is off.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// `GET /ServiceProviderConfig`. `base_url` is the tenant's SCIM base, e.g.
