@@ -17,7 +17,7 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use openssl::asn1::{Asn1Time, Asn1TimeRef};
 use openssl::nid::Nid;
-use openssl::pkey::{Id, PKey};
+use openssl::pkey::{Id, PKey, Public};
 use openssl::x509::{X509, X509NameRef, X509Req};
 use sha2::{Digest as _, Sha256};
 
@@ -50,6 +50,13 @@ impl IdpCertificate {
     /// Whether `now` lies inside `[not_before, not_after]`.
     pub fn is_valid_at(&self, now: DateTime<Utc>) -> bool {
         self.not_before <= now && now <= self.not_after
+    }
+
+    /// The public key, for signature checks inside this crate.
+    pub(crate) fn public_key(&self) -> Result<PKey<Public>, CertificateError> {
+        X509::from_der(&self.der)
+            .and_then(|x509| x509.public_key())
+            .map_err(|_| CertificateError::Malformed)
     }
 }
 

@@ -1,16 +1,35 @@
 //! # gatehouse-saml — the SAML 2.0 service-provider protocol
 //!
-//! No database, no HTTP: functions from bytes and policies to owned results.
+//! No database, no HTTP: functions from bytes and policies to owned, `Send + Sync` results.
+//! Built on `samael` (with libxmlsec1) for XML signature verification, plus the policy samael
+//! leaves to the application.
 //!
+//! ## Table of contents
 //! - [`certificate`] — parse an IdP signing certificate an admin uploads (PEM, Base64, DER).
-//! - [`metadata`] — import IdP metadata (Entra, Okta, Google, generic SAML 2.0).
-//! - [`sp`] — our entity ID / ACS / SLO URLs, optional signing key, SP metadata.
+//! - [`metadata`] — import IdP metadata (Entra federation metadata, Okta, Google, generic).
+//! - [`sp`] — our entity ID / ACS / SLO URLs, optional signing key, SP metadata XML.
+//! - [`authn_request`] — SP-initiated sign-in: the AuthnRequest redirect URL.
 //! - [`response`] — validate the IdP's Response: fail closed, read only signed content.
+//! - [`logout`] — single logout over the Redirect binding, both directions.
 //! - [`error`] — reason codes and admin-readable explanations for refused messages.
+//!
+//! ## Blocking
+//! [`response::validate_response`] calls libxmlsec1 synchronously; from async code run it in
+//! `tokio::task::spawn_blocking`. All other functions are cheap and pure.
+//!
+//! ## Security model
+//! See [`response`]: DOCTYPE refused on raw bytes before any parser, a strict parser (samael's
+//! libxml2 parse runs in recovery mode, so nothing is decided on it alone), one Assertion
+//! exactly, signature-wrapping shapes refused, RSA/ECDSA with SHA-256+ only, verification with
+//! the configured certificates only (never the message's KeyInfo), and every claim read from the
+//! canonical bytes libxmlsec1 verified.
 
+pub mod authn_request;
 pub mod certificate;
 pub mod error;
+pub mod logout;
 pub mod metadata;
+mod redirect;
 pub mod response;
 mod signature;
 pub mod sp;

@@ -84,7 +84,9 @@ pub fn import_idp_metadata(xml: &str) -> Result<IdpMetadata, MetadataError> {
             .descendants()
             .into_iter()
             .map(|(e, _)| e)
-            .filter(|e| e.is(NS_MD, "EntityDescriptor") && e.child(NS_MD, "IDPSSODescriptor").is_some())
+            .filter(|e| {
+                e.is(NS_MD, "EntityDescriptor") && e.child(NS_MD, "IDPSSODescriptor").is_some()
+            })
             .collect();
         if idps.len() != 1 {
             return Err(MetadataError::EntityCount(idps.len()));

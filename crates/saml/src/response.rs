@@ -216,8 +216,9 @@ pub fn validate_response(
     let certificate = &policy.certificates[verified.certificate];
 
     // From here on, read only the canonical bytes libxmlsec1 verified.
-    let signed_root = xml::parse(&verified.signed_xml)
-        .map_err(|_| ValidationError::new(ReasonCode::Malformed, "the signed content is unreadable"))?;
+    let signed_root = xml::parse(&verified.signed_xml).map_err(|_| {
+        ValidationError::new(ReasonCode::Malformed, "the signed content is unreadable")
+    })?;
     let root_id = root.attr("ID").unwrap_or_default();
     let assertion_id = assertion.attr("ID").unwrap_or_default();
     let (response, signed_assertion) = if signed_root.is(NS_SAMLP, "Response") {
@@ -227,15 +228,23 @@ pub fn validate_response(
         let mut assertions = signed_root.children_named(NS_SAML, "Assertion");
         match (assertions.next(), assertions.next()) {
             (Some(a), None) => (&signed_root, a),
-            _ => return Err(wrapping("the signed Response does not hold exactly one Assertion")),
+            _ => {
+                return Err(wrapping(
+                    "the signed Response does not hold exactly one Assertion",
+                ));
+            }
         }
     } else if signed_root.is(NS_SAML, "Assertion") {
         (&root, &signed_root)
     } else {
-        return Err(wrapping("the signature covers neither the Response nor the Assertion"));
+        return Err(wrapping(
+            "the signature covers neither the Response nor the Assertion",
+        ));
     };
     if signed_assertion.attr("ID") != Some(assertion_id) {
-        return Err(wrapping("the signed Assertion is not the Assertion received"));
+        return Err(wrapping(
+            "the signed Assertion is not the Assertion received",
+        ));
     }
     check_claims(response, signed_assertion, policy, certificate)
 }
@@ -255,7 +264,10 @@ fn decode(saml_response_b64: &str, max_size: usize) -> Result<Vec<u8>> {
         .filter(|c| !c.is_ascii_whitespace())
         .collect();
     STANDARD.decode(compact).map_err(|_| {
-        ValidationError::new(ReasonCode::Malformed, "the SAMLResponse is not valid Base64")
+        ValidationError::new(
+            ReasonCode::Malformed,
+            "the SAMLResponse is not valid Base64",
+        )
     })
 }
 
@@ -328,12 +340,17 @@ fn check_structure(root: &Element) -> Result<Option<&Element>> {
             "an Assertion is nested somewhere other than directly inside the Response",
         ));
     }
-    let signers: Vec<&Element> = std::iter::once(root).chain(direct.iter().copied()).collect();
+    let signers: Vec<&Element> = std::iter::once(root)
+        .chain(direct.iter().copied())
+        .collect();
     let mut allowed_signatures = 0usize;
     for signer in &signers {
         let signatures: Vec<&Element> = signer.children_named(NS_DS, "Signature").collect();
         if signatures.len() > 1 {
-            return Err(wrapping(&format!("<{}> carries several Signatures", signer.local)));
+            return Err(wrapping(&format!(
+                "<{}> carries several Signatures",
+                signer.local
+            )));
         }
         for signature in signatures {
             allowed_signatures += 1;
@@ -370,9 +387,7 @@ fn check_structure(root: &Element) -> Result<Option<&Element>> {
             .filter(|a| a.child(NS_DS, "Signature").is_some())
             .count();
         if signed > 0 && signed < direct.len() {
-            return Err(wrapping(
-                "a signed Assertion sits next to an unsigned one",
-            ));
+            return Err(wrapping("a signed Assertion sits next to an unsigned one"));
         }
         return Err(ValidationError::new(
             ReasonCode::AssertionCount,
@@ -397,9 +412,9 @@ fn reference_uri(signature: &Element) -> String {
 /// A non-Success status is reported with its codes and message (unsigned: only explains a
 /// refusal, never grants anything).
 fn check_status(root: &Element) -> Result<()> {
-    let status = root.child(NS_SAMLP, "Status").ok_or_else(|| {
-        ValidationError::new(ReasonCode::Malformed, "the Response has no Status")
-    })?;
+    let status = root
+        .child(NS_SAMLP, "Status")
+        .ok_or_else(|| ValidationError::new(ReasonCode::Malformed, "the Response has no Status"))?;
     let code = status.child(NS_SAMLP, "StatusCode");
     let value = code.and_then(|c| c.attr("Value")).unwrap_or_default();
     if value == STATUS_SUCCESS {
@@ -420,9 +435,8 @@ fn check_status(root: &Element) -> Result<()> {
 }
 
 pub(crate) fn parse_instant(value: Option<&str>, what: &str) -> Result<DateTime<Utc>> {
-    let value = value.ok_or_else(|| {
-        ValidationError::new(ReasonCode::Malformed, format!("{what} is missing"))
-    })?;
+    let value = value
+        .ok_or_else(|| ValidationError::new(ReasonCode::Malformed, format!("{what} is missing")))?;
     DateTime::parse_from_rfc3339(value.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
@@ -486,7 +500,10 @@ fn check_claims(
         if element.attr("Version") != Some("2.0") {
             return Err(ValidationError::new(
                 ReasonCode::Malformed,
-                format!("{what} Version is {:?}, expected \"2.0\"", element.attr("Version")),
+                format!(
+                    "{what} Version is {:?}, expected \"2.0\"",
+                    element.attr("Version")
+                ),
             ));
         }
     }
@@ -495,7 +512,9 @@ fn check_claims(
     let issuer = assertion
         .child(NS_SAML, "Issuer")
         .map(|i| i.text().trim().to_owned())
-        .ok_or_else(|| ValidationError::new(ReasonCode::Malformed, "the Assertion has no Issuer"))?;
+        .ok_or_else(|| {
+            ValidationError::new(ReasonCode::Malformed, "the Assertion has no Issuer")
+        })?;
     let response_issuer = response
         .child(NS_SAML, "Issuer")
         .map(|i| i.text().trim().to_owned());
@@ -531,13 +550,19 @@ fn check_claims(
 
     let response_instant = parse_instant(response.attr("IssueInstant"), "Response IssueInstant")?;
     let issue_instant = parse_instant(assertion.attr("IssueInstant"), "Assertion IssueInstant")?;
-    check_issue_instant(response_instant, "Response", now, skew, policy.max_issue_age)?;
+    check_issue_instant(
+        response_instant,
+        "Response",
+        now,
+        skew,
+        policy.max_issue_age,
+    )?;
     check_issue_instant(issue_instant, "Assertion", now, skew, policy.max_issue_age)?;
 
     // Subject.
-    let subject = assertion
-        .child(NS_SAML, "Subject")
-        .ok_or_else(|| ValidationError::new(ReasonCode::Malformed, "the Assertion has no Subject"))?;
+    let subject = assertion.child(NS_SAML, "Subject").ok_or_else(|| {
+        ValidationError::new(ReasonCode::Malformed, "the Assertion has no Subject")
+    })?;
     let name_id_element = subject
         .child(NS_SAML, "NameID")
         .ok_or_else(|| ValidationError::new(ReasonCode::Malformed, "the Subject has no NameID"))?;
@@ -549,7 +574,10 @@ fn check_claims(
     }
     let name_id = name_id_element.text().trim().to_owned();
     if name_id.is_empty() {
-        return Err(ValidationError::new(ReasonCode::Malformed, "the NameID is empty"));
+        return Err(ValidationError::new(
+            ReasonCode::Malformed,
+            "the NameID is empty",
+        ));
     }
     let confirmation = check_subject_confirmation(subject, policy)?;
 
@@ -662,11 +690,9 @@ fn check_claims(
     }
 
     // Authentication statement.
-    let authn = assertion
-        .child(NS_SAML, "AuthnStatement")
-        .ok_or_else(|| {
-            ValidationError::new(ReasonCode::Malformed, "the Assertion has no AuthnStatement")
-        })?;
+    let authn = assertion.child(NS_SAML, "AuthnStatement").ok_or_else(|| {
+        ValidationError::new(ReasonCode::Malformed, "the Assertion has no AuthnStatement")
+    })?;
     let authn_instant = optional_instant(authn.attr("AuthnInstant"), "AuthnInstant")?;
     if let Some(session_end) =
         optional_instant(authn.attr("SessionNotOnOrAfter"), "SessionNotOnOrAfter")?

@@ -114,7 +114,10 @@ pub(crate) fn check_signature_shape(signature: &Element) -> Result<String, Valid
             format!(
                 "signature transforms {:?} are not accepted; expected enveloped-signature and \
                  exclusive canonicalization",
-                transforms.iter().map(|t| algorithm_name(t)).collect::<Vec<_>>()
+                transforms
+                    .iter()
+                    .map(|t| algorithm_name(t))
+                    .collect::<Vec<_>>()
             ),
         ));
     }

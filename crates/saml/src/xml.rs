@@ -41,7 +41,10 @@ impl std::fmt::Display for XmlError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::TooLarge { size, limit } => {
-                write!(f, "the message is {size} bytes, over the {limit}-byte limit")
+                write!(
+                    f,
+                    "the message is {size} bytes, over the {limit}-byte limit"
+                )
             }
             Self::Doctype => f.write_str(
                 "the XML contains a DOCTYPE or entity declaration, which is never accepted",
@@ -274,9 +277,7 @@ pub(crate) fn parse(text: &str) -> Result<Element, XmlError> {
                         "apos" => "'".to_owned(),
                         "quot" => "\"".to_owned(),
                         other => {
-                            return Err(XmlError::Malformed(format!(
-                                "undefined entity &{other};"
-                            )));
+                            return Err(XmlError::Malformed(format!("undefined entity &{other};")));
                         }
                     }
                 };
@@ -578,7 +579,10 @@ mod tests {
             guard(b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><r/>", 1000),
             Err(XmlError::Encoding(_))
         ));
-        assert!(matches!(guard(b"\xff\xfe<\0r\0/\0>\0", 1000), Err(XmlError::Encoding(_))));
+        assert!(matches!(
+            guard(b"\xff\xfe<\0r\0/\0>\0", 1000),
+            Err(XmlError::Encoding(_))
+        ));
         assert!(guard(b"<?xml version=\"1.0\" encoding='utf-8'?><r/>", 1000).is_ok());
     }
 

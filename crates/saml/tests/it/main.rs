@@ -2,7 +2,10 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod authn_request;
 mod certificate;
+mod logout;
 mod metadata;
 mod response;
+mod sp;
 mod support;

@@ -7,19 +7,33 @@ const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
 #[test]
 fn entra_federation_metadata() {
-    let md = import_idp_metadata(&fixture_string("metadata/entra_federation_metadata.xml")).unwrap();
+    let md =
+        import_idp_metadata(&fixture_string("metadata/entra_federation_metadata.xml")).unwrap();
     assert_eq!(md.entity_id, ENTRA_ISSUER);
-    assert_eq!(md.sso_url, format!("https://login.microsoftonline.com/{TID}/saml2"));
+    assert_eq!(
+        md.sso_url,
+        format!("https://login.microsoftonline.com/{TID}/saml2")
+    );
     assert_eq!(md.slo_url.as_deref(), Some(md.sso_url.as_str()));
     // Two distinct signing certificates (rollover), the duplicate dropped, and the
     // certificates inside the WS-Fed RoleDescriptors (and the metadata signature's KeyInfo)
     // ignored.
-    let fingerprints: Vec<_> = md.certificates.iter().map(|c| c.fingerprint_sha256.clone()).collect();
+    let fingerprints: Vec<_> = md
+        .certificates
+        .iter()
+        .map(|c| c.fingerprint_sha256.clone())
+        .collect();
     assert_eq!(
         fingerprints,
-        vec![cert("idp").fingerprint_sha256, cert("idp2").fingerprint_sha256]
+        vec![
+            cert("idp").fingerprint_sha256,
+            cert("idp2").fingerprint_sha256
+        ]
     );
-    assert_eq!(md.certificates[0].subject, "CN=Microsoft Azure Federated SSO Certificate");
+    assert_eq!(
+        md.certificates[0].subject,
+        "CN=Microsoft Azure Federated SSO Certificate"
+    );
 }
 
 #[test]
@@ -38,7 +52,10 @@ fn okta_metadata_prefers_redirect_binding() {
 fn google_metadata_skips_encryption_keys_and_reads_wrapped_base64() {
     let md = import_idp_metadata(&fixture_string("metadata/google_metadata.xml")).unwrap();
     assert_eq!(md.entity_id, GOOGLE_ISSUER);
-    assert_eq!(md.sso_url, "https://accounts.google.com/o/saml2/idp?idpid=C01abcdef");
+    assert_eq!(
+        md.sso_url,
+        "https://accounts.google.com/o/saml2/idp?idpid=C01abcdef"
+    );
     assert_eq!(md.slo_url, None);
     assert_eq!(md.certificates.len(), 1);
     assert_eq!(md.certificates[0].key_type, "EC");
@@ -56,7 +73,8 @@ fn post_only_sso_is_used_when_no_redirect() {
 
 #[test]
 fn entities_descriptor_with_one_idp() {
-    let inner = fixture_string("metadata/okta_metadata.xml").replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "");
+    let inner = fixture_string("metadata/okta_metadata.xml")
+        .replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "");
     let xml = format!(
         "<md:EntitiesDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\">{inner}</md:EntitiesDescriptor>"
     );
@@ -64,25 +82,48 @@ fn entities_descriptor_with_one_idp() {
     let two = format!(
         "<md:EntitiesDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\">{inner}{inner}</md:EntitiesDescriptor>"
     );
-    assert_eq!(import_idp_metadata(&two).unwrap_err(), MetadataError::EntityCount(2));
+    assert_eq!(
+        import_idp_metadata(&two).unwrap_err(),
+        MetadataError::EntityCount(2)
+    );
 }
 
 #[test]
 fn refusals() {
     let okta = fixture_string("metadata/okta_metadata.xml");
-    let doctype = format!("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>{}", okta.replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", ""));
-    assert!(matches!(import_idp_metadata(&doctype), Err(MetadataError::Unreadable(m)) if m.contains("DOCTYPE")));
-    assert!(matches!(import_idp_metadata("<html/>"), Err(MetadataError::NotMetadata(_))));
-    assert!(matches!(import_idp_metadata("not xml"), Err(MetadataError::Unreadable(_))));
+    let doctype = format!(
+        "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>{}",
+        okta.replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "")
+    );
+    assert!(
+        matches!(import_idp_metadata(&doctype), Err(MetadataError::Unreadable(m)) if m.contains("DOCTYPE"))
+    );
+    assert!(matches!(
+        import_idp_metadata("<html/>"),
+        Err(MetadataError::NotMetadata(_))
+    ));
+    assert!(matches!(
+        import_idp_metadata("not xml"),
+        Err(MetadataError::Unreadable(_))
+    ));
     let sp_metadata = sp().metadata_xml();
-    assert_eq!(import_idp_metadata(&sp_metadata).unwrap_err(), MetadataError::NotAnIdp);
+    assert_eq!(
+        import_idp_metadata(&sp_metadata).unwrap_err(),
+        MetadataError::NotAnIdp
+    );
     let no_certs = okta.replace("use=\"signing\"", "use=\"encryption\"");
-    assert_eq!(import_idp_metadata(&no_certs).unwrap_err(), MetadataError::NoSigningCertificate);
+    assert_eq!(
+        import_idp_metadata(&no_certs).unwrap_err(),
+        MetadataError::NoSigningCertificate
+    );
     let broken = okta.replace("<ds:X509Certificate>MII", "<ds:X509Certificate>MIX");
     assert!(matches!(
         import_idp_metadata(&broken),
         Err(MetadataError::InvalidCertificate { index: 1, .. })
     ));
     let no_sso = okta.replace("SingleSignOnService", "ArtifactResolutionService");
-    assert_eq!(import_idp_metadata(&no_sso).unwrap_err(), MetadataError::NoSsoUrl);
+    assert_eq!(
+        import_idp_metadata(&no_sso).unwrap_err(),
+        MetadataError::NoSsoUrl
+    );
 }

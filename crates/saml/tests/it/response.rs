@@ -30,7 +30,10 @@ fn entra_assertion_signed_default_mode() {
     );
     assert_eq!(v.issuer, ENTRA_ISSUER);
     assert_eq!(v.assertion_id, "_a5d1bb2c-3f4e-4d5c-8b7a-6c5d4e3f2a10");
-    assert_eq!(v.session_index.as_deref(), Some("_c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"));
+    assert_eq!(
+        v.session_index.as_deref(),
+        Some("_c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f")
+    );
     assert_eq!(v.in_response_to.as_deref(), Some(REQUEST_ID));
     assert_eq!(v.certificate_fingerprint, cert("idp").fingerprint_sha256);
     assert_eq!(
@@ -53,7 +56,10 @@ fn entra_assertion_signed_default_mode() {
         v.attributes["http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"].len(),
         2
     );
-    assert_eq!(v.authn_instant.unwrap().to_rfc3339(), "2030-01-01T09:59:58+00:00");
+    assert_eq!(
+        v.authn_instant.unwrap().to_rfc3339(),
+        "2030-01-01T09:59:58+00:00"
+    );
     assert_eq!(v.issue_instant.to_rfc3339(), "2030-01-01T10:00:00+00:00");
     // Subject confirmation ends at T0+5 min; the replay cache must hold it past that + skew.
     assert_eq!(v.not_on_or_after.to_rfc3339(), "2030-01-01T10:08:00+00:00");
@@ -77,7 +83,10 @@ fn okta_shaped_response() {
     policy.expected_issuer = OKTA_ISSUER.into();
     let v = validate_response(&response_b64("okta"), &policy).unwrap();
     assert_eq!(v.name_id, "bob@example.org");
-    assert_eq!(v.attributes["groups"], vec!["Everyone", "Engineering & Ops"]);
+    assert_eq!(
+        v.attributes["groups"],
+        vec!["Everyone", "Engineering & Ops"]
+    );
     assert_eq!(v.attributes["email"], vec!["bob@example.org"]);
 }
 
@@ -140,19 +149,31 @@ fn clock_skew_is_honoured_at_both_ends() {
     // Subject confirmation ends at 10:05; with 3 minutes of skew 10:07:59 still passes.
     let mut policy = entra_policy();
     policy.max_issue_age = chrono::Duration::minutes(10);
-    policy.now = chrono::DateTime::parse_from_rfc3339("2030-01-01T10:07:59Z").unwrap().into();
+    policy.now = chrono::DateTime::parse_from_rfc3339("2030-01-01T10:07:59Z")
+        .unwrap()
+        .into();
     validate_response(&response_b64("entra_assertion_signed"), &policy).unwrap();
-    policy.now = chrono::DateTime::parse_from_rfc3339("2030-01-01T10:08:00Z").unwrap().into();
+    policy.now = chrono::DateTime::parse_from_rfc3339("2030-01-01T10:08:00Z")
+        .unwrap()
+        .into();
     assert_eq!(
-        validate_response(&response_b64("entra_assertion_signed"), &policy).unwrap_err().reason,
+        validate_response(&response_b64("entra_assertion_signed"), &policy)
+            .unwrap_err()
+            .reason,
         ReasonCode::SubjectExpired
     );
     // Issued at 10:00: an SP clock 2m59s behind still accepts it, 3m01s behind refuses.
-    policy.now = chrono::DateTime::parse_from_rfc3339("2030-01-01T09:57:01Z").unwrap().into();
+    policy.now = chrono::DateTime::parse_from_rfc3339("2030-01-01T09:57:01Z")
+        .unwrap()
+        .into();
     validate_response(&response_b64("entra_assertion_signed"), &policy).unwrap();
-    policy.now = chrono::DateTime::parse_from_rfc3339("2030-01-01T09:56:59Z").unwrap().into();
+    policy.now = chrono::DateTime::parse_from_rfc3339("2030-01-01T09:56:59Z")
+        .unwrap()
+        .into();
     assert_eq!(
-        validate_response(&response_b64("entra_assertion_signed"), &policy).unwrap_err().reason,
+        validate_response(&response_b64("entra_assertion_signed"), &policy)
+            .unwrap_err()
+            .reason,
         ReasonCode::IssueInstant
     );
 }
@@ -176,8 +197,14 @@ fn unsigned_is_refused() {
 fn embedded_keyinfo_certificate_is_never_trusted() {
     let err = reject("untrusted_key", &entra_policy());
     assert_eq!(err.reason, ReasonCode::UntrustedKey);
-    assert!(err.detail.contains(&cert("attacker").fingerprint_sha256), "{err}");
-    assert!(err.detail.contains(&cert("idp").fingerprint_sha256), "{err}");
+    assert!(
+        err.detail.contains(&cert("attacker").fingerprint_sha256),
+        "{err}"
+    );
+    assert!(
+        err.detail.contains(&cert("idp").fingerprint_sha256),
+        "{err}"
+    );
 }
 
 #[test]
@@ -213,9 +240,15 @@ fn doctype_is_refused_before_parsing() {
 fn oversized_input_is_refused() {
     let mut policy = entra_policy();
     policy.max_size = 4096;
-    assert_eq!(reject("entra_assertion_signed", &policy).reason, ReasonCode::TooLarge);
+    assert_eq!(
+        reject("entra_assertion_signed", &policy).reason,
+        ReasonCode::TooLarge
+    );
     let huge = "A".repeat(policy.max_size * 3);
-    assert_eq!(validate_response(&huge, &policy).unwrap_err().reason, ReasonCode::TooLarge);
+    assert_eq!(
+        validate_response(&huge, &policy).unwrap_err().reason,
+        ReasonCode::TooLarge
+    );
 }
 
 #[test]
@@ -240,7 +273,17 @@ fn malformed_base64_and_xml_are_refused() {
 
 #[test]
 fn every_xsw_form_is_wrapping() {
-    for name in ["xsw1", "xsw2", "xsw3", "xsw3_same_id", "xsw4", "xsw5", "xsw6", "xsw7", "xsw8"] {
+    for name in [
+        "xsw1",
+        "xsw2",
+        "xsw3",
+        "xsw3_same_id",
+        "xsw4",
+        "xsw5",
+        "xsw6",
+        "xsw7",
+        "xsw8",
+    ] {
         assert_reason(name, ReasonCode::Wrapping);
     }
 }
@@ -325,7 +368,10 @@ fn in_response_to_must_be_the_pending_request() {
     );
     // An unsolicited Response when a request is pending.
     policy.expected_in_response_to = Some(REQUEST_ID.into());
-    assert_eq!(reject("entra_unsolicited", &policy).reason, ReasonCode::InResponseToMismatch);
+    assert_eq!(
+        reject("entra_unsolicited", &policy).reason,
+        ReasonCode::InResponseToMismatch
+    );
 }
 
 #[test]
@@ -333,25 +379,42 @@ fn unsolicited_refused_unless_allowed() {
     let mut policy = entra_policy();
     policy.expected_in_response_to = None;
     policy.allow_unsolicited = false;
-    assert_eq!(reject("entra_unsolicited", &policy).reason, ReasonCode::Unsolicited);
+    assert_eq!(
+        reject("entra_unsolicited", &policy).reason,
+        ReasonCode::Unsolicited
+    );
 }
 
 // ---- peek -----------------------------------------------------------------------------------
 
 #[test]
 fn peek_reads_issuer_and_request_without_verifying() {
-    assert_eq!(peek_issuer(&response_b64("entra_assertion_signed")).unwrap(), ENTRA_ISSUER);
+    assert_eq!(
+        peek_issuer(&response_b64("entra_assertion_signed")).unwrap(),
+        ENTRA_ISSUER
+    );
     assert_eq!(peek_issuer(&response_b64("okta")).unwrap(), OKTA_ISSUER);
     let peek = peek_response(&response_b64("google")).unwrap();
     assert_eq!(peek.issuer, GOOGLE_ISSUER);
     assert_eq!(peek.in_response_to.as_deref(), Some(REQUEST_ID));
-    assert_eq!(peek_response(&response_b64("entra_unsolicited")).unwrap().in_response_to, None);
+    assert_eq!(
+        peek_response(&response_b64("entra_unsolicited"))
+            .unwrap()
+            .in_response_to,
+        None
+    );
 }
 
 #[test]
 fn peek_applies_the_same_guards() {
-    assert_eq!(peek_issuer(&response_b64("doctype")).unwrap_err().reason, ReasonCode::DoctypeForbidden);
-    assert_eq!(peek_issuer("***").unwrap_err().reason, ReasonCode::Malformed);
+    assert_eq!(
+        peek_issuer(&response_b64("doctype")).unwrap_err().reason,
+        ReasonCode::DoctypeForbidden
+    );
+    assert_eq!(
+        peek_issuer("***").unwrap_err().reason,
+        ReasonCode::Malformed
+    );
 }
 
 #[test]
@@ -361,5 +424,8 @@ fn errors_are_send_sync_and_display_reason_and_detail() {
     let err = reject("audience_other", &entra_policy());
     let shown = err.to_string();
     assert!(shown.starts_with("audience_mismatch: "), "{shown}");
-    assert!(shown.contains("https://other-sp.example.com/saml2"), "{shown}");
+    assert!(
+        shown.contains("https://other-sp.example.com/saml2"),
+        "{shown}"
+    );
 }

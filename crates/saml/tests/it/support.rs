@@ -50,5 +50,73 @@ pub fn entra_policy() -> ResponsePolicy {
 
 /// A response fixture, Base64-encoded as it arrives in the SAMLResponse form field.
 pub fn response_b64(name: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(fixture_bytes(&format!("responses/{name}.xml")))
+    base64::engine::general_purpose::STANDARD
+        .encode(fixture_bytes(&format!("responses/{name}.xml")))
+}
+
+/// Query parameters of a redirect URL, decoded.
+pub fn query_params(redirect_url: &str) -> std::collections::BTreeMap<String, String> {
+    url::Url::parse(redirect_url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+/// Inflate the SAMLRequest/SAMLResponse of a redirect URL.
+pub fn inflate_param(redirect_url: &str, name: &str) -> String {
+    use std::io::Read as _;
+    let value = &query_params(redirect_url)[name];
+    let deflated = base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .unwrap();
+    let mut out = String::new();
+    flate2::read::DeflateDecoder::new(deflated.as_slice())
+        .read_to_string(&mut out)
+        .unwrap();
+    out
+}
+
+/// The SP with the test signing key.
+pub fn signing_sp() -> ServiceProvider {
+    let key = gatehouse_saml::sp::SigningKey::from_pem(
+        &fixture_bytes("keys/sp.key"),
+        &fixture_bytes("keys/sp.crt"),
+    )
+    .unwrap();
+    sp().with_signing_key(key)
+}
+
+/// Verify a redirect URL's query-string signature with a certificate, independently of the
+/// crate (openssl directly over the raw query).
+pub fn query_signature_verifies(redirect_url: &str, cert_name: &str) -> bool {
+    let query = redirect_url.split_once('?').unwrap().1;
+    let (signed, signature) = query.split_once("&Signature=").unwrap();
+    let signature = signature.split('&').next().unwrap();
+    let signature: String = url::form_urlencoded::parse(format!("s={signature}").as_bytes())
+        .next()
+        .unwrap()
+        .1
+        .into_owned();
+    let signature = base64::engine::general_purpose::STANDARD
+        .decode(signature)
+        .unwrap();
+    // The signed octets start at the SAML parameter (an IdP URL may carry its own query first).
+    let start = signed
+        .find("SAMLRequest=")
+        .or_else(|| signed.find("SAMLResponse="))
+        .unwrap();
+    let x509 =
+        openssl::x509::X509::from_pem(&fixture_bytes(&format!("keys/{cert_name}.crt"))).unwrap();
+    let key = x509.public_key().unwrap();
+    let mut verifier =
+        openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &key).unwrap();
+    verifier.update(signed[start..].as_bytes()).unwrap();
+    verifier.verify(&signature).unwrap()
+}
+
+pub fn logout_query(name: &str) -> String {
+    fixture_string(&format!("logout/{name}.txt"))
+        .trim()
+        .to_owned()
 }
