@@ -4,9 +4,9 @@
 use std::net::SocketAddr;
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::{Extension, Router};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -55,17 +55,19 @@ async fn graphiql() -> Html<String> {
     Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
-async fn graphql(
-    State(state): State<AppState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
-    req: GraphQLRequest,
-) -> Response {
-    let auth = match authenticate(&state, &headers, peer.map(|Extension(ConnectInfo(addr))| addr)).await {
+async fn graphql(State(state): State<AppState>, req: Request) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    // Authenticate (and refuse cross-site cookie requests) before the body is parsed, so
+    // no request shape a browser form can send ever reaches the executor.
+    let auth = match authenticate(&state, req.headers(), peer).await {
         Ok(a) => a,
         Err(resp) => return resp,
     };
-    let resp: GraphQLResponse = state.schema.execute(req.into_inner().data(auth)).await.into();
+    let gql = match GraphQLRequest::<GraphQLRejection>::from_request(req, &state).await {
+        Ok(r) => r,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let resp: GraphQLResponse = state.schema.execute(gql.into_inner().data(auth)).await.into();
     resp.into_response()
 }
 

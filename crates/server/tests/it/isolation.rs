@@ -1,0 +1,172 @@
+//! Tenant isolation at the GraphQL level: an admin (or API token) of tenant A, handed
+//! tenant B's IDs, can neither read nor change anything of B — for every query and
+//! mutation in the schema. A new operation fails `every_operation_is_covered` until it
+//! is added here.
+
+use chrono::{Duration, Utc};
+use gatehouse_test_support::{both_backends, certificate};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// Operations this file exercises; compared with the schema below.
+const COVERED: &[&str] = &[
+    // queries
+    "me", "tenant", "tenants", "ssoConnection", "serviceProvider", "users", "user", "auditEvents", "apiTokens",
+    // mutations
+    "signIn", "signOut", "createTenant", "setTenantDevMode", "createUser", "updateUser", "activateUser",
+    "suspendUser", "deleteUser", "updateSsoConnection", "addIdpCertificate", "removeIdpCertificate",
+    "createApiToken", "revokeApiToken",
+];
+
+#[test]
+fn every_operation_is_covered() {
+    let sdl = gatehouse_graphql::schema_sdl();
+    let mut ops = Vec::new();
+    for block in ["type Query {", "type Mutation {"] {
+        let start = sdl.find(block).expect("root type") + block.len();
+        let body = &sdl[start..start + sdl[start..].find("\n}").expect("end")];
+        let mut in_doc = false;
+        for line in body.lines().map(str::trim) {
+            if line.starts_with("\"\"\"") {
+                in_doc = !(in_doc || line.len() > 3 && line.ends_with("\"\"\""));
+                continue;
+            }
+            if in_doc || line.is_empty() {
+                continue;
+            }
+            let name: String = line.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            ops.push(name);
+        }
+    }
+    let missing: Vec<&String> = ops.iter().filter(|o| !COVERED.contains(&o.as_str())).collect();
+    assert!(missing.is_empty(), "operations without an isolation test: {missing:?}");
+}
+
+struct TenantB {
+    admin: String,
+    user_id: String,
+    user_email: String,
+    cert_id: String,
+    fingerprint: String,
+    token_id: String,
+}
+
+async fn tenant_b(app: &TestApp, op: &str) -> TenantB {
+    let admin = app.tenant(op, "tenant-b").await;
+    let a = Auth::Cookie(admin.clone());
+    let u = app.gql(&a, "mutation { createUser(input:{email:\"secret.person@b.test\", displayName:\"B Person\"}){ id email } }", json!({})).await;
+    let pem = certificate("B IdP", Utc::now() - Duration::days(1), 365);
+    let c = app.gql(&a, "mutation($c:String!){ addIdpCertificate(certificate:$c){ id fingerprintSha256 } }", json!({"c": pem})).await;
+    let t = app.gql(&a, "mutation { createApiToken(name:\"b-token\"){ apiToken { id } } }", json!({})).await;
+    app.gql(
+        &a,
+        "mutation { updateSsoConnection(input:{enabled:true, provider:ENTRA_ID, loginUrl:\"https://login.microsoftonline.com/b/saml2\", issuer:\"https://sts.windows.net/b/\", loginPolicy:PASSWORD_OR_SSO, allowIdpInitiated:true}){ version } }",
+        json!({}),
+    )
+    .await
+    .data();
+    TenantB {
+        admin,
+        user_id: u.data()["createUser"]["id"].as_str().unwrap().into(),
+        user_email: u.data()["createUser"]["email"].as_str().unwrap().into(),
+        cert_id: c.data()["addIdpCertificate"]["id"].as_str().unwrap().into(),
+        fingerprint: c.data()["addIdpCertificate"]["fingerprintSha256"].as_str().unwrap().into(),
+        token_id: t.data()["createApiToken"]["apiToken"]["id"].as_str().unwrap().into(),
+    }
+}
+
+/// B's state, as B's admin sees it; must be the same before and after A's attempts.
+async fn snapshot_of_b(app: &TestApp, b: &TenantB) -> Value {
+    let r = app
+        .gql(
+            &Auth::Cookie(b.admin.clone()),
+            "{ tenant { slug name devMode } ssoConnection { enabled issuer loginUrl version certificates { id } }
+               users { edges { node { id email displayName federationId role status } } }
+               apiTokens { id name revokedAt } }",
+            json!({}),
+        )
+        .await;
+    r.data().clone()
+}
+
+async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
+    let text = |r: &Reply| r.body.to_string();
+    // Queries answer with A's data only.
+    let r = app.gql(caller, "{ me { email tenant { slug } } tenant { slug } serviceProvider { signOnUrl } }", json!({})).await;
+    assert_eq!(r.data()["tenant"]["slug"], "tenant-a");
+    assert!(r.data()["serviceProvider"]["signOnUrl"].as_str().unwrap().ends_with("tenant=tenant-a"));
+    assert_eq!(app.gql(caller, "{ tenants { slug } }", json!({})).await.code(), Some("FORBIDDEN"));
+    let r = app.gql(caller, "{ ssoConnection { issuer certificates { id fingerprintSha256 } } }", json!({})).await;
+    assert!(!text(&r).contains(&b.fingerprint) && !text(&r).contains("sts.windows.net/b/"), "{}", text(&r));
+    let r = app.gql(caller, "query($s:String){ users(search:$s) { edges { node { id } } } }", json!({"s": b.user_email})).await;
+    assert_eq!(r.data()["users"]["edges"].as_array().unwrap().len(), 0);
+    let r = app.gql(caller, "query($id:ID!){ user(id:$id) { id } }", json!({"id": b.user_id})).await;
+    assert!(r.data()["user"].is_null());
+    let r = app.gql(caller, "{ auditEvents(first:200) { edges { node { targetId before after } } } }", json!({})).await;
+    for needle in [&b.user_id, &b.cert_id, &b.token_id, &b.fingerprint] {
+        assert!(!text(&r).contains(needle.as_str()), "A's audit log shows B's {needle}");
+    }
+    let r = app.gql(caller, "{ apiTokens { id name } }", json!({})).await;
+    assert!(!text(&r).contains(&b.token_id) && !text(&r).contains("b-token"));
+
+    // Mutations naming B's objects find nothing.
+    let by_id = [
+        ("mutation($id:ID!){ updateUser(id:$id, input:{displayName:\"pwned\", role:TENANT_ADMIN}){ id } }", &b.user_id),
+        ("mutation($id:ID!){ activateUser(id:$id){ id } }", &b.user_id),
+        ("mutation($id:ID!){ suspendUser(id:$id){ id } }", &b.user_id),
+        ("mutation($id:ID!){ deleteUser(id:$id){ id } }", &b.user_id),
+        ("mutation($id:ID!){ removeIdpCertificate(id:$id){ id } }", &b.cert_id),
+        ("mutation($id:ID!){ revokeApiToken(id:$id){ id } }", &b.token_id),
+    ];
+    for (q, id) in by_id {
+        let r = app.gql(caller, q, json!({"id": id})).await;
+        assert_eq!(r.code(), Some("NOT_FOUND"), "{q}: {}", text(&r));
+    }
+    // Operator-only mutations are refused.
+    let r = app
+        .gql(caller, "mutation { createTenant(input:{slug:\"x-tenant\", name:\"x\", adminEmail:\"x@x.test\"}){ tenant { id } } }", json!({}))
+        .await;
+    assert_eq!(r.code(), Some("FORBIDDEN"));
+    let r = app.gql(caller, "mutation { setTenantDevMode(slug:\"tenant-b\", enabled:true){ devMode } }", json!({})).await;
+    assert_eq!(r.code(), Some("FORBIDDEN"));
+    // Mutations without IDs act on A only — including claiming B's issuer, which is refused.
+    let r = app
+        .gql(caller, "mutation { createUser(input:{email:\"secret.person@b.test\"}){ id } }", json!({}))
+        .await;
+    r.data();
+    let pem = certificate("A IdP", Utc::now() - Duration::days(1), 365);
+    app.gql(caller, "mutation($c:String!){ addIdpCertificate(certificate:$c){ id } }", json!({"c": pem})).await.data();
+    let r = app
+        .gql(
+            caller,
+            "mutation { updateSsoConnection(input:{enabled:true, provider:ENTRA_ID, loginUrl:\"https://login.microsoftonline.com/b/saml2\", issuer:\"https://sts.windows.net/b/\", loginPolicy:SSO, allowIdpInitiated:true}){ version } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.code(), Some("CONFLICT"));
+    app.gql(caller, "mutation { createApiToken(name:\"a-token\"){ token } }", json!({})).await.data();
+}
+
+both_backends!(tenant_a_cannot_read_or_change_tenant_b, |db| async move {
+    let app = TestApp::new(db).await;
+    let op = app.operator().await;
+    let admin_a = app.tenant(&op, "tenant-a").await;
+    let b = tenant_b(&app, &op).await;
+    let before = snapshot_of_b(&app, &b).await;
+
+    attack(&app, &Auth::Cookie(admin_a.clone()), &b).await;
+    let r = app.gql(&Auth::Cookie(admin_a.clone()), "mutation { createApiToken(name:\"automation\"){ token } }", json!({})).await;
+    let token = r.data()["createApiToken"]["token"].as_str().unwrap().to_owned();
+    // A's user, created above with B's e-mail, would clash on the second pass.
+    let users = app.gql(&Auth::Cookie(admin_a.clone()), "{ users(search:\"secret.person\") { edges { node { id } } } }", json!({})).await;
+    let dup = users.data()["users"]["edges"][0]["node"]["id"].as_str().unwrap().to_owned();
+    app.gql(&Auth::Cookie(admin_a), "mutation($id:ID!){ deleteUser(id:$id){ id } }", json!({"id": dup})).await.data();
+    attack(&app, &Auth::Bearer(token), &b).await;
+
+    // signIn / signOut of A touch nothing of B.
+    let s = app.sign_in("admin@tenant-a.test", PASSWORD).await;
+    app.gql(&Auth::Cookie(s), "mutation { signOut }", json!({})).await.data();
+
+    assert_eq!(snapshot_of_b(&app, &b).await, before, "tenant B is unchanged");
+});
