@@ -60,3 +60,7 @@ id_type!(/// A console or end-user session.
     SessionId);
 id_type!(/// An audit log entry.
     AuditEventId);
+id_type!(/// A SCIM bearer token of a tenant.
+    ScimTokenId);
+id_type!(/// A group of users (provisioned by the IdP).
+    GroupId);

@@ -1,6 +1,6 @@
 //! `gatehouse-identity`: tenants, users, SSO connections and IdP certificates, sessions,
-//! API tokens and the audit log — the sea-orm entities, the tenant-scoped store and the
-//! services built on it.
+//! API tokens, SCIM provisioning (tokens, provisioned users, groups) and the audit log —
+//! the sea-orm entities, the tenant-scoped store and the services built on it.
 //!
 //! Everything a caller may do goes through [`Identity`]. Tenant-owned operations take a
 //! [`TenantScope`] first; only an authenticated [`Principal`] yields one, so a tenant's
@@ -13,9 +13,12 @@ pub mod clock;
 pub mod db;
 mod entities;
 mod error;
+mod groups;
 mod ids;
 mod model;
 mod principal;
+mod provisioning;
+mod scim_tokens;
 mod secrets;
 mod sso;
 mod tenants;
@@ -32,9 +35,14 @@ pub use auth::{Me, MeRole, NewSessionInfo, SignIn, SignedIn};
 pub use bootstrap::{Bootstrap, BootstrapReport, DEMO_ADMIN_EMAIL, DEMO_SLUG, DemoTenant};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, FieldError, Result};
+pub use groups::{Group, GroupAttributes, MemberChanges};
 pub use ids::*;
 pub use model::*;
-pub use principal::{Actor, OperatorScope, Principal, TenantScope};
+pub use principal::{Actor, OperatorScope, Principal, ScimScope, TenantScope};
+pub use provisioning::{
+    ContactValue, Listing, Lookup, LookupAttribute, ManagerRef, ProvisionedUser, UserAttributes, Window,
+};
+pub use scim_tokens::{CreatedScimToken, ScimToken};
 pub use secrets::{generate_password, MIN_PASSWORD_LEN};
 pub use sso::{AddedCertificate, SsoConnectionInput};
 pub use tenants::{CreatedTenant, NewTenant};

@@ -127,3 +127,27 @@ impl OperatorScope {
         &self.actor
     }
 }
+
+/// Proof that the caller presented a live SCIM token of this tenant, on this tenant's SCIM
+/// URL. Only [`crate::Identity::resolve_scim_token`] makes one, and only the provisioning
+/// services accept it: a SCIM token can provision users and groups, nothing else.
+#[derive(Clone, Debug)]
+pub struct ScimScope {
+    tenant_id: TenantId,
+    actor: Actor,
+}
+
+impl ScimScope {
+    pub(crate) fn new(tenant_id: TenantId, token_id: ScimTokenId, prefix: &str) -> ScimScope {
+        let actor = Actor { kind: "scim_token", id: Some(token_id.to_string()), label: format!("SCIM token {prefix}…") };
+        ScimScope { tenant_id, actor }
+    }
+
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant_id
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+}

@@ -3,8 +3,12 @@
 
 pub mod api_token;
 pub mod audit_event;
+pub mod group;
+pub mod group_member;
 pub mod idp_certificate;
 pub mod operator;
+pub mod scim_token;
+pub mod scim_user_attributes;
 pub mod session;
 pub mod sso_connection;
 pub mod tenant;
