@@ -36,6 +36,15 @@ pub struct ServiceProviderInfo {
     pub metadata_url: String,
     /// The SP-initiated sign-in start, without the `tenant` query parameter.
     pub login_url: String,
+    /// `<PUBLIC_URL>/scim/v2`; a tenant's SCIM base is this plus `/<slug>`.
+    pub scim_base_url: String,
+}
+
+impl ServiceProviderInfo {
+    /// The "Tenant URL" Entra's provisioning page asks for.
+    pub fn scim_tenant_url(&self, slug: &str) -> String {
+        format!("{}/{slug}", self.scim_base_url.trim_end_matches('/'))
+    }
 }
 
 pub(crate) fn identity<'a>(ctx: &Context<'a>) -> &'a Identity {

@@ -4,7 +4,9 @@
 use async_graphql::{Context, ID, Object};
 use gatehouse_identity as idn;
 
-use crate::context::{CookieSettings, SESSION_COOKIE, auth, identity, operator_scope, tenant_scope};
+use crate::context::{
+    CookieSettings, SESSION_COOKIE, ServiceProviderInfo, auth, identity, operator_scope, tenant_scope,
+};
 use crate::error::{GqlResult, OrGql};
 use crate::query::parse_id;
 use crate::types::*;
@@ -17,6 +19,16 @@ fn session_cookie(ctx: &Context<'_>, value: &str, max_age_secs: i64) -> String {
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
         if secure { "; Secure" } else { "" }
     )
+}
+
+async fn scim_token_payload(
+    ctx: &Context<'_>,
+    scope: &idn::TenantScope,
+    created: idn::CreatedScimToken,
+) -> GqlResult<CreateScimTokenPayload> {
+    let tenant = identity(ctx).tenant(scope).await.gql()?;
+    let tenant_url = ctx.data_unchecked::<ServiceProviderInfo>().scim_tenant_url(&tenant.slug);
+    Ok(CreateScimTokenPayload { token: created.token, tenant_url, scim_token: ScimToken(created.scim_token) })
 }
 
 #[Object(name = "Mutation")]
@@ -176,5 +188,25 @@ impl MutationRoot {
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ApiToken> {
         let scope = tenant_scope(ctx).await?;
         identity(ctx).revoke_api_token(&scope, parse_id("id", &id)?).await.gql().map(ApiToken)
+    }
+
+    /// Creates a SCIM token for the IdP's provisioning ("Secret Token"); the token is in
+    /// this answer only. Earlier tokens stay valid until revoked.
+    async fn create_scim_token(&self, ctx: &Context<'_>) -> GqlResult<CreateScimTokenPayload> {
+        let scope = tenant_scope(ctx).await?;
+        let created = identity(ctx).create_scim_token(&scope).await.gql()?;
+        scim_token_payload(ctx, &scope, created).await
+    }
+
+    /// Replaces a SCIM token by a new one; the old one stops working at once.
+    async fn rotate_scim_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<CreateScimTokenPayload> {
+        let scope = tenant_scope(ctx).await?;
+        let created = identity(ctx).rotate_scim_token(&scope, parse_id("id", &id)?).await.gql()?;
+        scim_token_payload(ctx, &scope, created).await
+    }
+
+    async fn revoke_scim_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ScimToken> {
+        let scope = tenant_scope(ctx).await?;
+        identity(ctx).revoke_scim_token(&scope, parse_id("id", &id)?).await.gql().map(ScimToken)
     }
 }

@@ -109,6 +109,34 @@ impl QueryRoot {
         Ok(connection(p, |e| e.id.to_string(), AuditEvent, had_cursor))
     }
 
+    /// The tenant's SCIM tokens (without the secrets), revoked ones included.
+    async fn scim_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<ScimToken>> {
+        let scope = tenant_scope(ctx).await?;
+        Ok(identity(ctx).scim_tokens(&scope).await.gql()?.into_iter().map(ScimToken).collect())
+    }
+
+    /// The tenant's groups (provisioned by the IdP), oldest first, with their members.
+    async fn groups(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, Group>> {
+        let scope = tenant_scope(ctx).await?;
+        let had_cursor = after.is_some();
+        let p = identity(ctx).groups(&scope, &page(first, after)?).await.gql()?;
+        Ok(connection(p, |g| g.id.to_string(), Group, had_cursor))
+    }
+
+    async fn group(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Group>> {
+        let scope = tenant_scope(ctx).await?;
+        match identity(ctx).group(&scope, parse_id("id", &id)?).await {
+            Ok(g) => Ok(Some(Group(g))),
+            Err(gatehouse_identity::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(crate::error::to_gql(e)),
+        }
+    }
+
     /// The tenant's API tokens (without the secrets).
     async fn api_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApiToken>> {
         let scope = tenant_scope(ctx).await?;

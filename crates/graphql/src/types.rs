@@ -1,11 +1,12 @@
 //! GraphQL output and input types. Outputs wrap the identity crate's domain types and
 //! choose what to expose (never a hash, a PEM body or a token after creation).
 
-use async_graphql::{Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Duration, Utc};
 use gatehouse_identity as idn;
 
-use crate::context::ServiceProviderInfo;
+use crate::context::{ServiceProviderInfo, identity, tenant_scope};
+use crate::error::{GqlResult, OrGql};
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "Role")]
@@ -201,6 +202,11 @@ impl User {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// The groups the user belongs to (provisioned by the IdP over SCIM), by name.
+    async fn groups(&self, ctx: &Context<'_>) -> GqlResult<Vec<Group>> {
+        let scope = tenant_scope(ctx).await?;
+        Ok(identity(ctx).user_groups(&scope, self.0.id).await.gql()?.into_iter().map(Group).collect())
+    }
 }
 
 /// An IdP signing certificate. Several may be kept for rollover.
@@ -302,6 +308,10 @@ impl ServiceProvider {
     async fn metadata_url(&self) -> &str {
         &self.info.metadata_url
     }
+    /// SCIM provisioning "Tenant URL" for this tenant.
+    async fn scim_tenant_url(&self) -> String {
+        self.info.scim_tenant_url(&self.tenant_slug)
+    }
 }
 
 pub struct ApiToken(pub idn::ApiToken);
@@ -329,6 +339,71 @@ impl ApiToken {
     }
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
+    }
+}
+
+/// A SCIM bearer token (Entra's "Secret Token"); the secret itself is shown only on creation.
+pub struct ScimToken(pub idn::ScimToken);
+
+#[Object]
+impl ScimToken {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The token's first characters, to tell tokens apart.
+    async fn prefix(&self) -> &str {
+        &self.0.prefix
+    }
+    async fn created_by(&self) -> &str {
+        &self.0.created_by
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+}
+
+/// A group of users, provisioned by the IdP over SCIM.
+pub struct Group(pub idn::Group);
+
+#[Object]
+impl Group {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    /// The IdP's own identifier for the group.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+    async fn member_count(&self, ctx: &Context<'_>) -> GqlResult<i32> {
+        match &self.0.members {
+            Some(m) => Ok(i32::try_from(m.len()).unwrap_or(i32::MAX)),
+            None => Ok(i32::try_from(self.load_members(ctx).await?.len()).unwrap_or(i32::MAX)),
+        }
+    }
+    async fn members(&self, ctx: &Context<'_>) -> GqlResult<Vec<User>> {
+        self.load_members(ctx).await
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+impl Group {
+    async fn load_members(&self, ctx: &Context<'_>) -> GqlResult<Vec<User>> {
+        let scope = tenant_scope(ctx).await?;
+        Ok(identity(ctx).group_members(&scope, self.0.id).await.gql()?.into_iter().map(User).collect())
     }
 }
 
@@ -437,6 +512,16 @@ pub struct CreateApiTokenPayload {
     /// The token, shown this once. Send it as `Authorization: Bearer <token>`.
     pub token: String,
     pub api_token: ApiToken,
+}
+
+/// What Entra's provisioning page asks for: "Tenant URL" and "Secret Token".
+#[derive(SimpleObject)]
+pub struct CreateScimTokenPayload {
+    /// The Secret Token, shown this once. Sent as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// The Tenant URL: `<public URL>/scim/v2/<tenant>`.
+    pub tenant_url: String,
+    pub scim_token: ScimToken,
 }
 
 #[derive(SimpleObject)]

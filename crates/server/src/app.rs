@@ -1,5 +1,5 @@
-//! The axum router: `/graphql`, health checks, and (from later capabilities) SAML, SCIM
-//! and the console. `app()` builds it from state, so tests drive it with `oneshot`.
+//! The axum router: `/graphql`, health checks, SCIM (`/scim/v2/{tenant}`), and (from later
+//! capabilities) SAML and the console. `app()` builds it from state, so tests drive it with `oneshot`.
 
 use std::net::SocketAddr;
 
@@ -33,6 +33,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/", get(home))
+        .nest("/scim/v2/{tenant}", crate::scim::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

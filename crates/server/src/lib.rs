@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod config;
+mod scim;
 mod startup;
 
 pub use app::{AppState, app};

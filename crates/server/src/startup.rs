@@ -61,6 +61,7 @@ pub fn state(cfg: &Config, db: DatabaseConnection) -> AppState {
         acs_url: format!("{public_url}/saml2"),
         metadata_url: format!("{public_url}/saml2/metadata"),
         login_url: format!("{public_url}/saml2/login"),
+        scim_base_url: format!("{public_url}/scim/v2"),
     };
     let cookies = CookieSettings { secure: public_url.starts_with("https://") };
     let schema = build_schema(identity.clone(), sp, cookies);
