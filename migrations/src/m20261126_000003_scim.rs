@@ -44,6 +44,7 @@ enum ScimUserAttributes {
     FamilyName,
     FormattedName,
     Title,
+    Active,
     Emails,
     PhoneNumbers,
     Department,
@@ -120,6 +121,7 @@ impl MigrationTrait for Migration {
                 .col(string_null(ScimUserAttributes::FamilyName))
                 .col(string_null(ScimUserAttributes::FormattedName))
                 .col(string_null(ScimUserAttributes::Title))
+                .col(boolean_null(ScimUserAttributes::Active))
                 .col(json_binary_null(ScimUserAttributes::Emails))
                 .col(json_binary_null(ScimUserAttributes::PhoneNumbers))
                 .col(string_null(ScimUserAttributes::Department))

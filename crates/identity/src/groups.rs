@@ -118,11 +118,7 @@ impl Identity {
             }
         }
         let total = q.clone().count(&self.db).await?;
-        let mut page = q.offset(window.offset);
-        if let Some(limit) = window.limit {
-            page = page.limit(limit);
-        }
-        let rows = page.all(&self.db).await?;
+        let rows = window.skip_unapplied(window.apply(q).all(&self.db).await?);
         let items = self.with_members(&self.db, scope.tenant_id(), rows, with_members).await?;
         Ok(Listing { items, total })
     }

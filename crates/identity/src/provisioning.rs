@@ -59,7 +59,8 @@ pub struct UserAttributes {
     pub family_name: Option<String>,
     pub formatted_name: Option<String>,
     pub title: Option<String>,
-    /// On input, `None` leaves the status as it is (a new user is active). On output, always set.
+    /// On input, `None` leaves the status as it is (a new user is active). On output, the
+    /// status — unless the IdP never sent `active` or removed it: then `None`.
     pub active: Option<bool>,
     pub emails: Vec<ContactValue>,
     pub phone_numbers: Vec<ContactValue>,
@@ -104,6 +105,24 @@ pub struct Window {
     pub offset: u64,
     /// `None`: everything from `offset` on.
     pub limit: Option<u64>,
+}
+
+impl Window {
+    /// Adds OFFSET/LIMIT to a query. SQLite accepts OFFSET only after a LIMIT, so without a
+    /// limit the offset is left to [`Window::skip_unapplied`].
+    pub(crate) fn apply<Q: QuerySelect>(self, q: Q) -> Q {
+        match self.limit {
+            Some(limit) => q.offset(self.offset).limit(limit),
+            None => q,
+        }
+    }
+
+    pub(crate) fn skip_unapplied<T>(self, rows: Vec<T>) -> Vec<T> {
+        match self.limit {
+            Some(_) => rows,
+            None => rows.into_iter().skip(usize::try_from(self.offset).unwrap_or(usize::MAX)).collect(),
+        }
+    }
 }
 
 /// One page of matches and how many matched in all.
@@ -182,11 +201,8 @@ impl Identity {
         }
         if display_names.is_empty() {
             let total = q.clone().count(&self.db).await?;
-            let mut page = q.select_also(attrs::Entity).offset(window.offset);
-            if let Some(limit) = window.limit {
-                page = page.limit(limit);
-            }
-            let items = page.all(&self.db).await?.into_iter().map(|(u, a)| to_provisioned(u, a)).collect::<Result<_>>()?;
+            let rows = window.apply(q.select_also(attrs::Entity)).all(&self.db).await?;
+            let items = window.skip_unapplied(rows).into_iter().map(|(u, a)| to_provisioned(u, a)).collect::<Result<_>>()?;
             return Ok(Listing { items, total });
         }
         let all: Vec<ProvisionedUser> = q
@@ -252,7 +268,9 @@ impl Identity {
         }
         // `active` is compared through the status; everything else as written.
         let without_active = |a: &UserAttributes| UserAttributes { active: None, ..a.clone() };
-        let attributes_changed = without_active(&before.attributes) != without_active(&wanted) || !had_attributes;
+        let attributes_changed = without_active(&before.attributes) != without_active(&wanted)
+            || before.attributes.active.is_some() != wanted.active.is_some()
+            || !had_attributes;
         if !attributes_changed && new_status == old_status {
             return Ok(before);
         }
@@ -470,6 +488,7 @@ fn attributes_row(scope: &ScimScope, id: UserId, a: &UserAttributes, now: DateTi
         family_name: Set(a.family_name.clone()),
         formatted_name: Set(a.formatted_name.clone()),
         title: Set(a.title.clone()),
+        active: Set(a.active),
         emails: Set(json(&a.emails)),
         phone_numbers: Set(json(&a.phone_numbers)),
         department: Set(a.department.clone()),
@@ -497,7 +516,7 @@ fn to_provisioned(row: user::Model, extra: Option<attrs::Model>) -> Result<Provi
             family_name: a.family_name,
             formatted_name: a.formatted_name,
             title: a.title,
-            active: Some(status == UserStatus::Active),
+            active: a.active.map(|_| status == UserStatus::Active),
             emails: values(a.emails)?,
             phone_numbers: values(a.phone_numbers)?,
             department: a.department,

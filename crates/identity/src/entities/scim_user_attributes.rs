@@ -15,6 +15,9 @@ pub struct Model {
     pub family_name: Option<String>,
     pub formatted_name: Option<String>,
     pub title: Option<String>,
+    /// `active` as the IdP last wrote it (`None`: it removed or never sent it); the status
+    /// itself is `users.status`.
+    pub active: Option<bool>,
     pub emails: Option<Json>,
     pub phone_numbers: Option<Json>,
     pub department: Option<String>,
