@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod config;
+mod console;
 mod startup;
 
 pub use app::{AppState, app};
