@@ -678,7 +678,7 @@ fn check_claims(
             .children_named(NS_SAML, "Audience")
             .map(|a| a.text().trim().to_owned())
             .collect();
-        if !audiences.iter().any(|a| *a == policy.sp_entity_id) {
+        if !audiences.contains(&policy.sp_entity_id) {
             return Err(ValidationError::new(
                 ReasonCode::AudienceMismatch,
                 format!(
