@@ -45,7 +45,7 @@ export function CertificateUpload({
     <div className={shownError ? 'field certificate-upload has-error' : 'field certificate-upload'}>
       {mode === 'file' ? (
         <>
-          <label htmlFor={`${id}-file`}>Certificate</label>
+          <label htmlFor={`${id}-file`}>Upload a certificate</label>
           <input
             ref={fileInput}
             id={`${id}-file`}
@@ -64,7 +64,7 @@ export function CertificateUpload({
         </>
       ) : (
         <>
-          <label htmlFor={`${id}-text`}>Certificate (PEM or Base64)</label>
+          <label htmlFor={`${id}-text`}>Paste a certificate (PEM or Base64)</label>
           <textarea
             id={`${id}-text`}
             rows={6}
