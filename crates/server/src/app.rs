@@ -32,6 +32,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(GRAPHQL_BODY_LIMIT))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .merge(crate::sso::routes())
         .fallback(crate::console::serve)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

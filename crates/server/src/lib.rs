@@ -5,6 +5,8 @@
 pub mod app;
 pub mod config;
 mod console;
+mod pages;
+mod sso;
 mod startup;
 
 pub use app::{AppState, app};

@@ -2,10 +2,14 @@
 //! outside sees the service types in the crate root.
 
 pub mod api_token;
+pub mod assertion_replay;
 pub mod audit_event;
 pub mod idp_certificate;
 pub mod operator;
 pub mod session;
+pub mod sign_in_event;
 pub mod sso_connection;
+pub mod sso_handoff;
+pub mod sso_request;
 pub mod tenant;
 pub mod user;
