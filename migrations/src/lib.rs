@@ -8,6 +8,7 @@ pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_foundation;
+mod m20261126_000002_sso_sign_in;
 mod m20261126_000003_scim;
 
 /// The ordered list of migrations.
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261126_000001_foundation::Migration),
+            Box::new(m20261126_000002_sso_sign_in::Migration),
             Box::new(m20261126_000003_scim::Migration),
         ]
     }

@@ -1,1 +1,175 @@
-//! End-to-end test support.
+//! End-to-end test support: start the real `gatehouse` binary on a fresh database and a
+//! free port, read what it prints, and talk to it over HTTP with a cookie-keeping client.
+//!
+//! The binary is `target/debug/gatehouse` (build it first: `cargo build -p
+//! gatehouse-server`), or the path in `GATEHOUSE_BIN`.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub use gatehouse_test_support::{Backend, TestDb};
+use serde_json::{Value, json};
+
+/// The path of the binary under test.
+pub fn binary() -> PathBuf {
+    if let Ok(p) = std::env::var("GATEHOUSE_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let p = target.join("debug/gatehouse");
+    assert!(p.exists(), "{} is missing: run `cargo build -p gatehouse-server` first (make test does)", p.display());
+    p
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// Runs a `gatehouse` subcommand to completion and returns its stdout.
+pub fn run_cli(database_url: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(binary())
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("GATEHOUSE_LOG_FORMAT", "text")
+        .env_remove("GATEHOUSE_CONFIG")
+        .output()
+        .expect("run gatehouse");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// A running server.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    stdout: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `gatehouse serve` and waits until `/readyz` answers.
+    pub async fn start(database_url: &str, extra_env: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut cmd = Command::new(binary());
+        cmd.arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("GATEHOUSE_LISTEN", format!("127.0.0.1:{port}"))
+            .env("GATEHOUSE_PUBLIC_URL", &base)
+            .env_remove("GATEHOUSE_CONFIG")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start gatehouse");
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let pipe = child.stdout.take().expect("stdout");
+        let sink = stdout.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap_or_else(|p| p.into_inner());
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        let server = Server { child, base, stdout };
+        server.wait_ready().await;
+        server
+    }
+
+    async fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = reqwest::Client::new();
+        while Instant::now() < deadline {
+            if let Ok(r) = client.get(format!("{}/readyz", self.base)).send().await {
+                if r.status().is_success() {
+                    // The banner is printed just before listening; give the reader a moment.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("gatehouse did not become ready; stdout so far:\n{}", self.stdout());
+    }
+
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The value printed after `label` on a line of the start-up banner.
+    pub fn printed(&self, label: &str) -> Option<String> {
+        self.stdout()
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_owned()))
+    }
+
+    /// Sends SIGTERM and returns whether the process exited cleanly.
+    pub fn terminate(mut self) -> bool {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A browser-like client: keeps cookies, sends JSON to `/graphql`.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Client { http, base: base.to_owned() }
+    }
+
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.http
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .expect("graphql request")
+            .json()
+            .await
+            .expect("graphql JSON")
+    }
+
+    /// Signs in; panics with the server's answer when that fails.
+    pub async fn sign_in(&self, email: &str, password: &str, tenant: Option<&str>) -> Value {
+        let r = self
+            .gql(
+                "mutation($e:String!,$p:String!,$t:String){ signIn(email:$e,password:$p,tenant:$t){ me { email role tenant { slug } } } }",
+                json!({"e": email, "p": password, "t": tenant}),
+            )
+            .await;
+        assert!(r["errors"].is_null(), "sign-in failed: {r}");
+        r["data"]["signIn"]["me"].clone()
+    }
+}

@@ -31,6 +31,8 @@ pub struct CookieSettings {
 /// The values an admin pastes into the IdP.
 #[derive(Clone, Debug)]
 pub struct ServiceProviderInfo {
+    /// The public base URL (no trailing slash).
+    pub public_url: String,
     pub entity_id: String,
     pub acs_url: String,
     pub metadata_url: String,

@@ -157,6 +157,7 @@ impl MutationRoot {
                     logout_url: input.logout_url,
                     login_policy: input.login_policy.into(),
                     allow_idp_initiated: input.allow_idp_initiated,
+                    jit_provisioning: input.jit_provisioning,
                     expected_version: input.expected_version,
                 },
             )
@@ -176,6 +177,46 @@ impl MutationRoot {
     async fn remove_idp_certificate(&self, ctx: &Context<'_>, id: ID) -> GqlResult<IdpCertificate> {
         let scope = tenant_scope(ctx).await?;
         identity(ctx).remove_idp_certificate(&scope, parse_id("id", &id)?).await.gql().map(IdpCertificate)
+    }
+
+    /// A one-time URL that runs an SP-initiated test sign-in and shows the outcome in
+    /// words (like Entra's "Test this application"). Works before SSO is enabled.
+    async fn test_sso_connection(&self, ctx: &Context<'_>) -> GqlResult<TestSsoPayload> {
+        let scope = tenant_scope(ctx).await?;
+        let base = &ctx.data_unchecked::<crate::ServiceProviderInfo>().public_url;
+        let url = identity(ctx).create_sso_test(&scope, base).await.gql()?;
+        Ok(TestSsoPayload { url })
+    }
+
+    /// Reads IdP metadata XML (Entra's App Federation Metadata, Okta, Google, any SAML 2.0
+    /// IdP). With `apply: false` (the default) nothing is saved: review, then save. With
+    /// `apply: true` the issuer, URLs and new certificates are saved (SSO stays as it was).
+    async fn import_idp_metadata(
+        &self,
+        ctx: &Context<'_>,
+        xml: String,
+        #[graphql(default = false)] apply: bool,
+    ) -> GqlResult<IdpMetadataImport> {
+        let scope = tenant_scope(ctx).await?;
+        let m = identity(ctx).import_idp_metadata(&scope, &xml, apply).await.gql()?;
+        Ok(IdpMetadataImport {
+            issuer: m.issuer,
+            login_url: m.login_url,
+            logout_url: m.logout_url,
+            certificates: m
+                .certificates
+                .into_iter()
+                .map(|(c, usable)| MetadataCertificate {
+                    subject: c.subject,
+                    fingerprint_sha256: c.fingerprint_sha256,
+                    not_before: c.not_before,
+                    not_after: c.not_after,
+                    pem: c.pem,
+                    usable,
+                })
+                .collect(),
+            sso_connection: m.saved.map(SsoConnection),
+        })
     }
 
     /// Creates an API token; the token is in this answer only.

@@ -109,6 +109,26 @@ impl QueryRoot {
         Ok(connection(p, |e| e.id.to_string(), AuditEvent, had_cursor))
     }
 
+    /// The tenant's SSO sign-in log, newest first.
+    async fn sign_in_events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<SignInEventFilter>,
+    ) -> GqlResult<Connection<String, SignInEvent>> {
+        let scope = tenant_scope(ctx).await?;
+        let f = filter.unwrap_or_default();
+        let user_id = match &f.user_id {
+            Some(id) => Some(parse_id("filter.userId", id)?),
+            None => None,
+        };
+        let filter = gatehouse_identity::SignInFilter { success: f.success, reason_code: f.reason_code, user_id, since: f.since };
+        let had_cursor = after.is_some();
+        let p = identity(ctx).sign_in_events(&scope, &filter, &page(first, after)?).await.gql()?;
+        Ok(connection(p, |e| e.id.clone(), SignInEvent, had_cursor))
+    }
+
     /// The tenant's SCIM tokens (without the secrets), revoked ones included.
     async fn scim_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<ScimToken>> {
         let scope = tenant_scope(ctx).await?;

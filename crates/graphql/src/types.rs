@@ -272,6 +272,10 @@ impl SsoConnection {
     async fn allow_idp_initiated(&self) -> bool {
         self.0.allow_idp_initiated
     }
+    /// Unknown users are created at their first SSO sign-in.
+    async fn jit_provisioning(&self) -> bool {
+        self.0.jit_provisioning
+    }
     /// Pass it back as `expectedVersion` to refuse saving over someone else's change.
     async fn version(&self) -> i32 {
         self.0.version
@@ -495,6 +499,8 @@ pub struct SsoConnectionInput {
     pub logout_url: Option<String>,
     pub login_policy: LoginPolicy,
     pub allow_idp_initiated: bool,
+    /// Create unknown users at their first SSO sign-in (off unless set; left out: unchanged).
+    pub jit_provisioning: Option<bool>,
     /// The `version` you loaded; the save fails with CONFLICT if someone saved since.
     pub expected_version: Option<i32>,
 }
@@ -529,3 +535,97 @@ pub struct SignInPayload {
     pub me: Me,
 }
 
+
+/// One SSO sign-in attempt.
+pub struct SignInEvent(pub idn::SignInEvent);
+
+#[Object]
+impl SignInEvent {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn success(&self) -> bool {
+        self.0.success
+    }
+    /// `sp_initiated`, `idp_initiated` or `test`.
+    async fn flow(&self) -> &str {
+        &self.0.flow
+    }
+    /// Machine-readable, e.g. `untrusted_key`, `unknown_user`, `replay`; `success` on success.
+    async fn reason_code(&self) -> &str {
+        &self.0.reason_code
+    }
+    /// The reason in plain words.
+    async fn reason(&self) -> &str {
+        idn::reason_text(&self.0.reason_code)
+    }
+    /// Expected vs received, as the SAML validation explained it.
+    async fn detail(&self) -> &str {
+        &self.0.detail
+    }
+    async fn user_id(&self) -> Option<ID> {
+        self.0.user_id.clone().map(ID)
+    }
+    /// The NameID the IdP sent (when the response was readable).
+    async fn name_id(&self) -> Option<&str> {
+        self.0.name_id.as_deref()
+    }
+    /// The configured certificate that verified the response.
+    async fn certificate_fingerprint(&self) -> Option<&str> {
+        self.0.certificate_fingerprint.as_deref()
+    }
+    /// IdP IssueInstant minus Gatehouse's clock, in seconds.
+    async fn clock_offset_seconds(&self) -> Option<i64> {
+        self.0.clock_offset_seconds
+    }
+    async fn ip(&self) -> Option<&str> {
+        self.0.ip.as_deref()
+    }
+    async fn user_agent(&self) -> Option<&str> {
+        self.0.user_agent.as_deref()
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct SignInEventFilter {
+    /// Only successes (`true`) or only failures (`false`).
+    pub success: Option<bool>,
+    pub reason_code: Option<String>,
+    pub user_id: Option<ID>,
+    pub since: Option<DateTime<Utc>>,
+}
+
+#[derive(SimpleObject)]
+pub struct TestSsoPayload {
+    /// Open this URL in a browser to run a test sign-in (valid 10 minutes, once).
+    pub url: String,
+}
+
+/// A certificate found in IdP metadata.
+#[derive(SimpleObject)]
+pub struct MetadataCertificate {
+    pub subject: String,
+    pub fingerprint_sha256: String,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    /// The certificate as PEM (public), for `addIdpCertificate`.
+    pub pem: String,
+    /// False when it has already expired (it is not imported).
+    pub usable: bool,
+}
+
+/// What an IdP metadata document says.
+#[derive(SimpleObject)]
+pub struct IdpMetadataImport {
+    /// The IdP entity ID: the IdP Issuer URL/URN.
+    pub issuer: String,
+    /// The single sign-on URL (HTTP-Redirect preferred): the IdP Login URL.
+    pub login_url: String,
+    pub logout_url: Option<String>,
+    pub certificates: Vec<MetadataCertificate>,
+    /// The saved connection when `apply` was true.
+    pub sso_connection: Option<SsoConnection>,
+}

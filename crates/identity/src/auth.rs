@@ -46,6 +46,14 @@ pub struct SignedIn {
     pub expires_at: DateTime<Utc>,
 }
 
+/// The IdP's view of an SSO session, kept for single logout.
+#[derive(Clone, Debug)]
+pub(crate) struct SsoSessionInfo {
+    pub name_id: String,
+    pub name_id_format: Option<String>,
+    pub session_index: Option<String>,
+}
+
 enum Candidate {
     Operator(operator::Model),
     User(user::Model, tenant::Model),
@@ -145,6 +153,17 @@ impl Identity {
 
     /// Starts a session for an already authenticated principal (password or SSO).
     pub async fn create_session(&self, principal: &Principal, method: &str, info: &NewSessionInfo) -> Result<SignedIn> {
+        self.create_session_with(principal, method, info, None).await
+    }
+
+    /// A session that remembers what single logout will need.
+    pub(crate) async fn create_session_with(
+        &self,
+        principal: &Principal,
+        method: &str,
+        info: &NewSessionInfo,
+        sso: Option<&SsoSessionInfo>,
+    ) -> Result<SignedIn> {
         let now = self.now();
         let token = secrets::new_token(SESSION_PREFIX);
         let expires_at = now + self.sessions.absolute_timeout;
@@ -167,6 +186,9 @@ impl Identity {
             expires_at: Set(expires_at),
             user_agent: Set(info.user_agent.as_ref().map(|s| s.chars().take(512).collect())),
             ip: Set(info.ip.clone()),
+            name_id: Set(sso.map(|s| s.name_id.clone())),
+            name_id_format: Set(sso.and_then(|s| s.name_id_format.clone())),
+            session_index: Set(sso.and_then(|s| s.session_index.clone())),
         }
         .insert(&self.db)
         .await?;

@@ -21,6 +21,7 @@ mod provisioning;
 mod scim_tokens;
 mod secrets;
 mod sso;
+mod sso_flow;
 mod tenants;
 mod users;
 mod validate;
@@ -44,7 +45,12 @@ pub use provisioning::{
 };
 pub use scim_tokens::{CreatedScimToken, ScimToken};
 pub use secrets::{generate_password, MIN_PASSWORD_LEN};
-pub use sso::{AddedCertificate, SsoConnectionInput};
+pub use sso::{AddedCertificate, MetadataImport, SsoConnectionInput};
+pub use sso_flow::{
+    AcsOutcome, RequestMeta, SignInEvent, SignInFilter, SsoError, SsoRefusal, SsoResult, SsoSignedIn, SsoStart,
+    HomeRealm, TestReport, reason_text, safe_redirect,
+};
+pub use gatehouse_saml::sp::ServiceProvider;
 pub use tenants::{CreatedTenant, NewTenant};
 pub use users::{NewUser, UserUpdate};
 
@@ -69,11 +75,18 @@ pub struct Identity {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
     sessions: SessionPolicy,
+    /// Our SAML service-provider identity (entity ID = ACS URL, SLO URL).
+    sp: Arc<ServiceProvider>,
 }
 
 impl Identity {
-    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, sessions: SessionPolicy) -> Self {
-        Self { db, clock, sessions }
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, sessions: SessionPolicy, sp: ServiceProvider) -> Self {
+        Self { db, clock, sessions, sp: Arc::new(sp) }
+    }
+
+    /// Our SAML service provider.
+    pub fn service_provider(&self) -> &ServiceProvider {
+        &self.sp
     }
 
     /// The database, for health checks.

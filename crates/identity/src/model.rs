@@ -90,6 +90,8 @@ pub struct SsoConnection {
     pub logout_url: Option<String>,
     pub login_policy: LoginPolicy,
     pub allow_idp_initiated: bool,
+    /// Unknown users are created at their first SSO sign-in.
+    pub jit_provisioning: bool,
     /// Increases with every saved change; updates may name the version they started from.
     pub version: i32,
     pub updated_at: DateTime<Utc>,

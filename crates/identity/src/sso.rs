@@ -31,6 +31,8 @@ pub struct SsoConnectionInput {
     pub logout_url: Option<String>,
     pub login_policy: LoginPolicy,
     pub allow_idp_initiated: bool,
+    /// Create unknown users at their first SSO sign-in; `None` keeps the current setting.
+    pub jit_provisioning: Option<bool>,
     /// The version the admin edited; a newer saved version makes this update a conflict.
     pub expected_version: Option<i32>,
 }
@@ -118,6 +120,10 @@ impl Identity {
             .col_expr(sso_connection::Column::LogoutUrl, Expr::value(logout_url))
             .col_expr(sso_connection::Column::LoginPolicy, Expr::value(input.login_policy.as_str()))
             .col_expr(sso_connection::Column::AllowIdpInitiated, Expr::value(input.allow_idp_initiated))
+            .col_expr(
+                sso_connection::Column::JitProvisioning,
+                Expr::value(input.jit_provisioning.unwrap_or(before.jit_provisioning)),
+            )
             .col_expr(sso_connection::Column::Version, Expr::value(before.version + 1))
             .col_expr(sso_connection::Column::UpdatedAt, Expr::value(now))
             .filter(sso_connection::Column::Id.eq(before.id.as_uuid()))
@@ -277,6 +283,7 @@ impl Identity {
             logout_url: m.logout_url,
             login_policy: LoginPolicy::parse_stored(&m.login_policy)?,
             allow_idp_initiated: m.allow_idp_initiated,
+            jit_provisioning: m.jit_provisioning,
             version: m.version,
             updated_at: m.updated_at,
             certificates: certs.into_iter().map(to_certificate).collect(),
@@ -316,5 +323,68 @@ fn to_certificate(m: idp_certificate::Model) -> IdpCertificate {
         not_after: m.not_after,
         pem: m.pem,
         created_at: m.created_at,
+    }
+}
+
+/// What an IdP metadata document says, ready for review or saved.
+#[derive(Clone, Debug)]
+pub struct MetadataImport {
+    pub issuer: String,
+    pub login_url: String,
+    pub logout_url: Option<String>,
+    /// Each signing certificate with its PEM (public data) so a console can upload it.
+    pub certificates: Vec<(gatehouse_saml::certificate::IdpCertificate, bool)>,
+    /// The saved connection when the import was applied.
+    pub saved: Option<SsoConnection>,
+}
+
+impl Identity {
+    /// Reads IdP metadata (Entra's App Federation Metadata, Okta, Google, generic). With
+    /// `apply`, saves the issuer and URLs (keeping enabled state and policy) and adds the
+    /// certificates not yet uploaded, in one transaction; expired certificates are skipped.
+    #[tracing::instrument(skip(self, scope, xml), fields(tenant_id = %scope.tenant_id()), err)]
+    pub async fn import_idp_metadata(&self, scope: &TenantScope, xml: &str, apply: bool) -> Result<MetadataImport> {
+        scope.require_admin()?;
+        let md = gatehouse_saml::metadata::import_idp_metadata(xml).map_err(|e| Error::invalid("xml", e.to_string()))?;
+        let now = self.now();
+        let certificates: Vec<_> = md.certificates.iter().cloned().map(|c| {
+            let usable = c.not_after > now;
+            (c, usable)
+        }).collect();
+        let mut import = MetadataImport {
+            issuer: md.entity_id.clone(),
+            login_url: md.sso_url.clone(),
+            logout_url: md.slo_url.clone(),
+            certificates,
+            saved: None,
+        };
+        if !apply {
+            return Ok(import);
+        }
+        let current = self.sso_connection(scope).await?;
+        let known: Vec<String> = current.certificates.iter().map(|c| c.fingerprint_sha256.clone()).collect();
+        for (cert, usable) in &import.certificates {
+            if *usable && !known.contains(&cert.fingerprint_sha256) {
+                self.add_idp_certificate(scope, cert.pem.as_bytes()).await?;
+            }
+        }
+        let saved = self
+            .update_sso_connection(
+                scope,
+                SsoConnectionInput {
+                    enabled: current.enabled,
+                    provider: current.provider,
+                    login_url: Some(md.sso_url),
+                    issuer: Some(md.entity_id),
+                    logout_url: md.slo_url,
+                    login_policy: current.login_policy,
+                    allow_idp_initiated: current.allow_idp_initiated,
+                    jit_provisioning: None,
+                    expected_version: None,
+                },
+            )
+            .await?;
+        import.saved = Some(saved);
+        Ok(import)
     }
 }

@@ -84,6 +84,7 @@ impl Identity {
             logout_url: Set(None),
             login_policy: Set(LoginPolicy::PasswordOrSso.as_str().to_owned()),
             allow_idp_initiated: Set(true),
+            jit_provisioning: Set(false),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),

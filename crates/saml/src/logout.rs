@@ -391,6 +391,23 @@ fn check_common(root: &Element, policy: &LogoutPolicy) -> Result<String> {
 
 /// Equal, or Entra's logout alias of an Entra issuer (`https://sts.windows.net/<tid>/` ↔
 /// `https://login.microsoftonline.com/<tid>/`).
+/// Read the Issuer of a Redirect-binding LogoutRequest **without verification**, to find the
+/// tenant whose certificates [`parse_logout_request`] must then verify it with. Entra's
+/// `https://login.microsoftonline.com/<tenant>/` issuer is returned as the
+/// `https://sts.windows.net/<tenant>/` form admins configure.
+pub fn peek_logout_request_issuer(raw_query: &str) -> Result<String> {
+    let received = redirect::parse_query(raw_query, Param::Request)?;
+    let root = parse_message(&received, "LogoutRequest")?;
+    let issuer = root
+        .child(NS_SAML, "Issuer")
+        .map(|i| i.text().trim().to_owned())
+        .ok_or_else(|| ValidationError::new(ReasonCode::Malformed, "the message has no Issuer"))?;
+    Ok(match issuer.strip_prefix("https://login.microsoftonline.com/") {
+        Some(tenant) => format!("https://sts.windows.net/{tenant}"),
+        None => issuer,
+    })
+}
+
 fn issuer_matches(expected: &str, received: &str) -> bool {
     if expected == received {
         return true;

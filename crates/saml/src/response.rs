@@ -175,8 +175,9 @@ pub fn validate_response(
     if !root.is(NS_SAMLP, "Response") {
         return Err(not_a_response(&root));
     }
-    let assertion = check_structure(&root)?;
-    check_unique_ids(&root)?;
+    let elements = root.descendants();
+    let assertion = check_structure(&root, &elements)?;
+    check_unique_ids(&elements)?;
     check_status(&root)?;
     let assertion = assertion.ok_or_else(|| {
         ValidationError::new(
@@ -290,9 +291,9 @@ fn wrapping(detail: &str) -> ValidationError {
 }
 
 /// Every ID-like attribute in the document is unique (libxml2 also treats `xml:id` as an ID).
-fn check_unique_ids(root: &Element) -> Result<()> {
+fn check_unique_ids(elements: &[(&Element, usize)]) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
-    for (element, _) in root.descendants() {
+    for (element, _) in elements {
         for attribute in &element.attrs {
             let is_id = (attribute.ns.is_none()
                 && matches!(attribute.local.as_str(), "ID" | "Id" | "id" | "AssertionID"))
@@ -311,10 +312,17 @@ fn check_unique_ids(root: &Element) -> Result<()> {
 /// The only shape accepted: Assertions directly under the Response; Signatures directly under
 /// the Response or the Assertion, each signing exactly its parent. Returns the Assertion if
 /// there is exactly one.
-fn check_structure(root: &Element) -> Result<Option<&Element>> {
+fn check_structure<'a>(
+    root: &'a Element,
+    elements: &[(&'a Element, usize)],
+) -> Result<Option<&'a Element>> {
     let mut direct = Vec::new();
     let mut total = 0usize;
-    for (element, depth) in root.descendants() {
+    let mut all_signatures = 0usize;
+    for &(element, depth) in elements {
+        if element.is(NS_DS, "Signature") {
+            all_signatures += 1;
+        }
         if element.is(NS_SAML, "EncryptedAssertion")
             || element.is(NS_SAML, "EncryptedID")
             || element.is(NS_SAML, "EncryptedAttribute")
@@ -371,11 +379,6 @@ fn check_structure(root: &Element) -> Result<Option<&Element>> {
             }
         }
     }
-    let all_signatures = root
-        .descendants()
-        .into_iter()
-        .filter(|(e, _)| e.is(NS_DS, "Signature"))
-        .count();
     if all_signatures != allowed_signatures {
         return Err(wrapping(
             "a Signature sits somewhere other than directly inside the Response or Assertion",
@@ -678,7 +681,7 @@ fn check_claims(
             .children_named(NS_SAML, "Audience")
             .map(|a| a.text().trim().to_owned())
             .collect();
-        if !audiences.iter().any(|a| *a == policy.sp_entity_id) {
+        if !audiences.contains(&policy.sp_entity_id) {
             return Err(ValidationError::new(
                 ReasonCode::AudienceMismatch,
                 format!(

@@ -32,8 +32,9 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(GRAPHQL_BODY_LIMIT))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/", get(home))
         .nest("/scim/v2/{tenant}", crate::scim::router())
+        .merge(crate::sso::routes())
+        .fallback(crate::console::serve)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -46,10 +47,6 @@ async fn readyz(State(state): State<AppState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
         }
     }
-}
-
-async fn home() -> Html<&'static str> {
-    Html(include_str!("home.html"))
 }
 
 async fn graphiql() -> Html<String> {

@@ -4,7 +4,10 @@
 
 pub mod app;
 pub mod config;
+mod console;
+mod pages;
 mod scim;
+mod sso;
 mod startup;
 
 pub use app::{AppState, app};

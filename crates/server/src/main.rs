@@ -93,7 +93,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Tenant { command: TenantCommand::Create { slug, name, admin_email, admin_password } } => {
-            let st = state(&cfg, db);
+            let st = state(&cfg, db)?;
             let created = st
                 .identity
                 .create_tenant(&OperatorScope::system("cli"), NewTenant { slug, name, admin_email, admin_password })
@@ -107,7 +107,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command: AdminCommand::Create { email, password } } => {
-            let st = state(&cfg, db);
+            let st = state(&cfg, db)?;
             let generated = password.is_none().then(gatehouse_identity::generate_password);
             let pw = password.or_else(|| generated.clone()).unwrap_or_default();
             let op = st
@@ -126,7 +126,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(cfg: Config, db: sea_orm::DatabaseConnection) -> anyhow::Result<()> {
-    let st = state(&cfg, db);
+    let st = state(&cfg, db)?;
     let public_url = st.public_url.clone();
     let report = st
         .identity
@@ -140,6 +140,20 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection) -> anyhow::Result<(
     if let Some(r) = &report {
         print_first_start(&public_url, r);
     }
+    // Expired pending sign-ins, hand-overs, replay entries and sessions are purged in the
+    // background; correctness never depends on it (every lookup checks expiry itself).
+    let purger = st.identity.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match purger.purge_expired().await {
+                Ok(n) if n > 0 => tracing::debug!(removed = n, "purged expired sign-in state"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "purging expired sign-in state failed"),
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cfg.listen))?;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use gatehouse_graphql::{CookieSettings, ServiceProviderInfo, build_schema};
-use gatehouse_identity::{Identity, SessionPolicy, SystemClock};
+use gatehouse_identity::{Identity, ServiceProvider, SessionPolicy, SystemClock};
 use gatehouse_migrations::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 use tracing_subscriber::EnvFilter;
@@ -46,8 +46,10 @@ fn sqlite_path(url: &str) -> Option<String> {
 }
 
 /// The state the router shares, built from config and an open database.
-pub fn state(cfg: &Config, db: DatabaseConnection) -> AppState {
+pub fn state(cfg: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
     let public_url = cfg.public_url();
+    let sp = ServiceProvider::from_public_url(&public_url)
+        .map_err(|e| anyhow::anyhow!("GATEHOUSE_PUBLIC_URL {public_url:?}: {e}"))?;
     let identity = Identity::new(
         db,
         Arc::new(SystemClock),
@@ -55,17 +57,20 @@ pub fn state(cfg: &Config, db: DatabaseConnection) -> AppState {
             idle_timeout: chrono::Duration::minutes(cfg.session_idle_minutes),
             absolute_timeout: chrono::Duration::hours(cfg.session_absolute_hours),
         },
+        sp,
     );
+    let sp = identity.service_provider();
     let sp = ServiceProviderInfo {
-        entity_id: format!("{public_url}/saml2"),
-        acs_url: format!("{public_url}/saml2"),
+        public_url: public_url.clone(),
+        entity_id: sp.entity_id.clone(),
+        acs_url: sp.acs_url.clone(),
         metadata_url: format!("{public_url}/saml2/metadata"),
         login_url: format!("{public_url}/saml2/login"),
         scim_base_url: format!("{public_url}/scim/v2"),
     };
     let cookies = CookieSettings { secure: public_url.starts_with("https://") };
     let schema = build_schema(identity.clone(), sp, cookies);
-    AppState { identity, schema, public_url }
+    Ok(AppState { identity, schema, public_url })
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! outside sees the service types in the crate root.
 
 pub mod api_token;
+pub mod assertion_replay;
 pub mod audit_event;
 pub mod group;
 pub mod group_member;
@@ -10,6 +11,9 @@ pub mod operator;
 pub mod scim_token;
 pub mod scim_user_attributes;
 pub mod session;
+pub mod sign_in_event;
 pub mod sso_connection;
+pub mod sso_handoff;
+pub mod sso_request;
 pub mod tenant;
 pub mod user;

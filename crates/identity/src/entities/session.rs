@@ -16,6 +16,10 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+    /// For SSO sessions: what single logout needs.
+    pub name_id: Option<String>,
+    pub name_id_format: Option<String>,
+    pub session_index: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

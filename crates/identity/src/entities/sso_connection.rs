@@ -13,6 +13,8 @@ pub struct Model {
     pub logout_url: Option<String>,
     pub login_policy: String,
     pub allow_idp_initiated: bool,
+    /// Create unknown users at their first SSO sign-in (off by default).
+    pub jit_provisioning: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -83,6 +83,7 @@ both_backends!(sso_only_policy_refuses_passwords_for_users_not_admins, |db| asyn
                 logout_url: None,
                 login_policy: LoginPolicy::Sso,
                 allow_idp_initiated: true,
+                jit_provisioning: None,
                 expected_version: None,
             },
         )

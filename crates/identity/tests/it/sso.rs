@@ -13,6 +13,7 @@ fn entra(tid: &str) -> SsoConnectionInput {
         logout_url: Some(format!("https://login.microsoftonline.com/{tid}/saml2")),
         login_policy: LoginPolicy::PasswordOrSso,
         allow_idp_initiated: true,
+        jit_provisioning: None,
         expected_version: None,
     }
 }
@@ -51,6 +52,7 @@ both_backends!(whole_input_is_validated_and_errors_name_fields, |db| async move 
         logout_url: Some("not a url".into()),
         login_policy: LoginPolicy::Sso,
         allow_idp_initiated: false,
+        jit_provisioning: None,
         expected_version: None,
     };
     let e = ctx.identity.update_sso_connection(&scope, input.clone()).await.unwrap_err();
@@ -74,6 +76,7 @@ both_backends!(dev_mode_allows_http_idp_urls, |db| async move {
         logout_url: None,
         login_policy: LoginPolicy::PasswordOrSso,
         allow_idp_initiated: true,
+        jit_provisioning: None,
         expected_version: None,
     };
     assert!(ctx.identity.update_sso_connection(&scope, input.clone()).await.is_err());

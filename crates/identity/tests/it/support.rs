@@ -23,7 +23,8 @@ pub fn start() -> DateTime<Utc> {
 impl Ctx {
     pub fn new(db: TestDb) -> Ctx {
         let clock = Arc::new(ManualClock::new(start()));
-        let identity = Identity::new(db.conn().clone(), clock.clone(), SessionPolicy::default());
+        let sp = ServiceProvider::from_public_url("https://gatehouse.test").expect("SP");
+        let identity = Identity::new(db.conn().clone(), clock.clone(), SessionPolicy::default(), sp);
         Ctx { identity, clock, _db: db }
     }
 

@@ -429,3 +429,37 @@ fn errors_are_send_sync_and_display_reason_and_detail() {
         "{shown}"
     );
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn assert_traits<T: Send + Sync + 'static>() {}
+    assert_traits::<gatehouse_saml::response::ResponsePolicy>();
+    assert_traits::<gatehouse_saml::response::ValidatedAssertion>();
+    assert_traits::<gatehouse_saml::certificate::IdpCertificate>();
+    assert_traits::<gatehouse_saml::sp::ServiceProvider>();
+    assert_traits::<gatehouse_saml::metadata::IdpMetadata>();
+}
+
+#[test]
+fn concurrent_validation_from_several_threads() {
+    let policy = std::sync::Arc::new(entra_policy());
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let policy = policy.clone();
+            std::thread::spawn(move || {
+                let name = if i % 2 == 0 {
+                    "entra_assertion_signed"
+                } else {
+                    "xsw5"
+                };
+                for _ in 0..10 {
+                    let result = validate_response(&response_b64(name), &policy);
+                    assert_eq!(result.is_ok(), i % 2 == 0, "{name}: {result:?}");
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+}

@@ -111,7 +111,7 @@ pub fn query_signature_verifies(redirect_url: &str, cert_name: &str) -> bool {
     let key = x509.public_key().unwrap();
     let mut verifier =
         openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &key).unwrap();
-    verifier.update(signed[start..].as_bytes()).unwrap();
+    verifier.update(&signed.as_bytes()[start..]).unwrap();
     verifier.verify(&signature).unwrap()
 }
 

@@ -13,10 +13,11 @@ use crate::support::*;
 const COVERED: &[&str] = &[
     // queries
     "me", "tenant", "tenants", "ssoConnection", "serviceProvider", "users", "user", "auditEvents", "apiTokens",
+    "signInEvents",
     // mutations
     "signIn", "signOut", "createTenant", "setTenantDevMode", "createUser", "updateUser", "activateUser",
     "suspendUser", "deleteUser", "updateSsoConnection", "addIdpCertificate", "removeIdpCertificate",
-    "createApiToken", "revokeApiToken",
+    "createApiToken", "revokeApiToken", "testSsoConnection", "importIdpMetadata",
 ];
 
 #[test]
@@ -44,6 +45,7 @@ fn every_operation_is_covered() {
 }
 
 struct TenantB {
+    sign_in_event: String,
     admin: String,
     user_id: String,
     user_email: String,
@@ -66,7 +68,23 @@ async fn tenant_b(app: &TestApp, op: &str) -> TenantB {
     )
     .await
     .data();
+    // A response naming B's issuer lands in B's sign-in log (refused: it is unsigned).
+    let unsigned = format!(
+        "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_r1\" Version=\"2.0\" IssueInstant=\"{}\"><saml:Issuer>https://sts.windows.net/b/</saml:Issuer></samlp:Response>",
+        Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    let form = format!("SAMLResponse={}", urlencode(&base64(&unsigned)));
+    app.request(
+        axum::http::Request::post("/saml2")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(form))
+            .unwrap(),
+    )
+    .await;
+    let log = app.gql(&Auth::Cookie(admin.clone()), "{ signInEvents { edges { node { id reasonCode } } } }", json!({})).await;
+    let sign_in_event = log.data()["signInEvents"]["edges"][0]["node"]["id"].as_str().expect("B has a sign-in event").to_owned();
     TenantB {
+        sign_in_event,
         admin,
         user_id: u.data()["createUser"]["id"].as_str().unwrap().into(),
         user_email: u.data()["createUser"]["email"].as_str().unwrap().into(),
@@ -98,7 +116,7 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
     assert!(r.data()["serviceProvider"]["signOnUrl"].as_str().unwrap().ends_with("tenant=tenant-a"));
     assert_eq!(app.gql(caller, "{ tenants { slug } }", json!({})).await.code(), Some("FORBIDDEN"));
     let r = app.gql(caller, "{ ssoConnection { issuer certificates { id fingerprintSha256 } } }", json!({})).await;
-    assert!(!text(&r).contains(&b.fingerprint) && !text(&r).contains("sts.windows.net/b/"), "{}", text(&r));
+    assert!(!text(&r).contains(&b.fingerprint), "{}", text(&r));
     let r = app.gql(caller, "query($s:String){ users(search:$s) { edges { node { id } } } }", json!({"s": b.user_email})).await;
     assert_eq!(r.data()["users"]["edges"].as_array().unwrap().len(), 0);
     let r = app.gql(caller, "query($id:ID!){ user(id:$id) { id } }", json!({"id": b.user_id})).await;
@@ -109,6 +127,8 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
     }
     let r = app.gql(caller, "{ apiTokens { id name } }", json!({})).await;
     assert!(!text(&r).contains(&b.token_id) && !text(&r).contains("b-token"));
+    let r = app.gql(caller, "{ signInEvents(first:200) { edges { node { id } } } }", json!({})).await;
+    assert!(!text(&r).contains(&b.sign_in_event), "A sees B's sign-in log");
 
     // Mutations naming B's objects find nothing.
     let by_id = [
@@ -146,6 +166,43 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
         .await;
     assert_eq!(r.code(), Some("CONFLICT"));
     app.gql(caller, "mutation { createApiToken(name:\"a-token\"){ token } }", json!({})).await.data();
+    // A's test link is A's: before A has a login URL it cannot be made (B's settings are
+    // not used); once A imported its metadata, the link leads to A's IdP, never B's.
+    let r = app.gql(caller, "mutation { testSsoConnection { url } }", json!({})).await;
+    match r.body["data"]["testSsoConnection"]["url"].as_str() {
+        None => assert_eq!(r.code(), Some("VALIDATION"), "{}", text(&r)),
+        Some(url) => {
+            let path = url.strip_prefix(PUBLIC_URL).expect("a Gatehouse URL");
+            let started = app.request(axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap()).await;
+            let location = started.location.clone().unwrap_or_default();
+            assert!(location.starts_with("https://login.microsoftonline.com/a/saml2?"), "{location}");
+        }
+    }
+    // Importing metadata that names B's issuer saves into A only (A's SSO stays disabled).
+    let md = metadata("https://sts.windows.net/b/", "https://login.microsoftonline.com/a/saml2");
+    let r = app.gql(caller, "mutation($x:String!){ importIdpMetadata(xml:$x, apply:true){ issuer ssoConnection { enabled issuer } } }", json!({"x": md})).await;
+    assert_eq!(r.data()["importIdpMetadata"]["ssoConnection"]["enabled"], false);
+}
+
+fn metadata(entity_id: &str, sso_url: &str) -> String {
+    let pem = certificate("A IdP metadata", Utc::now() - Duration::days(1), 365);
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    format!(
+        "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"{entity_id}\">\
+         <md:IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\
+         <md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{body}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\
+         <md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\"{sso_url}\"/>\
+         </md:IDPSSODescriptor></md:EntityDescriptor>"
+    )
+}
+
+fn base64(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 both_backends!(tenant_a_cannot_read_or_change_tenant_b, |db| async move {

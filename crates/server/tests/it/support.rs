@@ -30,6 +30,7 @@ pub enum Auth {
 
 pub struct Reply {
     pub status: StatusCode,
+    pub location: Option<String>,
     pub set_cookie: Vec<String>,
     pub body: Value,
 }
@@ -53,7 +54,7 @@ impl TestApp {
 
     pub async fn with_public_url(db: TestDb, public_url: &str) -> TestApp {
         let cfg = Config { public_url: Some(public_url.into()), database_url: db.url().into(), ..Config::default() };
-        let state = gatehouse_server::state(&cfg, db.conn().clone());
+        let state = gatehouse_server::state(&cfg, db.conn().clone()).expect("state");
         let router = gatehouse_server::app(state.clone());
         TestApp { router, state, db }
     }
@@ -61,6 +62,7 @@ impl TestApp {
     pub async fn request(&self, req: Request<Body>) -> Reply {
         let resp = self.router.clone().oneshot(req).await.expect("router answers");
         let status = resp.status();
+        let location = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let set_cookie = resp
             .headers()
             .get_all(header::SET_COOKIE)
@@ -69,7 +71,7 @@ impl TestApp {
             .collect();
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
         let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Reply { status, set_cookie, body }
+        Reply { status, location, set_cookie, body }
     }
 
     pub async fn gql(&self, auth: &Auth, query: &str, variables: Value) -> Reply {

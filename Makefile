@@ -1,0 +1,53 @@
+# Gatehouse — the two commands:
+#   make run    install what is missing, build, start on an embedded SQLite database
+#   make test   every test: Rust (SQLite + PostgreSQL), end-to-end, web (real browser),
+#               SCIM compliance (scim2-cli)
+.PHONY: run test deps test-deps web build rust-test e2e-build web-test scim-compliance schema clean
+
+SHELL := /bin/bash
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+run: deps web build
+	@echo "Starting Gatehouse (database: $${DATABASE_URL:-./data/gatehouse.sqlite}). Stop with Ctrl-C."
+	./target/debug/gatehouse serve
+
+deps:
+	@scripts/ensure-deps.sh run
+
+test-deps:
+	@scripts/ensure-deps.sh test
+
+# The console (web/), built into web/dist and served by the binary.
+web:
+	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund && npm run build; fi
+
+build:
+	$(CARGO) build -p gatehouse-server --bin gatehouse
+
+# Rust unit + integration tests on SQLite and PostgreSQL, and the end-to-end tests
+# against the real binary (built first).
+rust-test: build
+	@if command -v cargo-nextest >/dev/null; then \
+		$(CARGO) nextest run --workspace --no-fail-fast; \
+	else \
+		$(CARGO) test --workspace --no-fail-fast; \
+	fi
+
+web-test: build
+	@if [ -f web/package.json ]; then cd web && npm test && npm run e2e; fi
+
+# The independent SCIM compliance suite (scim2-cli from PyPI, in .venv/) against the real
+# binary on a fresh SQLite database; fails unless every check passes.
+scim-compliance: build
+	GATEHOUSE_BIN=$${CARGO_TARGET_DIR:-target}/debug/gatehouse scripts/scim-compliance.sh
+
+test: test-deps web rust-test web-test scim-compliance
+
+# Regenerate the committed GraphQL schema after changing the API.
+schema: build
+	./target/debug/gatehouse schema > schema.graphql
+
+clean:
+	$(CARGO) clean
+	rm -rf web/dist web/node_modules test-artifacts

@@ -1,0 +1,68 @@
+//! Server-rendered pages for end users (sign-on, SSO hand-over, outcomes, errors). Small,
+//! self-contained HTML with every inserted value escaped and a strict CSP.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1b1f24}\
+h1{font-size:1.4rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}\
+button,.button{margin-top:1rem;padding:.55rem 1.1rem;font-size:1rem;background:#0b57d0;color:#fff;border:0;border-radius:4px;text-decoration:none;display:inline-block;cursor:pointer}\
+.error{background:#fde7e9;border-left:4px solid #c5221f;padding:.6rem .8rem}.ok{background:#e6f4ea;border-left:4px solid #188038;padding:.6rem .8rem}\
+.muted{color:#5f6368;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top;word-break:break-all}";
+
+/// A full page. `script_nonce` allows exactly one inline script.
+pub fn page(status: StatusCode, title: &str, body: &str, script_nonce: Option<&str>) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} · Gatehouse</title><style>{STYLE}</style></head><body>{body}</body></html>",
+        esc(title)
+    );
+    let script = match script_nonce {
+        Some(n) => format!("'nonce-{n}'"),
+        None => "'none'".into(),
+    };
+    let csp = format!("default-src 'none'; style-src 'unsafe-inline'; script-src {script}; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'");
+    let mut resp = (status, html).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    resp
+}
+
+/// A sign-in problem: a sentence for the person and a reference for the admin.
+pub fn problem(status: StatusCode, title: &str, message: &str, reference: Option<&str>) -> Response {
+    let reference = reference
+        .map(|r| format!("<p class=\"muted\">Reference for your administrator: <code>{}</code></p>", esc(r)))
+        .unwrap_or_default();
+    page(
+        status,
+        title,
+        &format!(
+            "<h1>{}</h1><p class=\"error\">{}</p>{reference}<p><a href=\"/login\">Back to sign-in</a></p>",
+            esc(title),
+            esc(message)
+        ),
+        None,
+    )
+}

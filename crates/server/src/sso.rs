@@ -1,0 +1,383 @@
+//! The end-user side of SAML: `/saml2` (ACS), `/saml2/login`, `/saml2/test`,
+//! `/saml2/complete`, `/saml2/logout`, `/saml2/metadata`, and the `/login` and `/logout`
+//! pages. The flow itself lives in `gatehouse_identity::sso_flow`; this module is HTTP.
+
+use std::net::SocketAddr;
+
+use axum::{Extension, Router};
+use axum::extract::{ConnectInfo, Form, Query, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use gatehouse_identity::{
+    AcsOutcome, LoginPolicy, NewSessionInfo, RequestMeta, SignIn, SsoError, SsoStart, TestReport,
+};
+use serde::Deserialize;
+
+use crate::app::{AppState, session_cookie};
+use crate::pages::{esc, page, problem};
+
+const BINDING_COOKIE: &str = "gatehouse_sso_binding";
+/// The IdP posts a whole signed document; 256 KiB is far above any real Response.
+const ACS_BODY_LIMIT: usize = 256 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/saml2", post(acs).layer(axum::extract::DefaultBodyLimit::max(ACS_BODY_LIMIT)))
+        .route("/saml2/login", get(start))
+        .route("/saml2/test", get(start_test))
+        .route("/saml2/complete", post(complete))
+        .route("/saml2/logout", get(slo))
+        .route("/saml2/metadata", get(metadata))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", get(logout_page).post(logout_submit))
+}
+
+fn meta(headers: &HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> RequestMeta {
+    RequestMeta {
+        ip: peer.map(|Extension(ConnectInfo(a))| a.ip().to_string()),
+        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+    }
+}
+
+fn secure(state: &AppState) -> &'static str {
+    if state.public_url.starts_with("https://") { "; Secure" } else { "" }
+}
+
+fn with_cookie(mut resp: Response, cookie: String) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn sso_error(e: SsoError) -> Response {
+    match e {
+        SsoError::Refused(r) => problem(StatusCode::FORBIDDEN, "Sign-in failed", &r.message, r.event_id.as_deref()),
+        SsoError::Internal(e) => internal_page(&e),
+    }
+}
+
+fn internal_page(e: &gatehouse_identity::Error) -> Response {
+    let id = uuid::Uuid::new_v4().to_string();
+    tracing::error!(correlation_id = %id, error = ?e, "internal error in the sign-in flow");
+    problem(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Gatehouse could not finish this request. Try again in a moment.", Some(&id))
+}
+
+/// Sends the browser to the IdP and binds the sign-in to it with a Lax cookie.
+fn redirect_to_idp(state: &AppState, started: SsoStart) -> Response {
+    let cookie = format!(
+        "{BINDING_COOKIE}={}; Path=/saml2; HttpOnly; SameSite=Lax; Max-Age=600{}",
+        started.binding_nonce,
+        secure(state)
+    );
+    with_cookie(Redirect::to(&started.redirect_url).into_response(), cookie)
+}
+
+#[derive(Deserialize)]
+struct StartQuery {
+    tenant: Option<String>,
+    #[serde(rename = "RelayState")]
+    relay_state: Option<String>,
+    login_hint: Option<String>,
+}
+
+async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>) -> Response {
+    let Some(tenant) = q.tenant.filter(|t| !t.trim().is_empty()) else {
+        return problem(StatusCode::BAD_REQUEST, "Sign-in failed", "The sign-in link does not name an organisation (?tenant=…).", None);
+    };
+    match state.identity.start_sso(&tenant, q.relay_state.as_deref(), q.login_hint.as_deref()).await {
+        Ok(started) => redirect_to_idp(&state, started),
+        Err(e) => sso_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct TestQuery {
+    token: String,
+}
+
+async fn start_test(State(state): State<AppState>, Query(q): Query<TestQuery>) -> Response {
+    match state.identity.start_sso_test(&q.token).await {
+        Ok(started) => redirect_to_idp(&state, started),
+        Err(e) => sso_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct AcsForm {
+    #[serde(rename = "SAMLResponse")]
+    saml_response: Option<String>,
+    #[serde(rename = "RelayState")]
+    relay_state: Option<String>,
+}
+
+async fn acs(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<AcsForm>,
+) -> Response {
+    let Some(saml_response) = form.saml_response.filter(|s| !s.is_empty()) else {
+        return problem(StatusCode::BAD_REQUEST, "Sign-in failed", "No SAMLResponse was posted.", None);
+    };
+    let meta = meta(&headers, peer);
+    match state.identity.consume_saml_response(&saml_response, form.relay_state.as_deref(), &meta).await {
+        Ok(AcsOutcome::Handoff { handle }) => handoff_page(&handle),
+        Ok(AcsOutcome::Test(report)) => test_report_page(&report),
+        Err(e) => sso_error(e),
+    }
+}
+
+/// Continues on our own site, where the browser's Lax binding cookie is sent.
+fn handoff_page(handle: &str) -> Response {
+    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    let body = format!(
+        "<h1>Signing you in…</h1><form id=\"handoff\" method=\"post\" action=\"/saml2/complete\">\
+         <input type=\"hidden\" name=\"handle\" value=\"{}\"><button type=\"submit\">Continue</button></form>\
+         <script nonce=\"{nonce}\">document.getElementById('handoff').submit();</script>",
+        esc(handle)
+    );
+    page(StatusCode::OK, "Signing you in", &body, Some(&nonce))
+}
+
+fn test_report_page(r: &TestReport) -> Response {
+    let verdict = if r.success {
+        format!("<p class=\"ok\"><strong>Success.</strong> {}</p>", esc(&r.detail))
+    } else {
+        format!(
+            "<p class=\"error\"><strong>Failed: {}</strong><br>{}</p><p>{}</p>",
+            esc(&r.reason),
+            esc(gatehouse_identity::reason_text(&r.reason)),
+            esc(&r.detail)
+        )
+    };
+    let mut rows = String::new();
+    let mut row = |k: &str, v: &str| rows.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v)));
+    if let Some(n) = &r.name_id {
+        row("NameID", n);
+    }
+    if let Some(u) = &r.user {
+        row("Gatehouse user", u);
+    }
+    if let Some(f) = &r.certificate_fingerprint {
+        row("Verified with certificate (SHA-256)", f);
+    }
+    if let Some(o) = r.clock_offset_seconds {
+        row("IdP clock minus Gatehouse clock", &format!("{o} s"));
+    }
+    for (k, v) in &r.attributes {
+        row(k, &v.join(", "));
+    }
+    let table = if rows.is_empty() { String::new() } else { format!("<table>{rows}</table>") };
+    page(
+        StatusCode::OK,
+        "SSO test",
+        &format!("<h1>SSO test result</h1>{verdict}{table}<p class=\"muted\">No session was created. This result is also in the sign-in log.</p>"),
+        None,
+    )
+}
+
+#[derive(Deserialize)]
+struct CompleteForm {
+    handle: String,
+}
+
+async fn complete(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<CompleteForm>,
+) -> Response {
+    let binding = cookie_value(&headers, BINDING_COOKIE);
+    let meta = meta(&headers, peer);
+    match state.identity.complete_sso(&form.handle, binding.as_deref(), &meta).await {
+        Ok(done) => {
+            let max_age = (done.signed_in.expires_at - chrono::Utc::now()).num_seconds().max(0);
+            let session = format!(
+                "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+                gatehouse_graphql::SESSION_COOKIE,
+                done.signed_in.session_token,
+                secure(&state)
+            );
+            let clear = format!("{BINDING_COOKIE}=; Path=/saml2; HttpOnly; SameSite=Lax; Max-Age=0{}", secure(&state));
+            with_cookie(with_cookie(Redirect::to(&done.redirect_to).into_response(), session), clear)
+        }
+        Err(e) => sso_error(e),
+    }
+}
+
+async fn slo(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    let has = |p: &str| url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == p);
+    if has("SAMLRequest") {
+        return match state.identity.idp_logout(&query).await {
+            Ok(url) => Redirect::to(&url).into_response(),
+            Err(e) => sso_error(e),
+        };
+    }
+    if has("SAMLResponse") {
+        return match state.identity.finish_logout(&query).await {
+            Ok(()) => signed_out_page(),
+            Err(SsoError::Refused(r)) => {
+                tracing::info!(reason = %r.reason, "logout response refused");
+                signed_out_page()
+            }
+            Err(SsoError::Internal(e)) => internal_page(&e),
+        };
+    }
+    problem(StatusCode::BAD_REQUEST, "Sign-out", "This address expects a SAML logout message.", None)
+}
+
+fn signed_out_page() -> Response {
+    page(StatusCode::OK, "Signed out", "<h1>You are signed out</h1><p><a class=\"button\" href=\"/login\">Sign in again</a></p>", None)
+}
+
+async fn metadata(State(state): State<AppState>) -> Response {
+    let xml = state.identity.service_provider().metadata_xml();
+    ([(header::CONTENT_TYPE, "application/samlmetadata+xml")], xml).into_response()
+}
+
+fn login_form(email: &str, message: Option<&str>, password: bool, sso_tenant: Option<&str>) -> Response {
+    let msg = message.map(|m| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(m))).unwrap_or_default();
+    let pw = if password {
+        "<label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required autofocus>"
+    } else {
+        ""
+    };
+    let sso = sso_tenant
+        .map(|t| {
+            format!(
+                "<p><a class=\"button\" href=\"/saml2/login?tenant={}&amp;login_hint={}\">Sign in with SSO</a></p>",
+                esc(&urlencode(t)),
+                esc(&urlencode(email))
+            )
+        })
+        .unwrap_or_default();
+    let body = format!(
+        "<h1>Sign in</h1>{msg}<form method=\"post\" action=\"/login\">\
+         <label for=\"email\">E-mail</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required value=\"{}\"{}>\
+         {pw}<button type=\"submit\">{}</button></form>{sso}",
+        esc(email),
+        if password { "" } else { " autofocus" },
+        if password { "Sign in" } else { "Next" }
+    );
+    page(if message.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK }, "Sign in", &body, None)
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+async fn login_page() -> Response {
+    login_form("", None, false, None)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: Option<String>,
+    tenant: Option<String>,
+}
+
+/// Home-realm discovery: SSO-only users go straight to their IdP; others get a password
+/// field (and an SSO button where both are allowed).
+async fn login_submit(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if !same_origin(&state, &headers) {
+        return problem(StatusCode::FORBIDDEN, "Sign in", "This form must be sent from Gatehouse's own sign-in page.", None);
+    }
+    let email = form.email.trim().to_owned();
+    if let Some(password) = form.password.filter(|p| !p.is_empty()) {
+        let meta = meta(&headers, peer);
+        let result = state
+            .identity
+            .sign_in(SignIn {
+                email: email.clone(),
+                password,
+                tenant: form.tenant,
+                session: NewSessionInfo { ip: meta.ip, user_agent: meta.user_agent },
+            })
+            .await;
+        return match result {
+            Ok(s) => {
+                let max_age = (s.expires_at - chrono::Utc::now()).num_seconds().max(0);
+                let cookie = format!(
+                    "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+                    gatehouse_graphql::SESSION_COOKIE,
+                    s.session_token,
+                    secure(&state)
+                );
+                with_cookie(Redirect::to("/").into_response(), cookie)
+            }
+            Err(gatehouse_identity::Error::Internal(e)) => internal_page(&gatehouse_identity::Error::Internal(e)),
+            Err(e) => login_form(&email, Some(&e.to_string()), true, None),
+        };
+    }
+    let realms = match state.identity.home_realms(&email).await {
+        Ok(r) => r,
+        Err(e) => return internal_page(&e),
+    };
+    if let [only] = realms.as_slice() {
+        if only.sso_enabled && only.login_policy == LoginPolicy::Sso {
+            let url = format!("/saml2/login?tenant={}&login_hint={}", urlencode(&only.tenant_slug), urlencode(&email));
+            return Redirect::to(&url).into_response();
+        }
+        let sso = (only.sso_enabled && only.login_policy == LoginPolicy::PasswordOrSso).then_some(only.tenant_slug.as_str());
+        return login_form(&email, None, true, sso);
+    }
+    login_form(&email, None, true, None)
+}
+
+/// A same-origin check for form posts (the session cookie is SameSite=Lax as well).
+fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) != Some("cross-site"),
+        Some(origin) => {
+            origin == state.public_url
+                || headers
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .is_some_and(|host| origin.split("://").nth(1) == Some(host))
+        }
+    }
+}
+
+async fn logout_page() -> Response {
+    page(
+        StatusCode::OK,
+        "Sign out",
+        "<h1>Sign out</h1><form method=\"post\" action=\"/logout\"><button type=\"submit\">Sign out</button></form>",
+        None,
+    )
+}
+
+async fn logout_submit(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !same_origin(&state, &headers) {
+        return problem(StatusCode::FORBIDDEN, "Sign out", "This form must be sent from Gatehouse.", None);
+    }
+    let clear = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", gatehouse_graphql::SESSION_COOKIE, secure(&state));
+    let Some(token) = session_cookie(&headers) else {
+        return with_cookie(signed_out_page(), clear);
+    };
+    match state.identity.sign_out_everywhere(&token).await {
+        Ok(Some(idp)) => with_cookie(Redirect::to(&idp).into_response(), clear),
+        Ok(None) => with_cookie(signed_out_page(), clear),
+        Err(e) => internal_page(&e),
+    }
+}

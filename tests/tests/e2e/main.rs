@@ -1,0 +1,3 @@
+//! End-to-end tests of the real `gatehouse` binary, on SQLite and PostgreSQL.
+
+mod foundation;

@@ -1,0 +1,150 @@
+// The signed-in frame: header, navigation, and the page for the current path.
+import { useEffect, useState } from 'react';
+import { useQuery } from './api/hooks';
+import { TenantsQuery } from './api/operations';
+import { isOperator, useAuth } from './auth';
+import { Empty } from './components/States';
+import { Link, useRouter } from './router';
+import { ApiTokensPage } from './pages/ApiTokens';
+import { AuditLogPage } from './pages/AuditLog';
+import { IdentityManagementPage } from './pages/IdentityManagement';
+import { TenantsPage } from './pages/Tenants';
+import { UsersPage } from './pages/Users';
+
+interface Page {
+  path: string;
+  title: string;
+  operatorOnly?: boolean;
+  /** Needs a tenant (operators must pick one first). */
+  tenant?: boolean;
+  render: () => React.ReactElement;
+}
+
+export const PAGES: Page[] = [
+  { path: '/identity', title: 'Identity Management', tenant: true, render: () => <IdentityManagementPage /> },
+  { path: '/users', title: 'Users', tenant: true, render: () => <UsersPage /> },
+  { path: '/audit-log', title: 'Audit log', tenant: true, render: () => <AuditLogPage /> },
+  { path: '/api-tokens', title: 'API tokens', tenant: true, render: () => <ApiTokensPage /> },
+  { path: '/tenants', title: 'Tenants', operatorOnly: true, render: () => <TenantsPage /> },
+];
+
+export function Shell() {
+  const { me, signOut, tenantSlug } = useAuth();
+  const { path, navigate } = useRouter();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const operator = isOperator(me);
+  const pages = PAGES.filter((p) => !p.operatorOnly || operator);
+  const pathname = path.split('?')[0];
+  const page = pages.find((p) => p.path === pathname);
+
+  useEffect(() => {
+    if (pathname === '/' || pathname === '/index.html') navigate(operator ? '/tenants' : '/identity', { replace: true });
+  }, [pathname, operator, navigate]);
+
+  useEffect(() => {
+    document.title = page ? `${page.title} · Gatehouse` : 'Gatehouse admin console';
+    setMenuOpen(false);
+  }, [page]);
+
+  const canAdmin = operator || me.role === 'TENANT_ADMIN';
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <button
+          type="button"
+          className="menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="nav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          Menu
+        </button>
+        <Link to="/" className="brand">
+          Gatehouse
+        </Link>
+        <div className="topbar-tenant">{operator ? <TenantPicker /> : <span>{me.tenant?.name}</span>}</div>
+        <div className="topbar-user">
+          <span className="who" title={me.email}>
+            {me.email}
+          </span>
+          <button type="button" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <div className="frame">
+        <nav id="nav" aria-label="Console" className={menuOpen ? 'nav open' : 'nav'}>
+          <ul>
+            {pages.map((p) => (
+              <li key={p.path}>
+                <Link to={p.path} aria-current={p.path === pathname ? 'page' : undefined}>
+                  {p.title}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" tabIndex={-1}>
+          {!canAdmin ? (
+            <Empty title="This console is for administrators">
+              <p>Your account can sign in to the applications your organisation uses, but not administer them.</p>
+            </Empty>
+          ) : !page ? (
+            pathname === '/' ? null : (
+              <Empty title="Page not found">
+                <p>
+                  <Link to="/">Go to the start page</Link>
+                </p>
+              </Empty>
+            )
+          ) : page.tenant && !tenantSlug ? (
+            <>
+              <h1>{page.title}</h1>
+              <Empty title="Choose a tenant first">
+                <p>
+                  As a platform operator you act on one tenant at a time: pick it in the bar at the top, or from the{' '}
+                  <Link to="/tenants">Tenants</Link> page.
+                </p>
+              </Empty>
+            </>
+          ) : (
+            page.render()
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function TenantPicker() {
+  const { tenantSlug, chooseTenant } = useAuth();
+  const { confirmLeave } = useRouter();
+  const tenants = useQuery(TenantsQuery, {});
+  return (
+    <label className="tenant-picker">
+      <span>Acting on tenant</span>
+      <select
+        value={tenantSlug ?? ''}
+        disabled={tenants.loading && !tenants.data}
+        onChange={(e) => {
+          const slug = e.target.value || null;
+          confirmLeave(() => chooseTenant(slug));
+        }}
+      >
+        <option value="">— none —</option>
+        {tenantSlug && !tenants.data?.tenants.some((t) => t.slug === tenantSlug) && (
+          <option value={tenantSlug}>{tenantSlug}</option>
+        )}
+        {tenants.data?.tenants.map((t) => (
+          <option key={t.id} value={t.slug}>
+            {t.name} ({t.slug})
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -1,0 +1,92 @@
+// Small data hooks over `gql`: enough for a console whose pages each load a few things.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { TypedDocumentString } from '../gql/graphql';
+import { ApiError, gql, getOperatorTenant } from './client';
+
+export interface QueryState<R> {
+  data: R | undefined;
+  error: ApiError | undefined;
+  loading: boolean;
+  /** Loads again (keeps the current data on screen meanwhile). */
+  reload: () => Promise<void>;
+  /** Replaces the data with what a mutation answered, without a round trip. */
+  setData: (update: (current: R | undefined) => R | undefined) => void;
+}
+
+export function useQuery<R, V>(
+  document: TypedDocumentString<R, V>,
+  variables: V,
+  options: { skip?: boolean } = {},
+): QueryState<R> {
+  const [data, setDataState] = useState<R | undefined>(undefined);
+  const [error, setError] = useState<ApiError | undefined>(undefined);
+  const [loading, setLoading] = useState(!options.skip);
+  const key = JSON.stringify(variables) + '|' + (getOperatorTenant() ?? '');
+  const latest = useRef(0);
+  const vars = useRef(variables);
+  vars.current = variables;
+
+  const load = useCallback(async () => {
+    const id = ++latest.current;
+    setLoading(true);
+    try {
+      const result = await gql(document, vars.current);
+      if (id === latest.current) {
+        setDataState(result);
+        setError(undefined);
+      }
+    } catch (e) {
+      if (id === latest.current) setError(asApiError(e));
+    } finally {
+      if (id === latest.current) setLoading(false);
+    }
+  }, [document]);
+
+  useEffect(() => {
+    if (options.skip) {
+      setLoading(false);
+      return;
+    }
+    void load();
+    // `key` stands for the variables and the tenant.
+  }, [load, key, options.skip]);
+
+  const setData = useCallback((update: (current: R | undefined) => R | undefined) => setDataState(update), []);
+  return { data, error, loading, reload: load, setData };
+}
+
+export interface MutationState<R, V> {
+  run: (variables: V) => Promise<R>;
+  running: boolean;
+  error: ApiError | undefined;
+  reset: () => void;
+}
+
+/** Runs a mutation; `run` rethrows so callers can react, and `error` keeps it for display. */
+export function useMutation<R, V>(document: TypedDocumentString<R, V>): MutationState<R, V> {
+  const [running, setRunning] = useState(false);
+  const [error, setError] = useState<ApiError | undefined>(undefined);
+  const run = useCallback(
+    async (variables: V) => {
+      setRunning(true);
+      setError(undefined);
+      try {
+        return await gql(document, variables);
+      } catch (e) {
+        const err = asApiError(e);
+        setError(err);
+        throw err;
+      } finally {
+        setRunning(false);
+      }
+    },
+    [document],
+  );
+  const reset = useCallback(() => setError(undefined), []);
+  return { run, running, error, reset };
+}
+
+export function asApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  return new ApiError('INTERNAL', e instanceof Error ? e.message : String(e));
+}

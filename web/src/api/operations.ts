@@ -1,0 +1,283 @@
+// Every operation the console sends. GraphQL Code Generator turns these into the typed
+// documents in src/gql (run `npm run codegen` after changing one or the schema).
+import { graphql } from '../gql';
+
+export const MeQuery = graphql(`
+  query Me {
+    me {
+      id
+      email
+      displayName
+      role
+      tenant {
+        slug
+        name
+      }
+    }
+  }
+`);
+
+export const SignInMutation = graphql(`
+  mutation SignIn($email: String!, $password: String!, $tenant: String) {
+    signIn(email: $email, password: $password, tenant: $tenant) {
+      me {
+        id
+        email
+        displayName
+        role
+        tenant {
+          slug
+          name
+        }
+      }
+    }
+  }
+`);
+
+export const SignOutMutation = graphql(`
+  mutation SignOut {
+    signOut
+  }
+`);
+
+export const CertificateFields = graphql(`
+  fragment CertificateFields on IdpCertificate {
+    id
+    subject
+    issuer
+    fingerprintSha256
+    notBefore
+    notAfter
+    expiresSoon
+    expired
+  }
+`);
+
+export const SsoConnectionFields = graphql(`
+  fragment SsoConnectionFields on SsoConnection {
+    enabled
+    provider
+    loginUrl
+    issuer
+    logoutUrl
+    loginPolicy
+    allowIdpInitiated
+    version
+    updatedAt
+    certificates {
+      ...CertificateFields
+    }
+  }
+`);
+
+export const IdentityManagementQuery = graphql(`
+  query IdentityManagement {
+    ssoConnection {
+      ...SsoConnectionFields
+    }
+    serviceProvider {
+      entityId
+      acsUrl
+      signOnUrl
+      metadataUrl
+    }
+    tenant {
+      slug
+      name
+      devMode
+    }
+  }
+`);
+
+export const UpdateSsoConnectionMutation = graphql(`
+  mutation UpdateSsoConnection($input: SsoConnectionInput!) {
+    updateSsoConnection(input: $input) {
+      ...SsoConnectionFields
+    }
+  }
+`);
+
+export const AddIdpCertificateMutation = graphql(`
+  mutation AddIdpCertificate($certificate: String!) {
+    addIdpCertificate(certificate: $certificate) {
+      ...CertificateFields
+    }
+  }
+`);
+
+export const RemoveIdpCertificateMutation = graphql(`
+  mutation RemoveIdpCertificate($id: ID!) {
+    removeIdpCertificate(id: $id) {
+      id
+    }
+  }
+`);
+
+export const UserFields = graphql(`
+  fragment UserFields on User {
+    id
+    email
+    displayName
+    federationId
+    role
+    status
+    hasPassword
+    createdAt
+    updatedAt
+  }
+`);
+
+export const UsersQuery = graphql(`
+  query Users($first: Int, $after: String, $search: String) {
+    users(first: $first, after: $after, search: $search) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...UserFields
+      }
+    }
+  }
+`);
+
+export const CreateUserMutation = graphql(`
+  mutation CreateUser($input: CreateUserInput!) {
+    createUser(input: $input) {
+      ...UserFields
+    }
+  }
+`);
+
+export const UpdateUserMutation = graphql(`
+  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {
+    updateUser(id: $id, input: $input) {
+      ...UserFields
+    }
+  }
+`);
+
+export const ActivateUserMutation = graphql(`
+  mutation ActivateUser($id: ID!) {
+    activateUser(id: $id) {
+      ...UserFields
+    }
+  }
+`);
+
+export const SuspendUserMutation = graphql(`
+  mutation SuspendUser($id: ID!) {
+    suspendUser(id: $id) {
+      ...UserFields
+    }
+  }
+`);
+
+export const DeleteUserMutation = graphql(`
+  mutation DeleteUser($id: ID!) {
+    deleteUser(id: $id) {
+      id
+    }
+  }
+`);
+
+export const AuditEventsQuery = graphql(`
+  query AuditEvents($first: Int, $after: String, $filter: AuditEventFilter) {
+    auditEvents(first: $first, after: $after, filter: $filter) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        actorKind
+        actor
+        action
+        targetType
+        targetId
+        before
+        after
+        createdAt
+      }
+    }
+  }
+`);
+
+export const ApiTokensQuery = graphql(`
+  query ApiTokens {
+    apiTokens {
+      id
+      name
+      prefix
+      createdBy
+      createdAt
+      lastUsedAt
+      revokedAt
+    }
+  }
+`);
+
+export const CreateApiTokenMutation = graphql(`
+  mutation CreateApiToken($name: String!) {
+    createApiToken(name: $name) {
+      token
+      apiToken {
+        id
+        name
+        prefix
+        createdBy
+        createdAt
+        lastUsedAt
+        revokedAt
+      }
+    }
+  }
+`);
+
+export const RevokeApiTokenMutation = graphql(`
+  mutation RevokeApiToken($id: ID!) {
+    revokeApiToken(id: $id) {
+      id
+      revokedAt
+    }
+  }
+`);
+
+export const TenantsQuery = graphql(`
+  query Tenants {
+    tenants {
+      id
+      slug
+      name
+      devMode
+      createdAt
+    }
+  }
+`);
+
+export const CreateTenantMutation = graphql(`
+  mutation CreateTenant($input: CreateTenantInput!) {
+    createTenant(input: $input) {
+      tenant {
+        id
+        slug
+        name
+        devMode
+        createdAt
+      }
+      admin {
+        email
+      }
+      generatedAdminPassword
+    }
+  }
+`);
+
+export const SetTenantDevModeMutation = graphql(`
+  mutation SetTenantDevMode($slug: String!, $enabled: Boolean!) {
+    setTenantDevMode(slug: $slug, enabled: $enabled) {
+      id
+      devMode
+    }
+  }
+`);

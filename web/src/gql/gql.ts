@@ -1,0 +1,164 @@
+/* eslint-disable */
+import * as types from './graphql';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query Me {\n    me {\n      id\n      email\n      displayName\n      role\n      tenant {\n        slug\n        name\n      }\n    }\n  }\n": typeof types.MeDocument,
+    "\n  mutation SignIn($email: String!, $password: String!, $tenant: String) {\n    signIn(email: $email, password: $password, tenant: $tenant) {\n      me {\n        id\n        email\n        displayName\n        role\n        tenant {\n          slug\n          name\n        }\n      }\n    }\n  }\n": typeof types.SignInDocument,
+    "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
+    "\n  fragment CertificateFields on IdpCertificate {\n    id\n    subject\n    issuer\n    fingerprintSha256\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n  }\n": typeof types.CertificateFieldsFragmentDoc,
+    "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": typeof types.SsoConnectionFieldsFragmentDoc,
+    "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": typeof types.IdentityManagementDocument,
+    "\n  mutation UpdateSsoConnection($input: SsoConnectionInput!) {\n    updateSsoConnection(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": typeof types.UpdateSsoConnectionDocument,
+    "\n  mutation AddIdpCertificate($certificate: String!) {\n    addIdpCertificate(certificate: $certificate) {\n      ...CertificateFields\n    }\n  }\n": typeof types.AddIdpCertificateDocument,
+    "\n  mutation RemoveIdpCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n": typeof types.RemoveIdpCertificateDocument,
+    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n  }\n": typeof types.UserFieldsFragmentDoc,
+    "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.UsersDocument,
+    "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserFields\n    }\n  }\n": typeof types.CreateUserDocument,
+    "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      ...UserFields\n    }\n  }\n": typeof types.UpdateUserDocument,
+    "\n  mutation ActivateUser($id: ID!) {\n    activateUser(id: $id) {\n      ...UserFields\n    }\n  }\n": typeof types.ActivateUserDocument,
+    "\n  mutation SuspendUser($id: ID!) {\n    suspendUser(id: $id) {\n      ...UserFields\n    }\n  }\n": typeof types.SuspendUserDocument,
+    "\n  mutation DeleteUser($id: ID!) {\n    deleteUser(id: $id) {\n      id\n    }\n  }\n": typeof types.DeleteUserDocument,
+    "\n  query AuditEvents($first: Int, $after: String, $filter: AuditEventFilter) {\n    auditEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        actorKind\n        actor\n        action\n        targetType\n        targetId\n        before\n        after\n        createdAt\n      }\n    }\n  }\n": typeof types.AuditEventsDocument,
+    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdBy\n      createdAt\n      lastUsedAt\n      revokedAt\n    }\n  }\n": typeof types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdBy\n        createdAt\n        lastUsedAt\n        revokedAt\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeApiTokenDocument,
+    "\n  query Tenants {\n    tenants {\n      id\n      slug\n      name\n      devMode\n      createdAt\n    }\n  }\n": typeof types.TenantsDocument,
+    "\n  mutation CreateTenant($input: CreateTenantInput!) {\n    createTenant(input: $input) {\n      tenant {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n      admin {\n        email\n      }\n      generatedAdminPassword\n    }\n  }\n": typeof types.CreateTenantDocument,
+    "\n  mutation SetTenantDevMode($slug: String!, $enabled: Boolean!) {\n    setTenantDevMode(slug: $slug, enabled: $enabled) {\n      id\n      devMode\n    }\n  }\n": typeof types.SetTenantDevModeDocument,
+};
+const documents: Documents = {
+    "\n  query Me {\n    me {\n      id\n      email\n      displayName\n      role\n      tenant {\n        slug\n        name\n      }\n    }\n  }\n": types.MeDocument,
+    "\n  mutation SignIn($email: String!, $password: String!, $tenant: String) {\n    signIn(email: $email, password: $password, tenant: $tenant) {\n      me {\n        id\n        email\n        displayName\n        role\n        tenant {\n          slug\n          name\n        }\n      }\n    }\n  }\n": types.SignInDocument,
+    "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
+    "\n  fragment CertificateFields on IdpCertificate {\n    id\n    subject\n    issuer\n    fingerprintSha256\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n  }\n": types.CertificateFieldsFragmentDoc,
+    "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": types.SsoConnectionFieldsFragmentDoc,
+    "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": types.IdentityManagementDocument,
+    "\n  mutation UpdateSsoConnection($input: SsoConnectionInput!) {\n    updateSsoConnection(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": types.UpdateSsoConnectionDocument,
+    "\n  mutation AddIdpCertificate($certificate: String!) {\n    addIdpCertificate(certificate: $certificate) {\n      ...CertificateFields\n    }\n  }\n": types.AddIdpCertificateDocument,
+    "\n  mutation RemoveIdpCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n": types.RemoveIdpCertificateDocument,
+    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n  }\n": types.UserFieldsFragmentDoc,
+    "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": types.UsersDocument,
+    "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserFields\n    }\n  }\n": types.CreateUserDocument,
+    "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      ...UserFields\n    }\n  }\n": types.UpdateUserDocument,
+    "\n  mutation ActivateUser($id: ID!) {\n    activateUser(id: $id) {\n      ...UserFields\n    }\n  }\n": types.ActivateUserDocument,
+    "\n  mutation SuspendUser($id: ID!) {\n    suspendUser(id: $id) {\n      ...UserFields\n    }\n  }\n": types.SuspendUserDocument,
+    "\n  mutation DeleteUser($id: ID!) {\n    deleteUser(id: $id) {\n      id\n    }\n  }\n": types.DeleteUserDocument,
+    "\n  query AuditEvents($first: Int, $after: String, $filter: AuditEventFilter) {\n    auditEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        actorKind\n        actor\n        action\n        targetType\n        targetId\n        before\n        after\n        createdAt\n      }\n    }\n  }\n": types.AuditEventsDocument,
+    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdBy\n      createdAt\n      lastUsedAt\n      revokedAt\n    }\n  }\n": types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdBy\n        createdAt\n        lastUsedAt\n        revokedAt\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeApiTokenDocument,
+    "\n  query Tenants {\n    tenants {\n      id\n      slug\n      name\n      devMode\n      createdAt\n    }\n  }\n": types.TenantsDocument,
+    "\n  mutation CreateTenant($input: CreateTenantInput!) {\n    createTenant(input: $input) {\n      tenant {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n      admin {\n        email\n      }\n      generatedAdminPassword\n    }\n  }\n": types.CreateTenantDocument,
+    "\n  mutation SetTenantDevMode($slug: String!, $enabled: Boolean!) {\n    setTenantDevMode(slug: $slug, enabled: $enabled) {\n      id\n      devMode\n    }\n  }\n": types.SetTenantDevModeDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me {\n      id\n      email\n      displayName\n      role\n      tenant {\n        slug\n        name\n      }\n    }\n  }\n"): typeof import('./graphql').MeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignIn($email: String!, $password: String!, $tenant: String) {\n    signIn(email: $email, password: $password, tenant: $tenant) {\n      me {\n        id\n        email\n        displayName\n        role\n        tenant {\n          slug\n          name\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').SignInDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignOut {\n    signOut\n  }\n"): typeof import('./graphql').SignOutDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CertificateFields on IdpCertificate {\n    id\n    subject\n    issuer\n    fingerprintSha256\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n  }\n"): typeof import('./graphql').CertificateFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n"): typeof import('./graphql').SsoConnectionFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n"): typeof import('./graphql').IdentityManagementDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateSsoConnection($input: SsoConnectionInput!) {\n    updateSsoConnection(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n"): typeof import('./graphql').UpdateSsoConnectionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddIdpCertificate($certificate: String!) {\n    addIdpCertificate(certificate: $certificate) {\n      ...CertificateFields\n    }\n  }\n"): typeof import('./graphql').AddIdpCertificateDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveIdpCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n"): typeof import('./graphql').RemoveIdpCertificateDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n  }\n"): typeof import('./graphql').UserFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n"): typeof import('./graphql').UsersDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserFields\n    }\n  }\n"): typeof import('./graphql').CreateUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      ...UserFields\n    }\n  }\n"): typeof import('./graphql').UpdateUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ActivateUser($id: ID!) {\n    activateUser(id: $id) {\n      ...UserFields\n    }\n  }\n"): typeof import('./graphql').ActivateUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SuspendUser($id: ID!) {\n    suspendUser(id: $id) {\n      ...UserFields\n    }\n  }\n"): typeof import('./graphql').SuspendUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteUser($id: ID!) {\n    deleteUser(id: $id) {\n      id\n    }\n  }\n"): typeof import('./graphql').DeleteUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditEvents($first: Int, $after: String, $filter: AuditEventFilter) {\n    auditEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        actorKind\n        actor\n        action\n        targetType\n        targetId\n        before\n        after\n        createdAt\n      }\n    }\n  }\n"): typeof import('./graphql').AuditEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdBy\n      createdAt\n      lastUsedAt\n      revokedAt\n    }\n  }\n"): typeof import('./graphql').ApiTokensDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdBy\n        createdAt\n        lastUsedAt\n        revokedAt\n      }\n    }\n  }\n"): typeof import('./graphql').CreateApiTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n"): typeof import('./graphql').RevokeApiTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Tenants {\n    tenants {\n      id\n      slug\n      name\n      devMode\n      createdAt\n    }\n  }\n"): typeof import('./graphql').TenantsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateTenant($input: CreateTenantInput!) {\n    createTenant(input: $input) {\n      tenant {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n      admin {\n        email\n      }\n      generatedAdminPassword\n    }\n  }\n"): typeof import('./graphql').CreateTenantDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetTenantDevMode($slug: String!, $enabled: Boolean!) {\n    setTenantDevMode(slug: $slug, enabled: $enabled) {\n      id\n      devMode\n    }\n  }\n"): typeof import('./graphql').SetTenantDevModeDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}

@@ -1,0 +1,612 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AuditEventFilter = {
+  action?: string | null | undefined;
+  since?: string | null | undefined;
+  targetId?: string | null | undefined;
+  until?: string | null | undefined;
+};
+
+export type CreateTenantInput = {
+  adminEmail: string;
+  /** Leave out to have one generated and returned once. */
+  adminPassword?: string | null | undefined;
+  name: string;
+  slug: string;
+};
+
+export type CreateUserInput = {
+  /** Create the user active instead of pending. */
+  active?: boolean;
+  displayName?: string | null | undefined;
+  email: string;
+  /** Defaults to the e-mail. */
+  federationId?: string | null | undefined;
+  /** Only needed where the login policy allows passwords. */
+  password?: string | null | undefined;
+  role?: Role | null | undefined;
+};
+
+export type IdpProvider =
+  | 'ENTRA_ID'
+  | 'GENERIC_SAML'
+  | 'GOOGLE'
+  | 'OKTA';
+
+export type LoginPolicy =
+  | 'PASSWORD'
+  | 'PASSWORD_OR_SSO'
+  | 'SSO';
+
+/** What the signed-in caller is. */
+export type PrincipalRole =
+  | 'API_TOKEN'
+  | 'PLATFORM_OPERATOR'
+  | 'TENANT_ADMIN'
+  | 'USER';
+
+export type Role =
+  | 'TENANT_ADMIN'
+  | 'USER';
+
+export type SsoConnectionInput = {
+  allowIdpInitiated: boolean;
+  enabled: boolean;
+  /** The `version` you loaded; the save fails with CONFLICT if someone saved since. */
+  expectedVersion?: number | null | undefined;
+  issuer?: string | null | undefined;
+  loginPolicy: LoginPolicy;
+  loginUrl?: string | null | undefined;
+  logoutUrl?: string | null | undefined;
+  provider: IdpProvider;
+};
+
+export type UpdateUserInput = {
+  displayName?: string | null | undefined;
+  email?: string | null | undefined;
+  federationId?: string | null | undefined;
+  role?: Role | null | undefined;
+};
+
+export type UserStatus =
+  | 'ACTIVE'
+  | 'PENDING'
+  | 'SUSPENDED';
+
+export type MeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeQuery = { me: { id: string, email: string, displayName: string, role: PrincipalRole, tenant: { slug: string, name: string } | null } | null };
+
+export type SignInMutationVariables = Exact<{
+  email: string;
+  password: string;
+  tenant?: string | null | undefined;
+}>;
+
+
+export type SignInMutation = { signIn: { me: { id: string, email: string, displayName: string, role: PrincipalRole, tenant: { slug: string, name: string } | null } } };
+
+export type SignOutMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SignOutMutation = { signOut: boolean };
+
+export type CertificateFieldsFragment = { id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean };
+
+export type SsoConnectionFieldsFragment = { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> };
+
+export type IdentityManagementQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type IdentityManagementQuery = { ssoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> }, serviceProvider: { entityId: string, acsUrl: string, signOnUrl: string, metadataUrl: string }, tenant: { slug: string, name: string, devMode: boolean } };
+
+export type UpdateSsoConnectionMutationVariables = Exact<{
+  input: SsoConnectionInput;
+}>;
+
+
+export type UpdateSsoConnectionMutation = { updateSsoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
+
+export type AddIdpCertificateMutationVariables = Exact<{
+  certificate: string;
+}>;
+
+
+export type AddIdpCertificateMutation = { addIdpCertificate: { id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean } };
+
+export type RemoveIdpCertificateMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RemoveIdpCertificateMutation = { removeIdpCertificate: { id: string } };
+
+export type UserFieldsFragment = { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string };
+
+export type UsersQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  search?: string | null | undefined;
+}>;
+
+
+export type UsersQuery = { users: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string }> } };
+
+export type CreateUserMutationVariables = Exact<{
+  input: CreateUserInput;
+}>;
+
+
+export type CreateUserMutation = { createUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string } };
+
+export type UpdateUserMutationVariables = Exact<{
+  id: string | number;
+  input: UpdateUserInput;
+}>;
+
+
+export type UpdateUserMutation = { updateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string } };
+
+export type ActivateUserMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ActivateUserMutation = { activateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string } };
+
+export type SuspendUserMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type SuspendUserMutation = { suspendUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string } };
+
+export type DeleteUserMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteUserMutation = { deleteUser: { id: string } };
+
+export type AuditEventsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: AuditEventFilter | null | undefined;
+}>;
+
+
+export type AuditEventsQuery = { auditEvents: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, actorKind: string, actor: string, action: string, targetType: string, targetId: string | null, before: unknown, after: unknown, createdAt: string }> } };
+
+export type ApiTokensQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ApiTokensQuery = { apiTokens: Array<{ id: string, name: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> };
+
+export type CreateApiTokenMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CreateApiTokenMutation = { createApiToken: { token: string, apiToken: { id: string, name: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } } };
+
+export type RevokeApiTokenMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiTokenMutation = { revokeApiToken: { id: string, revokedAt: string | null } };
+
+export type TenantsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TenantsQuery = { tenants: Array<{ id: string, slug: string, name: string, devMode: boolean, createdAt: string }> };
+
+export type CreateTenantMutationVariables = Exact<{
+  input: CreateTenantInput;
+}>;
+
+
+export type CreateTenantMutation = { createTenant: { generatedAdminPassword: string | null, tenant: { id: string, slug: string, name: string, devMode: boolean, createdAt: string }, admin: { email: string } } };
+
+export type SetTenantDevModeMutationVariables = Exact<{
+  slug: string;
+  enabled: boolean;
+}>;
+
+
+export type SetTenantDevModeMutation = { setTenantDevMode: { id: string, devMode: boolean } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const CertificateFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CertificateFields on IdpCertificate {
+  id
+  subject
+  issuer
+  fingerprintSha256
+  notBefore
+  notAfter
+  expiresSoon
+  expired
+}
+    `, {"fragmentName":"CertificateFields"}) as unknown as TypedDocumentString<CertificateFieldsFragment, unknown>;
+export const SsoConnectionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SsoConnectionFields on SsoConnection {
+  enabled
+  provider
+  loginUrl
+  issuer
+  logoutUrl
+  loginPolicy
+  allowIdpInitiated
+  version
+  updatedAt
+  certificates {
+    ...CertificateFields
+  }
+}
+    fragment CertificateFields on IdpCertificate {
+  id
+  subject
+  issuer
+  fingerprintSha256
+  notBefore
+  notAfter
+  expiresSoon
+  expired
+}`, {"fragmentName":"SsoConnectionFields"}) as unknown as TypedDocumentString<SsoConnectionFieldsFragment, unknown>;
+export const UserFieldsFragmentDoc = new TypedDocumentString(`
+    fragment UserFields on User {
+  id
+  email
+  displayName
+  federationId
+  role
+  status
+  hasPassword
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
+export const MeDocument = new TypedDocumentString(`
+    query Me {
+  me {
+    id
+    email
+    displayName
+    role
+    tenant {
+      slug
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const SignInDocument = new TypedDocumentString(`
+    mutation SignIn($email: String!, $password: String!, $tenant: String) {
+  signIn(email: $email, password: $password, tenant: $tenant) {
+    me {
+      id
+      email
+      displayName
+      role
+      tenant {
+        slug
+        name
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SignInMutation, SignInMutationVariables>;
+export const SignOutDocument = new TypedDocumentString(`
+    mutation SignOut {
+  signOut
+}
+    `) as unknown as TypedDocumentString<SignOutMutation, SignOutMutationVariables>;
+export const IdentityManagementDocument = new TypedDocumentString(`
+    query IdentityManagement {
+  ssoConnection {
+    ...SsoConnectionFields
+  }
+  serviceProvider {
+    entityId
+    acsUrl
+    signOnUrl
+    metadataUrl
+  }
+  tenant {
+    slug
+    name
+    devMode
+  }
+}
+    fragment CertificateFields on IdpCertificate {
+  id
+  subject
+  issuer
+  fingerprintSha256
+  notBefore
+  notAfter
+  expiresSoon
+  expired
+}
+fragment SsoConnectionFields on SsoConnection {
+  enabled
+  provider
+  loginUrl
+  issuer
+  logoutUrl
+  loginPolicy
+  allowIdpInitiated
+  version
+  updatedAt
+  certificates {
+    ...CertificateFields
+  }
+}`) as unknown as TypedDocumentString<IdentityManagementQuery, IdentityManagementQueryVariables>;
+export const UpdateSsoConnectionDocument = new TypedDocumentString(`
+    mutation UpdateSsoConnection($input: SsoConnectionInput!) {
+  updateSsoConnection(input: $input) {
+    ...SsoConnectionFields
+  }
+}
+    fragment CertificateFields on IdpCertificate {
+  id
+  subject
+  issuer
+  fingerprintSha256
+  notBefore
+  notAfter
+  expiresSoon
+  expired
+}
+fragment SsoConnectionFields on SsoConnection {
+  enabled
+  provider
+  loginUrl
+  issuer
+  logoutUrl
+  loginPolicy
+  allowIdpInitiated
+  version
+  updatedAt
+  certificates {
+    ...CertificateFields
+  }
+}`) as unknown as TypedDocumentString<UpdateSsoConnectionMutation, UpdateSsoConnectionMutationVariables>;
+export const AddIdpCertificateDocument = new TypedDocumentString(`
+    mutation AddIdpCertificate($certificate: String!) {
+  addIdpCertificate(certificate: $certificate) {
+    ...CertificateFields
+  }
+}
+    fragment CertificateFields on IdpCertificate {
+  id
+  subject
+  issuer
+  fingerprintSha256
+  notBefore
+  notAfter
+  expiresSoon
+  expired
+}`) as unknown as TypedDocumentString<AddIdpCertificateMutation, AddIdpCertificateMutationVariables>;
+export const RemoveIdpCertificateDocument = new TypedDocumentString(`
+    mutation RemoveIdpCertificate($id: ID!) {
+  removeIdpCertificate(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<RemoveIdpCertificateMutation, RemoveIdpCertificateMutationVariables>;
+export const UsersDocument = new TypedDocumentString(`
+    query Users($first: Int, $after: String, $search: String) {
+  users(first: $first, after: $after, search: $search) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      ...UserFields
+    }
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  displayName
+  federationId
+  role
+  status
+  hasPassword
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
+export const CreateUserDocument = new TypedDocumentString(`
+    mutation CreateUser($input: CreateUserInput!) {
+  createUser(input: $input) {
+    ...UserFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  displayName
+  federationId
+  role
+  status
+  hasPassword
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CreateUserMutation, CreateUserMutationVariables>;
+export const UpdateUserDocument = new TypedDocumentString(`
+    mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {
+  updateUser(id: $id, input: $input) {
+    ...UserFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  displayName
+  federationId
+  role
+  status
+  hasPassword
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
+export const ActivateUserDocument = new TypedDocumentString(`
+    mutation ActivateUser($id: ID!) {
+  activateUser(id: $id) {
+    ...UserFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  displayName
+  federationId
+  role
+  status
+  hasPassword
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<ActivateUserMutation, ActivateUserMutationVariables>;
+export const SuspendUserDocument = new TypedDocumentString(`
+    mutation SuspendUser($id: ID!) {
+  suspendUser(id: $id) {
+    ...UserFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  displayName
+  federationId
+  role
+  status
+  hasPassword
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<SuspendUserMutation, SuspendUserMutationVariables>;
+export const DeleteUserDocument = new TypedDocumentString(`
+    mutation DeleteUser($id: ID!) {
+  deleteUser(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteUserMutation, DeleteUserMutationVariables>;
+export const AuditEventsDocument = new TypedDocumentString(`
+    query AuditEvents($first: Int, $after: String, $filter: AuditEventFilter) {
+  auditEvents(first: $first, after: $after, filter: $filter) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      id
+      actorKind
+      actor
+      action
+      targetType
+      targetId
+      before
+      after
+      createdAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuditEventsQuery, AuditEventsQueryVariables>;
+export const ApiTokensDocument = new TypedDocumentString(`
+    query ApiTokens {
+  apiTokens {
+    id
+    name
+    prefix
+    createdBy
+    createdAt
+    lastUsedAt
+    revokedAt
+  }
+}
+    `) as unknown as TypedDocumentString<ApiTokensQuery, ApiTokensQueryVariables>;
+export const CreateApiTokenDocument = new TypedDocumentString(`
+    mutation CreateApiToken($name: String!) {
+  createApiToken(name: $name) {
+    token
+    apiToken {
+      id
+      name
+      prefix
+      createdBy
+      createdAt
+      lastUsedAt
+      revokedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateApiTokenMutation, CreateApiTokenMutationVariables>;
+export const RevokeApiTokenDocument = new TypedDocumentString(`
+    mutation RevokeApiToken($id: ID!) {
+  revokeApiToken(id: $id) {
+    id
+    revokedAt
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>;
+export const TenantsDocument = new TypedDocumentString(`
+    query Tenants {
+  tenants {
+    id
+    slug
+    name
+    devMode
+    createdAt
+  }
+}
+    `) as unknown as TypedDocumentString<TenantsQuery, TenantsQueryVariables>;
+export const CreateTenantDocument = new TypedDocumentString(`
+    mutation CreateTenant($input: CreateTenantInput!) {
+  createTenant(input: $input) {
+    tenant {
+      id
+      slug
+      name
+      devMode
+      createdAt
+    }
+    admin {
+      email
+    }
+    generatedAdminPassword
+  }
+}
+    `) as unknown as TypedDocumentString<CreateTenantMutation, CreateTenantMutationVariables>;
+export const SetTenantDevModeDocument = new TypedDocumentString(`
+    mutation SetTenantDevMode($slug: String!, $enabled: Boolean!) {
+  setTenantDevMode(slug: $slug, enabled: $enabled) {
+    id
+    devMode
+  }
+}
+    `) as unknown as TypedDocumentString<SetTenantDevModeMutation, SetTenantDevModeMutationVariables>;

@@ -1,0 +1,455 @@
+// Identity Management: the tenant's SSO connection, laid out like the 8x8 Admin Console.
+// Everything on the page is one draft; Save sends it (new certificates first, then the
+// settings, then certificate removals) and keeps whatever the server refused on screen.
+import { useEffect, useId, useMemo, useState } from 'react';
+import { ApiError, gql } from '../api/client';
+import { asApiError, useQuery } from '../api/hooks';
+import {
+  AddIdpCertificateMutation,
+  IdentityManagementQuery,
+  RemoveIdpCertificateMutation,
+  UpdateSsoConnectionMutation,
+} from '../api/operations';
+import { CertificateDetails, CertificateUpload } from '../components/Certificates';
+import { CopyValue } from '../components/CopyButton';
+import { CheckboxField, SelectField, TextField, fieldSentence } from '../components/Field';
+import { Banner, ErrorBanner, Loading } from '../components/States';
+import type { CertificateFieldsFragment, IdentityManagementQuery as Data, IdpProvider, LoginPolicy, SsoConnectionFieldsFragment } from '../gql/graphql';
+import type { ParsedCertificate } from '../lib/certificate';
+import { formatDateTime } from '../lib/format';
+import { LOGIN_POLICIES, PROVIDERS, PROVIDER_ORDER } from '../lib/providers';
+import { useUnsavedChangesGuard } from '../router';
+
+export interface SsoSettings {
+  enabled: boolean;
+  provider: IdpProvider;
+  loginUrl: string;
+  issuer: string;
+  logoutUrl: string;
+  loginPolicy: LoginPolicy;
+  allowIdpInitiated: boolean;
+}
+
+export function settingsOf(c: SsoConnectionFieldsFragment): SsoSettings {
+  return {
+    enabled: c.enabled,
+    provider: c.provider,
+    loginUrl: c.loginUrl ?? '',
+    issuer: c.issuer ?? '',
+    logoutUrl: c.logoutUrl ?? '',
+    loginPolicy: c.loginPolicy,
+    allowIdpInitiated: c.allowIdpInitiated,
+  };
+}
+
+const sameSettings = (a: SsoSettings, b: SsoSettings) =>
+  (Object.keys(a) as (keyof SsoSettings)[]).every((k) => a[k] === b[k]);
+
+interface Staged {
+  key: number;
+  certificate: ParsedCertificate;
+  error?: string;
+}
+
+let stagedKey = 0;
+
+export function IdentityManagementPage() {
+  const query = useQuery(IdentityManagementQuery, {});
+  if (!query.data) {
+    return (
+      <>
+        <h1>Identity Management</h1>
+        {query.error ? <ErrorBanner error={query.error} onRetry={() => void query.reload()} /> : <Loading what="the SSO settings" />}
+      </>
+    );
+  }
+  return <SsoEditor initial={query.data} onReload={query.reload} />;
+}
+
+export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () => Promise<void> }) {
+  const [saved, setSaved] = useState<SsoConnectionFieldsFragment>(initial.ssoConnection);
+  const [draft, setDraft] = useState<SsoSettings>(() => settingsOf(initial.ssoConnection));
+  const [staged, setStaged] = useState<Staged[]>([]);
+  const [removing, setRemoving] = useState<string[]>([]);
+  const [removeErrors, setRemoveErrors] = useState<Record<string, string>>({});
+  const [saveError, setSaveError] = useState<ApiError | undefined>();
+  const [saving, setSaving] = useState(false);
+  const [savedNotice, setSavedNotice] = useState(false);
+  const [showAnyway, setShowAnyway] = useState(false);
+  const [addedBeforeFailure, setAddedBeforeFailure] = useState(0);
+
+  // When the page (re)loads data from the server, start over from it.
+  useEffect(() => {
+    setSaved(initial.ssoConnection);
+    setDraft(settingsOf(initial.ssoConnection));
+    setStaged([]);
+    setRemoving([]);
+    setRemoveErrors({});
+    setSaveError(undefined);
+  }, [initial]);
+
+  const settingsDirty = !sameSettings(draft, settingsOf(saved));
+  const dirty = settingsDirty || staged.length > 0 || removing.length > 0;
+  useUnsavedChangesGuard(dirty, 'Your SSO changes are not saved yet. If you leave now, they are lost.');
+
+  const provider = PROVIDERS[draft.provider];
+  const sp = initial.serviceProvider;
+  const set = <K extends keyof SsoSettings>(key: K, value: SsoSettings[K]) => {
+    setDraft((d) => ({ ...d, [key]: value }));
+    setSavedNotice(false);
+  };
+  const err = (field: string) => saveError?.fieldMessage(field);
+  const unplacedError =
+    saveError && !saveError.fields.some((f) => ['loginUrl', 'issuer', 'logoutUrl', 'loginPolicy', 'certificates'].includes(f.field))
+      ? saveError
+      : undefined;
+  const hasConfig = saved.enabled || !!saved.loginUrl || !!saved.issuer || saved.certificates.length > 0 || staged.length > 0;
+  const showSettings = draft.enabled || hasConfig || showAnyway;
+
+  const save = async () => {
+    setSaving(true);
+    setSaveError(undefined);
+    setSavedNotice(false);
+    let failed = false;
+    let current = saved;
+    let added = 0;
+
+    // 1. New certificates, so that SSO can be enabled in the same save.
+    const left: Staged[] = [];
+    for (const s of staged) {
+      if (failed) {
+        left.push(s);
+        continue;
+      }
+      try {
+        const { addIdpCertificate } = await gql(AddIdpCertificateMutation, { certificate: s.certificate.pem });
+        current = { ...current, certificates: [...current.certificates, addIdpCertificate] };
+        added++;
+      } catch (e) {
+        const error = asApiError(e);
+        left.push({ ...s, error: error.fieldMessage('certificate') ?? error.message });
+        if (!error.fieldMessage('certificate')) setSaveError(error);
+        failed = true;
+      }
+    }
+    setStaged(left);
+    setSaved(current);
+
+    // 2. The settings, if they changed; refused if someone else saved since we loaded.
+    if (!failed && settingsDirty) {
+      try {
+        const { updateSsoConnection } = await gql(UpdateSsoConnectionMutation, {
+          input: {
+            enabled: draft.enabled,
+            provider: draft.provider,
+            loginUrl: draft.loginUrl.trim() || null,
+            issuer: draft.issuer.trim() || null,
+            logoutUrl: draft.logoutUrl.trim() || null,
+            loginPolicy: draft.loginPolicy,
+            allowIdpInitiated: draft.allowIdpInitiated,
+            expectedVersion: current.version,
+          },
+        });
+        current = updateSsoConnection;
+        setSaved(current);
+        setDraft(settingsOf(current));
+      } catch (e) {
+        setSaveError(asApiError(e));
+        failed = true;
+      }
+    }
+
+    // 3. Certificates taken out of rotation.
+    if (!failed) {
+      const stillRemoving: string[] = [];
+      const errors: Record<string, string> = {};
+      for (const id of removing) {
+        try {
+          await gql(RemoveIdpCertificateMutation, { id });
+          current = { ...current, certificates: current.certificates.filter((c) => c.id !== id) };
+        } catch (e) {
+          const error = asApiError(e);
+          stillRemoving.push(id);
+          errors[id] = error.fields[0]?.message ?? error.message;
+          failed = true;
+        }
+      }
+      setSaved(current);
+      setRemoving(stillRemoving);
+      setRemoveErrors(errors);
+    }
+
+    setSaving(false);
+    setAddedBeforeFailure(failed ? added : 0);
+    if (!failed) setSavedNotice(true);
+  };
+
+  const keptCertificates = saved.certificates;
+
+  return (
+    <form
+      className="page identity"
+      aria-labelledby="idm-title"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <div className="page-head">
+        <h1 id="idm-title">Identity Management</h1>
+        <p className="lede">
+          Let your users sign in with your organisation&rsquo;s identity provider (SAML 2.0 single sign-on).
+        </p>
+      </div>
+
+      {savedNotice && !dirty && <Banner kind="success">Saved. {draft.enabled ? 'SSO is on.' : 'SSO is off.'}</Banner>}
+      {saveError?.code === 'CONFLICT' && saveError.fieldMessage('version') ? (
+        <div className="banner banner-error" role="alert">
+          <p>
+            Someone else saved these settings after you opened this page, so yours were not saved. Your changes are still on
+            this page: note them, load the current settings, and apply them again.
+          </p>
+          {onReload && (
+            <button type="button" onClick={() => void onReload()}>
+              Load the current settings (discards your changes)
+            </button>
+          )}
+        </div>
+      ) : (
+        <ErrorBanner error={unplacedError} />
+      )}
+      {saveError?.code === 'VALIDATION' && !unplacedError && (
+        <Banner kind="error">
+          {addedBeforeFailure > 0
+            ? 'The new certificate was saved, but the settings were not: fix the fields marked below and save again.'
+            : 'Nothing was saved: fix the fields marked below and save again.'}
+        </Banner>
+      )}
+
+      <section className="card" aria-labelledby="sso-heading">
+        <h2 id="sso-heading">Authentication</h2>
+        <CheckboxField
+          label="Single Sign On (SSO)"
+          checked={draft.enabled}
+          onChange={(e) => set('enabled', e.target.checked)}
+          hint="When on, users can sign in through your identity provider."
+        />
+        {!draft.enabled && !showSettings && (
+          <p className="hint">
+            <button type="button" className="link" onClick={() => setShowAnyway(true)}>
+              Prepare the settings without turning SSO on
+            </button>
+          </p>
+        )}
+        {showSettings && (
+          <fieldset className="provider-choice">
+            <legend>Identity provider</legend>
+            <div className="radio-row">
+              {PROVIDER_ORDER.map((p) => (
+                <label key={p} className={draft.provider === p ? 'radio-card selected' : 'radio-card'}>
+                  <input
+                    type="radio"
+                    name="provider"
+                    value={p}
+                    checked={draft.provider === p}
+                    onChange={() => set('provider', p)}
+                  />
+                  {PROVIDERS[p].label}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        )}
+      </section>
+
+      {showSettings && (
+        <>
+          <ServiceProviderBox sp={sp} provider={draft.provider} />
+
+          <section className="card" aria-labelledby="saml-heading">
+            <h2 id="saml-heading">{provider.settingsHeading}</h2>
+            {!draft.enabled && <p className="hint">SSO is off: these settings are kept, and used once you turn SSO on.</p>}
+            <TextField
+              label="IDP Login URL"
+              type="url"
+              inputMode="url"
+              spellCheck={false}
+              value={draft.loginUrl}
+              onChange={(e) => set('loginUrl', e.target.value)}
+              placeholder={provider.loginUrl.placeholder}
+              hint={provider.loginUrl.hint}
+              error={err('loginUrl')}
+            />
+            <TextField
+              label="IDP Issuer URL/URN"
+              spellCheck={false}
+              value={draft.issuer}
+              onChange={(e) => set('issuer', e.target.value)}
+              placeholder={provider.issuer.placeholder}
+              hint={provider.issuer.hint}
+              error={err('issuer')}
+            />
+            <TextField
+              label="IDP Logout URL"
+              optional
+              type="url"
+              inputMode="url"
+              spellCheck={false}
+              value={draft.logoutUrl}
+              onChange={(e) => set('logoutUrl', e.target.value)}
+              placeholder={provider.logoutUrl.placeholder}
+              hint={provider.logoutUrl.hint}
+              error={err('logoutUrl')}
+            />
+
+            <h3 id="certs-heading">Certificates</h3>
+            {err('certificates') && <p className="field-error" role="alert">{fieldSentence('Certificate', err('certificates') ?? '')}</p>}
+            <ul className="cert-list" aria-labelledby="certs-heading">
+              {keptCertificates.map((c) => (
+                <SavedCertificate
+                  key={c.id}
+                  certificate={c}
+                  removing={removing.includes(c.id)}
+                  error={removeErrors[c.id]}
+                  onRemove={() => setRemoving((r) => [...r, c.id])}
+                  onUndo={() => setRemoving((r) => r.filter((id) => id !== c.id))}
+                />
+              ))}
+              {staged.map((s) => (
+                <li key={s.key} className="cert pending">
+                  <div className="cert-head">
+                    <span className="badge badge-info">Not saved yet</span>
+                    <button type="button" onClick={() => setStaged((list) => list.filter((x) => x.key !== s.key))}>
+                      Discard<span className="visually-hidden"> certificate {s.certificate.subject}</span>
+                    </button>
+                  </div>
+                  <CertificateDetails certificate={s.certificate} />
+                  {s.error && (
+                    <p className="field-error" role="alert">
+                      {fieldSentence('Certificate', s.error)}
+                    </p>
+                  )}
+                </li>
+              ))}
+              {keptCertificates.length === 0 && staged.length === 0 && (
+                <li className="cert none">No certificate yet. SSO needs your IdP&rsquo;s signing certificate.</li>
+              )}
+            </ul>
+            <CertificateUpload
+              hint={provider.certificate}
+              onParsed={(certificate) => {
+                const duplicate =
+                  keptCertificates.some((c) => c.fingerprintSha256 === certificate.fingerprintSha256) ||
+                  staged.some((s) => s.certificate.fingerprintSha256 === certificate.fingerprintSha256);
+                if (duplicate) return 'This certificate is already in the list.';
+                setStaged((list) => [...list, { key: ++stagedKey, certificate }]);
+                setSavedNotice(false);
+              }}
+            />
+          </section>
+
+          <section className="card" aria-labelledby="policy-heading">
+            <h2 id="policy-heading">Sign-in options</h2>
+            <SelectField
+              label="Login policy"
+              value={draft.loginPolicy}
+              onChange={(e) => set('loginPolicy', e.target.value as LoginPolicy)}
+              error={err('loginPolicy')}
+              hint={
+                draft.loginPolicy === 'SSO'
+                  ? 'Passwords are refused: every user signs in through the identity provider.'
+                  : draft.loginPolicy === 'PASSWORD'
+                    ? 'Only passwords: SSO sign-ins are refused even when SSO is set up.'
+                    : 'Users can sign in either way.'
+              }
+            >
+              {LOGIN_POLICIES.map((p) => (
+                <option key={p.value} value={p.value}>
+                  {p.label}
+                </option>
+              ))}
+            </SelectField>
+            <CheckboxField
+              label="Allow IdP-initiated sign-in"
+              checked={draft.allowIdpInitiated}
+              onChange={(e) => set('allowIdpInitiated', e.target.checked)}
+              hint="Users may start from the identity provider (e.g. the app tile in My Apps), not only from our sign-on page."
+            />
+          </section>
+        </>
+      )}
+
+      <div className="savebar">
+        <span className="savebar-status" role="status">
+          {saving ? 'Saving…' : dirty ? 'You have unsaved changes.' : `Last saved ${formatDateTime(saved.updatedAt)}`}
+        </span>
+        <button type="submit" className="primary" disabled={saving || !dirty}>
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function SavedCertificate({
+  certificate,
+  removing,
+  error,
+  onRemove,
+  onUndo,
+}: {
+  certificate: CertificateFieldsFragment;
+  removing: boolean;
+  error?: string;
+  onRemove: () => void;
+  onUndo: () => void;
+}) {
+  return (
+    <li className={removing ? 'cert removing' : 'cert'}>
+      <div className="cert-head">
+        {removing ? (
+          <span className="badge badge-warning">Removed when you save</span>
+        ) : certificate.expired ? (
+          <span className="badge badge-error">Expired</span>
+        ) : certificate.expiresSoon ? (
+          <span className="badge badge-warning">Expires soon</span>
+        ) : (
+          <span className="badge badge-ok">In use</span>
+        )}
+        {removing ? (
+          <button type="button" onClick={onUndo}>
+            Keep<span className="visually-hidden"> certificate {certificate.subject}</span>
+          </button>
+        ) : (
+          <button type="button" onClick={onRemove}>
+            Remove<span className="visually-hidden"> certificate {certificate.subject}</span>
+          </button>
+        )}
+      </div>
+      <CertificateDetails certificate={certificate} />
+      {error && (
+        <p className="field-error" role="alert">
+          {fieldSentence('Certificate', error)}
+        </p>
+      )}
+    </li>
+  );
+}
+
+function ServiceProviderBox({ sp, provider }: { sp: Data['serviceProvider']; provider: IdpProvider }) {
+  const info = PROVIDERS[provider];
+  const headingId = useId();
+  const labels = useMemo(() => info.spLabels, [info]);
+  return (
+    <section className="card sp-box" aria-labelledby={headingId}>
+      <h2 id={headingId}>{info.spHeading}</h2>
+      <dl>
+        <CopyValue label={labels.entityId} value={sp.entityId} />
+        <CopyValue label={labels.acsUrl} value={sp.acsUrl} />
+        <CopyValue label={labels.signOnUrl} value={sp.signOnUrl} />
+        <CopyValue label={labels.metadataUrl} value={sp.metadataUrl} hint="For IdPs that import SP metadata." />
+      </dl>
+    </section>
+  );
+}

@@ -1,0 +1,183 @@
+import { useState } from 'react';
+import { asApiError, useMutation, useQuery } from '../api/hooks';
+import { CreateTenantMutation, SetTenantDevModeMutation, TenantsQuery } from '../api/operations';
+import { useAuth } from '../auth';
+import { CopyButton } from '../components/CopyButton';
+import { TextField } from '../components/Field';
+import { Banner, Empty, ErrorBanner, Loading } from '../components/States';
+import { formatDate } from '../lib/format';
+import { useRouter, useUnsavedChangesGuard } from '../router';
+
+export function TenantsPage() {
+  const query = useQuery(TenantsQuery, {});
+  const { tenantSlug, chooseTenant } = useAuth();
+  const { confirmLeave, navigate } = useRouter();
+  const create = useMutation(CreateTenantMutation);
+  const devMode = useMutation(SetTenantDevModeMutation);
+  const empty = { slug: '', name: '', adminEmail: '', adminPassword: '' };
+  const [form, setForm] = useState(empty);
+  const [created, setCreated] = useState<{ slug: string; adminEmail: string; password: string | null } | null>(null);
+  const [devModeError, setDevModeError] = useState<string | null>(null);
+  const dirty = Object.values(form).some(Boolean);
+  useUnsavedChangesGuard(dirty, 'The new tenant is not created yet. If you leave now, what you typed is lost.');
+  const err = (f: string) => create.error?.fieldMessage(f);
+  const tenants = query.data?.tenants;
+
+  return (
+    <div className="page tenants">
+      <div className="page-head">
+        <h1>Tenants</h1>
+      </div>
+      <p className="lede">Each tenant is one customer organisation with its own users, SSO connection and logs.</p>
+
+      {created && (
+        <Banner kind="success">
+          <p>
+            Created tenant <strong>{created.slug}</strong> with admin {created.adminEmail}.
+          </p>
+          {created.password && (
+            <div className="secret">
+              <span>Admin password (shown this once):</span> <code aria-label="Generated admin password">{created.password}</code>
+              <CopyButton value={created.password} what="the admin password" />
+            </div>
+          )}
+        </Banner>
+      )}
+
+      <section className="card" aria-labelledby="new-tenant-heading">
+        <h2 id="new-tenant-heading">Create a tenant</h2>
+        <form
+          className="grid-form"
+          noValidate
+          onSubmit={async (e) => {
+            e.preventDefault();
+            try {
+              const { createTenant } = await create.run({
+                input: {
+                  slug: form.slug.trim(),
+                  name: form.name.trim(),
+                  adminEmail: form.adminEmail.trim(),
+                  adminPassword: form.adminPassword || null,
+                },
+              });
+              setCreated({
+                slug: createTenant.tenant.slug,
+                adminEmail: createTenant.admin.email,
+                password: createTenant.generatedAdminPassword ?? null,
+              });
+              setForm(empty);
+              void query.reload();
+            } catch {
+              // Shown next to the fields.
+            }
+          }}
+        >
+          <ErrorBanner error={create.error && !create.error.fields.length ? create.error : undefined} />
+          <TextField
+            label="Short name (slug)"
+            value={form.slug}
+            spellCheck={false}
+            autoCapitalize="none"
+            placeholder="contoso"
+            hint="Lower-case letters, digits and dashes; used in URLs such as /scim/v2/<slug>."
+            error={err('slug')}
+            onChange={(e) => setForm({ ...form, slug: e.target.value })}
+          />
+          <TextField label="Name" value={form.name} placeholder="Contoso Ltd" error={err('name')} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+          <TextField
+            label="First admin's e-mail"
+            type="email"
+            value={form.adminEmail}
+            error={err('adminEmail')}
+            onChange={(e) => setForm({ ...form, adminEmail: e.target.value })}
+          />
+          <TextField
+            label="First admin's password"
+            optional
+            type="password"
+            autoComplete="new-password"
+            value={form.adminPassword}
+            error={err('adminPassword')}
+            hint="Leave empty to have one generated and shown once."
+            onChange={(e) => setForm({ ...form, adminPassword: e.target.value })}
+          />
+          <div className="actions">
+            <button type="submit" className="primary" disabled={create.running}>
+              {create.running ? 'Creating…' : 'Create tenant'}
+            </button>
+          </div>
+        </form>
+      </section>
+
+      <h2>All tenants</h2>
+      <ErrorBanner error={query.error} onRetry={() => void query.reload()} />
+      {devModeError && <Banner kind="error">{devModeError}</Banner>}
+      {!tenants && !query.error && <Loading what="tenants" />}
+      {tenants && tenants.length === 0 && <Empty title="No tenants yet" />}
+      {tenants && tenants.length > 0 && (
+        <div className="table-wrap">
+          <table className="data-table">
+            <caption className="visually-hidden">Tenants</caption>
+            <thead>
+              <tr>
+                <th scope="col">Tenant</th>
+                <th scope="col">Created</th>
+                <th scope="col">Dev mode</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tenants.map((t) => (
+                <tr key={t.id}>
+                  <td data-label="Tenant">
+                    <div className="strong">{t.name}</div>
+                    <div className="muted mono">{t.slug}</div>
+                  </td>
+                  <td data-label="Created">{formatDate(t.createdAt)}</td>
+                  <td data-label="Dev mode">
+                    <label className="inline-check">
+                      <input
+                        type="checkbox"
+                        checked={t.devMode}
+                        disabled={devMode.running}
+                        onChange={async (e) => {
+                          setDevModeError(null);
+                          try {
+                            const { setTenantDevMode } = await devMode.run({ slug: t.slug, enabled: e.target.checked });
+                            query.setData((d) => d && { tenants: d.tenants.map((x) => (x.id === t.id ? { ...x, devMode: setTenantDevMode.devMode } : x)) });
+                          } catch (error) {
+                            setDevModeError(asApiError(error).message);
+                          }
+                        }}
+                      />
+                      <span>Allow http IdP URLs<span className="visually-hidden"> for {t.slug}</span></span>
+                    </label>
+                  </td>
+                  <td className="row-actions">
+                    {tenantSlug === t.slug ? (
+                      <span className="badge badge-info">Acting on it</span>
+                    ) : (
+                      <button
+                        type="button"
+                        onClick={() =>
+                          confirmLeave(() => {
+                            chooseTenant(t.slug);
+                            navigate('/identity');
+                          })
+                        }
+                      >
+                        Manage<span className="visually-hidden"> {t.slug}</span>
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
