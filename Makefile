@@ -40,7 +40,7 @@ web-test: build
 # The independent SCIM compliance suite (scim2-cli from PyPI, in .venv/) against the real
 # binary on a fresh SQLite database; fails unless every check passes.
 scim-compliance: build
-	GATEHOUSE_BIN=$${CARGO_TARGET_DIR:-target}/debug/gatehouse scripts/scim-compliance.sh
+	SCIM_COMPLIANCE_BIN=$${CARGO_TARGET_DIR:-target}/debug/gatehouse scripts/scim-compliance.sh
 
 test: test-deps web rust-test web-test scim-compliance
 

@@ -4,7 +4,7 @@
 # check passes.
 #
 #   scripts/scim-compliance.sh            # builds target/debug/gatehouse first
-#   GATEHOUSE_BIN=path/to/gatehouse scripts/scim-compliance.sh
+#   SCIM_COMPLIANCE_BIN=path/to/gatehouse scripts/scim-compliance.sh
 #
 # The suite is installed into .venv/ (gitignored) on first use.
 set -euo pipefail
@@ -14,14 +14,14 @@ cd "$ROOT"
 SCIM2_CLI_VERSION="${SCIM2_CLI_VERSION:-0.6.0}"
 VENV="$ROOT/.venv"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-BIN="${GATEHOUSE_BIN:-$TARGET/debug/gatehouse}"
+BIN="${SCIM_COMPLIANCE_BIN:-$TARGET/debug/gatehouse}"
 
 if [[ ! -x "$VENV/bin/scim2" ]]; then
     echo "installing scim2-cli $SCIM2_CLI_VERSION into $VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check "scim2-cli==$SCIM2_CLI_VERSION"
 fi
-if [[ -z "${GATEHOUSE_BIN:-}" ]]; then
+if [[ -z "${SCIM_COMPLIANCE_BIN:-}" ]]; then
     cargo build --quiet -p gatehouse-server --bin gatehouse
 fi
 
