@@ -1,6 +1,7 @@
 //! The server's router driven with `oneshot`, on SQLite and PostgreSQL: authentication,
-//! CSRF defences, error codes, and tenant isolation for every GraphQL operation.
+//! CSRF defences, error codes, tenant isolation for every GraphQL operation, and SCIM.
 
 mod graphql_auth;
 mod isolation;
+mod scim;
 mod support;

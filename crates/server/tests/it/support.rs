@@ -31,6 +31,7 @@ pub enum Auth {
 pub struct Reply {
     pub status: StatusCode,
     pub location: Option<String>,
+    pub content_type: Option<String>,
     pub set_cookie: Vec<String>,
     pub body: Value,
 }
@@ -63,6 +64,7 @@ impl TestApp {
         let resp = self.router.clone().oneshot(req).await.expect("router answers");
         let status = resp.status();
         let location = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let set_cookie = resp
             .headers()
             .get_all(header::SET_COOKIE)
@@ -71,7 +73,7 @@ impl TestApp {
             .collect();
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
         let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Reply { status, location, set_cookie, body }
+        Reply { status, location, content_type, set_cookie, body }
     }
 
     pub async fn gql(&self, auth: &Auth, query: &str, variables: Value) -> Reply {
