@@ -13,11 +13,12 @@ use crate::support::*;
 const COVERED: &[&str] = &[
     // queries
     "me", "tenant", "tenants", "ssoConnection", "serviceProvider", "users", "user", "auditEvents", "apiTokens",
-    "signInEvents",
+    "signInEvents", "scimTokens", "groups", "group",
     // mutations
     "signIn", "signOut", "createTenant", "setTenantDevMode", "createUser", "updateUser", "activateUser",
     "suspendUser", "deleteUser", "updateSsoConnection", "addIdpCertificate", "removeIdpCertificate",
-    "createApiToken", "revokeApiToken", "testSsoConnection", "importIdpMetadata",
+    "createApiToken", "revokeApiToken", "testSsoConnection", "importIdpMetadata", "createScimToken",
+    "rotateScimToken", "revokeScimToken",
 ];
 
 #[test]
@@ -52,6 +53,8 @@ struct TenantB {
     cert_id: String,
     fingerprint: String,
     token_id: String,
+    scim_token_id: String,
+    group_id: String,
 }
 
 async fn tenant_b(app: &TestApp, op: &str) -> TenantB {
@@ -83,7 +86,23 @@ async fn tenant_b(app: &TestApp, op: &str) -> TenantB {
     .await;
     let log = app.gql(&Auth::Cookie(admin.clone()), "{ signInEvents { edges { node { id reasonCode } } } }", json!({})).await;
     let sign_in_event = log.data()["signInEvents"]["edges"][0]["node"]["id"].as_str().expect("B has a sign-in event").to_owned();
+    // B provisions over SCIM: a token, and a group with B's user in it.
+    let scim = app.gql(&a, "mutation { createScimToken { token tenantUrl scimToken { id } } }", json!({})).await;
+    let scim = &scim.data()["createScimToken"];
+    let user_id = u.data()["createUser"]["id"].as_str().unwrap().to_owned();
+    let g = scim_request(
+        app,
+        "POST",
+        scim["tenantUrl"].as_str().unwrap(),
+        "/Groups",
+        scim["token"].as_str().unwrap(),
+        json!({"displayName": "B secret group", "members": [{"value": user_id}]}),
+    )
+    .await;
+    assert_eq!(g.status, axum::http::StatusCode::CREATED, "{}", g.body);
     TenantB {
+        scim_token_id: scim["scimToken"]["id"].as_str().unwrap().into(),
+        group_id: g.body["id"].as_str().unwrap().into(),
         sign_in_event,
         admin,
         user_id: u.data()["createUser"]["id"].as_str().unwrap().into(),
@@ -95,13 +114,28 @@ async fn tenant_b(app: &TestApp, op: &str) -> TenantB {
 }
 
 /// B's state, as B's admin sees it; must be the same before and after A's attempts.
+async fn scim_request(app: &TestApp, method: &str, tenant_url: &str, path: &str, token: &str, body: Value) -> Reply {
+    let uri = format!("{}{path}", tenant_url.strip_prefix(PUBLIC_URL).expect("a Gatehouse URL"));
+    app.request(
+        axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/scim+json")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
 async fn snapshot_of_b(app: &TestApp, b: &TenantB) -> Value {
     let r = app
         .gql(
             &Auth::Cookie(b.admin.clone()),
             "{ tenant { slug name devMode } ssoConnection { enabled issuer loginUrl version certificates { id } }
                users { edges { node { id email displayName federationId role status } } }
-               apiTokens { id name revokedAt } }",
+               apiTokens { id name revokedAt } scimTokens { id revokedAt }
+               groups { edges { node { id displayName members { id } } } } }",
             json!({}),
         )
         .await;
@@ -130,6 +164,13 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
     let r = app.gql(caller, "{ signInEvents(first:200) { edges { node { id } } } }", json!({})).await;
     assert!(!text(&r).contains(&b.sign_in_event), "A sees B's sign-in log");
 
+    let r = app.gql(caller, "{ scimTokens { id } groups { edges { node { id displayName members { id } } } } }", json!({})).await;
+    for needle in [&b.scim_token_id, &b.group_id, &b.user_id, &"B secret group".to_owned()] {
+        assert!(!text(&r).contains(needle.as_str()), "A sees B's {needle}: {}", text(&r));
+    }
+    let r = app.gql(caller, "query($id:ID!){ group(id:$id) { id members { id } } }", json!({"id": b.group_id})).await;
+    assert!(r.data()["group"].is_null());
+
     // Mutations naming B's objects find nothing.
     let by_id = [
         ("mutation($id:ID!){ updateUser(id:$id, input:{displayName:\"pwned\", role:TENANT_ADMIN}){ id } }", &b.user_id),
@@ -138,6 +179,8 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
         ("mutation($id:ID!){ deleteUser(id:$id){ id } }", &b.user_id),
         ("mutation($id:ID!){ removeIdpCertificate(id:$id){ id } }", &b.cert_id),
         ("mutation($id:ID!){ revokeApiToken(id:$id){ id } }", &b.token_id),
+        ("mutation($id:ID!){ revokeScimToken(id:$id){ id } }", &b.scim_token_id),
+        ("mutation($id:ID!){ rotateScimToken(id:$id){ token } }", &b.scim_token_id),
     ];
     for (q, id) in by_id {
         let r = app.gql(caller, q, json!({"id": id})).await;
@@ -166,6 +209,21 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
         .await;
     assert_eq!(r.code(), Some("CONFLICT"));
     app.gql(caller, "mutation { createApiToken(name:\"a-token\"){ token } }", json!({})).await.data();
+    // A's SCIM token is for A's URL; on B's it is refused, and it cannot reach B's group.
+    let r = app.gql(caller, "mutation { createScimToken { token tenantUrl } }", json!({})).await;
+    let created = &r.data()["createScimToken"];
+    let (token, url_a) = (created["token"].as_str().unwrap(), created["tenantUrl"].as_str().unwrap());
+    assert_eq!(url_a, format!("{PUBLIC_URL}/scim/v2/tenant-a"));
+    let url_b = format!("{PUBLIC_URL}/scim/v2/tenant-b");
+    let r = scim_request(app, "GET", &url_b, "/Groups", token, Value::Null).await;
+    assert_eq!(r.status, axum::http::StatusCode::UNAUTHORIZED);
+    let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "remove", "path": "members"}]});
+    let r = scim_request(app, "PATCH", &url_b, &format!("/Groups/{}", b.group_id), token, patch.clone()).await;
+    assert_eq!(r.status, axum::http::StatusCode::UNAUTHORIZED);
+    let r = scim_request(app, "PATCH", url_a, &format!("/Groups/{}", b.group_id), token, patch).await;
+    assert_eq!(r.status, axum::http::StatusCode::NOT_FOUND);
+    let r = scim_request(app, "DELETE", url_a, &format!("/Users/{}", b.user_id), token, Value::Null).await;
+    assert_eq!(r.status, axum::http::StatusCode::NOT_FOUND);
     // A's test link is A's: before A has a login URL it cannot be made (B's settings are
     // not used); once A imported its metadata, the link leads to A's IdP, never B's.
     let r = app.gql(caller, "mutation { testSsoConnection { url } }", json!({})).await;
