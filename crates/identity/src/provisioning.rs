@@ -268,8 +268,10 @@ impl Identity {
         }
         // `active` is compared through the status; everything else as written.
         let without_active = |a: &UserAttributes| UserAttributes { active: None, ..a.clone() };
+        // Whether `active` is reported at all is an attribute too, unless the status event covers it.
+        let active_presence_changed = before.attributes.active.is_some() != wanted.active.is_some();
         let attributes_changed = without_active(&before.attributes) != without_active(&wanted)
-            || before.attributes.active.is_some() != wanted.active.is_some()
+            || (active_presence_changed && new_status == old_status)
             || !had_attributes;
         if !attributes_changed && new_status == old_status {
             return Ok(before);

@@ -1,6 +1,7 @@
 //! Integration tests of the identity services, each on SQLite and PostgreSQL.
 
 mod auth;
+mod provisioning;
 mod support;
 mod tenants;
 mod sso;
