@@ -536,7 +536,7 @@ fn to_provisioned(row: user::Model, extra: Option<attrs::Model>) -> Result<Provi
     Ok(ProvisionedUser { id: row.id.into(), attributes, status, created_at: row.created_at, updated_at: row.updated_at })
 }
 
-pub(crate) fn window_of<T>(all: Vec<T>, window: Window) -> Listing<T> {
+fn window_of<T>(all: Vec<T>, window: Window) -> Listing<T> {
     let total = all.len() as u64;
     let offset = usize::try_from(window.offset).unwrap_or(usize::MAX);
     let limit = window.limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
