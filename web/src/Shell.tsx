@@ -8,6 +8,7 @@ import { Link, useRouter } from './router';
 import { ApiTokensPage } from './pages/ApiTokens';
 import { AuditLogPage } from './pages/AuditLog';
 import { IdentityManagementPage } from './pages/IdentityManagement';
+import { SignInLogPage } from './pages/SignInLog';
 import { TenantsPage } from './pages/Tenants';
 import { UsersPage } from './pages/Users';
 
@@ -23,6 +24,7 @@ interface Page {
 export const PAGES: Page[] = [
   { path: '/identity', title: 'Identity Management', tenant: true, render: () => <IdentityManagementPage /> },
   { path: '/users', title: 'Users', tenant: true, render: () => <UsersPage /> },
+  { path: '/sign-in-log', title: 'Sign-in log', tenant: true, render: () => <SignInLogPage /> },
   { path: '/audit-log', title: 'Audit log', tenant: true, render: () => <AuditLogPage /> },
   { path: '/api-tokens', title: 'API tokens', tenant: true, render: () => <ApiTokensPage /> },
   { path: '/tenants', title: 'Tenants', operatorOnly: true, render: () => <TenantsPage /> },
