@@ -358,8 +358,12 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
                 <li key={s.key} className="cert pending">
                   <div className="cert-head">
                     <span className="badge badge-info">Not saved yet</span>
-                    <button type="button" onClick={() => setStaged((list) => list.filter((x) => x.key !== s.key))}>
-                      Discard<span className="visually-hidden"> certificate {s.certificate.subject}</span>
+                    <button
+                      type="button"
+                      aria-label={`Discard certificate ${s.certificate.subject}`}
+                      onClick={() => setStaged((list) => list.filter((x) => x.key !== s.key))}
+                    >
+                      Discard
                     </button>
                   </div>
                   <CertificateDetails certificate={s.certificate} />
@@ -461,12 +465,12 @@ function SavedCertificate({
           <span className="badge badge-ok">In use</span>
         )}
         {removing ? (
-          <button type="button" onClick={onUndo}>
-            Keep<span className="visually-hidden"> certificate {certificate.subject}</span>
+          <button type="button" onClick={onUndo} aria-label={`Keep certificate ${certificate.subject}`}>
+            Keep
           </button>
         ) : (
-          <button type="button" onClick={onRemove}>
-            Remove<span className="visually-hidden"> certificate {certificate.subject}</span>
+          <button type="button" onClick={onRemove} aria-label={`Remove certificate ${certificate.subject}`}>
+            Remove
           </button>
         )}
       </div>
