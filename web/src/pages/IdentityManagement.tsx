@@ -1,7 +1,7 @@
 // Identity Management: the tenant's SSO connection, laid out like the 8x8 Admin Console.
 // Everything on the page is one draft; Save sends it (new certificates first, then the
 // settings, then certificate removals) and keeps whatever the server refused on screen.
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ApiError, gql } from '../api/client';
 import { asApiError, useQuery } from '../api/hooks';
 import {
@@ -91,6 +91,15 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
     setRemoveErrors({});
     setSaveError(undefined);
   }, [initial]);
+
+  // After a refused save, take keyboard and screen-reader users to the first problem.
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!saveError) return;
+    const target = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], .field-error, [role="alert"]');
+    if (target && !target.matches('input, select, textarea, button')) target.setAttribute('tabindex', '-1');
+    target?.focus();
+  }, [saveError]);
 
   const settingsDirty = !sameSettings(draft, settingsOf(saved));
   const dirty = settingsDirty || staged.length > 0 || removing.length > 0;
@@ -226,6 +235,7 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
 
   return (
     <form
+      ref={formRef}
       className="page identity"
       aria-labelledby="idm-title"
       noValidate
