@@ -260,11 +260,18 @@ fn decode(saml_response_b64: &str, max_size: usize) -> Result<Vec<u8>> {
             ),
         ));
     }
-    let compact: String = saml_response_b64
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    STANDARD.decode(compact).map_err(|_| {
+    let bytes = saml_response_b64.as_bytes();
+    let decoded = if bytes.iter().any(u8::is_ascii_whitespace) {
+        let compact: Vec<u8> = bytes
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        STANDARD.decode(compact)
+    } else {
+        STANDARD.decode(bytes)
+    };
+    decoded.map_err(|_| {
         ValidationError::new(
             ReasonCode::Malformed,
             "the SAMLResponse is not valid Base64",
