@@ -842,3 +842,25 @@ fn check_subject_confirmation<'a>(
         )
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_instant;
+
+    #[test]
+    fn instants_in_the_forms_idps_send() {
+        for (input, expected) in [
+            ("2030-01-01T10:00:00Z", "2030-01-01T10:00:00+00:00"),
+            ("2030-01-01T10:00:00.123Z", "2030-01-01T10:00:00.123+00:00"),
+            ("2030-01-01T10:00:00.1234567Z", "2030-01-01T10:00:00.123456700+00:00"),
+            ("2030-01-01T11:00:00+01:00", "2030-01-01T10:00:00+00:00"),
+        ] {
+            let parsed = parse_instant(Some(input), "t").map(|t| t.to_rfc3339());
+            assert_eq!(parsed.as_deref(), Ok(expected), "{input}");
+        }
+        for bad in ["2030-01-01T10:00:00", "yesterday", ""] {
+            assert!(parse_instant(Some(bad), "t").is_err(), "{bad}");
+        }
+        assert!(parse_instant(None, "t").is_err());
+    }
+}
