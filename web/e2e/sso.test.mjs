@@ -81,7 +81,14 @@ describe('SSO through the test IdP', { concurrency: false }, () => {
 
   test('the sign-in log shows a failed and a successful SSO sign-in', async () => {
     const stranger = await ssoSignIn('nobody@woodgrove.com');
-    await stranger.waitForLoadState('networkidle');
+    // The refusal is logged before the browser is answered; wait until it is there.
+    for (let i = 0; ; i++) {
+      const { signInEvents } = await tenant.asOperator('{ signInEvents(filter: { success: false }) { nodes { nameId } } }');
+      if (signInEvents.nodes.some((e) => e.nameId === 'nobody@woodgrove.com')) break;
+      assert.ok(i < 100, 'the failed sign-in never reached the log');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await screenshot(stranger, '18-sso-refused-page');
     await stranger.close();
 
     const user = await ssoSignIn('b.simon@woodgrove.com');

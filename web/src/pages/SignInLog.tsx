@@ -159,6 +159,12 @@ export function SignInEntry({ event, onReason }: { event: SignInEvent; onReason?
             </dd>
           </div>
         )}
+        {!event.success && (
+          <div>
+            <dt>Reference</dt>
+            <dd className="mono">{event.id}</dd>
+          </div>
+        )}
         {event.ip && (
           <div>
             <dt>From</dt>
