@@ -32,7 +32,7 @@ export const PAGES: Page[] = [
 
 export function Shell() {
   const { me, signOut, tenantSlug } = useAuth();
-  const { path, navigate } = useRouter();
+  const { path, navigate, confirmLeave } = useRouter();
   const [menuOpen, setMenuOpen] = useState(false);
   const operator = isOperator(me);
   const pages = PAGES.filter((p) => !p.operatorOnly || operator);
@@ -73,7 +73,7 @@ export function Shell() {
           <span className="who" title={me.email}>
             {me.email}
           </span>
-          <button type="button" onClick={signOut}>
+          <button type="button" onClick={() => confirmLeave(signOut)}>
             Sign out
           </button>
         </div>

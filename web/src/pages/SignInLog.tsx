@@ -1,7 +1,7 @@
 // The SSO sign-in log: every attempt, with the reason in words and what was expected
 // versus what the IdP sent, so an admin can fix the configuration.
 import { useState } from 'react';
-import { useQuery } from '../api/hooks';
+import { useDebounced, useQuery } from '../api/hooks';
 import { SignInEventsQuery } from '../api/operations';
 import { SelectField, TextField } from '../components/Field';
 import { Empty, ErrorBanner, Loading } from '../components/States';
@@ -21,9 +21,10 @@ export function SignInLogPage() {
   const [reasonCode, setReasonCode] = useState('');
   const [since, setSince] = useState('');
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const settledReason = useDebounced(reasonCode.trim());
   const filter = {
     success: outcome === 'all' ? null : outcome === 'succeeded',
-    reasonCode: reasonCode.trim() || null,
+    reasonCode: settledReason || null,
     since: since ? new Date(`${since}T00:00:00`).toISOString() : null,
   };
   const query = useQuery(SignInEventsQuery, { first: PAGE_SIZE, after: cursors[cursors.length - 1], filter });
