@@ -88,6 +88,7 @@ describe('SSO through the test IdP', { concurrency: false }, () => {
       assert.ok(i < 100, 'the failed sign-in never reached the log');
       await new Promise((r) => setTimeout(r, 100));
     }
+    await stranger.getByRole('heading', { name: /sign-in failed/i }).waitFor();
     await screenshot(stranger, '18-sso-refused-page');
     await stranger.close();
 
