@@ -173,3 +173,81 @@ impl Client {
         r["data"]["signIn"]["me"].clone()
     }
 }
+
+/// The independent test IdP (`tests/idp/test_idp.py`: Python + the xmlsec1 CLI), with
+/// its keys in a temporary folder.
+pub struct Idp {
+    child: Child,
+    pub base: String,
+    pub issuer: String,
+    pub keys: tempfile::TempDir,
+}
+
+impl Idp {
+    /// Starts an IdP whose issuer is `issuer` (Entra-shaped: `https://sts.windows.net/<tid>/`).
+    pub fn start(issuer: &str) -> Idp {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("idp");
+        let keys = tempfile::tempdir().expect("key dir");
+        let made = Command::new(root.join("make_keys.sh")).arg(keys.path()).output().expect("make_keys.sh");
+        assert!(made.status.success(), "make_keys.sh failed: {}", String::from_utf8_lossy(&made.stderr));
+        let k = |f: &str| keys.path().join(f).display().to_string();
+        let mut child = Command::new("python3")
+            .arg(root.join("test_idp.py"))
+            .args(["--port", "0", "--host", "127.0.0.1", "--quiet", "--issuer", issuer])
+            .args(["--key", &k("idp.key"), "--cert", &k("idp.crt"), "--alt-key", &k("alt.key"), "--alt-cert", &k("alt.crt")])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the test IdP (python3)");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let base = loop {
+            match lines.next() {
+                Some(Ok(l)) if l.starts_with("READY ") => break l["READY ".len()..].trim().to_owned(),
+                Some(Ok(_)) => continue,
+                _ => panic!("the test IdP did not start"),
+            }
+        };
+        Idp { child, base, issuer: issuer.to_owned(), keys }
+    }
+
+    /// The IdP's signing certificate (PEM), as an admin would upload it.
+    pub fn certificate(&self) -> String {
+        std::fs::read_to_string(self.keys.path().join("idp.crt")).expect("idp.crt")
+    }
+
+    /// The alternate key's certificate (another tenant's IdP, or an attacker's).
+    pub fn alt_certificate(&self) -> String {
+        std::fs::read_to_string(self.keys.path().join("alt.crt")).expect("alt.crt")
+    }
+
+    /// Mints a Response through `GET /_response` with the given query parameters.
+    pub async fn response(&self, params: &[(&str, &str)]) -> Value {
+        let r = reqwest::Client::new()
+            .get(format!("{}/_response", self.base))
+            .query(params)
+            .send()
+            .await
+            .expect("test IdP answers");
+        assert!(r.status().is_success(), "test IdP refused: {}", r.text().await.unwrap_or_default());
+        r.json().await.expect("JSON")
+    }
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The value of one query parameter in a URL.
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let q = url.split_once('?')?.1;
+    url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// The hidden `handle` of the ACS's hand-over page.
+pub fn handoff_handle(html: &str) -> Option<String> {
+    let start = html.find("name=\"handle\" value=\"")? + "name=\"handle\" value=\"".len();
+    Some(html[start..].split('"').next()?.to_owned())
+}

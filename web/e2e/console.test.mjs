@@ -137,6 +137,19 @@ describe('tenant admin', { concurrency: false }, () => {
     await screenshot(page, '05-users');
     const { users } = await tenant.asOperator('{ users(search: "b.simon") { nodes { email status federationId } } }');
     assert.deepEqual(users.nodes, [{ email: 'b.simon@contoso.com', status: 'ACTIVE', federationId: 'B.Simon@contoso.com' }]);
+
+    // Edit the federation ID and the role; search finds the user by the new ID.
+    await row.getByRole('button', { name: 'Edit b.simon@contoso.com' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit b.simon@contoso.com' });
+    await edit.getByLabel('Federation ID').fill('bsimon@contoso.onmicrosoft.com');
+    await edit.getByLabel('Role').selectOption('TENANT_ADMIN');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await page.getByLabel('Search users').fill('onmicrosoft');
+    await page.getByRole('row', { name: /bsimon@contoso\.onmicrosoft\.com/ }).getByText('Admin').waitFor();
+    await page.getByRole('row', { name: /admin@contoso\.example\.com/ }).waitFor({ state: 'detached' });
+    await page.getByLabel('Search users').fill('');
+    await page.getByRole('row', { name: /admin@contoso\.example\.com/ }).waitFor();
   });
 
   test('an API token is created (shown once) and revoked', async () => {
@@ -148,6 +161,10 @@ describe('tenant admin', { concurrency: false }, () => {
     const token = (await page.getByLabel('New API token', { exact: true }).textContent()).trim();
     assert.ok(token.length >= 20, `token looks too short: ${token}`);
     await screenshot(page, '06-api-token-created');
+    // Nothing secret is kept in the browser: the session is an HttpOnly cookie, the token only on screen.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie);
+    assert.ok(!stored.includes(token), 'the API token was stored in the browser');
+    assert.ok(!stored.includes('gatehouse_session'), 'the session cookie is readable from scripts');
     // The token works as a bearer token…
     const r = await fetch(`${server.url}/graphql`, {
       method: 'POST',

@@ -181,9 +181,21 @@ export async function launchBrowser() {
   };
 }
 
+/**
+ * The whole page as laid out in a window tall enough to show it all, so sticky bars sit
+ * where a reader expects them (a stitched full-page capture leaves them mid-page).
+ */
 export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+  const viewport = page.viewportSize();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+  try {
+    await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+  } finally {
+    await page.setViewportSize(viewport);
+  }
 }
 
 /** Signs in through the console's sign-in page. */
@@ -193,4 +205,50 @@ export async function signIn(page, url, { email, password }) {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** The project's independent test IdP (tests/idp), with fresh keys, on a free port. */
+export async function startIdp(dir, { issuer, spSlo }) {
+  const keys = join(dir, 'idp-keys');
+  execFileSync(join(repoRoot, 'tests', 'idp', 'make_keys.sh'), [keys], { stdio: 'ignore' });
+  const child = spawn(
+    'python3',
+    [
+      join(repoRoot, 'tests', 'idp', 'test_idp.py'),
+      '--port', '0',
+      '--issuer', issuer,
+      '--key', join(keys, 'idp.key'),
+      '--cert', join(keys, 'idp.crt'),
+      '--alt-key', join(keys, 'alt.key'),
+      '--alt-cert', join(keys, 'alt.crt'),
+      '--sp-slo', spSlo,
+      '--quiet',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const url = await new Promise((res, rej) => {
+    let out = '';
+    const t = setTimeout(() => rej(new Error(`test IdP did not start:\n${err}`)), 20_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/READY (\S+)/);
+      if (m) {
+        clearTimeout(t);
+        res(m[1]);
+      }
+    });
+    child.on('exit', (code) => rej(new Error(`test IdP exited with ${code}:\n${err}`)));
+  });
+  return {
+    url,
+    certificate: join(keys, 'idp.crt'),
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+    },
+  };
 }

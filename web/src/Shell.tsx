@@ -8,6 +8,7 @@ import { Link, useRouter } from './router';
 import { ApiTokensPage } from './pages/ApiTokens';
 import { AuditLogPage } from './pages/AuditLog';
 import { IdentityManagementPage } from './pages/IdentityManagement';
+import { SignInLogPage } from './pages/SignInLog';
 import { TenantsPage } from './pages/Tenants';
 import { UsersPage } from './pages/Users';
 
@@ -23,6 +24,7 @@ interface Page {
 export const PAGES: Page[] = [
   { path: '/identity', title: 'Identity Management', tenant: true, render: () => <IdentityManagementPage /> },
   { path: '/users', title: 'Users', tenant: true, render: () => <UsersPage /> },
+  { path: '/sign-in-log', title: 'Sign-in log', tenant: true, render: () => <SignInLogPage /> },
   { path: '/audit-log', title: 'Audit log', tenant: true, render: () => <AuditLogPage /> },
   { path: '/api-tokens', title: 'API tokens', tenant: true, render: () => <ApiTokensPage /> },
   { path: '/tenants', title: 'Tenants', operatorOnly: true, render: () => <TenantsPage /> },
@@ -30,7 +32,7 @@ export const PAGES: Page[] = [
 
 export function Shell() {
   const { me, signOut, tenantSlug } = useAuth();
-  const { path, navigate } = useRouter();
+  const { path, navigate, confirmLeave } = useRouter();
   const [menuOpen, setMenuOpen] = useState(false);
   const operator = isOperator(me);
   const pages = PAGES.filter((p) => !p.operatorOnly || operator);
@@ -71,7 +73,7 @@ export function Shell() {
           <span className="who" title={me.email}>
             {me.email}
           </span>
-          <button type="button" onClick={signOut}>
+          <button type="button" onClick={() => confirmLeave(signOut)}>
             Sign out
           </button>
         </div>

@@ -402,10 +402,12 @@ pub fn peek_logout_request_issuer(raw_query: &str) -> Result<String> {
         .child(NS_SAML, "Issuer")
         .map(|i| i.text().trim().to_owned())
         .ok_or_else(|| ValidationError::new(ReasonCode::Malformed, "the message has no Issuer"))?;
-    Ok(match issuer.strip_prefix("https://login.microsoftonline.com/") {
-        Some(tenant) => format!("https://sts.windows.net/{tenant}"),
-        None => issuer,
-    })
+    Ok(
+        match issuer.strip_prefix("https://login.microsoftonline.com/") {
+            Some(tenant) => format!("https://sts.windows.net/{tenant}"),
+            None => issuer,
+        },
+    )
 }
 
 fn issuer_matches(expected: &str, received: &str) -> bool {

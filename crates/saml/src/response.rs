@@ -260,11 +260,18 @@ fn decode(saml_response_b64: &str, max_size: usize) -> Result<Vec<u8>> {
             ),
         ));
     }
-    let compact: String = saml_response_b64
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    STANDARD.decode(compact).map_err(|_| {
+    let bytes = saml_response_b64.as_bytes();
+    let decoded = if bytes.iter().any(u8::is_ascii_whitespace) {
+        let compact: Vec<u8> = bytes
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        STANDARD.decode(compact)
+    } else {
+        STANDARD.decode(bytes)
+    };
+    decoded.map_err(|_| {
         ValidationError::new(
             ReasonCode::Malformed,
             "the SAMLResponse is not valid Base64",
@@ -834,4 +841,26 @@ fn check_subject_confirmation<'a>(
             "the Subject has no bearer SubjectConfirmation",
         )
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_instant;
+
+    #[test]
+    fn instants_in_the_forms_idps_send() {
+        for (input, expected) in [
+            ("2030-01-01T10:00:00Z", "2030-01-01T10:00:00+00:00"),
+            ("2030-01-01T10:00:00.123Z", "2030-01-01T10:00:00.123+00:00"),
+            ("2030-01-01T10:00:00.1234567Z", "2030-01-01T10:00:00.123456700+00:00"),
+            ("2030-01-01T11:00:00+01:00", "2030-01-01T10:00:00+00:00"),
+        ] {
+            let parsed = parse_instant(Some(input), "t").map(|t| t.to_rfc3339());
+            assert_eq!(parsed.as_deref(), Ok(expected), "{input}");
+        }
+        for bad in ["2030-01-01T10:00:00", "yesterday", ""] {
+            assert!(parse_instant(Some(bad), "t").is_err(), "{bad}");
+        }
+        assert!(parse_instant(None, "t").is_err());
+    }
 }

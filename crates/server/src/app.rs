@@ -32,9 +32,11 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(GRAPHQL_BODY_LIMIT))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::render))
         .nest("/scim/v2/{tenant}", crate::scim::router())
         .merge(crate::sso::routes())
         .fallback(crate::console::serve)
+        .layer(axum::middleware::from_fn(crate::metrics::count_requests))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod config;
 mod console;
+mod metrics;
 mod pages;
 mod scim;
 mod sso;

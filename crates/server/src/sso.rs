@@ -63,6 +63,7 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn sso_error(e: SsoError) -> Response {
+    crate::metrics::sso_outcome(false);
     match e {
         SsoError::Refused(r) => problem(StatusCode::FORBIDDEN, "Sign-in failed", &r.message, r.event_id.as_deref()),
         SsoError::Internal(e) => internal_page(&e),
@@ -204,6 +205,7 @@ async fn complete(
     let meta = meta(&headers, peer);
     match state.identity.complete_sso(&form.handle, binding.as_deref(), &meta).await {
         Ok(done) => {
+            crate::metrics::sso_outcome(true);
             let max_age = (done.signed_in.expires_at - chrono::Utc::now()).num_seconds().max(0);
             let session = format!(
                 "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",

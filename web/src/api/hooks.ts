@@ -90,3 +90,13 @@ export function asApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   return new ApiError('INTERNAL', e instanceof Error ? e.message : String(e));
 }
+
+/** `value`, once it has stopped changing for `ms` (for search-as-you-type fields). */
+export function useDebounced<T>(value: T, ms = 300): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = window.setTimeout(() => setSettled(value), ms);
+    return () => window.clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}

@@ -62,6 +62,7 @@ export const SsoConnectionFields = graphql(`
     logoutUrl
     loginPolicy
     allowIdpInitiated
+    jitProvisioning
     version
     updatedAt
     certificates {
@@ -278,6 +279,64 @@ export const SetTenantDevModeMutation = graphql(`
     setTenantDevMode(slug: $slug, enabled: $enabled) {
       id
       devMode
+    }
+  }
+`);
+
+export const TestSsoConnectionMutation = graphql(`
+  mutation TestSsoConnection {
+    testSsoConnection {
+      url
+    }
+  }
+`);
+
+export const ImportIdpMetadataMutation = graphql(`
+  mutation ImportIdpMetadata($xml: String!) {
+    importIdpMetadata(xml: $xml, apply: false) {
+      issuer
+      loginUrl
+      logoutUrl
+      certificates {
+        subject
+        fingerprintSha256
+        notBefore
+        notAfter
+        pem
+        usable
+      }
+    }
+  }
+`);
+
+export const SignInEventFields = graphql(`
+  fragment SignInEventFields on SignInEvent {
+    id
+    createdAt
+    success
+    flow
+    reasonCode
+    reason
+    detail
+    userId
+    nameId
+    certificateFingerprint
+    clockOffsetSeconds
+    ip
+    userAgent
+  }
+`);
+
+export const SignInEventsQuery = graphql(`
+  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {
+    signInEvents(first: $first, after: $after, filter: $filter) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...SignInEventFields
+      }
     }
   }
 `);

@@ -19,7 +19,7 @@ type Documents = {
     "\n  mutation SignIn($email: String!, $password: String!, $tenant: String) {\n    signIn(email: $email, password: $password, tenant: $tenant) {\n      me {\n        id\n        email\n        displayName\n        role\n        tenant {\n          slug\n          name\n        }\n      }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
     "\n  fragment CertificateFields on IdpCertificate {\n    id\n    subject\n    issuer\n    fingerprintSha256\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n  }\n": typeof types.CertificateFieldsFragmentDoc,
-    "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": typeof types.SsoConnectionFieldsFragmentDoc,
+    "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    jitProvisioning\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": typeof types.SsoConnectionFieldsFragmentDoc,
     "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": typeof types.IdentityManagementDocument,
     "\n  mutation UpdateSsoConnection($input: SsoConnectionInput!) {\n    updateSsoConnection(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": typeof types.UpdateSsoConnectionDocument,
     "\n  mutation AddIdpCertificate($certificate: String!) {\n    addIdpCertificate(certificate: $certificate) {\n      ...CertificateFields\n    }\n  }\n": typeof types.AddIdpCertificateDocument,
@@ -38,13 +38,17 @@ type Documents = {
     "\n  query Tenants {\n    tenants {\n      id\n      slug\n      name\n      devMode\n      createdAt\n    }\n  }\n": typeof types.TenantsDocument,
     "\n  mutation CreateTenant($input: CreateTenantInput!) {\n    createTenant(input: $input) {\n      tenant {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n      admin {\n        email\n      }\n      generatedAdminPassword\n    }\n  }\n": typeof types.CreateTenantDocument,
     "\n  mutation SetTenantDevMode($slug: String!, $enabled: Boolean!) {\n    setTenantDevMode(slug: $slug, enabled: $enabled) {\n      id\n      devMode\n    }\n  }\n": typeof types.SetTenantDevModeDocument,
+    "\n  mutation TestSsoConnection {\n    testSsoConnection {\n      url\n    }\n  }\n": typeof types.TestSsoConnectionDocument,
+    "\n  mutation ImportIdpMetadata($xml: String!) {\n    importIdpMetadata(xml: $xml, apply: false) {\n      issuer\n      loginUrl\n      logoutUrl\n      certificates {\n        subject\n        fingerprintSha256\n        notBefore\n        notAfter\n        pem\n        usable\n      }\n    }\n  }\n": typeof types.ImportIdpMetadataDocument,
+    "\n  fragment SignInEventFields on SignInEvent {\n    id\n    createdAt\n    success\n    flow\n    reasonCode\n    reason\n    detail\n    userId\n    nameId\n    certificateFingerprint\n    clockOffsetSeconds\n    ip\n    userAgent\n  }\n": typeof types.SignInEventFieldsFragmentDoc,
+    "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.SignInEventsDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      email\n      displayName\n      role\n      tenant {\n        slug\n        name\n      }\n    }\n  }\n": types.MeDocument,
     "\n  mutation SignIn($email: String!, $password: String!, $tenant: String) {\n    signIn(email: $email, password: $password, tenant: $tenant) {\n      me {\n        id\n        email\n        displayName\n        role\n        tenant {\n          slug\n          name\n        }\n      }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
     "\n  fragment CertificateFields on IdpCertificate {\n    id\n    subject\n    issuer\n    fingerprintSha256\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n  }\n": types.CertificateFieldsFragmentDoc,
-    "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": types.SsoConnectionFieldsFragmentDoc,
+    "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    jitProvisioning\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": types.SsoConnectionFieldsFragmentDoc,
     "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": types.IdentityManagementDocument,
     "\n  mutation UpdateSsoConnection($input: SsoConnectionInput!) {\n    updateSsoConnection(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": types.UpdateSsoConnectionDocument,
     "\n  mutation AddIdpCertificate($certificate: String!) {\n    addIdpCertificate(certificate: $certificate) {\n      ...CertificateFields\n    }\n  }\n": types.AddIdpCertificateDocument,
@@ -63,6 +67,10 @@ const documents: Documents = {
     "\n  query Tenants {\n    tenants {\n      id\n      slug\n      name\n      devMode\n      createdAt\n    }\n  }\n": types.TenantsDocument,
     "\n  mutation CreateTenant($input: CreateTenantInput!) {\n    createTenant(input: $input) {\n      tenant {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n      admin {\n        email\n      }\n      generatedAdminPassword\n    }\n  }\n": types.CreateTenantDocument,
     "\n  mutation SetTenantDevMode($slug: String!, $enabled: Boolean!) {\n    setTenantDevMode(slug: $slug, enabled: $enabled) {\n      id\n      devMode\n    }\n  }\n": types.SetTenantDevModeDocument,
+    "\n  mutation TestSsoConnection {\n    testSsoConnection {\n      url\n    }\n  }\n": types.TestSsoConnectionDocument,
+    "\n  mutation ImportIdpMetadata($xml: String!) {\n    importIdpMetadata(xml: $xml, apply: false) {\n      issuer\n      loginUrl\n      logoutUrl\n      certificates {\n        subject\n        fingerprintSha256\n        notBefore\n        notAfter\n        pem\n        usable\n      }\n    }\n  }\n": types.ImportIdpMetadataDocument,
+    "\n  fragment SignInEventFields on SignInEvent {\n    id\n    createdAt\n    success\n    flow\n    reasonCode\n    reason\n    detail\n    userId\n    nameId\n    certificateFingerprint\n    clockOffsetSeconds\n    ip\n    userAgent\n  }\n": types.SignInEventFieldsFragmentDoc,
+    "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.SignInEventsDocument,
 };
 
 /**
@@ -84,7 +92,7 @@ export function graphql(source: "\n  fragment CertificateFields on IdpCertificat
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n"): typeof import('./graphql').SsoConnectionFieldsFragmentDoc;
+export function graphql(source: "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    jitProvisioning\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n"): typeof import('./graphql').SsoConnectionFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -157,6 +165,22 @@ export function graphql(source: "\n  mutation CreateTenant($input: CreateTenantI
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SetTenantDevMode($slug: String!, $enabled: Boolean!) {\n    setTenantDevMode(slug: $slug, enabled: $enabled) {\n      id\n      devMode\n    }\n  }\n"): typeof import('./graphql').SetTenantDevModeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation TestSsoConnection {\n    testSsoConnection {\n      url\n    }\n  }\n"): typeof import('./graphql').TestSsoConnectionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ImportIdpMetadata($xml: String!) {\n    importIdpMetadata(xml: $xml, apply: false) {\n      issuer\n      loginUrl\n      logoutUrl\n      certificates {\n        subject\n        fingerprintSha256\n        notBefore\n        notAfter\n        pem\n        usable\n      }\n    }\n  }\n"): typeof import('./graphql').ImportIdpMetadataDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SignInEventFields on SignInEvent {\n    id\n    createdAt\n    success\n    flow\n    reasonCode\n    reason\n    detail\n    userId\n    nameId\n    certificateFingerprint\n    clockOffsetSeconds\n    ip\n    userAgent\n  }\n"): typeof import('./graphql').SignInEventFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n"): typeof import('./graphql').SignInEventsDocument;
 
 
 export function graphql(source: string) {

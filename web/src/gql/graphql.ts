@@ -53,12 +53,22 @@ export type Role =
   | 'TENANT_ADMIN'
   | 'USER';
 
+export type SignInEventFilter = {
+  reasonCode?: string | null | undefined;
+  since?: string | null | undefined;
+  /** Only successes (`true`) or only failures (`false`). */
+  success?: boolean | null | undefined;
+  userId?: string | number | null | undefined;
+};
+
 export type SsoConnectionInput = {
   allowIdpInitiated: boolean;
   enabled: boolean;
   /** The `version` you loaded; the save fails with CONFLICT if someone saved since. */
   expectedVersion?: number | null | undefined;
   issuer?: string | null | undefined;
+  /** Create unknown users at their first SSO sign-in (off unless set; left out: unchanged). */
+  jitProvisioning?: boolean | null | undefined;
   loginPolicy: LoginPolicy;
   loginUrl?: string | null | undefined;
   logoutUrl?: string | null | undefined;
@@ -98,19 +108,19 @@ export type SignOutMutation = { signOut: boolean };
 
 export type CertificateFieldsFragment = { id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean };
 
-export type SsoConnectionFieldsFragment = { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> };
+export type SsoConnectionFieldsFragment = { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> };
 
 export type IdentityManagementQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type IdentityManagementQuery = { ssoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> }, serviceProvider: { entityId: string, acsUrl: string, signOnUrl: string, metadataUrl: string }, tenant: { slug: string, name: string, devMode: boolean } };
+export type IdentityManagementQuery = { ssoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> }, serviceProvider: { entityId: string, acsUrl: string, signOnUrl: string, metadataUrl: string }, tenant: { slug: string, name: string, devMode: boolean } };
 
 export type UpdateSsoConnectionMutationVariables = Exact<{
   input: SsoConnectionInput;
 }>;
 
 
-export type UpdateSsoConnectionMutation = { updateSsoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
+export type UpdateSsoConnectionMutation = { updateSsoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
 
 export type AddIdpCertificateMutationVariables = Exact<{
   certificate: string;
@@ -221,6 +231,29 @@ export type SetTenantDevModeMutationVariables = Exact<{
 
 export type SetTenantDevModeMutation = { setTenantDevMode: { id: string, devMode: boolean } };
 
+export type TestSsoConnectionMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TestSsoConnectionMutation = { testSsoConnection: { url: string } };
+
+export type ImportIdpMetadataMutationVariables = Exact<{
+  xml: string;
+}>;
+
+
+export type ImportIdpMetadataMutation = { importIdpMetadata: { issuer: string, loginUrl: string, logoutUrl: string | null, certificates: Array<{ subject: string, fingerprintSha256: string, notBefore: string, notAfter: string, pem: string, usable: boolean }> } };
+
+export type SignInEventFieldsFragment = { id: string, createdAt: string, success: boolean, flow: string, reasonCode: string, reason: string, detail: string, userId: string | null, nameId: string | null, certificateFingerprint: string | null, clockOffsetSeconds: number | null, ip: string | null, userAgent: string | null };
+
+export type SignInEventsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: SignInEventFilter | null | undefined;
+}>;
+
+
+export type SignInEventsQuery = { signInEvents: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, createdAt: string, success: boolean, flow: string, reasonCode: string, reason: string, detail: string, userId: string | null, nameId: string | null, certificateFingerprint: string | null, clockOffsetSeconds: number | null, ip: string | null, userAgent: string | null }> } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -260,6 +293,7 @@ export const SsoConnectionFieldsFragmentDoc = new TypedDocumentString(`
   logoutUrl
   loginPolicy
   allowIdpInitiated
+  jitProvisioning
   version
   updatedAt
   certificates {
@@ -289,6 +323,23 @@ export const UserFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
+export const SignInEventFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SignInEventFields on SignInEvent {
+  id
+  createdAt
+  success
+  flow
+  reasonCode
+  reason
+  detail
+  userId
+  nameId
+  certificateFingerprint
+  clockOffsetSeconds
+  ip
+  userAgent
+}
+    `, {"fragmentName":"SignInEventFields"}) as unknown as TypedDocumentString<SignInEventFieldsFragment, unknown>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -359,6 +410,7 @@ fragment SsoConnectionFields on SsoConnection {
   logoutUrl
   loginPolicy
   allowIdpInitiated
+  jitProvisioning
   version
   updatedAt
   certificates {
@@ -389,6 +441,7 @@ fragment SsoConnectionFields on SsoConnection {
   logoutUrl
   loginPolicy
   allowIdpInitiated
+  jitProvisioning
   version
   updatedAt
   certificates {
@@ -610,3 +663,54 @@ export const SetTenantDevModeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SetTenantDevModeMutation, SetTenantDevModeMutationVariables>;
+export const TestSsoConnectionDocument = new TypedDocumentString(`
+    mutation TestSsoConnection {
+  testSsoConnection {
+    url
+  }
+}
+    `) as unknown as TypedDocumentString<TestSsoConnectionMutation, TestSsoConnectionMutationVariables>;
+export const ImportIdpMetadataDocument = new TypedDocumentString(`
+    mutation ImportIdpMetadata($xml: String!) {
+  importIdpMetadata(xml: $xml, apply: false) {
+    issuer
+    loginUrl
+    logoutUrl
+    certificates {
+      subject
+      fingerprintSha256
+      notBefore
+      notAfter
+      pem
+      usable
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ImportIdpMetadataMutation, ImportIdpMetadataMutationVariables>;
+export const SignInEventsDocument = new TypedDocumentString(`
+    query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {
+  signInEvents(first: $first, after: $after, filter: $filter) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      ...SignInEventFields
+    }
+  }
+}
+    fragment SignInEventFields on SignInEvent {
+  id
+  createdAt
+  success
+  flow
+  reasonCode
+  reason
+  detail
+  userId
+  nameId
+  certificateFingerprint
+  clockOffsetSeconds
+  ip
+  userAgent
+}`) as unknown as TypedDocumentString<SignInEventsQuery, SignInEventsQueryVariables>;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useQuery } from '../api/hooks';
+import { useDebounced, useQuery } from '../api/hooks';
 import { AuditEventsQuery } from '../api/operations';
 import { TextField } from '../components/Field';
 import { Empty, ErrorBanner, Loading } from '../components/States';
@@ -21,7 +21,8 @@ export function AuditLogPage() {
   const [since, setSince] = useState('');
   const [until, setUntil] = useState('');
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const filter = { action: action.trim() || null, since: dayStart(since), until: dayStart(until, 1) };
+  const settledAction = useDebounced(action.trim());
+  const filter = { action: settledAction || null, since: dayStart(since), until: dayStart(until, 1) };
   const query = useQuery(AuditEventsQuery, { first: PAGE_SIZE, after: cursors[cursors.length - 1], filter });
   const events = query.data?.auditEvents;
   const filtered = !!(filter.action || filter.since || filter.until);

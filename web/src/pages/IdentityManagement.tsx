@@ -1,7 +1,7 @@
 // Identity Management: the tenant's SSO connection, laid out like the 8x8 Admin Console.
 // Everything on the page is one draft; Save sends it (new certificates first, then the
 // settings, then certificate removals) and keeps whatever the server refused on screen.
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ApiError, gql } from '../api/client';
 import { asApiError, useQuery } from '../api/hooks';
 import {
@@ -13,9 +13,10 @@ import {
 import { CertificateDetails, CertificateUpload } from '../components/Certificates';
 import { CopyValue } from '../components/CopyButton';
 import { CheckboxField, SelectField, TextField, fieldSentence } from '../components/Field';
+import { MetadataImport, TestSso, type ImportedMetadata } from '../components/SsoTools';
 import { Banner, ErrorBanner, Loading } from '../components/States';
 import type { CertificateFieldsFragment, IdentityManagementQuery as Data, IdpProvider, LoginPolicy, SsoConnectionFieldsFragment } from '../gql/graphql';
-import type { ParsedCertificate } from '../lib/certificate';
+import { parseCertificateText, type ParsedCertificate } from '../lib/certificate';
 import { formatDateTime } from '../lib/format';
 import { LOGIN_POLICIES, PROVIDERS, PROVIDER_ORDER } from '../lib/providers';
 import { useUnsavedChangesGuard } from '../router';
@@ -28,6 +29,7 @@ export interface SsoSettings {
   logoutUrl: string;
   loginPolicy: LoginPolicy;
   allowIdpInitiated: boolean;
+  jitProvisioning: boolean;
 }
 
 export function settingsOf(c: SsoConnectionFieldsFragment): SsoSettings {
@@ -39,6 +41,7 @@ export function settingsOf(c: SsoConnectionFieldsFragment): SsoSettings {
     logoutUrl: c.logoutUrl ?? '',
     loginPolicy: c.loginPolicy,
     allowIdpInitiated: c.allowIdpInitiated,
+    jitProvisioning: c.jitProvisioning,
   };
 }
 
@@ -77,6 +80,7 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
   const [savedNotice, setSavedNotice] = useState(false);
   const [showAnyway, setShowAnyway] = useState(false);
   const [addedBeforeFailure, setAddedBeforeFailure] = useState(0);
+  const [importNotice, setImportNotice] = useState<string | null>(null);
 
   // When the page (re)loads data from the server, start over from it.
   useEffect(() => {
@@ -87,6 +91,15 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
     setRemoveErrors({});
     setSaveError(undefined);
   }, [initial]);
+
+  // After a refused save, take keyboard and screen-reader users to the first problem.
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!saveError) return;
+    const target = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], .field-error, [role="alert"]');
+    if (target && !target.matches('input, select, textarea, button')) target.setAttribute('tabindex', '-1');
+    target?.focus();
+  }, [saveError]);
 
   const settingsDirty = !sameSettings(draft, settingsOf(saved));
   const dirty = settingsDirty || staged.length > 0 || removing.length > 0;
@@ -106,10 +119,43 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
   const hasConfig = saved.enabled || !!saved.loginUrl || !!saved.issuer || saved.certificates.length > 0 || staged.length > 0;
   const showSettings = draft.enabled || hasConfig || showAnyway;
 
+  const isKnown = (fingerprint: string, list: Staged[] = staged) =>
+    saved.certificates.some((c) => c.fingerprintSha256 === fingerprint) ||
+    list.some((s) => s.certificate.fingerprintSha256 === fingerprint);
+
+  const applyMetadata = (m: ImportedMetadata) => {
+    setDraft((d) => ({ ...d, issuer: m.issuer, loginUrl: m.loginUrl, logoutUrl: m.logoutUrl ?? d.logoutUrl }));
+    const next = [...staged];
+    let added = 0;
+    let expired = 0;
+    for (const c of m.certificates) {
+      if (!c.usable) {
+        expired++;
+        continue;
+      }
+      if (isKnown(c.fingerprintSha256, next)) continue;
+      const parsed = parseCertificateText(c.pem);
+      if (parsed.ok) {
+        next.push({ key: ++stagedKey, certificate: parsed.certificate });
+        added++;
+      }
+    }
+    setStaged(next);
+    setSaveError(undefined);
+    setSavedNotice(false);
+    const parts = ['IDP Login URL', 'IDP Issuer URL/URN'];
+    if (m.logoutUrl) parts.push('IDP Logout URL');
+    if (added) parts.push(added === 1 ? 'a new certificate' : `${added} new certificates`);
+    setImportNotice(
+      `Filled in from the metadata: ${parts.join(', ')}.${expired ? ` ${expired} expired certificate${expired === 1 ? ' was' : 's were'} left out.` : ''} Review them, then Save.`,
+    );
+  };
+
   const save = async () => {
     setSaving(true);
     setSaveError(undefined);
     setSavedNotice(false);
+    setImportNotice(null);
     let failed = false;
     let current = saved;
     let added = 0;
@@ -147,6 +193,7 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
             logoutUrl: draft.logoutUrl.trim() || null,
             loginPolicy: draft.loginPolicy,
             allowIdpInitiated: draft.allowIdpInitiated,
+            jitProvisioning: draft.jitProvisioning,
             expectedVersion: current.version,
           },
         });
@@ -188,6 +235,7 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
 
   return (
     <form
+      ref={formRef}
       className="page identity"
       aria-labelledby="idm-title"
       noValidate
@@ -198,10 +246,8 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
     >
       <div className="page-head">
         <h1 id="idm-title">Identity Management</h1>
-        <p className="lede">
-          Let your users sign in with your organisation&rsquo;s identity provider (SAML 2.0 single sign-on).
-        </p>
       </div>
+      <p className="lede">Let your users sign in with your organisation&rsquo;s identity provider (SAML 2.0 single sign-on).</p>
 
       {savedNotice && !dirty && <Banner kind="success">Saved. {draft.enabled ? 'SSO is on.' : 'SSO is off.'}</Banner>}
       {saveError?.code === 'CONFLICT' && saveError.fieldMessage('version') ? (
@@ -270,6 +316,8 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
           <section className="card" aria-labelledby="saml-heading">
             <h2 id="saml-heading">{provider.settingsHeading}</h2>
             {!draft.enabled && <p className="hint">SSO is off: these settings are kept, and used once you turn SSO on.</p>}
+            <MetadataImport onImported={applyMetadata} />
+            {importNotice && <Banner kind="info">{importNotice}</Banner>}
             <TextField
               label="IDP Login URL"
               type="url"
@@ -320,8 +368,12 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
                 <li key={s.key} className="cert pending">
                   <div className="cert-head">
                     <span className="badge badge-info">Not saved yet</span>
-                    <button type="button" onClick={() => setStaged((list) => list.filter((x) => x.key !== s.key))}>
-                      Discard<span className="visually-hidden"> certificate {s.certificate.subject}</span>
+                    <button
+                      type="button"
+                      aria-label={`Discard certificate ${s.certificate.subject}`}
+                      onClick={() => setStaged((list) => list.filter((x) => x.key !== s.key))}
+                    >
+                      Discard
                     </button>
                   </div>
                   <CertificateDetails certificate={s.certificate} />
@@ -339,10 +391,7 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
             <CertificateUpload
               hint={provider.certificate}
               onParsed={(certificate) => {
-                const duplicate =
-                  keptCertificates.some((c) => c.fingerprintSha256 === certificate.fingerprintSha256) ||
-                  staged.some((s) => s.certificate.fingerprintSha256 === certificate.fingerprintSha256);
-                if (duplicate) return 'This certificate is already in the list.';
+                if (isKnown(certificate.fingerprintSha256)) return 'This certificate is already in the list.';
                 setStaged((list) => [...list, { key: ++stagedKey, certificate }]);
                 setSavedNotice(false);
               }}
@@ -376,7 +425,15 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
               onChange={(e) => set('allowIdpInitiated', e.target.checked)}
               hint="Users may start from the identity provider (e.g. the app tile in My Apps), not only from our sign-on page."
             />
+            <CheckboxField
+              label="Create users at their first SSO sign-in"
+              checked={draft.jitProvisioning}
+              onChange={(e) => set('jitProvisioning', e.target.checked)}
+              hint="Just-in-time provisioning: someone your IdP lets in but who has no user here yet gets one. Leave off when users are created here or by SCIM."
+            />
           </section>
+
+          <TestSso unsavedChanges={dirty} />
         </>
       )}
 
@@ -418,12 +475,12 @@ function SavedCertificate({
           <span className="badge badge-ok">In use</span>
         )}
         {removing ? (
-          <button type="button" onClick={onUndo}>
-            Keep<span className="visually-hidden"> certificate {certificate.subject}</span>
+          <button type="button" onClick={onUndo} aria-label={`Keep certificate ${certificate.subject}`}>
+            Keep
           </button>
         ) : (
-          <button type="button" onClick={onRemove}>
-            Remove<span className="visually-hidden"> certificate {certificate.subject}</span>
+          <button type="button" onClick={onRemove} aria-label={`Remove certificate ${certificate.subject}`}>
+            Remove
           </button>
         )}
       </div>

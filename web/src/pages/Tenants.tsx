@@ -141,6 +141,7 @@ export function TenantsPage() {
                       <input
                         type="checkbox"
                         checked={t.devMode}
+                        aria-label={`Allow http IdP URLs for ${t.slug}`}
                         disabled={devMode.running}
                         onChange={async (e) => {
                           setDevModeError(null);
@@ -152,7 +153,7 @@ export function TenantsPage() {
                           }
                         }}
                       />
-                      <span>Allow http IdP URLs<span className="visually-hidden"> for {t.slug}</span></span>
+                      <span>Allow http IdP URLs</span>
                     </label>
                   </td>
                   <td className="row-actions">
@@ -161,6 +162,7 @@ export function TenantsPage() {
                     ) : (
                       <button
                         type="button"
+                        aria-label={`Manage ${t.slug}`}
                         onClick={() =>
                           confirmLeave(() => {
                             chooseTenant(t.slug);
@@ -168,7 +170,7 @@ export function TenantsPage() {
                           })
                         }
                       >
-                        Manage<span className="visually-hidden"> {t.slug}</span>
+                        Manage
                       </button>
                     )}
                   </td>

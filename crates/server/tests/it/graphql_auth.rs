@@ -180,6 +180,9 @@ async fn health_and_explorer() {
     assert_eq!(r.status, StatusCode::OK);
     let r = app.request(Request::get("/graphql").body(Body::empty()).unwrap()).await;
     assert!(r.body.as_str().unwrap_or_default().contains("graphiql"));
+    let r = app.request(Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    let text = r.body.as_str().unwrap_or_default().to_owned();
+    assert!(text.contains("gatehouse_http_responses_total{class=\"2xx\"}") && text.contains("gatehouse_sso_sign_ins_total"), "{text}");
     app.db.conn().clone().close().await.unwrap();
     let r = app.request(Request::get("/readyz").body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);

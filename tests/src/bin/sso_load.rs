@@ -1,0 +1,189 @@
+//! Load benchmark of IdP-initiated SAML sign-ins (`POST /saml2` + `/saml2/complete`)
+//! against the real `gatehouse` binary, with Responses pre-minted by the independent test
+//! IdP. Reports sign-ins per second and p50/p99 latency, on SQLite and PostgreSQL, with 1
+//! tenant and with 10,000 tenants configured.
+//!
+//! ```sh
+//! cargo build --release -p gatehouse-server
+//! GATEHOUSE_BIN=target/release/gatehouse cargo run --release -p gatehouse-e2e --bin sso_load -- [SIGN_INS] [CONCURRENCY]
+//! ```
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use gatehouse_e2e::*;
+use sea_orm::sea_query::{Alias, Query};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::json;
+
+const OP_PASSWORD: &str = "operator password 123";
+const TID: &str = "dddddddd-4444-4444-8444-dddddddddddd";
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let sign_ins: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let concurrency: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(8);
+    let issuer = format!("https://sts.windows.net/{TID}/");
+    let idp = Idp::start(&issuer);
+    println!("| backend | tenants | sign-ins | concurrency | sign-ins/s | p50 ms | p99 ms | failures |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        for tenants in [1usize, 10_000] {
+            let db = TestDb::new(backend).await;
+            let server = Server::start(db.url(), &[("GATEHOUSE_BOOTSTRAP_PASSWORD", OP_PASSWORD), ("GATEHOUSE_DEMO_TENANT", "false")]).await;
+            setup_tenant(&server, &idp, &issuer).await;
+            if tenants > 1 {
+                add_filler_tenants(&db, tenants - 1).await;
+            }
+            let responses = mint(&idp, &server, sign_ins).await;
+            let (elapsed, mut latencies, failures) = run(&server.base, responses, concurrency).await;
+            latencies.sort();
+            let pct = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or_default();
+            println!(
+                "| {:?} | {} | {} | {} | {:.0} | {:.1} | {:.1} | {} |",
+                backend,
+                tenants,
+                sign_ins,
+                concurrency,
+                latencies.len() as f64 / elapsed.as_secs_f64(),
+                pct(0.50).as_secs_f64() * 1000.0,
+                pct(0.99).as_secs_f64() * 1000.0,
+                failures
+            );
+            drop(server);
+        }
+    }
+}
+
+async fn setup_tenant(server: &Server, idp: &Idp, issuer: &str) {
+    let ops = Client::new(&server.base);
+    ops.sign_in("admin@gatehouse.local", OP_PASSWORD, None).await;
+    ops.gql("mutation { createTenant(input:{slug:\"bench\", name:\"Bench\", adminEmail:\"admin@bench.example\", adminPassword:\"bench admin password\"}){ tenant { slug } } }", json!({})).await;
+    ops.gql("mutation { setTenantDevMode(slug:\"bench\", enabled:true){ devMode } }", json!({})).await;
+    let admin = Client::new(&server.base);
+    admin.sign_in("admin@bench.example", "bench admin password", None).await;
+    admin.gql("mutation($c:String!){ addIdpCertificate(certificate:$c){ id } }", json!({"c": idp.certificate()})).await;
+    let r = admin
+        .gql(
+            "mutation($i:SsoConnectionInput!){ updateSsoConnection(input:$i){ enabled } }",
+            json!({"i": {"enabled": true, "provider": "ENTRA_ID", "loginUrl": format!("{}/saml2/sso", idp.base),
+                "issuer": issuer, "loginPolicy": "PASSWORD_OR_SSO", "allowIdpInitiated": true}}),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    admin.gql("mutation { createUser(input:{email:\"ada@bench.example\", active:true}){ id } }", json!({})).await;
+}
+
+/// Other tenants with enabled SSO connections and their own issuers, inserted directly
+/// (creating them through the API would spend minutes hashing admin passwords).
+async fn add_filler_tenants(db: &TestDb, n: usize) {
+    let conn = db.conn();
+    let backend = conn.get_database_backend();
+    let now = Utc::now();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+        let mut tenants = Query::insert();
+        tenants.into_table(Alias::new("tenants")).columns(["id", "slug", "name", "dev_mode", "created_at", "updated_at"].map(Alias::new));
+        let mut conns = Query::insert();
+        conns.into_table(Alias::new("sso_connections")).columns(
+            ["id", "tenant_id", "enabled", "provider", "login_url", "issuer", "login_policy", "allow_idp_initiated", "jit_provisioning", "version", "created_at", "updated_at"]
+                .map(Alias::new),
+        );
+        for i in chunk {
+            let tid = uuid::Uuid::now_v7();
+            tenants.values_panic([tid.into(), format!("filler-{i}").into(), format!("Filler {i}").into(), false.into(), now.into(), now.into()]);
+            conns.values_panic([
+                uuid::Uuid::now_v7().into(),
+                tid.into(),
+                true.into(),
+                "entra_id".into(),
+                format!("https://login.microsoftonline.com/filler-{i}/saml2").into(),
+                format!("https://sts.windows.net/filler-{i}/").into(),
+                "password_or_sso".into(),
+                true.into(),
+                false.into(),
+                1i32.into(),
+                now.into(),
+                now.into(),
+            ]);
+        }
+        for stmt in [tenants, conns] {
+            let (sql, values) = match backend {
+                DbBackend::Postgres => stmt.build(sea_orm::sea_query::PostgresQueryBuilder),
+                _ => stmt.build(sea_orm::sea_query::SqliteQueryBuilder),
+            };
+            conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.expect("filler insert");
+        }
+    }
+}
+
+/// Pre-mints unsolicited Responses (4 at a time: each is an xmlsec1 run at the IdP).
+async fn mint(idp: &Idp, server: &Server, n: usize) -> Vec<String> {
+    let acs = format!("{}/saml2", server.base);
+    let mut out = Vec::with_capacity(n);
+    let mut pending = Vec::new();
+    for _ in 0..n {
+        let acs = acs.clone();
+        let base = idp.base.clone();
+        pending.push(tokio::spawn(async move {
+            let r: serde_json::Value = reqwest::Client::new()
+                .get(format!("{base}/_response"))
+                .query(&[("user", "ada@bench.example"), ("acs", acs.as_str())])
+                .send()
+                .await
+                .expect("IdP")
+                .json()
+                .await
+                .expect("JSON");
+            r["SAMLResponse"].as_str().expect("SAMLResponse").to_owned()
+        }));
+        if pending.len() == 4 {
+            for p in pending.drain(..) {
+                out.push(p.await.expect("mint"));
+            }
+        }
+    }
+    for p in pending {
+        out.push(p.await.expect("mint"));
+    }
+    out
+}
+
+async fn run(base: &str, responses: Vec<String>, concurrency: usize) -> (Duration, Vec<Duration>, usize) {
+    let queue = std::sync::Arc::new(tokio::sync::Mutex::new(responses));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let queue = queue.clone();
+        let base = base.to_owned();
+        workers.push(tokio::spawn(async move {
+            let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+            let mut lat = Vec::new();
+            let mut failures = 0;
+            loop {
+                let Some(saml) = queue.lock().await.pop() else { break };
+                let t = Instant::now();
+                let ok = async {
+                    let r = http.post(format!("{base}/saml2")).form(&[("SAMLResponse", saml)]).send().await.ok()?;
+                    let handle = handoff_handle(&r.text().await.ok()?)?;
+                    let r = http.post(format!("{base}/saml2/complete")).form(&[("handle", handle)]).send().await.ok()?;
+                    (r.status().as_u16() == 303).then_some(())
+                }
+                .await;
+                match ok {
+                    Some(()) => lat.push(t.elapsed()),
+                    None => failures += 1,
+                }
+            }
+            (lat, failures)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut failures = 0;
+    for w in workers {
+        let (l, f) = w.await.expect("worker");
+        all.extend(l);
+        failures += f;
+    }
+    (started.elapsed(), all, failures)
+}

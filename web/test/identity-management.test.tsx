@@ -1,0 +1,184 @@
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, test } from 'vitest';
+import type { IdentityManagementQuery } from '../src/gql/graphql';
+import { SsoEditor } from '../src/pages/IdentityManagement';
+import { Router } from '../src/router';
+import { fixture, mockGraphql, validation } from './helpers';
+
+const connection: IdentityManagementQuery['ssoConnection'] = {
+  enabled: false,
+  provider: 'ENTRA_ID',
+  loginUrl: null,
+  issuer: null,
+  logoutUrl: null,
+  loginPolicy: 'PASSWORD_OR_SSO',
+  allowIdpInitiated: true,
+  jitProvisioning: false,
+  version: 3,
+  updatedAt: '2026-11-26T10:00:00Z',
+  certificates: [],
+};
+
+const initial: IdentityManagementQuery = {
+  ssoConnection: connection,
+  serviceProvider: {
+    entityId: 'https://gatehouse.example.com/saml2',
+    acsUrl: 'https://gatehouse.example.com/saml2',
+    signOnUrl: 'https://gatehouse.example.com/saml2/login?tenant=contoso',
+    metadataUrl: 'https://gatehouse.example.com/saml2/metadata',
+  },
+  tenant: { slug: 'contoso', name: 'Contoso', devMode: false },
+};
+
+const savedCert = {
+  id: 'c1',
+  subject: 'CN=Microsoft Azure Federated SSO Certificate',
+  issuer: 'CN=Microsoft Azure Federated SSO Certificate',
+  fingerprintSha256: 'DE:CE:7D:22',
+  notBefore: '2026-11-26T18:30:16Z',
+  notAfter: '2036-11-23T18:30:16Z',
+  expiresSoon: false,
+  expired: false,
+};
+
+function renderEditor() {
+  return render(
+    <Router>
+      <SsoEditor initial={initial} />
+    </Router>,
+  );
+}
+
+async function enableEntra() {
+  await userEvent.click(screen.getByLabelText('Single Sign On (SSO)'));
+  await userEvent.type(screen.getByLabelText('IDP Login URL'), 'https://login.microsoftonline.com/tid/saml2');
+  await userEvent.type(screen.getByLabelText('IDP Issuer URL/URN'), 'https://sts.windows.net/tid/');
+}
+
+describe('Identity Management', () => {
+  test('the IdP choice adapts the headings and the field hints', async () => {
+    renderEditor();
+    await userEvent.click(screen.getByLabelText('Single Sign On (SSO)'));
+    expect(screen.getByRole('heading', { name: 'Microsoft Entra SAML Settings' })).toBeInTheDocument();
+    expect(screen.getByLabelText('IDP Login URL')).toHaveAttribute('placeholder', 'https://login.microsoftonline.com/<tenant-id>/saml2');
+    expect(screen.getByLabelText('IDP Issuer URL/URN')).toHaveAttribute('placeholder', 'https://sts.windows.net/<tenant-id>/');
+    expect(screen.getByText('Identifier (Entity ID)')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('radio', { name: 'Okta' }));
+    expect(screen.getByRole('heading', { name: 'Okta SAML Settings' })).toBeInTheDocument();
+    expect(screen.getByLabelText('IDP Issuer URL/URN')).toHaveAttribute('placeholder', 'http://www.okta.com/<app-id>');
+    expect(screen.getByText('Audience URI (SP Entity ID)')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('radio', { name: 'Google Workspace' }));
+    expect(screen.getByLabelText('IDP Logout URL (optional)')).toHaveAccessibleDescription(/does not offer SAML single logout/);
+
+    await userEvent.click(screen.getByRole('radio', { name: 'Other SAML 2.0' }));
+    expect(screen.getByRole('heading', { name: 'SAML 2.0 Settings' })).toBeInTheDocument();
+  });
+
+  test('each value to paste into the IdP has a copy button', () => {
+    render(
+      <Router>
+        <SsoEditor initial={{ ...initial, ssoConnection: { ...connection, issuer: 'x' } }} />
+      </Router>,
+    );
+    for (const label of ['Identifier (Entity ID)', 'Reply URL (Assertion Consumer Service URL)', 'Sign on URL', 'SP metadata URL']) {
+      expect(screen.getByRole('button', { name: `Copy ${label}` })).toBeInTheDocument();
+    }
+    expect(screen.getByText('https://gatehouse.example.com/saml2/login?tenant=contoso')).toBeInTheDocument();
+  });
+
+  test('validation errors appear next to their fields, and nothing typed is lost', async () => {
+    const calls = mockGraphql({
+      UpdateSsoConnection: () =>
+        validation([
+          { field: 'loginUrl', message: 'must use https (plain http is allowed only for tenants an operator put in dev mode)' },
+          { field: 'certificates', message: 'SSO cannot be enabled without an IdP signing certificate that is valid now' },
+        ]),
+    });
+    renderEditor();
+    await userEvent.click(screen.getByLabelText('Single Sign On (SSO)'));
+    await userEvent.type(screen.getByLabelText('IDP Login URL'), 'http://idp.example.com/sso');
+    await userEvent.type(screen.getByLabelText('IDP Issuer URL/URN'), 'https://sts.windows.net/tid/');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+    const login = screen.getByLabelText('IDP Login URL');
+    expect(await screen.findByText(/^IDP Login URL must use https/)).toBeInTheDocument();
+    expect(login).toHaveAttribute('aria-invalid', 'true');
+    expect(login).toHaveAccessibleDescription(/IDP Login URL must use https/);
+    expect(screen.getByText(/SSO cannot be enabled without an IdP signing certificate/)).toBeInTheDocument();
+    expect(screen.getByText(/Nothing was saved/)).toBeInTheDocument();
+    expect(login).toHaveValue('http://idp.example.com/sso');
+    expect(screen.getByLabelText('IDP Issuer URL/URN')).toHaveValue('https://sts.windows.net/tid/');
+    expect(screen.getByLabelText('Single Sign On (SSO)')).toBeChecked();
+    expect(calls[0].variables.input).toMatchObject({ enabled: true, expectedVersion: 3, logoutUrl: null });
+  });
+
+  test('Save uploads new certificates first, then the settings, then removals', async () => {
+    const withCert = { ...connection, issuer: 'https://sts.windows.net/tid/', certificates: [savedCert] };
+    const calls = mockGraphql({
+      AddIdpCertificate: () => ({
+        data: { addIdpCertificate: { ...savedCert, id: 'c2', fingerprintSha256: 'FF:4F', subject: 'CN=idp.example.ch' } },
+      }),
+      UpdateSsoConnection: (v) => ({
+        data: {
+          updateSsoConnection: {
+            ...withCert,
+            ...(v.input as object),
+            version: 4,
+            certificates: [savedCert, { ...savedCert, id: 'c2' }],
+          },
+        },
+      }),
+      RemoveIdpCertificate: () => ({ data: { removeIdpCertificate: { id: 'c1' } } }),
+    });
+    render(
+      <Router>
+        <SsoEditor initial={{ ...initial, ssoConnection: withCert }} />
+      </Router>,
+    );
+    await userEvent.upload(screen.getByLabelText('Upload a certificate'), new File([fixture('utf8.pem')], 'next.pem'));
+    expect(await screen.findByText('Not saved yet')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: /^Remove certificate CN=Microsoft/ }));
+    expect(screen.getByText('Removed when you save')).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText('IDP Login URL'), 'https://login.microsoftonline.com/tid/saml2');
+    await userEvent.click(screen.getByLabelText('Single Sign On (SSO)'));
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(await screen.findByText('Saved. SSO is on.')).toBeInTheDocument();
+    expect(calls.map((c) => c.operation)).toEqual(['AddIdpCertificate', 'UpdateSsoConnection', 'RemoveIdpCertificate']);
+    expect(calls[0].variables.certificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(calls[2].variables).toEqual({ id: 'c1' });
+    expect(screen.queryByText('Not saved yet')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+  });
+
+  test("someone else's save is reported, and the admin's edits stay", async () => {
+    mockGraphql({
+      UpdateSsoConnection: () => ({
+        errors: [{ message: 'the SSO settings were changed by someone else', extensions: { code: 'CONFLICT', field: 'version' } }],
+      }),
+    });
+    renderEditor();
+    await enableEntra();
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText(/Someone else saved these settings after you opened this page/)).toBeInTheDocument();
+    expect(screen.getByLabelText('IDP Issuer URL/URN')).toHaveValue('https://sts.windows.net/tid/');
+  });
+
+  test('a refused certificate stays on the page with the server’s reason', async () => {
+    mockGraphql({
+      AddIdpCertificate: () => ({
+        errors: [{ message: 'this certificate is already uploaded', extensions: { code: 'CONFLICT', field: 'certificate' } }],
+      }),
+    });
+    renderEditor();
+    await enableEntra();
+    await userEvent.upload(screen.getByLabelText('Upload a certificate'), new File([fixture('entra.der')], 'entra.der'));
+    await screen.findByText('Not saved yet');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const item = (await screen.findByText('Not saved yet')).closest('li') as HTMLElement;
+    expect(await within(item).findByRole('alert')).toHaveTextContent('This certificate is already uploaded');
+  });
+});
