@@ -2,7 +2,7 @@
 #   make run    install what is missing, build, start on an embedded SQLite database
 #   make test   every test: Rust (SQLite + PostgreSQL), end-to-end, web (real browser),
 #               SCIM compliance (scim2-cli)
-.PHONY: run test deps test-deps web build rust-test e2e-build web-test scim-compliance schema clean
+.PHONY: run test deps test-deps web build rust-test e2e-build web-test scim-compliance scim-bench schema clean
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -43,6 +43,12 @@ scim-compliance: build
 	SCIM_COMPLIANCE_BIN=$${CARGO_TARGET_DIR:-target}/debug/gatehouse scripts/scim-compliance.sh
 
 test: test-deps web rust-test web-test scim-compliance
+
+# SCIM creates and PATCHes per second on SQLite and PostgreSQL (see BENCHMARKS.md).
+scim-bench:
+	$(CARGO) build --release -p gatehouse-server -p gatehouse-e2e --bins
+	GATEHOUSE_BIN=$${CARGO_TARGET_DIR:-target}/release/gatehouse $${CARGO_TARGET_DIR:-target}/release/scim_bench --backend sqlite --users 2000 --concurrency 8
+	GATEHOUSE_BIN=$${CARGO_TARGET_DIR:-target}/release/gatehouse $${CARGO_TARGET_DIR:-target}/release/scim_bench --backend postgres --users 2000 --concurrency 8
 
 # Regenerate the committed GraphQL schema after changing the API.
 schema: build
