@@ -59,7 +59,7 @@ pub struct MemberChanges {
 
 impl Identity {
     /// Creates a group with its first members. A taken `displayName` is a `Conflict`.
-    #[tracing::instrument(skip(self, scope, input, members), fields(tenant_id = %scope.tenant_id()), err)]
+    #[tracing::instrument(skip(self, scope, input, members), fields(tenant_id = %scope.tenant_id()), err(level = "info"))]
     pub async fn create_group(&self, scope: &ScimScope, input: GroupAttributes, members: &[String]) -> Result<Group> {
         let input = check_group(input)?;
         let now = self.now();
@@ -126,7 +126,7 @@ impl Identity {
     /// Changes a group (SCIM PUT and PATCH): `edit` gets the stored group (with members when
     /// `with_members`) and returns the attributes to keep and the members to add and remove.
     /// It runs inside the transaction. Unknown member IDs are a validation error on `members`.
-    #[tracing::instrument(skip(self, scope, edit), fields(tenant_id = %scope.tenant_id()), err)]
+    #[tracing::instrument(skip(self, scope, edit), fields(tenant_id = %scope.tenant_id()), err(level = "info"))]
     pub async fn update_group<E>(
         &self,
         scope: &ScimScope,
@@ -174,7 +174,7 @@ impl Identity {
     }
 
     /// Deletes a group and its memberships (the users stay).
-    #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
+    #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err(level = "info"))]
     pub async fn delete_group(&self, scope: &ScimScope, id: GroupId) -> Result<()> {
         let now = self.now();
         let txn = self.begin_write().await?;

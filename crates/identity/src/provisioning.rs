@@ -136,7 +136,7 @@ impl Identity {
     /// Provisions a new, active (unless `active` is `false`) user. A `userName` taken by a
     /// live user of the tenant — as e-mail or as federation ID — is a `Conflict` on
     /// `userName`, and nothing is written.
-    #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err)]
+    #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err(level = "info"))]
     pub async fn provision_user(&self, scope: &ScimScope, input: UserAttributes) -> Result<ProvisionedUser> {
         check_attributes(&input)?;
         let now = self.now();
@@ -225,7 +225,7 @@ impl Identity {
     /// Changes a user (SCIM PUT and PATCH): `edit` gets the stored user and returns the
     /// attributes to keep; it runs inside the transaction, so concurrent changes cannot interleave.
     /// `active` false suspends and ends the user's sessions; true activates.
-    #[tracing::instrument(skip(self, scope, edit), fields(tenant_id = %scope.tenant_id()), err)]
+    #[tracing::instrument(skip(self, scope, edit), fields(tenant_id = %scope.tenant_id()), err(level = "info"))]
     pub async fn update_provisioned_user<E>(
         &self,
         scope: &ScimScope,
@@ -304,7 +304,7 @@ impl Identity {
 
     /// Deprovisions (SCIM DELETE): a soft delete — the user disappears, can no longer sign
     /// in, loses their sessions and group memberships; the audit and sign-in logs keep them.
-    #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
+    #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err(level = "info"))]
     pub async fn deprovision_user(&self, scope: &ScimScope, id: UserId) -> Result<()> {
         let now = self.now();
         let txn = self.begin_write().await?;
