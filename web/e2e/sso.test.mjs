@@ -108,6 +108,11 @@ describe('SSO through the test IdP', { concurrency: false }, () => {
       .filter({ hasText: 'Started here (SP-initiated)' });
     await succeeded.getByText('Succeeded').waitFor();
     await screenshot(admin, '17-sign-in-log');
+    await admin.setViewportSize({ width: 390, height: 844 });
+    const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the sign-in log scrolls sideways by ${overflow}px at phone width`);
+    await screenshot(admin, '19-sign-in-log-phone');
+    await admin.setViewportSize({ width: 1280, height: 900 });
 
     await admin.getByLabel('Outcome').selectOption('failed');
     await admin.getByText('b.simon@woodgrove.com').first().waitFor({ state: 'detached' });
