@@ -30,8 +30,11 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
+  try {
+    await browser?.close();
+  } finally {
+    await server?.stop();
+  }
 });
 
 describe('tenant admin', { concurrency: false }, () => {

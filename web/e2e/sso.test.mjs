@@ -28,10 +28,13 @@ before(async () => {
 });
 
 after(async () => {
-  await admin?.close();
-  await browser?.close();
-  await idp?.stop();
-  await server?.stop();
+  try {
+    await admin?.close();
+    await browser?.close();
+  } finally {
+    await idp?.stop();
+    await server?.stop();
+  }
 });
 
 /** An end user's sign-in from the console's sign-in page, "Sign in with SSO". */
