@@ -373,9 +373,7 @@ fn element_from(
         if let Some(binding) = key.as_namespace_binding() {
             let prefix = match binding {
                 quick_xml::name::PrefixDeclaration::Default => String::new(),
-                quick_xml::name::PrefixDeclaration::Named(p) => {
-                    owned(p)?
-                }
+                quick_xml::name::PrefixDeclaration::Named(p) => owned(p)?,
             };
             element.ns_decls.push((prefix, value));
             continue;
