@@ -5,11 +5,13 @@
 
 SHELL := /bin/bash
 CARGO ?= cargo
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+GATEHOUSE := $(TARGET_DIR)/debug/gatehouse
 export CARGO_TERM_COLOR ?= never
 
 run: deps web build
 	@echo "Starting Gatehouse (database: $${DATABASE_URL:-./data/gatehouse.sqlite}). Stop with Ctrl-C."
-	./target/debug/gatehouse serve
+	$(GATEHOUSE) serve
 
 deps:
 	@scripts/ensure-deps.sh run
@@ -34,13 +36,13 @@ rust-test: build
 	fi
 
 web-test: build
-	@if [ -f web/package.json ]; then cd web && npm test && npm run e2e; fi
+	@if [ -f web/package.json ]; then cd web && npm test && GATEHOUSE_BIN=$(abspath $(GATEHOUSE)) npm run e2e; fi
 
 test: test-deps web rust-test web-test
 
 # Regenerate the committed GraphQL schema after changing the API.
 schema: build
-	./target/debug/gatehouse schema > schema.graphql
+	$(GATEHOUSE) schema > schema.graphql
 
 clean:
 	$(CARGO) clean
