@@ -23,6 +23,28 @@ pub(crate) struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+impl<'a> Change<'a> {
+    /// A change inside the scope's tenant, by the scope's actor.
+    pub(crate) fn in_scope(
+        scope: &'a TenantScope,
+        action: &'static str,
+        target_type: &'static str,
+        target_id: impl ToString,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Change<'a> {
+        Change {
+            tenant_id: Some(scope.tenant_id()),
+            actor: scope.actor(),
+            action,
+            target_type,
+            target_id: Some(target_id.to_string()),
+            before,
+            after,
+        }
+    }
+}
+
 pub(crate) fn snapshot<T: Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
 }
