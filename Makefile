@@ -6,11 +6,13 @@
 
 SHELL := /bin/bash
 CARGO ?= cargo
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+GATEHOUSE := $(TARGET_DIR)/debug/gatehouse
 export CARGO_TERM_COLOR ?= never
 
 run: deps web build
 	@echo "Starting Gatehouse (database: $${DATABASE_URL:-./data/gatehouse.sqlite}). Stop with Ctrl-C."
-	./target/debug/gatehouse serve
+	$(GATEHOUSE) serve
 
 deps:
 	@scripts/ensure-deps.sh run
@@ -35,7 +37,7 @@ rust-test: build
 	fi
 
 web-test: build
-	@if [ -f web/package.json ]; then cd web && npm test && npm run e2e; fi
+	@if [ -f web/package.json ]; then cd web && npm test && GATEHOUSE_BIN=$(abspath $(GATEHOUSE)) npm run e2e; fi
 
 # The independent SCIM compliance suite (scim2-cli from PyPI, in .venv/) against the real
 # binary on a fresh SQLite database; fails unless every check passes.
@@ -52,7 +54,7 @@ scim-bench:
 
 # Regenerate the committed GraphQL schema after changing the API.
 schema: build
-	./target/debug/gatehouse schema > schema.graphql
+	$(GATEHOUSE) schema > schema.graphql
 
 clean:
 	$(CARGO) clean

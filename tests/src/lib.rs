@@ -251,3 +251,37 @@ pub fn handoff_handle(html: &str) -> Option<String> {
     let start = html.find("name=\"handle\" value=\"")? + "name=\"handle\" value=\"".len();
     Some(html[start..].split('"').next()?.to_owned())
 }
+
+/// As the platform operator (signed in with `operator_password`): creates tenant `slug` in
+/// dev mode with SSO enabled against `idp` (its main key, `issuer`) and one active user.
+/// Returns the tenant admin's client.
+pub async fn sso_tenant(base: &str, operator_password: &str, idp: &Idp, slug: &str, issuer: &str, user_email: &str) -> Client {
+    let ops = Client::new(base);
+    ops.sign_in("admin@gatehouse.local", operator_password, None).await;
+    let admin_email = format!("admin@{slug}.example");
+    let steps = [
+        ops.gql(
+            "mutation($i:CreateTenantInput!){ createTenant(input:$i){ tenant { slug } } }",
+            json!({"i": {"slug": slug, "name": slug, "adminEmail": admin_email, "adminPassword": "tenant admin password"}}),
+        )
+        .await,
+        ops.gql("mutation($s:String!){ setTenantDevMode(slug:$s, enabled:true){ devMode } }", json!({"s": slug})).await,
+    ];
+    let admin = Client::new(base);
+    admin.sign_in(&admin_email, "tenant admin password", None).await;
+    let more = [
+        admin.gql("mutation($c:String!){ addIdpCertificate(certificate:$c){ id } }", json!({"c": idp.certificate()})).await,
+        admin
+            .gql(
+                "mutation($i:SsoConnectionInput!){ updateSsoConnection(input:$i){ enabled } }",
+                json!({"i": {"enabled": true, "provider": "ENTRA_ID", "loginUrl": format!("{}/saml2/sso", idp.base),
+                    "issuer": issuer, "loginPolicy": "PASSWORD_OR_SSO", "allowIdpInitiated": true}}),
+            )
+            .await,
+        admin.gql("mutation($e:String!){ createUser(input:{email:$e, active:true}){ id } }", json!({"e": user_email})).await,
+    ];
+    for r in steps.iter().chain(more.iter()) {
+        assert!(r["errors"].is_null(), "set-up step failed: {r}");
+    }
+    admin
+}

@@ -30,8 +30,11 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
+  try {
+    await browser?.close();
+  } finally {
+    await server?.stop();
+  }
 });
 
 describe('tenant admin', { concurrency: false }, () => {
@@ -284,6 +287,10 @@ describe('platform operator', { concurrency: false }, () => {
       assert.ok(password.length >= 12);
       await page.getByRole('cell', { name: /northwind/i }).first().waitFor();
       await screenshot(page, '13-tenants');
+      // The one-time password is guarded until dismissed.
+      await page.getByRole('button', { name: 'Manage northwind' }).click();
+      await page.getByRole('dialog', { name: 'Leave without saving?' }).getByRole('button', { name: 'Stay on this page' }).click();
+      await page.getByRole('button', { name: 'I have copied it' }).click();
       await page.getByRole('button', { name: 'Manage northwind' }).click();
       await page.getByRole('heading', { name: 'Identity Management' }).waitFor();
       await page.getByText('SSO').first().waitFor();

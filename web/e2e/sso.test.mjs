@@ -28,10 +28,13 @@ before(async () => {
 });
 
 after(async () => {
-  await admin?.close();
-  await browser?.close();
-  await idp?.stop();
-  await server?.stop();
+  try {
+    await admin?.close();
+    await browser?.close();
+  } finally {
+    await idp?.stop();
+    await server?.stop();
+  }
 });
 
 /** An end user's sign-in from the console's sign-in page, "Sign in with SSO". */
@@ -108,6 +111,11 @@ describe('SSO through the test IdP', { concurrency: false }, () => {
       .filter({ hasText: 'Started here (SP-initiated)' });
     await succeeded.getByText('Succeeded').waitFor();
     await screenshot(admin, '17-sign-in-log');
+    await admin.setViewportSize({ width: 390, height: 844 });
+    const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the sign-in log scrolls sideways by ${overflow}px at phone width`);
+    await screenshot(admin, '19-sign-in-log-phone');
+    await admin.setViewportSize({ width: 1280, height: 900 });
 
     await admin.getByLabel('Outcome').selectOption('failed');
     await admin.getByText('b.simon@woodgrove.com').first().waitFor({ state: 'detached' });

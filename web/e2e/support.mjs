@@ -41,6 +41,13 @@ async function waitReady(url, child, log, timeoutMs = 30_000) {
   throw new Error(`gatehouse did not become ready in ${timeoutMs} ms:\n${log()}`);
 }
 
+/** A server must not outlive the test run, even when a test or a hook throws. */
+function killOnExit(child) {
+  const kill = () => child.exitCode === null && child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.removeListener('exit', kill));
+}
+
 /** Starts gatehouse on a fresh database; `stop()` ends it and removes the folder. */
 export async function startServer() {
   const bin = process.env.GATEHOUSE_BIN ?? join(repoRoot, 'target', 'debug', 'gatehouse');
@@ -64,6 +71,7 @@ export async function startServer() {
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   child.on('error', (e) => (output += `\nspawn error: ${e.message}`));
+  killOnExit(child);
   await waitReady(url, child, () => output);
   return {
     url,
@@ -228,6 +236,7 @@ export async function startIdp(dir, { issuer, spSlo }) {
   );
   let err = '';
   child.stderr.on('data', (d) => (err += d));
+  killOnExit(child);
   const url = await new Promise((res, rej) => {
     let out = '';
     const t = setTimeout(() => rej(new Error(`test IdP did not start:\n${err}`)), 20_000);

@@ -9,7 +9,7 @@ use crate::entities::audit_event;
 use crate::error::Result;
 use crate::ids::{AuditEventId, TenantId};
 use crate::model::{AuditEvent, Page, PageRequest, page_from};
-use crate::principal::{Actor, TenantScope};
+use crate::principal::{Actor, ScimScope, TenantScope};
 use crate::Identity;
 
 /// What changed, as one audit entry.
@@ -21,6 +21,48 @@ pub(crate) struct Change<'a> {
     pub target_id: Option<String>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+}
+
+impl<'a> Change<'a> {
+    /// A change inside the scope's tenant, by the scope's actor.
+    pub(crate) fn in_scope(
+        scope: &'a TenantScope,
+        action: &'static str,
+        target_type: &'static str,
+        target_id: impl ToString,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Change<'a> {
+        Change {
+            tenant_id: Some(scope.tenant_id()),
+            actor: scope.actor(),
+            action,
+            target_type,
+            target_id: Some(target_id.to_string()),
+            before,
+            after,
+        }
+    }
+
+    /// A change made over SCIM, by the SCIM token.
+    pub(crate) fn by_scim(
+        scope: &'a ScimScope,
+        action: &'static str,
+        target_type: &'static str,
+        target_id: impl ToString,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Change<'a> {
+        Change {
+            tenant_id: Some(scope.tenant_id()),
+            actor: scope.actor(),
+            action,
+            target_type,
+            target_id: Some(target_id.to_string()),
+            before,
+            after,
+        }
+    }
 }
 
 pub(crate) fn snapshot<T: Serialize>(v: &T) -> Option<serde_json::Value> {

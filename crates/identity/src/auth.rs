@@ -277,7 +277,7 @@ impl Identity {
         .insert(&txn)
         .await?;
         let t = to_api_token(m);
-        audit::record(&txn, now, token_change(scope, "api_token.create", &t, None, Some(json!({"name": t.name})))).await?;
+        audit::record(&txn, now, Change::in_scope(scope, "api_token.create", "api_token", t.id, None, Some(json!({"name": t.name})))).await?;
         txn.commit().await?;
         Ok((token, t))
     }
@@ -309,7 +309,7 @@ impl Identity {
             .update(&txn)
             .await?;
         let t = to_api_token(m);
-        audit::record(&txn, now, token_change(scope, "api_token.revoke", &t, Some(json!({"name": t.name})), None)).await?;
+        audit::record(&txn, now, Change::in_scope(scope, "api_token.revoke", "api_token", t.id, Some(json!({"name": t.name})), None)).await?;
         txn.commit().await?;
         Ok(t)
     }
@@ -435,24 +435,6 @@ pub enum MeRole {
     TenantAdmin,
     User,
     ApiToken,
-}
-
-fn token_change<'a>(
-    scope: &'a TenantScope,
-    action: &'static str,
-    t: &ApiToken,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Change<'a> {
-    Change {
-        tenant_id: Some(scope.tenant_id()),
-        actor: scope.actor(),
-        action,
-        target_type: "api_token",
-        target_id: Some(t.id.to_string()),
-        before,
-        after,
-    }
 }
 
 fn to_api_token(m: api_token::Model) -> ApiToken {

@@ -80,7 +80,7 @@ impl Identity {
         .map_err(|e| on_unique(e, "displayName", "a group with this displayName already exists"))?;
         let changes = MemberChanges { added: members.to_vec(), removed: Vec::new() };
         self.write_members(&txn, scope.tenant_id(), id, &changes, now).await?;
-        audit::record(&txn, now, group_change(scope, "group.create", id, None, Some(json!({"group": input, "members": changes}))))
+        audit::record(&txn, now, Change::by_scim(scope, "group.create", "group", id, None, Some(json!({"group": input, "members": changes}))))
             .await?;
         txn.commit().await?;
         self.scim_group(scope, id, true).await
@@ -168,7 +168,7 @@ impl Identity {
         self.write_members(&txn, scope.tenant_id(), id, &changes, now).await?;
         let before_json = renamed.then(|| json!({"group": before.attributes()}));
         let after = json!({"group": wanted, "members": changes});
-        audit::record(&txn, now, group_change(scope, "group.update", id, before_json, Some(after))).await?;
+        audit::record(&txn, now, Change::by_scim(scope, "group.update", "group", id, before_json, Some(after))).await?;
         txn.commit().await.map_err(Error::from)?;
         Ok(self.scim_group(scope, id, with_members).await?)
     }
@@ -186,7 +186,7 @@ impl Identity {
             .await?;
         group::Entity::delete_by_id(row.id).exec(&txn).await?;
         let before = json!({"group": GroupAttributes { display_name: row.display_name, external_id: row.external_id }});
-        audit::record(&txn, now, group_change(scope, "group.delete", id, Some(before), None)).await?;
+        audit::record(&txn, now, Change::by_scim(scope, "group.delete", "group", id, Some(before), None)).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -378,22 +378,4 @@ async fn find_group_for_update(conn: &impl ConnectionTrait, tenant: TenantId, id
         .one(conn)
         .await?
         .ok_or(Error::NotFound { what: "group" })
-}
-
-fn group_change<'a>(
-    scope: &'a ScimScope,
-    action: &'static str,
-    id: GroupId,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Change<'a> {
-    Change {
-        tenant_id: Some(scope.tenant_id()),
-        actor: scope.actor(),
-        action,
-        target_type: "group",
-        target_id: Some(id.to_string()),
-        before,
-        after,
-    }
 }

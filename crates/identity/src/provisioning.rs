@@ -550,13 +550,5 @@ fn change<'a>(
     before: Option<&UserAttributes>,
     after: Option<&UserAttributes>,
 ) -> Change<'a> {
-    Change {
-        tenant_id: Some(scope.tenant_id()),
-        actor: scope.actor(),
-        action,
-        target_type: "user",
-        target_id: Some(id.to_string()),
-        before: before.and_then(audit::snapshot),
-        after: after.and_then(audit::snapshot),
-    }
+    Change::by_scim(scope, action, "user", id, before.and_then(audit::snapshot), after.and_then(audit::snapshot))
 }

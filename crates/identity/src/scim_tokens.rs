@@ -125,7 +125,7 @@ impl Identity {
         .insert(conn)
         .await?;
         let t = to_scim_token(m);
-        audit::record(conn, now, token_change(scope, "scim_token.create", &t, None, Some(json!({"prefix": t.prefix}))))
+        audit::record(conn, now, Change::in_scope(scope, "scim_token.create", "scim_token", t.id, None, Some(json!({"prefix": t.prefix}))))
             .await?;
         Ok(CreatedScimToken { token, scim_token: t })
     }
@@ -144,27 +144,9 @@ impl Identity {
             .update(conn)
             .await?;
         let t = to_scim_token(m);
-        audit::record(conn, now, token_change(scope, "scim_token.revoke", &t, Some(json!({"prefix": t.prefix})), None))
+        audit::record(conn, now, Change::in_scope(scope, "scim_token.revoke", "scim_token", t.id, Some(json!({"prefix": t.prefix})), None))
             .await?;
         Ok(t)
-    }
-}
-
-fn token_change<'a>(
-    scope: &'a TenantScope,
-    action: &'static str,
-    t: &ScimToken,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Change<'a> {
-    Change {
-        tenant_id: Some(scope.tenant_id()),
-        actor: scope.actor(),
-        action,
-        target_type: "scim_token",
-        target_id: Some(t.id.to_string()),
-        before,
-        after,
     }
 }
 

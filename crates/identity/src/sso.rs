@@ -142,15 +142,7 @@ impl Identity {
         audit::record(
             &txn,
             now,
-            Change {
-                tenant_id: Some(scope.tenant_id()),
-                actor: scope.actor(),
-                action: "sso_connection.update",
-                target_type: "sso_connection",
-                target_id: Some(after.id.to_string()),
-                before: snapshot(&settings_only(&before)),
-                after: snapshot(&settings_only(&after)),
-            },
+            Change::in_scope(scope, "sso_connection.update", "sso_connection", after.id, snapshot(&settings_only(&before)), snapshot(&settings_only(&after))),
         )
         .await?;
         txn.commit().await?;
@@ -203,15 +195,7 @@ impl Identity {
         audit::record(
             &txn,
             now,
-            Change {
-                tenant_id: Some(scope.tenant_id()),
-                actor: scope.actor(),
-                action: "idp_certificate.add",
-                target_type: "idp_certificate",
-                target_id: Some(cert.id.to_string()),
-                before: None,
-                after: snapshot(&cert),
-            },
+            Change::in_scope(scope, "idp_certificate.add", "idp_certificate", cert.id, None, snapshot(&cert)),
         )
         .await?;
         txn.commit().await?;
@@ -247,15 +231,7 @@ impl Identity {
         audit::record(
             &txn,
             now,
-            Change {
-                tenant_id: Some(scope.tenant_id()),
-                actor: scope.actor(),
-                action: "idp_certificate.remove",
-                target_type: "idp_certificate",
-                target_id: Some(id.to_string()),
-                before: snapshot(&cert),
-                after: None,
-            },
+            Change::in_scope(scope, "idp_certificate.remove", "idp_certificate", id, snapshot(&cert), None),
         )
         .await?;
         txn.commit().await?;

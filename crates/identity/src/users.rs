@@ -99,7 +99,7 @@ impl Identity {
         .await
         .map_err(|e| on_unique(e, "email", "a user with this e-mail or federation ID already exists"))?;
         let created = to_user(model)?;
-        audit::record(&txn, now, change(scope, "user.create", &created, None, snapshot(&created))).await?;
+        audit::record(&txn, now, Change::in_scope(scope, "user.create", "user", created.id, None, snapshot(&created))).await?;
         txn.commit().await?;
         Ok(created)
     }
@@ -163,7 +163,7 @@ impl Identity {
                 .await
                 .map_err(|e| on_unique(e, "email", "a user with this e-mail or federation ID already exists"))?,
         )?;
-        audit::record(&txn, now, change(scope, "user.update", &after, snapshot(&before), snapshot(&after))).await?;
+        audit::record(&txn, now, Change::in_scope(scope, "user.update", "user", after.id, snapshot(&before), snapshot(&after))).await?;
         txn.commit().await?;
         Ok(after)
     }
@@ -192,7 +192,7 @@ impl Identity {
             end_user_sessions(&txn, scope.tenant_id(), id).await?;
         }
         let action = if status == UserStatus::Active { "user.activate" } else { "user.suspend" };
-        audit::record(&txn, now, change(scope, action, &after, snapshot(&before), snapshot(&after))).await?;
+        audit::record(&txn, now, Change::in_scope(scope, action, "user", after.id, snapshot(&before), snapshot(&after))).await?;
         txn.commit().await?;
         Ok(after)
     }
@@ -219,7 +219,7 @@ impl Identity {
         .update(&txn)
         .await?;
         end_user_sessions(&txn, scope.tenant_id(), id).await?;
-        audit::record(&txn, now, change(scope, "user.delete", &before, snapshot(&before), None)).await?;
+        audit::record(&txn, now, Change::in_scope(scope, "user.delete", "user", before.id, snapshot(&before), None)).await?;
         txn.commit().await?;
         Ok(before)
     }
@@ -316,24 +316,6 @@ pub(crate) async fn end_user_sessions(conn: &impl ConnectionTrait, tenant: Tenan
 
 fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
-
-fn change<'a>(
-    scope: &'a TenantScope,
-    action: &'static str,
-    user: &User,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Change<'a> {
-    Change {
-        tenant_id: Some(scope.tenant_id()),
-        actor: scope.actor(),
-        action,
-        target_type: "user",
-        target_id: Some(user.id.to_string()),
-        before,
-        after,
-    }
 }
 
 pub(crate) fn to_user(m: user::Model) -> Result<User> {

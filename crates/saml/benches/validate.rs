@@ -6,7 +6,8 @@
 //! Besides criterion's groups (which measure one function after the other), the run first
 //! prints an *interleaved* comparison — full, bare, full, bare… — whose ratio is robust against
 //! other load on a shared machine drifting between criterion's sequential measurements.
-//! `samael_reduce_predigest` (samael's reduce-to-signed alone) shows how the overhead splits.
+//! `samael_reduce_predigest` (samael's reduce-to-signed alone) and `peek_response` (Base64,
+//! guards and the strict parse alone) show how the overhead splits.
 
 #![allow(clippy::unwrap_used)]
 
@@ -104,6 +105,9 @@ fn main() {
             )
             .unwrap()
         })
+    });
+    group.bench_function("peek_response", |b| {
+        b.iter(|| gatehouse_saml::response::peek_response(black_box(&f.b64)).unwrap())
     });
     group.finish();
     c.final_summary();

@@ -9,7 +9,6 @@ use crate::xml::XmlError;
 /// Stable reason codes. `as_str()` values are part of the product's contract (sign-in log,
 /// GraphQL, tests); add new ones, never rename.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum ReasonCode {
     /// The tenant has no IdP certificate configured: nothing can be trusted.
     NoCertificate,

@@ -4,6 +4,8 @@
 //! - [`parse_logout_response`]: the IdP's answer to it.
 //! - [`parse_logout_request`]: an IdP-initiated LogoutRequest.
 //! - [`build_logout_response`]: our answer to that.
+//! - [`peek_logout_request_issuer`]: the unverified Issuer of an IdP-initiated LogoutRequest,
+//!   to find the tenant before [`parse_logout_request`] verifies it.
 //!
 //! Incoming messages are checked like Responses, minus the Assertion: DOCTYPE refused, size
 //! limits, issuer, destination, issue instant, status. A signed query (`SigAlg` + `Signature`)
@@ -389,8 +391,6 @@ fn check_common(root: &Element, policy: &LogoutPolicy) -> Result<String> {
     Ok(issuer)
 }
 
-/// Equal, or Entra's logout alias of an Entra issuer (`https://sts.windows.net/<tid>/` ↔
-/// `https://login.microsoftonline.com/<tid>/`).
 /// Read the Issuer of a Redirect-binding LogoutRequest **without verification**, to find the
 /// tenant whose certificates [`parse_logout_request`] must then verify it with. Entra's
 /// `https://login.microsoftonline.com/<tenant>/` issuer is returned as the
@@ -410,6 +410,8 @@ pub fn peek_logout_request_issuer(raw_query: &str) -> Result<String> {
     )
 }
 
+/// Equal, or Entra's logout alias of an Entra issuer (`https://sts.windows.net/<tid>/` ↔
+/// `https://login.microsoftonline.com/<tid>/`).
 fn issuer_matches(expected: &str, received: &str) -> bool {
     if expected == received {
         return true;

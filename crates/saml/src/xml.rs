@@ -330,10 +330,17 @@ fn push_text(stack: &mut [Element], text: &str) -> Result<(), XmlError> {
     }
 }
 
+/// Names are slices of the (already UTF-8 checked) input.
+fn owned(bytes: &[u8]) -> Result<String, XmlError> {
+    std::str::from_utf8(bytes)
+        .map(str::to_owned)
+        .map_err(|_| XmlError::Malformed("a name is not UTF-8".into()))
+}
+
 fn resolved_ns(resolved: &ResolveResult<'_>) -> Result<Option<String>, XmlError> {
     match resolved {
         ResolveResult::Unbound => Ok(None),
-        ResolveResult::Bound(ns) => Ok(Some(String::from_utf8_lossy(ns.as_ref()).into_owned())),
+        ResolveResult::Bound(ns) => owned(ns.as_ref()).map(Some),
         ResolveResult::Unknown(prefix) => Err(XmlError::Malformed(format!(
             "undeclared namespace prefix {:?}",
             String::from_utf8_lossy(prefix)
@@ -350,8 +357,8 @@ fn element_from(
     let (local, prefix) = name.decompose();
     let mut element = Element {
         ns,
-        prefix: prefix.map(|p| String::from_utf8_lossy(p.as_ref()).into_owned()),
-        local: String::from_utf8_lossy(local.as_ref()).into_owned(),
+        prefix: prefix.map(|p| owned(p.as_ref())).transpose()?,
+        local: owned(local.as_ref())?,
         attrs: Vec::new(),
         ns_decls: Vec::new(),
         children: Vec::new(),
@@ -366,9 +373,7 @@ fn element_from(
         if let Some(binding) = key.as_namespace_binding() {
             let prefix = match binding {
                 quick_xml::name::PrefixDeclaration::Default => String::new(),
-                quick_xml::name::PrefixDeclaration::Named(p) => {
-                    String::from_utf8_lossy(p).into_owned()
-                }
+                quick_xml::name::PrefixDeclaration::Named(p) => owned(p)?,
             };
             element.ns_decls.push((prefix, value));
             continue;
@@ -377,8 +382,8 @@ fn element_from(
         let (_, prefix) = key.decompose();
         element.attrs.push(Attribute {
             ns: resolved_ns(&resolved)?,
-            prefix: prefix.map(|p| String::from_utf8_lossy(p.as_ref()).into_owned()),
-            local: String::from_utf8_lossy(local.as_ref()).into_owned(),
+            prefix: prefix.map(|p| owned(p.as_ref())).transpose()?,
+            local: owned(local.as_ref())?,
             value,
         });
     }

@@ -105,7 +105,8 @@ impl Config {
             None => {}
         }
         fig = fig
-            .merge(Env::prefixed("GATEHOUSE_").ignore(&["config"]))
+            // GATEHOUSE_BIN and GATEHOUSE_TEST_POSTGRES_URL belong to the test tooling, not the server.
+            .merge(Env::prefixed("GATEHOUSE_").ignore(&["config", "bin", "test_postgres_url"]))
             .merge(Env::raw().only(&["database_url"]));
         let all: figment::value::Dict = fig.extract().map_err(|e| ConfigError::Invalid(e.to_string()))?;
         for key in all.keys() {

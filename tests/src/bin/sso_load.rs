@@ -14,7 +14,6 @@ use chrono::Utc;
 use gatehouse_e2e::*;
 use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
-use serde_json::json;
 
 const OP_PASSWORD: &str = "operator password 123";
 const TID: &str = "dddddddd-4444-4444-8444-dddddddddddd";
@@ -32,7 +31,7 @@ async fn main() {
         for tenants in [1usize, 10_000] {
             let db = TestDb::new(backend).await;
             let server = Server::start(db.url(), &[("GATEHOUSE_BOOTSTRAP_PASSWORD", OP_PASSWORD), ("GATEHOUSE_DEMO_TENANT", "false")]).await;
-            setup_tenant(&server, &idp, &issuer).await;
+            sso_tenant(&server.base, OP_PASSWORD, &idp, "bench", &issuer, "ada@bench.example").await;
             if tenants > 1 {
                 add_filler_tenants(&db, tenants - 1).await;
             }
@@ -54,25 +53,6 @@ async fn main() {
             drop(server);
         }
     }
-}
-
-async fn setup_tenant(server: &Server, idp: &Idp, issuer: &str) {
-    let ops = Client::new(&server.base);
-    ops.sign_in("admin@gatehouse.local", OP_PASSWORD, None).await;
-    ops.gql("mutation { createTenant(input:{slug:\"bench\", name:\"Bench\", adminEmail:\"admin@bench.example\", adminPassword:\"bench admin password\"}){ tenant { slug } } }", json!({})).await;
-    ops.gql("mutation { setTenantDevMode(slug:\"bench\", enabled:true){ devMode } }", json!({})).await;
-    let admin = Client::new(&server.base);
-    admin.sign_in("admin@bench.example", "bench admin password", None).await;
-    admin.gql("mutation($c:String!){ addIdpCertificate(certificate:$c){ id } }", json!({"c": idp.certificate()})).await;
-    let r = admin
-        .gql(
-            "mutation($i:SsoConnectionInput!){ updateSsoConnection(input:$i){ enabled } }",
-            json!({"i": {"enabled": true, "provider": "ENTRA_ID", "loginUrl": format!("{}/saml2/sso", idp.base),
-                "issuer": issuer, "loginPolicy": "PASSWORD_OR_SSO", "allowIdpInitiated": true}}),
-        )
-        .await;
-    assert!(r["errors"].is_null(), "{r}");
-    admin.gql("mutation { createUser(input:{email:\"ada@bench.example\", active:true}){ id } }", json!({})).await;
 }
 
 /// Other tenants with enabled SSO connections and their own issuers, inserted directly

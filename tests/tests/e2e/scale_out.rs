@@ -15,22 +15,7 @@ async fn two_replicas_share_sign_in_state() {
     let two = Server::start(db.url(), &[("GATEHOUSE_PUBLIC_URL", &one.base)]).await;
     assert!(!two.stdout().contains("Password:"), "the second replica finds the database set up");
 
-    let ops = Client::new(&one.base);
-    ops.sign_in("admin@gatehouse.local", "operator password 123", None).await;
-    ops.gql("mutation { createTenant(input:{slug:\"contoso\", name:\"Contoso\", adminEmail:\"admin@contoso.example\", adminPassword:\"tenant admin password\"}){ tenant { slug } } }", json!({})).await;
-    ops.gql("mutation { setTenantDevMode(slug:\"contoso\", enabled:true){ devMode } }", json!({})).await;
-    let admin = Client::new(&one.base);
-    admin.sign_in("admin@contoso.example", "tenant admin password", None).await;
-    admin.gql("mutation($c:String!){ addIdpCertificate(certificate:$c){ id } }", json!({"c": idp.certificate()})).await;
-    let r = admin
-        .gql(
-            "mutation($i:SsoConnectionInput!){ updateSsoConnection(input:$i){ enabled } }",
-            json!({"i": {"enabled": true, "provider": "ENTRA_ID", "loginUrl": format!("{}/saml2/sso", idp.base),
-                "issuer": issuer, "loginPolicy": "PASSWORD_OR_SSO", "allowIdpInitiated": true}}),
-        )
-        .await;
-    assert!(r["errors"].is_null(), "{r}");
-    admin.gql("mutation { createUser(input:{email:\"ada@contoso.example\", active:true}){ id } }", json!({})).await;
+    sso_tenant(&one.base, "operator password 123", &idp, "contoso", &issuer, "ada@contoso.example").await;
 
     // Start on replica one, finish on replica two (one cookie jar: cookies ignore ports).
     let browser = Client::new(&one.base);

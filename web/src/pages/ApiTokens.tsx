@@ -7,6 +7,7 @@ import { TextField } from '../components/Field';
 import { Empty, ErrorBanner, Loading } from '../components/States';
 import type { ApiTokensQuery as Data } from '../gql/graphql';
 import { formatDateTime } from '../lib/format';
+import { useUnsavedChangesGuard } from '../router';
 
 type Token = Data['apiTokens'][number];
 
@@ -19,6 +20,7 @@ export function ApiTokensPage() {
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [revoking, setRevoking] = useState<Token | null>(null);
   const tokens = query.data?.apiTokens;
+  useUnsavedChangesGuard(!!created, 'Your new API token is shown only on this page. If you leave before copying it, it cannot be shown again.');
 
   return (
     <div className="page tokens">

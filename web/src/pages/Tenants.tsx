@@ -20,6 +20,10 @@ export function TenantsPage() {
   const [devModeError, setDevModeError] = useState<string | null>(null);
   const dirty = Object.values(form).some(Boolean);
   useUnsavedChangesGuard(dirty, 'The new tenant is not created yet. If you leave now, what you typed is lost.');
+  useUnsavedChangesGuard(
+    !!created?.password,
+    'The generated admin password is shown only on this page. If you leave before copying it, it cannot be shown again.',
+  );
   const err = (f: string) => create.error?.fieldMessage(f);
   const tenants = query.data?.tenants;
 
@@ -41,6 +45,9 @@ export function TenantsPage() {
               <CopyButton value={created.password} what="the admin password" />
             </div>
           )}
+          <button type="button" onClick={() => setCreated(null)}>
+            {created.password ? 'I have copied it' : 'Done'}
+          </button>
         </Banner>
       )}
 

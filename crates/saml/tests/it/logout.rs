@@ -188,3 +188,18 @@ fn our_logout_response() {
     assert!(xml.contains("urn:oasis:names:tc:SAML:2.0:status:Success"));
     assert!(query_signature_verifies(&url, "sp"));
 }
+
+#[test]
+fn peek_logout_request_issuer_maps_entra_logout_issuer_to_the_configured_form() {
+    use gatehouse_saml::logout::peek_logout_request_issuer;
+    assert_eq!(
+        peek_logout_request_issuer(&logout_query("entra_logout_request_signed")).unwrap(),
+        ENTRA_ISSUER
+    );
+    assert_eq!(
+        peek_logout_request_issuer(&logout_query("logout_request_doctype"))
+            .unwrap_err()
+            .reason,
+        ReasonCode::DoctypeForbidden
+    );
+}
