@@ -2,7 +2,7 @@
 #   make run    install what is missing, build, start on an embedded SQLite database
 #   make test   every test: Rust (SQLite + PostgreSQL), end-to-end, web (real browser),
 #               SCIM compliance (scim2-cli)
-.PHONY: run test deps test-deps web build rust-test e2e-build web-test scim-compliance scim-bench schema clean
+.PHONY: run test deps test-deps web build rust-test web-test scim-compliance scim-bench schema clean
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -42,7 +42,7 @@ web-test: build
 # The independent SCIM compliance suite (scim2-cli from PyPI, in .venv/) against the real
 # binary on a fresh SQLite database; fails unless every check passes.
 scim-compliance: build
-	SCIM_COMPLIANCE_BIN=$${CARGO_TARGET_DIR:-target}/debug/gatehouse scripts/scim-compliance.sh
+	SCIM_COMPLIANCE_BIN=$(abspath $(GATEHOUSE)) scripts/scim-compliance.sh
 
 test: test-deps web rust-test web-test scim-compliance
 
