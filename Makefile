@@ -2,7 +2,7 @@
 #   make run    install what is missing, build, start on an embedded SQLite database
 #   make test   every test: Rust (SQLite + PostgreSQL), end-to-end, web (real browser),
 #               SCIM compliance (scim2-cli)
-.PHONY: run test deps test-deps web build rust-test web-test scim-compliance scim-bench schema clean
+.PHONY: run test deps test-deps web build rust-test web-test scim-compliance fuzz-build scim-bench schema clean
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -44,7 +44,11 @@ web-test: build
 scim-compliance: build
 	SCIM_COMPLIANCE_BIN=$(abspath $(GATEHOUSE)) scripts/scim-compliance.sh
 
-test: test-deps web rust-test web-test scim-compliance
+# The SAML fuzz targets must keep building (running them is manual: crates/saml/fuzz/README.md).
+fuzz-build:
+	$(CARGO) check --locked --manifest-path crates/saml/fuzz/Cargo.toml --bins --target-dir $(TARGET_DIR)/fuzz-check
+
+test: test-deps web rust-test web-test scim-compliance fuzz-build
 
 # SCIM creates and PATCHes per second on SQLite and PostgreSQL (see BENCHMARKS.md).
 scim-bench:
