@@ -182,7 +182,8 @@ export async function launchBrowser() {
       });
       context.setDefaultTimeout(15_000);
       const page = await context.newPage();
-      page.on('close', () => void context.close());
+      // The context goes with its page; when the browser closes first, there is nothing left to close.
+      page.on('close', () => void context.close().catch(() => undefined));
       return page;
     },
     close: () => browser.close(),

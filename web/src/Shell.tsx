@@ -7,7 +7,9 @@ import { Empty } from './components/States';
 import { Link, useRouter } from './router';
 import { ApiTokensPage } from './pages/ApiTokens';
 import { AuditLogPage } from './pages/AuditLog';
+import { GroupsPage } from './pages/Groups';
 import { IdentityManagementPage } from './pages/IdentityManagement';
+import { ProvisioningPage } from './pages/Provisioning';
 import { SignInLogPage } from './pages/SignInLog';
 import { TenantsPage } from './pages/Tenants';
 import { UsersPage } from './pages/Users';
@@ -23,7 +25,9 @@ interface Page {
 
 export const PAGES: Page[] = [
   { path: '/identity', title: 'Identity Management', tenant: true, render: () => <IdentityManagementPage /> },
+  { path: '/provisioning', title: 'Provisioning (SCIM)', tenant: true, render: () => <ProvisioningPage /> },
   { path: '/users', title: 'Users', tenant: true, render: () => <UsersPage /> },
+  { path: '/groups', title: 'Groups', tenant: true, render: () => <GroupsPage /> },
   { path: '/sign-in-log', title: 'Sign-in log', tenant: true, render: () => <SignInLogPage /> },
   { path: '/audit-log', title: 'Audit log', tenant: true, render: () => <AuditLogPage /> },
   { path: '/api-tokens', title: 'API tokens', tenant: true, render: () => <ApiTokensPage /> },

@@ -67,6 +67,7 @@ describe('users', () => {
     hasPassword: false,
     createdAt: '2026-11-26T10:00:00Z',
     updatedAt: '2026-11-26T10:00:00Z',
+    groups: [] as { id: string; displayName: string }[],
   };
 
   test('deleting asks for confirmation first', async () => {

@@ -125,6 +125,10 @@ export const UserFields = graphql(`
     hasPassword
     createdAt
     updatedAt
+    groups {
+      id
+      displayName
+    }
   }
 `);
 
@@ -336,6 +340,95 @@ export const SignInEventsQuery = graphql(`
       }
       nodes {
         ...SignInEventFields
+      }
+    }
+  }
+`);
+
+export const ScimTokenFields = graphql(`
+  fragment ScimTokenFields on ScimToken {
+    id
+    prefix
+    createdBy
+    createdAt
+    lastUsedAt
+    revokedAt
+  }
+`);
+
+export const ProvisioningQuery = graphql(`
+  query Provisioning {
+    serviceProvider {
+      scimTenantUrl
+    }
+    scimTokens {
+      ...ScimTokenFields
+    }
+  }
+`);
+
+export const CreateScimTokenMutation = graphql(`
+  mutation CreateScimToken {
+    createScimToken {
+      token
+      tenantUrl
+      scimToken {
+        ...ScimTokenFields
+      }
+    }
+  }
+`);
+
+export const RotateScimTokenMutation = graphql(`
+  mutation RotateScimToken($id: ID!) {
+    rotateScimToken(id: $id) {
+      token
+      tenantUrl
+      scimToken {
+        ...ScimTokenFields
+      }
+    }
+  }
+`);
+
+export const RevokeScimTokenMutation = graphql(`
+  mutation RevokeScimToken($id: ID!) {
+    revokeScimToken(id: $id) {
+      id
+      revokedAt
+    }
+  }
+`);
+
+export const GroupsQuery = graphql(`
+  query Groups($first: Int, $after: String) {
+    groups(first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        displayName
+        externalId
+        memberCount
+        updatedAt
+      }
+    }
+  }
+`);
+
+export const GroupMembersQuery = graphql(`
+  query GroupMembers($id: ID!) {
+    group(id: $id) {
+      id
+      memberCount
+      members {
+        id
+        email
+        displayName
+        federationId
+        status
       }
     }
   }

@@ -24,7 +24,7 @@ type Documents = {
     "\n  mutation UpdateSsoConnection($input: SsoConnectionInput!) {\n    updateSsoConnection(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": typeof types.UpdateSsoConnectionDocument,
     "\n  mutation AddIdpCertificate($certificate: String!) {\n    addIdpCertificate(certificate: $certificate) {\n      ...CertificateFields\n    }\n  }\n": typeof types.AddIdpCertificateDocument,
     "\n  mutation RemoveIdpCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n": typeof types.RemoveIdpCertificateDocument,
-    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n  }\n": typeof types.UserFieldsFragmentDoc,
+    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups {\n      id\n      displayName\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.UsersDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserFields\n    }\n  }\n": typeof types.CreateUserDocument,
     "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      ...UserFields\n    }\n  }\n": typeof types.UpdateUserDocument,
@@ -42,6 +42,13 @@ type Documents = {
     "\n  mutation ImportIdpMetadata($xml: String!) {\n    importIdpMetadata(xml: $xml, apply: false) {\n      issuer\n      loginUrl\n      logoutUrl\n      certificates {\n        subject\n        fingerprintSha256\n        notBefore\n        notAfter\n        pem\n        usable\n      }\n    }\n  }\n": typeof types.ImportIdpMetadataDocument,
     "\n  fragment SignInEventFields on SignInEvent {\n    id\n    createdAt\n    success\n    flow\n    reasonCode\n    reason\n    detail\n    userId\n    nameId\n    certificateFingerprint\n    clockOffsetSeconds\n    ip\n    userAgent\n  }\n": typeof types.SignInEventFieldsFragmentDoc,
     "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.SignInEventsDocument,
+    "\n  fragment ScimTokenFields on ScimToken {\n    id\n    prefix\n    createdBy\n    createdAt\n    lastUsedAt\n    revokedAt\n  }\n": typeof types.ScimTokenFieldsFragmentDoc,
+    "\n  query Provisioning {\n    serviceProvider {\n      scimTenantUrl\n    }\n    scimTokens {\n      ...ScimTokenFields\n    }\n  }\n": typeof types.ProvisioningDocument,
+    "\n  mutation CreateScimToken {\n    createScimToken {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": typeof types.CreateScimTokenDocument,
+    "\n  mutation RotateScimToken($id: ID!) {\n    rotateScimToken(id: $id) {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": typeof types.RotateScimTokenDocument,
+    "\n  mutation RevokeScimToken($id: ID!) {\n    revokeScimToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeScimTokenDocument,
+    "\n  query Groups($first: Int, $after: String) {\n    groups(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n": typeof types.GroupsDocument,
+    "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      memberCount\n      members {\n        id\n        email\n        displayName\n        federationId\n        status\n      }\n    }\n  }\n": typeof types.GroupMembersDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      email\n      displayName\n      role\n      tenant {\n        slug\n        name\n      }\n    }\n  }\n": types.MeDocument,
@@ -53,7 +60,7 @@ const documents: Documents = {
     "\n  mutation UpdateSsoConnection($input: SsoConnectionInput!) {\n    updateSsoConnection(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": types.UpdateSsoConnectionDocument,
     "\n  mutation AddIdpCertificate($certificate: String!) {\n    addIdpCertificate(certificate: $certificate) {\n      ...CertificateFields\n    }\n  }\n": types.AddIdpCertificateDocument,
     "\n  mutation RemoveIdpCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n": types.RemoveIdpCertificateDocument,
-    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n  }\n": types.UserFieldsFragmentDoc,
+    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups {\n      id\n      displayName\n    }\n  }\n": types.UserFieldsFragmentDoc,
     "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": types.UsersDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserFields\n    }\n  }\n": types.CreateUserDocument,
     "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      ...UserFields\n    }\n  }\n": types.UpdateUserDocument,
@@ -71,6 +78,13 @@ const documents: Documents = {
     "\n  mutation ImportIdpMetadata($xml: String!) {\n    importIdpMetadata(xml: $xml, apply: false) {\n      issuer\n      loginUrl\n      logoutUrl\n      certificates {\n        subject\n        fingerprintSha256\n        notBefore\n        notAfter\n        pem\n        usable\n      }\n    }\n  }\n": types.ImportIdpMetadataDocument,
     "\n  fragment SignInEventFields on SignInEvent {\n    id\n    createdAt\n    success\n    flow\n    reasonCode\n    reason\n    detail\n    userId\n    nameId\n    certificateFingerprint\n    clockOffsetSeconds\n    ip\n    userAgent\n  }\n": types.SignInEventFieldsFragmentDoc,
     "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.SignInEventsDocument,
+    "\n  fragment ScimTokenFields on ScimToken {\n    id\n    prefix\n    createdBy\n    createdAt\n    lastUsedAt\n    revokedAt\n  }\n": types.ScimTokenFieldsFragmentDoc,
+    "\n  query Provisioning {\n    serviceProvider {\n      scimTenantUrl\n    }\n    scimTokens {\n      ...ScimTokenFields\n    }\n  }\n": types.ProvisioningDocument,
+    "\n  mutation CreateScimToken {\n    createScimToken {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": types.CreateScimTokenDocument,
+    "\n  mutation RotateScimToken($id: ID!) {\n    rotateScimToken(id: $id) {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": types.RotateScimTokenDocument,
+    "\n  mutation RevokeScimToken($id: ID!) {\n    revokeScimToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeScimTokenDocument,
+    "\n  query Groups($first: Int, $after: String) {\n    groups(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n": types.GroupsDocument,
+    "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      memberCount\n      members {\n        id\n        email\n        displayName\n        federationId\n        status\n      }\n    }\n  }\n": types.GroupMembersDocument,
 };
 
 /**
@@ -112,7 +126,7 @@ export function graphql(source: "\n  mutation RemoveIdpCertificate($id: ID!) {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n  }\n"): typeof import('./graphql').UserFieldsFragmentDoc;
+export function graphql(source: "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups {\n      id\n      displayName\n    }\n  }\n"): typeof import('./graphql').UserFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -181,6 +195,34 @@ export function graphql(source: "\n  fragment SignInEventFields on SignInEvent {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n"): typeof import('./graphql').SignInEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ScimTokenFields on ScimToken {\n    id\n    prefix\n    createdBy\n    createdAt\n    lastUsedAt\n    revokedAt\n  }\n"): typeof import('./graphql').ScimTokenFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Provisioning {\n    serviceProvider {\n      scimTenantUrl\n    }\n    scimTokens {\n      ...ScimTokenFields\n    }\n  }\n"): typeof import('./graphql').ProvisioningDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateScimToken {\n    createScimToken {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n"): typeof import('./graphql').CreateScimTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RotateScimToken($id: ID!) {\n    rotateScimToken(id: $id) {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n"): typeof import('./graphql').RotateScimTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeScimToken($id: ID!) {\n    revokeScimToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n"): typeof import('./graphql').RevokeScimTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Groups($first: Int, $after: String) {\n    groups(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n"): typeof import('./graphql').GroupsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      memberCount\n      members {\n        id\n        email\n        displayName\n        federationId\n        status\n      }\n    }\n  }\n"): typeof import('./graphql').GroupMembersDocument;
 
 
 export function graphql(source: string) {

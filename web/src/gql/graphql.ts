@@ -136,7 +136,7 @@ export type RemoveIdpCertificateMutationVariables = Exact<{
 
 export type RemoveIdpCertificateMutation = { removeIdpCertificate: { id: string } };
 
-export type UserFieldsFragment = { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string };
+export type UserFieldsFragment = { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: Array<{ id: string, displayName: string }> };
 
 export type UsersQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -145,14 +145,14 @@ export type UsersQueryVariables = Exact<{
 }>;
 
 
-export type UsersQuery = { users: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string }> } };
+export type UsersQuery = { users: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: Array<{ id: string, displayName: string }> }> } };
 
 export type CreateUserMutationVariables = Exact<{
   input: CreateUserInput;
 }>;
 
 
-export type CreateUserMutation = { createUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string } };
+export type CreateUserMutation = { createUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: Array<{ id: string, displayName: string }> } };
 
 export type UpdateUserMutationVariables = Exact<{
   id: string | number;
@@ -160,21 +160,21 @@ export type UpdateUserMutationVariables = Exact<{
 }>;
 
 
-export type UpdateUserMutation = { updateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string } };
+export type UpdateUserMutation = { updateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: Array<{ id: string, displayName: string }> } };
 
 export type ActivateUserMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ActivateUserMutation = { activateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string } };
+export type ActivateUserMutation = { activateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: Array<{ id: string, displayName: string }> } };
 
 export type SuspendUserMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type SuspendUserMutation = { suspendUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string } };
+export type SuspendUserMutation = { suspendUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: Array<{ id: string, displayName: string }> } };
 
 export type DeleteUserMutationVariables = Exact<{
   id: string | number;
@@ -254,6 +254,47 @@ export type SignInEventsQueryVariables = Exact<{
 
 export type SignInEventsQuery = { signInEvents: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, createdAt: string, success: boolean, flow: string, reasonCode: string, reason: string, detail: string, userId: string | null, nameId: string | null, certificateFingerprint: string | null, clockOffsetSeconds: number | null, ip: string | null, userAgent: string | null }> } };
 
+export type ScimTokenFieldsFragment = { id: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null };
+
+export type ProvisioningQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ProvisioningQuery = { serviceProvider: { scimTenantUrl: string }, scimTokens: Array<{ id: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> };
+
+export type CreateScimTokenMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CreateScimTokenMutation = { createScimToken: { token: string, tenantUrl: string, scimToken: { id: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } } };
+
+export type RotateScimTokenMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RotateScimTokenMutation = { rotateScimToken: { token: string, tenantUrl: string, scimToken: { id: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } } };
+
+export type RevokeScimTokenMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeScimTokenMutation = { revokeScimToken: { id: string, revokedAt: string | null } };
+
+export type GroupsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type GroupsQuery = { groups: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, displayName: string, externalId: string | null, memberCount: number, updatedAt: string }> } };
+
+export type GroupMembersQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type GroupMembersQuery = { group: { id: string, memberCount: number, members: Array<{ id: string, email: string, displayName: string, federationId: string, status: UserStatus }> } | null };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -321,6 +362,10 @@ export const UserFieldsFragmentDoc = new TypedDocumentString(`
   hasPassword
   createdAt
   updatedAt
+  groups {
+    id
+    displayName
+  }
 }
     `, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
 export const SignInEventFieldsFragmentDoc = new TypedDocumentString(`
@@ -340,6 +385,16 @@ export const SignInEventFieldsFragmentDoc = new TypedDocumentString(`
   userAgent
 }
     `, {"fragmentName":"SignInEventFields"}) as unknown as TypedDocumentString<SignInEventFieldsFragment, unknown>;
+export const ScimTokenFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ScimTokenFields on ScimToken {
+  id
+  prefix
+  createdBy
+  createdAt
+  lastUsedAt
+  revokedAt
+}
+    `, {"fragmentName":"ScimTokenFields"}) as unknown as TypedDocumentString<ScimTokenFieldsFragment, unknown>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -493,6 +548,10 @@ export const UsersDocument = new TypedDocumentString(`
   hasPassword
   createdAt
   updatedAt
+  groups {
+    id
+    displayName
+  }
 }`) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
 export const CreateUserDocument = new TypedDocumentString(`
     mutation CreateUser($input: CreateUserInput!) {
@@ -510,6 +569,10 @@ export const CreateUserDocument = new TypedDocumentString(`
   hasPassword
   createdAt
   updatedAt
+  groups {
+    id
+    displayName
+  }
 }`) as unknown as TypedDocumentString<CreateUserMutation, CreateUserMutationVariables>;
 export const UpdateUserDocument = new TypedDocumentString(`
     mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {
@@ -527,6 +590,10 @@ export const UpdateUserDocument = new TypedDocumentString(`
   hasPassword
   createdAt
   updatedAt
+  groups {
+    id
+    displayName
+  }
 }`) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
 export const ActivateUserDocument = new TypedDocumentString(`
     mutation ActivateUser($id: ID!) {
@@ -544,6 +611,10 @@ export const ActivateUserDocument = new TypedDocumentString(`
   hasPassword
   createdAt
   updatedAt
+  groups {
+    id
+    displayName
+  }
 }`) as unknown as TypedDocumentString<ActivateUserMutation, ActivateUserMutationVariables>;
 export const SuspendUserDocument = new TypedDocumentString(`
     mutation SuspendUser($id: ID!) {
@@ -561,6 +632,10 @@ export const SuspendUserDocument = new TypedDocumentString(`
   hasPassword
   createdAt
   updatedAt
+  groups {
+    id
+    displayName
+  }
 }`) as unknown as TypedDocumentString<SuspendUserMutation, SuspendUserMutationVariables>;
 export const DeleteUserDocument = new TypedDocumentString(`
     mutation DeleteUser($id: ID!) {
@@ -714,3 +789,96 @@ export const SignInEventsDocument = new TypedDocumentString(`
   ip
   userAgent
 }`) as unknown as TypedDocumentString<SignInEventsQuery, SignInEventsQueryVariables>;
+export const ProvisioningDocument = new TypedDocumentString(`
+    query Provisioning {
+  serviceProvider {
+    scimTenantUrl
+  }
+  scimTokens {
+    ...ScimTokenFields
+  }
+}
+    fragment ScimTokenFields on ScimToken {
+  id
+  prefix
+  createdBy
+  createdAt
+  lastUsedAt
+  revokedAt
+}`) as unknown as TypedDocumentString<ProvisioningQuery, ProvisioningQueryVariables>;
+export const CreateScimTokenDocument = new TypedDocumentString(`
+    mutation CreateScimToken {
+  createScimToken {
+    token
+    tenantUrl
+    scimToken {
+      ...ScimTokenFields
+    }
+  }
+}
+    fragment ScimTokenFields on ScimToken {
+  id
+  prefix
+  createdBy
+  createdAt
+  lastUsedAt
+  revokedAt
+}`) as unknown as TypedDocumentString<CreateScimTokenMutation, CreateScimTokenMutationVariables>;
+export const RotateScimTokenDocument = new TypedDocumentString(`
+    mutation RotateScimToken($id: ID!) {
+  rotateScimToken(id: $id) {
+    token
+    tenantUrl
+    scimToken {
+      ...ScimTokenFields
+    }
+  }
+}
+    fragment ScimTokenFields on ScimToken {
+  id
+  prefix
+  createdBy
+  createdAt
+  lastUsedAt
+  revokedAt
+}`) as unknown as TypedDocumentString<RotateScimTokenMutation, RotateScimTokenMutationVariables>;
+export const RevokeScimTokenDocument = new TypedDocumentString(`
+    mutation RevokeScimToken($id: ID!) {
+  revokeScimToken(id: $id) {
+    id
+    revokedAt
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeScimTokenMutation, RevokeScimTokenMutationVariables>;
+export const GroupsDocument = new TypedDocumentString(`
+    query Groups($first: Int, $after: String) {
+  groups(first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      id
+      displayName
+      externalId
+      memberCount
+      updatedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GroupsQuery, GroupsQueryVariables>;
+export const GroupMembersDocument = new TypedDocumentString(`
+    query GroupMembers($id: ID!) {
+  group(id: $id) {
+    id
+    memberCount
+    members {
+      id
+      email
+      displayName
+      federationId
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GroupMembersQuery, GroupMembersQueryVariables>;

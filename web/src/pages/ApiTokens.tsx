@@ -2,12 +2,11 @@ import { useState } from 'react';
 import { useMutation, useQuery } from '../api/hooks';
 import { ApiTokensQuery, CreateApiTokenMutation, RevokeApiTokenMutation } from '../api/operations';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { CopyButton } from '../components/CopyButton';
 import { TextField } from '../components/Field';
+import { OneTimeSecret } from '../components/OneTimeSecret';
 import { Empty, ErrorBanner, Loading } from '../components/States';
 import type { ApiTokensQuery as Data } from '../gql/graphql';
 import { formatDateTime } from '../lib/format';
-import { useUnsavedChangesGuard } from '../router';
 
 type Token = Data['apiTokens'][number];
 
@@ -20,7 +19,6 @@ export function ApiTokensPage() {
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [revoking, setRevoking] = useState<Token | null>(null);
   const tokens = query.data?.apiTokens;
-  useUnsavedChangesGuard(!!created, 'Your new API token is shown only on this page. If you leave before copying it, it cannot be shown again.');
 
   return (
     <div className="page tokens">
@@ -33,17 +31,13 @@ export function ApiTokensPage() {
       </p>
 
       {created && (
-        <section className="card token-once" aria-labelledby="token-once-heading">
-          <h2 id="token-once-heading">Your new token &ldquo;{created.name}&rdquo;</h2>
-          <p>Copy it now: it is shown this once, and cannot be shown again.</p>
-          <div className="secret">
-            <code aria-label="New API token">{created.token}</code>
-            <CopyButton value={created.token} what="the new API token" />
-          </div>
-          <button type="button" onClick={() => setCreated(null)}>
-            I have copied it
-          </button>
-        </section>
+        <OneTimeSecret
+          title={`Your new token \u201c${created.name}\u201d`}
+          label="New API token"
+          value={created.token}
+          guardMessage="Your new API token is shown only on this page. If you leave before copying it, it cannot be shown again."
+          onDismiss={() => setCreated(null)}
+        />
       )}
 
       <section className="card" aria-labelledby="new-token-heading">

@@ -77,7 +77,7 @@ export function AuditLogPage() {
   );
 }
 
-const ACTOR_KIND: Record<string, string> = { user: 'admin', operator: 'platform operator', api_token: 'API token', system: 'system' };
+const ACTOR_KIND: Record<string, string> = { user: 'admin', operator: 'platform operator', api_token: 'API token', scim_token: 'SCIM provisioning', system: 'system' };
 
 function AuditEntry({ event }: { event: Event }) {
   const hasChange = event.before != null || event.after != null;

@@ -17,7 +17,7 @@ import { useUnsavedChangesGuard } from '../router';
 
 const PAGE_SIZE = 20;
 
-const STATUS_LABEL: Record<User['status'], string> = { ACTIVE: 'Active', PENDING: 'Pending', SUSPENDED: 'Suspended' };
+export const STATUS_LABEL: Record<User['status'], string> = { ACTIVE: 'Active', PENDING: 'Pending', SUSPENDED: 'Suspended' };
 const ROLE_LABEL: Record<Role, string> = { TENANT_ADMIN: 'Admin', USER: 'User' };
 
 export function UsersPage() {
@@ -103,6 +103,7 @@ export function UsersPage() {
                 <th scope="col">User</th>
                 <th scope="col">Federation ID</th>
                 <th scope="col">Role</th>
+                <th scope="col">Groups</th>
                 <th scope="col">Status</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -120,6 +121,9 @@ export function UsersPage() {
                     {u.federationId}
                   </td>
                   <td data-label="Role">{ROLE_LABEL[u.role]}</td>
+                  <td data-label="Groups">
+                    <UserGroups user={u} />
+                  </td>
                   <td data-label="Status">
                     <span className={`badge status-${u.status.toLowerCase()}`}>{STATUS_LABEL[u.status]}</span>
                   </td>
@@ -330,6 +334,11 @@ function EditUserDialog({ user, onClose, onSaved }: { user: User; onClose: () =>
           <option value="USER">User</option>
           <option value="TENANT_ADMIN">Admin (can use this console)</option>
         </SelectField>
+        <div className="field">
+          <span className="field-label">Groups</span>
+          <UserGroups user={user} />
+          <p className="hint">Managed by your IdP over SCIM; change group membership there.</p>
+        </div>
         <div className="actions">
           <button type="button" onClick={onClose}>
             Cancel
@@ -367,5 +376,19 @@ function DeleteUserDialog({ user, onClose, onDeleted }: { user: User; onClose: (
         history. This cannot be undone.
       </p>
     </ConfirmDialog>
+  );
+}
+
+/** The user's groups (provisioned by the IdP; read-only here). */
+export function UserGroups({ user }: { user: Pick<User, 'groups' | 'email'> }) {
+  if (user.groups.length === 0) return <span className="muted">None</span>;
+  return (
+    <ul className="chips" aria-label={`Groups of ${user.email}`}>
+      {user.groups.map((g) => (
+        <li key={g.id} className="chip">
+          {g.displayName}
+        </li>
+      ))}
+    </ul>
   );
 }
