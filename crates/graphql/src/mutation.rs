@@ -52,7 +52,7 @@ impl MutationRoot {
             })
             .await
             .gql()?;
-        let max_age = (signed.expires_at - chrono::Utc::now()).num_seconds().max(0);
+        let max_age = (signed.expires_at - identity(ctx).now()).num_seconds().max(0);
         ctx.append_http_header("Set-Cookie", session_cookie(ctx, &signed.session_token, max_age));
         let me = identity(ctx).me(&signed.principal).await.gql()?;
         Ok(SignInPayload { me: Me(me) })

@@ -234,12 +234,12 @@ impl IdpCertificate {
         self.0.not_after
     }
     /// Expires within 60 days: time to upload the IdP's next certificate.
-    async fn expires_soon(&self) -> bool {
-        let left = self.0.not_after - Utc::now();
+    async fn expires_soon(&self, ctx: &Context<'_>) -> bool {
+        let left = self.0.not_after - crate::context::identity(ctx).now();
         left > Duration::zero() && left < Duration::days(60)
     }
-    async fn expired(&self) -> bool {
-        self.0.not_after <= Utc::now()
+    async fn expired(&self, ctx: &Context<'_>) -> bool {
+        self.0.not_after <= crate::context::identity(ctx).now()
     }
 }
 

@@ -94,7 +94,8 @@ impl Identity {
         &self.db
     }
 
-    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+    /// The injected clock's time.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
 

@@ -206,7 +206,7 @@ async fn complete(
     match state.identity.complete_sso(&form.handle, binding.as_deref(), &meta).await {
         Ok(done) => {
             crate::metrics::sso_outcome(true);
-            let max_age = (done.signed_in.expires_at - chrono::Utc::now()).num_seconds().max(0);
+            let max_age = (done.signed_in.expires_at - state.identity.now()).num_seconds().max(0);
             let session = format!(
                 "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
                 gatehouse_graphql::SESSION_COOKIE,
@@ -318,7 +318,7 @@ async fn login_submit(
             .await;
         return match result {
             Ok(s) => {
-                let max_age = (s.expires_at - chrono::Utc::now()).num_seconds().max(0);
+                let max_age = (s.expires_at - state.identity.now()).num_seconds().max(0);
                 let cookie = format!(
                     "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
                     gatehouse_graphql::SESSION_COOKIE,

@@ -365,3 +365,35 @@ both_backends!(test_sso_shows_the_outcome, |db| async move {
     // The link works once.
     assert_eq!(browser.http.get(&url).send().await.unwrap().status().as_u16(), 403);
 });
+
+both_backends!(just_in_time_provisioning_is_opt_in, |db| async move {
+    let w = world(&db).await;
+    let (_, (status, _)) = sp_sign_in(&w, "newcomer@contoso.example", &[]).await;
+    assert_eq!(status, 403, "off by default: unknown users are refused");
+    let conn = w.admin_a.gql("{ ssoConnection { loginUrl issuer logoutUrl version } }", json!({})).await;
+    let c = &conn["data"]["ssoConnection"];
+    let r = w
+        .admin_a
+        .gql(
+            "mutation($i:SsoConnectionInput!){ updateSsoConnection(input:$i){ jitProvisioning } }",
+            json!({"i": {"enabled": true, "provider": "ENTRA_ID", "loginUrl": c["loginUrl"], "issuer": c["issuer"],
+                "logoutUrl": c["logoutUrl"], "loginPolicy": "PASSWORD_OR_SSO", "allowIdpInitiated": true,
+                "jitProvisioning": true, "expectedVersion": c["version"]}}),
+        )
+        .await;
+    assert_eq!(r["data"]["updateSsoConnection"]["jitProvisioning"], true, "{r}");
+    let (browser, (status, html)) =
+        sp_sign_in(&w, "Newcomer@Contoso.example", &[("email", "newcomer@contoso.example"), ("display_name", "New Comer")]).await;
+    assert_eq!(status, 200, "{html}");
+    complete(&browser, &html).await;
+    let me = me(&browser).await;
+    assert_eq!(me["email"], "newcomer@contoso.example");
+    assert_eq!(me["role"], "USER", "just-in-time users are never admins");
+    let u = w.admin_a.gql("{ users(search:\"newcomer\") { edges { node { status federationId displayName } } } }", json!({})).await;
+    let node = &u["data"]["users"]["edges"][0]["node"];
+    assert_eq!(node["status"], "ACTIVE");
+    assert_eq!(node["federationId"], "Newcomer@Contoso.example");
+    // The audit log names who created the user.
+    let a = w.admin_a.gql("{ auditEvents(filter:{action:\"user.create\"}) { edges { node { actor actorKind } } } }", json!({})).await;
+    assert_eq!(a["data"]["auditEvents"]["edges"][0]["node"]["actor"], "just-in-time provisioning");
+});
