@@ -109,8 +109,22 @@ impl Identity {
         })
         .await
         .map_err(|e| Error::internal(format!("password check task failed: {e}")))?;
+        let meta = crate::RequestMeta { ip: input.session.ip.clone(), user_agent: input.session.user_agent.clone() };
+        let known_users: Vec<(TenantId, UserId)> = candidates
+            .iter()
+            .filter_map(|c| match c {
+                Candidate::User(u, t) => Some((t.id.into(), u.id.into())),
+                Candidate::Operator(_) => None,
+            })
+            .collect();
         let mut matched: Vec<Candidate> =
             candidates.into_iter().zip(matches).filter_map(|(c, ok)| ok.then_some(c)).collect();
+        if matched.is_empty() {
+            // Each tenant where this e-mail exists sees the failed attempt in its sign-in log.
+            for (tenant_id, user_id) in known_users {
+                self.record_password_attempt(tenant_id, user_id, &email, Err("wrong_password"), &meta).await?;
+            }
+        }
         if matched.len() > 1 {
             return Err(Error::invalid(
                 "tenant",
@@ -122,12 +136,15 @@ impl Identity {
             Candidate::Operator(o) => Principal::Operator { id: o.id.into(), email: o.email },
             Candidate::User(u, t) => {
                 let role = Role::parse_stored(&u.role)?;
+                let refuse = |reason: &'static str| self.record_password_attempt(t.id.into(), u.id.into(), &u.email, Err(reason), &meta);
                 match UserStatus::parse_stored(&u.status)? {
                     UserStatus::Active => {}
                     UserStatus::Pending => {
+                        refuse("user_pending").await?;
                         return Err(Error::Unauthenticated("your account is not active yet; ask your administrator".into()));
                     }
                     UserStatus::Suspended => {
+                        refuse("user_suspended").await?;
                         return Err(Error::Unauthenticated("your account is suspended; ask your administrator".into()));
                     }
                 }
@@ -141,10 +158,12 @@ impl Identity {
                 // Tenant admins keep password sign-in under an SSO-only policy, so a broken
                 // IdP configuration cannot lock the tenant out of its own settings.
                 if policy == LoginPolicy::Sso && role != Role::TenantAdmin {
+                    refuse("sso_required").await?;
                     return Err(Error::Forbidden(
                         "your organisation signs in with single sign-on; use \"Sign in with SSO\"".into(),
                     ));
                 }
+                self.record_password_attempt(t.id.into(), u.id.into(), &u.email, Ok(()), &meta).await?;
                 Principal::User { tenant_id: t.id.into(), user_id: u.id.into(), email: u.email, role }
             }
         };

@@ -44,6 +44,8 @@ pub enum SignInFlow {
     SpInitiated,
     IdpInitiated,
     Test,
+    /// A console password sign-in (logged so admins see failed password attempts too).
+    Password,
 }
 
 impl SignInFlow {
@@ -52,6 +54,7 @@ impl SignInFlow {
             SignInFlow::SpInitiated => "sp_initiated",
             SignInFlow::IdpInitiated => "idp_initiated",
             SignInFlow::Test => "test",
+            SignInFlow::Password => "password",
         }
     }
 }
@@ -196,7 +199,7 @@ fn to_saml_certs(certs: &[IdpCertificate]) -> Vec<SamlCertificate> {
         .collect()
 }
 
-struct Attempt<'a> {
+pub(crate) struct Attempt<'a> {
     tenant_id: Option<TenantId>,
     user_id: Option<UserId>,
     name_id: Option<&'a str>,
@@ -751,6 +754,31 @@ impl Identity {
         self.record(attempt, false, reason, detail).await
     }
 
+    /// Logs a password sign-in attempt against a known user of a tenant.
+    pub(crate) async fn record_password_attempt(
+        &self,
+        tenant_id: TenantId,
+        user_id: UserId,
+        email: &str,
+        outcome: std::result::Result<(), &str>,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let attempt = Attempt {
+            tenant_id: Some(tenant_id),
+            user_id: Some(user_id),
+            name_id: Some(email),
+            flow: SignInFlow::Password,
+            fingerprint: None,
+            clock_offset: None,
+            meta,
+        };
+        let (success, reason, detail) = match outcome {
+            Ok(()) => (true, "success", format!("{email} signed in with a password")),
+            Err(reason) => (false, reason, format!("password sign-in of {email} refused: {}", reason_text(reason))),
+        };
+        self.record(&attempt, success, reason, &detail).await.map(|_| ())
+    }
+
     async fn record(&self, a: &Attempt<'_>, success: bool, reason: &str, detail: &str) -> Result<String> {
         let id = uuid::Uuid::now_v7();
         sign_in_event::ActiveModel {
@@ -846,6 +874,8 @@ pub fn reason_text(code: &str) -> &'static str {
         "encrypted_unsupported" => "The IdP encrypted the assertion; turn token encryption off for this application.",
         "replay" => "The same response was used twice.",
         "unknown_user" => "No user with this federation ID exists; create or provision the user.",
+        "wrong_password" => "The password was wrong.",
+        "sso_required" => "This organisation signs in with SSO only; passwords are refused for users.",
         "user_pending" => "The user exists but is not active yet.",
         "user_suspended" => "The user is suspended.",
         "unknown_issuer" => "No organisation has SSO enabled with this IdP issuer.",

@@ -14,6 +14,7 @@ const FLOW_LABEL: Record<string, string> = {
   sp_initiated: 'Started here (SP-initiated)',
   idp_initiated: 'Started at the IdP (IdP-initiated)',
   test: 'Test sign-in',
+  password: 'Password (console)',
 };
 
 export function SignInLogPage() {
@@ -40,7 +41,7 @@ export function SignInLogPage() {
           Refresh
         </button>
       </div>
-      <p className="lede">Every SSO sign-in attempt, newest first, with the reason when it failed.</p>
+      <p className="lede">Every SSO and password sign-in attempt, newest first, with the reason when it failed.</p>
       <form className="toolbar filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter the sign-in log">
         <SelectField
           label="Outcome"

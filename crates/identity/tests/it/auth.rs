@@ -115,3 +115,38 @@ both_backends!(api_tokens_are_shown_once_and_revocable, |db| async move {
     let json = serde_json::to_string(&audit.items.iter().map(|e| (&e.before, &e.after)).collect::<Vec<_>>()).unwrap();
     assert!(!json.contains(&token[8..]), "no secret in the audit log");
 });
+
+both_backends!(password_attempts_land_in_each_tenants_sign_in_log, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, a) = ctx.tenant("tenant-a").await;
+    let (_, b) = ctx.tenant("tenant-b").await;
+    for s in [&a, &b] {
+        ctx.identity
+            .create_user(s, NewUser { email: "pat@example.com".into(), password: Some(PASSWORD.into()), active: true, ..Default::default() })
+            .await
+            .unwrap();
+    }
+    let reasons = |scope: TenantScope| {
+        let identity = ctx.identity.clone();
+        async move {
+            identity
+                .sign_in_events(&scope, &SignInFilter::default(), &PageRequest::default())
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|e| (e.flow, e.reason_code, e.success))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(ctx.identity.sign_in(sign_in("pat@example.com", "not the password!", None)).await.is_err());
+    let wrong = ("password".to_owned(), "wrong_password".to_owned(), false);
+    assert_eq!(reasons(a.clone()).await, [wrong.clone()]);
+    assert_eq!(reasons(b.clone()).await, [wrong.clone()]);
+    ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, Some("tenant-a"))).await.unwrap();
+    assert_eq!(reasons(a.clone()).await[0], ("password".to_owned(), "success".to_owned(), true));
+    assert_eq!(reasons(b.clone()).await.len(), 1, "B sees nothing of A's successful sign-in");
+    // An unknown e-mail is in nobody's log.
+    assert!(ctx.identity.sign_in(sign_in("nobody@example.com", PASSWORD, None)).await.is_err());
+    assert_eq!(reasons(b).await.len(), 1);
+});
