@@ -8,6 +8,19 @@ fn sign_in(email: &str, password: &str, tenant: Option<&str>) -> SignIn {
     SignIn { email: email.into(), password: password.into(), tenant: tenant.map(Into::into), ..Default::default() }
 }
 
+/// Tenants `tenant-a` and `tenant-b`, each with an active `pat@example.com` (same password).
+async fn pat_in_two_tenants(ctx: &Ctx) -> (TenantScope, TenantScope) {
+    let (_, a) = ctx.tenant("tenant-a").await;
+    let (_, b) = ctx.tenant("tenant-b").await;
+    for s in [&a, &b] {
+        ctx.identity
+            .create_user(s, NewUser { email: "pat@example.com".into(), password: Some(PASSWORD.into()), active: true, ..Default::default() })
+            .await
+            .unwrap();
+    }
+    (a, b)
+}
+
 both_backends!(wrong_passwords_and_unknown_emails_look_the_same, |db| async move {
     let ctx = Ctx::new(db);
     ctx.tenant("contoso").await;
@@ -19,14 +32,7 @@ both_backends!(wrong_passwords_and_unknown_emails_look_the_same, |db| async move
 
 both_backends!(an_email_in_two_tenants_needs_the_tenant_only_when_both_match, |db| async move {
     let ctx = Ctx::new(db);
-    let (_, a) = ctx.tenant("tenant-a").await;
-    let (_, b) = ctx.tenant("tenant-b").await;
-    for s in [&a, &b] {
-        ctx.identity
-            .create_user(s, NewUser { email: "pat@example.com".into(), password: Some(PASSWORD.into()), active: true, ..Default::default() })
-            .await
-            .unwrap();
-    }
+    let (a, b) = pat_in_two_tenants(&ctx).await;
     let e = ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, None)).await.unwrap_err();
     assert_eq!(field_of(&e), ["tenant"]);
     let s = ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, Some("tenant-b"))).await.unwrap();
@@ -118,14 +124,7 @@ both_backends!(api_tokens_are_shown_once_and_revocable, |db| async move {
 
 both_backends!(password_attempts_land_in_each_tenants_sign_in_log, |db| async move {
     let ctx = Ctx::new(db);
-    let (_, a) = ctx.tenant("tenant-a").await;
-    let (_, b) = ctx.tenant("tenant-b").await;
-    for s in [&a, &b] {
-        ctx.identity
-            .create_user(s, NewUser { email: "pat@example.com".into(), password: Some(PASSWORD.into()), active: true, ..Default::default() })
-            .await
-            .unwrap();
-    }
+    let (a, b) = pat_in_two_tenants(&ctx).await;
     let reasons = |scope: TenantScope| {
         let identity = ctx.identity.clone();
         async move {
