@@ -32,7 +32,7 @@ both_backends!(wrong_passwords_and_unknown_emails_look_the_same, |db| async move
 
 both_backends!(an_email_in_two_tenants_needs_the_tenant_only_when_both_match, |db| async move {
     let ctx = Ctx::new(db);
-    let (a, b) = pat_in_two_tenants(&ctx).await;
+    let (_, b) = pat_in_two_tenants(&ctx).await;
     let e = ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, None)).await.unwrap_err();
     assert_eq!(field_of(&e), ["tenant"]);
     let s = ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, Some("tenant-b"))).await.unwrap();
