@@ -262,6 +262,25 @@ both_backends!(login_policies_route_users, |db| async move {
     let r = browser.http.post(format!("{}/login", w.server.base)).form(&[("email", "sam@contoso.example")]).send().await.unwrap();
     let html = r.text().await.unwrap();
     assert!(html.contains("type=\"password\""), "{html}");
+    // The password form signs in on the page itself; a wrong password is answered on the page;
+    // a post from another site is refused.
+    let login = |c: &Client, pw: &str, origin: &str| {
+        c.http
+            .post(format!("{}/login", w.server.base))
+            .header("origin", origin.to_owned())
+            .form(&[("email", "sam@contoso.example"), ("password", pw)])
+            .send()
+    };
+    let admin_login = Client::new(&w.server.base);
+    let r = admin_login.http.post(format!("{}/login", w.server.base)).header("origin", &w.server.base)
+        .form(&[("email", "admin@contoso.example"), ("password", ADMIN_PASSWORD)]).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/"));
+    assert_eq!(me(&admin_login).await["email"], "admin@contoso.example");
+    let r = login(&browser, "wrong password!!", &w.server.base).await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert!(r.text().await.unwrap().contains("role=\"alert\""));
+    let r = login(&browser, "user password 1234", "https://evil.example").await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
     // SSO only: users go straight to the IdP and cannot use a password; admins still can.
     let conn = w.admin_a.gql("{ ssoConnection { loginUrl issuer logoutUrl } }", json!({})).await;
     let c = &conn["data"]["ssoConnection"];
