@@ -343,7 +343,7 @@ impl Identity {
         };
         // Which tenant and which pending request: an InResponseTo must name a request we
         // sent (consumed here, once); without one the Response is unsolicited.
-        let (conn_row, request) = match &peek.in_response_to {
+        let request = match &peek.in_response_to {
             Some(id) => {
                 let req = sso_request::Entity::find_by_id(id.clone())
                     .filter(sso_request::Column::Purpose.is_in(["login", "test"]))
@@ -362,25 +362,20 @@ impl Identity {
                     );
                     return Err(self.fail(&attempt, "unknown_request", &detail).await);
                 };
+                // The request decides the tenant; the Response's Issuer is only checked.
                 attempt.flow = if req.purpose == "test" { SignInFlow::Test } else { SignInFlow::SpInitiated };
                 attempt.tenant_id = Some(req.tenant_id.into());
-                let conn = sso_connection::Entity::find()
-                    .filter(sso_connection::Column::TenantId.eq(req.tenant_id))
-                    .one(&self.db)
-                    .await?;
-                (conn, Some(req))
+                Some(req)
             }
             None => {
-                let conn = self.connection_by_issuer(&peek.issuer).await?;
-                attempt.tenant_id = conn.as_ref().map(|c| c.tenant_id.into());
-                (conn, None)
+                attempt.tenant_id = self.connection_by_issuer(&peek.issuer).await?.map(|c| c.tenant_id.into());
+                None
             }
         };
-        let Some(conn_row) = conn_row else {
+        let Some(tenant_id) = attempt.tenant_id else {
             let detail = format!("no organisation has SSO enabled with the IdP Issuer {:?}", peek.issuer);
             return Err(self.fail(&attempt, "unknown_issuer", &detail).await);
         };
-        let tenant_id: TenantId = conn_row.tenant_id.into();
         let conn = self.load_connection(&self.db, tenant_id).await?;
         if attempt.flow != SignInFlow::Test && !conn.enabled {
             return Err(self.fail(&attempt, "sso_disabled", "SSO is not enabled for this organisation").await);
