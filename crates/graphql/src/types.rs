@@ -9,29 +9,13 @@ use crate::context::{ServiceProviderInfo, identity, tenant_scope};
 use crate::error::{GqlResult, OrGql};
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "Role")]
+#[graphql(name = "Role", remote = "idn::Role")]
 pub enum RoleGql {
     TenantAdmin,
     User,
 }
 
-impl From<idn::Role> for RoleGql {
-    fn from(r: idn::Role) -> Self {
-        match r {
-            idn::Role::TenantAdmin => RoleGql::TenantAdmin,
-            idn::Role::User => RoleGql::User,
-        }
-    }
-}
 
-impl From<RoleGql> for idn::Role {
-    fn from(r: RoleGql) -> Self {
-        match r {
-            RoleGql::TenantAdmin => idn::Role::TenantAdmin,
-            RoleGql::User => idn::Role::User,
-        }
-    }
-}
 
 /// What the signed-in caller is.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -43,23 +27,16 @@ pub enum PrincipalRole {
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "idn::UserStatus")]
 pub enum UserStatus {
     Pending,
     Active,
     Suspended,
 }
 
-impl From<idn::UserStatus> for UserStatus {
-    fn from(s: idn::UserStatus) -> Self {
-        match s {
-            idn::UserStatus::Pending => UserStatus::Pending,
-            idn::UserStatus::Active => UserStatus::Active,
-            idn::UserStatus::Suspended => UserStatus::Suspended,
-        }
-    }
-}
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "idn::IdpProvider")]
 pub enum IdpProvider {
     EntraId,
     Okta,
@@ -67,54 +44,17 @@ pub enum IdpProvider {
     GenericSaml,
 }
 
-impl From<idn::IdpProvider> for IdpProvider {
-    fn from(p: idn::IdpProvider) -> Self {
-        match p {
-            idn::IdpProvider::EntraId => IdpProvider::EntraId,
-            idn::IdpProvider::Okta => IdpProvider::Okta,
-            idn::IdpProvider::Google => IdpProvider::Google,
-            idn::IdpProvider::GenericSaml => IdpProvider::GenericSaml,
-        }
-    }
-}
 
-impl From<IdpProvider> for idn::IdpProvider {
-    fn from(p: IdpProvider) -> Self {
-        match p {
-            IdpProvider::EntraId => idn::IdpProvider::EntraId,
-            IdpProvider::Okta => idn::IdpProvider::Okta,
-            IdpProvider::Google => idn::IdpProvider::Google,
-            IdpProvider::GenericSaml => idn::IdpProvider::GenericSaml,
-        }
-    }
-}
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "idn::LoginPolicy")]
 pub enum LoginPolicy {
     Password,
     Sso,
     PasswordOrSso,
 }
 
-impl From<idn::LoginPolicy> for LoginPolicy {
-    fn from(p: idn::LoginPolicy) -> Self {
-        match p {
-            idn::LoginPolicy::Password => LoginPolicy::Password,
-            idn::LoginPolicy::Sso => LoginPolicy::Sso,
-            idn::LoginPolicy::PasswordOrSso => LoginPolicy::PasswordOrSso,
-        }
-    }
-}
 
-impl From<LoginPolicy> for idn::LoginPolicy {
-    fn from(p: LoginPolicy) -> Self {
-        match p {
-            LoginPolicy::Password => idn::LoginPolicy::Password,
-            LoginPolicy::Sso => idn::LoginPolicy::Sso,
-            LoginPolicy::PasswordOrSso => idn::LoginPolicy::PasswordOrSso,
-        }
-    }
-}
 
 /// A customer organisation.
 pub struct Tenant(pub idn::Tenant);
