@@ -106,6 +106,44 @@ pub enum CertificateError {
     /// A DER certificate followed by extra bytes.
     #[error("the certificate is followed by unexpected extra data")]
     TrailingData,
+    /// The public key is below the floor ([`check_key_strength`]).
+    #[error(
+        "the certificate's {key_type} key is {bits} bits; Gatehouse requires RSA keys of at least \
+         2048 bits or EC keys of at least 256 bits (Entra, Okta and Google use RSA-2048) — ask \
+         the IdP for a stronger signing certificate"
+    )]
+    WeakKey {
+        /// `RSA`, `EC`, `DSA`…
+        key_type: String,
+        /// The key size in bits.
+        bits: u32,
+    },
+}
+
+/// Smallest RSA modulus accepted for an IdP signing key.
+pub const MIN_RSA_BITS: u32 = 2048;
+/// Smallest EC curve accepted for an IdP signing key.
+pub const MIN_EC_BITS: u32 = 256;
+
+/// The key-strength floor for IdP signing certificates: RSA (and RSA-PSS) of at least
+/// [`MIN_RSA_BITS`], EC of at least [`MIN_EC_BITS`], Ed25519/Ed448; DSA and unknown keys never.
+/// Applied when a certificate is uploaded or imported and again at every verification, so a
+/// weak certificate stored before the floor existed cannot verify anything.
+pub fn check_key_strength(certificate: &IdpCertificate) -> Result<(), CertificateError> {
+    let strong = match certificate.key_type.as_str() {
+        "RSA" | "RSA-PSS" => certificate.key_bits >= MIN_RSA_BITS,
+        "EC" => certificate.key_bits >= MIN_EC_BITS,
+        "Ed25519" | "Ed448" => true,
+        _ => false,
+    };
+    if strong {
+        Ok(())
+    } else {
+        Err(CertificateError::WeakKey {
+            key_type: certificate.key_type.clone(),
+            bits: certificate.key_bits,
+        })
+    }
 }
 
 /// Parse exactly one X.509 certificate from PEM (with headers, any line ends, surrounding text
@@ -116,11 +154,13 @@ pub enum CertificateError {
 /// certificates to trust, one by one.
 pub fn parse_certificate(input: &[u8]) -> Result<IdpCertificate, CertificateError> {
     let (der, labelled) = decode_to_der(input)?;
-    certificate_from_der(&der).map_err(|err| match err {
+    let certificate = certificate_from_der(&der).map_err(|err| match err {
         // A block labelled CERTIFICATE that is not one is damaged, whatever its bytes look like.
         CertificateError::NotACertificate if labelled => CertificateError::Malformed,
         other => other,
-    })
+    })?;
+    check_key_strength(&certificate)?;
+    Ok(certificate)
 }
 
 /// Build an [`IdpCertificate`] from DER bytes (metadata import already has them decoded).

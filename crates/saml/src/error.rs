@@ -58,6 +58,9 @@ pub enum ReasonCode {
     IssueInstant,
     /// InResponseTo is not the request we sent (or answers a request that is not pending).
     InResponseToMismatch,
+    /// The Response's InResponseTo is not covered by a signature and the signed Assertion does
+    /// not name the same request: an unsigned value can never bind a Response to a sign-in.
+    InResponseToUnsigned,
     /// IdP-initiated (unsolicited) Response while the tenant does not allow it.
     Unsolicited,
     /// The IdP answered with a non-Success status.
@@ -93,6 +96,7 @@ impl ReasonCode {
             Self::Expired => "expired",
             Self::IssueInstant => "issue_instant",
             Self::InResponseToMismatch => "in_response_to_mismatch",
+            Self::InResponseToUnsigned => "in_response_to_unsigned",
             Self::Unsolicited => "unsolicited",
             Self::StatusNotSuccess => "status_not_success",
             Self::EncryptedUnsupported => "encrypted_unsupported",

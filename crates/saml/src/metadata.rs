@@ -12,7 +12,9 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::certificate::{CertificateError, IdpCertificate, certificate_from_der};
+use crate::certificate::{
+    CertificateError, IdpCertificate, certificate_from_der, check_key_strength,
+};
 use crate::xml::{self, Element, NS_DS, NS_MD, XmlError};
 
 const REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
@@ -138,6 +140,7 @@ pub fn import_idp_metadata(xml: &str) -> Result<IdpMetadata, MetadataError> {
                     error: CertificateError::NotACertificate,
                 })?;
             let certificate = certificate_from_der(&der)
+                .and_then(|c| check_key_strength(&c).map(|()| c))
                 .map_err(|error| MetadataError::InvalidCertificate { index, error })?;
             if !certificates
                 .iter()

@@ -17,7 +17,7 @@ use openssl::hash::MessageDigest;
 use openssl::pkey::Id;
 use openssl::sign::Verifier;
 
-use crate::certificate::IdpCertificate;
+use crate::certificate::{IdpCertificate, check_key_strength};
 use crate::error::{ReasonCode, Result, ValidationError};
 use crate::sp::SigningKey;
 
@@ -242,7 +242,11 @@ impl Received {
             }
         };
         let wants_ec = alg.contains("ecdsa");
-        for certificate in certificates {
+        // Keys below the floor never verify (see `check_key_strength`).
+        for certificate in certificates
+            .iter()
+            .filter(|c| check_key_strength(c).is_ok())
+        {
             let Ok(key) = certificate.public_key() else {
                 continue;
             };

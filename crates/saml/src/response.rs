@@ -16,13 +16,14 @@
 //! the same size/DOCTYPE/parse guards, so the caller can find the tenant (IdP-initiated SSO) or
 //! the pending request before the real validation. Never act on what it returns.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
 
-use crate::certificate::IdpCertificate;
+use crate::certificate::{IdpCertificate, MIN_RSA_BITS, check_key_strength};
 use crate::error::{ReasonCode, Result, ValidationError};
 use crate::signature;
 use crate::sp::ServiceProvider;
@@ -30,6 +31,8 @@ use crate::xml::{self, Element, NS_DS, NS_SAML, NS_SAMLP, NS_XML};
 
 const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
+/// Characters of an (unverified) StatusMessage kept for the sign-in log.
+const MAX_STATUS_MESSAGE: usize = 300;
 
 /// Default accepted clock difference between the IdP and us.
 pub const DEFAULT_CLOCK_SKEW: Duration = Duration::minutes(3);
@@ -120,7 +123,7 @@ pub struct ValidatedAssertion {
 pub struct ResponsePeek {
     /// Response Issuer, or else the Assertion's.
     pub issuer: String,
-    /// Response InResponseTo, or else the bearer SubjectConfirmationData's.
+    /// The bearer SubjectConfirmationData's InResponseTo, or else the Response's.
     pub in_response_to: Option<String>,
 }
 
@@ -138,14 +141,15 @@ pub fn peek_response(saml_response_b64: &str) -> Result<ResponsePeek> {
         .or_else(|| assertion.and_then(|a| a.child(NS_SAML, "Issuer")))
         .map(|i| i.text().trim().to_owned())
         .ok_or_else(|| ValidationError::new(ReasonCode::Malformed, "the Response has no Issuer"))?;
-    let in_response_to = root.attr("InResponseTo").map(str::to_owned).or_else(|| {
-        assertion
-            .and_then(|a| a.child(NS_SAML, "Subject"))
-            .into_iter()
-            .flat_map(|s| s.children_named(NS_SAML, "SubjectConfirmation"))
-            .filter_map(|c| c.child(NS_SAML, "SubjectConfirmationData"))
-            .find_map(|d| d.attr("InResponseTo").map(str::to_owned))
-    });
+    // The SubjectConfirmationData's value first: it sits in the Assertion, which every IdP
+    // signs, so it is the one validation will hold the Response to.
+    let in_response_to = assertion
+        .and_then(|a| a.child(NS_SAML, "Subject"))
+        .into_iter()
+        .flat_map(|s| s.children_named(NS_SAML, "SubjectConfirmation"))
+        .filter_map(|c| c.child(NS_SAML, "SubjectConfirmationData"))
+        .find_map(|d| d.attr("InResponseTo").map(str::to_owned))
+        .or_else(|| root.attr("InResponseTo").map(str::to_owned));
     Ok(ResponsePeek {
         issuer,
         in_response_to,
@@ -167,6 +171,38 @@ pub fn validate_response(
             ReasonCode::NoCertificate,
             "no IdP signing certificate is configured for this connection, so no sign-in can be \
              trusted; upload the IdP's certificate",
+        ));
+    }
+    // A certificate below the key-strength floor never verifies anything, even one stored
+    // before the floor existed.
+    let strong: Cow<'_, [IdpCertificate]> = if policy
+        .certificates
+        .iter()
+        .all(|c| check_key_strength(c).is_ok())
+    {
+        Cow::Borrowed(&policy.certificates)
+    } else {
+        Cow::Owned(
+            policy
+                .certificates
+                .iter()
+                .filter(|c| check_key_strength(c).is_ok())
+                .cloned()
+                .collect(),
+        )
+    };
+    if strong.is_empty() {
+        let weakest = policy
+            .certificates
+            .iter()
+            .map(|c| format!("{} {}-bit", c.key_type, c.key_bits));
+        return Err(ValidationError::new(
+            ReasonCode::NoCertificate,
+            format!(
+                "every configured IdP certificate has a key below the floor ({}); upload a \
+                 signing certificate with an RSA key of at least {MIN_RSA_BITS} bits",
+                weakest.collect::<Vec<_>>().join(", ")
+            ),
         ));
     }
     let bytes = decode(saml_response_b64, policy.max_size)?;
@@ -199,7 +235,7 @@ pub fn validate_response(
         signature::check_signature_shape(signature)?;
     }
 
-    let Some(verified) = signature::verify(text, &policy.certificates) else {
+    let Some(verified) = signature::verify(text, &strong) else {
         let root_scope = BTreeMap::new();
         let mut assertion_scope = BTreeMap::new();
         for (prefix, uri) in &root.ns_decls {
@@ -212,9 +248,9 @@ pub fn validate_response(
         if let Some(s) = assertion_sig {
             signed.push((s, assertion, assertion_scope));
         }
-        return Err(signature::diagnose(text, &policy.certificates, &signed));
+        return Err(signature::diagnose(text, &strong, &signed));
     };
-    let certificate = &policy.certificates[verified.certificate];
+    let certificate = &strong[verified.certificate];
 
     // From here on, read only the canonical bytes libxmlsec1 verified.
     let signed_root = xml::parse(&verified.signed_xml).map_err(|_| {
@@ -222,7 +258,8 @@ pub fn validate_response(
     })?;
     let root_id = root.attr("ID").unwrap_or_default();
     let assertion_id = assertion.attr("ID").unwrap_or_default();
-    let (response, signed_assertion) = if signed_root.is(NS_SAMLP, "Response") {
+    let response_signed = signed_root.is(NS_SAMLP, "Response");
+    let (response, signed_assertion) = if response_signed {
         if signed_root.attr("ID") != Some(root_id) {
             return Err(wrapping("the signed Response is not the Response received"));
         }
@@ -247,7 +284,13 @@ pub fn validate_response(
             "the signed Assertion is not the Assertion received",
         ));
     }
-    check_claims(response, signed_assertion, policy, certificate)
+    check_claims(
+        response,
+        response_signed,
+        signed_assertion,
+        policy,
+        certificate,
+    )
 }
 
 fn decode(saml_response_b64: &str, max_size: usize) -> Result<Vec<u8>> {
@@ -419,8 +462,8 @@ fn reference_uri(signature: &Element) -> String {
         .to_owned()
 }
 
-/// A non-Success status is reported with its codes and message (unsigned: only explains a
-/// refusal, never grants anything).
+/// A non-Success status is reported with its codes and message (unverified: only explains a
+/// refusal, never grants anything, and is labelled as unverified for the admin).
 fn check_status(root: &Element) -> Result<()> {
     let status = root
         .child(NS_SAMLP, "Status")
@@ -431,7 +474,10 @@ fn check_status(root: &Element) -> Result<()> {
         return Ok(());
     }
     let short = |v: &str| v.rsplit(':').next().unwrap_or(v).to_owned();
-    let mut detail = format!("the IdP answered with status {}", short(value));
+    let mut detail = format!(
+        "the Response (not yet verified) reports status {}",
+        short(value)
+    );
     if let Some(sub) = code
         .and_then(|c| c.child(NS_SAMLP, "StatusCode"))
         .and_then(|c| c.attr("Value"))
@@ -439,7 +485,18 @@ fn check_status(root: &Element) -> Result<()> {
         detail.push_str(&format!(" / {}", short(sub)));
     }
     if let Some(message) = status.child(NS_SAMLP, "StatusMessage") {
-        detail.push_str(&format!(": {}", message.text().trim()));
+        // Checked before any signature: the text may come from anyone, so it is quoted as
+        // unverified, bounded and stripped of control characters.
+        let text: String = message
+            .text()
+            .trim()
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .take(MAX_STATUS_MESSAGE)
+            .collect();
+        detail.push_str(&format!(
+            "; its StatusMessage (unsigned, not verified to come from the IdP): \"{text}\""
+        ));
     }
     Err(ValidationError::new(ReasonCode::StatusNotSuccess, detail))
 }
@@ -500,6 +557,7 @@ pub(crate) fn check_issue_instant(
 
 fn check_claims(
     response: &Element,
+    response_signed: bool,
     assertion: &Element,
     policy: &ResponsePolicy,
     certificate: &IdpCertificate,
@@ -591,20 +649,42 @@ fn check_claims(
     }
     let confirmation = check_subject_confirmation(subject, policy)?;
 
-    // InResponseTo: every place that carries one must name the expected request.
-    let carried: Vec<&str> = [response.attr("InResponseTo"), confirmation.in_response_to]
+    // InResponseTo binds the Response to a sign-in this browser started, so only a signed value
+    // may do it: the Response's attribute counts when the Response itself is signed, the bearer
+    // SubjectConfirmationData's always (it lies inside the signed Assertion). An unsigned outer
+    // value is only compared: when the Assertion alone is signed (Entra's default) an attacker
+    // can wrap someone else's unsolicited Assertion in a new Response naming their own request.
+    let outer = response.attr("InResponseTo");
+    let (signed_outer, unsigned_outer) = if response_signed {
+        (outer, None)
+    } else {
+        (None, outer)
+    };
+    let carried: Vec<&str> = [signed_outer, confirmation.in_response_to]
         .into_iter()
         .flatten()
         .collect();
     match &policy.expected_in_response_to {
         Some(expected) => {
             if carried.is_empty() {
-                return Err(ValidationError::new(
-                    ReasonCode::InResponseToMismatch,
-                    format!(
-                        "expected a Response to request {expected:?}, received an unsolicited one"
+                return Err(match unsigned_outer {
+                    Some(outer) => ValidationError::new(
+                        ReasonCode::InResponseToUnsigned,
+                        format!(
+                            "the Response's InResponseTo {outer:?} is not covered by a signature \
+                             and the signed Assertion names no request (its \
+                             SubjectConfirmationData has no InResponseTo); an unsigned \
+                             InResponseTo cannot bind a sign-in"
+                        ),
                     ),
-                ));
+                    None => ValidationError::new(
+                        ReasonCode::InResponseToMismatch,
+                        format!(
+                            "expected a Response to request {expected:?}, received an \
+                             unsolicited one"
+                        ),
+                    ),
+                });
             }
             if let Some(other) = carried.iter().find(|c| **c != expected) {
                 return Err(ValidationError::new(
@@ -612,9 +692,18 @@ fn check_claims(
                     format!("InResponseTo is {other:?}, expected {expected:?}"),
                 ));
             }
+            if let Some(outer) = unsigned_outer.filter(|o| o != expected) {
+                return Err(ValidationError::new(
+                    ReasonCode::InResponseToUnsigned,
+                    format!(
+                        "the Response's unsigned InResponseTo {outer:?} disagrees with the signed \
+                         one {expected:?}"
+                    ),
+                ));
+            }
         }
         None => {
-            if let Some(other) = carried.first() {
+            if let Some(other) = carried.first().copied().or(unsigned_outer) {
                 return Err(ValidationError::new(
                     ReasonCode::InResponseToMismatch,
                     format!(

@@ -191,13 +191,16 @@ pub(crate) fn diagnose(
             return ValidationError::new(
                 ReasonCode::UntrustedKey,
                 format!(
-                    "the IdP signed with certificate {} (subject \"{}\", valid until {}), which \
-                     is not among the configured certificates ({}); upload that certificate if \
-                     the IdP really rolled over to it",
+                    "the message is signed with a key that is not among the configured \
+                     certificates ({}); it carries its own certificate (unverified — anyone can \
+                     make one: fingerprint {}, subject \"{}\", valid until {}). Never trust a \
+                     certificate taken from a sign-in attempt: if the IdP has rolled over its \
+                     signing certificate, download the new one from the IdP itself and compare \
+                     fingerprints",
+                    configured.join(", "),
                     embedded.fingerprint_sha256,
                     embedded.subject,
                     embedded.not_after.format("%Y-%m-%d"),
-                    configured.join(", ")
                 ),
             );
         }

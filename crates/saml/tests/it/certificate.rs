@@ -210,3 +210,16 @@ fn errors_are_send_sync_static() {
     fn assert_traits<T: Send + Sync + 'static + std::error::Error>() {}
     assert_traits::<CertificateError>();
 }
+
+#[test]
+fn rsa_below_2048_bits_is_refused_at_upload() {
+    let err = parse_certificate(&fixture_bytes("keys/weak.crt")).unwrap_err();
+    assert_eq!(
+        err,
+        CertificateError::WeakKey {
+            key_type: "RSA".into(),
+            bits: 1024
+        }
+    );
+    assert!(err.to_string().contains("at least 2048 bits"), "{err}");
+}

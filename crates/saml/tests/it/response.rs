@@ -463,3 +463,91 @@ fn concurrent_validation_from_several_threads() {
         handle.join().unwrap();
     }
 }
+
+// ---- only signed values bind a Response to a pending request ---------------------------------
+
+/// Someone else's unsolicited Assertion (signed alone, Entra's default) wrapped in a new
+/// unsigned Response that names the attacker's own pending request.
+#[test]
+fn unsigned_in_response_to_around_an_unsolicited_assertion_is_refused() {
+    let err = reject("irt_unsigned_wrap", &entra_policy());
+    assert_eq!(err.reason, ReasonCode::InResponseToUnsigned, "{err}");
+    assert!(err.detail.contains("not covered by a signature"), "{err}");
+    // peek names the unsigned value (to find the pending request), validation refuses it.
+    let peek = peek_response(&response_b64("irt_unsigned_wrap")).unwrap();
+    assert_eq!(peek.in_response_to.as_deref(), Some(REQUEST_ID));
+}
+
+#[test]
+fn unsigned_in_response_to_that_disagrees_with_the_signed_one_is_refused() {
+    // The outer value names another request: refused whichever request is expected.
+    let err = reject("irt_outer_differs", &entra_policy());
+    assert_eq!(err.reason, ReasonCode::InResponseToUnsigned, "{err}");
+    let mut policy = entra_policy();
+    policy.expected_in_response_to = Some("_attacker00000000000000000000000000".into());
+    let err = reject("irt_outer_differs", &policy);
+    assert_eq!(err.reason, ReasonCode::InResponseToMismatch, "{err}");
+    // peek prefers the signed SubjectConfirmationData's value.
+    let peek = peek_response(&response_b64("irt_outer_differs")).unwrap();
+    assert_eq!(peek.in_response_to.as_deref(), Some(REQUEST_ID));
+}
+
+#[test]
+fn signed_response_in_response_to_still_binds() {
+    // Response signed: its own InResponseTo is covered, and matches the SubjectConfirmationData.
+    for name in ["entra_response_signed", "entra_both_signed", "okta"] {
+        let mut policy = entra_policy();
+        if name == "okta" {
+            policy.expected_issuer = OKTA_ISSUER.into();
+        }
+        let v = validate_response(&response_b64(name), &policy);
+        assert!(v.is_ok(), "{name}: {v:?}");
+    }
+}
+
+// ---- key-strength floor --------------------------------------------------------------------
+
+/// The 1024-bit certificate as it might have been stored before the floor existed.
+fn weak_certificate() -> gatehouse_saml::certificate::IdpCertificate {
+    let pem = fixture_bytes("keys/weak.crt");
+    let der = openssl::x509::X509::from_pem(&pem)
+        .unwrap()
+        .to_der()
+        .unwrap();
+    gatehouse_saml::certificate::IdpCertificate {
+        pem: String::from_utf8(pem).unwrap(),
+        der,
+        key_type: "RSA".into(),
+        key_bits: 1024,
+        ..cert("idp")
+    }
+}
+
+#[test]
+fn rsa_1024_certificate_never_verifies() {
+    let mut policy = entra_policy();
+    policy.certificates = vec![weak_certificate()];
+    let err = reject("rsa1024_signed", &policy);
+    assert_eq!(err.reason, ReasonCode::NoCertificate, "{err}");
+    assert!(err.detail.contains("RSA 1024-bit"), "{err}");
+    // Next to a strong certificate the weak one is ignored: its signatures are refused, the
+    // strong one's still accepted.
+    policy.certificates = vec![weak_certificate(), cert("idp")];
+    assert!(validate_response(&response_b64("rsa1024_signed"), &policy).is_err());
+    assert!(validate_response(&response_b64("entra_assertion_signed"), &policy).is_ok());
+}
+
+// ---- what an attacker sends is never presented as trustworthy ------------------------------
+
+#[test]
+fn status_message_is_labelled_unverified() {
+    let err = reject("status_error_entra", &entra_policy());
+    assert!(err.detail.contains("unsigned, not verified"), "{err}");
+}
+
+#[test]
+fn embedded_certificate_is_labelled_unverified_and_never_offered_for_upload() {
+    let err = reject("untrusted_key", &entra_policy());
+    assert!(err.detail.contains("unverified"), "{err}");
+    assert!(!err.detail.to_lowercase().contains("upload"), "{err}");
+}
