@@ -49,11 +49,39 @@ pub struct Server {
     child: Child,
     pub base: String,
     stdout: Arc<Mutex<String>>,
+    /// The service log (stderr), when started with [`Server::start_logged`].
+    logs: Option<Arc<Mutex<String>>>,
+}
+
+/// Collects a child's output lines into a shared string.
+fn collect(pipe: impl std::io::Read + Send + 'static) -> Arc<Mutex<String>> {
+    let out = Arc::new(Mutex::new(String::new()));
+    let sink = out.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let mut s = sink.lock().unwrap_or_else(|p| p.into_inner());
+            s.push_str(&line);
+            s.push('\n');
+        }
+    });
+    out
 }
 
 impl Server {
     /// Starts `gatehouse serve` and waits until `/readyz` answers.
     pub async fn start(database_url: &str, extra_env: &[(&str, &str)]) -> Server {
+        Self::launch(database_url, extra_env, false).await
+    }
+
+    /// [`Server::start`], keeping the service log (stderr, text format, `RUST_LOG=info` unless
+    /// `extra_env` says otherwise) for [`Server::logs`].
+    pub async fn start_logged(database_url: &str, extra_env: &[(&str, &str)]) -> Server {
+        let mut env = vec![("RUST_LOG", "info"), ("GATEHOUSE_LOG_FORMAT", "text")];
+        env.extend_from_slice(extra_env);
+        Self::launch(database_url, &env, true).await
+    }
+
+    async fn launch(database_url: &str, extra_env: &[(&str, &str)], keep_logs: bool) -> Server {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
         let mut cmd = Command::new(binary());
@@ -64,22 +92,14 @@ impl Server {
             .env_remove("GATEHOUSE_CONFIG")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(if keep_logs { Stdio::piped() } else { Stdio::inherit() });
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().expect("start gatehouse");
-        let stdout = Arc::new(Mutex::new(String::new()));
-        let pipe = child.stdout.take().expect("stdout");
-        let sink = stdout.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                let mut s = sink.lock().unwrap_or_else(|p| p.into_inner());
-                s.push_str(&line);
-                s.push('\n');
-            }
-        });
-        let server = Server { child, base, stdout };
+        let stdout = collect(child.stdout.take().expect("stdout"));
+        let logs = child.stderr.take().map(collect);
+        let server = Server { child, base, stdout, logs };
         server.wait_ready().await;
         server
     }
@@ -102,6 +122,12 @@ impl Server {
 
     pub fn stdout(&self) -> String {
         self.stdout.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The service log so far (only for [`Server::start_logged`]).
+    pub fn logs(&self) -> String {
+        let logs = self.logs.as_ref().expect("started with Server::start_logged");
+        logs.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The value printed after `label` on a line of the start-up banner.

@@ -100,10 +100,12 @@ impl Identity {
                 return Err(stale(before.version));
             }
         }
-        if let (true, Some(issuer)) = (input.enabled, &issuer) {
+        // An issuer belongs to one tenant, enabled or not: IdP-initiated Responses and logout
+        // messages find their tenant by it, and Test SSO must never run against another
+        // tenant's IdP. The unique index holds it across replicas; this names the field first.
+        if let Some(issuer) = &issuer {
             let taken = sso_connection::Entity::find()
                 .filter(sso_connection::Column::Issuer.eq(issuer.as_str()))
-                .filter(sso_connection::Column::Enabled.eq(true))
                 .filter(sso_connection::Column::TenantId.ne(scope.tenant_id().as_uuid()))
                 .one(&txn)
                 .await?
@@ -281,7 +283,7 @@ fn stale(current: i32) -> Error {
 }
 
 fn issuer_taken() -> Error {
-    Error::conflict("issuer", "this IdP issuer is already used by another tenant's enabled SSO connection")
+    Error::conflict("issuer", "this IdP issuer is already used by another tenant; an issuer can belong to one tenant only")
 }
 
 /// The connection without its certificates, for audit before/after.

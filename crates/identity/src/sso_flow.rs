@@ -23,7 +23,7 @@ use gatehouse_saml::response::{ResponsePolicy, ValidatedAssertion, peek_response
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::auth::SsoSessionInfo;
-use crate::entities::{assertion_replay, session, sign_in_event, sso_connection, sso_handoff, sso_request, tenant, user};
+use crate::entities::{assertion_replay, logout_replay, session, sign_in_event, sso_connection, sso_handoff, sso_request, tenant, user};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
@@ -171,6 +171,13 @@ pub fn safe_redirect(target: Option<&str>) -> String {
     if ok { t.to_owned() } else { "/".into() }
 }
 
+fn unknown_request_detail(id: &str) -> String {
+    format!(
+        "InResponseTo {id:?} does not name a pending sign-in (unknown, already used, or older than {} minutes)",
+        REQUEST_LIFETIME.num_minutes()
+    )
+}
+
 fn refused(reason: &str, message: impl Into<String>, event_id: Option<String>) -> SsoError {
     SsoError::Refused(SsoRefusal { reason: reason.into(), message: message.into(), event_id })
 }
@@ -187,6 +194,7 @@ fn user_message(reason: &str) -> &'static str {
         }
         "status_not_success" => "Your identity provider did not sign you in.",
         "sso_disabled" | "not_configured" => "Single sign-on is not enabled for this organisation.",
+        "sso_not_allowed" => "This organisation signs in with passwords, not single sign-on. Sign in with your password.",
         "unsolicited" => "This organisation does not accept sign-ins started at the identity provider. Start from the sign-in page.",
         _ => "The sign-in response from your identity provider could not be accepted.",
     }
@@ -215,7 +223,7 @@ impl Identity {
     }
 
     /// Starts an SP-initiated sign-in for the tenant `slug`.
-    #[tracing::instrument(skip(self, login_hint), err(Debug))]
+    #[tracing::instrument(skip(self, login_hint))]
     pub async fn start_sso(&self, slug: &str, relay_state: Option<&str>, login_hint: Option<&str>) -> SsoResult<SsoStart> {
         let tenant = self
             .find_tenant_by_slug(slug)
@@ -224,6 +232,9 @@ impl Identity {
         let conn = self.load_connection(&self.db, tenant.id).await?;
         if !conn.enabled {
             return Err(refused("sso_disabled", user_message("sso_disabled"), None));
+        }
+        if conn.login_policy == LoginPolicy::Password {
+            return Err(refused("sso_not_allowed", user_message("sso_not_allowed"), None));
         }
         self.begin_request(&tenant, &conn, "login", Some(safe_redirect(relay_state)), login_hint).await
     }
@@ -319,8 +330,9 @@ impl Identity {
     }
 
     /// The ACS: validates a `SAMLResponse` (SP- or IdP-initiated) and hands over to the
-    /// browser, or reports a test run. Every attempt lands in the sign-in log.
-    #[tracing::instrument(skip_all, err(Debug))]
+    /// browser, or reports a test run. Every attempt lands in the sign-in log (and in the
+    /// service log once, at INFO, by `fail_event`; our own faults are logged by the caller).
+    #[tracing::instrument(skip_all)]
     pub async fn consume_saml_response(
         &self,
         saml_response: &str,
@@ -341,26 +353,20 @@ impl Identity {
             Ok(p) => p,
             Err(e) => return Err(self.fail(&attempt, e.reason.as_str(), &e.detail).await),
         };
-        // Which tenant and which pending request: an InResponseTo must name a request we
-        // sent (consumed here, once); without one the Response is unsolicited.
+        // Which tenant and which pending request: an InResponseTo must name a request we sent.
+        // It is only looked up here; validation then requires the *signed* InResponseTo to name
+        // it, and only a Response that passed is allowed to use the request up (finish_acs), so
+        // a forged post can never spend a legitimate sign-in's request.
         let request = match &peek.in_response_to {
             Some(id) => {
                 let req = sso_request::Entity::find_by_id(id.clone())
                     .filter(sso_request::Column::Purpose.is_in(["login", "test"]))
                     .one(&self.db)
                     .await?;
-                let consumed = match &req {
-                    Some(r) => sso_request::Entity::delete_by_id(r.id.clone()).exec(&self.db).await?.rows_affected == 1,
-                    None => false,
-                };
-                let Some(req) = req.filter(|r| consumed && r.expires_at > now) else {
+                let Some(req) = req.filter(|r| r.expires_at > now) else {
                     attempt.tenant_id = self.connection_by_issuer(&peek.issuer).await?.map(|c| c.tenant_id.into());
                     attempt.flow = SignInFlow::SpInitiated;
-                    let detail = format!(
-                        "InResponseTo {id:?} does not name a pending sign-in (unknown, already used, or older than {} minutes)",
-                        REQUEST_LIFETIME.num_minutes()
-                    );
-                    return Err(self.fail(&attempt, "unknown_request", &detail).await);
+                    return Err(self.fail(&attempt, "unknown_request", &unknown_request_detail(id)).await);
                 };
                 // The request decides the tenant; the Response's Issuer is only checked.
                 attempt.flow = if req.purpose == "test" { SignInFlow::Test } else { SignInFlow::SpInitiated };
@@ -379,6 +385,10 @@ impl Identity {
         let conn = self.load_connection(&self.db, tenant_id).await?;
         if attempt.flow != SignInFlow::Test && !conn.enabled {
             return Err(self.fail(&attempt, "sso_disabled", "SSO is not enabled for this organisation").await);
+        }
+        if attempt.flow != SignInFlow::Test && conn.login_policy == LoginPolicy::Password {
+            let detail = "the login policy is \"password only\", so SSO sign-ins are refused; choose \"SSO\" or \"password or SSO\" to allow them";
+            return Err(self.fail(&attempt, "sso_not_allowed", detail).await);
         }
         if request.is_none() && !conn.allow_idp_initiated {
             let detail = "the Response has no InResponseTo (IdP-initiated) and this organisation allows only sign-ins started at Gatehouse";
@@ -430,6 +440,14 @@ impl Identity {
     ) -> SsoResult<AcsOutcome> {
         let now = self.now();
         let tenant_id = attempt.tenant_id.ok_or_else(|| Error::internal("tenant unknown after validation"))?;
+        // The Response is valid and answers this request: use the request up, once, on every
+        // replica (a concurrent Response to the same request loses here).
+        if let Some(req) = &request {
+            let consumed = sso_request::Entity::delete_by_id(req.id.clone()).exec(&self.db).await?.rows_affected == 1;
+            if !consumed {
+                return Err(self.fail(&attempt, "unknown_request", &unknown_request_detail(&req.id)).await);
+            }
+        }
         // Replay: the primary key (tenant, assertion ID) holds across replicas.
         let inserted = assertion_replay::Entity::insert(assertion_replay::ActiveModel {
             tenant_id: Set(tenant_id.as_uuid()),
@@ -636,6 +654,24 @@ impl Identity {
         let policy = LogoutPolicy::new(self.sp(), conn.issuer.clone().unwrap_or_default(), to_saml_certs(&conn.certificates), self.now());
         let req = parse_logout_request(raw_query, &policy)
             .map_err(|e| refused(e.reason.as_str(), format!("The sign-out request was not accepted: {}", e.detail), None))?;
+        // Replay: a LogoutRequest is good once, on every replica, for as long as it could still
+        // pass validation (its IssueInstant window).
+        let replay = logout_replay::ActiveModel {
+            tenant_id: Set(tenant_id.as_uuid()),
+            request_id: Set(req.id.clone()),
+            expires_at: Set(policy.now + policy.max_issue_age + policy.clock_skew * 2),
+        }
+        .insert(&self.db)
+        .await;
+        if let Err(e) = replay {
+            return Err(match e.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                    tracing::info!(tenant_id = %tenant_id, request_id = %req.id, "replayed IdP-initiated LogoutRequest refused");
+                    refused("replay", "This sign-out request was already used.", None)
+                }
+                _ => SsoError::Internal(e.into()),
+            });
+        }
         let mut q = session::Entity::delete_many()
             .filter(session::Column::TenantId.eq(tenant_id.as_uuid()))
             .filter(session::Column::NameId.eq(req.name_id.as_str()));
@@ -678,7 +714,8 @@ impl Identity {
         Ok(page_from(rows.into_iter().map(to_event).collect(), size))
     }
 
-    /// Removes expired pending requests, hand-overs, replay entries and sessions.
+    /// Removes expired pending requests, hand-overs, replay entries (assertions and
+    /// LogoutRequests) and sessions.
     pub async fn purge_expired(&self) -> Result<u64> {
         let now = self.now();
         let mut n = 0;
@@ -689,16 +726,15 @@ impl Identity {
             .exec(&self.db)
             .await?
             .rows_affected;
+        n += logout_replay::Entity::delete_many().filter(logout_replay::Column::ExpiresAt.lt(now)).exec(&self.db).await?.rows_affected;
         n += session::Entity::delete_many().filter(session::Column::ExpiresAt.lt(now)).exec(&self.db).await?.rows_affected;
         Ok(n)
     }
 
+    /// The connection that owns `issuer` (an issuer belongs to one tenant, enabled or not, so a
+    /// disabled tenant's Response is refused as such instead of as an unknown issuer).
     async fn connection_by_issuer(&self, issuer: &str) -> Result<Option<sso_connection::Model>> {
-        Ok(sso_connection::Entity::find()
-            .filter(sso_connection::Column::Issuer.eq(issuer))
-            .filter(sso_connection::Column::Enabled.eq(true))
-            .one(&self.db)
-            .await?)
+        Ok(sso_connection::Entity::find().filter(sso_connection::Column::Issuer.eq(issuer)).one(&self.db).await?)
     }
 
     async fn find_sso_user(&self, tenant_id: TenantId, name_id: &str) -> Result<Option<User>> {
@@ -853,7 +889,7 @@ pub fn reason_text(code: &str) -> &'static str {
         "no_certificate" => "No IdP signing certificate is configured, so no sign-in can be trusted.",
         "signature_missing" => "The response was not signed.",
         "signature_invalid" | "untrusted_key" => {
-            "The response was not signed with the uploaded certificate. The IdP may have rolled over to a new certificate: upload it."
+            "The response was not signed with any configured certificate. If the IdP rolled over its certificate, download the new one from the IdP itself (never from a sign-in attempt) and compare fingerprints."
         }
         "digest_mismatch" => "The signed content was changed after signing.",
         "weak_algorithm" => "The IdP signed with SHA-1 or another refused algorithm; switch the IdP to SHA-256.",
@@ -864,8 +900,12 @@ pub fn reason_text(code: &str) -> &'static str {
             "The response is outside its validity window; check the clocks of the IdP and Gatehouse."
         }
         "in_response_to_mismatch" | "unknown_request" => "The response does not answer a sign-in in progress (expired, replayed or from another browser).",
+        "in_response_to_unsigned" => {
+            "The response names a sign-in in progress only outside its signature (or disagrees with the signed one): a sign-in can be bound only by signed content. This is what a forged or re-wrapped response looks like."
+        }
         "unsolicited" => "An IdP-initiated sign-in arrived, but this organisation allows only sign-ins started at Gatehouse.",
-        "status_not_success" => "The IdP reported that it did not sign the user in.",
+        "sso_not_allowed" => "The login policy is \"password only\", so SSO sign-ins are refused.",
+        "status_not_success" => "A response (its status not verified to come from the IdP) reported that the user was not signed in.",
         "encrypted_unsupported" => "The IdP encrypted the assertion; turn token encryption off for this application.",
         "replay" => "The same response was used twice.",
         "unknown_user" => "No user with this federation ID exists; create or provision the user.",

@@ -139,7 +139,12 @@ macro_rules! both_backends {
 
 /// A self-signed certificate valid from `not_before` for `days`, as PEM.
 pub fn certificate(cn: &str, not_before: DateTime<Utc>, days: i64) -> String {
-    let key = PKey::from_rsa(Rsa::generate(2048).expect("rsa")).expect("pkey");
+    certificate_with_key_bits(cn, not_before, days, 2048)
+}
+
+/// [`certificate`] with an RSA key of `bits` bits (below 2048 to test the key-strength floor).
+pub fn certificate_with_key_bits(cn: &str, not_before: DateTime<Utc>, days: i64, bits: u32) -> String {
+    let key = PKey::from_rsa(Rsa::generate(bits).expect("rsa")).expect("pkey");
     let mut name = X509NameBuilder::new().expect("name");
     name.append_entry_by_text("CN", cn).expect("cn");
     let name = name.build();

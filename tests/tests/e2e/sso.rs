@@ -5,25 +5,25 @@ use gatehouse_e2e::*;
 use gatehouse_test_support::both_backends;
 use serde_json::{Value, json};
 
-const TID_A: &str = "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa";
-const TID_B: &str = "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb";
-const OP_PASSWORD: &str = "operator password 123";
-const ADMIN_PASSWORD: &str = "tenant admin password";
+pub(crate) const TID_A: &str = "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa";
+pub(crate) const TID_B: &str = "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb";
+pub(crate) const OP_PASSWORD: &str = "operator password 123";
+pub(crate) const ADMIN_PASSWORD: &str = "tenant admin password";
 
-fn issuer(tid: &str) -> String {
+pub(crate) fn issuer(tid: &str) -> String {
     format!("https://sts.windows.net/{tid}/")
 }
 
 /// A server with tenant `contoso` (IdP key "idp") and `fabrikam` (the IdP's alternate key,
 /// its own issuer), each with SSO on and a few users.
-struct World {
-    server: Server,
-    idp: Idp,
-    admin_a: Client,
-    admin_b: Client,
+pub(crate) struct World {
+    pub(crate) server: Server,
+    pub(crate) idp: Idp,
+    pub(crate) admin_a: Client,
+    pub(crate) admin_b: Client,
 }
 
-async fn tenant(server: &Server, ops: &Client, slug: &str) -> Client {
+pub(crate) async fn tenant(server: &Server, ops: &Client, slug: &str) -> Client {
     let r = ops
         .gql(
             "mutation($i:CreateTenantInput!){ createTenant(input:$i){ tenant { slug } } }",
@@ -38,7 +38,7 @@ async fn tenant(server: &Server, ops: &Client, slug: &str) -> Client {
     admin
 }
 
-async fn configure(admin: &Client, idp: &Idp, cert: &str, issuer: &str, policy: &str) {
+pub(crate) async fn configure(admin: &Client, idp: &Idp, cert: &str, issuer: &str, policy: &str) {
     let r = admin.gql("mutation($c:String!){ addIdpCertificate(certificate:$c){ id } }", json!({"c": cert})).await;
     assert!(r["errors"].is_null(), "{r}");
     let r = admin
@@ -53,7 +53,7 @@ async fn configure(admin: &Client, idp: &Idp, cert: &str, issuer: &str, policy: 
     assert!(r["errors"].is_null(), "{r}");
 }
 
-async fn user(admin: &Client, email: &str, active: bool) -> String {
+pub(crate) async fn user(admin: &Client, email: &str, active: bool) -> String {
     let r = admin
         .gql(
             "mutation($i:CreateUserInput!){ createUser(input:$i){ id } }",
@@ -64,9 +64,13 @@ async fn user(admin: &Client, email: &str, active: bool) -> String {
     r["data"]["createUser"]["id"].as_str().unwrap().to_owned()
 }
 
-async fn world(db: &TestDb) -> World {
+pub(crate) async fn world(db: &TestDb) -> World {
+    world_on(Server::start(db.url(), &[("GATEHOUSE_BOOTSTRAP_PASSWORD", OP_PASSWORD)]).await).await
+}
+
+/// [`world`] on a server the caller started (with its own options).
+pub(crate) async fn world_on(server: Server) -> World {
     let idp = Idp::start(&issuer(TID_A));
-    let server = Server::start(db.url(), &[("GATEHOUSE_BOOTSTRAP_PASSWORD", OP_PASSWORD)]).await;
     let ops = Client::new(&server.base);
     ops.sign_in("admin@gatehouse.local", OP_PASSWORD, None).await;
     let admin_a = tenant(&server, &ops, "contoso").await;
@@ -81,7 +85,7 @@ async fn world(db: &TestDb) -> World {
 }
 
 /// A browser that starts at Gatehouse: returns the SAMLRequest of the AuthnRequest.
-async fn start(browser: &Client, tenant: &str, relay: Option<&str>) -> String {
+pub(crate) async fn start(browser: &Client, tenant: &str, relay: Option<&str>) -> String {
     let mut url = format!("{}/saml2/login?tenant={tenant}", browser.base);
     if let Some(r) = relay {
         url.push_str(&format!("&RelayState={}", urlenc(r)));
@@ -92,12 +96,12 @@ async fn start(browser: &Client, tenant: &str, relay: Option<&str>) -> String {
     query_param(&location, "SAMLRequest").expect("SAMLRequest in the redirect")
 }
 
-fn urlenc(s: &str) -> String {
+pub(crate) fn urlenc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// Posts a Response to the ACS; returns the status and body.
-async fn post_acs(browser: &Client, saml_response: &str, relay: Option<&str>) -> (u16, String) {
+pub(crate) async fn post_acs(browser: &Client, saml_response: &str, relay: Option<&str>) -> (u16, String) {
     let mut form = vec![("SAMLResponse", saml_response.to_owned())];
     if let Some(r) = relay {
         form.push(("RelayState", r.to_owned()));
@@ -107,24 +111,24 @@ async fn post_acs(browser: &Client, saml_response: &str, relay: Option<&str>) ->
 }
 
 /// Finishes the hand-over; returns the status and the redirect target.
-async fn complete(browser: &Client, html: &str) -> (u16, Option<String>) {
+pub(crate) async fn complete(browser: &Client, html: &str) -> (u16, Option<String>) {
     let handle = handoff_handle(html).unwrap_or_else(|| panic!("no hand-over in: {html}"));
     let r = browser.http.post(format!("{}/saml2/complete", browser.base)).form(&[("handle", handle)]).send().await.unwrap();
     (r.status().as_u16(), r.headers().get("location").map(|l| l.to_str().unwrap().to_owned()))
 }
 
-async fn me(browser: &Client) -> Value {
+pub(crate) async fn me(browser: &Client) -> Value {
     browser.gql("{ me { email role tenant { slug } } }", json!({})).await["data"]["me"].clone()
 }
 
 /// The newest sign-in log entry of a tenant.
-async fn last_event(admin: &Client) -> Value {
+pub(crate) async fn last_event(admin: &Client) -> Value {
     let r = admin.gql("{ signInEvents(first:1) { edges { node { success reasonCode reason detail flow nameId certificateFingerprint clockOffsetSeconds } } } }", json!({})).await;
     r["data"]["signInEvents"]["edges"][0]["node"].clone()
 }
 
 /// A full SP-initiated sign-in with the given extra IdP parameters.
-async fn sp_sign_in(w: &World, email: &str, extra: &[(&str, &str)]) -> (Client, (u16, String)) {
+pub(crate) async fn sp_sign_in(w: &World, email: &str, extra: &[(&str, &str)]) -> (Client, (u16, String)) {
     let browser = Client::new(&w.server.base);
     let req = start(&browser, "contoso", Some("/welcome")).await;
     let mut params = vec![("request", req.as_str()), ("user", email)];

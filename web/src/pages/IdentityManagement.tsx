@@ -407,9 +407,9 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
               error={err('loginPolicy')}
               hint={
                 draft.loginPolicy === 'SSO'
-                  ? 'Passwords are refused: every user signs in through the identity provider.'
+                  ? 'Users must sign in through the identity provider; their passwords are refused. Tenant admins keep password sign-in as a break-glass way in.'
                   : draft.loginPolicy === 'PASSWORD'
-                    ? 'Only passwords: SSO sign-ins are refused even when SSO is set up.'
+                    ? 'Only passwords: SSO sign-ins are refused even when SSO is set up (Test SSO still works).'
                     : 'Users can sign in either way.'
               }
             >

@@ -7,6 +7,7 @@ pub mod audit_event;
 pub mod group;
 pub mod group_member;
 pub mod idp_certificate;
+pub mod logout_replay;
 pub mod operator;
 pub mod scim_token;
 pub mod scim_user_attributes;

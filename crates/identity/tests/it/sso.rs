@@ -113,8 +113,25 @@ both_backends!(an_issuer_belongs_to_one_tenant, |db| async move {
     let e = ctx.identity.update_sso_connection(&b, entra("shared")).await.unwrap_err();
     assert!(matches!(e, Error::Conflict { .. }));
     assert_eq!(field_of(&e), ["issuer"]);
-    // Saved disabled it is allowed; enabling is what claims the issuer.
-    ctx.identity.update_sso_connection(&b, SsoConnectionInput { enabled: false, ..entra("shared") }).await.unwrap();
+    // Saved disabled it is refused too: an issuer belongs to one tenant whether its SSO is on
+    // or not (IdP-initiated Responses and Test SSO find the tenant by it).
+    let e = ctx.identity.update_sso_connection(&b, SsoConnectionInput { enabled: false, ..entra("shared") }).await.unwrap_err();
+    assert_eq!(field_of(&e), ["issuer"]);
+    // ... and a disabled tenant keeps its claim.
+    ctx.identity.update_sso_connection(&a, SsoConnectionInput { enabled: false, ..entra("shared") }).await.unwrap();
+    let e = ctx.identity.update_sso_connection(&b, entra("shared")).await.unwrap_err();
+    assert_eq!(field_of(&e), ["issuer"]);
+    assert!(ctx.identity.sso_connection(&b).await.unwrap().issuer.is_none(), "nothing half-saved");
+});
+
+both_backends!(rsa_keys_below_2048_bits_are_refused_at_upload, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, scope) = ctx.tenant("contoso").await;
+    let weak = gatehouse_test_support::certificate_with_key_bits("weak", start() - Duration::days(1), 365, 1024);
+    let e = ctx.identity.add_idp_certificate(&scope, weak.as_bytes()).await.unwrap_err();
+    assert_eq!(field_of(&e), ["certificate"]);
+    assert!(e.to_string().contains("2048"), "{e}");
+    assert!(ctx.identity.sso_connection(&scope).await.unwrap().certificates.is_empty());
 });
 
 both_backends!(certificates_are_checked, |db| async move {
