@@ -19,10 +19,19 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
     let mut resp = body.into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     resp
 }
@@ -47,9 +56,15 @@ mod tests {
     fn the_explorer_names_no_other_host() {
         for text in [PAGE, SCRIPT, STYLE] {
             for other_host in ["http:", "https:", "\"//", "'//", "`//", "(//"] {
-                assert!(!text.contains(other_host), "an absolute or protocol-relative URL ({other_host}) in the explorer");
+                assert!(
+                    !text.contains(other_host),
+                    "an absolute or protocol-relative URL ({other_host}) in the explorer"
+                );
             }
         }
-        assert!(PAGE.contains("src=\"/graphql/explorer.js\"") && PAGE.contains("href=\"/graphql/explorer.css\""));
+        assert!(
+            PAGE.contains("src=\"/graphql/explorer.js\"")
+                && PAGE.contains("href=\"/graphql/explorer.css\"")
+        );
     }
 }
