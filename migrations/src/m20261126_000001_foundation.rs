@@ -179,12 +179,7 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(Users::CreatedAt))
                 .col(timestamp_with_time_zone(Users::UpdatedAt))
                 .col(timestamp_with_time_zone_null(Users::DeletedAt))
-                .foreign_key(&mut fk(
-                    Users::Table,
-                    Users::TenantId,
-                    Tenants::Table,
-                    Tenants::Id,
-                ))
+                .foreign_key(&mut fk(Users::Table, Users::TenantId, Tenants::Table, Tenants::Id))
                 .take(),
         )
         .await?;
@@ -257,18 +252,8 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(Sessions::ExpiresAt))
                 .col(string_null(Sessions::UserAgent))
                 .col(string_null(Sessions::Ip))
-                .foreign_key(&mut fk(
-                    Sessions::Table,
-                    Sessions::TenantId,
-                    Tenants::Table,
-                    Tenants::Id,
-                ))
-                .foreign_key(&mut fk(
-                    Sessions::Table,
-                    Sessions::UserId,
-                    Users::Table,
-                    Users::Id,
-                ))
+                .foreign_key(&mut fk(Sessions::Table, Sessions::TenantId, Tenants::Table, Tenants::Id))
+                .foreign_key(&mut fk(Sessions::Table, Sessions::UserId, Users::Table, Users::Id))
                 .foreign_key(&mut fk(
                     Sessions::Table,
                     Sessions::OperatorId,
@@ -291,12 +276,7 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(ApiTokens::CreatedAt))
                 .col(timestamp_with_time_zone_null(ApiTokens::LastUsedAt))
                 .col(timestamp_with_time_zone_null(ApiTokens::RevokedAt))
-                .foreign_key(&mut fk(
-                    ApiTokens::Table,
-                    ApiTokens::TenantId,
-                    Tenants::Table,
-                    Tenants::Id,
-                ))
+                .foreign_key(&mut fk(ApiTokens::Table, ApiTokens::TenantId, Tenants::Table, Tenants::Id))
                 .take(),
         )
         .await?;

@@ -137,11 +137,7 @@ impl MigrationTrait for Migration {
                 .col(uuid(AssertionReplays::TenantId))
                 .col(string(AssertionReplays::AssertionId))
                 .col(timestamp_with_time_zone(AssertionReplays::ExpiresAt))
-                .primary_key(
-                    Index::create()
-                        .col(AssertionReplays::TenantId)
-                        .col(AssertionReplays::AssertionId),
-                )
+                .primary_key(Index::create().col(AssertionReplays::TenantId).col(AssertionReplays::AssertionId))
                 .take(),
         )
         .await?;

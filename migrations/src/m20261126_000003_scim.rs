@@ -102,12 +102,7 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(ScimTokens::CreatedAt))
                 .col(timestamp_with_time_zone_null(ScimTokens::LastUsedAt))
                 .col(timestamp_with_time_zone_null(ScimTokens::RevokedAt))
-                .foreign_key(&mut fk(
-                    ScimTokens::Table,
-                    ScimTokens::TenantId,
-                    Tenants::Table,
-                    Tenants::Id,
-                ))
+                .foreign_key(&mut fk(ScimTokens::Table, ScimTokens::TenantId, Tenants::Table, Tenants::Id))
                 .take(),
         )
         .await?;
@@ -160,12 +155,7 @@ impl MigrationTrait for Migration {
                 .col(string_null(Groups::ExternalId))
                 .col(timestamp_with_time_zone(Groups::CreatedAt))
                 .col(timestamp_with_time_zone(Groups::UpdatedAt))
-                .foreign_key(&mut fk(
-                    Groups::Table,
-                    Groups::TenantId,
-                    Tenants::Table,
-                    Tenants::Id,
-                ))
+                .foreign_key(&mut fk(Groups::Table, Groups::TenantId, Tenants::Table, Tenants::Id))
                 .take(),
         )
         .await?;
@@ -177,29 +167,10 @@ impl MigrationTrait for Migration {
                 .col(uuid(GroupMembers::UserId))
                 .col(uuid(GroupMembers::TenantId))
                 .col(timestamp_with_time_zone(GroupMembers::CreatedAt))
-                .primary_key(
-                    Index::create()
-                        .col(GroupMembers::GroupId)
-                        .col(GroupMembers::UserId),
-                )
-                .foreign_key(&mut fk(
-                    GroupMembers::Table,
-                    GroupMembers::GroupId,
-                    Groups::Table,
-                    Groups::Id,
-                ))
-                .foreign_key(&mut fk(
-                    GroupMembers::Table,
-                    GroupMembers::UserId,
-                    Users::Table,
-                    Users::Id,
-                ))
-                .foreign_key(&mut fk(
-                    GroupMembers::Table,
-                    GroupMembers::TenantId,
-                    Tenants::Table,
-                    Tenants::Id,
-                ))
+                .primary_key(Index::create().col(GroupMembers::GroupId).col(GroupMembers::UserId))
+                .foreign_key(&mut fk(GroupMembers::Table, GroupMembers::GroupId, Groups::Table, Groups::Id))
+                .foreign_key(&mut fk(GroupMembers::Table, GroupMembers::UserId, Users::Table, Users::Id))
+                .foreign_key(&mut fk(GroupMembers::Table, GroupMembers::TenantId, Tenants::Table, Tenants::Id))
                 .take(),
         )
         .await?;

@@ -23,20 +23,13 @@ pub fn binary() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
     let p = target.join("debug/gatehouse");
-    assert!(
-        p.exists(),
-        "{} is missing: run `cargo build -p gatehouse-server` first (make test does)",
-        p.display()
-    );
+    assert!(p.exists(), "{} is missing: run `cargo build -p gatehouse-server` first (make test does)", p.display());
     p
 }
 
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
 /// Runs a `gatehouse` subcommand to completion and returns its stdout.
@@ -48,11 +41,7 @@ pub fn run_cli(database_url: &str, args: &[&str]) -> (bool, String, String) {
         .env_remove("GATEHOUSE_CONFIG")
         .output()
         .expect("run gatehouse");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// A running server.
@@ -90,11 +79,7 @@ impl Server {
                 s.push('\n');
             }
         });
-        let server = Server {
-            child,
-            base,
-            stdout,
-        };
+        let server = Server { child, base, stdout };
         server.wait_ready().await;
         server
     }
@@ -112,17 +97,11 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!(
-            "gatehouse did not become ready; stdout so far:\n{}",
-            self.stdout()
-        );
+        panic!("gatehouse did not become ready; stdout so far:\n{}", self.stdout());
     }
 
     pub fn stdout(&self) -> String {
-        self.stdout
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.stdout.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The value printed after `label` on a line of the start-up banner.
@@ -167,10 +146,7 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Client {
-            http,
-            base: base.to_owned(),
-        }
+        Client { http, base: base.to_owned() }
     }
 
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
@@ -212,37 +188,13 @@ impl Idp {
     pub fn start(issuer: &str) -> Idp {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("idp");
         let keys = tempfile::tempdir().expect("key dir");
-        let made = Command::new(root.join("make_keys.sh"))
-            .arg(keys.path())
-            .output()
-            .expect("make_keys.sh");
-        assert!(
-            made.status.success(),
-            "make_keys.sh failed: {}",
-            String::from_utf8_lossy(&made.stderr)
-        );
+        let made = Command::new(root.join("make_keys.sh")).arg(keys.path()).output().expect("make_keys.sh");
+        assert!(made.status.success(), "make_keys.sh failed: {}", String::from_utf8_lossy(&made.stderr));
         let k = |f: &str| keys.path().join(f).display().to_string();
         let mut child = Command::new("python3")
             .arg(root.join("test_idp.py"))
-            .args([
-                "--port",
-                "0",
-                "--host",
-                "127.0.0.1",
-                "--quiet",
-                "--issuer",
-                issuer,
-            ])
-            .args([
-                "--key",
-                &k("idp.key"),
-                "--cert",
-                &k("idp.crt"),
-                "--alt-key",
-                &k("alt.key"),
-                "--alt-cert",
-                &k("alt.crt"),
-            ])
+            .args(["--port", "0", "--host", "127.0.0.1", "--quiet", "--issuer", issuer])
+            .args(["--key", &k("idp.key"), "--cert", &k("idp.crt"), "--alt-key", &k("alt.key"), "--alt-cert", &k("alt.crt")])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -250,19 +202,12 @@ impl Idp {
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
         let base = loop {
             match lines.next() {
-                Some(Ok(l)) if l.starts_with("READY ") => {
-                    break l["READY ".len()..].trim().to_owned();
-                }
+                Some(Ok(l)) if l.starts_with("READY ") => break l["READY ".len()..].trim().to_owned(),
                 Some(Ok(_)) => continue,
                 _ => panic!("the test IdP did not start"),
             }
         };
-        Idp {
-            child,
-            base,
-            issuer: issuer.to_owned(),
-            keys,
-        }
+        Idp { child, base, issuer: issuer.to_owned(), keys }
     }
 
     /// The IdP's signing certificate (PEM), as an admin would upload it.
@@ -283,11 +228,7 @@ impl Idp {
             .send()
             .await
             .expect("test IdP answers");
-        assert!(
-            r.status().is_success(),
-            "test IdP refused: {}",
-            r.text().await.unwrap_or_default()
-        );
+        assert!(r.status().is_success(), "test IdP refused: {}", r.text().await.unwrap_or_default());
         r.json().await.expect("JSON")
     }
 }
@@ -302,9 +243,7 @@ impl Drop for Idp {
 /// The value of one query parameter in a URL.
 pub fn query_param(url: &str, name: &str) -> Option<String> {
     let q = url.split_once('?')?.1;
-    url::form_urlencoded::parse(q.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
+    url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
 /// The hidden `handle` of the ACS's hand-over page.
@@ -316,17 +255,9 @@ pub fn handoff_handle(html: &str) -> Option<String> {
 /// As the platform operator (signed in with `operator_password`): creates tenant `slug` in
 /// dev mode with SSO enabled against `idp` (its main key, `issuer`) and one active user.
 /// Returns the tenant admin's client.
-pub async fn sso_tenant(
-    base: &str,
-    operator_password: &str,
-    idp: &Idp,
-    slug: &str,
-    issuer: &str,
-    user_email: &str,
-) -> Client {
+pub async fn sso_tenant(base: &str, operator_password: &str, idp: &Idp, slug: &str, issuer: &str, user_email: &str) -> Client {
     let ops = Client::new(base);
-    ops.sign_in("admin@gatehouse.local", operator_password, None)
-        .await;
+    ops.sign_in("admin@gatehouse.local", operator_password, None).await;
     let admin_email = format!("admin@{slug}.example");
     let steps = [
         ops.gql(
@@ -337,9 +268,7 @@ pub async fn sso_tenant(
         ops.gql("mutation($s:String!){ setTenantDevMode(slug:$s, enabled:true){ devMode } }", json!({"s": slug})).await,
     ];
     let admin = Client::new(base);
-    admin
-        .sign_in(&admin_email, "tenant admin password", None)
-        .await;
+    admin.sign_in(&admin_email, "tenant admin password", None).await;
     let more = [
         admin.gql("mutation($c:String!){ addIdpCertificate(certificate:$c){ id } }", json!({"c": idp.certificate()})).await,
         admin
@@ -380,23 +309,14 @@ pub struct RawAnswer {
 
 impl RawAnswer {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
 /// Sends a request with a body of `shape` over a raw TCP connection and reads the answer
 /// (status, headers, a body of `Content-Length`) within ten seconds, while the body is still
 /// being written. `head` holds extra header lines (`"Name: value"`).
-pub async fn send_body(
-    base: &str,
-    method: &str,
-    path: &str,
-    head: &[&str],
-    shape: BodyShape,
-) -> RawAnswer {
+pub async fn send_body(base: &str, method: &str, path: &str, head: &[&str], shape: BodyShape) -> RawAnswer {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = base.strip_prefix("http://").expect("an http base URL");
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
@@ -410,10 +330,7 @@ pub async fn send_body(
         BodyShape::Declared(n) => request.push_str(&format!("Content-Length: {n}\r\n\r\n")),
         BodyShape::ChunkedUnfinished(_) => request.push_str("Transfer-Encoding: chunked\r\n\r\n"),
     }
-    writer
-        .write_all(request.as_bytes())
-        .await
-        .expect("write the request head");
+    writer.write_all(request.as_bytes()).await.expect("write the request head");
     let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = sent.clone();
     let writing = tokio::spawn(async move {
@@ -446,11 +363,7 @@ pub async fn send_body(
         };
         let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
         let mut lines = head.lines();
-        let status: u16 = lines
-            .next()
-            .and_then(|l| l.split(' ').nth(1))
-            .and_then(|s| s.parse().ok())
-            .expect("a status line");
+        let status: u16 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("a status line");
         let headers: Vec<(String, String)> = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
@@ -472,15 +385,8 @@ pub async fn send_body(
     };
     let (status, headers, body) = tokio::time::timeout(Duration::from_secs(10), read)
         .await
-        .unwrap_or_else(|_| {
-            panic!("no answer to {method} {path} within 10 s while its body was still unfinished")
-        });
+        .unwrap_or_else(|_| panic!("no answer to {method} {path} within 10 s while its body was still unfinished"));
     let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
     writing.abort();
-    RawAnswer {
-        status,
-        headers,
-        body,
-        sent,
-    }
+    RawAnswer { status, headers, body, sent }
 }

@@ -57,8 +57,7 @@ pub(crate) fn identity<'a>(ctx: &Context<'a>) -> &'a Identity {
 
 pub(crate) fn auth<'a>(ctx: &Context<'a>) -> &'a RequestAuth {
     static NONE: std::sync::OnceLock<RequestAuth> = std::sync::OnceLock::new();
-    ctx.data_opt::<RequestAuth>()
-        .unwrap_or_else(|| NONE.get_or_init(RequestAuth::default))
+    ctx.data_opt::<RequestAuth>().unwrap_or_else(|| NONE.get_or_init(RequestAuth::default))
 }
 
 pub(crate) fn principal<'a>(ctx: &Context<'a>) -> GqlResult<&'a Principal> {

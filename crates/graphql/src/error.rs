@@ -21,8 +21,7 @@ impl<T> OrGql<T> for Result<T, Error> {
 
 pub(crate) fn to_gql(e: Error) -> GqlError {
     match e {
-        Error::NotFound { what } => GqlError::new(format!("{what} not found"))
-            .extend_with(|_, x| x.set("code", "NOT_FOUND")),
+        Error::NotFound { what } => GqlError::new(format!("{what} not found")).extend_with(|_, x| x.set("code", "NOT_FOUND")),
         Error::Validation(fields) => {
             let message = Error::Validation(fields.clone()).to_string();
             GqlError::new(message).extend_with(|_, x| {
@@ -34,14 +33,8 @@ pub(crate) fn to_gql(e: Error) -> GqlError {
                     .iter()
                     .map(|f| {
                         let mut m = async_graphql::indexmap::IndexMap::new();
-                        m.insert(
-                            async_graphql::Name::new("field"),
-                            async_graphql::Value::from(f.field.as_str()),
-                        );
-                        m.insert(
-                            async_graphql::Name::new("message"),
-                            async_graphql::Value::from(f.message.as_str()),
-                        );
+                        m.insert(async_graphql::Name::new("field"), async_graphql::Value::from(f.field.as_str()));
+                        m.insert(async_graphql::Name::new("message"), async_graphql::Value::from(f.message.as_str()));
                         async_graphql::Value::Object(m)
                     })
                     .collect();
@@ -55,18 +48,14 @@ pub(crate) fn to_gql(e: Error) -> GqlError {
             }
         }),
         Error::Forbidden(m) => forbidden(&m),
-        Error::Unauthenticated(m) => {
-            GqlError::new(m).extend_with(|_, x| x.set("code", "UNAUTHENTICATED"))
-        }
+        Error::Unauthenticated(m) => GqlError::new(m).extend_with(|_, x| x.set("code", "UNAUTHENTICATED")),
         Error::Internal(source) => {
             let correlation_id = uuid::Uuid::new_v4().to_string();
             tracing::error!(correlation_id = %correlation_id, error = %source, debug = ?source, "internal error in GraphQL resolver");
-            GqlError::new(format!("internal error (correlation ID {correlation_id})")).extend_with(
-                |_, x| {
-                    x.set("code", "INTERNAL");
-                    x.set("correlationId", correlation_id.as_str());
-                },
-            )
+            GqlError::new(format!("internal error (correlation ID {correlation_id})")).extend_with(|_, x| {
+                x.set("code", "INTERNAL");
+                x.set("correlationId", correlation_id.as_str());
+            })
         }
     }
 }

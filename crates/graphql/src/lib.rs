@@ -19,11 +19,7 @@ pub type GatehouseSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema with the process-wide services; per-request data ([`RequestAuth`])
 /// is added to each request by the server.
-pub fn build_schema(
-    identity: Identity,
-    sp: ServiceProviderInfo,
-    cookies: SessionCookieWriter,
-) -> GatehouseSchema {
+pub fn build_schema(identity: Identity, sp: ServiceProviderInfo, cookies: SessionCookieWriter) -> GatehouseSchema {
     Schema::build(QueryRoot, MutationRoot, EmptySubscription)
         .data(identity)
         .data(sp)
@@ -35,7 +31,5 @@ pub fn build_schema(
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn schema_sdl() -> String {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription).finish().sdl()
 }

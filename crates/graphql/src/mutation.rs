@@ -4,9 +4,7 @@
 use async_graphql::{Context, ID, Object};
 use gatehouse_identity as idn;
 
-use crate::context::{
-    ServiceProviderInfo, SessionCookieWriter, auth, identity, operator_scope, tenant_scope,
-};
+use crate::context::{ServiceProviderInfo, SessionCookieWriter, auth, identity, operator_scope, tenant_scope};
 use crate::error::{GqlResult, OrGql};
 use crate::query::parse_id;
 use crate::types::*;
@@ -23,14 +21,8 @@ async fn scim_token_payload(
     created: idn::CreatedScimToken,
 ) -> GqlResult<CreateScimTokenPayload> {
     let tenant = identity(ctx).tenant(scope).await.gql()?;
-    let tenant_url = ctx
-        .data_unchecked::<ServiceProviderInfo>()
-        .scim_tenant_url(&tenant.slug);
-    Ok(CreateScimTokenPayload {
-        token: created.token,
-        tenant_url,
-        scim_token: ScimToken(created.scim_token),
-    })
+    let tenant_url = ctx.data_unchecked::<ServiceProviderInfo>().scim_tenant_url(&tenant.slug);
+    Ok(CreateScimTokenPayload { token: created.token, tenant_url, scim_token: ScimToken(created.scim_token) })
 }
 
 #[Object(name = "Mutation")]
@@ -50,20 +42,12 @@ impl MutationRoot {
                 email,
                 password,
                 tenant,
-                session: idn::NewSessionInfo {
-                    ip: a.ip.clone(),
-                    user_agent: a.user_agent.clone(),
-                },
+                session: idn::NewSessionInfo { ip: a.ip.clone(), user_agent: a.user_agent.clone() },
             })
             .await
             .gql()?;
-        let max_age = (signed.expires_at - identity(ctx).now())
-            .num_seconds()
-            .max(0);
-        ctx.append_http_header(
-            "Set-Cookie",
-            cookies(ctx).started(&signed.session_token, max_age),
-        );
+        let max_age = (signed.expires_at - identity(ctx).now()).num_seconds().max(0);
+        ctx.append_http_header("Set-Cookie", cookies(ctx).started(&signed.session_token, max_age));
         let me = identity(ctx).me(&signed.principal).await.gql()?;
         Ok(SignInPayload { me: Me(me) })
     }
@@ -78,11 +62,7 @@ impl MutationRoot {
     }
 
     /// Creates a tenant with its first admin (platform operators only).
-    async fn create_tenant(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateTenantInput,
-    ) -> GqlResult<CreateTenantPayload> {
+    async fn create_tenant(&self, ctx: &Context<'_>, input: CreateTenantInput) -> GqlResult<CreateTenantPayload> {
         let scope = operator_scope(ctx)?;
         let created = identity(ctx)
             .create_tenant(
@@ -104,18 +84,9 @@ impl MutationRoot {
     }
 
     /// Lets a tenant's IdP URLs use plain http, for test IdPs (platform operators only).
-    async fn set_tenant_dev_mode(
-        &self,
-        ctx: &Context<'_>,
-        slug: String,
-        enabled: bool,
-    ) -> GqlResult<Tenant> {
+    async fn set_tenant_dev_mode(&self, ctx: &Context<'_>, slug: String, enabled: bool) -> GqlResult<Tenant> {
         let scope = operator_scope(ctx)?;
-        identity(ctx)
-            .set_tenant_dev_mode(&scope, &slug, enabled)
-            .await
-            .gql()
-            .map(Tenant)
+        identity(ctx).set_tenant_dev_mode(&scope, &slug, enabled).await.gql().map(Tenant)
     }
 
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> GqlResult<User> {
@@ -137,12 +108,7 @@ impl MutationRoot {
             .map(User)
     }
 
-    async fn update_user(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        input: UpdateUserInput,
-    ) -> GqlResult<User> {
+    async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput) -> GqlResult<User> {
         let scope = tenant_scope(ctx).await?;
         let update = idn::UserUpdate {
             email: input.email,
@@ -150,49 +116,29 @@ impl MutationRoot {
             federation_id: input.federation_id,
             role: input.role.map(Into::into),
         };
-        identity(ctx)
-            .update_user(&scope, parse_id("id", &id)?, update)
-            .await
-            .gql()
-            .map(User)
+        identity(ctx).update_user(&scope, parse_id("id", &id)?, update).await.gql().map(User)
     }
 
     /// Lets the user sign in.
     async fn activate_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx)
-            .set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Active)
-            .await
-            .gql()
-            .map(User)
+        identity(ctx).set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Active).await.gql().map(User)
     }
 
     /// Stops the user from signing in and ends their sessions at once.
     async fn suspend_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx)
-            .set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Suspended)
-            .await
-            .gql()
-            .map(User)
+        identity(ctx).set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Suspended).await.gql().map(User)
     }
 
     /// Deletes the user (they can no longer sign in; the logs keep their history).
     async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx)
-            .delete_user(&scope, parse_id("id", &id)?)
-            .await
-            .gql()
-            .map(User)
+        identity(ctx).delete_user(&scope, parse_id("id", &id)?).await.gql().map(User)
     }
 
     /// Saves the whole SSO configuration at once.
-    async fn update_sso_connection(
-        &self,
-        ctx: &Context<'_>,
-        input: SsoConnectionInput,
-    ) -> GqlResult<SsoConnection> {
+    async fn update_sso_connection(&self, ctx: &Context<'_>, input: SsoConnectionInput) -> GqlResult<SsoConnection> {
         let scope = tenant_scope(ctx).await?;
         identity(ctx)
             .update_sso_connection(
@@ -216,35 +162,22 @@ impl MutationRoot {
 
     /// Uploads an IdP signing certificate: PEM, or the bare Base64 of Entra's
     /// "Certificate (Base64)" download, or Base64 of a DER file.
-    async fn add_idp_certificate(
-        &self,
-        ctx: &Context<'_>,
-        certificate: String,
-    ) -> GqlResult<IdpCertificate> {
+    async fn add_idp_certificate(&self, ctx: &Context<'_>, certificate: String) -> GqlResult<IdpCertificate> {
         let scope = tenant_scope(ctx).await?;
-        let added = identity(ctx)
-            .add_idp_certificate(&scope, certificate.as_bytes())
-            .await
-            .gql()?;
+        let added = identity(ctx).add_idp_certificate(&scope, certificate.as_bytes()).await.gql()?;
         Ok(IdpCertificate(added.certificate))
     }
 
     async fn remove_idp_certificate(&self, ctx: &Context<'_>, id: ID) -> GqlResult<IdpCertificate> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx)
-            .remove_idp_certificate(&scope, parse_id("id", &id)?)
-            .await
-            .gql()
-            .map(IdpCertificate)
+        identity(ctx).remove_idp_certificate(&scope, parse_id("id", &id)?).await.gql().map(IdpCertificate)
     }
 
     /// A one-time URL that runs an SP-initiated test sign-in and shows the outcome in
     /// words (like Entra's "Test this application"). Works before SSO is enabled.
     async fn test_sso_connection(&self, ctx: &Context<'_>) -> GqlResult<TestSsoPayload> {
         let scope = tenant_scope(ctx).await?;
-        let base = &ctx
-            .data_unchecked::<crate::ServiceProviderInfo>()
-            .public_url;
+        let base = &ctx.data_unchecked::<crate::ServiceProviderInfo>().public_url;
         let url = identity(ctx).create_sso_test(&scope, base).await.gql()?;
         Ok(TestSsoPayload { url })
     }
@@ -259,10 +192,7 @@ impl MutationRoot {
         #[graphql(default = false)] apply: bool,
     ) -> GqlResult<IdpMetadataImport> {
         let scope = tenant_scope(ctx).await?;
-        let m = identity(ctx)
-            .import_idp_metadata(&scope, &xml, apply)
-            .await
-            .gql()?;
+        let m = identity(ctx).import_idp_metadata(&scope, &xml, apply).await.gql()?;
         Ok(IdpMetadataImport {
             issuer: m.issuer,
             login_url: m.login_url,
@@ -284,26 +214,15 @@ impl MutationRoot {
     }
 
     /// Creates an API token; the token is in this answer only.
-    async fn create_api_token(
-        &self,
-        ctx: &Context<'_>,
-        name: String,
-    ) -> GqlResult<CreateApiTokenPayload> {
+    async fn create_api_token(&self, ctx: &Context<'_>, name: String) -> GqlResult<CreateApiTokenPayload> {
         let scope = tenant_scope(ctx).await?;
         let (token, t) = identity(ctx).create_api_token(&scope, &name).await.gql()?;
-        Ok(CreateApiTokenPayload {
-            token,
-            api_token: ApiToken(t),
-        })
+        Ok(CreateApiTokenPayload { token, api_token: ApiToken(t) })
     }
 
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ApiToken> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx)
-            .revoke_api_token(&scope, parse_id("id", &id)?)
-            .await
-            .gql()
-            .map(ApiToken)
+        identity(ctx).revoke_api_token(&scope, parse_id("id", &id)?).await.gql().map(ApiToken)
     }
 
     /// Creates a SCIM token for the IdP's provisioning ("Secret Token"); the token is in
@@ -315,25 +234,14 @@ impl MutationRoot {
     }
 
     /// Replaces a SCIM token by a new one; the old one stops working at once.
-    async fn rotate_scim_token(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-    ) -> GqlResult<CreateScimTokenPayload> {
+    async fn rotate_scim_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<CreateScimTokenPayload> {
         let scope = tenant_scope(ctx).await?;
-        let created = identity(ctx)
-            .rotate_scim_token(&scope, parse_id("id", &id)?)
-            .await
-            .gql()?;
+        let created = identity(ctx).rotate_scim_token(&scope, parse_id("id", &id)?).await.gql()?;
         scim_token_payload(ctx, &scope, created).await
     }
 
     async fn revoke_scim_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ScimToken> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx)
-            .revoke_scim_token(&scope, parse_id("id", &id)?)
-            .await
-            .gql()
-            .map(ScimToken)
+        identity(ctx).revoke_scim_token(&scope, parse_id("id", &id)?).await.gql().map(ScimToken)
     }
 }

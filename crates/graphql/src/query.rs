@@ -11,8 +11,7 @@ use crate::types::*;
 pub struct QueryRoot;
 
 pub(crate) fn parse_id<T: std::str::FromStr>(field: &str, id: &ID) -> GqlResult<T> {
-    id.parse::<T>()
-        .map_err(|_| crate::error::invalid(field, "is not a valid ID"))
+    id.parse::<T>().map_err(|_| crate::error::invalid(field, "is not a valid ID"))
 }
 
 fn page(first: Option<i32>, after: Option<String>) -> GqlResult<PageRequest> {
@@ -34,11 +33,7 @@ where
     N: async_graphql::OutputType,
 {
     let mut c = Connection::new(had_cursor, p.has_next_page);
-    c.edges.extend(
-        p.items
-            .into_iter()
-            .map(|t| Edge::with_additional_fields(cursor(&t), node(t), EmptyFields)),
-    );
+    c.edges.extend(p.items.into_iter().map(|t| Edge::with_additional_fields(cursor(&t), node(t), EmptyFields)));
     c
 }
 
@@ -46,9 +41,7 @@ where
 impl QueryRoot {
     /// The signed-in caller; `null` when not signed in.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<Option<Me>> {
-        let Some(p) = auth(ctx).principal.as_ref() else {
-            return Ok(None);
-        };
+        let Some(p) = auth(ctx).principal.as_ref() else { return Ok(None) };
         identity(ctx).me(p).await.gql().map(|m| Some(Me(m)))
     }
 
@@ -61,33 +54,20 @@ impl QueryRoot {
     /// All tenants (platform operators only).
     async fn tenants(&self, ctx: &Context<'_>) -> GqlResult<Vec<Tenant>> {
         let scope = operator_scope(ctx)?;
-        Ok(identity(ctx)
-            .list_tenants(&scope)
-            .await
-            .gql()?
-            .into_iter()
-            .map(Tenant)
-            .collect())
+        Ok(identity(ctx).list_tenants(&scope).await.gql()?.into_iter().map(Tenant).collect())
     }
 
     /// The tenant's SSO settings and IdP certificates.
     async fn sso_connection(&self, ctx: &Context<'_>) -> GqlResult<SsoConnection> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx)
-            .sso_connection(&scope)
-            .await
-            .gql()
-            .map(SsoConnection)
+        identity(ctx).sso_connection(&scope).await.gql().map(SsoConnection)
     }
 
     /// The values to paste into the IdP: Identifier, Reply URL, Sign-on URL, metadata URL.
     async fn service_provider(&self, ctx: &Context<'_>) -> GqlResult<ServiceProvider> {
         let scope = tenant_scope(ctx).await?;
         let tenant = identity(ctx).tenant(&scope).await.gql()?;
-        Ok(ServiceProvider {
-            info: ctx.data_unchecked::<ServiceProviderInfo>().clone(),
-            tenant_slug: tenant.slug,
-        })
+        Ok(ServiceProvider { info: ctx.data_unchecked::<ServiceProviderInfo>().clone(), tenant_slug: tenant.slug })
     }
 
     /// Users of the tenant, oldest first; `search` matches e-mail, name and federation ID.
@@ -100,10 +80,7 @@ impl QueryRoot {
     ) -> GqlResult<Connection<String, User>> {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
-        let p = identity(ctx)
-            .list_users(&scope, search.as_deref(), &page(first, after)?)
-            .await
-            .gql()?;
+        let p = identity(ctx).list_users(&scope, search.as_deref(), &page(first, after)?).await.gql()?;
         Ok(connection(p, |u| u.id.to_string(), User, had_cursor))
     }
 
@@ -126,17 +103,9 @@ impl QueryRoot {
     ) -> GqlResult<Connection<String, AuditEvent>> {
         let scope = tenant_scope(ctx).await?;
         let f = filter.unwrap_or_default();
-        let filter = AuditFilter {
-            action: f.action,
-            target_id: f.target_id,
-            since: f.since,
-            until: f.until,
-        };
+        let filter = AuditFilter { action: f.action, target_id: f.target_id, since: f.since, until: f.until };
         let had_cursor = after.is_some();
-        let p = identity(ctx)
-            .audit_events(&scope, &filter, &page(first, after)?)
-            .await
-            .gql()?;
+        let p = identity(ctx).audit_events(&scope, &filter, &page(first, after)?).await.gql()?;
         Ok(connection(p, |e| e.id.to_string(), AuditEvent, had_cursor))
     }
 
@@ -154,30 +123,16 @@ impl QueryRoot {
             Some(id) => Some(parse_id("filter.userId", id)?),
             None => None,
         };
-        let filter = gatehouse_identity::SignInFilter {
-            success: f.success,
-            reason_code: f.reason_code,
-            user_id,
-            since: f.since,
-        };
+        let filter = gatehouse_identity::SignInFilter { success: f.success, reason_code: f.reason_code, user_id, since: f.since };
         let had_cursor = after.is_some();
-        let p = identity(ctx)
-            .sign_in_events(&scope, &filter, &page(first, after)?)
-            .await
-            .gql()?;
+        let p = identity(ctx).sign_in_events(&scope, &filter, &page(first, after)?).await.gql()?;
         Ok(connection(p, |e| e.id.clone(), SignInEvent, had_cursor))
     }
 
     /// The tenant's SCIM tokens (without the secrets), revoked ones included.
     async fn scim_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<ScimToken>> {
         let scope = tenant_scope(ctx).await?;
-        Ok(identity(ctx)
-            .scim_tokens(&scope)
-            .await
-            .gql()?
-            .into_iter()
-            .map(ScimToken)
-            .collect())
+        Ok(identity(ctx).scim_tokens(&scope).await.gql()?.into_iter().map(ScimToken).collect())
     }
 
     /// The tenant's groups (provisioned by the IdP), oldest first, with their members.
@@ -189,10 +144,7 @@ impl QueryRoot {
     ) -> GqlResult<Connection<String, Group>> {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
-        let p = identity(ctx)
-            .groups(&scope, &page(first, after)?)
-            .await
-            .gql()?;
+        let p = identity(ctx).groups(&scope, &page(first, after)?).await.gql()?;
         Ok(connection(p, |g| g.id.to_string(), Group, had_cursor))
     }
 
@@ -208,12 +160,6 @@ impl QueryRoot {
     /// The tenant's API tokens (without the secrets).
     async fn api_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApiToken>> {
         let scope = tenant_scope(ctx).await?;
-        Ok(identity(ctx)
-            .api_tokens(&scope)
-            .await
-            .gql()?
-            .into_iter()
-            .map(ApiToken)
-            .collect())
+        Ok(identity(ctx).api_tokens(&scope).await.gql()?.into_iter().map(ApiToken).collect())
     }
 }

@@ -15,6 +15,8 @@ pub enum RoleGql {
     User,
 }
 
+
+
 /// What the signed-in caller is.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum PrincipalRole {
@@ -32,6 +34,7 @@ pub enum UserStatus {
     Suspended,
 }
 
+
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "idn::IdpProvider")]
 pub enum IdpProvider {
@@ -41,6 +44,8 @@ pub enum IdpProvider {
     GenericSaml,
 }
 
+
+
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "idn::LoginPolicy")]
 pub enum LoginPolicy {
@@ -48,6 +53,8 @@ pub enum LoginPolicy {
     Sso,
     PasswordOrSso,
 }
+
+
 
 /// A customer organisation.
 pub struct Tenant(pub idn::Tenant);
@@ -138,13 +145,7 @@ impl User {
     /// The groups the user belongs to (provisioned by the IdP over SCIM), by name.
     async fn groups(&self, ctx: &Context<'_>) -> GqlResult<Vec<Group>> {
         let scope = tenant_scope(ctx).await?;
-        Ok(identity(ctx)
-            .user_groups(&scope, self.0.id)
-            .await
-            .gql()?
-            .into_iter()
-            .map(Group)
-            .collect())
+        Ok(identity(ctx).user_groups(&scope, self.0.id).await.gql()?.into_iter().map(Group).collect())
     }
 }
 
@@ -223,12 +224,7 @@ impl SsoConnection {
         self.0.updated_at
     }
     async fn certificates(&self) -> Vec<IdpCertificate> {
-        self.0
-            .certificates
-            .iter()
-            .cloned()
-            .map(IdpCertificate)
-            .collect()
+        self.0.certificates.iter().cloned().map(IdpCertificate).collect()
     }
 }
 
@@ -351,13 +347,7 @@ impl Group {
 impl Group {
     async fn load_members(&self, ctx: &Context<'_>) -> GqlResult<Vec<User>> {
         let scope = tenant_scope(ctx).await?;
-        Ok(identity(ctx)
-            .group_members(&scope, self.0.id)
-            .await
-            .gql()?
-            .into_iter()
-            .map(User)
-            .collect())
+        Ok(identity(ctx).group_members(&scope, self.0.id).await.gql()?.into_iter().map(User).collect())
     }
 }
 
@@ -484,6 +474,7 @@ pub struct CreateScimTokenPayload {
 pub struct SignInPayload {
     pub me: Me,
 }
+
 
 /// One SSO sign-in attempt.
 pub struct SignInEvent(pub idn::SignInEvent);

@@ -4,8 +4,7 @@
 #[test]
 fn committed_schema_matches_the_code() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema.graphql");
-    let committed =
-        std::fs::read_to_string(path).expect("schema.graphql exists at the repository root");
+    let committed = std::fs::read_to_string(path).expect("schema.graphql exists at the repository root");
     let current = gatehouse_graphql::schema_sdl();
     assert!(
         committed == current,

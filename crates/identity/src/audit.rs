@@ -2,18 +2,15 @@
 //! state before and after (never secrets). Written in the same transaction as the change.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
-use crate::Identity;
 use crate::entities::audit_event;
 use crate::error::Result;
 use crate::ids::{AuditEventId, TenantId};
 use crate::model::{AuditEvent, Page, PageRequest, page_from};
 use crate::principal::{Actor, ScimScope, TenantScope};
+use crate::Identity;
 
 /// What changed, as one audit entry.
 pub(crate) struct Change<'a> {
@@ -72,11 +69,7 @@ pub(crate) fn snapshot<T: Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
 }
 
-pub(crate) async fn record(
-    conn: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-    c: Change<'_>,
-) -> Result<()> {
+pub(crate) async fn record(conn: &impl ConnectionTrait, now: DateTime<Utc>, c: Change<'_>) -> Result<()> {
     audit_event::Entity::insert(audit_event::ActiveModel {
         id: Set(AuditEventId::generate().as_uuid()),
         tenant_id: Set(c.tenant_id.map(|t| t.as_uuid())),

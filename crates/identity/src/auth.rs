@@ -70,17 +70,9 @@ impl Identity {
     pub async fn sign_in(&self, input: SignIn) -> Result<SignedIn> {
         let email = input.email.trim().to_lowercase();
         let mut candidates = Vec::new();
-        let tenant_slug = input
-            .tenant
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
+        let tenant_slug = input.tenant.as_deref().map(str::trim).filter(|s| !s.is_empty());
         if tenant_slug.is_none() {
-            if let Some(op) = operator::Entity::find()
-                .filter(operator::Column::Email.eq(&email))
-                .one(&self.db)
-                .await?
-            {
+            if let Some(op) = operator::Entity::find().filter(operator::Column::Email.eq(&email)).one(&self.db).await? {
                 candidates.push(Candidate::Operator(op));
             }
         }
@@ -112,20 +104,12 @@ impl Identity {
             }
             hashes
                 .iter()
-                .map(|h| {
-                    secrets::verify_password(
-                        &password,
-                        h.as_deref().unwrap_or(secrets::dummy_hash()),
-                    ) && h.is_some()
-                })
+                .map(|h| secrets::verify_password(&password, h.as_deref().unwrap_or(secrets::dummy_hash())) && h.is_some())
                 .collect()
         })
         .await
         .map_err(|e| Error::internal(format!("password check task failed: {e}")))?;
-        let meta = crate::RequestMeta {
-            ip: input.session.ip.clone(),
-            user_agent: input.session.user_agent.clone(),
-        };
+        let meta = crate::RequestMeta { ip: input.session.ip.clone(), user_agent: input.session.user_agent.clone() };
         let known_users: Vec<(TenantId, UserId)> = candidates
             .iter()
             .filter_map(|c| match c {
@@ -133,22 +117,12 @@ impl Identity {
                 Candidate::Operator(_) => None,
             })
             .collect();
-        let mut matched: Vec<Candidate> = candidates
-            .into_iter()
-            .zip(matches)
-            .filter_map(|(c, ok)| ok.then_some(c))
-            .collect();
+        let mut matched: Vec<Candidate> =
+            candidates.into_iter().zip(matches).filter_map(|(c, ok)| ok.then_some(c)).collect();
         if matched.is_empty() {
             // Each tenant where this e-mail exists sees the failed attempt in its sign-in log.
             for (tenant_id, user_id) in known_users {
-                self.record_password_attempt(
-                    tenant_id,
-                    user_id,
-                    &email,
-                    Err("wrong_password"),
-                    &meta,
-                )
-                .await?;
+                self.record_password_attempt(tenant_id, user_id, &email, Err("wrong_password"), &meta).await?;
             }
         }
         if matched.len() > 1 {
@@ -157,38 +131,21 @@ impl Identity {
                 "this e-mail signs in to several tenants; choose the tenant (its short name) to sign in to",
             ));
         }
-        let Some(who) = matched.pop() else {
-            return Err(wrong_credentials());
-        };
+        let Some(who) = matched.pop() else { return Err(wrong_credentials()) };
         let principal = match who {
-            Candidate::Operator(o) => Principal::Operator {
-                id: o.id.into(),
-                email: o.email,
-            },
+            Candidate::Operator(o) => Principal::Operator { id: o.id.into(), email: o.email },
             Candidate::User(u, t) => {
                 let role = Role::parse_stored(&u.role)?;
-                let refuse = |reason: &'static str| {
-                    self.record_password_attempt(
-                        t.id.into(),
-                        u.id.into(),
-                        &u.email,
-                        Err(reason),
-                        &meta,
-                    )
-                };
+                let refuse = |reason: &'static str| self.record_password_attempt(t.id.into(), u.id.into(), &u.email, Err(reason), &meta);
                 match UserStatus::parse_stored(&u.status)? {
                     UserStatus::Active => {}
                     UserStatus::Pending => {
                         refuse("user_pending").await?;
-                        return Err(Error::Unauthenticated(
-                            "your account is not active yet; ask your administrator".into(),
-                        ));
+                        return Err(Error::Unauthenticated("your account is not active yet; ask your administrator".into()));
                     }
                     UserStatus::Suspended => {
                         refuse("user_suspended").await?;
-                        return Err(Error::Unauthenticated(
-                            "your account is suspended; ask your administrator".into(),
-                        ));
+                        return Err(Error::Unauthenticated("your account is suspended; ask your administrator".into()));
                     }
                 }
                 let policy = sso_connection::Entity::find()
@@ -203,33 +160,19 @@ impl Identity {
                 if policy == LoginPolicy::Sso && role != Role::TenantAdmin {
                     refuse("sso_required").await?;
                     return Err(Error::Forbidden(
-                        "your organisation signs in with single sign-on; use \"Sign in with SSO\""
-                            .into(),
+                        "your organisation signs in with single sign-on; use \"Sign in with SSO\"".into(),
                     ));
                 }
-                self.record_password_attempt(t.id.into(), u.id.into(), &u.email, Ok(()), &meta)
-                    .await?;
-                Principal::User {
-                    tenant_id: t.id.into(),
-                    user_id: u.id.into(),
-                    email: u.email,
-                    role,
-                }
+                self.record_password_attempt(t.id.into(), u.id.into(), &u.email, Ok(()), &meta).await?;
+                Principal::User { tenant_id: t.id.into(), user_id: u.id.into(), email: u.email, role }
             }
         };
-        self.create_session(&principal, "password", &input.session)
-            .await
+        self.create_session(&principal, "password", &input.session).await
     }
 
     /// Starts a session for an already authenticated principal (password or SSO).
-    pub async fn create_session(
-        &self,
-        principal: &Principal,
-        method: &str,
-        info: &NewSessionInfo,
-    ) -> Result<SignedIn> {
-        self.create_session_with(principal, method, info, None)
-            .await
+    pub async fn create_session(&self, principal: &Principal, method: &str, info: &NewSessionInfo) -> Result<SignedIn> {
+        self.create_session_with(principal, method, info, None).await
     }
 
     /// A session that remembers what single logout will need.
@@ -245,9 +188,7 @@ impl Identity {
         let expires_at = now + self.sessions.absolute_timeout;
         let (tenant_id, user_id, operator_id) = match principal {
             Principal::Operator { id, .. } => (None, None, Some(id.as_uuid())),
-            Principal::User {
-                tenant_id, user_id, ..
-            } => (Some(tenant_id.as_uuid()), Some(user_id.as_uuid()), None),
+            Principal::User { tenant_id, user_id, .. } => (Some(tenant_id.as_uuid()), Some(user_id.as_uuid()), None),
             Principal::ApiToken { .. } => {
                 return Err(Error::internal("an API token cannot start a session"));
             }
@@ -262,10 +203,7 @@ impl Identity {
             created_at: Set(now),
             last_seen_at: Set(now),
             expires_at: Set(expires_at),
-            user_agent: Set(info
-                .user_agent
-                .as_ref()
-                .map(|s| s.chars().take(512).collect())),
+            user_agent: Set(info.user_agent.as_ref().map(|s| s.chars().take(512).collect())),
             ip: Set(info.ip.clone()),
             name_id: Set(sso.map(|s| s.name_id.clone())),
             name_id_format: Set(sso.and_then(|s| s.name_id_format.clone())),
@@ -273,11 +211,7 @@ impl Identity {
         }
         .insert(&self.db)
         .await?;
-        Ok(SignedIn {
-            session_token: token,
-            principal: principal.clone(),
-            expires_at,
-        })
+        Ok(SignedIn { session_token: token, principal: principal.clone(), expires_at })
     }
 
     /// The principal behind a session cookie, if the session is live and its user still
@@ -302,10 +236,7 @@ impl Identity {
             operator::Entity::find_by_id(op)
                 .one(&self.db)
                 .await?
-                .map(|o| Principal::Operator {
-                    id: o.id.into(),
-                    email: o.email,
-                })
+                .map(|o| Principal::Operator { id: o.id.into(), email: o.email })
         } else if let (Some(t), Some(u)) = (s.tenant_id, s.user_id) {
             let u = user::Entity::find_by_id(u)
                 .filter(user::Column::TenantId.eq(t))
@@ -345,14 +276,9 @@ impl Identity {
 
     /// Creates an API token; the token text is returned once and only its hash is kept.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn create_api_token(
-        &self,
-        scope: &TenantScope,
-        name: &str,
-    ) -> Result<(String, ApiToken)> {
+    pub async fn create_api_token(&self, scope: &TenantScope, name: &str) -> Result<(String, ApiToken)> {
         scope.require_admin()?;
-        let name =
-            validate::required_text("name", name, 100).map_err(|e| Error::Validation(vec![e]))?;
+        let name = validate::required_text("name", name, 100).map_err(|e| Error::Validation(vec![e]))?;
         let token = secrets::new_token(API_TOKEN_PREFIX);
         let now = self.now();
         let txn = self.db.begin().await?;
@@ -370,19 +296,7 @@ impl Identity {
         .insert(&txn)
         .await?;
         let t = to_api_token(m);
-        audit::record(
-            &txn,
-            now,
-            Change::in_scope(
-                scope,
-                "api_token.create",
-                "api_token",
-                t.id,
-                None,
-                Some(json!({"name": t.name})),
-            ),
-        )
-        .await?;
+        audit::record(&txn, now, Change::in_scope(scope, "api_token.create", "api_token", t.id, None, Some(json!({"name": t.name})))).await?;
         txn.commit().await?;
         Ok((token, t))
     }
@@ -410,27 +324,11 @@ impl Identity {
         if m.revoked_at.is_some() {
             return Ok(to_api_token(m));
         }
-        let m = api_token::ActiveModel {
-            id: Set(m.id),
-            revoked_at: Set(Some(now)),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
+        let m = api_token::ActiveModel { id: Set(m.id), revoked_at: Set(Some(now)), ..Default::default() }
+            .update(&txn)
+            .await?;
         let t = to_api_token(m);
-        audit::record(
-            &txn,
-            now,
-            Change::in_scope(
-                scope,
-                "api_token.revoke",
-                "api_token",
-                t.id,
-                Some(json!({"name": t.name})),
-                None,
-            ),
-        )
-        .await?;
+        audit::record(&txn, now, Change::in_scope(scope, "api_token.revoke", "api_token", t.id, Some(json!({"name": t.name})), None)).await?;
         txn.commit().await?;
         Ok(t)
     }
@@ -456,21 +354,12 @@ impl Identity {
                 .exec(&self.db)
                 .await?;
         }
-        Ok(Some(Principal::ApiToken {
-            tenant_id: m.tenant_id.into(),
-            token_id: m.id.into(),
-            name: m.name,
-        }))
+        Ok(Some(Principal::ApiToken { tenant_id: m.tenant_id.into(), token_id: m.id.into(), name: m.name }))
     }
 
     /// Creates a platform operator (the CLI's `admin create`, and first start).
     #[tracing::instrument(skip(self, scope, password), err)]
-    pub async fn create_operator(
-        &self,
-        scope: &OperatorScope,
-        email: &str,
-        password: &str,
-    ) -> Result<Operator> {
+    pub async fn create_operator(&self, scope: &OperatorScope, email: &str, password: &str) -> Result<Operator> {
         let email = validate::email("email", email).map_err(|e| Error::Validation(vec![e]))?;
         secrets::check_password_strength("password", password)?;
         let hash = secrets::hash_password(password)?;
@@ -501,11 +390,7 @@ impl Identity {
         )
         .await?;
         txn.commit().await?;
-        Ok(Operator {
-            id: m.id.into(),
-            email: m.email,
-            display_name: m.display_name,
-        })
+        Ok(Operator { id: m.id.into(), email: m.email, display_name: m.display_name })
     }
 
     pub(crate) async fn operator_count(&self) -> Result<u64> {
@@ -524,8 +409,7 @@ impl Identity {
                 tenant: None,
             }),
             Principal::User { .. } | Principal::ApiToken { .. } => {
-                let scope = TenantScope::of_principal(principal)
-                    .ok_or(Error::NotFound { what: "tenant" })?;
+                let scope = TenantScope::of_principal(principal).ok_or(Error::NotFound { what: "tenant" })?;
                 let tenant = self.tenant(&scope).await?;
                 match principal {
                     Principal::User { user_id, role, .. } => {
@@ -534,11 +418,7 @@ impl Identity {
                             id: u.id.to_string(),
                             email: u.email,
                             display_name: u.display_name,
-                            role: if *role == Role::TenantAdmin {
-                                MeRole::TenantAdmin
-                            } else {
-                                MeRole::User
-                            },
+                            role: if *role == Role::TenantAdmin { MeRole::TenantAdmin } else { MeRole::User },
                             tenant: Some(tenant),
                         })
                     }

@@ -42,18 +42,9 @@ impl Identity {
             return Ok(None);
         }
         let system = OperatorScope::system("first start");
-        let generated = cfg
-            .operator_password
-            .is_none()
-            .then(secrets::generate_password);
-        let password = cfg
-            .operator_password
-            .clone()
-            .or_else(|| generated.clone())
-            .unwrap_or_default();
-        let op = self
-            .create_operator(&system, &cfg.operator_email, &password)
-            .await?;
+        let generated = cfg.operator_password.is_none().then(secrets::generate_password);
+        let password = cfg.operator_password.clone().or_else(|| generated.clone()).unwrap_or_default();
+        let op = self.create_operator(&system, &cfg.operator_email, &password).await?;
         let demo = if cfg.demo_tenant {
             let created = self
                 .create_tenant(
@@ -76,10 +67,6 @@ impl Identity {
         } else {
             None
         };
-        Ok(Some(BootstrapReport {
-            operator_email: op.email,
-            operator_password: generated,
-            demo,
-        }))
+        Ok(Some(BootstrapReport { operator_email: op.email, operator_password: generated, demo }))
     }
 }

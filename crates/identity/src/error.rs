@@ -12,10 +12,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -29,10 +26,7 @@ pub enum Error {
     Validation(Vec<FieldError>),
     /// The input clashes with existing data (a duplicate, a stale version).
     #[error("{message}")]
-    Conflict {
-        field: Option<String>,
-        message: String,
-    },
+    Conflict { field: Option<String>, message: String },
     /// The caller is known but may not do this.
     #[error("{0}")]
     Forbidden(String),
@@ -64,10 +58,7 @@ impl Error {
     }
 
     pub(crate) fn conflict(field: &str, message: impl Into<String>) -> Self {
-        Error::Conflict {
-            field: Some(field.to_owned()),
-            message: message.into(),
-        }
+        Error::Conflict { field: Some(field.to_owned()), message: message.into() }
     }
 
     pub(crate) fn internal(message: impl Into<String>) -> Self {

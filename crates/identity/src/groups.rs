@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -46,10 +46,7 @@ pub struct Group {
 
 impl Group {
     pub fn attributes(&self) -> GroupAttributes {
-        GroupAttributes {
-            display_name: self.display_name.clone(),
-            external_id: self.external_id.clone(),
-        }
+        GroupAttributes { display_name: self.display_name.clone(), external_id: self.external_id.clone() }
     }
 }
 
@@ -63,12 +60,7 @@ pub struct MemberChanges {
 impl Identity {
     /// Creates a group with its first members. A taken `displayName` is a `Conflict`.
     #[tracing::instrument(skip(self, scope, input, members), fields(tenant_id = %scope.tenant_id()), err(level = "info"))]
-    pub async fn create_group(
-        &self,
-        scope: &ScimScope,
-        input: GroupAttributes,
-        members: &[String],
-    ) -> Result<Group> {
+    pub async fn create_group(&self, scope: &ScimScope, input: GroupAttributes, members: &[String]) -> Result<Group> {
         let input = check_group(input)?;
         let now = self.now();
         let id = GroupId::generate();
@@ -85,46 +77,18 @@ impl Identity {
         }
         .insert(&txn)
         .await
-        .map_err(|e| {
-            on_unique(
-                e,
-                "displayName",
-                "a group with this displayName already exists",
-            )
-        })?;
-        let changes = MemberChanges {
-            added: members.to_vec(),
-            removed: Vec::new(),
-        };
-        self.write_members(&txn, scope.tenant_id(), id, &changes, now)
+        .map_err(|e| on_unique(e, "displayName", "a group with this displayName already exists"))?;
+        let changes = MemberChanges { added: members.to_vec(), removed: Vec::new() };
+        self.write_members(&txn, scope.tenant_id(), id, &changes, now).await?;
+        audit::record(&txn, now, Change::by_scim(scope, "group.create", "group", id, None, Some(json!({"group": input, "members": changes}))))
             .await?;
-        audit::record(
-            &txn,
-            now,
-            Change::by_scim(
-                scope,
-                "group.create",
-                "group",
-                id,
-                None,
-                Some(json!({"group": input, "members": changes})),
-            ),
-        )
-        .await?;
         txn.commit().await?;
         self.scim_group(scope, id, true).await
     }
 
-    pub async fn scim_group(
-        &self,
-        scope: &ScimScope,
-        id: GroupId,
-        with_members: bool,
-    ) -> Result<Group> {
+    pub async fn scim_group(&self, scope: &ScimScope, id: GroupId, with_members: bool) -> Result<Group> {
         let row = find_group(&self.db, scope.tenant_id(), id).await?;
-        let mut groups = self
-            .with_members(&self.db, scope.tenant_id(), vec![row], with_members)
-            .await?;
+        let mut groups = self.with_members(&self.db, scope.tenant_id(), vec![row], with_members).await?;
         groups.pop().ok_or(Error::NotFound { what: "group" })
     }
 
@@ -144,32 +108,18 @@ impl Identity {
             match l.attribute {
                 LookupAttribute::Id => match uuid::Uuid::parse_str(&l.value) {
                     Ok(id) => q = q.filter(group::Column::Id.eq(id)),
-                    Err(_) => {
-                        return Ok(Listing {
-                            items: Vec::new(),
-                            total: 0,
-                        });
-                    }
+                    Err(_) => return Ok(Listing { items: Vec::new(), total: 0 }),
                 },
                 LookupAttribute::DisplayName => {
                     q = q.filter(group::Column::DisplayNameKey.eq(l.value.to_lowercase()));
                 }
-                LookupAttribute::ExternalId => {
-                    q = q.filter(group::Column::ExternalId.eq(l.value.as_str()))
-                }
-                LookupAttribute::UserName => {
-                    return Ok(Listing {
-                        items: Vec::new(),
-                        total: 0,
-                    });
-                }
+                LookupAttribute::ExternalId => q = q.filter(group::Column::ExternalId.eq(l.value.as_str())),
+                LookupAttribute::UserName => return Ok(Listing { items: Vec::new(), total: 0 }),
             }
         }
         let total = q.clone().count(&self.db).await?;
         let rows = window.skip_unapplied(window.apply(q).all(&self.db).await?);
-        let items = self
-            .with_members(&self.db, scope.tenant_id(), rows, with_members)
-            .await?;
+        let items = self.with_members(&self.db, scope.tenant_id(), rows, with_members).await?;
         Ok(Listing { items, total })
     }
 
@@ -202,8 +152,7 @@ impl Identity {
             return Ok(before);
         }
         if wanted.display_name.to_lowercase() != before.display_name.to_lowercase() {
-            ensure_display_name_free(&txn, scope.tenant_id(), Some(id), &wanted.display_name)
-                .await?;
+            ensure_display_name_free(&txn, scope.tenant_id(), Some(id), &wanted.display_name).await?;
         }
         group::ActiveModel {
             id: Set(id.as_uuid()),
@@ -215,23 +164,11 @@ impl Identity {
         }
         .update(&txn)
         .await
-        .map_err(|e| {
-            on_unique(
-                e,
-                "displayName",
-                "a group with this displayName already exists",
-            )
-        })?;
-        self.write_members(&txn, scope.tenant_id(), id, &changes, now)
-            .await?;
+        .map_err(|e| on_unique(e, "displayName", "a group with this displayName already exists"))?;
+        self.write_members(&txn, scope.tenant_id(), id, &changes, now).await?;
         let before_json = renamed.then(|| json!({"group": before.attributes()}));
         let after = json!({"group": wanted, "members": changes});
-        audit::record(
-            &txn,
-            now,
-            Change::by_scim(scope, "group.update", "group", id, before_json, Some(after)),
-        )
-        .await?;
+        audit::record(&txn, now, Change::by_scim(scope, "group.update", "group", id, before_json, Some(after))).await?;
         txn.commit().await.map_err(Error::from)?;
         Ok(self.scim_group(scope, id, with_members).await?)
     }
@@ -249,12 +186,7 @@ impl Identity {
             .await?;
         group::Entity::delete_by_id(row.id).exec(&txn).await?;
         let before = json!({"group": GroupAttributes { display_name: row.display_name, external_id: row.external_id }});
-        audit::record(
-            &txn,
-            now,
-            Change::by_scim(scope, "group.delete", "group", id, Some(before), None),
-        )
-        .await?;
+        audit::record(&txn, now, Change::by_scim(scope, "group.delete", "group", id, Some(before), None)).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -272,18 +204,14 @@ impl Identity {
             q = q.filter(group::Column::Id.gt(after));
         }
         let rows = q.all(&self.db).await?;
-        let groups = self
-            .with_members(&self.db, scope.tenant_id(), rows, true)
-            .await?;
+        let groups = self.with_members(&self.db, scope.tenant_id(), rows, true).await?;
         Ok(page_from(groups, size))
     }
 
     pub async fn group(&self, scope: &TenantScope, id: GroupId) -> Result<Group> {
         scope.require_admin()?;
         let row = find_group(&self.db, scope.tenant_id(), id).await?;
-        let mut groups = self
-            .with_members(&self.db, scope.tenant_id(), vec![row], true)
-            .await?;
+        let mut groups = self.with_members(&self.db, scope.tenant_id(), vec![row], true).await?;
         groups.pop().ok_or(Error::NotFound { what: "group" })
     }
 
@@ -300,10 +228,7 @@ impl Identity {
             .order_by_asc(group_member::Column::UserId)
             .all(&self.db)
             .await?;
-        rows.into_iter()
-            .filter_map(|(_, u)| u)
-            .map(to_user)
-            .collect()
+        rows.into_iter().filter_map(|(_, u)| u).map(to_user).collect()
     }
 
     /// The groups a user belongs to, by name. A user sees their own; an admin anyone's.
@@ -316,8 +241,7 @@ impl Identity {
             .order_by_asc(group::Column::DisplayNameKey)
             .all(&self.db)
             .await?;
-        self.with_members(&self.db, scope.tenant_id(), rows, false)
-            .await
+        self.with_members(&self.db, scope.tenant_id(), rows, false).await
     }
 
     async fn with_members(
@@ -373,23 +297,15 @@ impl Identity {
         let mut added = Vec::new();
         let mut seen = HashSet::new();
         for value in &changes.added {
-            let id = uuid::Uuid::parse_str(value.trim()).map_err(|_| {
-                Error::invalid("members", format!("{value:?} is not a user of this tenant"))
-            })?;
+            let id = uuid::Uuid::parse_str(value.trim())
+                .map_err(|_| Error::invalid("members", format!("{value:?} is not a user of this tenant")))?;
             if seen.insert(id) {
                 added.push(id);
             }
         }
-        let live: HashSet<uuid::Uuid> = self
-            .live_user_ids(conn, tenant, &added)
-            .await?
-            .into_iter()
-            .collect();
+        let live: HashSet<uuid::Uuid> = self.live_user_ids(conn, tenant, &added).await?.into_iter().collect();
         if let Some(unknown) = added.iter().find(|id| !live.contains(id)) {
-            return Err(Error::invalid(
-                "members",
-                format!("\"{unknown}\" is not a user of this tenant"),
-            ));
+            return Err(Error::invalid("members", format!("\"{unknown}\" is not a user of this tenant")));
         }
         if !added.is_empty() {
             let rows = added.iter().map(|u| group_member::ActiveModel {
@@ -398,16 +314,10 @@ impl Identity {
                 tenant_id: Set(tenant.as_uuid()),
                 created_at: Set(now),
             });
-            group_member::Entity::insert_many(rows)
-                .on_conflict_do_nothing()
-                .exec(conn)
-                .await?;
+            group_member::Entity::insert_many(rows).on_conflict_do_nothing().exec(conn).await?;
         }
-        let removed: Vec<uuid::Uuid> = changes
-            .removed
-            .iter()
-            .filter_map(|v| uuid::Uuid::parse_str(v.trim()).ok())
-            .collect();
+        let removed: Vec<uuid::Uuid> =
+            changes.removed.iter().filter_map(|v| uuid::Uuid::parse_str(v.trim()).ok()).collect();
         if !removed.is_empty() {
             group_member::Entity::delete_many()
                 .filter(group_member::Column::TenantId.eq(tenant.as_uuid()))
@@ -422,19 +332,11 @@ impl Identity {
 
 fn check_group(input: GroupAttributes) -> Result<GroupAttributes> {
     let mut errors = Vec::new();
-    let display_name =
-        validate::required_text("displayName", &input.display_name, MAX_DISPLAY_NAME_LEN)
-            .map_err(|e| errors.push(e))
-            .ok();
-    if input
-        .external_id
-        .as_deref()
-        .is_some_and(|v| v.chars().count() > MAX_EXTERNAL_ID_LEN)
-    {
-        errors.push(crate::FieldError::new(
-            "externalId",
-            format!("must be at most {MAX_EXTERNAL_ID_LEN} characters"),
-        ));
+    let display_name = validate::required_text("displayName", &input.display_name, MAX_DISPLAY_NAME_LEN)
+        .map_err(|e| errors.push(e))
+        .ok();
+    if input.external_id.as_deref().is_some_and(|v| v.chars().count() > MAX_EXTERNAL_ID_LEN) {
+        errors.push(crate::FieldError::new("externalId", format!("must be at most {MAX_EXTERNAL_ID_LEN} characters")));
     }
     match display_name {
         // Kept as written (compliance clients read back exactly what they wrote).
@@ -456,19 +358,12 @@ async fn ensure_display_name_free(
         q = q.filter(group::Column::Id.ne(id.as_uuid()));
     }
     if q.one(conn).await?.is_some() {
-        return Err(Error::conflict(
-            "displayName",
-            format!("a group named {display_name:?} already exists"),
-        ));
+        return Err(Error::conflict("displayName", format!("a group named {display_name:?} already exists")));
     }
     Ok(())
 }
 
-async fn find_group(
-    conn: &impl ConnectionTrait,
-    tenant: TenantId,
-    id: GroupId,
-) -> Result<group::Model> {
+async fn find_group(conn: &impl ConnectionTrait, tenant: TenantId, id: GroupId) -> Result<group::Model> {
     group::Entity::find_by_id(id.as_uuid())
         .filter(group::Column::TenantId.eq(tenant.as_uuid()))
         .one(conn)
@@ -476,11 +371,7 @@ async fn find_group(
         .ok_or(Error::NotFound { what: "group" })
 }
 
-async fn find_group_for_update(
-    conn: &impl ConnectionTrait,
-    tenant: TenantId,
-    id: GroupId,
-) -> Result<group::Model> {
+async fn find_group_for_update(conn: &impl ConnectionTrait, tenant: TenantId, id: GroupId) -> Result<group::Model> {
     group::Entity::find_by_id(id.as_uuid())
         .filter(group::Column::TenantId.eq(tenant.as_uuid()))
         .lock_exclusive()

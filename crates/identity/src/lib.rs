@@ -36,22 +36,21 @@ pub use auth::{Me, MeRole, NewSessionInfo, SignIn, SignedIn};
 pub use bootstrap::{Bootstrap, BootstrapReport, DEMO_ADMIN_EMAIL, DEMO_SLUG, DemoTenant};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, FieldError, Result};
-pub use gatehouse_saml::sp::ServiceProvider;
 pub use groups::{Group, GroupAttributes, MemberChanges};
 pub use ids::*;
 pub use model::*;
 pub use principal::{Actor, OperatorScope, Principal, ScimScope, TenantScope};
 pub use provisioning::{
-    ContactValue, Listing, Lookup, LookupAttribute, ManagerRef, ProvisionedUser, UserAttributes,
-    Window,
+    ContactValue, Listing, Lookup, LookupAttribute, ManagerRef, ProvisionedUser, UserAttributes, Window,
 };
 pub use scim_tokens::{CreatedScimToken, ScimToken};
-pub use secrets::{MIN_PASSWORD_LEN, generate_password};
+pub use secrets::{generate_password, MIN_PASSWORD_LEN};
 pub use sso::{AddedCertificate, MetadataImport, SsoConnectionInput};
 pub use sso_flow::{
-    AcsOutcome, HomeRealm, RequestMeta, SignInEvent, SignInFilter, SsoError, SsoRefusal, SsoResult,
-    SsoSignedIn, SsoStart, TestReport, reason_text, safe_redirect,
+    AcsOutcome, RequestMeta, SignInEvent, SignInFilter, SsoError, SsoRefusal, SsoResult, SsoSignedIn, SsoStart,
+    HomeRealm, TestReport, reason_text, safe_redirect,
 };
+pub use gatehouse_saml::sp::ServiceProvider;
 pub use tenants::{CreatedTenant, NewTenant};
 pub use users::{NewUser, UserUpdate};
 
@@ -66,10 +65,7 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        Self {
-            idle_timeout: Duration::hours(2),
-            absolute_timeout: Duration::hours(12),
-        }
+        Self { idle_timeout: Duration::hours(2), absolute_timeout: Duration::hours(12) }
     }
 }
 
@@ -84,18 +80,8 @@ pub struct Identity {
 }
 
 impl Identity {
-    pub fn new(
-        db: DatabaseConnection,
-        clock: Arc<dyn Clock>,
-        sessions: SessionPolicy,
-        sp: ServiceProvider,
-    ) -> Self {
-        Self {
-            db,
-            clock,
-            sessions,
-            sp: Arc::new(sp),
-        }
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, sessions: SessionPolicy, sp: ServiceProvider) -> Self {
+        Self { db, clock, sessions, sp: Arc::new(sp) }
     }
 
     /// Our SAML service provider.

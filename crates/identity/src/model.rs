@@ -160,10 +160,9 @@ impl PageRequest {
         match self.first {
             None => Ok(Self::DEFAULT_SIZE),
             Some(0) => Err(Error::invalid("first", "must be at least 1")),
-            Some(n) if n > Self::MAX_SIZE => Err(Error::invalid(
-                "first",
-                format!("must be at most {}", Self::MAX_SIZE),
-            )),
+            Some(n) if n > Self::MAX_SIZE => {
+                Err(Error::invalid("first", format!("must be at most {}", Self::MAX_SIZE)))
+            }
             Some(n) => Ok(n),
         }
     }
@@ -171,10 +170,7 @@ impl PageRequest {
     pub(crate) fn after_uuid(&self) -> Result<Option<uuid::Uuid>> {
         self.after
             .as_deref()
-            .map(|a| {
-                uuid::Uuid::parse_str(a)
-                    .map_err(|_| Error::invalid("after", "is not a cursor from this list"))
-            })
+            .map(|a| uuid::Uuid::parse_str(a).map_err(|_| Error::invalid("after", "is not a cursor from this list")))
             .transpose()
     }
 }
@@ -182,8 +178,5 @@ impl PageRequest {
 pub(crate) fn page_from<T>(mut items: Vec<T>, size: u64) -> Page<T> {
     let has_next_page = items.len() as u64 > size;
     items.truncate(size as usize);
-    Page {
-        items,
-        has_next_page,
-    }
+    Page { items, has_next_page }
 }

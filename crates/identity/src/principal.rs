@@ -13,21 +13,9 @@ use crate::model::Role;
 /// An authenticated caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Principal {
-    Operator {
-        id: OperatorId,
-        email: String,
-    },
-    User {
-        tenant_id: TenantId,
-        user_id: UserId,
-        email: String,
-        role: Role,
-    },
-    ApiToken {
-        tenant_id: TenantId,
-        token_id: ApiTokenId,
-        name: String,
-    },
+    Operator { id: OperatorId, email: String },
+    User { tenant_id: TenantId, user_id: UserId, email: String, role: Role },
+    ApiToken { tenant_id: TenantId, token_id: ApiTokenId, name: String },
 }
 
 /// Who did something, as the audit log records it.
@@ -41,32 +29,22 @@ pub struct Actor {
 impl Actor {
     /// Gatehouse itself (bootstrap, CLI).
     pub fn system(label: &str) -> Actor {
-        Actor {
-            kind: "system",
-            id: None,
-            label: label.to_owned(),
-        }
+        Actor { kind: "system", id: None, label: label.to_owned() }
     }
 }
 
 impl Principal {
     pub fn actor(&self) -> Actor {
         match self {
-            Principal::Operator { id, email } => Actor {
-                kind: "operator",
-                id: Some(id.to_string()),
-                label: email.clone(),
-            },
-            Principal::User { user_id, email, .. } => Actor {
-                kind: "user",
-                id: Some(user_id.to_string()),
-                label: email.clone(),
-            },
-            Principal::ApiToken { token_id, name, .. } => Actor {
-                kind: "api_token",
-                id: Some(token_id.to_string()),
-                label: format!("API token \"{name}\""),
-            },
+            Principal::Operator { id, email } => {
+                Actor { kind: "operator", id: Some(id.to_string()), label: email.clone() }
+            }
+            Principal::User { user_id, email, .. } => {
+                Actor { kind: "user", id: Some(user_id.to_string()), label: email.clone() }
+            }
+            Principal::ApiToken { token_id, name, .. } => {
+                Actor { kind: "api_token", id: Some(token_id.to_string()), label: format!("API token \"{name}\"") }
+            }
         }
     }
 
@@ -109,28 +87,20 @@ impl TenantScope {
     pub(crate) fn of_principal(p: &Principal) -> Option<TenantScope> {
         match p {
             Principal::Operator { .. } => None,
-            Principal::User {
-                tenant_id, role, ..
-            } => Some(TenantScope {
+            Principal::User { tenant_id, role, .. } => Some(TenantScope {
                 tenant_id: *tenant_id,
                 actor: p.actor(),
                 admin: *role == Role::TenantAdmin,
             }),
             // API tokens are made by tenant admins and act with admin rights on their tenant.
-            Principal::ApiToken { tenant_id, .. } => Some(TenantScope {
-                tenant_id: *tenant_id,
-                actor: p.actor(),
-                admin: true,
-            }),
+            Principal::ApiToken { tenant_id, .. } => {
+                Some(TenantScope { tenant_id: *tenant_id, actor: p.actor(), admin: true })
+            }
         }
     }
 
     pub(crate) fn for_operator(tenant_id: TenantId, actor: Actor) -> TenantScope {
-        TenantScope {
-            tenant_id,
-            actor,
-            admin: true,
-        }
+        TenantScope { tenant_id, actor, admin: true }
     }
 }
 
@@ -144,17 +114,13 @@ impl OperatorScope {
     pub fn of_principal(p: &Principal) -> Result<OperatorScope> {
         match p {
             Principal::Operator { .. } => Ok(OperatorScope { actor: p.actor() }),
-            _ => Err(Error::Forbidden(
-                "only a platform operator may do this".into(),
-            )),
+            _ => Err(Error::Forbidden("only a platform operator may do this".into())),
         }
     }
 
     /// The CLI and first-start bootstrap run as the system.
     pub fn system(label: &str) -> OperatorScope {
-        OperatorScope {
-            actor: Actor::system(label),
-        }
+        OperatorScope { actor: Actor::system(label) }
     }
 
     pub fn actor(&self) -> &Actor {
@@ -173,11 +139,7 @@ pub struct ScimScope {
 
 impl ScimScope {
     pub(crate) fn new(tenant_id: TenantId, token_id: ScimTokenId, prefix: &str) -> ScimScope {
-        let actor = Actor {
-            kind: "scim_token",
-            id: Some(token_id.to_string()),
-            label: format!("SCIM token {prefix}…"),
-        };
+        let actor = Actor { kind: "scim_token", id: Some(token_id.to_string()), label: format!("SCIM token {prefix}…") };
         ScimScope { tenant_id, actor }
     }
 

@@ -10,9 +10,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -120,10 +120,7 @@ impl Window {
     pub(crate) fn skip_unapplied<T>(self, rows: Vec<T>) -> Vec<T> {
         match self.limit {
             Some(_) => rows,
-            None => rows
-                .into_iter()
-                .skip(usize::try_from(self.offset).unwrap_or(usize::MAX))
-                .collect(),
+            None => rows.into_iter().skip(usize::try_from(self.offset).unwrap_or(usize::MAX)).collect(),
         }
     }
 }
@@ -140,19 +137,11 @@ impl Identity {
     /// live user of the tenant — as e-mail or as federation ID — is a `Conflict` on
     /// `userName`, and nothing is written.
     #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err(level = "info"))]
-    pub async fn provision_user(
-        &self,
-        scope: &ScimScope,
-        input: UserAttributes,
-    ) -> Result<ProvisionedUser> {
+    pub async fn provision_user(&self, scope: &ScimScope, input: UserAttributes) -> Result<ProvisionedUser> {
         check_attributes(&input)?;
         let now = self.now();
         let id = UserId::generate();
-        let status = if input.active == Some(false) {
-            UserStatus::Suspended
-        } else {
-            UserStatus::Active
-        };
+        let status = if input.active == Some(false) { UserStatus::Suspended } else { UserStatus::Active };
         let txn = self.begin_write().await?;
         ensure_user_name_free(&txn, scope.tenant_id(), None, &input.user_name).await?;
         let row = user::ActiveModel {
@@ -174,18 +163,7 @@ impl Identity {
         .map_err(|e| on_unique(e, "userName", "a user with this userName already exists"))?;
         let extra = attributes_row(scope, id, &input, now).insert(&txn).await?;
         let created = to_provisioned(row, Some(extra))?;
-        audit::record(
-            &txn,
-            now,
-            change(
-                scope,
-                "user.create",
-                created.id,
-                None,
-                Some(&created.attributes),
-            ),
-        )
-        .await?;
+        audit::record(&txn, now, change(scope, "user.create", created.id, None, Some(&created.attributes))).await?;
         txn.commit().await?;
         Ok(created)
     }
@@ -213,34 +191,18 @@ impl Identity {
             match l.attribute {
                 LookupAttribute::Id => match uuid::Uuid::parse_str(&l.value) {
                     Ok(id) => q = q.filter(user::Column::Id.eq(id)),
-                    Err(_) => {
-                        return Ok(Listing {
-                            items: Vec::new(),
-                            total: 0,
-                        });
-                    }
+                    Err(_) => return Ok(Listing { items: Vec::new(), total: 0 }),
                 },
-                LookupAttribute::UserName => {
-                    q = q.filter(user::Column::Email.eq(user_name_key(&l.value)))
-                }
-                LookupAttribute::ExternalId => {
-                    q = q.filter(attrs::Column::ExternalId.eq(l.value.as_str()))
-                }
+                LookupAttribute::UserName => q = q.filter(user::Column::Email.eq(user_name_key(&l.value))),
+                LookupAttribute::ExternalId => q = q.filter(attrs::Column::ExternalId.eq(l.value.as_str())),
                 // Computed (the SCIM value or the console's name): compared in Rust below.
                 LookupAttribute::DisplayName => display_names.push(l.value.to_lowercase()),
             }
         }
         if display_names.is_empty() {
             let total = q.clone().count(&self.db).await?;
-            let rows = window
-                .apply(q.select_also(attrs::Entity))
-                .all(&self.db)
-                .await?;
-            let items = window
-                .skip_unapplied(rows)
-                .into_iter()
-                .map(|(u, a)| to_provisioned(u, a))
-                .collect::<Result<_>>()?;
+            let rows = window.apply(q.select_also(attrs::Entity)).all(&self.db).await?;
+            let items = window.skip_unapplied(rows).into_iter().map(|(u, a)| to_provisioned(u, a)).collect::<Result<_>>()?;
             return Ok(Listing { items, total });
         }
         let all: Vec<ProvisionedUser> = q
@@ -253,12 +215,7 @@ impl Identity {
         let matching: Vec<ProvisionedUser> = all
             .into_iter()
             .filter(|u| {
-                let name = u
-                    .attributes
-                    .display_name
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_lowercase();
+                let name = u.attributes.display_name.as_deref().unwrap_or_default().to_lowercase();
                 display_names.iter().all(|d| *d == name)
             })
             .collect();
@@ -287,10 +244,7 @@ impl Identity {
         let wanted = edit(&before)?;
         check_attributes(&wanted)?;
 
-        let mut am = user::ActiveModel {
-            id: Set(id.as_uuid()),
-            ..Default::default()
-        };
+        let mut am = user::ActiveModel { id: Set(id.as_uuid()), ..Default::default() };
         let key = user_name_key(&wanted.user_name);
         let fed_id = wanted.user_name.trim().to_owned();
         if key != row.email || fed_id != row.federation_id {
@@ -313,10 +267,7 @@ impl Identity {
             am.status = Set(new_status.as_str().to_owned());
         }
         // `active` is compared through the status; everything else as written.
-        let without_active = |a: &UserAttributes| UserAttributes {
-            active: None,
-            ..a.clone()
-        };
+        let without_active = |a: &UserAttributes| UserAttributes { active: None, ..a.clone() };
         // Whether `active` is reported at all is an attribute too, unless the status event covers it.
         let active_presence_changed = before.attributes.active.is_some() != wanted.active.is_some();
         let attributes_changed = without_active(&before.attributes) != without_active(&wanted)
@@ -326,10 +277,7 @@ impl Identity {
             return Ok(before);
         }
         am.updated_at = Set(now);
-        let row = am
-            .update(&txn)
-            .await
-            .map_err(|e| on_unique(e, "userName", "a user with this userName already exists"))?;
+        let row = am.update(&txn).await.map_err(|e| on_unique(e, "userName", "a user with this userName already exists"))?;
         let mut extra_am = attributes_row(scope, id, &wanted, now);
         let extra = if had_attributes {
             extra_am.tenant_id = sea_orm::ActiveValue::Unchanged(scope.tenant_id().as_uuid());
@@ -343,37 +291,12 @@ impl Identity {
         }
         let after = to_provisioned(row, Some(extra))?;
         if attributes_changed {
-            audit::record(
-                &txn,
-                now,
-                change(
-                    scope,
-                    "user.update",
-                    id,
-                    Some(&before.attributes),
-                    Some(&after.attributes),
-                ),
-            )
-            .await?;
+            audit::record(&txn, now, change(scope, "user.update", id, Some(&before.attributes), Some(&after.attributes)))
+                .await?;
         }
         if new_status != old_status {
-            let action = if new_status == UserStatus::Active {
-                "user.activate"
-            } else {
-                "user.suspend"
-            };
-            audit::record(
-                &txn,
-                now,
-                change(
-                    scope,
-                    action,
-                    id,
-                    Some(&before.attributes),
-                    Some(&after.attributes),
-                ),
-            )
-            .await?;
+            let action = if new_status == UserStatus::Active { "user.activate" } else { "user.suspend" };
+            audit::record(&txn, now, change(scope, action, id, Some(&before.attributes), Some(&after.attributes))).await?;
         }
         txn.commit().await.map_err(Error::from)?;
         Ok(after)
@@ -404,12 +327,7 @@ impl Identity {
             .filter(group_member::Column::UserId.eq(id.as_uuid()))
             .exec(&txn)
             .await?;
-        audit::record(
-            &txn,
-            now,
-            change(scope, "user.delete", id, Some(&before.attributes), None),
-        )
-        .await?;
+        audit::record(&txn, now, change(scope, "user.delete", id, Some(&before.attributes), None)).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -470,20 +388,13 @@ fn console_display_name(a: &UserAttributes) -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    let name = [
-        a.display_name.as_deref(),
-        a.formatted_name.as_deref(),
-        Some(joined.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .map(str::trim)
-    .find(|s| !s.is_empty())
-    .unwrap_or(a.user_name.trim());
-    name.chars()
-        .filter(|c| !c.is_control())
-        .take(validate::MAX_NAME_LEN)
-        .collect()
+    let name = [a.display_name.as_deref(), a.formatted_name.as_deref(), Some(joined.as_str())]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|s| !s.is_empty())
+        .unwrap_or(a.user_name.trim());
+    name.chars().filter(|c| !c.is_control()).take(validate::MAX_NAME_LEN).collect()
 }
 
 fn check_attributes(a: &UserAttributes) -> Result<()> {
@@ -502,38 +413,19 @@ fn check_attributes(a: &UserAttributes) -> Result<()> {
         ("employeeNumber", &a.employee_number),
     ];
     for (field, value) in texts {
-        if value
-            .as_deref()
-            .is_some_and(|v| v.chars().count() > MAX_TEXT_LEN)
-        {
-            errors.push(crate::FieldError::new(
-                field,
-                format!("must be at most {MAX_TEXT_LEN} characters"),
-            ));
+        if value.as_deref().is_some_and(|v| v.chars().count() > MAX_TEXT_LEN) {
+            errors.push(crate::FieldError::new(field, format!("must be at most {MAX_TEXT_LEN} characters")));
         }
     }
     for (field, values) in [("emails", &a.emails), ("phoneNumbers", &a.phone_numbers)] {
         if values.len() > MAX_VALUES {
-            errors.push(crate::FieldError::new(
-                field,
-                format!("must have at most {MAX_VALUES} values"),
-            ));
+            errors.push(crate::FieldError::new(field, format!("must have at most {MAX_VALUES} values")));
         }
-        if values
-            .iter()
-            .any(|v| v.value.chars().count() > MAX_TEXT_LEN)
-        {
-            errors.push(crate::FieldError::new(
-                field,
-                format!("values must be at most {MAX_TEXT_LEN} characters"),
-            ));
+        if values.iter().any(|v| v.value.chars().count() > MAX_TEXT_LEN) {
+            errors.push(crate::FieldError::new(field, format!("values must be at most {MAX_TEXT_LEN} characters")));
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Validation(errors))
-    }
+    if errors.is_empty() { Ok(()) } else { Err(Error::Validation(errors)) }
 }
 
 async fn ensure_user_name_free(
@@ -554,10 +446,7 @@ async fn ensure_user_name_free(
         q = q.filter(user::Column::Id.ne(id.as_uuid()));
     }
     if q.one(conn).await?.is_some() {
-        return Err(Error::conflict(
-            "userName",
-            format!("a user with userName {:?} already exists", user_name.trim()),
-        ));
+        return Err(Error::conflict("userName", format!("a user with userName {:?} already exists", user_name.trim())));
     }
     Ok(())
 }
@@ -589,15 +478,8 @@ async fn load_user(
         .ok_or(Error::NotFound { what: "user" })
 }
 
-fn attributes_row(
-    scope: &ScimScope,
-    id: UserId,
-    a: &UserAttributes,
-    now: DateTime<Utc>,
-) -> attrs::ActiveModel {
-    let json = |values: &[ContactValue]| {
-        (!values.is_empty()).then(|| serde_json::to_value(values).unwrap_or_default())
-    };
+fn attributes_row(scope: &ScimScope, id: UserId, a: &UserAttributes, now: DateTime<Utc>) -> attrs::ActiveModel {
+    let json = |values: &[ContactValue]| (!values.is_empty()).then(|| serde_json::to_value(values).unwrap_or_default());
     attrs::ActiveModel {
         user_id: Set(id.as_uuid()),
         tenant_id: Set(scope.tenant_id().as_uuid()),
@@ -622,21 +504,14 @@ fn attributes_row(
 fn to_provisioned(row: user::Model, extra: Option<attrs::Model>) -> Result<ProvisionedUser> {
     let status = UserStatus::parse_stored(&row.status)?;
     let values = |v: Option<serde_json::Value>| -> Result<Vec<ContactValue>> {
-        v.map(|v| {
-            serde_json::from_value(v)
-                .map_err(|e| Error::internal(format!("stored SCIM values unreadable: {e}")))
-        })
-        .transpose()
-        .map(Option::unwrap_or_default)
+        v.map(|v| serde_json::from_value(v).map_err(|e| Error::internal(format!("stored SCIM values unreadable: {e}"))))
+            .transpose()
+            .map(Option::unwrap_or_default)
     };
     let attributes = match extra {
         Some(a) => UserAttributes {
             // The console may have changed the e-mail since; the e-mail then wins.
-            user_name: if user_name_key(&a.user_name) == row.email {
-                a.user_name
-            } else {
-                row.email.clone()
-            },
+            user_name: if user_name_key(&a.user_name) == row.email { a.user_name } else { row.email.clone() },
             external_id: a.external_id,
             display_name: a.display_name,
             given_name: a.given_name,
@@ -648,10 +523,8 @@ fn to_provisioned(row: user::Model, extra: Option<attrs::Model>) -> Result<Provi
             phone_numbers: values(a.phone_numbers)?,
             department: a.department,
             employee_number: a.employee_number,
-            manager: (a.manager_value.is_some() || a.manager_ref.is_some()).then_some(ManagerRef {
-                value: a.manager_value,
-                reference: a.manager_ref,
-            }),
+            manager: (a.manager_value.is_some() || a.manager_ref.is_some())
+                .then_some(ManagerRef { value: a.manager_value, reference: a.manager_ref }),
         },
         None => UserAttributes {
             user_name: row.email.clone(),
@@ -660,25 +533,14 @@ fn to_provisioned(row: user::Model, extra: Option<attrs::Model>) -> Result<Provi
             ..UserAttributes::default()
         },
     };
-    Ok(ProvisionedUser {
-        id: row.id.into(),
-        attributes,
-        status,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    })
+    Ok(ProvisionedUser { id: row.id.into(), attributes, status, created_at: row.created_at, updated_at: row.updated_at })
 }
 
 fn window_of<T>(all: Vec<T>, window: Window) -> Listing<T> {
     let total = all.len() as u64;
     let offset = usize::try_from(window.offset).unwrap_or(usize::MAX);
-    let limit = window
-        .limit
-        .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-    Listing {
-        items: all.into_iter().skip(offset).take(limit).collect(),
-        total,
-    }
+    let limit = window.limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    Listing { items: all.into_iter().skip(offset).take(limit).collect(), total }
 }
 
 fn change<'a>(
@@ -688,12 +550,5 @@ fn change<'a>(
     before: Option<&UserAttributes>,
     after: Option<&UserAttributes>,
 ) -> Change<'a> {
-    Change::by_scim(
-        scope,
-        action,
-        "user",
-        id,
-        before.and_then(audit::snapshot),
-        after.and_then(audit::snapshot),
-    )
+    Change::by_scim(scope, action, "user", id, before.and_then(audit::snapshot), after.and_then(audit::snapshot))
 }

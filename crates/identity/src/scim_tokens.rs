@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait, sea_query::Expr,
 };
 use serde_json::json;
 
@@ -53,11 +53,7 @@ impl Identity {
 
     /// Replaces a token by a new one in one step: the old one stops working at once.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn rotate_scim_token(
-        &self,
-        scope: &TenantScope,
-        id: ScimTokenId,
-    ) -> Result<CreatedScimToken> {
+    pub async fn rotate_scim_token(&self, scope: &TenantScope, id: ScimTokenId) -> Result<CreatedScimToken> {
         scope.require_admin()?;
         let txn = self.db.begin().await?;
         self.revoke_in(&txn, scope, id).await?;
@@ -67,11 +63,7 @@ impl Identity {
     }
 
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn revoke_scim_token(
-        &self,
-        scope: &TenantScope,
-        id: ScimTokenId,
-    ) -> Result<ScimToken> {
+    pub async fn revoke_scim_token(&self, scope: &TenantScope, id: ScimTokenId) -> Result<ScimToken> {
         scope.require_admin()?;
         let txn = self.db.begin().await?;
         let t = self.revoke_in(&txn, scope, id).await?;
@@ -92,11 +84,7 @@ impl Identity {
 
     /// The scope behind `Authorization: Bearer <token>` on `/scim/v2/<tenant_slug>`: `None`
     /// unless the token is live and belongs to exactly that tenant.
-    pub async fn resolve_scim_token(
-        &self,
-        tenant_slug: &str,
-        token: &str,
-    ) -> Result<Option<ScimScope>> {
+    pub async fn resolve_scim_token(&self, tenant_slug: &str, token: &str) -> Result<Option<ScimScope>> {
         if !token.starts_with(SCIM_TOKEN_PREFIX) || token.len() > 128 {
             return Ok(None);
         }
@@ -106,9 +94,7 @@ impl Identity {
             .one(&self.db)
             .await?;
         let Some(m) = found else { return Ok(None) };
-        let owner = tenant::Entity::find_by_id(m.tenant_id)
-            .one(&self.db)
-            .await?;
+        let owner = tenant::Entity::find_by_id(m.tenant_id).one(&self.db).await?;
         if owner.is_none_or(|t| t.slug != tenant_slug) {
             return Ok(None);
         }
@@ -120,18 +106,10 @@ impl Identity {
                 .exec(&self.db)
                 .await?;
         }
-        Ok(Some(ScimScope::new(
-            m.tenant_id.into(),
-            m.id.into(),
-            &m.token_prefix,
-        )))
+        Ok(Some(ScimScope::new(m.tenant_id.into(), m.id.into(), &m.token_prefix)))
     }
 
-    async fn insert_scim_token(
-        &self,
-        conn: &impl ConnectionTrait,
-        scope: &TenantScope,
-    ) -> Result<CreatedScimToken> {
+    async fn insert_scim_token(&self, conn: &impl ConnectionTrait, scope: &TenantScope) -> Result<CreatedScimToken> {
         let token = secrets::new_token(SCIM_TOKEN_PREFIX);
         let now = self.now();
         let m = scim_token::ActiveModel {
@@ -147,31 +125,12 @@ impl Identity {
         .insert(conn)
         .await?;
         let t = to_scim_token(m);
-        audit::record(
-            conn,
-            now,
-            Change::in_scope(
-                scope,
-                "scim_token.create",
-                "scim_token",
-                t.id,
-                None,
-                Some(json!({"prefix": t.prefix})),
-            ),
-        )
-        .await?;
-        Ok(CreatedScimToken {
-            token,
-            scim_token: t,
-        })
+        audit::record(conn, now, Change::in_scope(scope, "scim_token.create", "scim_token", t.id, None, Some(json!({"prefix": t.prefix}))))
+            .await?;
+        Ok(CreatedScimToken { token, scim_token: t })
     }
 
-    async fn revoke_in(
-        &self,
-        conn: &impl ConnectionTrait,
-        scope: &TenantScope,
-        id: ScimTokenId,
-    ) -> Result<ScimToken> {
+    async fn revoke_in(&self, conn: &impl ConnectionTrait, scope: &TenantScope, id: ScimTokenId) -> Result<ScimToken> {
         let m = scim_token::Entity::find_by_id(id.as_uuid())
             .filter(scim_token::Column::TenantId.eq(scope.tenant_id().as_uuid()))
             .one(conn)
@@ -181,27 +140,12 @@ impl Identity {
             return Ok(to_scim_token(m));
         }
         let now = self.now();
-        let m = scim_token::ActiveModel {
-            id: Set(m.id),
-            revoked_at: Set(Some(now)),
-            ..Default::default()
-        }
-        .update(conn)
-        .await?;
+        let m = scim_token::ActiveModel { id: Set(m.id), revoked_at: Set(Some(now)), ..Default::default() }
+            .update(conn)
+            .await?;
         let t = to_scim_token(m);
-        audit::record(
-            conn,
-            now,
-            Change::in_scope(
-                scope,
-                "scim_token.revoke",
-                "scim_token",
-                t.id,
-                Some(json!({"prefix": t.prefix})),
-                None,
-            ),
-        )
-        .await?;
+        audit::record(conn, now, Change::in_scope(scope, "scim_token.revoke", "scim_token", t.id, Some(json!({"prefix": t.prefix})), None))
+            .await?;
         Ok(t)
     }
 }

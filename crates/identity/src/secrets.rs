@@ -1,8 +1,8 @@
 //! Passwords (argon2id, OWASP parameters: m=19 MiB, t=2, p=1) and random bearer secrets
 //! (session IDs, API tokens), which are stored only as SHA-256 hashes.
 
-use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -54,10 +54,7 @@ pub(crate) fn check_password_strength(field: &str, password: &str) -> Result<()>
         ));
     }
     if password.len() > MAX_PASSWORD_LEN {
-        return Err(Error::invalid(
-            field,
-            format!("must be at most {MAX_PASSWORD_LEN} bytes long"),
-        ));
+        return Err(Error::invalid(field, format!("must be at most {MAX_PASSWORD_LEN} bytes long")));
     }
     Ok(())
 }
@@ -107,9 +104,6 @@ mod tests {
     #[test]
     fn weak_passwords_name_the_field() {
         let e = check_password_strength("adminPassword", "short").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "adminPassword: must be at least 12 characters long"
-        );
+        assert_eq!(e.to_string(), "adminPassword: must be at least 12 characters long");
     }
 }

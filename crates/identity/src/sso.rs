@@ -56,11 +56,7 @@ impl Identity {
     }
 
     #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn update_sso_connection(
-        &self,
-        scope: &TenantScope,
-        input: SsoConnectionInput,
-    ) -> Result<SsoConnection> {
+    pub async fn update_sso_connection(&self, scope: &TenantScope, input: SsoConnectionInput) -> Result<SsoConnection> {
         scope.require_admin()?;
         let now = self.now();
         let txn = self.db.begin().await?;
@@ -72,18 +68,12 @@ impl Identity {
 
         let mut errors: Vec<FieldError> = Vec::new();
         let mut url = |field: &str, v: Option<&str>| -> Option<String> {
-            v.and_then(|v| {
-                validate::idp_url(field, v, tenant.dev_mode)
-                    .map_err(|e| errors.push(e))
-                    .ok()
-            })
+            v.and_then(|v| validate::idp_url(field, v, tenant.dev_mode).map_err(|e| errors.push(e)).ok())
         };
         let login_url = url("loginUrl", blank_to_none(&input.login_url));
         let logout_url = url("logoutUrl", blank_to_none(&input.logout_url));
         let issuer = blank_to_none(&input.issuer).and_then(|i| {
-            validate::required_text("issuer", i, MAX_ISSUER_LEN)
-                .map_err(|e| errors.push(e))
-                .ok()
+            validate::required_text("issuer", i, MAX_ISSUER_LEN).map_err(|e| errors.push(e)).ok()
         });
         if input.enabled {
             if blank_to_none(&input.login_url).is_none() {
@@ -92,11 +82,7 @@ impl Identity {
             if blank_to_none(&input.issuer).is_none() {
                 errors.push(FieldError::new("issuer", "is required to enable SSO"));
             }
-            if !before
-                .certificates
-                .iter()
-                .any(|c| c.not_before <= now && now < c.not_after)
-            {
+            if !before.certificates.iter().any(|c| c.not_before <= now && now < c.not_after) {
                 errors.push(FieldError::new(
                     "certificates",
                     "SSO cannot be enabled without an IdP signing certificate that is valid now; upload the IdP's certificate first",
@@ -104,10 +90,7 @@ impl Identity {
             }
         }
         if input.login_policy == LoginPolicy::Sso && !input.enabled {
-            errors.push(FieldError::new(
-                "loginPolicy",
-                "SSO-only sign-in needs SSO to be enabled",
-            ));
+            errors.push(FieldError::new("loginPolicy", "SSO-only sign-in needs SSO to be enabled"));
         }
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
@@ -131,29 +114,17 @@ impl Identity {
         }
         let result = sso_connection::Entity::update_many()
             .col_expr(sso_connection::Column::Enabled, Expr::value(input.enabled))
-            .col_expr(
-                sso_connection::Column::Provider,
-                Expr::value(input.provider.as_str()),
-            )
+            .col_expr(sso_connection::Column::Provider, Expr::value(input.provider.as_str()))
             .col_expr(sso_connection::Column::LoginUrl, Expr::value(login_url))
             .col_expr(sso_connection::Column::Issuer, Expr::value(issuer))
             .col_expr(sso_connection::Column::LogoutUrl, Expr::value(logout_url))
-            .col_expr(
-                sso_connection::Column::LoginPolicy,
-                Expr::value(input.login_policy.as_str()),
-            )
-            .col_expr(
-                sso_connection::Column::AllowIdpInitiated,
-                Expr::value(input.allow_idp_initiated),
-            )
+            .col_expr(sso_connection::Column::LoginPolicy, Expr::value(input.login_policy.as_str()))
+            .col_expr(sso_connection::Column::AllowIdpInitiated, Expr::value(input.allow_idp_initiated))
             .col_expr(
                 sso_connection::Column::JitProvisioning,
                 Expr::value(input.jit_provisioning.unwrap_or(before.jit_provisioning)),
             )
-            .col_expr(
-                sso_connection::Column::Version,
-                Expr::value(before.version + 1),
-            )
+            .col_expr(sso_connection::Column::Version, Expr::value(before.version + 1))
             .col_expr(sso_connection::Column::UpdatedAt, Expr::value(now))
             .filter(sso_connection::Column::Id.eq(before.id.as_uuid()))
             .filter(sso_connection::Column::TenantId.eq(scope.tenant_id().as_uuid()))
@@ -171,14 +142,7 @@ impl Identity {
         audit::record(
             &txn,
             now,
-            Change::in_scope(
-                scope,
-                "sso_connection.update",
-                "sso_connection",
-                after.id,
-                snapshot(&settings_only(&before)),
-                snapshot(&settings_only(&after)),
-            ),
+            Change::in_scope(scope, "sso_connection.update", "sso_connection", after.id, snapshot(&settings_only(&before)), snapshot(&settings_only(&after))),
         )
         .await?;
         txn.commit().await?;
@@ -187,11 +151,7 @@ impl Identity {
 
     /// Parses and stores an IdP signing certificate (PEM, bare Base64 or DER).
     #[tracing::instrument(skip(self, scope, certificate), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn add_idp_certificate(
-        &self,
-        scope: &TenantScope,
-        certificate: &[u8],
-    ) -> Result<AddedCertificate> {
+    pub async fn add_idp_certificate(&self, scope: &TenantScope, certificate: &[u8]) -> Result<AddedCertificate> {
         scope.require_admin()?;
         let parsed = gatehouse_saml::certificate::parse_certificate(certificate)
             .map_err(|e| Error::invalid("certificate", e.to_string()))?;
@@ -207,22 +167,13 @@ impl Identity {
         }
         let txn = self.db.begin().await?;
         let conn = self.load_connection(&txn, scope.tenant_id()).await?;
-        if conn
-            .certificates
-            .iter()
-            .any(|c| c.fingerprint_sha256 == parsed.fingerprint_sha256)
-        {
-            return Err(Error::conflict(
-                "certificate",
-                "this certificate is already uploaded",
-            ));
+        if conn.certificates.iter().any(|c| c.fingerprint_sha256 == parsed.fingerprint_sha256) {
+            return Err(Error::conflict("certificate", "this certificate is already uploaded"));
         }
         if conn.certificates.len() >= MAX_CERTIFICATES {
             return Err(Error::invalid(
                 "certificate",
-                format!(
-                    "at most {MAX_CERTIFICATES} certificates can be kept; remove an old one first"
-                ),
+                format!("at most {MAX_CERTIFICATES} certificates can be kept; remove an old one first"),
             ));
         }
         let m = idp_certificate::ActiveModel {
@@ -244,31 +195,17 @@ impl Identity {
         audit::record(
             &txn,
             now,
-            Change::in_scope(
-                scope,
-                "idp_certificate.add",
-                "idp_certificate",
-                cert.id,
-                None,
-                snapshot(&cert),
-            ),
+            Change::in_scope(scope, "idp_certificate.add", "idp_certificate", cert.id, None, snapshot(&cert)),
         )
         .await?;
         txn.commit().await?;
         let expires_soon = cert.not_after - now < chrono::Duration::days(60);
-        Ok(AddedCertificate {
-            certificate: cert,
-            expires_soon,
-        })
+        Ok(AddedCertificate { certificate: cert, expires_soon })
     }
 
     /// Removes a certificate; the last valid one cannot go while SSO is enabled.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn remove_idp_certificate(
-        &self,
-        scope: &TenantScope,
-        id: CertificateId,
-    ) -> Result<IdpCertificate> {
+    pub async fn remove_idp_certificate(&self, scope: &TenantScope, id: CertificateId) -> Result<IdpCertificate> {
         scope.require_admin()?;
         let now = self.now();
         let txn = self.db.begin().await?;
@@ -278,14 +215,8 @@ impl Identity {
             .iter()
             .find(|c| c.id == id)
             .cloned()
-            .ok_or(Error::NotFound {
-                what: "certificate",
-            })?;
-        let valid_others = conn
-            .certificates
-            .iter()
-            .filter(|c| c.id != id && valid_at(c, now))
-            .count();
+            .ok_or(Error::NotFound { what: "certificate" })?;
+        let valid_others = conn.certificates.iter().filter(|c| c.id != id && valid_at(c, now)).count();
         if conn.enabled && valid_others == 0 {
             return Err(Error::invalid(
                 "id",
@@ -300,32 +231,19 @@ impl Identity {
         audit::record(
             &txn,
             now,
-            Change::in_scope(
-                scope,
-                "idp_certificate.remove",
-                "idp_certificate",
-                id,
-                snapshot(&cert),
-                None,
-            ),
+            Change::in_scope(scope, "idp_certificate.remove", "idp_certificate", id, snapshot(&cert), None),
         )
         .await?;
         txn.commit().await?;
         Ok(cert)
     }
 
-    pub(crate) async fn load_connection(
-        &self,
-        conn: &impl ConnectionTrait,
-        tenant_id: TenantId,
-    ) -> Result<SsoConnection> {
+    pub(crate) async fn load_connection(&self, conn: &impl ConnectionTrait, tenant_id: TenantId) -> Result<SsoConnection> {
         let m = sso_connection::Entity::find()
             .filter(sso_connection::Column::TenantId.eq(tenant_id.as_uuid()))
             .one(conn)
             .await?
-            .ok_or(Error::NotFound {
-                what: "SSO connection",
-            })?;
+            .ok_or(Error::NotFound { what: "SSO connection" })?;
         let certs = idp_certificate::Entity::find()
             .filter(idp_certificate::Column::TenantId.eq(tenant_id.as_uuid()))
             .filter(idp_certificate::Column::ConnectionId.eq(m.id))
@@ -363,18 +281,12 @@ fn stale(current: i32) -> Error {
 }
 
 fn issuer_taken() -> Error {
-    Error::conflict(
-        "issuer",
-        "this IdP issuer is already used by another tenant's enabled SSO connection",
-    )
+    Error::conflict("issuer", "this IdP issuer is already used by another tenant's enabled SSO connection")
 }
 
 /// The connection without its certificates, for audit before/after.
 fn settings_only(c: &SsoConnection) -> SsoConnection {
-    SsoConnection {
-        certificates: Vec::new(),
-        ..c.clone()
-    }
+    SsoConnection { certificates: Vec::new(), ..c.clone() }
 }
 
 fn to_certificate(m: idp_certificate::Model) -> IdpCertificate {
@@ -407,25 +319,14 @@ impl Identity {
     /// `apply`, saves the issuer and URLs (keeping enabled state and policy) and adds the
     /// certificates not yet uploaded, in one transaction; expired certificates are skipped.
     #[tracing::instrument(skip(self, scope, xml), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn import_idp_metadata(
-        &self,
-        scope: &TenantScope,
-        xml: &str,
-        apply: bool,
-    ) -> Result<MetadataImport> {
+    pub async fn import_idp_metadata(&self, scope: &TenantScope, xml: &str, apply: bool) -> Result<MetadataImport> {
         scope.require_admin()?;
-        let md = gatehouse_saml::metadata::import_idp_metadata(xml)
-            .map_err(|e| Error::invalid("xml", e.to_string()))?;
+        let md = gatehouse_saml::metadata::import_idp_metadata(xml).map_err(|e| Error::invalid("xml", e.to_string()))?;
         let now = self.now();
-        let certificates: Vec<_> = md
-            .certificates
-            .iter()
-            .cloned()
-            .map(|c| {
-                let usable = c.not_after > now;
-                (c, usable)
-            })
-            .collect();
+        let certificates: Vec<_> = md.certificates.iter().cloned().map(|c| {
+            let usable = c.not_after > now;
+            (c, usable)
+        }).collect();
         let mut import = MetadataImport {
             issuer: md.entity_id.clone(),
             login_url: md.sso_url.clone(),
@@ -437,11 +338,7 @@ impl Identity {
             return Ok(import);
         }
         let current = self.sso_connection(scope).await?;
-        let known: Vec<String> = current
-            .certificates
-            .iter()
-            .map(|c| c.fingerprint_sha256.clone())
-            .collect();
+        let known: Vec<String> = current.certificates.iter().map(|c| c.fingerprint_sha256.clone()).collect();
         for (cert, usable) in &import.certificates {
             if *usable && !known.contains(&cert.fingerprint_sha256) {
                 self.add_idp_certificate(scope, cert.pem.as_bytes()).await?;

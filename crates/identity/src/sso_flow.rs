@@ -19,19 +19,11 @@ use gatehouse_saml::logout::{
     LogoutPolicy, LogoutRequestOptions, LogoutStatus, build_logout_request, build_logout_response,
     parse_logout_request, parse_logout_response, peek_logout_request_issuer,
 };
-use gatehouse_saml::response::{
-    ResponsePolicy, ValidatedAssertion, peek_response, validate_response,
-};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use gatehouse_saml::response::{ResponsePolicy, ValidatedAssertion, peek_response, validate_response};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::auth::SsoSessionInfo;
-use crate::entities::{
-    assertion_replay, session, sign_in_event, sso_connection, sso_handoff, sso_request, tenant,
-    user,
-};
+use crate::entities::{assertion_replay, session, sign_in_event, sso_connection, sso_handoff, sso_request, tenant, user};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
@@ -170,9 +162,7 @@ pub struct SignInFilter {
 
 /// Only a relative path on our own host is a redirect target; anything else becomes `/`.
 pub fn safe_redirect(target: Option<&str>) -> String {
-    let Some(t) = target.map(str::trim).filter(|t| !t.is_empty()) else {
-        return "/".into();
-    };
+    let Some(t) = target.map(str::trim).filter(|t| !t.is_empty()) else { return "/".into() };
     let ok = t.starts_with('/')
         && !t.starts_with("//")
         && !t.contains('\\')
@@ -182,19 +172,13 @@ pub fn safe_redirect(target: Option<&str>) -> String {
 }
 
 fn refused(reason: &str, message: impl Into<String>, event_id: Option<String>) -> SsoError {
-    SsoError::Refused(SsoRefusal {
-        reason: reason.into(),
-        message: message.into(),
-        event_id,
-    })
+    SsoError::Refused(SsoRefusal { reason: reason.into(), message: message.into(), event_id })
 }
 
 /// A sentence for the end user; the admin reads the exact detail in the sign-in log.
 fn user_message(reason: &str) -> &'static str {
     match reason {
-        "unknown_user" => {
-            "Your account does not exist in this organisation yet. Ask your administrator to add you."
-        }
+        "unknown_user" => "Your account does not exist in this organisation yet. Ask your administrator to add you.",
         "user_pending" => "Your account is not active yet. Ask your administrator to activate it.",
         "user_suspended" => "Your account is suspended. Ask your administrator.",
         "replay" => "This sign-in response was already used. Start the sign-in again.",
@@ -203,9 +187,7 @@ fn user_message(reason: &str) -> &'static str {
         }
         "status_not_success" => "Your identity provider did not sign you in.",
         "sso_disabled" | "not_configured" => "Single sign-on is not enabled for this organisation.",
-        "unsolicited" => {
-            "This organisation does not accept sign-ins started at the identity provider. Start from the sign-in page."
-        }
+        "unsolicited" => "This organisation does not accept sign-ins started at the identity provider. Start from the sign-in page.",
         _ => "The sign-in response from your identity provider could not be accepted.",
     }
 }
@@ -234,31 +216,16 @@ impl Identity {
 
     /// Starts an SP-initiated sign-in for the tenant `slug`.
     #[tracing::instrument(skip(self, login_hint), err(Debug))]
-    pub async fn start_sso(
-        &self,
-        slug: &str,
-        relay_state: Option<&str>,
-        login_hint: Option<&str>,
-    ) -> SsoResult<SsoStart> {
-        let tenant = self.find_tenant_by_slug(slug).await?.ok_or_else(|| {
-            refused(
-                "unknown_tenant",
-                "There is no organisation with this name.",
-                None,
-            )
-        })?;
+    pub async fn start_sso(&self, slug: &str, relay_state: Option<&str>, login_hint: Option<&str>) -> SsoResult<SsoStart> {
+        let tenant = self
+            .find_tenant_by_slug(slug)
+            .await?
+            .ok_or_else(|| refused("unknown_tenant", "There is no organisation with this name.", None))?;
         let conn = self.load_connection(&self.db, tenant.id).await?;
         if !conn.enabled {
             return Err(refused("sso_disabled", user_message("sso_disabled"), None));
         }
-        self.begin_request(
-            &tenant,
-            &conn,
-            "login",
-            Some(safe_redirect(relay_state)),
-            login_hint,
-        )
-        .await
+        self.begin_request(&tenant, &conn, "login", Some(safe_redirect(relay_state)), login_hint).await
     }
 
     /// Starts the "Test SSO" run behind a one-time token from [`Identity::create_sso_test`].
@@ -272,9 +239,7 @@ impl Identity {
             .await?
             .filter(|r| r.expires_at > now)
             .ok_or_else(|| refused("unknown_request", "This test link expired or was already used. Run the test again from the console.", None))?;
-        sso_request::Entity::delete_by_id(pending.id.clone())
-            .exec(&self.db)
-            .await?;
+        sso_request::Entity::delete_by_id(pending.id.clone()).exec(&self.db).await?;
         let tenant = tenant::Entity::find_by_id(pending.tenant_id)
             .one(&self.db)
             .await?
@@ -291,19 +256,13 @@ impl Identity {
         let conn = self.load_connection(&self.db, scope.tenant_id()).await?;
         let mut missing = Vec::new();
         if conn.login_url.is_none() {
-            missing.push(crate::FieldError::new(
-                "loginUrl",
-                "is required to test SSO",
-            ));
+            missing.push(crate::FieldError::new("loginUrl", "is required to test SSO"));
         }
         if conn.issuer.is_none() {
             missing.push(crate::FieldError::new("issuer", "is required to test SSO"));
         }
         if conn.certificates.is_empty() {
-            missing.push(crate::FieldError::new(
-                "certificates",
-                "upload the IdP's signing certificate to test SSO",
-            ));
+            missing.push(crate::FieldError::new("certificates", "upload the IdP's signing certificate to test SSO"));
         }
         if !missing.is_empty() {
             return Err(Error::Validation(missing));
@@ -334,18 +293,11 @@ impl Identity {
         login_hint: Option<&str>,
     ) -> SsoResult<SsoStart> {
         let Some(login_url) = conn.login_url.as_deref() else {
-            return Err(refused(
-                "not_configured",
-                user_message("not_configured"),
-                None,
-            ));
+            return Err(refused("not_configured", user_message("not_configured"), None));
         };
         let now = self.now();
         let options = AuthnRequestOptions {
-            login_hint: login_hint
-                .map(str::trim)
-                .filter(|h| !h.is_empty() && h.len() <= 256)
-                .map(str::to_owned),
+            login_hint: login_hint.map(str::trim).filter(|h| !h.is_empty() && h.len() <= 256).map(str::to_owned),
             ..AuthnRequestOptions::default()
         };
         let request = build_authn_request(self.sp(), login_url, &options, now)
@@ -363,10 +315,7 @@ impl Identity {
         }
         .insert(&self.db)
         .await?;
-        Ok(SsoStart {
-            redirect_url: request.redirect_url,
-            binding_nonce: nonce,
-        })
+        Ok(SsoStart { redirect_url: request.redirect_url, binding_nonce: nonce })
     }
 
     /// The ACS: validates a `SAMLResponse` (SP- or IdP-initiated) and hands over to the
@@ -401,20 +350,11 @@ impl Identity {
                     .one(&self.db)
                     .await?;
                 let consumed = match &req {
-                    Some(r) => {
-                        sso_request::Entity::delete_by_id(r.id.clone())
-                            .exec(&self.db)
-                            .await?
-                            .rows_affected
-                            == 1
-                    }
+                    Some(r) => sso_request::Entity::delete_by_id(r.id.clone()).exec(&self.db).await?.rows_affected == 1,
                     None => false,
                 };
                 let Some(req) = req.filter(|r| consumed && r.expires_at > now) else {
-                    attempt.tenant_id = self
-                        .connection_by_issuer(&peek.issuer)
-                        .await?
-                        .map(|c| c.tenant_id.into());
+                    attempt.tenant_id = self.connection_by_issuer(&peek.issuer).await?.map(|c| c.tenant_id.into());
                     attempt.flow = SignInFlow::SpInitiated;
                     let detail = format!(
                         "InResponseTo {id:?} does not name a pending sign-in (unknown, already used, or older than {} minutes)",
@@ -423,54 +363,31 @@ impl Identity {
                     return Err(self.fail(&attempt, "unknown_request", &detail).await);
                 };
                 // The request decides the tenant; the Response's Issuer is only checked.
-                attempt.flow = if req.purpose == "test" {
-                    SignInFlow::Test
-                } else {
-                    SignInFlow::SpInitiated
-                };
+                attempt.flow = if req.purpose == "test" { SignInFlow::Test } else { SignInFlow::SpInitiated };
                 attempt.tenant_id = Some(req.tenant_id.into());
                 Some(req)
             }
             None => {
-                attempt.tenant_id = self
-                    .connection_by_issuer(&peek.issuer)
-                    .await?
-                    .map(|c| c.tenant_id.into());
+                attempt.tenant_id = self.connection_by_issuer(&peek.issuer).await?.map(|c| c.tenant_id.into());
                 None
             }
         };
         let Some(tenant_id) = attempt.tenant_id else {
-            let detail = format!(
-                "no organisation has SSO enabled with the IdP Issuer {:?}",
-                peek.issuer
-            );
+            let detail = format!("no organisation has SSO enabled with the IdP Issuer {:?}", peek.issuer);
             return Err(self.fail(&attempt, "unknown_issuer", &detail).await);
         };
         let conn = self.load_connection(&self.db, tenant_id).await?;
         if attempt.flow != SignInFlow::Test && !conn.enabled {
-            return Err(self
-                .fail(
-                    &attempt,
-                    "sso_disabled",
-                    "SSO is not enabled for this organisation",
-                )
-                .await);
+            return Err(self.fail(&attempt, "sso_disabled", "SSO is not enabled for this organisation").await);
         }
         if request.is_none() && !conn.allow_idp_initiated {
             let detail = "the Response has no InResponseTo (IdP-initiated) and this organisation allows only sign-ins started at Gatehouse";
             return Err(self.fail(&attempt, "unsolicited", detail).await);
         }
         let Some(expected_issuer) = conn.issuer.clone() else {
-            return Err(self
-                .fail(&attempt, "not_configured", "no IdP Issuer is configured")
-                .await);
+            return Err(self.fail(&attempt, "not_configured", "no IdP Issuer is configured").await);
         };
-        let mut policy = ResponsePolicy::new(
-            self.sp(),
-            expected_issuer,
-            to_saml_certs(&conn.certificates),
-            now,
-        );
+        let mut policy = ResponsePolicy::new(self.sp(), expected_issuer, to_saml_certs(&conn.certificates), now);
         policy.expected_in_response_to = request.as_ref().map(|r| r.id.clone());
         policy.allow_unsolicited = request.is_none();
         let input = saml_response.to_owned();
@@ -500,8 +417,7 @@ impl Identity {
         attempt.name_id = Some(&assertion.name_id);
         attempt.fingerprint = Some(&assertion.certificate_fingerprint);
         attempt.clock_offset = Some((assertion.issue_instant - now).num_seconds());
-        self.finish_acs(&conn, request, relay_state, &assertion, attempt)
-            .await
+        self.finish_acs(&conn, request, relay_state, &assertion, attempt).await
     }
 
     async fn finish_acs(
@@ -513,9 +429,7 @@ impl Identity {
         mut attempt: Attempt<'_>,
     ) -> SsoResult<AcsOutcome> {
         let now = self.now();
-        let tenant_id = attempt
-            .tenant_id
-            .ok_or_else(|| Error::internal("tenant unknown after validation"))?;
+        let tenant_id = attempt.tenant_id.ok_or_else(|| Error::internal("tenant unknown after validation"))?;
         // Replay: the primary key (tenant, assertion ID) holds across replicas.
         let inserted = assertion_replay::Entity::insert(assertion_replay::ActiveModel {
             tenant_id: Set(tenant_id.as_uuid()),
@@ -527,10 +441,7 @@ impl Identity {
         if let Err(e) = inserted {
             return match e.sql_err() {
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                    let detail = format!(
-                        "assertion {:?} was already accepted; a Response is good for one sign-in",
-                        a.assertion_id
-                    );
+                    let detail = format!("assertion {:?} was already accepted; a Response is good for one sign-in", a.assertion_id);
                     Err(self.fail(&attempt, "replay", &detail).await)
                 }
                 _ => Err(SsoError::Internal(e.into())),
@@ -538,17 +449,13 @@ impl Identity {
         }
         let user = match self.find_sso_user(tenant_id, &a.name_id).await? {
             Some(u) => u,
-            None if conn.jit_provisioning && attempt.flow != SignInFlow::Test => {
-                self.jit_create(tenant_id, a).await?
-            }
+            None if conn.jit_provisioning && attempt.flow != SignInFlow::Test => self.jit_create(tenant_id, a).await?,
             None => {
                 let detail = format!(
                     "no user has the federation ID {:?}; create the user (or provision them over SCIM) first",
                     a.name_id
                 );
-                return self
-                    .refuse_or_report(&attempt, "unknown_user", &detail, a)
-                    .await;
+                return self.refuse_or_report(&attempt, "unknown_user", &detail, a).await;
             }
         };
         attempt.user_id = Some(user.id);
@@ -556,28 +463,17 @@ impl Identity {
             UserStatus::Active => {}
             UserStatus::Pending => {
                 let detail = format!("user {} exists but is pending; activate them", user.email);
-                return self
-                    .refuse_or_report(&attempt, "user_pending", &detail, a)
-                    .await;
+                return self.refuse_or_report(&attempt, "user_pending", &detail, a).await;
             }
             UserStatus::Suspended => {
                 let detail = format!("user {} is suspended", user.email);
-                return self
-                    .refuse_or_report(&attempt, "user_suspended", &detail, a)
-                    .await;
+                return self.refuse_or_report(&attempt, "user_suspended", &detail, a).await;
             }
         }
         let detail = format!("signed in as {} (NameID {:?})", user.email, a.name_id);
         let event_id = self.record(&attempt, true, "success", &detail).await?;
         if attempt.flow == SignInFlow::Test {
-            return Ok(AcsOutcome::Test(report(
-                true,
-                "success",
-                &detail,
-                Some(&user),
-                a,
-                &attempt,
-            )));
+            return Ok(AcsOutcome::Test(report(true, "success", &detail, Some(&user), a, &attempt)));
         }
         let relay = match &request {
             Some(r) => r.relay_state.clone(),
@@ -595,9 +491,7 @@ impl Identity {
             name_id: Set(a.name_id.clone()),
             name_id_format: Set(a.name_id_format.clone()),
             session_index: Set(a.session_index.clone()),
-            sign_in_event_id: Set(event_id
-                .parse::<uuid::Uuid>()
-                .map_err(|e| Error::internal(e.to_string()))?),
+            sign_in_event_id: Set(event_id.parse::<uuid::Uuid>().map_err(|e| Error::internal(e.to_string()))?),
             expires_at: Set(now + HANDOFF_LIFETIME),
         }
         .insert(&self.db)
@@ -605,61 +499,34 @@ impl Identity {
         Ok(AcsOutcome::Handoff { handle })
     }
 
-    async fn refuse_or_report(
-        &self,
-        attempt: &Attempt<'_>,
-        reason: &str,
-        detail: &str,
-        a: &ValidatedAssertion,
-    ) -> SsoResult<AcsOutcome> {
+    async fn refuse_or_report(&self, attempt: &Attempt<'_>, reason: &str, detail: &str, a: &ValidatedAssertion) -> SsoResult<AcsOutcome> {
         let event = self.fail_event(attempt, reason, detail).await?;
         if attempt.flow == SignInFlow::Test {
-            return Ok(AcsOutcome::Test(report(
-                false, reason, detail, None, a, attempt,
-            )));
+            return Ok(AcsOutcome::Test(report(false, reason, detail, None, a, attempt)));
         }
         Err(refused(reason, user_message(reason), Some(event)))
     }
 
     /// The browser arrives on our site with the hand-over handle; its binding cookie must
     /// match the one set when this browser started the sign-in (SP-initiated).
-    pub async fn complete_sso(
-        &self,
-        handle: &str,
-        binding_nonce: Option<&str>,
-        meta: &RequestMeta,
-    ) -> SsoResult<SsoSignedIn> {
+    pub async fn complete_sso(&self, handle: &str, binding_nonce: Option<&str>, meta: &RequestMeta) -> SsoResult<SsoSignedIn> {
         let now = self.now();
         let row = sso_handoff::Entity::find()
             .filter(sso_handoff::Column::HandleHash.eq(secrets::token_hash(handle)))
             .one(&self.db)
             .await?;
         let consumed = match &row {
-            Some(r) => {
-                sso_handoff::Entity::delete_by_id(r.id)
-                    .exec(&self.db)
-                    .await?
-                    .rows_affected
-                    == 1
-            }
+            Some(r) => sso_handoff::Entity::delete_by_id(r.id).exec(&self.db).await?.rows_affected == 1,
             None => false,
         };
         let Some(row) = row.filter(|r| consumed && r.expires_at > now) else {
-            return Err(refused(
-                "handoff_expired",
-                user_message("handoff_expired"),
-                None,
-            ));
+            return Err(refused("handoff_expired", user_message("handoff_expired"), None));
         };
         let attempt = Attempt {
             tenant_id: Some(row.tenant_id.into()),
             user_id: row.user_id.map(Into::into),
             name_id: Some(&row.name_id),
-            flow: if row.binding_hash.is_some() {
-                SignInFlow::SpInitiated
-            } else {
-                SignInFlow::IdpInitiated
-            },
+            flow: if row.binding_hash.is_some() { SignInFlow::SpInitiated } else { SignInFlow::IdpInitiated },
             fingerprint: None,
             clock_offset: None,
             meta,
@@ -670,9 +537,7 @@ impl Identity {
                 return Err(self.fail(&attempt, "browser_mismatch", detail).await);
             }
         }
-        let user_id = row
-            .user_id
-            .ok_or_else(|| Error::internal("hand-over without a user"))?;
+        let user_id = row.user_id.ok_or_else(|| Error::internal("hand-over without a user"))?;
         let u = user::Entity::find_by_id(user_id)
             .filter(user::Column::TenantId.eq(row.tenant_id))
             .filter(user::Column::DeletedAt.is_null())
@@ -682,28 +547,15 @@ impl Identity {
             .transpose()?
             .filter(|u| u.status == UserStatus::Active)
             .ok_or_else(|| refused("user_suspended", user_message("user_suspended"), None))?;
-        let principal = Principal::User {
-            tenant_id: u.tenant_id,
-            user_id: u.id,
-            email: u.email.clone(),
-            role: u.role,
-        };
+        let principal = Principal::User { tenant_id: u.tenant_id, user_id: u.id, email: u.email.clone(), role: u.role };
         let sso = SsoSessionInfo {
             name_id: row.name_id.clone(),
             name_id_format: row.name_id_format.clone(),
             session_index: row.session_index.clone(),
         };
-        let info = NewSessionInfo {
-            ip: meta.ip.clone(),
-            user_agent: meta.user_agent.clone(),
-        };
-        let signed_in = self
-            .create_session_with(&principal, "sso", &info, Some(&sso))
-            .await?;
-        Ok(SsoSignedIn {
-            signed_in,
-            redirect_to: safe_redirect(row.relay_state.as_deref()),
-        })
+        let info = NewSessionInfo { ip: meta.ip.clone(), user_agent: meta.user_agent.clone() };
+        let signed_in = self.create_session_with(&principal, "sso", &info, Some(&sso)).await?;
+        Ok(SsoSignedIn { signed_in, redirect_to: safe_redirect(row.relay_state.as_deref()) })
     }
 
     /// Ends the session behind `session_token`; for an SSO session of a tenant with an IdP
@@ -715,15 +567,11 @@ impl Identity {
             .await?;
         let Some(s) = s else { return Ok(None) };
         session::Entity::delete_by_id(s.id).exec(&self.db).await?;
-        let (Some(tenant_id), Some(name_id), "sso") =
-            (s.tenant_id, s.name_id.clone(), s.auth_method.as_str())
-        else {
+        let (Some(tenant_id), Some(name_id), "sso") = (s.tenant_id, s.name_id.clone(), s.auth_method.as_str()) else {
             return Ok(None);
         };
         let conn = self.load_connection(&self.db, tenant_id.into()).await?;
-        let Some(logout_url) = conn.logout_url.filter(|_| conn.enabled) else {
-            return Ok(None);
-        };
+        let Some(logout_url) = conn.logout_url.filter(|_| conn.enabled) else { return Ok(None) };
         let now = self.now();
         let relay = secrets::new_token("gh_l_");
         let options = LogoutRequestOptions {
@@ -755,81 +603,39 @@ impl Identity {
     pub async fn finish_logout(&self, raw_query: &str) -> SsoResult<()> {
         let relay = form_value(raw_query, "RelayState");
         let pending = match relay {
-            Some(r) => {
-                sso_request::Entity::find()
-                    .filter(sso_request::Column::Purpose.eq("logout"))
-                    .filter(sso_request::Column::RelayState.eq(r))
-                    .one(&self.db)
-                    .await?
-            }
+            Some(r) => sso_request::Entity::find()
+                .filter(sso_request::Column::Purpose.eq("logout"))
+                .filter(sso_request::Column::RelayState.eq(r))
+                .one(&self.db)
+                .await?,
             None => None,
         };
         let Some(pending) = pending.filter(|p| p.expires_at > self.now()) else {
-            return Err(refused(
-                "unknown_request",
-                "This sign-out answer does not match a sign-out in progress.",
-                None,
-            ));
+            return Err(refused("unknown_request", "This sign-out answer does not match a sign-out in progress.", None));
         };
-        sso_request::Entity::delete_by_id(pending.id.clone())
-            .exec(&self.db)
-            .await?;
-        let conn = self
-            .load_connection(&self.db, pending.tenant_id.into())
-            .await?;
-        let mut policy = LogoutPolicy::new(
-            self.sp(),
-            conn.issuer.unwrap_or_default(),
-            to_saml_certs(&conn.certificates),
-            self.now(),
-        );
+        sso_request::Entity::delete_by_id(pending.id.clone()).exec(&self.db).await?;
+        let conn = self.load_connection(&self.db, pending.tenant_id.into()).await?;
+        let mut policy = LogoutPolicy::new(self.sp(), conn.issuer.unwrap_or_default(), to_saml_certs(&conn.certificates), self.now());
         policy.expected_in_response_to = Some(pending.id);
         parse_logout_response(raw_query, &policy)
             .map(|_| ())
-            .map_err(|e| {
-                refused(
-                    e.reason.as_str(),
-                    format!(
-                        "The identity provider's sign-out answer was not accepted: {}",
-                        e.detail
-                    ),
-                    None,
-                )
-            })
+            .map_err(|e| refused(e.reason.as_str(), format!("The identity provider's sign-out answer was not accepted: {}", e.detail), None))
     }
 
     /// An IdP-initiated LogoutRequest: verify it with the tenant's certificates, end the
     /// matching sessions at once, and return the LogoutResponse redirect.
     pub async fn idp_logout(&self, raw_query: &str) -> SsoResult<String> {
-        let issuer = peek_logout_request_issuer(raw_query).map_err(|e| {
-            refused(
-                e.reason.as_str(),
-                format!("The sign-out request is not readable: {}", e.detail),
-                None,
-            )
-        })?;
-        let conn_row = self.connection_by_issuer(&issuer).await?.ok_or_else(|| {
-            refused(
-                "unknown_issuer",
-                "No organisation has SSO enabled with this identity provider.",
-                None,
-            )
-        })?;
+        let issuer = peek_logout_request_issuer(raw_query)
+            .map_err(|e| refused(e.reason.as_str(), format!("The sign-out request is not readable: {}", e.detail), None))?;
+        let conn_row = self
+            .connection_by_issuer(&issuer)
+            .await?
+            .ok_or_else(|| refused("unknown_issuer", "No organisation has SSO enabled with this identity provider.", None))?;
         let tenant_id: TenantId = conn_row.tenant_id.into();
         let conn = self.load_connection(&self.db, tenant_id).await?;
-        let policy = LogoutPolicy::new(
-            self.sp(),
-            conn.issuer.clone().unwrap_or_default(),
-            to_saml_certs(&conn.certificates),
-            self.now(),
-        );
-        let req = parse_logout_request(raw_query, &policy).map_err(|e| {
-            refused(
-                e.reason.as_str(),
-                format!("The sign-out request was not accepted: {}", e.detail),
-                None,
-            )
-        })?;
+        let policy = LogoutPolicy::new(self.sp(), conn.issuer.clone().unwrap_or_default(), to_saml_certs(&conn.certificates), self.now());
+        let req = parse_logout_request(raw_query, &policy)
+            .map_err(|e| refused(e.reason.as_str(), format!("The sign-out request was not accepted: {}", e.detail), None))?;
         let mut q = session::Entity::delete_many()
             .filter(session::Column::TenantId.eq(tenant_id.as_uuid()))
             .filter(session::Column::NameId.eq(req.name_id.as_str()));
@@ -839,35 +645,14 @@ impl Identity {
         let ended = q.exec(&self.db).await?.rows_affected;
         tracing::info!(tenant_id = %tenant_id, ended, "IdP-initiated logout");
         let Some(logout_url) = conn.logout_url else {
-            return Err(refused(
-                "not_configured",
-                "Signed out. (No IdP Logout URL is configured to answer to.)",
-                None,
-            ));
+            return Err(refused("not_configured", "Signed out. (No IdP Logout URL is configured to answer to.)", None));
         };
-        build_logout_response(
-            self.sp(),
-            &logout_url,
-            &req.id,
-            LogoutStatus::Success,
-            req.relay_state.as_deref(),
-            None,
-            self.now(),
-        )
-        .map_err(|e| {
-            SsoError::Internal(Error::internal(format!(
-                "building the LogoutResponse failed: {e}"
-            )))
-        })
+        build_logout_response(self.sp(), &logout_url, &req.id, LogoutStatus::Success, req.relay_state.as_deref(), None, self.now())
+            .map_err(|e| SsoError::Internal(Error::internal(format!("building the LogoutResponse failed: {e}"))))
     }
 
     /// The tenant's sign-in log, newest first.
-    pub async fn sign_in_events(
-        &self,
-        scope: &TenantScope,
-        filter: &SignInFilter,
-        page: &PageRequest,
-    ) -> Result<Page<SignInEvent>> {
+    pub async fn sign_in_events(&self, scope: &TenantScope, filter: &SignInFilter, page: &PageRequest) -> Result<Page<SignInEvent>> {
         scope.require_admin()?;
         let size = page.size()?;
         let mut q = sign_in_event::Entity::find()
@@ -897,26 +682,14 @@ impl Identity {
     pub async fn purge_expired(&self) -> Result<u64> {
         let now = self.now();
         let mut n = 0;
-        n += sso_request::Entity::delete_many()
-            .filter(sso_request::Column::ExpiresAt.lt(now))
-            .exec(&self.db)
-            .await?
-            .rows_affected;
-        n += sso_handoff::Entity::delete_many()
-            .filter(sso_handoff::Column::ExpiresAt.lt(now))
-            .exec(&self.db)
-            .await?
-            .rows_affected;
+        n += sso_request::Entity::delete_many().filter(sso_request::Column::ExpiresAt.lt(now)).exec(&self.db).await?.rows_affected;
+        n += sso_handoff::Entity::delete_many().filter(sso_handoff::Column::ExpiresAt.lt(now)).exec(&self.db).await?.rows_affected;
         n += assertion_replay::Entity::delete_many()
             .filter(assertion_replay::Column::ExpiresAt.lt(now))
             .exec(&self.db)
             .await?
             .rows_affected;
-        n += session::Entity::delete_many()
-            .filter(session::Column::ExpiresAt.lt(now))
-            .exec(&self.db)
-            .await?
-            .rows_affected;
+        n += session::Entity::delete_many().filter(session::Column::ExpiresAt.lt(now)).exec(&self.db).await?.rows_affected;
         Ok(n)
     }
 
@@ -942,22 +715,14 @@ impl Identity {
     /// Just-in-time provisioning: an active user whose federation ID is the NameID and
     /// whose e-mail is the e-mail claim (or the NameID when that is an e-mail).
     async fn jit_create(&self, tenant_id: TenantId, a: &ValidatedAssertion) -> Result<User> {
-        let email_claim = [
-            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
-            "email",
-            "mail",
-        ]
-        .iter()
-        .find_map(|k| a.attributes.get(*k).and_then(|v| v.first()).cloned());
+        let email_claim = ["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", "email", "mail"]
+            .iter()
+            .find_map(|k| a.attributes.get(*k).and_then(|v| v.first()).cloned());
         let email = email_claim.unwrap_or_else(|| a.name_id.clone());
-        let name = [
-            "http://schemas.microsoft.com/identity/claims/displayname",
-            "displayName",
-        ]
-        .iter()
-        .find_map(|k| a.attributes.get(*k).and_then(|v| v.first()).cloned());
-        let scope =
-            TenantScope::for_operator(tenant_id, Actor::system("just-in-time provisioning"));
+        let name = ["http://schemas.microsoft.com/identity/claims/displayname", "displayName"]
+            .iter()
+            .find_map(|k| a.attributes.get(*k).and_then(|v| v.first()).cloned());
+        let scope = TenantScope::for_operator(tenant_id, Actor::system("just-in-time provisioning"));
         self.create_user(
             &scope,
             crate::NewUser {
@@ -979,12 +744,7 @@ impl Identity {
         }
     }
 
-    async fn fail_event(
-        &self,
-        attempt: &Attempt<'_>,
-        reason: &str,
-        detail: &str,
-    ) -> Result<String> {
+    async fn fail_event(&self, attempt: &Attempt<'_>, reason: &str, detail: &str) -> Result<String> {
         tracing::info!(reason, detail, tenant_id = ?attempt.tenant_id, "SSO sign-in refused");
         self.record(attempt, false, reason, detail).await
     }
@@ -1008,32 +768,13 @@ impl Identity {
             meta,
         };
         let (success, reason, detail) = match outcome {
-            Ok(()) => (
-                true,
-                "success",
-                format!("{email} signed in with a password"),
-            ),
-            Err(reason) => (
-                false,
-                reason,
-                format!(
-                    "password sign-in of {email} refused: {}",
-                    reason_text(reason)
-                ),
-            ),
+            Ok(()) => (true, "success", format!("{email} signed in with a password")),
+            Err(reason) => (false, reason, format!("password sign-in of {email} refused: {}", reason_text(reason))),
         };
-        self.record(&attempt, success, reason, &detail)
-            .await
-            .map(|_| ())
+        self.record(&attempt, success, reason, &detail).await.map(|_| ())
     }
 
-    async fn record(
-        &self,
-        a: &Attempt<'_>,
-        success: bool,
-        reason: &str,
-        detail: &str,
-    ) -> Result<String> {
+    async fn record(&self, a: &Attempt<'_>, success: bool, reason: &str, detail: &str) -> Result<String> {
         let id = uuid::Uuid::now_v7();
         sign_in_event::ActiveModel {
             id: Set(id),
@@ -1047,11 +788,7 @@ impl Identity {
             certificate_fingerprint: Set(a.fingerprint.map(str::to_owned)),
             clock_offset_seconds: Set(a.clock_offset),
             ip: Set(a.meta.ip.clone()),
-            user_agent: Set(a
-                .meta
-                .user_agent
-                .as_ref()
-                .map(|u| u.chars().take(512).collect())),
+            user_agent: Set(a.meta.user_agent.as_ref().map(|u| u.chars().take(512).collect())),
             created_at: Set(self.now()),
         }
         .insert(&self.db)
@@ -1060,25 +797,14 @@ impl Identity {
     }
 }
 
-fn report(
-    success: bool,
-    reason: &str,
-    detail: &str,
-    user: Option<&User>,
-    a: &ValidatedAssertion,
-    attempt: &Attempt<'_>,
-) -> TestReport {
+fn report(success: bool, reason: &str, detail: &str, user: Option<&User>, a: &ValidatedAssertion, attempt: &Attempt<'_>) -> TestReport {
     TestReport {
         success,
         reason: reason.into(),
         detail: detail.into(),
         name_id: Some(a.name_id.clone()),
         user: user.map(|u| u.email.clone()),
-        attributes: a
-            .attributes
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+        attributes: a.attributes.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         certificate_fingerprint: Some(a.certificate_fingerprint.clone()),
         clock_offset_seconds: attempt.clock_offset,
     }
@@ -1103,9 +829,7 @@ fn to_event(m: sign_in_event::Model) -> SignInEvent {
 
 /// One decoded value of an `application/x-www-form-urlencoded` query.
 fn form_value(raw_query: &str, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(raw_query.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
+    url::form_urlencoded::parse(raw_query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
 #[cfg(test)]
@@ -1115,15 +839,7 @@ mod tests {
     #[test]
     fn only_local_paths_are_redirect_targets() {
         assert_eq!(safe_redirect(Some("/users?x=1")), "/users?x=1");
-        for evil in [
-            "//evil.example",
-            "/\\evil.example",
-            "https://evil.example",
-            "javascript:alert(1)",
-            "/ok\r\nLocation: x",
-            "evil",
-            "\\\\evil",
-        ] {
+        for evil in ["//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)", "/ok\r\nLocation: x", "evil", "\\\\evil"] {
             assert_eq!(safe_redirect(Some(evil)), "/", "{evil:?}");
         }
         assert_eq!(safe_redirect(None), "/");
@@ -1134,54 +850,35 @@ mod tests {
 pub fn reason_text(code: &str) -> &'static str {
     match code {
         "success" => "Signed in.",
-        "no_certificate" => {
-            "No IdP signing certificate is configured, so no sign-in can be trusted."
-        }
+        "no_certificate" => "No IdP signing certificate is configured, so no sign-in can be trusted.",
         "signature_missing" => "The response was not signed.",
         "signature_invalid" | "untrusted_key" => {
             "The response was not signed with the uploaded certificate. The IdP may have rolled over to a new certificate: upload it."
         }
         "digest_mismatch" => "The signed content was changed after signing.",
-        "weak_algorithm" => {
-            "The IdP signed with SHA-1 or another refused algorithm; switch the IdP to SHA-256."
-        }
-        "issuer_mismatch" => {
-            "The response came from a different IdP issuer than the one configured."
-        }
-        "audience_mismatch" => {
-            "The response was made for another application (Audience / Identifier)."
-        }
-        "destination_mismatch" | "recipient_mismatch" => {
-            "The response was addressed to another Reply URL."
-        }
+        "weak_algorithm" => "The IdP signed with SHA-1 or another refused algorithm; switch the IdP to SHA-256.",
+        "issuer_mismatch" => "The response came from a different IdP issuer than the one configured.",
+        "audience_mismatch" => "The response was made for another application (Audience / Identifier).",
+        "destination_mismatch" | "recipient_mismatch" => "The response was addressed to another Reply URL.",
         "expired" | "subject_expired" | "not_yet_valid" | "issue_instant" => {
             "The response is outside its validity window; check the clocks of the IdP and Gatehouse."
         }
-        "in_response_to_mismatch" | "unknown_request" => {
-            "The response does not answer a sign-in in progress (expired, replayed or from another browser)."
-        }
-        "unsolicited" => {
-            "An IdP-initiated sign-in arrived, but this organisation allows only sign-ins started at Gatehouse."
-        }
+        "in_response_to_mismatch" | "unknown_request" => "The response does not answer a sign-in in progress (expired, replayed or from another browser).",
+        "unsolicited" => "An IdP-initiated sign-in arrived, but this organisation allows only sign-ins started at Gatehouse.",
         "status_not_success" => "The IdP reported that it did not sign the user in.",
-        "encrypted_unsupported" => {
-            "The IdP encrypted the assertion; turn token encryption off for this application."
-        }
+        "encrypted_unsupported" => "The IdP encrypted the assertion; turn token encryption off for this application.",
         "replay" => "The same response was used twice.",
         "unknown_user" => "No user with this federation ID exists; create or provision the user.",
         "wrong_password" => "The password was wrong.",
-        "sso_required" => {
-            "This organisation signs in with SSO only; passwords are refused for users."
-        }
+        "sso_required" => "This organisation signs in with SSO only; passwords are refused for users.",
         "user_pending" => "The user exists but is not active yet.",
         "user_suspended" => "The user is suspended.",
         "unknown_issuer" => "No organisation has SSO enabled with this IdP issuer.",
         "sso_disabled" => "SSO is disabled for this organisation.",
-        "browser_mismatch" | "handoff_expired" => {
-            "The sign-in was finished in a different browser than it was started in, or too late."
+        "browser_mismatch" | "handoff_expired" => "The sign-in was finished in a different browser than it was started in, or too late.",
+        "doctype_forbidden" | "too_large" | "malformed" | "assertion_count" | "wrapping" | "duplicate_id" => {
+            "The response is malformed or manipulated and was refused."
         }
-        "doctype_forbidden" | "too_large" | "malformed" | "assertion_count" | "wrapping"
-        | "duplicate_id" => "The response is malformed or manipulated and was refused.",
         _ => "The sign-in was refused.",
     }
 }

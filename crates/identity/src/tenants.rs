@@ -37,25 +37,15 @@ pub struct CreatedTenant {
 
 impl Identity {
     #[tracing::instrument(skip(self, scope, input), fields(slug = %input.slug), err)]
-    pub async fn create_tenant(
-        &self,
-        scope: &OperatorScope,
-        input: NewTenant,
-    ) -> Result<CreatedTenant> {
+    pub async fn create_tenant(&self, scope: &OperatorScope, input: NewTenant) -> Result<CreatedTenant> {
         let mut errors = Vec::new();
-        let slug = validate::slug("slug", &input.slug)
-            .map_err(|e| errors.push(e))
-            .ok();
+        let slug = validate::slug("slug", &input.slug).map_err(|e| errors.push(e)).ok();
         let name = validate::required_text("name", &input.name, validate::MAX_NAME_LEN)
             .map_err(|e| errors.push(e))
             .ok();
-        let email = validate::email("adminEmail", &input.admin_email)
-            .map_err(|e| errors.push(e))
-            .ok();
+        let email = validate::email("adminEmail", &input.admin_email).map_err(|e| errors.push(e)).ok();
         if let Some(p) = &input.admin_password {
-            if let Err(Error::Validation(mut v)) =
-                secrets::check_password_strength("adminPassword", p)
-            {
+            if let Err(Error::Validation(mut v)) = secrets::check_password_strength("adminPassword", p) {
                 errors.append(&mut v);
             }
         }
@@ -65,15 +55,8 @@ impl Identity {
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
-        let generated = input
-            .admin_password
-            .is_none()
-            .then(secrets::generate_password);
-        let password = input
-            .admin_password
-            .clone()
-            .or_else(|| generated.clone())
-            .unwrap_or_default();
+        let generated = input.admin_password.is_none().then(secrets::generate_password);
+        let password = input.admin_password.clone().or_else(|| generated.clone()).unwrap_or_default();
         let password_hash = secrets::hash_password(&password)?;
 
         let now = self.now();
@@ -124,13 +107,7 @@ impl Identity {
         }
         .insert(&txn)
         .await?;
-        let tenant = Tenant {
-            id: tenant_id,
-            slug,
-            name,
-            dev_mode: false,
-            created_at: now,
-        };
+        let tenant = Tenant { id: tenant_id, slug, name, dev_mode: false, created_at: now };
         let admin = crate::users::to_user(admin)?;
         audit::record(
             &txn,
@@ -142,26 +119,17 @@ impl Identity {
                 target_type: "tenant",
                 target_id: Some(tenant_id.to_string()),
                 before: None,
-                after: Some(
-                    json!({"slug": tenant.slug, "name": tenant.name, "adminEmail": admin.email}),
-                ),
+                after: Some(json!({"slug": tenant.slug, "name": tenant.name, "adminEmail": admin.email})),
             },
         )
         .await?;
         txn.commit().await?;
-        Ok(CreatedTenant {
-            tenant,
-            admin,
-            generated_password: generated,
-        })
+        Ok(CreatedTenant { tenant, admin, generated_password: generated })
     }
 
     /// All tenants, by slug.
     pub async fn list_tenants(&self, _scope: &OperatorScope) -> Result<Vec<Tenant>> {
-        let rows = tenant::Entity::find()
-            .order_by_asc(tenant::Column::Slug)
-            .all(&self.db)
-            .await?;
+        let rows = tenant::Entity::find().order_by_asc(tenant::Column::Slug).all(&self.db).await?;
         Ok(rows.into_iter().map(to_tenant).collect())
     }
 
@@ -176,9 +144,7 @@ impl Identity {
 
     /// A tenant by slug, for the operator.
     pub async fn tenant_by_slug(&self, _scope: &OperatorScope, slug: &str) -> Result<Tenant> {
-        self.find_tenant_by_slug(slug)
-            .await?
-            .ok_or(Error::NotFound { what: "tenant" })
+        self.find_tenant_by_slug(slug).await?.ok_or(Error::NotFound { what: "tenant" })
     }
 
     pub(crate) async fn find_tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
@@ -190,11 +156,7 @@ impl Identity {
     }
 
     /// An operator acts inside a tenant by naming it; the scope records the operator.
-    pub async fn operator_tenant_scope(
-        &self,
-        principal: &Principal,
-        slug: &str,
-    ) -> Result<TenantScope> {
+    pub async fn operator_tenant_scope(&self, principal: &Principal, slug: &str) -> Result<TenantScope> {
         let op = OperatorScope::of_principal(principal)?;
         let tenant = self.tenant_by_slug(&op, slug).await?;
         Ok(TenantScope::for_operator(tenant.id, op.actor().clone()))
@@ -202,12 +164,7 @@ impl Identity {
 
     /// Lets (or stops) a tenant's IdP URLs use plain http, for local test IdPs.
     #[tracing::instrument(skip(self, scope), err)]
-    pub async fn set_tenant_dev_mode(
-        &self,
-        scope: &OperatorScope,
-        slug: &str,
-        dev_mode: bool,
-    ) -> Result<Tenant> {
+    pub async fn set_tenant_dev_mode(&self, scope: &OperatorScope, slug: &str, dev_mode: bool) -> Result<Tenant> {
         let before = self.tenant_by_slug(scope, slug).await?;
         let now = self.now();
         let txn = self.db.begin().await?;
@@ -239,11 +196,6 @@ impl Identity {
 }
 
 pub(crate) fn to_tenant(m: tenant::Model) -> Tenant {
-    Tenant {
-        id: m.id.into(),
-        slug: m.slug,
-        name: m.name,
-        dev_mode: m.dev_mode,
-        created_at: m.created_at,
-    }
+    Tenant { id: m.id.into(), slug: m.slug, name: m.name, dev_mode: m.dev_mode, created_at: m.created_at }
 }
+

@@ -2,10 +2,8 @@
 //! SSO sign-in by federation ID, activated, suspended, soft-deleted.
 
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    ExprTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
     sea_query::{Expr, Func},
 };
 
@@ -43,11 +41,7 @@ pub struct UserUpdate {
 /// (IdPs vary the case of UPNs), opaque IDs exactly.
 pub fn federation_key(federation_id: &str) -> String {
     let v = federation_id.trim();
-    if v.contains('@') {
-        v.to_lowercase()
-    } else {
-        v.to_owned()
-    }
+    if v.contains('@') { v.to_lowercase() } else { v.to_owned() }
 }
 
 const MAX_FEDERATION_ID_LEN: usize = 256;
@@ -57,9 +51,7 @@ impl Identity {
     pub async fn create_user(&self, scope: &TenantScope, input: NewUser) -> Result<User> {
         scope.require_admin()?;
         let mut errors = Vec::new();
-        let email = validate::email("email", &input.email)
-            .map_err(|e| errors.push(e))
-            .ok();
+        let email = validate::email("email", &input.email).map_err(|e| errors.push(e)).ok();
         let display_name = match &input.display_name {
             Some(d) => validate::required_text("displayName", d, validate::MAX_NAME_LEN)
                 .map_err(|e| errors.push(e))
@@ -77,28 +69,18 @@ impl Identity {
                 errors.append(&mut v);
             }
         }
-        let (Some(email), Some(display_name), Some(federation_id)) =
-            (email, display_name, federation_id)
+        let (Some(email), Some(display_name), Some(federation_id)) = (email, display_name, federation_id)
         else {
             return Err(Error::Validation(errors));
         };
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
-        let password_hash = input
-            .password
-            .as_deref()
-            .map(secrets::hash_password)
-            .transpose()?;
+        let password_hash = input.password.as_deref().map(secrets::hash_password).transpose()?;
         let now = self.now();
-        let status = if input.active {
-            UserStatus::Active
-        } else {
-            UserStatus::Pending
-        };
+        let status = if input.active { UserStatus::Active } else { UserStatus::Pending };
         let txn = self.db.begin().await?;
-        self.ensure_unique(&txn, scope, None, &email, &federation_id)
-            .await?;
+        self.ensure_unique(&txn, scope, None, &email, &federation_id).await?;
         let model = user::ActiveModel {
             id: Set(UserId::generate().as_uuid()),
             tenant_id: Set(scope.tenant_id().as_uuid()),
@@ -115,38 +97,15 @@ impl Identity {
         }
         .insert(&txn)
         .await
-        .map_err(|e| {
-            on_unique(
-                e,
-                "email",
-                "a user with this e-mail or federation ID already exists",
-            )
-        })?;
+        .map_err(|e| on_unique(e, "email", "a user with this e-mail or federation ID already exists"))?;
         let created = to_user(model)?;
-        audit::record(
-            &txn,
-            now,
-            Change::in_scope(
-                scope,
-                "user.create",
-                "user",
-                created.id,
-                None,
-                snapshot(&created),
-            ),
-        )
-        .await?;
+        audit::record(&txn, now, Change::in_scope(scope, "user.create", "user", created.id, None, snapshot(&created))).await?;
         txn.commit().await?;
         Ok(created)
     }
 
     #[tracing::instrument(skip(self, scope, update), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn update_user(
-        &self,
-        scope: &TenantScope,
-        id: UserId,
-        update: UserUpdate,
-    ) -> Result<User> {
+    pub async fn update_user(&self, scope: &TenantScope, id: UserId, update: UserUpdate) -> Result<User> {
         scope.require_admin()?;
         let mut errors = Vec::new();
         let email = update
@@ -179,23 +138,13 @@ impl Identity {
         let txn = self.db.begin().await?;
         let before = self.find_user(&txn, scope, id).await?;
         if update.role == Some(Role::User) && self.is_self(scope, id) {
-            return Err(Error::invalid(
-                "role",
-                "you cannot remove your own admin role",
-            ));
+            return Err(Error::invalid("role", "you cannot remove your own admin role"));
         }
         let new_email = email.clone().unwrap_or_else(|| before.email.clone());
-        let new_fid = federation_id
-            .clone()
-            .unwrap_or_else(|| before.federation_id.clone());
-        self.ensure_unique(&txn, scope, Some(id), &new_email, &new_fid)
-            .await?;
+        let new_fid = federation_id.clone().unwrap_or_else(|| before.federation_id.clone());
+        self.ensure_unique(&txn, scope, Some(id), &new_email, &new_fid).await?;
         let now = self.now();
-        let mut am = user::ActiveModel {
-            id: Set(id.as_uuid()),
-            updated_at: Set(now),
-            ..Default::default()
-        };
+        let mut am = user::ActiveModel { id: Set(id.as_uuid()), updated_at: Set(now), ..Default::default() };
         if let Some(e) = email {
             am.email = Set(e);
         }
@@ -209,38 +158,19 @@ impl Identity {
         if let Some(r) = update.role {
             am.role = Set(r.as_str().to_owned());
         }
-        let after = to_user(am.update(&txn).await.map_err(|e| {
-            on_unique(
-                e,
-                "email",
-                "a user with this e-mail or federation ID already exists",
-            )
-        })?)?;
-        audit::record(
-            &txn,
-            now,
-            Change::in_scope(
-                scope,
-                "user.update",
-                "user",
-                after.id,
-                snapshot(&before),
-                snapshot(&after),
-            ),
-        )
-        .await?;
+        let after = to_user(
+            am.update(&txn)
+                .await
+                .map_err(|e| on_unique(e, "email", "a user with this e-mail or federation ID already exists"))?,
+        )?;
+        audit::record(&txn, now, Change::in_scope(scope, "user.update", "user", after.id, snapshot(&before), snapshot(&after))).await?;
         txn.commit().await?;
         Ok(after)
     }
 
     /// Activates or suspends a user. Suspending ends all their sessions at once.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn set_user_status(
-        &self,
-        scope: &TenantScope,
-        id: UserId,
-        status: UserStatus,
-    ) -> Result<User> {
+    pub async fn set_user_status(&self, scope: &TenantScope, id: UserId, status: UserStatus) -> Result<User> {
         scope.require_admin()?;
         if status != UserStatus::Active && self.is_self(scope, id) {
             return Err(Error::invalid("id", "you cannot suspend your own account"));
@@ -261,24 +191,8 @@ impl Identity {
         if status != UserStatus::Active {
             end_user_sessions(&txn, scope.tenant_id(), id).await?;
         }
-        let action = if status == UserStatus::Active {
-            "user.activate"
-        } else {
-            "user.suspend"
-        };
-        audit::record(
-            &txn,
-            now,
-            Change::in_scope(
-                scope,
-                action,
-                "user",
-                after.id,
-                snapshot(&before),
-                snapshot(&after),
-            ),
-        )
-        .await?;
+        let action = if status == UserStatus::Active { "user.activate" } else { "user.suspend" };
+        audit::record(&txn, now, Change::in_scope(scope, action, "user", after.id, snapshot(&before), snapshot(&after))).await?;
         txn.commit().await?;
         Ok(after)
     }
@@ -305,19 +219,7 @@ impl Identity {
         .update(&txn)
         .await?;
         end_user_sessions(&txn, scope.tenant_id(), id).await?;
-        audit::record(
-            &txn,
-            now,
-            Change::in_scope(
-                scope,
-                "user.delete",
-                "user",
-                before.id,
-                snapshot(&before),
-                None,
-            ),
-        )
-        .await?;
+        audit::record(&txn, now, Change::in_scope(scope, "user.delete", "user", before.id, snapshot(&before), None)).await?;
         txn.commit().await?;
         Ok(before)
     }
@@ -332,12 +234,7 @@ impl Identity {
     /// Users of the tenant in creation order, optionally narrowed by a search over
     /// e-mail, display name and federation ID (case-insensitive substring).
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn list_users(
-        &self,
-        scope: &TenantScope,
-        search: Option<&str>,
-        page: &PageRequest,
-    ) -> Result<Page<User>> {
+    pub async fn list_users(&self, scope: &TenantScope, search: Option<&str>, page: &PageRequest) -> Result<Page<User>> {
         scope.require_admin()?;
         let size = page.size()?;
         let mut q = user::Entity::find()
@@ -351,8 +248,7 @@ impl Identity {
         if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
             let pattern = format!("%{}%", escape_like(&s.to_lowercase()));
             let lower_like = |c: user::Column| {
-                Expr::expr(Func::lower(Expr::col(c)))
-                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+                Expr::expr(Func::lower(Expr::col(c))).like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
             };
             q = q.filter(
                 Condition::any()
@@ -366,12 +262,7 @@ impl Identity {
         Ok(page_from(users, size))
     }
 
-    pub(crate) async fn find_user(
-        &self,
-        conn: &impl ConnectionTrait,
-        scope: &TenantScope,
-        id: UserId,
-    ) -> Result<User> {
+    pub(crate) async fn find_user(&self, conn: &impl ConnectionTrait, scope: &TenantScope, id: UserId) -> Result<User> {
         let m = user::Entity::find_by_id(id.as_uuid())
             .filter(user::Column::TenantId.eq(scope.tenant_id().as_uuid()))
             .filter(user::Column::DeletedAt.is_null())
@@ -403,38 +294,18 @@ impl Identity {
             }
             q
         };
-        if live()
-            .filter(user::Column::Email.eq(email))
-            .one(conn)
-            .await?
-            .is_some()
-        {
-            return Err(Error::conflict(
-                "email",
-                "a user with this e-mail already exists",
-            ));
+        if live().filter(user::Column::Email.eq(email)).one(conn).await?.is_some() {
+            return Err(Error::conflict("email", "a user with this e-mail already exists"));
         }
         let key = federation_key(federation_id);
-        if live()
-            .filter(user::Column::FederationKey.eq(key))
-            .one(conn)
-            .await?
-            .is_some()
-        {
-            return Err(Error::conflict(
-                "federationId",
-                "another user already has this federation ID",
-            ));
+        if live().filter(user::Column::FederationKey.eq(key)).one(conn).await?.is_some() {
+            return Err(Error::conflict("federationId", "another user already has this federation ID"));
         }
         Ok(())
     }
 }
 
-pub(crate) async fn end_user_sessions(
-    conn: &impl ConnectionTrait,
-    tenant: TenantId,
-    user: UserId,
-) -> Result<u64> {
+pub(crate) async fn end_user_sessions(conn: &impl ConnectionTrait, tenant: TenantId, user: UserId) -> Result<u64> {
     let r = session::Entity::delete_many()
         .filter(session::Column::TenantId.eq(tenant.as_uuid()))
         .filter(session::Column::UserId.eq(user.as_uuid()))
@@ -444,9 +315,7 @@ pub(crate) async fn end_user_sessions(
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 pub(crate) fn to_user(m: user::Model) -> Result<User> {

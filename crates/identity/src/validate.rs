@@ -13,16 +13,10 @@ pub(crate) fn required_text(field: &str, value: &str, max: usize) -> Result<Stri
         return Err(FieldError::new(field, "is required"));
     }
     if v.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        return Err(FieldError::new(field, format!("must be at most {max} characters")));
     }
     if v.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            field,
-            "must not contain control characters",
-        ));
+        return Err(FieldError::new(field, "must not contain control characters"));
     }
     Ok(v.to_owned())
 }
@@ -51,9 +45,7 @@ pub(crate) fn email(field: &str, value: &str) -> Result<String, FieldError> {
 pub(crate) fn slug(field: &str, value: &str) -> Result<String, FieldError> {
     let v = value.trim();
     let ok_len = (2..=63).contains(&v.len());
-    let ok_chars = v
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let ok_chars = v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     let ok_start = v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if ok_len && ok_chars && ok_start && !v.ends_with('-') {
         Ok(v.to_owned())
@@ -69,10 +61,7 @@ pub(crate) fn slug(field: &str, value: &str) -> Result<String, FieldError> {
 pub(crate) fn idp_url(field: &str, value: &str, allow_http: bool) -> Result<String, FieldError> {
     let v = value.trim();
     if v.len() > MAX_URL_LEN {
-        return Err(FieldError::new(
-            field,
-            format!("must be at most {MAX_URL_LEN} characters"),
-        ));
+        return Err(FieldError::new(field, format!("must be at most {MAX_URL_LEN} characters")));
     }
     let url = url::Url::parse(v)
         .map_err(|_| FieldError::new(field, format!("{v:?} is not an absolute URL")))?;
@@ -85,12 +74,7 @@ pub(crate) fn idp_url(field: &str, value: &str, allow_http: bool) -> Result<Stri
                 "must use https (plain http is allowed only for tenants an operator put in dev mode)",
             ));
         }
-        other => {
-            return Err(FieldError::new(
-                field,
-                format!("must be an http(s) URL, not {other}:"),
-            ));
-        }
+        other => return Err(FieldError::new(field, format!("must be an http(s) URL, not {other}:"))),
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(FieldError::new(field, "must name a host"));
@@ -107,20 +91,8 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(
-            email("email", " Ada@Example.COM ").unwrap(),
-            "ada@example.com"
-        );
-        for bad in [
-            "",
-            "ada",
-            "ada@",
-            "@example.com",
-            "ada@example",
-            "a b@example.com",
-            "ada@.com",
-            "ada@example..com",
-        ] {
+        assert_eq!(email("email", " Ada@Example.COM ").unwrap(), "ada@example.com");
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "ada@.com", "ada@example..com"] {
             assert!(email("email", bad).is_err(), "{bad:?} accepted");
         }
     }
@@ -129,30 +101,14 @@ mod tests {
     fn slugs() {
         assert!(slug("slug", "contoso").is_ok());
         assert!(slug("slug", "a1-b2").is_ok());
-        for bad in [
-            "",
-            "a",
-            "-a",
-            "a-",
-            "Contoso",
-            "con toso",
-            "con_toso",
-            &"a".repeat(64),
-        ] {
+        for bad in ["", "a", "-a", "a-", "Contoso", "con toso", "con_toso", &"a".repeat(64)] {
             assert!(slug("slug", bad).is_err(), "{bad:?} accepted");
         }
     }
 
     #[test]
     fn urls() {
-        assert!(
-            idp_url(
-                "loginUrl",
-                "https://login.microsoftonline.com/t/saml2",
-                false
-            )
-            .is_ok()
-        );
+        assert!(idp_url("loginUrl", "https://login.microsoftonline.com/t/saml2", false).is_ok());
         let e = idp_url("loginUrl", "http://idp.local/sso", false).unwrap_err();
         assert!(e.message.contains("https"), "{e:?}");
         assert!(idp_url("loginUrl", "http://idp.local/sso", true).is_ok());

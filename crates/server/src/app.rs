@@ -41,28 +41,18 @@ pub fn app(state: AppState) -> Router {
     let limits = state.limits;
     let https = state.public_url.starts_with("https://");
     let router = Router::new()
-        .route(
-            "/graphql",
-            crate::limits::route(post(graphql), limits.graphql, Refusal::GraphQl)
-                .get(crate::explorer::page),
-        )
+        .route("/graphql", crate::limits::route(post(graphql), limits.graphql, Refusal::GraphQl).get(crate::explorer::page))
         .route("/graphql/explorer.js", get(crate::explorer::script))
         .route("/graphql/explorer.css", get(crate::explorer::style))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::render))
-        .nest(
-            "/scim/v2/{tenant}",
-            crate::limits::router(crate::scim::router(), limits.scim, Refusal::Scim),
-        )
+        .nest("/scim/v2/{tenant}", crate::limits::router(crate::scim::router(), limits.scim, Refusal::Scim))
         .merge(crate::sso::routes(&limits))
         .fallback(crate::console::serve)
         // One limit per route, on the stream (crate::limits); axum's own default is not a second one.
         .layer(DefaultBodyLimit::disable())
-        .layer(axum::middleware::from_fn_with_state(
-            limits.largest(),
-            crate::limits::catch_all,
-        ))
+        .layer(axum::middleware::from_fn_with_state(limits.largest(), crate::limits::catch_all))
         .layer(axum::middleware::from_fn(crate::metrics::count_requests))
         .layer(TraceLayer::new_for_http());
     let router = if https {
@@ -91,19 +81,14 @@ async fn readyz(State(state): State<AppState>) -> Response {
 /// browser form can send ever reaches the executor. `GET /graphql` is the explorer page
 /// and never executes anything.
 async fn graphql(State(state): State<AppState>, req: Request) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let auth = match authenticate(&state, req.headers(), peer).await {
         Ok(a) => a,
         Err(resp) => return resp,
     };
     let bytes = match axum::body::to_bytes(req.into_body(), state.limits.graphql).await {
         Ok(b) => b,
-        Err(e) if crate::limits::exceeded(&e) => {
-            return Refusal::GraphQl.response(state.limits.graphql);
-        }
+        Err(e) if crate::limits::exceeded(&e) => return Refusal::GraphQl.response(state.limits.graphql),
         Err(e) => {
             tracing::info!(error = %e, "GraphQL request refused: the body could not be read");
             return bad_request("the request body could not be read");
@@ -113,8 +98,7 @@ async fn graphql(State(state): State<AppState>, req: Request) -> Response {
         Ok(r) => r,
         Err(e) => return bad_request(&format!("the body is not a GraphQL request in JSON: {e}")),
     };
-    let resp: async_graphql_axum::GraphQLResponse =
-        state.schema.execute(request.data(auth)).await.into();
+    let resp: async_graphql_axum::GraphQLResponse = state.schema.execute(request.data(auth)).await.into();
     resp.into_response()
 }
 
@@ -122,35 +106,17 @@ async fn graphql(State(state): State<AppState>, req: Request) -> Response {
 /// request without a bearer token, with or without a cookie, must be JSON and not
 /// cross-site: a cross-site `signIn` would otherwise plant the attacker's session (login
 /// CSRF), and a cross-site `signOut` end the victim's.
-async fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-    peer: Option<SocketAddr>,
-) -> Result<RequestAuth, Response> {
+async fn authenticate(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> Result<RequestAuth, Response> {
     let mut auth = RequestAuth {
         ip: peer.map(|p| p.ip().to_string()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        operator_tenant: headers
-            .get("x-gatehouse-tenant")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
+        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        operator_tenant: headers.get("x-gatehouse-tenant").and_then(|v| v.to_str().ok()).map(str::to_owned),
         ..RequestAuth::default()
     };
     if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
+        let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
         let principal = match token {
-            Some(t) => state
-                .identity
-                .resolve_api_token(t)
-                .await
-                .map_err(internal)?,
+            Some(t) => state.identity.resolve_api_token(t).await.map_err(internal)?,
             None => None,
         };
         if principal.is_none() {
@@ -161,11 +127,7 @@ async fn authenticate(
     }
     csrf_check(state, headers)?;
     if let Some(token) = state.cookies.session_of(headers) {
-        auth.principal = state
-            .identity
-            .resolve_session(&token)
-            .await
-            .map_err(internal)?;
+        auth.principal = state.identity.resolve_session(&token).await.map_err(internal)?;
         auth.session_token = Some(token);
     }
     Ok(auth)
@@ -182,13 +144,9 @@ fn csrf_check(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"));
     if !json {
         tracing::info!("GraphQL request refused: not Content-Type: application/json");
-        return Err(forbidden(
-            "requests must send Content-Type: application/json",
-        ));
+        return Err(forbidden("requests must send Content-Type: application/json"));
     }
-    if let Err(crate::same_origin::CrossSite(why)) =
-        crate::same_origin::check(headers, &state.public_origin)
-    {
+    if let Err(crate::same_origin::CrossSite(why)) = crate::same_origin::check(headers, &state.public_origin) {
         tracing::info!(signal = %why, "GraphQL request refused: cross-site");
         return Err(forbidden("cross-site requests are refused"));
     }
@@ -197,12 +155,7 @@ fn csrf_check(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
 
 fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
     let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": code}}]});
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
 fn unauthorized(message: &str) -> Response {
@@ -225,10 +178,6 @@ pub(crate) fn internal(e: gatehouse_identity::Error) -> Response {
         "message": format!("internal error (correlation ID {correlation_id})"),
         "extensions": {"code": "INTERNAL", "correlationId": correlation_id},
     }]});
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
+

@@ -70,17 +70,11 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("public_url", &self.public_url)
             .field("bootstrap_email", &self.bootstrap_email)
-            .field(
-                "bootstrap_password",
-                &self.bootstrap_password.as_ref().map(|_| "<redacted>"),
-            )
+            .field("bootstrap_password", &self.bootstrap_password.as_ref().map(|_| "<redacted>"))
             .field("log_format", &self.log_format)
             .field("graphql_max_body_bytes", &self.graphql_max_body_bytes)
             .field("acs_max_body_bytes", &self.acs_max_body_bytes)
-            .field(
-                "metrics_token",
-                &self.metrics_token.as_ref().map(|_| "<redacted>"),
-            )
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
 }
@@ -125,32 +119,23 @@ impl Config {
         let mut warnings = Vec::new();
         match &path {
             Some(p) if !p.exists() => {
-                return Err(ConfigError::File {
-                    path: p.display().to_string(),
-                    message: "does not exist".into(),
-                });
+                return Err(ConfigError::File { path: p.display().to_string(), message: "does not exist".into() });
             }
             Some(p) => fig = fig.merge(Toml::file(p)),
-            None if Path::new("gatehouse.toml").exists() => {
-                fig = fig.merge(Toml::file("gatehouse.toml"))
-            }
+            None if Path::new("gatehouse.toml").exists() => fig = fig.merge(Toml::file("gatehouse.toml")),
             None => {}
         }
         fig = fig
             // GATEHOUSE_BIN and GATEHOUSE_TEST_POSTGRES_URL belong to the test tooling, not the server.
             .merge(Env::prefixed("GATEHOUSE_").ignore(&["config", "bin", "test_postgres_url"]))
             .merge(Env::raw().only(&["database_url"]));
-        let all: figment::value::Dict = fig
-            .extract()
-            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let all: figment::value::Dict = fig.extract().map_err(|e| ConfigError::Invalid(e.to_string()))?;
         for key in all.keys() {
             if !KNOWN_KEYS.contains(&key.as_str()) {
                 warnings.push(format!("unknown configuration key {key:?} is ignored"));
             }
         }
-        let mut cfg: Config = fig
-            .extract()
-            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let mut cfg: Config = fig.extract().map_err(|e| ConfigError::Invalid(e.to_string()))?;
         if let Some(p) = &cfg.bootstrap_password_file {
             let secret = std::fs::read_to_string(p).map_err(|e| ConfigError::File {
                 path: p.display().to_string(),
@@ -165,19 +150,10 @@ impl Config {
             })?;
             cfg.metrics_token = Some(secret.trim_end_matches(['\r', '\n']).to_owned());
         }
-        if cfg
-            .metrics_token
-            .as_deref()
-            .is_some_and(|t| t.trim().len() < 16)
-        {
-            return Err(ConfigError::Invalid(
-                "metrics_token must be at least 16 characters".into(),
-            ));
+        if cfg.metrics_token.as_deref().is_some_and(|t| t.trim().len() < 16) {
+            return Err(ConfigError::Invalid("metrics_token must be at least 16 characters".into()));
         }
-        for (key, value) in [
-            ("graphql_max_body_bytes", cfg.graphql_max_body_bytes),
-            ("acs_max_body_bytes", cfg.acs_max_body_bytes),
-        ] {
+        for (key, value) in [("graphql_max_body_bytes", cfg.graphql_max_body_bytes), ("acs_max_body_bytes", cfg.acs_max_body_bytes)] {
             if !BODY_LIMIT_RANGE.contains(&value) {
                 return Err(ConfigError::Invalid(format!(
                     "{key} is {value}; it must be between {} and {} bytes",
@@ -187,9 +163,8 @@ impl Config {
             }
         }
         if let Some(u) = &cfg.public_url {
-            let parsed = url::Url::parse(u).map_err(|_| {
-                ConfigError::Invalid(format!("GATEHOUSE_PUBLIC_URL {u:?} is not an absolute URL"))
-            })?;
+            let parsed = url::Url::parse(u)
+                .map_err(|_| ConfigError::Invalid(format!("GATEHOUSE_PUBLIC_URL {u:?} is not an absolute URL")))?;
             if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
                 return Err(ConfigError::Invalid(format!(
                     "GATEHOUSE_PUBLIC_URL {u:?} must be an http(s) URL without a query"
@@ -197,9 +172,7 @@ impl Config {
             }
         }
         if cfg.session_idle_minutes < 1 || cfg.session_absolute_hours < 1 {
-            return Err(ConfigError::Invalid(
-                "session timeouts must be positive".into(),
-            ));
+            return Err(ConfigError::Invalid("session timeouts must be positive".into()));
         }
         Ok((cfg, warnings))
     }

@@ -17,9 +17,7 @@ struct Assets;
 
 /// Paths the console never answers for, even when their own routes do not match
 /// (an unknown `/scim/...` path must be a 404 from the server, not the console's page).
-const SERVER_PREFIXES: &[&str] = &[
-    "/graphql", "/saml2", "/scim", "/login", "/logout", "/healthz", "/readyz", "/metrics",
-];
+const SERVER_PREFIXES: &[&str] = &["/graphql", "/saml2", "/scim", "/login", "/logout", "/healthz", "/readyz", "/metrics"];
 
 /// The page's policy: only our own scripts, styles and API; never framed.
 const INDEX_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -34,10 +32,7 @@ pub async fn serve(method: Method, uri: Uri, headers: HeaderMap) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     }
     let relative = path.trim_start_matches('/');
-    if relative
-        .split('/')
-        .any(|segment| segment == ".." || segment.starts_with('.'))
-    {
+    if relative.split('/').any(|segment| segment == ".." || segment.starts_with('.')) {
         return StatusCode::NOT_FOUND.into_response();
     }
     if !relative.is_empty() && relative != "index.html" {
@@ -56,35 +51,22 @@ pub async fn serve(method: Method, uri: Uri, headers: HeaderMap) -> Response {
 }
 
 fn is_server_path(path: &str) -> bool {
-    SERVER_PREFIXES.iter().any(|prefix| {
-        path == *prefix
-            || path
-                .strip_prefix(prefix)
-                .is_some_and(|rest| rest.starts_with('/'))
-    })
+    SERVER_PREFIXES
+        .iter()
+        .any(|prefix| path == *prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/')))
 }
 
 fn has_extension(path: &str) -> bool {
-    path.rsplit('/')
-        .next()
-        .is_some_and(|name| name.contains('.'))
+    path.rsplit('/').next().is_some_and(|name| name.contains('.'))
 }
 
 /// Vite names everything under `assets/` after its content hash, so those never change.
 fn cache_control(path: &str) -> &'static str {
-    if path.starts_with("assets/") {
-        "public, max-age=31536000, immutable"
-    } else {
-        "public, max-age=3600"
-    }
+    if path.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "public, max-age=3600" }
 }
 
 fn content_type(path: &str) -> &'static str {
-    match path
-        .rsplit_once('.')
-        .map(|(_, ext)| ext.to_ascii_lowercase())
-        .as_deref()
-    {
+    match path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).as_deref() {
         Some("html") => "text/html; charset=utf-8",
         Some("js" | "mjs") => "text/javascript; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
@@ -100,20 +82,9 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn file_response(
-    request: &HeaderMap,
-    path: &str,
-    file: rust_embed::EmbeddedFile,
-    cache: &'static str,
-) -> Response {
+fn file_response(request: &HeaderMap, path: &str, file: rust_embed::EmbeddedFile, cache: &'static str) -> Response {
     let hash = file.metadata.sha256_hash();
-    let etag = format!(
-        "\"{}\"",
-        hash.iter()
-            .take(16)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
+    let etag = format!("\"{}\"", hash.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>());
     let not_modified = request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -122,10 +93,7 @@ fn file_response(
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         let mut r = Response::new(Body::from(file.data.into_owned()));
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(content_type(path)),
-        );
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
         r
     };
     let h = response.headers_mut();
@@ -133,20 +101,11 @@ fn file_response(
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     if path == "index.html" {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(INDEX_CSP),
-        );
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(INDEX_CSP));
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-        h.insert(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        );
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     }
     response
 }
@@ -167,47 +126,24 @@ mod tests {
 
     #[test]
     fn server_paths_are_never_the_console() {
-        for path in [
-            "/graphql",
-            "/saml2",
-            "/saml2/login",
-            "/scim/v2/acme/Users",
-            "/login",
-            "/logout",
-            "/healthz",
-            "/readyz",
-            "/metrics",
-        ] {
+        for path in ["/graphql", "/saml2", "/saml2/login", "/scim/v2/acme/Users", "/login", "/logout", "/healthz", "/readyz", "/metrics"] {
             assert!(is_server_path(path), "{path}");
         }
-        for path in [
-            "/",
-            "/users",
-            "/identity",
-            "/loginhelp",
-            "/graphqlx",
-            "/assets/index.js",
-        ] {
+        for path in ["/", "/users", "/identity", "/loginhelp", "/graphqlx", "/assets/index.js"] {
             assert!(!is_server_path(path), "{path}");
         }
     }
 
     #[test]
     fn hashed_assets_are_immutable() {
-        assert_eq!(
-            cache_control("assets/index-abc123.js"),
-            "public, max-age=31536000, immutable"
-        );
+        assert_eq!(cache_control("assets/index-abc123.js"), "public, max-age=31536000, immutable");
         assert_eq!(cache_control("favicon.svg"), "public, max-age=3600");
     }
 
     #[test]
     fn content_types() {
         assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
-        assert_eq!(
-            content_type("assets/a.JS"),
-            "text/javascript; charset=utf-8"
-        );
+        assert_eq!(content_type("assets/a.JS"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("assets/a.css"), "text/css; charset=utf-8");
         assert_eq!(content_type("favicon.svg"), "image/svg+xml");
         assert_eq!(content_type("x.bin"), "application/octet-stream");

@@ -9,11 +9,7 @@ use gatehouse_server::config::Config;
 use gatehouse_server::{app, connect_and_migrate, state, tracing_init};
 
 #[derive(Parser)]
-#[command(
-    name = "gatehouse",
-    version,
-    about = "Identity management for multi-tenant SaaS: SAML SSO and SCIM"
-)]
+#[command(name = "gatehouse", version, about = "Identity management for multi-tenant SaaS: SAML SSO and SCIM")]
 struct Cli {
     /// A TOML configuration file (also GATEHOUSE_CONFIG; ./gatehouse.toml is read when present).
     #[arg(long, global = true)]
@@ -96,46 +92,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database is up to date");
             Ok(())
         }
-        Command::Tenant {
-            command:
-                TenantCommand::Create {
-                    slug,
-                    name,
-                    admin_email,
-                    admin_password,
-                },
-        } => {
+        Command::Tenant { command: TenantCommand::Create { slug, name, admin_email, admin_password } } => {
             let st = state(&cfg, db)?;
             let created = st
                 .identity
-                .create_tenant(
-                    &OperatorScope::system("cli"),
-                    NewTenant {
-                        slug,
-                        name,
-                        admin_email,
-                        admin_password,
-                    },
-                )
+                .create_tenant(&OperatorScope::system("cli"), NewTenant { slug, name, admin_email, admin_password })
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "created tenant {:?} ({})",
-                created.tenant.slug, created.tenant.name
-            );
+            println!("created tenant {:?} ({})", created.tenant.slug, created.tenant.name);
             println!("tenant admin: {}", created.admin.email);
             if let Some(p) = created.generated_password {
                 println!("password (shown once): {p}");
             }
             Ok(())
         }
-        Command::Admin {
-            command: AdminCommand::Create { email, password },
-        } => {
+        Command::Admin { command: AdminCommand::Create { email, password } } => {
             let st = state(&cfg, db)?;
-            let generated = password
-                .is_none()
-                .then(gatehouse_identity::generate_password);
+            let generated = password.is_none().then(gatehouse_identity::generate_password);
             let pw = password.or_else(|| generated.clone()).unwrap_or_default();
             let op = st
                 .identity
@@ -186,18 +159,12 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection) -> anyhow::Result<(
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cfg.listen))?;
     println!("Gatehouse is running. Console: {public_url}/  GraphQL: {public_url}/graphql");
     if report.is_none() {
-        println!(
-            "Sign in with the operator account printed at first start ({}).",
-            cfg.bootstrap_email
-        );
+        println!("Sign in with the operator account printed at first start ({}).", cfg.bootstrap_email);
     }
     tracing::info!(listen = %cfg.listen, public_url = %public_url, "listening");
-    axum::serve(
-        listener,
-        app(st).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    axum::serve(listener, app(st).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("stopped");
     Ok(())
 }

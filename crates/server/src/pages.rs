@@ -37,15 +37,10 @@ pub fn page(status: StatusCode, title: &str, body: &str, script_nonce: Option<&s
         Some(n) => format!("'nonce-{n}'"),
         None => "'none'".into(),
     };
-    let csp = format!(
-        "default-src 'none'; style-src 'unsafe-inline'; script-src {script}; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'"
-    );
+    let csp = format!("default-src 'none'; style-src 'unsafe-inline'; script-src {script}; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'");
     let mut resp = (status, html).into_response();
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     // `same-origin`, not `no-referrer`: under `no-referrer` browsers send `Origin: null` with
@@ -59,19 +54,9 @@ pub fn page(status: StatusCode, title: &str, body: &str, script_nonce: Option<&s
 }
 
 /// A sign-in problem: a sentence for the person and a reference for the admin.
-pub fn problem(
-    status: StatusCode,
-    title: &str,
-    message: &str,
-    reference: Option<&str>,
-) -> Response {
+pub fn problem(status: StatusCode, title: &str, message: &str, reference: Option<&str>) -> Response {
     let reference = reference
-        .map(|r| {
-            format!(
-                "<p class=\"muted\">Reference for your administrator: <code>{}</code></p>",
-                esc(r)
-            )
-        })
+        .map(|r| format!("<p class=\"muted\">Reference for your administrator: <code>{}</code></p>", esc(r)))
         .unwrap_or_default();
     page(
         status,

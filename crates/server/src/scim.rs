@@ -8,23 +8,22 @@
 
 use std::collections::{HashMap, HashSet};
 
-use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Router;
 use gatehouse_identity::{
-    self as idn, Group, GroupAttributes, GroupId, Lookup, LookupAttribute, MemberChanges,
-    ProvisionedUser, ScimScope, UserAttributes, UserId, Window,
+    self as idn, Group, GroupAttributes, GroupId, Lookup, LookupAttribute, MemberChanges, ProvisionedUser,
+    ScimScope, UserAttributes, UserId, Window,
 };
 use gatehouse_scim::discovery::{self, MAX_BODY_BYTES};
 use gatehouse_scim::{
-    CONTENT_TYPE, EnterpriseUser, Equality, EqualityAttribute, GroupMember, ListQuery,
-    ListResponse, Manager, Meta, MultiValue, Name, PatchRequest, Projection, ResourceKind,
-    ScimError, ScimGroup, ScimUser, apply_group_patch, apply_user_patch, matches,
-    resource_location,
+    CONTENT_TYPE, EnterpriseUser, Equality, EqualityAttribute, GroupMember, ListQuery, ListResponse, Manager, Meta,
+    MultiValue, Name, PatchRequest, Projection, ResourceKind, ScimError, ScimGroup, ScimUser, apply_group_patch,
+    apply_user_patch, matches, resource_location,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -34,42 +33,22 @@ use crate::app::AppState;
 /// The SCIM routes, nested by the app under `/scim/v2/{tenant}`.
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/Users",
-            get(list_users).post(create_user).fallback(not_allowed),
-        )
+        .route("/Users", get(list_users).post(create_user).fallback(not_allowed))
         .route("/Users/.search", post(search_users).fallback(not_allowed))
         .route(
             "/Users/{id}",
-            get(get_user)
-                .put(replace_user)
-                .patch(patch_user)
-                .delete(delete_user)
-                .fallback(not_allowed),
+            get(get_user).put(replace_user).patch(patch_user).delete(delete_user).fallback(not_allowed),
         )
-        .route(
-            "/Groups",
-            get(list_groups).post(create_group).fallback(not_allowed),
-        )
+        .route("/Groups", get(list_groups).post(create_group).fallback(not_allowed))
         .route("/Groups/.search", post(search_groups).fallback(not_allowed))
         .route(
             "/Groups/{id}",
-            get(get_group)
-                .put(replace_group)
-                .patch(patch_group)
-                .delete(delete_group)
-                .fallback(not_allowed),
+            get(get_group).put(replace_group).patch(patch_group).delete(delete_group).fallback(not_allowed),
         )
         .route("/.search", post(search_all).fallback(not_allowed))
-        .route(
-            "/ServiceProviderConfig",
-            get(service_provider_config).fallback(not_allowed),
-        )
+        .route("/ServiceProviderConfig", get(service_provider_config).fallback(not_allowed))
         .route("/ResourceTypes", get(resource_types).fallback(not_allowed))
-        .route(
-            "/ResourceTypes/{id}",
-            get(resource_type).fallback(not_allowed),
-        )
+        .route("/ResourceTypes/{id}", get(resource_type).fallback(not_allowed))
         .route("/Schemas", get(schemas).fallback(not_allowed))
         .route("/Schemas/{id}", get(schema).fallback(not_allowed))
         .fallback(not_found)
@@ -110,12 +89,10 @@ impl From<idn::Error> for Failure {
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut resp = reply(status, &self.0);
         if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         resp
     }
@@ -130,12 +107,7 @@ fn reply(status: StatusCode, body: &impl Serialize) -> Response {
             let correlation_id = uuid::Uuid::new_v4();
             tracing::error!(correlation_id = %correlation_id, error = %e, "SCIM response did not serialise");
             let body = serde_json::to_vec(&ScimError::internal(correlation_id)).unwrap_or_default();
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                [(header::CONTENT_TYPE, CONTENT_TYPE)],
-                body,
-            )
-                .into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response()
         }
     }
 }
@@ -162,31 +134,20 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, token)| token.trim());
-        let Some(token) = token else {
-            return Err(ScimError::unauthorized().into());
-        };
-        let scope = state
-            .identity
-            .resolve_scim_token(&slug, token)
-            .await?
-            .ok_or_else(ScimError::unauthorized)?;
-        Ok(Caller {
-            scope,
-            base_url: format!("{}/scim/v2/{slug}", state.public_url),
-        })
+        let Some(token) = token else { return Err(ScimError::unauthorized().into()) };
+        let scope = state.identity.resolve_scim_token(&slug, token).await?.ok_or_else(ScimError::unauthorized)?;
+        Ok(Caller { scope, base_url: format!("{}/scim/v2/{slug}", state.public_url) })
     }
 }
 
 async fn read_body(body: Body) -> Result<Bytes> {
-    axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|e| {
-            if crate::limits::exceeded(&e) {
-                ScimError::payload_too_large(MAX_BODY_BYTES).into()
-            } else {
-                ScimError::invalid_syntax(format!("the request body could not be read: {e}")).into()
-            }
-        })
+    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|e| {
+        if crate::limits::exceeded(&e) {
+            ScimError::payload_too_large(MAX_BODY_BYTES).into()
+        } else {
+            ScimError::invalid_syntax(format!("the request body could not be read: {e}")).into()
+        }
+    })
 }
 
 /// 413 as a SCIM Error, for the body limit in front of every SCIM route.
@@ -195,15 +156,12 @@ pub(crate) fn payload_too_large(max_bytes: usize) -> Response {
 }
 
 fn query_pairs(query: &Option<String>) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect()
+    url::form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes()).into_owned().collect()
 }
 
 fn id_param<T: std::str::FromStr>(params: &HashMap<String, String>, what: &str) -> Result<T> {
     let raw = params.get("id").map(String::as_str).unwrap_or_default();
-    raw.parse()
-        .map_err(|_| ScimError::not_found(format!("{what} {raw:?}")).into())
+    raw.parse().map_err(|_| ScimError::not_found(format!("{what} {raw:?}")).into())
 }
 
 async fn not_found() -> Failure {
@@ -216,28 +174,13 @@ async fn not_allowed() -> Failure {
 
 // ---- Users ---------------------------------------------------------------------------------
 
-async fn create_user(
-    State(state): State<AppState>,
-    caller: Caller,
-    RawQuery(q): RawQuery,
-    body: Body,
-) -> Result<Response> {
+async fn create_user(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery, body: Body) -> Result<Response> {
     let projection = Projection::from_query(query_pairs(&q))?;
     let user = ScimUser::parse(&read_body(body).await?)?;
-    let created = state
-        .identity
-        .provision_user(&caller.scope, attributes_of(user))
-        .await?;
+    let created = state.identity.provision_user(&caller.scope, attributes_of(user)).await?;
     let user = scim_user(created, &caller.base_url);
-    let location = user
-        .meta
-        .as_ref()
-        .and_then(|m| m.location.clone())
-        .unwrap_or_default();
-    let mut resp = reply(
-        StatusCode::CREATED,
-        &projection.apply(ResourceKind::User, to_json(&user)?),
-    );
+    let location = user.meta.as_ref().and_then(|m| m.location.clone()).unwrap_or_default();
+    let mut resp = reply(StatusCode::CREATED, &projection.apply(ResourceKind::User, to_json(&user)?));
     if let Ok(v) = HeaderValue::from_str(&location) {
         resp.headers_mut().insert(header::LOCATION, v);
     }
@@ -254,34 +197,17 @@ async fn get_user(
     let id: UserId = id_param(&params, "User")?;
     let user = state.identity.provisioned_user(&caller.scope, id).await?;
     let json = to_json(&scim_user(user, &caller.base_url))?;
-    Ok(reply(
-        StatusCode::OK,
-        &projection.apply(ResourceKind::User, json),
-    ))
+    Ok(reply(StatusCode::OK, &projection.apply(ResourceKind::User, json)))
 }
 
-async fn list_users(
-    State(state): State<AppState>,
-    caller: Caller,
-    RawQuery(q): RawQuery,
-) -> Result<Response> {
+async fn list_users(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Result<Response> {
     let query = ListQuery::from_query(query_pairs(&q))?;
-    Ok(reply(
-        StatusCode::OK,
-        &user_page(&state, &caller, &query).await?,
-    ))
+    Ok(reply(StatusCode::OK, &user_page(&state, &caller, &query).await?))
 }
 
-async fn search_users(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: Body,
-) -> Result<Response> {
+async fn search_users(State(state): State<AppState>, caller: Caller, body: Body) -> Result<Response> {
     let query = ListQuery::from_search_request(&read_body(body).await?)?;
-    Ok(reply(
-        StatusCode::OK,
-        &user_page(&state, &caller, &query).await?,
-    ))
+    Ok(reply(StatusCode::OK, &user_page(&state, &caller, &query).await?))
 }
 
 async fn replace_user(
@@ -294,15 +220,9 @@ async fn replace_user(
     let projection = Projection::from_query(query_pairs(&q))?;
     let id: UserId = id_param(&params, "User")?;
     let wanted = attributes_of(ScimUser::parse(&read_body(body).await?)?);
-    let user = state
-        .identity
-        .update_provisioned_user(&caller.scope, id, |_| Ok::<_, Failure>(wanted))
-        .await?;
+    let user = state.identity.update_provisioned_user(&caller.scope, id, |_| Ok::<_, Failure>(wanted)).await?;
     let json = to_json(&scim_user(user, &caller.base_url))?;
-    Ok(reply(
-        StatusCode::OK,
-        &projection.apply(ResourceKind::User, json),
-    ))
+    Ok(reply(StatusCode::OK, &projection.apply(ResourceKind::User, json)))
 }
 
 async fn patch_user(
@@ -325,10 +245,7 @@ async fn patch_user(
         })
         .await?;
     let json = to_json(&scim_user(user, &caller.base_url))?;
-    Ok(reply(
-        StatusCode::OK,
-        &projection.apply(ResourceKind::User, json),
-    ))
+    Ok(reply(StatusCode::OK, &projection.apply(ResourceKind::User, json)))
 }
 
 async fn delete_user(
@@ -341,33 +258,13 @@ async fn delete_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn user_page(
-    state: &AppState,
-    caller: &Caller,
-    query: &ListQuery,
-) -> Result<ListResponse<Value>> {
-    let window = Window {
-        offset: query.offset() as u64,
-        limit: Some(query.count as u64),
-    };
+async fn user_page(state: &AppState, caller: &Caller, query: &ListQuery) -> Result<ListResponse<Value>> {
+    let window = Window { offset: query.offset() as u64, limit: Some(query.count as u64) };
     let listing = match query.filter.as_ref().map(|f| (f, f.as_simple_equality())) {
-        None => {
-            state
-                .identity
-                .provisioned_users(&caller.scope, &[], window)
-                .await?
-        }
-        Some((_, Some(terms))) => {
-            state
-                .identity
-                .provisioned_users(&caller.scope, &lookups(&terms), window)
-                .await?
-        }
+        None => state.identity.provisioned_users(&caller.scope, &[], window).await?,
+        Some((_, Some(terms))) => state.identity.provisioned_users(&caller.scope, &lookups(&terms), window).await?,
         Some((filter, None)) => {
-            let all = state
-                .identity
-                .provisioned_users(&caller.scope, &[], Window::default())
-                .await?;
+            let all = state.identity.provisioned_users(&caller.scope, &[], Window::default()).await?;
             let mut matching = Vec::new();
             for user in all.items {
                 let json = to_json(&scim_user(user, &caller.base_url))?;
@@ -381,47 +278,22 @@ async fn user_page(
     };
     let mut resources = Vec::with_capacity(listing.items.len());
     for user in listing.items {
-        resources.push(query.projection.apply(
-            ResourceKind::User,
-            to_json(&scim_user(user, &caller.base_url))?,
-        ));
+        resources.push(query.projection.apply(ResourceKind::User, to_json(&scim_user(user, &caller.base_url))?));
     }
-    Ok(ListResponse::new(
-        resources,
-        listing.total as usize,
-        query.start_index,
-    ))
+    Ok(ListResponse::new(resources, listing.total as usize, query.start_index))
 }
 
 // ---- Groups --------------------------------------------------------------------------------
 
-async fn create_group(
-    State(state): State<AppState>,
-    caller: Caller,
-    RawQuery(q): RawQuery,
-    body: Body,
-) -> Result<Response> {
+async fn create_group(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery, body: Body) -> Result<Response> {
     let projection = Projection::from_query(query_pairs(&q))?;
     let group = ScimGroup::parse(&read_body(body).await?)?;
     let members: Vec<String> = group.member_ids().into_iter().map(str::to_owned).collect();
-    let attributes = GroupAttributes {
-        display_name: group.display_name,
-        external_id: group.external_id,
-    };
-    let created = state
-        .identity
-        .create_group(&caller.scope, attributes, &members)
-        .await?;
+    let attributes = GroupAttributes { display_name: group.display_name, external_id: group.external_id };
+    let created = state.identity.create_group(&caller.scope, attributes, &members).await?;
     let group = scim_group(created, &caller.base_url);
-    let location = group
-        .meta
-        .as_ref()
-        .and_then(|m| m.location.clone())
-        .unwrap_or_default();
-    let mut resp = reply(
-        StatusCode::CREATED,
-        &projection.apply(ResourceKind::Group, to_json(&group)?),
-    );
+    let location = group.meta.as_ref().and_then(|m| m.location.clone()).unwrap_or_default();
+    let mut resp = reply(StatusCode::CREATED, &projection.apply(ResourceKind::Group, to_json(&group)?));
     if let Ok(v) = HeaderValue::from_str(&location) {
         resp.headers_mut().insert(header::LOCATION, v);
     }
@@ -436,39 +308,19 @@ async fn get_group(
 ) -> Result<Response> {
     let projection = Projection::from_query(query_pairs(&q))?;
     let id: GroupId = id_param(&params, "Group")?;
-    let group = state
-        .identity
-        .scim_group(&caller.scope, id, wants_members(&projection))
-        .await?;
+    let group = state.identity.scim_group(&caller.scope, id, wants_members(&projection)).await?;
     let json = to_json(&scim_group(group, &caller.base_url))?;
-    Ok(reply(
-        StatusCode::OK,
-        &projection.apply(ResourceKind::Group, json),
-    ))
+    Ok(reply(StatusCode::OK, &projection.apply(ResourceKind::Group, json)))
 }
 
-async fn list_groups(
-    State(state): State<AppState>,
-    caller: Caller,
-    RawQuery(q): RawQuery,
-) -> Result<Response> {
+async fn list_groups(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Result<Response> {
     let query = ListQuery::from_query(query_pairs(&q))?;
-    Ok(reply(
-        StatusCode::OK,
-        &group_page(&state, &caller, &query).await?,
-    ))
+    Ok(reply(StatusCode::OK, &group_page(&state, &caller, &query).await?))
 }
 
-async fn search_groups(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: Body,
-) -> Result<Response> {
+async fn search_groups(State(state): State<AppState>, caller: Caller, body: Body) -> Result<Response> {
     let query = ListQuery::from_search_request(&read_body(body).await?)?;
-    Ok(reply(
-        StatusCode::OK,
-        &group_page(&state, &caller, &query).await?,
-    ))
+    Ok(reply(StatusCode::OK, &group_page(&state, &caller, &query).await?))
 }
 
 async fn replace_group(
@@ -485,37 +337,18 @@ async fn replace_group(
         .identity
         .update_group(&caller.scope, id, true, |current| {
             let now: HashSet<String> = wanted.member_ids().into_iter().map(str::to_owned).collect();
-            let before: Vec<String> = current
-                .members
-                .iter()
-                .flatten()
-                .map(ToString::to_string)
-                .collect();
+            let before: Vec<String> = current.members.iter().flatten().map(ToString::to_string).collect();
             let changes = MemberChanges {
-                added: wanted
-                    .member_ids()
-                    .into_iter()
-                    .filter(|m| !before.iter().any(|b| b == m))
-                    .map(str::to_owned)
-                    .collect(),
-                removed: before
-                    .iter()
-                    .filter(|b| !now.contains(*b))
-                    .cloned()
-                    .collect(),
+                added: wanted.member_ids().into_iter().filter(|m| !before.iter().any(|b| b == m)).map(str::to_owned).collect(),
+                removed: before.iter().filter(|b| !now.contains(*b)).cloned().collect(),
             };
-            let attributes = GroupAttributes {
-                display_name: wanted.display_name.clone(),
-                external_id: wanted.external_id.clone(),
-            };
+            let attributes =
+                GroupAttributes { display_name: wanted.display_name.clone(), external_id: wanted.external_id.clone() };
             Ok::<_, Failure>((attributes, changes))
         })
         .await?;
     let json = to_json(&scim_group(group, &caller.base_url))?;
-    Ok(reply(
-        StatusCode::OK,
-        &projection.apply(ResourceKind::Group, json),
-    ))
+    Ok(reply(StatusCode::OK, &projection.apply(ResourceKind::Group, json)))
 }
 
 /// Entra expects 204 for a group PATCH; member lists are loaded only when the PATCH names them.
@@ -534,17 +367,8 @@ async fn patch_group(
         .update_group(&caller.scope, id, with_members, |current| {
             let mut group = scim_group(current.clone(), &base_url);
             let changes = apply_group_patch(&mut group, &patch)?;
-            let attributes = GroupAttributes {
-                display_name: group.display_name,
-                external_id: group.external_id,
-            };
-            Ok::<_, Failure>((
-                attributes,
-                MemberChanges {
-                    added: changes.added,
-                    removed: changes.removed,
-                },
-            ))
+            let attributes = GroupAttributes { display_name: group.display_name, external_id: group.external_id };
+            Ok::<_, Failure>((attributes, MemberChanges { added: changes.added, removed: changes.removed }))
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -560,34 +384,16 @@ async fn delete_group(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn group_page(
-    state: &AppState,
-    caller: &Caller,
-    query: &ListQuery,
-) -> Result<ListResponse<Value>> {
-    let window = Window {
-        offset: query.offset() as u64,
-        limit: Some(query.count as u64),
-    };
+async fn group_page(state: &AppState, caller: &Caller, query: &ListQuery) -> Result<ListResponse<Value>> {
+    let window = Window { offset: query.offset() as u64, limit: Some(query.count as u64) };
     let with_members = wants_members(&query.projection);
     let listing = match query.filter.as_ref().map(|f| (f, f.as_simple_equality())) {
-        None => {
-            state
-                .identity
-                .scim_groups(&caller.scope, &[], window, with_members)
-                .await?
-        }
+        None => state.identity.scim_groups(&caller.scope, &[], window, with_members).await?,
         Some((_, Some(terms))) => {
-            state
-                .identity
-                .scim_groups(&caller.scope, &lookups(&terms), window, with_members)
-                .await?
+            state.identity.scim_groups(&caller.scope, &lookups(&terms), window, with_members).await?
         }
         Some((filter, None)) => {
-            let all = state
-                .identity
-                .scim_groups(&caller.scope, &[], Window::default(), true)
-                .await?;
+            let all = state.identity.scim_groups(&caller.scope, &[], Window::default(), true).await?;
             let mut matching = Vec::new();
             for group in all.items {
                 let json = to_json(&scim_group(group, &caller.base_url))?;
@@ -601,23 +407,14 @@ async fn group_page(
     };
     let mut resources = Vec::with_capacity(listing.items.len());
     for group in listing.items {
-        resources.push(query.projection.apply(
-            ResourceKind::Group,
-            to_json(&scim_group(group, &caller.base_url))?,
-        ));
+        resources.push(query.projection.apply(ResourceKind::Group, to_json(&scim_group(group, &caller.base_url))?));
     }
-    Ok(ListResponse::new(
-        resources,
-        listing.total as usize,
-        query.start_index,
-    ))
+    Ok(ListResponse::new(resources, listing.total as usize, query.start_index))
 }
 
 /// Whether the response shows `members` (Entra lists groups with `excludedAttributes=members`).
 fn wants_members(projection: &Projection) -> bool {
-    let names_members = |paths: &[gatehouse_scim::filter::AttrPath]| {
-        paths.iter().any(|p| p.name.eq_ignore_ascii_case("members"))
-    };
+    let names_members = |paths: &[gatehouse_scim::filter::AttrPath]| paths.iter().any(|p| p.name.eq_ignore_ascii_case("members"));
     if !projection.attributes.is_empty() {
         return names_members(&projection.attributes);
     }
@@ -630,41 +427,21 @@ fn wants_members(projection: &Projection) -> bool {
 async fn search_all(State(state): State<AppState>, caller: Caller, body: Body) -> Result<Response> {
     let query = ListQuery::from_search_request(&read_body(body).await?)?;
     let mut all: Vec<(ResourceKind, Value)> = Vec::new();
-    for user in state
-        .identity
-        .provisioned_users(&caller.scope, &[], Window::default())
-        .await?
-        .items
-    {
-        all.push((
-            ResourceKind::User,
-            to_json(&scim_user(user, &caller.base_url))?,
-        ));
+    for user in state.identity.provisioned_users(&caller.scope, &[], Window::default()).await?.items {
+        all.push((ResourceKind::User, to_json(&scim_user(user, &caller.base_url))?));
     }
-    for group in state
-        .identity
-        .scim_groups(&caller.scope, &[], Window::default(), true)
-        .await?
-        .items
-    {
-        all.push((
-            ResourceKind::Group,
-            to_json(&scim_group(group, &caller.base_url))?,
-        ));
+    for group in state.identity.scim_groups(&caller.scope, &[], Window::default(), true).await?.items {
+        all.push((ResourceKind::Group, to_json(&scim_group(group, &caller.base_url))?));
     }
     if let Some(filter) = &query.filter {
         all.retain(|(kind, json)| matches(json, *kind, filter));
     }
-    let page =
-        ListResponse::paginate(all, &query).map(|(kind, json)| query.projection.apply(kind, json));
+    let page = ListResponse::paginate(all, &query).map(|(kind, json)| query.projection.apply(kind, json));
     Ok(reply(StatusCode::OK, &page))
 }
 
 async fn service_provider_config(caller: Caller) -> Response {
-    reply(
-        StatusCode::OK,
-        &discovery::service_provider_config(&caller.base_url),
-    )
+    reply(StatusCode::OK, &discovery::service_provider_config(&caller.base_url))
 }
 
 async fn resource_types(caller: Caller) -> Response {
@@ -673,13 +450,9 @@ async fn resource_types(caller: Caller) -> Response {
     reply(StatusCode::OK, &ListResponse::new(all, total, 1))
 }
 
-async fn resource_type(
-    caller: Caller,
-    Path(params): Path<HashMap<String, String>>,
-) -> Result<Response> {
+async fn resource_type(caller: Caller, Path(params): Path<HashMap<String, String>>) -> Result<Response> {
     let id = params.get("id").map(String::as_str).unwrap_or_default();
-    let doc = discovery::resource_type(&caller.base_url, id)
-        .ok_or_else(|| ScimError::not_found(format!("ResourceType {id:?}")))?;
+    let doc = discovery::resource_type(&caller.base_url, id).ok_or_else(|| ScimError::not_found(format!("ResourceType {id:?}")))?;
     Ok(reply(StatusCode::OK, &doc))
 }
 
@@ -691,8 +464,7 @@ async fn schemas(caller: Caller) -> Response {
 
 async fn schema(caller: Caller, Path(params): Path<HashMap<String, String>>) -> Result<Response> {
     let id = params.get("id").map(String::as_str).unwrap_or_default();
-    let doc = discovery::schema(&caller.base_url, id)
-        .ok_or_else(|| ScimError::not_found(format!("Schema {id:?}")))?;
+    let doc = discovery::schema(&caller.base_url, id).ok_or_else(|| ScimError::not_found(format!("Schema {id:?}")))?;
     Ok(reply(StatusCode::OK, &doc))
 }
 
@@ -719,13 +491,7 @@ fn lookups(terms: &[Equality]) -> Vec<Lookup> {
 
 fn attributes_of(u: ScimUser) -> UserAttributes {
     let values = |vs: Vec<MultiValue>| {
-        vs.into_iter()
-            .map(|v| idn::ContactValue {
-                value: v.value,
-                kind: v.kind,
-                primary: v.primary,
-            })
-            .collect()
+        vs.into_iter().map(|v| idn::ContactValue { value: v.value, kind: v.kind, primary: v.primary }).collect()
     };
     let name = u.name.unwrap_or_default();
     let enterprise = u.enterprise.unwrap_or_default();
@@ -746,47 +512,24 @@ fn attributes_of(u: ScimUser) -> UserAttributes {
         manager: enterprise
             .manager
             .filter(|m| m.value.is_some() || m.reference.is_some())
-            .map(|m| idn::ManagerRef {
-                value: m.value,
-                reference: m.reference,
-            }),
+            .map(|m| idn::ManagerRef { value: m.value, reference: m.reference }),
     }
 }
 
 fn scim_user(u: ProvisionedUser, base_url: &str) -> ScimUser {
     let a = u.attributes;
     let values = |vs: Vec<idn::ContactValue>| {
-        vs.into_iter()
-            .map(|v| MultiValue {
-                value: v.value,
-                kind: v.kind,
-                primary: v.primary,
-            })
-            .collect()
+        vs.into_iter().map(|v| MultiValue { value: v.value, kind: v.kind, primary: v.primary }).collect()
     };
-    let name = Name {
-        formatted: a.formatted_name,
-        family_name: a.family_name,
-        given_name: a.given_name,
-    };
+    let name = Name { formatted: a.formatted_name, family_name: a.family_name, given_name: a.given_name };
     let enterprise = EnterpriseUser {
         employee_number: a.employee_number,
         department: a.department,
-        manager: a.manager.map(|m| Manager {
-            value: m.value,
-            reference: m.reference,
-            display_name: None,
-        }),
+        manager: a.manager.map(|m| Manager { value: m.value, reference: m.reference, display_name: None }),
     };
     let id = u.id.to_string();
     ScimUser {
-        meta: Some(Meta::new(
-            ResourceKind::User,
-            base_url,
-            &id,
-            u.created_at,
-            u.updated_at,
-        )),
+        meta: Some(Meta::new(ResourceKind::User, base_url, &id, u.created_at, u.updated_at)),
         id: Some(id),
         external_id: a.external_id,
         user_name: a.user_name,
@@ -809,21 +552,11 @@ fn scim_group(g: Group, base_url: &str) -> ScimGroup {
         .map(|m| {
             let value = m.to_string();
             // readOnly `display` stays empty: clients read back exactly what they wrote.
-            GroupMember {
-                reference: Some(resource_location(ResourceKind::User, base_url, &value)),
-                value,
-                display: None,
-            }
+            GroupMember { reference: Some(resource_location(ResourceKind::User, base_url, &value)), value, display: None }
         })
         .collect();
     ScimGroup {
-        meta: Some(Meta::new(
-            ResourceKind::Group,
-            base_url,
-            &id,
-            g.created_at,
-            g.updated_at,
-        )),
+        meta: Some(Meta::new(ResourceKind::Group, base_url, &id, g.created_at, g.updated_at)),
         id: Some(id),
         external_id: g.external_id,
         display_name: g.display_name,

@@ -4,11 +4,11 @@
 
 use std::net::SocketAddr;
 
+use axum::{Extension, Router};
 use axum::extract::{ConnectInfo, Form, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
 use gatehouse_identity::{
     AcsOutcome, LoginPolicy, NewSessionInfo, RequestMeta, SignIn, SsoError, SsoStart, TestReport,
 };
@@ -26,41 +26,24 @@ pub fn routes(l: &BodyLimits) -> Router<AppState> {
         .route("/saml2", limits::route(post(acs), l.acs, Refusal::Page))
         .route("/saml2/login", get(start))
         .route("/saml2/test", get(start_test))
-        .route(
-            "/saml2/complete",
-            limits::route(post(complete), l.form, Refusal::Page),
-        )
+        .route("/saml2/complete", limits::route(post(complete), l.form, Refusal::Page))
         .route("/saml2/logout", get(slo))
         .route("/saml2/metadata", get(metadata))
-        .route(
-            "/login",
-            limits::route(post(login_submit), l.form, Refusal::Page).get(login_page),
-        )
-        .route(
-            "/logout",
-            limits::route(post(logout_submit), l.form, Refusal::Page).get(logout_page),
-        )
+        .route("/login", limits::route(post(login_submit), l.form, Refusal::Page).get(login_page))
+        .route("/logout", limits::route(post(logout_submit), l.form, Refusal::Page).get(logout_page))
 }
 
 fn meta(headers: &HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> RequestMeta {
     RequestMeta {
         ip: peer.map(|Extension(ConnectInfo(a))| a.ip().to_string()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
+        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
     }
 }
 
 fn sso_error(e: SsoError) -> Response {
     crate::metrics::sso_outcome(false);
     match e {
-        SsoError::Refused(r) => problem(
-            StatusCode::FORBIDDEN,
-            "Sign-in failed",
-            &r.message,
-            r.event_id.as_deref(),
-        ),
+        SsoError::Refused(r) => problem(StatusCode::FORBIDDEN, "Sign-in failed", &r.message, r.event_id.as_deref()),
         SsoError::Internal(e) => internal_page(&e),
     }
 }
@@ -68,12 +51,7 @@ fn sso_error(e: SsoError) -> Response {
 fn internal_page(e: &gatehouse_identity::Error) -> Response {
     let id = uuid::Uuid::new_v4().to_string();
     tracing::error!(correlation_id = %id, error = ?e, "internal error in the sign-in flow");
-    problem(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong",
-        "Gatehouse could not finish this request. Try again in a moment.",
-        Some(&id),
-    )
+    problem(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Gatehouse could not finish this request. Try again in a moment.", Some(&id))
 }
 
 /// Sends the browser to the IdP and binds the sign-in to it with a Lax cookie.
@@ -92,18 +70,9 @@ struct StartQuery {
 
 async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>) -> Response {
     let Some(tenant) = q.tenant.filter(|t| !t.trim().is_empty()) else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Sign-in failed",
-            "The sign-in link does not name an organisation (?tenant=…).",
-            None,
-        );
+        return problem(StatusCode::BAD_REQUEST, "Sign-in failed", "The sign-in link does not name an organisation (?tenant=…).", None);
     };
-    match state
-        .identity
-        .start_sso(&tenant, q.relay_state.as_deref(), q.login_hint.as_deref())
-        .await
-    {
+    match state.identity.start_sso(&tenant, q.relay_state.as_deref(), q.login_hint.as_deref()).await {
         Ok(started) => redirect_to_idp(&state, started),
         Err(e) => sso_error(e),
     }
@@ -136,19 +105,10 @@ async fn acs(
     Form(form): Form<AcsForm>,
 ) -> Response {
     let Some(saml_response) = form.saml_response.filter(|s| !s.is_empty()) else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Sign-in failed",
-            "No SAMLResponse was posted.",
-            None,
-        );
+        return problem(StatusCode::BAD_REQUEST, "Sign-in failed", "No SAMLResponse was posted.", None);
     };
     let meta = meta(&headers, peer);
-    match state
-        .identity
-        .consume_saml_response(&saml_response, form.relay_state.as_deref(), &meta)
-        .await
-    {
+    match state.identity.consume_saml_response(&saml_response, form.relay_state.as_deref(), &meta).await {
         Ok(AcsOutcome::Handoff { handle }) => handoff_page(&handle),
         Ok(AcsOutcome::Test(report)) => test_report_page(&report),
         Err(e) => sso_error(e),
@@ -169,10 +129,7 @@ fn handoff_page(handle: &str) -> Response {
 
 fn test_report_page(r: &TestReport) -> Response {
     let verdict = if r.success {
-        format!(
-            "<p class=\"ok\"><strong>Success.</strong> {}</p>",
-            esc(&r.detail)
-        )
+        format!("<p class=\"ok\"><strong>Success.</strong> {}</p>", esc(&r.detail))
     } else {
         format!(
             "<p class=\"error\"><strong>Failed: {}</strong><br>{}</p><p>{}</p>",
@@ -182,9 +139,7 @@ fn test_report_page(r: &TestReport) -> Response {
         )
     };
     let mut rows = String::new();
-    let mut row = |k: &str, v: &str| {
-        rows.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v)))
-    };
+    let mut row = |k: &str, v: &str| rows.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v)));
     if let Some(n) = &r.name_id {
         row("NameID", n);
     }
@@ -200,17 +155,11 @@ fn test_report_page(r: &TestReport) -> Response {
     for (k, v) in &r.attributes {
         row(k, &v.join(", "));
     }
-    let table = if rows.is_empty() {
-        String::new()
-    } else {
-        format!("<table>{rows}</table>")
-    };
+    let table = if rows.is_empty() { String::new() } else { format!("<table>{rows}</table>") };
     page(
         StatusCode::OK,
         "SSO test",
-        &format!(
-            "<h1>SSO test result</h1>{verdict}{table}<p class=\"muted\">No session was created. This result is also in the sign-in log.</p>"
-        ),
+        &format!("<h1>SSO test result</h1>{verdict}{table}<p class=\"muted\">No session was created. This result is also in the sign-in log.</p>"),
         None,
     )
 }
@@ -228,24 +177,13 @@ async fn complete(
 ) -> Response {
     let binding = state.cookies.sso_binding_of(&headers);
     let meta = meta(&headers, peer);
-    match state
-        .identity
-        .complete_sso(&form.handle, binding.as_deref(), &meta)
-        .await
-    {
+    match state.identity.complete_sso(&form.handle, binding.as_deref(), &meta).await {
         Ok(done) => {
             crate::metrics::sso_outcome(true);
-            let max_age = (done.signed_in.expires_at - state.identity.now())
-                .num_seconds()
-                .max(0);
-            let session = state
-                .cookies
-                .session(&done.signed_in.session_token, max_age);
+            let max_age = (done.signed_in.expires_at - state.identity.now()).num_seconds().max(0);
+            let session = state.cookies.session(&done.signed_in.session_token, max_age);
             let clear = state.cookies.sso_binding_cleared();
-            with_cookie(
-                with_cookie(Redirect::to(&done.redirect_to).into_response(), session),
-                clear,
-            )
+            with_cookie(with_cookie(Redirect::to(&done.redirect_to).into_response(), session), clear)
         }
         Err(e) => sso_error(e),
     }
@@ -270,41 +208,20 @@ async fn slo(State(state): State<AppState>, RawQuery(query): RawQuery) -> Respon
             Err(SsoError::Internal(e)) => internal_page(&e),
         };
     }
-    problem(
-        StatusCode::BAD_REQUEST,
-        "Sign-out",
-        "This address expects a SAML logout message.",
-        None,
-    )
+    problem(StatusCode::BAD_REQUEST, "Sign-out", "This address expects a SAML logout message.", None)
 }
 
 fn signed_out_page() -> Response {
-    page(
-        StatusCode::OK,
-        "Signed out",
-        "<h1>You are signed out</h1><p><a class=\"button\" href=\"/login\">Sign in again</a></p>",
-        None,
-    )
+    page(StatusCode::OK, "Signed out", "<h1>You are signed out</h1><p><a class=\"button\" href=\"/login\">Sign in again</a></p>", None)
 }
 
 async fn metadata(State(state): State<AppState>) -> Response {
     let xml = state.identity.service_provider().metadata_xml();
-    (
-        [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
-        xml,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/samlmetadata+xml")], xml).into_response()
 }
 
-fn login_form(
-    email: &str,
-    message: Option<&str>,
-    password: bool,
-    sso_tenant: Option<&str>,
-) -> Response {
-    let msg = message
-        .map(|m| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(m)))
-        .unwrap_or_default();
+fn login_form(email: &str, message: Option<&str>, password: bool, sso_tenant: Option<&str>) -> Response {
+    let msg = message.map(|m| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(m))).unwrap_or_default();
     let pw = if password {
         "<label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required autofocus>"
     } else {
@@ -327,16 +244,7 @@ fn login_form(
         if password { "" } else { " autofocus" },
         if password { "Sign in" } else { "Next" }
     );
-    page(
-        if message.is_some() {
-            StatusCode::UNAUTHORIZED
-        } else {
-            StatusCode::OK
-        },
-        "Sign in",
-        &body,
-        None,
-    )
+    page(if message.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK }, "Sign in", &body, None)
 }
 
 fn urlencode(s: &str) -> String {
@@ -374,10 +282,7 @@ async fn login_submit(
                 email: email.clone(),
                 password,
                 tenant: form.tenant,
-                session: NewSessionInfo {
-                    ip: meta.ip,
-                    user_agent: meta.user_agent,
-                },
+                session: NewSessionInfo { ip: meta.ip, user_agent: meta.user_agent },
             })
             .await;
         return match result {
@@ -386,9 +291,7 @@ async fn login_submit(
                 let cookie = state.cookies.session(&s.session_token, max_age);
                 with_cookie(Redirect::to("/").into_response(), cookie)
             }
-            Err(gatehouse_identity::Error::Internal(e)) => {
-                internal_page(&gatehouse_identity::Error::Internal(e))
-            }
+            Err(gatehouse_identity::Error::Internal(e)) => internal_page(&gatehouse_identity::Error::Internal(e)),
             Err(e) => login_form(&email, Some(&e.to_string()), true, None),
         };
     }
@@ -398,15 +301,10 @@ async fn login_submit(
     };
     if let [only] = realms.as_slice() {
         if only.sso_enabled && only.login_policy == LoginPolicy::Sso {
-            let url = format!(
-                "/saml2/login?tenant={}&login_hint={}",
-                urlencode(&only.tenant_slug),
-                urlencode(&email)
-            );
+            let url = format!("/saml2/login?tenant={}&login_hint={}", urlencode(&only.tenant_slug), urlencode(&email));
             return Redirect::to(&url).into_response();
         }
-        let sso = (only.sso_enabled && only.login_policy == LoginPolicy::PasswordOrSso)
-            .then_some(only.tenant_slug.as_str());
+        let sso = (only.sso_enabled && only.login_policy == LoginPolicy::PasswordOrSso).then_some(only.tenant_slug.as_str());
         return login_form(&email, None, true, sso);
     }
     login_form(&email, None, true, None)

@@ -19,9 +19,7 @@ use crate::metrics::MetricsToken;
 pub fn tracing_init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
@@ -32,30 +30,20 @@ pub fn tracing_init(format: LogFormat) {
 /// pending migrations.
 pub async fn connect_and_migrate(database_url: &str) -> anyhow::Result<DatabaseConnection> {
     if let Some(path) = sqlite_path(database_url) {
-        if let Some(dir) = std::path::Path::new(&path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display())
-            })?;
+        if let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display()))?;
         }
     }
     let db = gatehouse_identity::db::connect(database_url)
         .await
-        .map_err(|e| {
-            anyhow::anyhow!("cannot open the database {}: {e}", redact_url(database_url))
-        })?;
-    Migrator::up(&db, None)
-        .await
-        .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact_url(database_url)))?;
+    Migrator::up(&db, None).await.map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
     Ok(db)
 }
 
 fn sqlite_path(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
@@ -108,14 +96,8 @@ mod tests {
 
     #[test]
     fn sqlite_paths() {
-        assert_eq!(
-            sqlite_path("sqlite://data/g.sqlite?mode=rwc").as_deref(),
-            Some("data/g.sqlite")
-        );
-        assert_eq!(
-            sqlite_path("sqlite:///tmp/x.db").as_deref(),
-            Some("/tmp/x.db")
-        );
+        assert_eq!(sqlite_path("sqlite://data/g.sqlite?mode=rwc").as_deref(), Some("data/g.sqlite"));
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db").as_deref(), Some("/tmp/x.db"));
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://h/db"), None);
     }

@@ -42,9 +42,7 @@ impl TestDb {
     /// Creates an empty database and applies every migration.
     pub async fn new(backend: Backend) -> TestDb {
         let db = Self::empty(backend).await;
-        Migrator::up(&db.conn, None)
-            .await
-            .expect("migrations apply");
+        Migrator::up(&db.conn, None).await.expect("migrations apply");
         db
     }
 
@@ -53,18 +51,9 @@ impl TestDb {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!(
-                    "sqlite://{}?mode=rwc",
-                    dir.path().join("test.sqlite").display()
-                );
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.sqlite").display());
                 let conn = Database::connect(&url).await.expect("open SQLite");
-                TestDb {
-                    url,
-                    conn,
-                    backend,
-                    schema: None,
-                    _dir: Some(dir),
-                }
+                TestDb { url, conn, backend, schema: None, _dir: Some(dir) }
             }
             Backend::Postgres => {
                 let base = postgres_base_url();
@@ -79,16 +68,8 @@ impl TestDb {
                 admin.close().await.ok();
                 let sep = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-                let conn = Database::connect(&url)
-                    .await
-                    .expect("connect to test schema");
-                TestDb {
-                    url,
-                    conn,
-                    backend,
-                    schema: Some(schema),
-                    _dir: None,
-                }
+                let conn = Database::connect(&url).await.expect("connect to test schema");
+                TestDb { url, conn, backend, schema: Some(schema), _dir: None }
             }
         }
     }
@@ -109,16 +90,12 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some(schema) = self.schema.take() else {
-            return;
-        };
+        let Some(schema) = self.schema.take() else { return };
         // Drop runs inside the test's runtime, which cannot be blocked on; a short-lived
         // thread with its own runtime removes the schema.
         let base = postgres_base_url();
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build();
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
             if let Ok(rt) = rt {
                 rt.block_on(async move {
                     if let Ok(admin) = Database::connect(&base).await {
@@ -168,21 +145,14 @@ pub fn certificate(cn: &str, not_before: DateTime<Utc>, days: i64) -> String {
     let name = name.build();
     let mut b = X509Builder::new().expect("builder");
     b.set_version(2).expect("version");
-    b.set_serial_number(
-        &BigNum::from_u32(1)
-            .expect("bn")
-            .to_asn1_integer()
-            .expect("serial"),
-    )
-    .expect("serial");
+    b.set_serial_number(&BigNum::from_u32(1).expect("bn").to_asn1_integer().expect("serial")).expect("serial");
     b.set_subject_name(&name).expect("subject");
     b.set_issuer_name(&name).expect("issuer");
     b.set_pubkey(&key).expect("pubkey");
-    b.set_not_before(&Asn1Time::from_unix(not_before.timestamp()).expect("nb"))
-        .expect("nb");
+    b.set_not_before(&Asn1Time::from_unix(not_before.timestamp()).expect("nb")).expect("nb");
     let not_after = not_before + Duration::days(days);
-    b.set_not_after(&Asn1Time::from_unix(not_after.timestamp()).expect("na"))
-        .expect("na");
+    b.set_not_after(&Asn1Time::from_unix(not_after.timestamp()).expect("na")).expect("na");
     b.sign(&key, MessageDigest::sha256()).expect("sign");
     String::from_utf8(b.build().to_pem().expect("pem")).expect("utf8")
 }
+

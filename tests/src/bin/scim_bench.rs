@@ -26,11 +26,7 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        backend: Backend::Sqlite,
-        users: 1000,
-        concurrency: 8,
-    };
+    let mut a = Args { backend: Backend::Sqlite, users: 1000, concurrency: 8 };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_default();
@@ -61,9 +57,7 @@ impl Phase {
         self.latencies.sort();
         let pct = |p: f64| {
             let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-            self.latencies
-                .get(i)
-                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+            self.latencies.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
         };
         println!(
             "{:<8} {:>6} requests in {:>6.2}s = {:>7.0} req/s   p50 {:>6.1} ms  p95 {:>6.1} ms  p99 {:>6.1} ms  failures {}",
@@ -80,12 +74,7 @@ impl Phase {
 }
 
 /// Runs `make(i)` for every `i` with at most `concurrency` in flight; returns the results.
-async fn run<F, Fut>(
-    name: &'static str,
-    n: usize,
-    concurrency: usize,
-    make: F,
-) -> (Phase, Vec<Option<Value>>)
+async fn run<F, Fut>(name: &'static str, n: usize, concurrency: usize, make: F) -> (Phase, Vec<Option<Value>>)
 where
     F: Fn(usize) -> Fut,
     Fut: std::future::Future<Output = (bool, Option<Value>)> + Send + 'static,
@@ -103,12 +92,7 @@ where
             (t.elapsed(), ok, body)
         }));
     }
-    let mut phase = Phase {
-        name,
-        elapsed: Duration::ZERO,
-        latencies: Vec::with_capacity(n),
-        failures: 0,
-    };
+    let mut phase = Phase { name, elapsed: Duration::ZERO, latencies: Vec::with_capacity(n), failures: 0 };
     let mut bodies = Vec::with_capacity(n);
     for t in tasks {
         let (latency, ok, body) = t.await.expect("task");
@@ -128,43 +112,16 @@ async fn main() {
     let db = TestDb::new(args.backend).await;
     let (ok, _, err) = run_cli(
         db.url(),
-        &[
-            "tenant",
-            "create",
-            "--slug",
-            "bench",
-            "--name",
-            "Bench",
-            "--admin-email",
-            "admin@bench.test",
-            "--admin-password",
-            "bench admin password",
-        ],
+        &["tenant", "create", "--slug", "bench", "--name", "Bench", "--admin-email", "admin@bench.test", "--admin-password", "bench admin password"],
     );
     assert!(ok, "tenant create failed: {err}");
     let server = Server::start(db.url(), &[]).await;
     let console = Client::new(&server.base);
-    console
-        .sign_in("admin@bench.test", "bench admin password", None)
-        .await;
-    let created = console
-        .gql(
-            "mutation { createScimToken { token tenantUrl } }",
-            json!({}),
-        )
-        .await;
-    let token = created["data"]["createScimToken"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
-    let base = created["data"]["createScimToken"]["tenantUrl"]
-        .as_str()
-        .expect("tenantUrl")
-        .to_owned();
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency)
-        .build()
-        .expect("client");
+    console.sign_in("admin@bench.test", "bench admin password", None).await;
+    let created = console.gql("mutation { createScimToken { token tenantUrl } }", json!({})).await;
+    let token = created["data"]["createScimToken"]["token"].as_str().expect("token").to_owned();
+    let base = created["data"]["createScimToken"]["tenantUrl"].as_str().expect("tenantUrl").to_owned();
+    let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build().expect("client");
     println!(
         "backend {:?}, {} users, concurrency {}, server {}",
         args.backend,
@@ -199,11 +156,7 @@ async fn main() {
     })
     .await;
     creates.report();
-    let ids: Vec<String> = bodies
-        .iter()
-        .flatten()
-        .filter_map(|b| b["id"].as_str().map(str::to_owned))
-        .collect();
+    let ids: Vec<String> = bodies.iter().flatten().filter_map(|b| b["id"].as_str().map(str::to_owned)).collect();
 
     let (mut patches, _) = run("patch", ids.len(), args.concurrency, |i| {
         let req = http
@@ -220,12 +173,7 @@ async fn main() {
                 })
                 .to_string(),
             );
-        async move {
-            (
-                req.send().await.is_ok_and(|r| r.status().as_u16() == 200),
-                None,
-            )
-        }
+        async move { (req.send().await.is_ok_and(|r| r.status().as_u16() == 200), None) }
     })
     .await;
     patches.report();

@@ -25,46 +25,20 @@ async fn main() {
     let concurrency: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(8);
     let issuer = format!("https://sts.windows.net/{TID}/");
     let idp = Idp::start(&issuer);
-    println!(
-        "| backend | tenants | sign-ins | concurrency | sign-ins/s | p50 ms | p99 ms | failures |"
-    );
+    println!("| backend | tenants | sign-ins | concurrency | sign-ins/s | p50 ms | p99 ms | failures |");
     println!("|---|---|---|---|---|---|---|---|");
     for backend in [Backend::Sqlite, Backend::Postgres] {
         for tenants in [1usize, 10_000] {
             let db = TestDb::new(backend).await;
-            let server = Server::start(
-                db.url(),
-                &[
-                    ("GATEHOUSE_BOOTSTRAP_PASSWORD", OP_PASSWORD),
-                    ("GATEHOUSE_DEMO_TENANT", "false"),
-                ],
-            )
-            .await;
-            sso_tenant(
-                &server.base,
-                OP_PASSWORD,
-                &idp,
-                "bench",
-                &issuer,
-                "ada@bench.example",
-            )
-            .await;
+            let server = Server::start(db.url(), &[("GATEHOUSE_BOOTSTRAP_PASSWORD", OP_PASSWORD), ("GATEHOUSE_DEMO_TENANT", "false")]).await;
+            sso_tenant(&server.base, OP_PASSWORD, &idp, "bench", &issuer, "ada@bench.example").await;
             if tenants > 1 {
                 add_filler_tenants(&db, tenants - 1).await;
             }
             let responses = mint(&idp, &server, sign_ins).await;
-            let (elapsed, mut latencies, failures) =
-                run(&server.base, responses, concurrency).await;
+            let (elapsed, mut latencies, failures) = run(&server.base, responses, concurrency).await;
             latencies.sort();
-            let pct = |p: f64| {
-                latencies
-                    .get(
-                        ((latencies.len() as f64 * p) as usize)
-                            .min(latencies.len().saturating_sub(1)),
-                    )
-                    .copied()
-                    .unwrap_or_default()
-            };
+            let pct = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or_default();
             println!(
                 "| {:?} | {} | {} | {} | {:.0} | {:.1} | {:.1} | {} |",
                 backend,
@@ -89,37 +63,15 @@ async fn add_filler_tenants(db: &TestDb, n: usize) {
     let now = Utc::now();
     for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
         let mut tenants = Query::insert();
-        tenants.into_table(Alias::new("tenants")).columns(
-            ["id", "slug", "name", "dev_mode", "created_at", "updated_at"].map(Alias::new),
-        );
+        tenants.into_table(Alias::new("tenants")).columns(["id", "slug", "name", "dev_mode", "created_at", "updated_at"].map(Alias::new));
         let mut conns = Query::insert();
         conns.into_table(Alias::new("sso_connections")).columns(
-            [
-                "id",
-                "tenant_id",
-                "enabled",
-                "provider",
-                "login_url",
-                "issuer",
-                "login_policy",
-                "allow_idp_initiated",
-                "jit_provisioning",
-                "version",
-                "created_at",
-                "updated_at",
-            ]
-            .map(Alias::new),
+            ["id", "tenant_id", "enabled", "provider", "login_url", "issuer", "login_policy", "allow_idp_initiated", "jit_provisioning", "version", "created_at", "updated_at"]
+                .map(Alias::new),
         );
         for i in chunk {
             let tid = uuid::Uuid::now_v7();
-            tenants.values_panic([
-                tid.into(),
-                format!("filler-{i}").into(),
-                format!("Filler {i}").into(),
-                false.into(),
-                now.into(),
-                now.into(),
-            ]);
+            tenants.values_panic([tid.into(), format!("filler-{i}").into(), format!("Filler {i}").into(), false.into(), now.into(), now.into()]);
             conns.values_panic([
                 uuid::Uuid::now_v7().into(),
                 tid.into(),
@@ -140,9 +92,7 @@ async fn add_filler_tenants(db: &TestDb, n: usize) {
                 DbBackend::Postgres => stmt.build(sea_orm::sea_query::PostgresQueryBuilder),
                 _ => stmt.build(sea_orm::sea_query::SqliteQueryBuilder),
             };
-            conn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-                .await
-                .expect("filler insert");
+            conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.expect("filler insert");
         }
     }
 }
@@ -179,11 +129,7 @@ async fn mint(idp: &Idp, server: &Server, n: usize) -> Vec<String> {
     out
 }
 
-async fn run(
-    base: &str,
-    responses: Vec<String>,
-    concurrency: usize,
-) -> (Duration, Vec<Duration>, usize) {
+async fn run(base: &str, responses: Vec<String>, concurrency: usize) -> (Duration, Vec<Duration>, usize) {
     let queue = std::sync::Arc::new(tokio::sync::Mutex::new(responses));
     let started = Instant::now();
     let mut workers = Vec::new();
@@ -191,31 +137,16 @@ async fn run(
         let queue = queue.clone();
         let base = base.to_owned();
         workers.push(tokio::spawn(async move {
-            let http = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client");
+            let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
             let mut lat = Vec::new();
             let mut failures = 0;
             loop {
-                let Some(saml) = queue.lock().await.pop() else {
-                    break;
-                };
+                let Some(saml) = queue.lock().await.pop() else { break };
                 let t = Instant::now();
                 let ok = async {
-                    let r = http
-                        .post(format!("{base}/saml2"))
-                        .form(&[("SAMLResponse", saml)])
-                        .send()
-                        .await
-                        .ok()?;
+                    let r = http.post(format!("{base}/saml2")).form(&[("SAMLResponse", saml)]).send().await.ok()?;
                     let handle = handoff_handle(&r.text().await.ok()?)?;
-                    let r = http
-                        .post(format!("{base}/saml2/complete"))
-                        .form(&[("handle", handle)])
-                        .send()
-                        .await
-                        .ok()?;
+                    let r = http.post(format!("{base}/saml2/complete")).form(&[("handle", handle)]).send().await.ok()?;
                     (r.status().as_u16() == 303).then_some(())
                 }
                 .await;

@@ -2,7 +2,7 @@
 
 mod auth;
 mod provisioning;
-mod sso;
 mod support;
 mod tenants;
+mod sso;
 mod users;

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use gatehouse_identity::*;
-use gatehouse_test_support::TestDb;
 pub use gatehouse_test_support::certificate;
+use gatehouse_test_support::TestDb;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -17,26 +17,15 @@ pub struct Ctx {
 }
 
 pub fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
-        .single()
-        .expect("valid time")
+    Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).single().expect("valid time")
 }
 
 impl Ctx {
     pub fn new(db: TestDb) -> Ctx {
         let clock = Arc::new(ManualClock::new(start()));
         let sp = ServiceProvider::from_public_url("https://gatehouse.test").expect("SP");
-        let identity = Identity::new(
-            db.conn().clone(),
-            clock.clone(),
-            SessionPolicy::default(),
-            sp,
-        );
-        Ctx {
-            identity,
-            clock,
-            _db: db,
-        }
+        let identity = Identity::new(db.conn().clone(), clock.clone(), SessionPolicy::default(), sp);
+        Ctx { identity, clock, _db: db }
     }
 
     pub async fn tenant(&self, slug: &str) -> (Tenant, TenantScope) {
@@ -59,10 +48,7 @@ impl Ctx {
             email: created.admin.email.clone(),
             role: Role::TenantAdmin,
         };
-        let scope = self
-            .identity
-            .tenant_scope(&principal)
-            .expect("tenant scope");
+        let scope = self.identity.tenant_scope(&principal).expect("tenant scope");
         (created.tenant, scope)
     }
 }

@@ -12,39 +12,13 @@ use crate::support::*;
 /// Operations this file exercises; compared with the schema below.
 const COVERED: &[&str] = &[
     // queries
-    "me",
-    "tenant",
-    "tenants",
-    "ssoConnection",
-    "serviceProvider",
-    "users",
-    "user",
-    "auditEvents",
-    "apiTokens",
-    "signInEvents",
-    "scimTokens",
-    "groups",
-    "group",
+    "me", "tenant", "tenants", "ssoConnection", "serviceProvider", "users", "user", "auditEvents", "apiTokens",
+    "signInEvents", "scimTokens", "groups", "group",
     // mutations
-    "signIn",
-    "signOut",
-    "createTenant",
-    "setTenantDevMode",
-    "createUser",
-    "updateUser",
-    "activateUser",
-    "suspendUser",
-    "deleteUser",
-    "updateSsoConnection",
-    "addIdpCertificate",
-    "removeIdpCertificate",
-    "createApiToken",
-    "revokeApiToken",
-    "testSsoConnection",
-    "importIdpMetadata",
-    "createScimToken",
-    "rotateScimToken",
-    "revokeScimToken",
+    "signIn", "signOut", "createTenant", "setTenantDevMode", "createUser", "updateUser", "activateUser",
+    "suspendUser", "deleteUser", "updateSsoConnection", "addIdpCertificate", "removeIdpCertificate",
+    "createApiToken", "revokeApiToken", "testSsoConnection", "importIdpMetadata", "createScimToken",
+    "rotateScimToken", "revokeScimToken",
 ];
 
 #[test]
@@ -63,21 +37,12 @@ fn every_operation_is_covered() {
             if in_doc || line.is_empty() {
                 continue;
             }
-            let name: String = line
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
+            let name: String = line.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
             ops.push(name);
         }
     }
-    let missing: Vec<&String> = ops
-        .iter()
-        .filter(|o| !COVERED.contains(&o.as_str()))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "operations without an isolation test: {missing:?}"
-    );
+    let missing: Vec<&String> = ops.iter().filter(|o| !COVERED.contains(&o.as_str())).collect();
+    assert!(missing.is_empty(), "operations without an isolation test: {missing:?}");
 }
 
 struct TenantB {
@@ -97,20 +62,8 @@ async fn tenant_b(app: &TestApp, op: &str) -> TenantB {
     let a = Auth::Cookie(admin.clone());
     let u = app.gql(&a, "mutation { createUser(input:{email:\"secret.person@b.test\", displayName:\"B Person\"}){ id email } }", json!({})).await;
     let pem = certificate("B IdP", Utc::now() - Duration::days(1), 365);
-    let c = app
-        .gql(
-            &a,
-            "mutation($c:String!){ addIdpCertificate(certificate:$c){ id fingerprintSha256 } }",
-            json!({"c": pem}),
-        )
-        .await;
-    let t = app
-        .gql(
-            &a,
-            "mutation { createApiToken(name:\"b-token\"){ apiToken { id } } }",
-            json!({}),
-        )
-        .await;
+    let c = app.gql(&a, "mutation($c:String!){ addIdpCertificate(certificate:$c){ id fingerprintSha256 } }", json!({"c": pem})).await;
+    let t = app.gql(&a, "mutation { createApiToken(name:\"b-token\"){ apiToken { id } } }", json!({})).await;
     app.gql(
         &a,
         "mutation { updateSsoConnection(input:{enabled:true, provider:ENTRA_ID, loginUrl:\"https://login.microsoftonline.com/b/saml2\", issuer:\"https://sts.windows.net/b/\", loginPolicy:PASSWORD_OR_SSO, allowIdpInitiated:true}){ version } }",
@@ -131,25 +84,10 @@ async fn tenant_b(app: &TestApp, op: &str) -> TenantB {
             .unwrap(),
     )
     .await;
-    let log = app
-        .gql(
-            &Auth::Cookie(admin.clone()),
-            "{ signInEvents { edges { node { id reasonCode } } } }",
-            json!({}),
-        )
-        .await;
-    let sign_in_event = log.data()["signInEvents"]["edges"][0]["node"]["id"]
-        .as_str()
-        .expect("B has a sign-in event")
-        .to_owned();
+    let log = app.gql(&Auth::Cookie(admin.clone()), "{ signInEvents { edges { node { id reasonCode } } } }", json!({})).await;
+    let sign_in_event = log.data()["signInEvents"]["edges"][0]["node"]["id"].as_str().expect("B has a sign-in event").to_owned();
     // B provisions over SCIM: a token, and a group with B's user in it.
-    let scim = app
-        .gql(
-            &a,
-            "mutation { createScimToken { token tenantUrl scimToken { id } } }",
-            json!({}),
-        )
-        .await;
+    let scim = app.gql(&a, "mutation { createScimToken { token tenantUrl scimToken { id } } }", json!({})).await;
     let scim = &scim.data()["createScimToken"];
     let user_id = u.data()["createUser"]["id"].as_str().unwrap().to_owned();
     let g = scim_request(
@@ -170,32 +108,14 @@ async fn tenant_b(app: &TestApp, op: &str) -> TenantB {
         user_id: u.data()["createUser"]["id"].as_str().unwrap().into(),
         user_email: u.data()["createUser"]["email"].as_str().unwrap().into(),
         cert_id: c.data()["addIdpCertificate"]["id"].as_str().unwrap().into(),
-        fingerprint: c.data()["addIdpCertificate"]["fingerprintSha256"]
-            .as_str()
-            .unwrap()
-            .into(),
-        token_id: t.data()["createApiToken"]["apiToken"]["id"]
-            .as_str()
-            .unwrap()
-            .into(),
+        fingerprint: c.data()["addIdpCertificate"]["fingerprintSha256"].as_str().unwrap().into(),
+        token_id: t.data()["createApiToken"]["apiToken"]["id"].as_str().unwrap().into(),
     }
 }
 
 /// B's state, as B's admin sees it; must be the same before and after A's attempts.
-async fn scim_request(
-    app: &TestApp,
-    method: &str,
-    tenant_url: &str,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> Reply {
-    let uri = format!(
-        "{}{path}",
-        tenant_url
-            .strip_prefix(PUBLIC_URL)
-            .expect("a Gatehouse URL")
-    );
+async fn scim_request(app: &TestApp, method: &str, tenant_url: &str, path: &str, token: &str, body: Value) -> Reply {
+    let uri = format!("{}{path}", tenant_url.strip_prefix(PUBLIC_URL).expect("a Gatehouse URL"));
     app.request(
         axum::http::Request::builder()
             .method(method)
@@ -225,135 +145,42 @@ async fn snapshot_of_b(app: &TestApp, b: &TenantB) -> Value {
 async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
     let text = |r: &Reply| r.body.to_string();
     // Queries answer with A's data only.
-    let r = app
-        .gql(
-            caller,
-            "{ me { email tenant { slug } } tenant { slug } serviceProvider { signOnUrl } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql(caller, "{ me { email tenant { slug } } tenant { slug } serviceProvider { signOnUrl } }", json!({})).await;
     assert_eq!(r.data()["tenant"]["slug"], "tenant-a");
-    assert!(
-        r.data()["serviceProvider"]["signOnUrl"]
-            .as_str()
-            .unwrap()
-            .ends_with("tenant=tenant-a")
-    );
-    assert_eq!(
-        app.gql(caller, "{ tenants { slug } }", json!({}))
-            .await
-            .code(),
-        Some("FORBIDDEN")
-    );
-    let r = app
-        .gql(
-            caller,
-            "{ ssoConnection { issuer certificates { id fingerprintSha256 } } }",
-            json!({}),
-        )
-        .await;
+    assert!(r.data()["serviceProvider"]["signOnUrl"].as_str().unwrap().ends_with("tenant=tenant-a"));
+    assert_eq!(app.gql(caller, "{ tenants { slug } }", json!({})).await.code(), Some("FORBIDDEN"));
+    let r = app.gql(caller, "{ ssoConnection { issuer certificates { id fingerprintSha256 } } }", json!({})).await;
     assert!(!text(&r).contains(&b.fingerprint), "{}", text(&r));
-    let r = app
-        .gql(
-            caller,
-            "query($s:String){ users(search:$s) { edges { node { id } } } }",
-            json!({"s": b.user_email}),
-        )
-        .await;
+    let r = app.gql(caller, "query($s:String){ users(search:$s) { edges { node { id } } } }", json!({"s": b.user_email})).await;
     assert_eq!(r.data()["users"]["edges"].as_array().unwrap().len(), 0);
-    let r = app
-        .gql(
-            caller,
-            "query($id:ID!){ user(id:$id) { id } }",
-            json!({"id": b.user_id}),
-        )
-        .await;
+    let r = app.gql(caller, "query($id:ID!){ user(id:$id) { id } }", json!({"id": b.user_id})).await;
     assert!(r.data()["user"].is_null());
-    let r = app
-        .gql(
-            caller,
-            "{ auditEvents(first:200) { edges { node { targetId before after } } } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql(caller, "{ auditEvents(first:200) { edges { node { targetId before after } } } }", json!({})).await;
     for needle in [&b.user_id, &b.cert_id, &b.token_id, &b.fingerprint] {
-        assert!(
-            !text(&r).contains(needle.as_str()),
-            "A's audit log shows B's {needle}"
-        );
+        assert!(!text(&r).contains(needle.as_str()), "A's audit log shows B's {needle}");
     }
-    let r = app
-        .gql(caller, "{ apiTokens { id name } }", json!({}))
-        .await;
+    let r = app.gql(caller, "{ apiTokens { id name } }", json!({})).await;
     assert!(!text(&r).contains(&b.token_id) && !text(&r).contains("b-token"));
-    let r = app
-        .gql(
-            caller,
-            "{ signInEvents(first:200) { edges { node { id } } } }",
-            json!({}),
-        )
-        .await;
-    assert!(
-        !text(&r).contains(&b.sign_in_event),
-        "A sees B's sign-in log"
-    );
+    let r = app.gql(caller, "{ signInEvents(first:200) { edges { node { id } } } }", json!({})).await;
+    assert!(!text(&r).contains(&b.sign_in_event), "A sees B's sign-in log");
 
-    let r = app
-        .gql(
-            caller,
-            "{ scimTokens { id } groups { edges { node { id displayName members { id } } } } }",
-            json!({}),
-        )
-        .await;
-    for needle in [
-        &b.scim_token_id,
-        &b.group_id,
-        &b.user_id,
-        &"B secret group".to_owned(),
-    ] {
-        assert!(
-            !text(&r).contains(needle.as_str()),
-            "A sees B's {needle}: {}",
-            text(&r)
-        );
+    let r = app.gql(caller, "{ scimTokens { id } groups { edges { node { id displayName members { id } } } } }", json!({})).await;
+    for needle in [&b.scim_token_id, &b.group_id, &b.user_id, &"B secret group".to_owned()] {
+        assert!(!text(&r).contains(needle.as_str()), "A sees B's {needle}: {}", text(&r));
     }
-    let r = app
-        .gql(
-            caller,
-            "query($id:ID!){ group(id:$id) { id members { id } } }",
-            json!({"id": b.group_id}),
-        )
-        .await;
+    let r = app.gql(caller, "query($id:ID!){ group(id:$id) { id members { id } } }", json!({"id": b.group_id})).await;
     assert!(r.data()["group"].is_null());
 
     // Mutations naming B's objects find nothing.
     let by_id = [
-        (
-            "mutation($id:ID!){ updateUser(id:$id, input:{displayName:\"pwned\", role:TENANT_ADMIN}){ id } }",
-            &b.user_id,
-        ),
-        (
-            "mutation($id:ID!){ activateUser(id:$id){ id } }",
-            &b.user_id,
-        ),
+        ("mutation($id:ID!){ updateUser(id:$id, input:{displayName:\"pwned\", role:TENANT_ADMIN}){ id } }", &b.user_id),
+        ("mutation($id:ID!){ activateUser(id:$id){ id } }", &b.user_id),
         ("mutation($id:ID!){ suspendUser(id:$id){ id } }", &b.user_id),
         ("mutation($id:ID!){ deleteUser(id:$id){ id } }", &b.user_id),
-        (
-            "mutation($id:ID!){ removeIdpCertificate(id:$id){ id } }",
-            &b.cert_id,
-        ),
-        (
-            "mutation($id:ID!){ revokeApiToken(id:$id){ id } }",
-            &b.token_id,
-        ),
-        (
-            "mutation($id:ID!){ revokeScimToken(id:$id){ id } }",
-            &b.scim_token_id,
-        ),
-        (
-            "mutation($id:ID!){ rotateScimToken(id:$id){ token } }",
-            &b.scim_token_id,
-        ),
+        ("mutation($id:ID!){ removeIdpCertificate(id:$id){ id } }", &b.cert_id),
+        ("mutation($id:ID!){ revokeApiToken(id:$id){ id } }", &b.token_id),
+        ("mutation($id:ID!){ revokeScimToken(id:$id){ id } }", &b.scim_token_id),
+        ("mutation($id:ID!){ rotateScimToken(id:$id){ token } }", &b.scim_token_id),
     ];
     for (q, id) in by_id {
         let r = app.gql(caller, q, json!({"id": id})).await;
@@ -364,31 +191,15 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
         .gql(caller, "mutation { createTenant(input:{slug:\"x-tenant\", name:\"x\", adminEmail:\"x@x.test\"}){ tenant { id } } }", json!({}))
         .await;
     assert_eq!(r.code(), Some("FORBIDDEN"));
-    let r = app
-        .gql(
-            caller,
-            "mutation { setTenantDevMode(slug:\"tenant-b\", enabled:true){ devMode } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql(caller, "mutation { setTenantDevMode(slug:\"tenant-b\", enabled:true){ devMode } }", json!({})).await;
     assert_eq!(r.code(), Some("FORBIDDEN"));
     // Mutations without IDs act on A only — including claiming B's issuer, which is refused.
     let r = app
-        .gql(
-            caller,
-            "mutation { createUser(input:{email:\"secret.person@b.test\"}){ id } }",
-            json!({}),
-        )
+        .gql(caller, "mutation { createUser(input:{email:\"secret.person@b.test\"}){ id } }", json!({}))
         .await;
     r.data();
     let pem = certificate("A IdP", Utc::now() - Duration::days(1), 365);
-    app.gql(
-        caller,
-        "mutation($c:String!){ addIdpCertificate(certificate:$c){ id } }",
-        json!({"c": pem}),
-    )
-    .await
-    .data();
+    app.gql(caller, "mutation($c:String!){ addIdpCertificate(certificate:$c){ id } }", json!({"c": pem})).await.data();
     let r = app
         .gql(
             caller,
@@ -397,94 +208,38 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
         )
         .await;
     assert_eq!(r.code(), Some("CONFLICT"));
-    app.gql(
-        caller,
-        "mutation { createApiToken(name:\"a-token\"){ token } }",
-        json!({}),
-    )
-    .await
-    .data();
+    app.gql(caller, "mutation { createApiToken(name:\"a-token\"){ token } }", json!({})).await.data();
     // A's SCIM token is for A's URL; on B's it is refused, and it cannot reach B's group.
-    let r = app
-        .gql(
-            caller,
-            "mutation { createScimToken { token tenantUrl } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql(caller, "mutation { createScimToken { token tenantUrl } }", json!({})).await;
     let created = &r.data()["createScimToken"];
-    let (token, url_a) = (
-        created["token"].as_str().unwrap(),
-        created["tenantUrl"].as_str().unwrap(),
-    );
+    let (token, url_a) = (created["token"].as_str().unwrap(), created["tenantUrl"].as_str().unwrap());
     assert_eq!(url_a, format!("{PUBLIC_URL}/scim/v2/tenant-a"));
     let url_b = format!("{PUBLIC_URL}/scim/v2/tenant-b");
     let r = scim_request(app, "GET", &url_b, "/Groups", token, Value::Null).await;
     assert_eq!(r.status, axum::http::StatusCode::UNAUTHORIZED);
     let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "remove", "path": "members"}]});
-    let r = scim_request(
-        app,
-        "PATCH",
-        &url_b,
-        &format!("/Groups/{}", b.group_id),
-        token,
-        patch.clone(),
-    )
-    .await;
+    let r = scim_request(app, "PATCH", &url_b, &format!("/Groups/{}", b.group_id), token, patch.clone()).await;
     assert_eq!(r.status, axum::http::StatusCode::UNAUTHORIZED);
-    let r = scim_request(
-        app,
-        "PATCH",
-        url_a,
-        &format!("/Groups/{}", b.group_id),
-        token,
-        patch,
-    )
-    .await;
+    let r = scim_request(app, "PATCH", url_a, &format!("/Groups/{}", b.group_id), token, patch).await;
     assert_eq!(r.status, axum::http::StatusCode::NOT_FOUND);
-    let r = scim_request(
-        app,
-        "DELETE",
-        url_a,
-        &format!("/Users/{}", b.user_id),
-        token,
-        Value::Null,
-    )
-    .await;
+    let r = scim_request(app, "DELETE", url_a, &format!("/Users/{}", b.user_id), token, Value::Null).await;
     assert_eq!(r.status, axum::http::StatusCode::NOT_FOUND);
     // A's test link is A's: before A has a login URL it cannot be made (B's settings are
     // not used); once A imported its metadata, the link leads to A's IdP, never B's.
-    let r = app
-        .gql(caller, "mutation { testSsoConnection { url } }", json!({}))
-        .await;
+    let r = app.gql(caller, "mutation { testSsoConnection { url } }", json!({})).await;
     match r.body["data"]["testSsoConnection"]["url"].as_str() {
         None => assert_eq!(r.code(), Some("VALIDATION"), "{}", text(&r)),
         Some(url) => {
             let path = url.strip_prefix(PUBLIC_URL).expect("a Gatehouse URL");
-            let started = app
-                .request(
-                    axum::http::Request::get(path)
-                        .body(axum::body::Body::empty())
-                        .unwrap(),
-                )
-                .await;
+            let started = app.request(axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap()).await;
             let location = started.location.clone().unwrap_or_default();
-            assert!(
-                location.starts_with("https://login.microsoftonline.com/a/saml2?"),
-                "{location}"
-            );
+            assert!(location.starts_with("https://login.microsoftonline.com/a/saml2?"), "{location}");
         }
     }
     // Importing metadata that names B's issuer saves into A only (A's SSO stays disabled).
-    let md = metadata(
-        "https://sts.windows.net/b/",
-        "https://login.microsoftonline.com/a/saml2",
-    );
+    let md = metadata("https://sts.windows.net/b/", "https://login.microsoftonline.com/a/saml2");
     let r = app.gql(caller, "mutation($x:String!){ importIdpMetadata(xml:$x, apply:true){ issuer ssoConnection { enabled issuer } } }", json!({"x": md})).await;
-    assert_eq!(
-        r.data()["importIdpMetadata"]["ssoConnection"]["enabled"],
-        false
-    );
+    assert_eq!(r.data()["importIdpMetadata"]["ssoConnection"]["enabled"], false);
 }
 
 fn metadata(entity_id: &str, sso_url: &str) -> String {
@@ -516,47 +271,17 @@ both_backends!(tenant_a_cannot_read_or_change_tenant_b, |db| async move {
     let before = snapshot_of_b(&app, &b).await;
 
     attack(&app, &Auth::Cookie(admin_a.clone()), &b).await;
-    let r = app
-        .gql(
-            &Auth::Cookie(admin_a.clone()),
-            "mutation { createApiToken(name:\"automation\"){ token } }",
-            json!({}),
-        )
-        .await;
-    let token = r.data()["createApiToken"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let r = app.gql(&Auth::Cookie(admin_a.clone()), "mutation { createApiToken(name:\"automation\"){ token } }", json!({})).await;
+    let token = r.data()["createApiToken"]["token"].as_str().unwrap().to_owned();
     // A's user, created above with B's e-mail, would clash on the second pass.
-    let users = app
-        .gql(
-            &Auth::Cookie(admin_a.clone()),
-            "{ users(search:\"secret.person\") { edges { node { id } } } }",
-            json!({}),
-        )
-        .await;
-    let dup = users.data()["users"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.gql(
-        &Auth::Cookie(admin_a),
-        "mutation($id:ID!){ deleteUser(id:$id){ id } }",
-        json!({"id": dup}),
-    )
-    .await
-    .data();
+    let users = app.gql(&Auth::Cookie(admin_a.clone()), "{ users(search:\"secret.person\") { edges { node { id } } } }", json!({})).await;
+    let dup = users.data()["users"]["edges"][0]["node"]["id"].as_str().unwrap().to_owned();
+    app.gql(&Auth::Cookie(admin_a), "mutation($id:ID!){ deleteUser(id:$id){ id } }", json!({"id": dup})).await.data();
     attack(&app, &Auth::Bearer(token), &b).await;
 
     // signIn / signOut of A touch nothing of B.
     let s = app.sign_in("admin@tenant-a.test", PASSWORD).await;
-    app.gql(&Auth::Cookie(s), "mutation { signOut }", json!({}))
-        .await
-        .data();
+    app.gql(&Auth::Cookie(s), "mutation { signOut }", json!({})).await.data();
 
-    assert_eq!(
-        snapshot_of_b(&app, &b).await,
-        before,
-        "tenant B is unchanged"
-    );
+    assert_eq!(snapshot_of_b(&app, &b).await, before, "tenant B is unchanged");
 });

@@ -43,11 +43,7 @@ impl Reply {
     }
 
     pub fn data(&self) -> &Value {
-        assert!(
-            self.body["errors"].is_null(),
-            "unexpected errors: {}",
-            self.body
-        );
+        assert!(self.body["errors"].is_null(), "unexpected errors: {}", self.body);
         &self.body["data"]
     }
 }
@@ -58,34 +54,17 @@ impl TestApp {
     }
 
     pub async fn with_public_url(db: TestDb, public_url: &str) -> TestApp {
-        let cfg = Config {
-            public_url: Some(public_url.into()),
-            database_url: db.url().into(),
-            ..Config::default()
-        };
+        let cfg = Config { public_url: Some(public_url.into()), database_url: db.url().into(), ..Config::default() };
         let state = gatehouse_server::state(&cfg, db.conn().clone()).expect("state");
         let router = gatehouse_server::app(state.clone());
         TestApp { router, state, db }
     }
 
     pub async fn request(&self, req: Request<Body>) -> Reply {
-        let resp = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router answers");
+        let resp = self.router.clone().oneshot(req).await.expect("router answers");
         let status = resp.status();
-        let location = resp
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let content_type = resp
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let location = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let set_cookie = resp
             .headers()
             .get_all(header::SET_COOKIE)
@@ -93,15 +72,8 @@ impl TestApp {
             .map(|v| v.to_str().unwrap_or_default().to_owned())
             .collect();
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-        let body = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Reply {
-            status,
-            location,
-            content_type,
-            set_cookie,
-            body,
-        }
+        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Reply { status, location, content_type, set_cookie, body }
     }
 
     pub async fn gql(&self, auth: &Auth, query: &str, variables: Value) -> Reply {
@@ -111,14 +83,11 @@ impl TestApp {
             Auth::Cookie(c) => req = req.header(header::COOKIE, format!("gatehouse_session={c}")),
             Auth::Bearer(t) => req = req.header(header::AUTHORIZATION, format!("Bearer {t}")),
             Auth::Operator(c, tenant) => {
-                req = req
-                    .header(header::COOKIE, format!("gatehouse_session={c}"))
-                    .header("x-gatehouse-tenant", tenant)
+                req = req.header(header::COOKIE, format!("gatehouse_session={c}")).header("x-gatehouse-tenant", tenant)
             }
         }
         let body = json!({"query": query, "variables": variables}).to_string();
-        self.request(req.body(Body::from(body)).expect("request"))
-            .await
+        self.request(req.body(Body::from(body)).expect("request")).await
     }
 
     /// Signs in and returns the session cookie's value.
@@ -137,13 +106,9 @@ impl TestApp {
     /// The platform operator's session (created directly in the services).
     pub async fn operator(&self) -> String {
         let id = &self.state.identity;
-        id.create_operator(
-            &gatehouse_identity::OperatorScope::system("test"),
-            "ops@gatehouse.test",
-            PASSWORD,
-        )
-        .await
-        .expect("operator");
+        id.create_operator(&gatehouse_identity::OperatorScope::system("test"), "ops@gatehouse.test", PASSWORD)
+            .await
+            .expect("operator");
         self.sign_in("ops@gatehouse.test", PASSWORD).await
     }
 
