@@ -125,7 +125,9 @@ async fn authenticate(state: &AppState, headers: &HeaderMap, peer: Option<Socket
         auth.principal = principal;
         return Ok(auth);
     }
-    csrf_check(state, headers)?;
+    if let Some(refused) = csrf_refusal(state, headers) {
+        return Err(refused);
+    }
     if let Some(token) = state.cookies.session_of(headers) {
         auth.principal = state.identity.resolve_session(&token).await.map_err(internal)?;
         auth.session_token = Some(token);
@@ -136,7 +138,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap, peer: Option<Socket
 /// JSON only (a browser form can send `text/plain`, form encodings and multipart without
 /// asking; `application/json` needs a CORS preflight Gatehouse never grants), and the
 /// same-origin rule of [`crate::same_origin`].
-fn csrf_check(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+fn csrf_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -144,13 +146,13 @@ fn csrf_check(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"));
     if !json {
         tracing::info!("GraphQL request refused: not Content-Type: application/json");
-        return Err(forbidden("requests must send Content-Type: application/json"));
+        return Some(forbidden("requests must send Content-Type: application/json"));
     }
     if let Err(crate::same_origin::CrossSite(why)) = crate::same_origin::check(headers, &state.public_origin) {
         tracing::info!(signal = %why, "GraphQL request refused: cross-site");
-        return Err(forbidden("cross-site requests are refused"));
+        return Some(forbidden("cross-site requests are refused"));
     }
-    Ok(())
+    None
 }
 
 fn error_body(status: StatusCode, code: &str, message: &str) -> Response {

@@ -63,13 +63,13 @@ pub fn sso_outcome(success: bool) {
 }
 
 pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = &state.metrics_token {
-        if !token.admits(&headers) {
-            tracing::info!("metrics request refused: no valid bearer token");
-            let mut resp = (StatusCode::UNAUTHORIZED, "the metrics need Authorization: Bearer <metrics_token>\n").into_response();
-            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return resp;
-        }
+    if let Some(token) = &state.metrics_token
+        && !token.admits(&headers)
+    {
+        tracing::info!("metrics request refused: no valid bearer token");
+        let mut resp = (StatusCode::UNAUTHORIZED, "the metrics need Authorization: Bearer <metrics_token>\n").into_response();
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return resp;
     }
     let mut out = String::new();
     out.push_str("# HELP gatehouse_build_info Gatehouse version.\n# TYPE gatehouse_build_info gauge\n");

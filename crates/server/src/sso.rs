@@ -270,7 +270,7 @@ async fn login_submit(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    if let Err(refused) = same_origin(&state, &headers, "/login") {
+    if let Some(refused) = refuse_cross_site(&state, &headers, "/login") {
         return refused;
     }
     let email = form.email.trim().to_owned();
@@ -312,8 +312,8 @@ async fn login_submit(
 
 /// The same-origin rule ([`crate::same_origin`]) for the sign-in and sign-out forms: a
 /// form posted from another site is answered with a page saying so, and logged once.
-fn same_origin(state: &AppState, headers: &HeaderMap, form: &str) -> Result<(), Response> {
-    crate::same_origin::check(headers, &state.public_origin).map_err(|crate::same_origin::CrossSite(why)| {
+fn refuse_cross_site(state: &AppState, headers: &HeaderMap, form: &str) -> Option<Response> {
+    crate::same_origin::check(headers, &state.public_origin).err().map(|crate::same_origin::CrossSite(why)| {
         tracing::info!(form, signal = %why, "form post refused: cross-site");
         problem(
             StatusCode::FORBIDDEN,
@@ -334,7 +334,7 @@ async fn logout_page() -> Response {
 }
 
 async fn logout_submit(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(refused) = same_origin(&state, &headers, "/logout") {
+    if let Some(refused) = refuse_cross_site(&state, &headers, "/logout") {
         return refused;
     }
     let clear = state.cookies.session_cleared();
