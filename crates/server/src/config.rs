@@ -1,7 +1,7 @@
 //! Configuration, layered: built-in defaults → optional TOML file → `GATEHOUSE_*`
 //! environment variables (and `DATABASE_URL`). Secrets may come from files
-//! (`GATEHOUSE_BOOTSTRAP_PASSWORD_FILE`, `GATEHOUSE_METRICS_TOKEN_FILE`). Unknown keys are warned about, not ignored
-//! silently.
+//! (`GATEHOUSE_BOOTSTRAP_PASSWORD_FILE`, `GATEHOUSE_METRICS_TOKEN_FILE`). Unknown keys are
+//! warned about, not ignored silently.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
