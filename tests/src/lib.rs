@@ -311,3 +311,108 @@ pub async fn sso_tenant(base: &str, operator_password: &str, idp: &Idp, slug: &s
     }
     admin
 }
+
+/// How [`send_body`] sends a request body.
+#[derive(Clone, Copy, Debug)]
+pub enum BodyShape {
+    /// Declares `Content-Length: n` and sends none of it: a server that waits for the body
+    /// before refusing never answers.
+    Declared(usize),
+    /// `Transfer-Encoding: chunked`: sends `n` bytes in 64 KiB chunks and never the final
+    /// chunk, so an answer proves the server stopped reading before the body ended.
+    ChunkedUnfinished(usize),
+}
+
+/// What came back over a raw connection.
+#[derive(Debug)]
+pub struct RawAnswer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// Body bytes the client had written when the answer arrived.
+    pub sent: usize,
+}
+
+impl RawAnswer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends a request with a body of `shape` over a raw TCP connection and reads the answer
+/// (status, headers, a body of `Content-Length`) within ten seconds, while the body is still
+/// being written. `head` holds extra header lines (`"Name: value"`).
+pub async fn send_body(base: &str, method: &str, path: &str, head: &[&str], shape: BodyShape) -> RawAnswer {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.strip_prefix("http://").expect("an http base URL");
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut reader, mut writer) = stream.into_split();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n");
+    for line in head {
+        request.push_str(line);
+        request.push_str("\r\n");
+    }
+    match shape {
+        BodyShape::Declared(n) => request.push_str(&format!("Content-Length: {n}\r\n\r\n")),
+        BodyShape::ChunkedUnfinished(_) => request.push_str("Transfer-Encoding: chunked\r\n\r\n"),
+    }
+    writer.write_all(request.as_bytes()).await.expect("write the request head");
+    let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = sent.clone();
+    let writing = tokio::spawn(async move {
+        if let BodyShape::ChunkedUnfinished(total) = shape {
+            let chunk = vec![b' '; 64 * 1024];
+            let mut frame = format!("{:x}\r\n", chunk.len()).into_bytes();
+            frame.extend_from_slice(&chunk);
+            frame.extend_from_slice(b"\r\n");
+            while counter.load(std::sync::atomic::Ordering::SeqCst) < total {
+                if writer.write_all(&frame).await.is_err() {
+                    break;
+                }
+                counter.fetch_add(chunk.len(), std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        // Keep the connection open without ever finishing the body.
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        drop(writer);
+    });
+    let read = async {
+        let mut buf = Vec::new();
+        let mut byte = [0u8; 4096];
+        let head_end = loop {
+            let n = reader.read(&mut byte).await.expect("read the answer");
+            assert!(n > 0, "the server closed the connection without answering");
+            buf.extend_from_slice(&byte[..n]);
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+        let mut lines = head.lines();
+        let status: u16 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("a status line");
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .collect();
+        let length: usize = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = buf[head_end..].to_vec();
+        while body.len() < length {
+            let n = reader.read(&mut byte).await.expect("read the body");
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&byte[..n]);
+        }
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    };
+    let (status, headers, body) = tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .unwrap_or_else(|_| panic!("no answer to {method} {path} within 10 s while its body was still unfinished"));
+    let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+    writing.abort();
+    RawAnswer { status, headers, body, sent }
+}

@@ -6,9 +6,6 @@ use gatehouse_identity::{Identity, OperatorScope, Principal, TenantScope};
 
 use crate::error::{GqlResult, OrGql, unauthenticated};
 
-/// The name of the session cookie.
-pub const SESSION_COOKIE: &str = "gatehouse_session";
-
 /// Who is calling, as the server found out from the cookie or bearer token.
 #[derive(Clone, Debug, Default)]
 pub struct RequestAuth {
@@ -21,12 +18,17 @@ pub struct RequestAuth {
     pub user_agent: Option<String>,
 }
 
-/// How the session cookie is written.
-#[derive(Clone, Debug)]
-pub struct CookieSettings {
-    /// Set `Secure` (the public URL is https).
-    pub secure: bool,
+/// Writes the session cookie's `Set-Cookie` values. The server owns every cookie's name
+/// and attributes in one place; the API only says when a session starts or ends.
+pub trait SessionCookies: Send + Sync + 'static {
+    /// The cookie that carries a new session for `max_age_secs` seconds.
+    fn started(&self, token: &str, max_age_secs: i64) -> String;
+    /// The cookie that removes the session from the browser.
+    fn ended(&self) -> String;
 }
+
+/// The server's [`SessionCookies`], as the schema holds it.
+pub type SessionCookieWriter = std::sync::Arc<dyn SessionCookies>;
 
 /// The values an admin pastes into the IdP.
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ mod types;
 use async_graphql::{EmptySubscription, Schema};
 use gatehouse_identity::Identity;
 
-pub use context::{CookieSettings, RequestAuth, ServiceProviderInfo, SESSION_COOKIE};
+pub use context::{RequestAuth, ServiceProviderInfo, SessionCookieWriter, SessionCookies};
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
@@ -19,7 +19,7 @@ pub type GatehouseSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema with the process-wide services; per-request data ([`RequestAuth`])
 /// is added to each request by the server.
-pub fn build_schema(identity: Identity, sp: ServiceProviderInfo, cookies: CookieSettings) -> GatehouseSchema {
+pub fn build_schema(identity: Identity, sp: ServiceProviderInfo, cookies: SessionCookieWriter) -> GatehouseSchema {
     Schema::build(QueryRoot, MutationRoot, EmptySubscription)
         .data(identity)
         .data(sp)

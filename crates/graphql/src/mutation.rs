@@ -4,21 +4,15 @@
 use async_graphql::{Context, ID, Object};
 use gatehouse_identity as idn;
 
-use crate::context::{
-    CookieSettings, SESSION_COOKIE, ServiceProviderInfo, auth, identity, operator_scope, tenant_scope,
-};
+use crate::context::{ServiceProviderInfo, SessionCookieWriter, auth, identity, operator_scope, tenant_scope};
 use crate::error::{GqlResult, OrGql};
 use crate::query::parse_id;
 use crate::types::*;
 
 pub struct MutationRoot;
 
-fn session_cookie(ctx: &Context<'_>, value: &str, max_age_secs: i64) -> String {
-    let secure = ctx.data_opt::<CookieSettings>().is_some_and(|c| c.secure);
-    format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
-        if secure { "; Secure" } else { "" }
-    )
+fn cookies<'a>(ctx: &Context<'a>) -> &'a SessionCookieWriter {
+    ctx.data_unchecked::<SessionCookieWriter>()
 }
 
 async fn scim_token_payload(
@@ -53,7 +47,7 @@ impl MutationRoot {
             .await
             .gql()?;
         let max_age = (signed.expires_at - identity(ctx).now()).num_seconds().max(0);
-        ctx.append_http_header("Set-Cookie", session_cookie(ctx, &signed.session_token, max_age));
+        ctx.append_http_header("Set-Cookie", cookies(ctx).started(&signed.session_token, max_age));
         let me = identity(ctx).me(&signed.principal).await.gql()?;
         Ok(SignInPayload { me: Me(me) })
     }
@@ -63,7 +57,7 @@ impl MutationRoot {
         if let Some(token) = auth(ctx).session_token.as_deref() {
             identity(ctx).sign_out(token).await.gql()?;
         }
-        ctx.append_http_header("Set-Cookie", session_cookie(ctx, "", 0));
+        ctx.append_http_header("Set-Cookie", cookies(ctx).ended());
         Ok(true)
     }
 

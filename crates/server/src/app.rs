@@ -1,21 +1,26 @@
-//! The axum router: `/graphql`, health checks, SCIM (`/scim/v2/{tenant}`), and (from later
-//! capabilities) SAML and the console. `app()` builds it from state, so tests drive it with `oneshot`.
+//! The axum router: `/graphql` (with its explorer page), health checks, metrics, SCIM
+//! (`/scim/v2/{tenant}`), SAML and the end-user pages, and the console as the fallback.
+//! `app()` builds it from state, so tests drive it with `oneshot`. Body limits, HSTS and
+//! the request counters are layered here, over every route.
 
 use std::net::SocketAddr;
 
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use gatehouse_graphql::{GatehouseSchema, RequestAuth, SESSION_COOKIE};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use gatehouse_graphql::{GatehouseSchema, RequestAuth};
 use gatehouse_identity::Identity;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest GraphQL request body (certificates and metadata documents fit easily).
-const GRAPHQL_BODY_LIMIT: usize = 1024 * 1024;
+use crate::cookies::Cookies;
+use crate::limits::{BodyLimits, Refusal};
+use crate::metrics::MetricsToken;
+
+/// HSTS for https deployments: a year, this host only (subdomains are the operator's call).
+const HSTS: &str = "max-age=31536000";
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -24,21 +29,41 @@ pub struct AppState {
     pub schema: GatehouseSchema,
     /// The public base URL, without a trailing slash.
     pub public_url: String,
+    /// The public URL's origin (`scheme://host[:port]`): what same-origin means.
+    pub(crate) public_origin: String,
+    pub(crate) cookies: Cookies,
+    pub(crate) limits: BodyLimits,
+    /// When set, `/metrics` answers only to `Authorization: Bearer <token>`.
+    pub(crate) metrics_token: Option<MetricsToken>,
 }
 
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
-        .layer(DefaultBodyLimit::max(GRAPHQL_BODY_LIMIT))
+    let limits = state.limits;
+    let https = state.public_url.starts_with("https://");
+    let router = Router::new()
+        .route("/graphql", crate::limits::route(post(graphql), limits.graphql, Refusal::GraphQl).get(crate::explorer::page))
+        .route("/graphql/explorer.js", get(crate::explorer::script))
+        .route("/graphql/explorer.css", get(crate::explorer::style))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::render))
-        .nest("/scim/v2/{tenant}", crate::scim::router())
-        .merge(crate::sso::routes())
+        .nest("/scim/v2/{tenant}", crate::limits::router(crate::scim::router(), limits.scim, Refusal::Scim))
+        .merge(crate::sso::routes(&limits))
         .fallback(crate::console::serve)
+        // One limit per route, on the stream (crate::limits); axum's own default is not a second one.
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(limits.largest(), crate::limits::catch_all))
         .layer(axum::middleware::from_fn(crate::metrics::count_requests))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(TraceLayer::new_for_http());
+    let router = if https {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        ))
+    } else {
+        router
+    };
+    router.with_state(state)
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -51,29 +76,36 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
-}
-
+/// `POST /graphql`. Only JSON is accepted, and the caller is authenticated (cross-site
+/// browser requests refused) before a byte of the body is read, so no request shape a
+/// browser form can send ever reaches the executor. `GET /graphql` is the explorer page
+/// and never executes anything.
 async fn graphql(State(state): State<AppState>, req: Request) -> Response {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    // Authenticate (and refuse cross-site cookie requests) before the body is parsed, so
-    // no request shape a browser form can send ever reaches the executor.
     let auth = match authenticate(&state, req.headers(), peer).await {
         Ok(a) => a,
         Err(resp) => return resp,
     };
-    let gql = match GraphQLRequest::<GraphQLRejection>::from_request(req, &state).await {
-        Ok(r) => r,
-        Err(rejection) => return rejection.into_response(),
+    let bytes = match axum::body::to_bytes(req.into_body(), state.limits.graphql).await {
+        Ok(b) => b,
+        Err(e) if crate::limits::exceeded(&e) => return Refusal::GraphQl.response(state.limits.graphql),
+        Err(e) => {
+            tracing::info!(error = %e, "GraphQL request refused: the body could not be read");
+            return bad_request("the request body could not be read");
+        }
     };
-    let resp: GraphQLResponse = state.schema.execute(gql.into_inner().data(auth)).await.into();
+    let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
+        Ok(r) => r,
+        Err(e) => return bad_request(&format!("the body is not a GraphQL request in JSON: {e}")),
+    };
+    let resp: async_graphql_axum::GraphQLResponse = state.schema.execute(request.data(auth)).await.into();
     resp.into_response()
 }
 
-/// Finds the caller: an `Authorization: Bearer` API token, else the session cookie.
-/// Cookie-authenticated requests must be JSON and same-origin (CSRF defence on top of
-/// SameSite=Lax).
+/// Finds the caller: an `Authorization: Bearer` API token, else the session cookie. Every
+/// request without a bearer token, with or without a cookie, must be JSON and not
+/// cross-site: a cross-site `signIn` would otherwise plant the attacker's session (login
+/// CSRF), and a cross-site `signOut` end the victim's.
 async fn authenticate(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> Result<RequestAuth, Response> {
     let mut auth = RequestAuth {
         ip: peer.map(|p| p.ip().to_string()),
@@ -93,51 +125,34 @@ async fn authenticate(state: &AppState, headers: &HeaderMap, peer: Option<Socket
         auth.principal = principal;
         return Ok(auth);
     }
-    if let Some(token) = session_cookie(headers) {
-        csrf_check(state, headers)?;
+    if let Some(refused) = csrf_refusal(state, headers) {
+        return Err(refused);
+    }
+    if let Some(token) = state.cookies.session_of(headers) {
         auth.principal = state.identity.resolve_session(&token).await.map_err(internal)?;
         auth.session_token = Some(token);
     }
     Ok(auth)
 }
 
-pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-fn csrf_check(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+/// JSON only (a browser form can send `text/plain`, form encodings and multipart without
+/// asking; `application/json` needs a CORS preflight Gatehouse never grants), and the
+/// same-origin rule of [`crate::same_origin`].
+fn csrf_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("application/json"));
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"));
     if !json {
-        return Err(forbidden("requests with a session cookie must send Content-Type: application/json"));
+        tracing::info!("GraphQL request refused: not Content-Type: application/json");
+        return Some(forbidden("requests must send Content-Type: application/json"));
     }
-    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
-        return Err(forbidden("cross-site requests are refused"));
+    if let Err(crate::same_origin::CrossSite(why)) = crate::same_origin::check(headers, &state.public_origin) {
+        tracing::info!(signal = %why, "GraphQL request refused: cross-site");
+        return Some(forbidden("cross-site requests are refused"));
     }
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let same_host = url::Url::parse(origin)
-            .ok()
-            .and_then(|o| o.host_str().map(|h| match o.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_owned(),
-            }))
-            .is_some_and(|o| o.eq_ignore_ascii_case(host));
-        if origin != state.public_url && !same_host {
-            return Err(forbidden("the request's Origin is not this server"));
-        }
-    }
-    Ok(())
+    None
 }
 
 fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
@@ -147,6 +162,10 @@ fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
 
 fn unauthorized(message: &str) -> Response {
     error_body(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message)
+}
+
+fn bad_request(message: &str) -> Response {
+    error_body(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
 }
 
 fn forbidden(message: &str) -> Response {

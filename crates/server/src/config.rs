@@ -1,7 +1,7 @@
 //! Configuration, layered: built-in defaults → optional TOML file → `GATEHOUSE_*`
 //! environment variables (and `DATABASE_URL`). Secrets may come from files
-//! (`GATEHOUSE_BOOTSTRAP_PASSWORD_FILE`). Unknown keys are warned about, not ignored
-//! silently.
+//! (`GATEHOUSE_BOOTSTRAP_PASSWORD_FILE`, `GATEHOUSE_METRICS_TOKEN_FILE`). Unknown keys are
+//! warned about, not ignored silently.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -22,6 +22,10 @@ const KNOWN_KEYS: &[&str] = &[
     "log_format",
     "session_idle_minutes",
     "session_absolute_hours",
+    "graphql_max_body_bytes",
+    "acs_max_body_bytes",
+    "metrics_token",
+    "metrics_token_file",
     "config",
 ];
 
@@ -47,7 +51,17 @@ pub struct Config {
     pub log_format: LogFormat,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
+    /// Largest `POST /graphql` body.
+    pub graphql_max_body_bytes: usize,
+    /// Largest body posted to the ACS (`POST /saml2`).
+    pub acs_max_body_bytes: usize,
+    /// When set, `/metrics` requires `Authorization: Bearer <metrics_token>`.
+    pub metrics_token: Option<String>,
+    pub metrics_token_file: Option<PathBuf>,
 }
+
+/// The range a configured body limit must fall in (1 KiB … 64 MiB).
+const BODY_LIMIT_RANGE: std::ops::RangeInclusive<usize> = 1024..=64 * 1024 * 1024;
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -58,6 +72,9 @@ impl std::fmt::Debug for Config {
             .field("bootstrap_email", &self.bootstrap_email)
             .field("bootstrap_password", &self.bootstrap_password.as_ref().map(|_| "<redacted>"))
             .field("log_format", &self.log_format)
+            .field("graphql_max_body_bytes", &self.graphql_max_body_bytes)
+            .field("acs_max_body_bytes", &self.acs_max_body_bytes)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
 }
@@ -75,6 +92,10 @@ impl Default for Config {
             log_format: LogFormat::Text,
             session_idle_minutes: 120,
             session_absolute_hours: 12,
+            graphql_max_body_bytes: 1024 * 1024,
+            acs_max_body_bytes: 256 * 1024,
+            metrics_token: None,
+            metrics_token_file: None,
         }
     }
 }
@@ -121,6 +142,25 @@ impl Config {
                 message: format!("cannot read the bootstrap password: {e}"),
             })?;
             cfg.bootstrap_password = Some(secret.trim_end_matches(['\r', '\n']).to_owned());
+        }
+        if let Some(p) = &cfg.metrics_token_file {
+            let secret = std::fs::read_to_string(p).map_err(|e| ConfigError::File {
+                path: p.display().to_string(),
+                message: format!("cannot read the metrics token: {e}"),
+            })?;
+            cfg.metrics_token = Some(secret.trim_end_matches(['\r', '\n']).to_owned());
+        }
+        if cfg.metrics_token.as_deref().is_some_and(|t| t.trim().len() < 16) {
+            return Err(ConfigError::Invalid("metrics_token must be at least 16 characters".into()));
+        }
+        for (key, value) in [("graphql_max_body_bytes", cfg.graphql_max_body_bytes), ("acs_max_body_bytes", cfg.acs_max_body_bytes)] {
+            if !BODY_LIMIT_RANGE.contains(&value) {
+                return Err(ConfigError::Invalid(format!(
+                    "{key} is {value}; it must be between {} and {} bytes",
+                    BODY_LIMIT_RANGE.start(),
+                    BODY_LIMIT_RANGE.end()
+                )));
+            }
         }
         if let Some(u) = &cfg.public_url {
             let parsed = url::Url::parse(u)

@@ -5,8 +5,12 @@
 pub mod app;
 pub mod config;
 mod console;
+mod cookies;
+mod explorer;
+mod limits;
 mod metrics;
 mod pages;
+mod same_origin;
 mod scim;
 mod sso;
 mod startup;

@@ -43,7 +43,10 @@ pub fn page(status: StatusCode, title: &str, body: &str, script_nonce: Option<&s
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    // `same-origin`, not `no-referrer`: under `no-referrer` browsers send `Origin: null` with
+    // this page's form posts, which the same-origin rule (rightly) refuses. Other sites
+    // (the IdP) still get no Referer.
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }

@@ -142,13 +142,17 @@ impl FromRequestParts<AppState> for Caller {
 
 async fn read_body(body: Body) -> Result<Bytes> {
     axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|e| {
-        let inner = e.into_inner();
-        if inner.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+        if crate::limits::exceeded(&e) {
             ScimError::payload_too_large(MAX_BODY_BYTES).into()
         } else {
-            ScimError::invalid_syntax(format!("the request body could not be read: {inner}")).into()
+            ScimError::invalid_syntax(format!("the request body could not be read: {e}")).into()
         }
     })
+}
+
+/// 413 as a SCIM Error, for the body limit in front of every SCIM route.
+pub(crate) fn payload_too_large(max_bytes: usize) -> Response {
+    Failure(ScimError::payload_too_large(max_bytes)).into_response()
 }
 
 fn query_pairs(query: &Option<String>) -> Vec<(String, String)> {

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use axum::{Extension, Router};
 use axum::extract::{ConnectInfo, Form, Query, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use gatehouse_identity::{
@@ -14,23 +14,23 @@ use gatehouse_identity::{
 };
 use serde::Deserialize;
 
-use crate::app::{AppState, session_cookie};
+use crate::app::AppState;
+use crate::cookies::with_cookie;
+use crate::limits::{self, BodyLimits, Refusal};
 use crate::pages::{esc, page, problem};
 
-const BINDING_COOKIE: &str = "gatehouse_sso_binding";
-/// The IdP posts a whole signed document; 256 KiB is far above any real Response.
-const ACS_BODY_LIMIT: usize = 256 * 1024;
-
-pub fn routes() -> Router<AppState> {
+/// The routes, each body-reading one with its limit (the IdP posts a whole signed document
+/// to the ACS; the other forms are a few short fields).
+pub fn routes(l: &BodyLimits) -> Router<AppState> {
     Router::new()
-        .route("/saml2", post(acs).layer(axum::extract::DefaultBodyLimit::max(ACS_BODY_LIMIT)))
+        .route("/saml2", limits::route(post(acs), l.acs, Refusal::Page))
         .route("/saml2/login", get(start))
         .route("/saml2/test", get(start_test))
-        .route("/saml2/complete", post(complete))
+        .route("/saml2/complete", limits::route(post(complete), l.form, Refusal::Page))
         .route("/saml2/logout", get(slo))
         .route("/saml2/metadata", get(metadata))
-        .route("/login", get(login_page).post(login_submit))
-        .route("/logout", get(logout_page).post(logout_submit))
+        .route("/login", limits::route(post(login_submit), l.form, Refusal::Page).get(login_page))
+        .route("/logout", limits::route(post(logout_submit), l.form, Refusal::Page).get(logout_page))
 }
 
 fn meta(headers: &HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> RequestMeta {
@@ -38,28 +38,6 @@ fn meta(headers: &HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -
         ip: peer.map(|Extension(ConnectInfo(a))| a.ip().to_string()),
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
     }
-}
-
-fn secure(state: &AppState) -> &'static str {
-    if state.public_url.starts_with("https://") { "; Secure" } else { "" }
-}
-
-fn with_cookie(mut resp: Response, cookie: String) -> Response {
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        resp.headers_mut().append(header::SET_COOKIE, v);
-    }
-    resp
-}
-
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.to_owned())
 }
 
 fn sso_error(e: SsoError) -> Response {
@@ -78,11 +56,7 @@ fn internal_page(e: &gatehouse_identity::Error) -> Response {
 
 /// Sends the browser to the IdP and binds the sign-in to it with a Lax cookie.
 fn redirect_to_idp(state: &AppState, started: SsoStart) -> Response {
-    let cookie = format!(
-        "{BINDING_COOKIE}={}; Path=/saml2; HttpOnly; SameSite=Lax; Max-Age=600{}",
-        started.binding_nonce,
-        secure(state)
-    );
+    let cookie = state.cookies.sso_binding(&started.binding_nonce);
     with_cookie(Redirect::to(&started.redirect_url).into_response(), cookie)
 }
 
@@ -201,19 +175,14 @@ async fn complete(
     headers: HeaderMap,
     Form(form): Form<CompleteForm>,
 ) -> Response {
-    let binding = cookie_value(&headers, BINDING_COOKIE);
+    let binding = state.cookies.sso_binding_of(&headers);
     let meta = meta(&headers, peer);
     match state.identity.complete_sso(&form.handle, binding.as_deref(), &meta).await {
         Ok(done) => {
             crate::metrics::sso_outcome(true);
             let max_age = (done.signed_in.expires_at - state.identity.now()).num_seconds().max(0);
-            let session = format!(
-                "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-                gatehouse_graphql::SESSION_COOKIE,
-                done.signed_in.session_token,
-                secure(&state)
-            );
-            let clear = format!("{BINDING_COOKIE}=; Path=/saml2; HttpOnly; SameSite=Lax; Max-Age=0{}", secure(&state));
+            let session = state.cookies.session(&done.signed_in.session_token, max_age);
+            let clear = state.cookies.sso_binding_cleared();
             with_cookie(with_cookie(Redirect::to(&done.redirect_to).into_response(), session), clear)
         }
         Err(e) => sso_error(e),
@@ -301,8 +270,8 @@ async fn login_submit(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    if !same_origin(&state, &headers) {
-        return problem(StatusCode::FORBIDDEN, "Sign in", "This form must be sent from Gatehouse's own sign-in page.", None);
+    if let Some(refused) = refuse_cross_site(&state, &headers, "/login") {
+        return refused;
     }
     let email = form.email.trim().to_owned();
     if let Some(password) = form.password.filter(|p| !p.is_empty()) {
@@ -319,12 +288,7 @@ async fn login_submit(
         return match result {
             Ok(s) => {
                 let max_age = (s.expires_at - state.identity.now()).num_seconds().max(0);
-                let cookie = format!(
-                    "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-                    gatehouse_graphql::SESSION_COOKIE,
-                    s.session_token,
-                    secure(&state)
-                );
+                let cookie = state.cookies.session(&s.session_token, max_age);
                 with_cookie(Redirect::to("/").into_response(), cookie)
             }
             Err(gatehouse_identity::Error::Internal(e)) => internal_page(&gatehouse_identity::Error::Internal(e)),
@@ -346,18 +310,18 @@ async fn login_submit(
     login_form(&email, None, true, None)
 }
 
-/// A same-origin check for form posts (the session cookie is SameSite=Lax as well).
-fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
-    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        None => headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) != Some("cross-site"),
-        Some(origin) => {
-            origin == state.public_url
-                || headers
-                    .get(header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .is_some_and(|host| origin.split("://").nth(1) == Some(host))
-        }
-    }
+/// The same-origin rule ([`crate::same_origin`]) for the sign-in and sign-out forms: a
+/// form posted from another site is answered with a page saying so, and logged once.
+fn refuse_cross_site(state: &AppState, headers: &HeaderMap, form: &str) -> Option<Response> {
+    crate::same_origin::check(headers, &state.public_origin).err().map(|crate::same_origin::CrossSite(why)| {
+        tracing::info!(form, signal = %why, "form post refused: cross-site");
+        problem(
+            StatusCode::FORBIDDEN,
+            "Form from another site",
+            "This form was sent from another website, so Gatehouse did not act on it. Open Gatehouse's own page and try again.",
+            None,
+        )
+    })
 }
 
 async fn logout_page() -> Response {
@@ -370,11 +334,11 @@ async fn logout_page() -> Response {
 }
 
 async fn logout_submit(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if !same_origin(&state, &headers) {
-        return problem(StatusCode::FORBIDDEN, "Sign out", "This form must be sent from Gatehouse.", None);
+    if let Some(refused) = refuse_cross_site(&state, &headers, "/logout") {
+        return refused;
     }
-    let clear = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", gatehouse_graphql::SESSION_COOKIE, secure(&state));
-    let Some(token) = session_cookie(&headers) else {
+    let clear = state.cookies.session_cleared();
+    let Some(token) = state.cookies.session_of(&headers) else {
         return with_cookie(signed_out_page(), clear);
     };
     match state.identity.sign_out_everywhere(&token).await {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use gatehouse_graphql::{CookieSettings, ServiceProviderInfo, build_schema};
+use gatehouse_graphql::{ServiceProviderInfo, build_schema};
 use gatehouse_identity::{Identity, ServiceProvider, SessionPolicy, SystemClock};
 use gatehouse_migrations::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
@@ -10,6 +10,9 @@ use tracing_subscriber::EnvFilter;
 
 use crate::app::AppState;
 use crate::config::{Config, LogFormat, redact_url};
+use crate::cookies::Cookies;
+use crate::limits::BodyLimits;
+use crate::metrics::MetricsToken;
 
 /// Human-readable logs by default, JSON with `GATEHOUSE_LOG_FORMAT=json`. `RUST_LOG`
 /// overrides the levels.
@@ -68,9 +71,23 @@ pub fn state(cfg: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
         login_url: format!("{public_url}/saml2/login"),
         scim_base_url: format!("{public_url}/scim/v2"),
     };
-    let cookies = CookieSettings { secure: public_url.starts_with("https://") };
-    let schema = build_schema(identity.clone(), sp, cookies);
-    Ok(AppState { identity, schema, public_url })
+    let cookies = Cookies::new(public_url.starts_with("https://"));
+    let schema = build_schema(identity.clone(), sp, Arc::new(cookies.clone()));
+    let limits = BodyLimits {
+        graphql: cfg.graphql_max_body_bytes,
+        acs: cfg.acs_max_body_bytes,
+        form: crate::limits::FORM_BODY_LIMIT,
+        scim: gatehouse_scim::discovery::MAX_BODY_BYTES,
+    };
+    Ok(AppState {
+        identity,
+        schema,
+        public_origin: crate::same_origin::origin_of(&public_url),
+        public_url,
+        cookies,
+        limits,
+        metrics_token: cfg.metrics_token.as_deref().map(MetricsToken::new),
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! End-to-end tests of the real `gatehouse` binary, on SQLite and PostgreSQL.
 
+mod csrf;
+mod edges;
 mod foundation;
+mod limits;
 mod scale_out;
 mod sso;
 mod sso_attacks;

@@ -129,7 +129,7 @@ impl TestApp {
 pub fn session_from(set_cookie: &[String]) -> Option<String> {
     set_cookie
         .iter()
-        .find_map(|c| c.strip_prefix("gatehouse_session="))
+        .find_map(|c| c.strip_prefix("gatehouse_session=").or_else(|| c.strip_prefix("__Host-gatehouse_session=")))
         .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
         .filter(|v| !v.is_empty())
 }
