@@ -5,6 +5,7 @@ use async_graphql::Context;
 use gatehouse_identity::{Identity, OperatorScope, Principal, TenantScope};
 
 use crate::error::{GqlResult, OrGql, unauthenticated};
+use crate::loaders::PerRequest;
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "gatehouse_session";
@@ -63,7 +64,20 @@ pub(crate) fn principal<'a>(ctx: &Context<'a>) -> GqlResult<&'a Principal> {
 }
 
 /// The tenant the caller acts in: their own, or for an operator the one they named.
+/// Worked out once per request (for an operator it takes a lookup), then remembered.
 pub(crate) async fn tenant_scope(ctx: &Context<'_>) -> GqlResult<TenantScope> {
+    let per_request = ctx.data_opt::<PerRequest>();
+    if let Some(scope) = per_request.and_then(PerRequest::scope) {
+        return Ok(scope);
+    }
+    let scope = find_tenant_scope(ctx).await?;
+    if let Some(r) = per_request {
+        r.remember_scope(&scope);
+    }
+    Ok(scope)
+}
+
+async fn find_tenant_scope(ctx: &Context<'_>) -> GqlResult<TenantScope> {
     let p = principal(ctx)?;
     if p.is_operator() {
         let Some(slug) = auth(ctx).operator_tenant.as_deref() else {

@@ -4,7 +4,10 @@
 
 mod context;
 mod error;
+pub mod limits;
+mod loaders;
 mod mutation;
+mod pagination;
 mod query;
 mod types;
 
@@ -24,8 +27,10 @@ pub fn build_schema(identity: Identity, sp: ServiceProviderInfo, cookies: Cookie
         .data(identity)
         .data(sp)
         .data(cookies)
-        .limit_depth(12)
-        .limit_complexity(2000)
+        .extension(loaders::PerRequestData)
+        .extension(limits::QueryLimits)
+        .limit_recursive_depth(limits::MAX_RECURSION)
+        .limit_directives(limits::MAX_DIRECTIVES)
         .finish()
 }
 

@@ -1,12 +1,15 @@
 //! GraphQL output and input types. Outputs wrap the identity crate's domain types and
 //! choose what to expose (never a hash, a PEM body or a token after creation).
 
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Duration, Utc};
 use gatehouse_identity as idn;
 
-use crate::context::{ServiceProviderInfo, identity, tenant_scope};
-use crate::error::{GqlResult, OrGql};
+use crate::context::ServiceProviderInfo;
+use crate::error::GqlResult;
+use crate::loaders::{MemberCount, PageOf, memberships, page_of};
+use crate::pagination::{connection, page};
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "Role", remote = "idn::Role")]
@@ -14,8 +17,6 @@ pub enum RoleGql {
     TenantAdmin,
     User,
 }
-
-
 
 /// What the signed-in caller is.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +35,6 @@ pub enum UserStatus {
     Suspended,
 }
 
-
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "idn::IdpProvider")]
 pub enum IdpProvider {
@@ -44,8 +44,6 @@ pub enum IdpProvider {
     GenericSaml,
 }
 
-
-
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "idn::LoginPolicy")]
 pub enum LoginPolicy {
@@ -53,8 +51,6 @@ pub enum LoginPolicy {
     Sso,
     PasswordOrSso,
 }
-
-
 
 /// A customer organisation.
 pub struct Tenant(pub idn::Tenant);
@@ -143,9 +139,17 @@ impl User {
         self.0.updated_at
     }
     /// The groups the user belongs to (provisioned by the IdP over SCIM), by name.
-    async fn groups(&self, ctx: &Context<'_>) -> GqlResult<Vec<Group>> {
-        let scope = tenant_scope(ctx).await?;
-        Ok(identity(ctx).user_groups(&scope, self.0.id).await.gql()?.into_iter().map(Group).collect())
+    #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
+    async fn groups(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, Group>> {
+        let had_cursor = after.is_some();
+        let key = PageOf::new(self.0.id, &page(first, after)?);
+        let p = page_of(memberships(ctx).await?, key).await?;
+        Ok(connection(p, |g| g.display_name.to_lowercase(), Group, had_cursor))
     }
 }
 
@@ -223,6 +227,7 @@ impl SsoConnection {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    #[graphql(complexity = "idn::MAX_CERTIFICATES * child_complexity + 1")]
     async fn certificates(&self) -> Vec<IdpCertificate> {
         self.0.certificates.iter().cloned().map(IdpCertificate).collect()
     }
@@ -328,26 +333,27 @@ impl Group {
         self.0.external_id.as_deref()
     }
     async fn member_count(&self, ctx: &Context<'_>) -> GqlResult<i32> {
-        match &self.0.members {
-            Some(m) => Ok(i32::try_from(m.len()).unwrap_or(i32::MAX)),
-            None => Ok(i32::try_from(self.load_members(ctx).await?.len()).unwrap_or(i32::MAX)),
-        }
+        let n = memberships(ctx).await?.load_one(MemberCount(self.0.id)).await?.unwrap_or(0);
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
-    async fn members(&self, ctx: &Context<'_>) -> GqlResult<Vec<User>> {
-        self.load_members(ctx).await
+    /// The group's members, oldest user first.
+    #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, User>> {
+        let had_cursor = after.is_some();
+        let key = PageOf::new(self.0.id, &page(first, after)?);
+        let p = page_of(memberships(ctx).await?, key).await?;
+        Ok(connection(p, |u| u.id.to_string(), User, had_cursor))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
-    }
-}
-
-impl Group {
-    async fn load_members(&self, ctx: &Context<'_>) -> GqlResult<Vec<User>> {
-        let scope = tenant_scope(ctx).await?;
-        Ok(identity(ctx).group_members(&scope, self.0.id).await.gql()?.into_iter().map(User).collect())
     }
 }
 
@@ -474,7 +480,6 @@ pub struct CreateScimTokenPayload {
 pub struct SignInPayload {
     pub me: Me,
 }
-
 
 /// One SSO sign-in attempt.
 pub struct SignInEvent(pub idn::SignInEvent);
