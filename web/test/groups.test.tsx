@@ -32,7 +32,9 @@ describe('Groups', () => {
   test('lists the groups with their member counts, and shows the members on request', async () => {
     const calls = mockGraphql({
       Groups: () => ({ data: { groups: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [sales, empty] } } }),
-      GroupMembers: (v) => ({ data: { group: { id: v.id, memberCount: 2, members } } }),
+      GroupMembers: (v) => ({
+        data: { group: { id: v.id, memberCount: 2, members: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: members } } },
+      }),
     });
     renderGroups();
     const list = await screen.findByRole('list', { name: 'Groups' });
@@ -52,7 +54,7 @@ describe('Groups', () => {
     const memberList = await screen.findByRole('list', { name: 'Members of Sales' });
     const rows = within(memberList).getAllByRole('listitem');
     expect(rows.map((r) => r.textContent)).toEqual(['B.Simonb.simon@contoso.comActive', 'e.reyes@contoso.comSuspended']);
-    expect(calls[1]).toEqual({ operation: 'GroupMembers', variables: { id: 'g1' } });
+    expect(calls[1]).toEqual({ operation: 'GroupMembers', variables: { id: 'g1', first: 50, after: null } });
     const hide = within(items[0]).getByRole('button', { name: 'Hide members of Sales' });
     expect(hide).toHaveAttribute('aria-expanded', 'true');
     await userEvent.click(hide);
@@ -78,7 +80,7 @@ describe("a user's groups", () => {
     hasPassword: false,
     createdAt: '2026-11-26T10:00:00Z',
     updatedAt: '2026-11-26T10:00:00Z',
-    groups,
+    groups: { pageInfo: { hasNextPage: false }, nodes: groups },
   });
 
   test('are listed on the Users page and in the edit dialog, read-only', async () => {

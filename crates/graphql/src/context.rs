@@ -1,11 +1,13 @@
 //! What a resolver learns about the request and the process, and the one way it gets a
 //! tenant scope: from the authenticated principal.
 
-use async_graphql::Context;
+use std::sync::{Arc, Mutex};
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
+use async_graphql::{Context, Request, ServerResult};
 use gatehouse_identity::{Identity, OperatorScope, Principal, TenantScope};
 
 use crate::error::{GqlResult, OrGql, unauthenticated};
-use crate::loaders::PerRequest;
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "gatehouse_session";
@@ -92,4 +94,45 @@ async fn find_tenant_scope(ctx: &Context<'_>) -> GqlResult<TenantScope> {
 
 pub(crate) fn operator_scope(ctx: &Context<'_>) -> GqlResult<OperatorScope> {
     OperatorScope::of_principal(principal(ctx)?).gql()
+}
+
+/// What one request remembers while it runs: the caller's tenant scope, once worked out.
+#[derive(Default)]
+pub(crate) struct PerRequest {
+    scope: Mutex<Option<TenantScope>>,
+}
+
+impl PerRequest {
+    fn scope(&self) -> Option<TenantScope> {
+        self.scope.lock().ok().and_then(|s| s.clone())
+    }
+
+    fn remember_scope(&self, scope: &TenantScope) {
+        if let Ok(mut s) = self.scope.lock() {
+            *s = Some(scope.clone());
+        }
+    }
+}
+
+/// Adds a fresh [`PerRequest`] to each request (nothing is shared between requests).
+pub(crate) struct PerRequestData;
+
+impl ExtensionFactory for PerRequestData {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(PerRequestDataExtension)
+    }
+}
+
+struct PerRequestDataExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for PerRequestDataExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, request.data(PerRequest::default())).await
+    }
 }

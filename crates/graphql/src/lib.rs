@@ -2,10 +2,10 @@
 //! queries, mutations, guards and error codes. It knows the identity services only;
 //! HTTP (cookies, headers) is the server's job, handed in as [`RequestAuth`].
 
+mod batches;
 mod context;
 mod error;
 pub mod limits;
-mod loaders;
 mod mutation;
 mod pagination;
 mod query;
@@ -27,7 +27,7 @@ pub fn build_schema(identity: Identity, sp: ServiceProviderInfo, cookies: Cookie
         .data(identity)
         .data(sp)
         .data(cookies)
-        .extension(loaders::PerRequestData)
+        .extension(context::PerRequestData)
         .extension(limits::QueryLimits)
         .limit_recursive_depth(limits::MAX_RECURSION)
         .limit_directives(limits::MAX_DIRECTIVES)

@@ -23,13 +23,13 @@ pub(crate) fn page(first: Option<i32>, after: Option<String>) -> GqlResult<PageR
 }
 
 /// A page as a connection; `cursor` names each item for `after`.
-pub(crate) fn connection<T, N: OutputType>(
-    p: Page<T>,
-    cursor: impl Fn(&T) -> String,
-    node: impl Fn(T) -> N,
-    had_cursor: bool,
-) -> Connection<String, N> {
+pub(crate) fn connection<N: OutputType>(p: Page<N>, cursor: impl Fn(&N) -> String, had_cursor: bool) -> Connection<String, N> {
     let mut c = Connection::new(had_cursor, p.has_next_page);
-    c.edges.extend(p.items.into_iter().map(|t| Edge::with_additional_fields(cursor(&t), node(t), EmptyFields)));
+    c.edges.extend(p.items.into_iter().map(|n| Edge::with_additional_fields(cursor(&n), n, EmptyFields)));
     c
+}
+
+/// A page with its items turned into GraphQL objects, all at once (see [`crate::batches`]).
+pub(crate) fn objects<T, N>(p: Page<T>, all: impl FnOnce(Vec<T>) -> Vec<N>) -> Page<N> {
+    Page { items: all(p.items), has_next_page: p.has_next_page }
 }

@@ -6,7 +6,7 @@ use gatehouse_identity::AuditFilter;
 
 use crate::context::{ServiceProviderInfo, auth, identity, operator_scope, tenant_scope};
 use crate::error::{GqlResult, OrGql};
-use crate::pagination::{connection, page};
+use crate::pagination::{connection, objects, page};
 use crate::types::*;
 
 pub struct QueryRoot;
@@ -40,7 +40,7 @@ impl QueryRoot {
         let scope = operator_scope(ctx)?;
         let had_cursor = after.is_some();
         let p = identity(ctx).list_tenants(&scope, &page(first, after)?).await.gql()?;
-        Ok(connection(p, |t| t.slug.clone(), Tenant, had_cursor))
+        Ok(connection(objects(p, |ts| ts.into_iter().map(Tenant).collect()), |t| t.0.slug.clone(), had_cursor))
     }
 
     /// The tenant's SSO settings and IdP certificates.
@@ -68,13 +68,13 @@ impl QueryRoot {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
         let p = identity(ctx).list_users(&scope, search.as_deref(), &page(first, after)?).await.gql()?;
-        Ok(connection(p, |u| u.id.to_string(), User, had_cursor))
+        Ok(connection(objects(p, User::batch), |u| u.user.id.to_string(), had_cursor))
     }
 
     async fn user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<User>> {
         let scope = tenant_scope(ctx).await?;
         match identity(ctx).user(&scope, parse_id("id", &id)?).await {
-            Ok(u) => Ok(Some(User(u))),
+            Ok(u) => Ok(Some(User::one(u))),
             Err(gatehouse_identity::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(crate::error::to_gql(e)),
         }
@@ -94,7 +94,7 @@ impl QueryRoot {
         let filter = AuditFilter { action: f.action, target_id: f.target_id, since: f.since, until: f.until };
         let had_cursor = after.is_some();
         let p = identity(ctx).audit_events(&scope, &filter, &page(first, after)?).await.gql()?;
-        Ok(connection(p, |e| e.id.to_string(), AuditEvent, had_cursor))
+        Ok(connection(objects(p, |es| es.into_iter().map(AuditEvent).collect()), |e| e.0.id.to_string(), had_cursor))
     }
 
     /// The tenant's SSO sign-in log, newest first.
@@ -115,7 +115,7 @@ impl QueryRoot {
         let filter = gatehouse_identity::SignInFilter { success: f.success, reason_code: f.reason_code, user_id, since: f.since };
         let had_cursor = after.is_some();
         let p = identity(ctx).sign_in_events(&scope, &filter, &page(first, after)?).await.gql()?;
-        Ok(connection(p, |e| e.id.clone(), SignInEvent, had_cursor))
+        Ok(connection(objects(p, |es| es.into_iter().map(SignInEvent).collect()), |e| e.0.id.clone(), had_cursor))
     }
 
     /// The tenant's SCIM tokens (without the secrets), oldest first, revoked ones included.
@@ -129,7 +129,7 @@ impl QueryRoot {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
         let p = identity(ctx).scim_tokens(&scope, &page(first, after)?).await.gql()?;
-        Ok(connection(p, |t| t.id.to_string(), ScimToken, had_cursor))
+        Ok(connection(objects(p, |ts| ts.into_iter().map(ScimToken).collect()), |t| t.0.id.to_string(), had_cursor))
     }
 
     /// The tenant's groups (provisioned by the IdP), oldest first.
@@ -143,13 +143,13 @@ impl QueryRoot {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
         let p = identity(ctx).groups(&scope, &page(first, after)?).await.gql()?;
-        Ok(connection(p, |g| g.id.to_string(), Group, had_cursor))
+        Ok(connection(objects(p, Group::batch), |g| g.group.id.to_string(), had_cursor))
     }
 
     async fn group(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Group>> {
         let scope = tenant_scope(ctx).await?;
         match identity(ctx).group(&scope, parse_id("id", &id)?).await {
-            Ok(g) => Ok(Some(Group(g))),
+            Ok(g) => Ok(Some(Group::one(g))),
             Err(gatehouse_identity::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(crate::error::to_gql(e)),
         }
@@ -166,6 +166,6 @@ impl QueryRoot {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
         let p = identity(ctx).api_tokens(&scope, &page(first, after)?).await.gql()?;
-        Ok(connection(p, |t| t.id.to_string(), ApiToken, had_cursor))
+        Ok(connection(objects(p, |ts| ts.into_iter().map(ApiToken).collect()), |t| t.0.id.to_string(), had_cursor))
     }
 }

@@ -1,6 +1,8 @@
 //! GraphQL output and input types. Outputs wrap the identity crate's domain types and
 //! choose what to expose (never a hash, a PEM body or a token after creation).
 
+use std::sync::Arc;
+
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Duration, Utc};
@@ -8,7 +10,7 @@ use gatehouse_identity as idn;
 
 use crate::context::ServiceProviderInfo;
 use crate::error::GqlResult;
-use crate::loaders::{MemberCount, PageOf, memberships, page_of};
+use crate::batches::{GroupBatch, UserBatch};
 use crate::pagination::{connection, page};
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -105,38 +107,43 @@ impl Me {
 }
 
 /// A user of the tenant.
-pub struct User(pub idn::User);
+#[derive(Clone)]
+pub struct User {
+    pub(crate) user: idn::User,
+    /// The users read with this one (see [`crate::batches`]).
+    pub(crate) batch: Arc<UserBatch>,
+}
 
 #[Object]
 impl User {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.user.id.to_string())
     }
     async fn email(&self) -> &str {
-        &self.0.email
+        &self.user.email
     }
     async fn display_name(&self) -> &str {
-        &self.0.display_name
+        &self.user.display_name
     }
     /// The ID the IdP sends as NameID; matched case-insensitively when e-mail shaped.
     async fn federation_id(&self) -> &str {
-        &self.0.federation_id
+        &self.user.federation_id
     }
     async fn role(&self) -> RoleGql {
-        self.0.role.into()
+        self.user.role.into()
     }
     async fn status(&self) -> UserStatus {
-        self.0.status.into()
+        self.user.status.into()
     }
     /// Whether the user can sign in with a password (where the login policy allows it).
     async fn has_password(&self) -> bool {
-        self.0.has_password
+        self.user.has_password
     }
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.user.created_at
     }
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.user.updated_at
     }
     /// The groups the user belongs to (provisioned by the IdP over SCIM), by name.
     #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
@@ -147,9 +154,8 @@ impl User {
         after: Option<String>,
     ) -> GqlResult<Connection<String, Group>> {
         let had_cursor = after.is_some();
-        let key = PageOf::new(self.0.id, &page(first, after)?);
-        let p = page_of(memberships(ctx).await?, key).await?;
-        Ok(connection(p, |g| g.display_name.to_lowercase(), Group, had_cursor))
+        let p = self.batch.groups(ctx, self.user.id, &page(first, after)?).await?;
+        Ok(connection(p, |g| g.group.display_name.to_lowercase(), had_cursor))
     }
 }
 
@@ -318,22 +324,27 @@ impl ScimToken {
 }
 
 /// A group of users, provisioned by the IdP over SCIM.
-pub struct Group(pub idn::Group);
+#[derive(Clone)]
+pub struct Group {
+    pub(crate) group: idn::Group,
+    /// The groups read with this one (see [`crate::batches`]).
+    pub(crate) batch: Arc<GroupBatch>,
+}
 
 #[Object]
 impl Group {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.group.id.to_string())
     }
     async fn display_name(&self) -> &str {
-        &self.0.display_name
+        &self.group.display_name
     }
     /// The IdP's own identifier for the group.
     async fn external_id(&self) -> Option<&str> {
-        self.0.external_id.as_deref()
+        self.group.external_id.as_deref()
     }
     async fn member_count(&self, ctx: &Context<'_>) -> GqlResult<i32> {
-        let n = memberships(ctx).await?.load_one(MemberCount(self.0.id)).await?.unwrap_or(0);
+        let n = self.batch.member_count(ctx, self.group.id).await?;
         Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
     /// The group's members, oldest user first.
@@ -345,15 +356,14 @@ impl Group {
         after: Option<String>,
     ) -> GqlResult<Connection<String, User>> {
         let had_cursor = after.is_some();
-        let key = PageOf::new(self.0.id, &page(first, after)?);
-        let p = page_of(memberships(ctx).await?, key).await?;
-        Ok(connection(p, |u| u.id.to_string(), User, had_cursor))
+        let p = self.batch.members(ctx, self.group.id, &page(first, after)?).await?;
+        Ok(connection(p, |u| u.user.id.to_string(), had_cursor))
     }
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.group.created_at
     }
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.group.updated_at
     }
 }
 

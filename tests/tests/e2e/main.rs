@@ -1,5 +1,6 @@
 //! End-to-end tests of the real `gatehouse` binary, on SQLite and PostgreSQL.
 
 mod foundation;
+mod limits;
 mod scale_out;
 mod sso;
