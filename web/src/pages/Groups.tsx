@@ -119,18 +119,18 @@ function GroupMembers({ id, name }: { id: string; name: string }) {
   if (group.members.nodes.length === 0 && cursors.page === 1) return <p className="muted">No members.</p>;
   return (
     <>
-    <ul className="member-list" aria-label={`Members of ${name}`}>
-      {group.members.nodes.map((m) => (
-        <li key={m.id}>
-          <div className="member-who">
-            <span className="strong">{m.displayName || m.email}</span>
-            {m.displayName && <span className="muted">{m.email}</span>}
-          </div>
-          <span className={`badge status-${m.status.toLowerCase()}`}>{STATUS_LABEL[m.status]}</span>
-        </li>
-      ))}
-    </ul>
-    <Pager label={`Pages of members of ${name}`} cursors={cursors} pageInfo={group.members.pageInfo} />
+      <ul className="member-list" aria-label={`Members of ${name}`}>
+        {group.members.nodes.map((m) => (
+          <li key={m.id}>
+            <div className="member-who">
+              <span className="strong">{m.displayName || m.email}</span>
+              {m.displayName && <span className="muted">{m.email}</span>}
+            </div>
+            <span className={`badge status-${m.status.toLowerCase()}`}>{STATUS_LABEL[m.status]}</span>
+          </li>
+        ))}
+      </ul>
+      <Pager label={`Pages of members of ${name}`} cursors={cursors} pageInfo={group.members.pageInfo} />
     </>
   );
 }
