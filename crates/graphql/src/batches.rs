@@ -20,9 +20,14 @@ use crate::context::{identity, tenant_scope};
 use crate::error::{GqlResult, OrGql};
 use crate::types::{Group, User};
 
+/// A page asked for: `first` and `after`.
+type PageKey = (Option<u64>, Option<String>);
+/// One read's answer: a page per parent, filled once.
+type Pages<K, T> = Arc<OnceCell<HashMap<K, Page<T>>>>;
+
 /// Answers per page asked for (siblings may ask for different pages through aliases).
 struct ByPage<K, T> {
-    cells: Mutex<HashMap<(Option<u64>, Option<String>), Arc<OnceCell<HashMap<K, Page<T>>>>>>,
+    cells: Mutex<HashMap<PageKey, Pages<K, T>>>,
 }
 
 impl<K, T> Default for ByPage<K, T> {
@@ -32,7 +37,7 @@ impl<K, T> Default for ByPage<K, T> {
 }
 
 impl<K: Clone + Eq + std::hash::Hash, T: Clone> ByPage<K, T> {
-    fn cell(&self, page: &PageRequest) -> Arc<OnceCell<HashMap<K, Page<T>>>> {
+    fn cell(&self, page: &PageRequest) -> Pages<K, T> {
         let mut cells = self.cells.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         cells.entry((page.first, page.after.clone())).or_default().clone()
     }

@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation};
 use async_graphql::parser::types::{ExecutableDocument, FragmentDefinition, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, Name, Pos, Positioned, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{
+    ErrorExtensionValues, Name, Pos, Positioned, ServerError, ServerResult, ValidationResult, Variables,
+};
 use gatehouse_identity::PageRequest;
 
 /// Deepest field nesting. The standard introspection query (GraphiQL's) needs 13.
@@ -160,7 +162,12 @@ impl Refusal {
 
     fn into_error(self) -> ServerError {
         let message = format!("query refused: {}", self.limit.explain(self.actual));
-        tracing::info!(limit = self.limit.as_str(), max = self.limit.max(), actual = self.actual, "GraphQL query refused");
+        tracing::info!(
+            limit = self.limit.as_str(),
+            max = self.limit.max(),
+            actual = self.actual,
+            "GraphQL query refused"
+        );
         let mut e = ServerError::new(message, self.pos);
         let mut ext = ErrorExtensionValues::default();
         ext.set("code", CODE);

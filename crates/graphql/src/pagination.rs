@@ -23,7 +23,11 @@ pub(crate) fn page(first: Option<i32>, after: Option<String>) -> GqlResult<PageR
 }
 
 /// A page as a connection; `cursor` names each item for `after`.
-pub(crate) fn connection<N: OutputType>(p: Page<N>, cursor: impl Fn(&N) -> String, had_cursor: bool) -> Connection<String, N> {
+pub(crate) fn connection<N: OutputType>(
+    p: Page<N>,
+    cursor: impl Fn(&N) -> String,
+    had_cursor: bool,
+) -> Connection<String, N> {
     let mut c = Connection::new(had_cursor, p.has_next_page);
     c.edges.extend(p.items.into_iter().map(|n| Edge::with_additional_fields(cursor(&n), n, EmptyFields)));
     c

@@ -16,6 +16,7 @@ use sea_orm::{
     RelationTrait,
 };
 
+use crate::Identity;
 use crate::entities::{group, group_member, user};
 use crate::error::Result;
 use crate::groups::Group;
@@ -23,7 +24,6 @@ use crate::ids::*;
 use crate::model::*;
 use crate::principal::TenantScope;
 use crate::users::to_user;
-use crate::Identity;
 
 /// Parents per statement; keeps the `IN (…)` list well under every backend's limit.
 const PARENTS_PER_STATEMENT: usize = 500;
@@ -55,7 +55,12 @@ impl Identity {
             if let Some(after) = after {
                 q = q.filter(user::Column::Id.gt(after));
             }
-            let ranked = ranked(q.into_query(), (group_member::Entity, group_member::Column::GroupId), (user::Entity, user::Column::Id), size);
+            let ranked = ranked(
+                q.into_query(),
+                (group_member::Entity, group_member::Column::GroupId),
+                (user::Entity, user::Column::Id),
+                size,
+            );
             let mut rows: HashMap<GroupId, Vec<User>> = HashMap::new();
             for row in self.db.query_all(&ranked).await? {
                 let parent: uuid::Uuid = row.try_get("", PARENT)?;

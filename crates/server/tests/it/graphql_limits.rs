@@ -44,7 +44,8 @@ both_backends!(nested_lists_cannot_multiply, |db| async move {
     assert_refused(&r, "complexity");
 
     // Aliases multiply a maximal page too.
-    let page = "users(first:200) { nodes { id email displayName federationId role status hasPassword createdAt updatedAt } }";
+    let page =
+        "users(first:200) { nodes { id email displayName federationId role status hasPassword createdAt updatedAt } }";
     let aliased: String = (0..10).map(|i| format!("u{i}: {page} ")).collect();
     let (r, n) = statements_of(&app, &counter, &admin, &format!("{{ {aliased} }}")).await;
     assert_refused(&r, "complexity");
@@ -97,7 +98,11 @@ both_backends!(too_many_aliases_are_refused, |db| async move {
 
     // Aliases hidden in a fragment spread many times are counted where they are used.
     let r = app
-        .gql(&admin, "{ me { ...F ...F ...F } } fragment F on Me { a: id b: id c: id d: id e: id f: id g: id }", json!({}))
+        .gql(
+            &admin,
+            "{ me { ...F ...F ...F } } fragment F on Me { a: id b: id c: id d: id e: id f: id g: id }",
+            json!({}),
+        )
         .await;
     assert_refused(&r, "aliases");
 
@@ -130,10 +135,18 @@ both_backends!(fragment_and_introspection_abuse_is_refused, |db| async move {
     assert!(r.body["errors"].as_array().is_some_and(|e| !e.is_empty()), "{}", r.body);
 
     // Lists of the schema nested in lists of the schema.
-    let r = app.gql(&admin, "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }", json!({})).await;
+    let r = app
+        .gql(&admin, "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }", json!({}))
+        .await;
     assert_refused(&r, "introspectionLists");
     // Directives piled on one field.
-    let r = app.gql(&admin, "{ me @include(if:true) @include(if:true) @include(if:true) @include(if:true) @include(if:true) { id } }", json!({})).await;
+    let r = app
+        .gql(
+            &admin,
+            "{ me @include(if:true) @include(if:true) @include(if:true) @include(if:true) @include(if:true) { id } }",
+            json!({}),
+        )
+        .await;
     assert_refused(&r, "directives");
 
     // The standard introspection query (what GraphiQL and code generators send) runs.

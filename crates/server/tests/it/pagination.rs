@@ -21,7 +21,11 @@ pub(crate) async fn provision(app: &TestApp, op: &str, slug: &str, users: usize,
     let mut user_ids = Vec::new();
     for i in 0..users {
         let r = app
-            .gql(&a, "mutation($e:String!){ createUser(input:{email:$e, active:true}){ id } }", json!({"e": format!("user{i}@{slug}.test")}))
+            .gql(
+                &a,
+                "mutation($e:String!){ createUser(input:{email:$e, active:true}){ id } }",
+                json!({"e": format!("user{i}@{slug}.test")}),
+            )
             .await;
         user_ids.push(r.data()["createUser"]["id"].as_str().unwrap().to_owned());
     }
@@ -63,7 +67,8 @@ async fn pages_through(app: &TestApp, auth: &Auth, query: &str, vars: Value, pat
     };
     let all = at(&app.gql(auth, query, with(json!(200), Value::Null)).await);
     assert_eq!(all["pageInfo"]["hasNextPage"], false);
-    let all: Vec<String> = all["nodes"].as_array().unwrap().iter().map(|n| n[key].as_str().unwrap().to_owned()).collect();
+    let all: Vec<String> =
+        all["nodes"].as_array().unwrap().iter().map(|n| n[key].as_str().unwrap().to_owned()).collect();
     assert!(all.len() >= 3, "{path:?}: at least three items to page through");
 
     let mut seen = Vec::new();
@@ -162,7 +167,11 @@ both_backends!(every_list_pages_with_first_and_after, |db| async move {
 
     // Nested pages: each group's members page on its own.
     let r = app
-        .gql(&admin, "{ groups { nodes { memberCount members(first:2) { pageInfo { hasNextPage } nodes { id } } } } }", json!({}))
+        .gql(
+            &admin,
+            "{ groups { nodes { memberCount members(first:2) { pageInfo { hasNextPage } nodes { id } } } } }",
+            json!({}),
+        )
         .await;
     for g in r.data()["groups"]["nodes"].as_array().unwrap() {
         assert_eq!(g["memberCount"], 3);
@@ -171,7 +180,13 @@ both_backends!(every_list_pages_with_first_and_after, |db| async move {
     }
     // A deleted member is gone from pages and counts.
     app.gql(&admin, "mutation($id:ID!){ deleteUser(id:$id){ id } }", json!({"id": t.users[0]})).await.data();
-    let r = app.gql(&admin, "query($id:ID!){ group(id:$id){ memberCount members { nodes { id } } } }", json!({"id": t.groups[0]})).await;
+    let r = app
+        .gql(
+            &admin,
+            "query($id:ID!){ group(id:$id){ memberCount members { nodes { id } } } }",
+            json!({"id": t.groups[0]}),
+        )
+        .await;
     assert_eq!(r.data()["group"]["memberCount"], 2);
     assert_eq!(r.data()["group"]["members"]["nodes"], json!([{"id": t.users[1]}, {"id": t.users[2]}]));
 });
