@@ -225,16 +225,16 @@ impl<'a> Walk<'a> {
             match &item.node {
                 Selection::Field(f) => {
                     let field = &f.node;
-                    if let Some(n) = roots.as_deref_mut() {
-                        *n += 1;
-                        if *n > MAX_ROOT_FIELDS {
-                            return Err(Refusal::new(Limit::RootFields, *n, Some(f.pos)));
-                        }
-                    }
                     if field.alias.is_some() {
                         self.aliases += 1;
                         if self.aliases > MAX_ALIASES {
                             return Err(Refusal::new(Limit::Aliases, self.aliases, Some(f.pos)));
+                        }
+                    }
+                    if let Some(n) = roots.as_deref_mut() {
+                        *n += 1;
+                        if *n > MAX_ROOT_FIELDS {
+                            return Err(Refusal::new(Limit::RootFields, *n, Some(f.pos)));
                         }
                     }
                     if field.directives.len() > MAX_DIRECTIVES {
