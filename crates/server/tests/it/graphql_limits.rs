@@ -110,6 +110,8 @@ both_backends!(too_many_aliases_are_refused, |db| async move {
     let roots: String = (0..=limits::MAX_ROOT_FIELDS).map(|_| "me { id } ").collect();
     let r = app.gql(&admin, &format!("{{ {roots} }}"), json!({})).await;
     assert_refused(&r, "rootFields");
+    let roots: String = (0..limits::MAX_ROOT_FIELDS).map(|_| "me { id } ").collect();
+    app.gql(&admin, &format!("{{ {roots} }}"), json!({})).await.data();
     let signs: String = (0..=limits::MAX_ROOT_FIELDS).map(|_| "signOut ").collect();
     let r = app.gql(&admin, &format!("mutation {{ {signs} }}"), json!({})).await;
     assert_refused(&r, "rootFields");
@@ -148,6 +150,13 @@ both_backends!(fragment_and_introspection_abuse_is_refused, |db| async move {
         )
         .await;
     assert_refused(&r, "directives");
+    let r = app.gql(&admin, "{ me @include(if:true) @include(if:true) @include(if:true) @include(if:true) { id } }", json!({})).await;
+    assert_ne!(r.code(), Some(limits::CODE), "four directives are within the limit: {}", r.body);
+    // Selections: `me` and its fields, at the limit and one over.
+    let fields = |n: usize| -> String { (0..n).map(|_| "id ").collect() };
+    app.gql(&admin, &format!("{{ me {{ {} }} }}", fields(limits::MAX_SELECTIONS - 1)), json!({})).await.data();
+    let r = app.gql(&admin, &format!("{{ me {{ {} }} }}", fields(limits::MAX_SELECTIONS)), json!({})).await;
+    assert_refused(&r, "selections");
 
     // The standard introspection query (what GraphiQL and code generators send) runs.
     let r = app.gql(&admin, INTROSPECTION, json!({})).await;
