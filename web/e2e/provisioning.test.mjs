@@ -153,8 +153,10 @@ describe('SCIM provisioning', { concurrency: false }, () => {
     await edit.waitFor({ state: 'detached' });
 
     // The same through GraphQL, as the console reads it.
-    const { user } = await tenant.asOperator('query($id: ID!) { user(id: $id) { email groups { displayName } } }', { id: userId });
-    assert.deepEqual(user, { email: 'alice.wong@contoso.com', groups: [{ displayName: 'Sales' }] });
+    const { user } = await tenant.asOperator('query($id: ID!) { user(id: $id) { email groups { nodes { displayName } } } }', {
+      id: userId,
+    });
+    assert.deepEqual(user, { email: 'alice.wong@contoso.com', groups: { nodes: [{ displayName: 'Sales' }] } });
   });
 
   test('rotating makes the old token fail (401) and the new one work; revoking makes it fail', async () => {

@@ -129,7 +129,8 @@ export function Shell() {
 function TenantPicker() {
   const { tenantSlug, chooseTenant } = useAuth();
   const { confirmLeave } = useRouter();
-  const tenants = useQuery(TenantsQuery, {});
+  // The largest page the API gives; beyond it, the Tenants page pages through them all.
+  const tenants = useQuery(TenantsQuery, { first: 200 });
   return (
     <label className="tenant-picker">
       <span>Acting on tenant</span>
@@ -142,10 +143,10 @@ function TenantPicker() {
         }}
       >
         <option value="">— none —</option>
-        {tenantSlug && !tenants.data?.tenants.some((t) => t.slug === tenantSlug) && (
+        {tenantSlug && !tenants.data?.tenants.nodes.some((t) => t.slug === tenantSlug) && (
           <option value={tenantSlug}>{tenantSlug}</option>
         )}
-        {tenants.data?.tenants.map((t) => (
+        {tenants.data?.tenants.nodes.map((t) => (
           <option key={t.id} value={t.slug}>
             {t.name} ({t.slug})
           </option>

@@ -67,7 +67,7 @@ describe('users', () => {
     hasPassword: false,
     createdAt: '2026-11-26T10:00:00Z',
     updatedAt: '2026-11-26T10:00:00Z',
-    groups: [] as { id: string; displayName: string }[],
+    groups: { pageInfo: { hasNextPage: false }, nodes: [] as { id: string; displayName: string }[] },
   };
 
   test('deleting asks for confirmation first', async () => {

@@ -32,7 +32,9 @@ describe('Groups', () => {
   test('lists the groups with their member counts, and shows the members on request', async () => {
     const calls = mockGraphql({
       Groups: () => ({ data: { groups: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [sales, empty] } } }),
-      GroupMembers: (v) => ({ data: { group: { id: v.id, memberCount: 2, members } } }),
+      GroupMembers: (v) => ({
+        data: { group: { id: v.id, memberCount: 2, members: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: members } } },
+      }),
     });
     renderGroups();
     const list = await screen.findByRole('list', { name: 'Groups' });
@@ -52,11 +54,37 @@ describe('Groups', () => {
     const memberList = await screen.findByRole('list', { name: 'Members of Sales' });
     const rows = within(memberList).getAllByRole('listitem');
     expect(rows.map((r) => r.textContent)).toEqual(['B.Simonb.simon@contoso.comActive', 'e.reyes@contoso.comSuspended']);
-    expect(calls[1]).toEqual({ operation: 'GroupMembers', variables: { id: 'g1' } });
+    expect(calls[1]).toEqual({ operation: 'GroupMembers', variables: { id: 'g1', first: 50, after: null } });
     const hide = within(items[0]).getByRole('button', { name: 'Hide members of Sales' });
     expect(hide).toHaveAttribute('aria-expanded', 'true');
     await userEvent.click(hide);
     expect(screen.queryByRole('list', { name: 'Members of Sales' })).toBeNull();
+  });
+
+  test("a big group's members are read a page at a time", async () => {
+    const calls = mockGraphql({
+      Groups: () => ({ data: { groups: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [{ ...sales, memberCount: 51 }] } } }),
+      GroupMembers: (v) => ({
+        data: {
+          group: {
+            id: v.id,
+            memberCount: 51,
+            members: v.after
+              ? { pageInfo: { hasNextPage: false, endCursor: 'u3' }, nodes: [members[1]] }
+              : { pageInfo: { hasNextPage: true, endCursor: 'u2' }, nodes: [members[0]] },
+          },
+        },
+      }),
+    });
+    renderGroups();
+    await userEvent.click(await screen.findByRole('button', { name: 'Show members of Sales' }));
+    const pager = await screen.findByRole('navigation', { name: 'Pages of members of Sales' });
+    expect(within(await screen.findByRole('list', { name: 'Members of Sales' })).getAllByRole('listitem')).toHaveLength(1);
+    await userEvent.click(within(pager).getByRole('button', { name: 'Next' }));
+    expect(await screen.findByText('e.reyes@contoso.com')).toBeInTheDocument();
+    expect(calls.at(-1)).toEqual({ operation: 'GroupMembers', variables: { id: 'g1', first: 50, after: 'u2' } });
+    expect(within(pager).getByRole('button', { name: 'Next' })).toBeDisabled();
+    expect(within(pager).getByText('Page 2')).toBeInTheDocument();
   });
 
   test('with no groups, says where they come from', async () => {
@@ -68,7 +96,7 @@ describe('Groups', () => {
 });
 
 describe("a user's groups", () => {
-  const user = (id: string, email: string, groups: { id: string; displayName: string }[]) => ({
+  const user = (id: string, email: string, groups: { id: string; displayName: string }[], more = false) => ({
     id,
     email,
     displayName: '',
@@ -78,7 +106,7 @@ describe("a user's groups", () => {
     hasPassword: false,
     createdAt: '2026-11-26T10:00:00Z',
     updatedAt: '2026-11-26T10:00:00Z',
-    groups,
+    groups: { pageInfo: { hasNextPage: more }, nodes: groups },
   });
 
   test('are listed on the Users page and in the edit dialog, read-only', async () => {
@@ -93,6 +121,7 @@ describe("a user's groups", () => {
                 { id: 'g3', displayName: 'Everyone' },
               ]),
               user('u4', 'new.hire@contoso.com', []),
+              user('u5', 'many.groups@contoso.com', [{ id: 'g1', displayName: 'Sales' }], true),
             ],
           },
         },
@@ -107,6 +136,9 @@ describe("a user's groups", () => {
     expect(within(groups).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Sales', 'Everyone']);
     const other = screen.getByRole('row', { name: /new\.hire@contoso\.com/ });
     expect(within(other).getByText('None')).toBeInTheDocument();
+    // Only the first page of a user's groups is shown; the rest are on the Groups page.
+    const many = screen.getByRole('list', { name: 'Groups of many.groups@contoso.com' });
+    expect(within(many).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Sales', 'and more (see Groups)']);
 
     await userEvent.click(screen.getByRole('button', { name: 'Edit b.simon@contoso.com' }));
     const dialog = screen.getByRole('dialog', { name: 'Edit b.simon@contoso.com' });

@@ -29,7 +29,7 @@ describe('Provisioning (SCIM)', () => {
   test('shows the Tenant URL and a new Secret Token once, guarded until copied', async () => {
     const tokens: ReturnType<typeof token>[] = [];
     const calls = mockGraphql({
-      Provisioning: () => ({ data: { serviceProvider: { scimTenantUrl: TENANT_URL }, scimTokens: tokens } }),
+      Provisioning: () => ({ data: { serviceProvider: { scimTenantUrl: TENANT_URL }, scimTokens: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: tokens } } }),
       CreateScimToken: () => {
         tokens.push(token('s1', 'gh_scim_Ab12'));
         return { data: { createScimToken: { token: 'gh_scim_Ab12-the-whole-secret', tenantUrl: TENANT_URL, scimToken: tokens[0] } } };
@@ -75,7 +75,7 @@ describe('Provisioning (SCIM)', () => {
   test('rotate asks first, shows the new token once and the old one as revoked', async () => {
     let tokens = [token('s1', 'gh_scim_Old1')];
     const calls = mockGraphql({
-      Provisioning: () => ({ data: { serviceProvider: { scimTenantUrl: TENANT_URL }, scimTokens: tokens } }),
+      Provisioning: () => ({ data: { serviceProvider: { scimTenantUrl: TENANT_URL }, scimTokens: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: tokens } } }),
       RotateScimToken: () => {
         const fresh = token('s2', 'gh_scim_New2');
         tokens = [token('s1', 'gh_scim_Old1', '2026-11-27T09:00:00Z'), fresh];
@@ -106,7 +106,7 @@ describe('Provisioning (SCIM)', () => {
   test('revoke asks first, then shows the token as revoked', async () => {
     let revoked: unknown = null;
     mockGraphql({
-      Provisioning: () => ({ data: { serviceProvider: { scimTenantUrl: TENANT_URL }, scimTokens: [token('s1', 'gh_scim_Ab12')] } }),
+      Provisioning: () => ({ data: { serviceProvider: { scimTenantUrl: TENANT_URL }, scimTokens: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [token('s1', 'gh_scim_Ab12')] } } }),
       RevokeScimToken: (v) => {
         revoked = v.id;
         return { data: { revokeScimToken: { id: v.id, revokedAt: '2026-11-27T09:00:00Z' } } };
@@ -131,7 +131,7 @@ describe('Provisioning (SCIM)', () => {
 describe('API tokens (the same one-time secret)', () => {
   test('the new token is shown once, with its name, until copied', async () => {
     mockGraphql({
-      ApiTokens: () => ({ data: { apiTokens: [] } }),
+      ApiTokens: () => ({ data: { apiTokens: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } } }),
       CreateApiToken: (v) => ({
         data: {
           createApiToken: {

@@ -1,7 +1,10 @@
 //! What a resolver learns about the request and the process, and the one way it gets a
 //! tenant scope: from the authenticated principal.
 
-use async_graphql::Context;
+use std::sync::{Arc, Mutex};
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
+use async_graphql::{Context, Request, ServerResult};
 use gatehouse_identity::{Identity, OperatorScope, Principal, TenantScope};
 
 use crate::error::{GqlResult, OrGql, unauthenticated};
@@ -65,7 +68,20 @@ pub(crate) fn principal<'a>(ctx: &Context<'a>) -> GqlResult<&'a Principal> {
 }
 
 /// The tenant the caller acts in: their own, or for an operator the one they named.
+/// Worked out once per request (for an operator it takes a lookup), then remembered.
 pub(crate) async fn tenant_scope(ctx: &Context<'_>) -> GqlResult<TenantScope> {
+    let per_request = ctx.data_opt::<PerRequest>();
+    if let Some(scope) = per_request.and_then(PerRequest::scope) {
+        return Ok(scope);
+    }
+    let scope = find_tenant_scope(ctx).await?;
+    if let Some(r) = per_request {
+        r.remember_scope(&scope);
+    }
+    Ok(scope)
+}
+
+async fn find_tenant_scope(ctx: &Context<'_>) -> GqlResult<TenantScope> {
     let p = principal(ctx)?;
     if p.is_operator() {
         let Some(slug) = auth(ctx).operator_tenant.as_deref() else {
@@ -80,4 +96,45 @@ pub(crate) async fn tenant_scope(ctx: &Context<'_>) -> GqlResult<TenantScope> {
 
 pub(crate) fn operator_scope(ctx: &Context<'_>) -> GqlResult<OperatorScope> {
     OperatorScope::of_principal(principal(ctx)?).gql()
+}
+
+/// What one request remembers while it runs: the caller's tenant scope, once worked out.
+#[derive(Default)]
+pub(crate) struct PerRequest {
+    scope: Mutex<Option<TenantScope>>,
+}
+
+impl PerRequest {
+    fn scope(&self) -> Option<TenantScope> {
+        self.scope.lock().ok().and_then(|s| s.clone())
+    }
+
+    fn remember_scope(&self, scope: &TenantScope) {
+        if let Ok(mut s) = self.scope.lock() {
+            *s = Some(scope.clone());
+        }
+    }
+}
+
+/// Adds a fresh [`PerRequest`] to each request (nothing is shared between requests).
+pub(crate) struct PerRequestData;
+
+impl ExtensionFactory for PerRequestData {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(PerRequestDataExtension)
+    }
+}
+
+struct PerRequestDataExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for PerRequestDataExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, request.data(PerRequest::default())).await
+    }
 }

@@ -1,10 +1,20 @@
 //! `gatehouse-graphql`: the GraphQL API the console and API clients use — types,
 //! queries, mutations, guards and error codes. It knows the identity services only;
 //! HTTP (cookies, headers) is the server's job, handed in as [`RequestAuth`].
+//!
+//! - `query`, `mutation`, `types`: the schema; `context`: who is calling, and the one way to
+//!   a tenant scope; `error`: identity errors as `extensions.code`.
+//! - `pagination`: lists that grow with a tenant's data are connections with a bounded `first`.
+//! - [`limits`]: what one request may ask for (cost with list sizes counted, depth, root
+//!   fields, aliases, fragment fan-out, introspection nesting), refused before anything runs.
+//! - `batches`: nested lists read one statement per level, not per row.
 
+mod batches;
 mod context;
 mod error;
+pub mod limits;
 mod mutation;
+mod pagination;
 mod query;
 mod types;
 
@@ -24,8 +34,10 @@ pub fn build_schema(identity: Identity, sp: ServiceProviderInfo, cookies: Sessio
         .data(identity)
         .data(sp)
         .data(cookies)
-        .limit_depth(12)
-        .limit_complexity(2000)
+        .extension(context::PerRequestData)
+        .extension(limits::QueryLimits)
+        .limit_recursive_depth(limits::MAX_RECURSION)
+        .limit_directives(limits::MAX_DIRECTIVES)
         .finish()
 }
 

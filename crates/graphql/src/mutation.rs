@@ -78,7 +78,7 @@ impl MutationRoot {
             .gql()?;
         Ok(CreateTenantPayload {
             tenant: Tenant(created.tenant),
-            admin: User(created.admin),
+            admin: User::one(created.admin),
             generated_admin_password: created.generated_password,
         })
     }
@@ -105,7 +105,7 @@ impl MutationRoot {
             )
             .await
             .gql()
-            .map(User)
+            .map(User::one)
     }
 
     async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput) -> GqlResult<User> {
@@ -116,25 +116,25 @@ impl MutationRoot {
             federation_id: input.federation_id,
             role: input.role.map(Into::into),
         };
-        identity(ctx).update_user(&scope, parse_id("id", &id)?, update).await.gql().map(User)
+        identity(ctx).update_user(&scope, parse_id("id", &id)?, update).await.gql().map(User::one)
     }
 
     /// Lets the user sign in.
     async fn activate_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx).set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Active).await.gql().map(User)
+        identity(ctx).set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Active).await.gql().map(User::one)
     }
 
     /// Stops the user from signing in and ends their sessions at once.
     async fn suspend_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx).set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Suspended).await.gql().map(User)
+        identity(ctx).set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Suspended).await.gql().map(User::one)
     }
 
     /// Deletes the user (they can no longer sign in; the logs keep their history).
     async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx).delete_user(&scope, parse_id("id", &id)?).await.gql().map(User)
+        identity(ctx).delete_user(&scope, parse_id("id", &id)?).await.gql().map(User::one)
     }
 
     /// Saves the whole SSO configuration at once.

@@ -1,40 +1,18 @@
 //! Queries. Tenant data is read only through the scope of the authenticated caller.
 
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
-use gatehouse_identity::{AuditFilter, PageRequest};
+use gatehouse_identity::AuditFilter;
 
 use crate::context::{ServiceProviderInfo, auth, identity, operator_scope, tenant_scope};
 use crate::error::{GqlResult, OrGql};
+use crate::pagination::{connection, objects, page};
 use crate::types::*;
 
 pub struct QueryRoot;
 
 pub(crate) fn parse_id<T: std::str::FromStr>(field: &str, id: &ID) -> GqlResult<T> {
     id.parse::<T>().map_err(|_| crate::error::invalid(field, "is not a valid ID"))
-}
-
-fn page(first: Option<i32>, after: Option<String>) -> GqlResult<PageRequest> {
-    let first = match first {
-        Some(n) if n < 0 => return Err(crate::error::invalid("first", "must not be negative")),
-        Some(n) => Some(n as u64),
-        None => None,
-    };
-    Ok(PageRequest { first, after })
-}
-
-fn connection<T, N>(
-    p: gatehouse_identity::Page<T>,
-    cursor: impl Fn(&T) -> String,
-    node: impl Fn(T) -> N,
-    had_cursor: bool,
-) -> Connection<String, N>
-where
-    N: async_graphql::OutputType,
-{
-    let mut c = Connection::new(had_cursor, p.has_next_page);
-    c.edges.extend(p.items.into_iter().map(|t| Edge::with_additional_fields(cursor(&t), node(t), EmptyFields)));
-    c
 }
 
 #[Object(name = "Query")]
@@ -51,10 +29,18 @@ impl QueryRoot {
         identity(ctx).tenant(&scope).await.gql().map(Tenant)
     }
 
-    /// All tenants (platform operators only).
-    async fn tenants(&self, ctx: &Context<'_>) -> GqlResult<Vec<Tenant>> {
+    /// All tenants, by slug (platform operators only).
+    #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
+    async fn tenants(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, Tenant>> {
         let scope = operator_scope(ctx)?;
-        Ok(identity(ctx).list_tenants(&scope).await.gql()?.into_iter().map(Tenant).collect())
+        let had_cursor = after.is_some();
+        let p = identity(ctx).list_tenants(&scope, &page(first, after)?).await.gql()?;
+        Ok(connection(objects(p, |ts| ts.into_iter().map(Tenant).collect()), |t| t.0.slug.clone(), had_cursor))
     }
 
     /// The tenant's SSO settings and IdP certificates.
@@ -71,6 +57,7 @@ impl QueryRoot {
     }
 
     /// Users of the tenant, oldest first; `search` matches e-mail, name and federation ID.
+    #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -81,19 +68,20 @@ impl QueryRoot {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
         let p = identity(ctx).list_users(&scope, search.as_deref(), &page(first, after)?).await.gql()?;
-        Ok(connection(p, |u| u.id.to_string(), User, had_cursor))
+        Ok(connection(objects(p, User::batch), |u| u.user.id.to_string(), had_cursor))
     }
 
     async fn user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<User>> {
         let scope = tenant_scope(ctx).await?;
         match identity(ctx).user(&scope, parse_id("id", &id)?).await {
-            Ok(u) => Ok(Some(User(u))),
+            Ok(u) => Ok(Some(User::one(u))),
             Err(gatehouse_identity::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(crate::error::to_gql(e)),
         }
     }
 
     /// The tenant's audit log, newest first.
+    #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
@@ -106,10 +94,11 @@ impl QueryRoot {
         let filter = AuditFilter { action: f.action, target_id: f.target_id, since: f.since, until: f.until };
         let had_cursor = after.is_some();
         let p = identity(ctx).audit_events(&scope, &filter, &page(first, after)?).await.gql()?;
-        Ok(connection(p, |e| e.id.to_string(), AuditEvent, had_cursor))
+        Ok(connection(objects(p, |es| es.into_iter().map(AuditEvent).collect()), |e| e.0.id.to_string(), had_cursor))
     }
 
     /// The tenant's SSO sign-in log, newest first.
+    #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
     async fn sign_in_events(
         &self,
         ctx: &Context<'_>,
@@ -126,16 +115,25 @@ impl QueryRoot {
         let filter = gatehouse_identity::SignInFilter { success: f.success, reason_code: f.reason_code, user_id, since: f.since };
         let had_cursor = after.is_some();
         let p = identity(ctx).sign_in_events(&scope, &filter, &page(first, after)?).await.gql()?;
-        Ok(connection(p, |e| e.id.clone(), SignInEvent, had_cursor))
+        Ok(connection(objects(p, |es| es.into_iter().map(SignInEvent).collect()), |e| e.0.id.clone(), had_cursor))
     }
 
-    /// The tenant's SCIM tokens (without the secrets), revoked ones included.
-    async fn scim_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<ScimToken>> {
+    /// The tenant's SCIM tokens (without the secrets), oldest first, revoked ones included.
+    #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
+    async fn scim_tokens(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, ScimToken>> {
         let scope = tenant_scope(ctx).await?;
-        Ok(identity(ctx).scim_tokens(&scope).await.gql()?.into_iter().map(ScimToken).collect())
+        let had_cursor = after.is_some();
+        let p = identity(ctx).scim_tokens(&scope, &page(first, after)?).await.gql()?;
+        Ok(connection(objects(p, |ts| ts.into_iter().map(ScimToken).collect()), |t| t.0.id.to_string(), had_cursor))
     }
 
-    /// The tenant's groups (provisioned by the IdP), oldest first, with their members.
+    /// The tenant's groups (provisioned by the IdP), oldest first.
+    #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
     async fn groups(
         &self,
         ctx: &Context<'_>,
@@ -145,21 +143,29 @@ impl QueryRoot {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
         let p = identity(ctx).groups(&scope, &page(first, after)?).await.gql()?;
-        Ok(connection(p, |g| g.id.to_string(), Group, had_cursor))
+        Ok(connection(objects(p, Group::batch), |g| g.group.id.to_string(), had_cursor))
     }
 
     async fn group(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Group>> {
         let scope = tenant_scope(ctx).await?;
         match identity(ctx).group(&scope, parse_id("id", &id)?).await {
-            Ok(g) => Ok(Some(Group(g))),
+            Ok(g) => Ok(Some(Group::one(g))),
             Err(gatehouse_identity::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(crate::error::to_gql(e)),
         }
     }
 
-    /// The tenant's API tokens (without the secrets).
-    async fn api_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApiToken>> {
+    /// The tenant's API tokens (without the secrets), oldest first, revoked ones included.
+    #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
+    async fn api_tokens(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, ApiToken>> {
         let scope = tenant_scope(ctx).await?;
-        Ok(identity(ctx).api_tokens(&scope).await.gql()?.into_iter().map(ApiToken).collect())
+        let had_cursor = after.is_some();
+        let p = identity(ctx).api_tokens(&scope, &page(first, after)?).await.gql()?;
+        Ok(connection(objects(p, |ts| ts.into_iter().map(ApiToken).collect()), |t| t.0.id.to_string(), had_cursor))
     }
 }

@@ -1,12 +1,17 @@
 //! GraphQL output and input types. Outputs wrap the identity crate's domain types and
 //! choose what to expose (never a hash, a PEM body or a token after creation).
 
+use std::sync::Arc;
+
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Duration, Utc};
 use gatehouse_identity as idn;
 
-use crate::context::{ServiceProviderInfo, identity, tenant_scope};
-use crate::error::{GqlResult, OrGql};
+use crate::context::ServiceProviderInfo;
+use crate::error::GqlResult;
+use crate::batches::{GroupBatch, UserBatch};
+use crate::pagination::{connection, page};
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "Role", remote = "idn::Role")]
@@ -14,8 +19,6 @@ pub enum RoleGql {
     TenantAdmin,
     User,
 }
-
-
 
 /// What the signed-in caller is.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +37,6 @@ pub enum UserStatus {
     Suspended,
 }
 
-
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "idn::IdpProvider")]
 pub enum IdpProvider {
@@ -44,8 +46,6 @@ pub enum IdpProvider {
     GenericSaml,
 }
 
-
-
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "idn::LoginPolicy")]
 pub enum LoginPolicy {
@@ -53,8 +53,6 @@ pub enum LoginPolicy {
     Sso,
     PasswordOrSso,
 }
-
-
 
 /// A customer organisation.
 pub struct Tenant(pub idn::Tenant);
@@ -109,43 +107,55 @@ impl Me {
 }
 
 /// A user of the tenant.
-pub struct User(pub idn::User);
+#[derive(Clone)]
+pub struct User {
+    pub(crate) user: idn::User,
+    /// The users read with this one (see [`crate::batches`]).
+    pub(crate) batch: Arc<UserBatch>,
+}
 
 #[Object]
 impl User {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.user.id.to_string())
     }
     async fn email(&self) -> &str {
-        &self.0.email
+        &self.user.email
     }
     async fn display_name(&self) -> &str {
-        &self.0.display_name
+        &self.user.display_name
     }
     /// The ID the IdP sends as NameID; matched case-insensitively when e-mail shaped.
     async fn federation_id(&self) -> &str {
-        &self.0.federation_id
+        &self.user.federation_id
     }
     async fn role(&self) -> RoleGql {
-        self.0.role.into()
+        self.user.role.into()
     }
     async fn status(&self) -> UserStatus {
-        self.0.status.into()
+        self.user.status.into()
     }
     /// Whether the user can sign in with a password (where the login policy allows it).
     async fn has_password(&self) -> bool {
-        self.0.has_password
+        self.user.has_password
     }
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.user.created_at
     }
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.user.updated_at
     }
     /// The groups the user belongs to (provisioned by the IdP over SCIM), by name.
-    async fn groups(&self, ctx: &Context<'_>) -> GqlResult<Vec<Group>> {
-        let scope = tenant_scope(ctx).await?;
-        Ok(identity(ctx).user_groups(&scope, self.0.id).await.gql()?.into_iter().map(Group).collect())
+    #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
+    async fn groups(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, Group>> {
+        let had_cursor = after.is_some();
+        let p = self.batch.groups(ctx, self.user.id, &page(first, after)?).await?;
+        Ok(connection(p, |g| g.group.display_name.to_lowercase(), had_cursor))
     }
 }
 
@@ -223,6 +233,7 @@ impl SsoConnection {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    #[graphql(complexity = "idn::MAX_CERTIFICATES * child_complexity + 1")]
     async fn certificates(&self) -> Vec<IdpCertificate> {
         self.0.certificates.iter().cloned().map(IdpCertificate).collect()
     }
@@ -313,41 +324,46 @@ impl ScimToken {
 }
 
 /// A group of users, provisioned by the IdP over SCIM.
-pub struct Group(pub idn::Group);
+#[derive(Clone)]
+pub struct Group {
+    pub(crate) group: idn::Group,
+    /// The groups read with this one (see [`crate::batches`]).
+    pub(crate) batch: Arc<GroupBatch>,
+}
 
 #[Object]
 impl Group {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.group.id.to_string())
     }
     async fn display_name(&self) -> &str {
-        &self.0.display_name
+        &self.group.display_name
     }
     /// The IdP's own identifier for the group.
     async fn external_id(&self) -> Option<&str> {
-        self.0.external_id.as_deref()
+        self.group.external_id.as_deref()
     }
     async fn member_count(&self, ctx: &Context<'_>) -> GqlResult<i32> {
-        match &self.0.members {
-            Some(m) => Ok(i32::try_from(m.len()).unwrap_or(i32::MAX)),
-            None => Ok(i32::try_from(self.load_members(ctx).await?.len()).unwrap_or(i32::MAX)),
-        }
+        let n = self.batch.member_count(ctx, self.group.id).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
-    async fn members(&self, ctx: &Context<'_>) -> GqlResult<Vec<User>> {
-        self.load_members(ctx).await
+    /// The group's members, oldest user first.
+    #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, User>> {
+        let had_cursor = after.is_some();
+        let p = self.batch.members(ctx, self.group.id, &page(first, after)?).await?;
+        Ok(connection(p, |u| u.user.id.to_string(), had_cursor))
     }
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.group.created_at
     }
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
-}
-
-impl Group {
-    async fn load_members(&self, ctx: &Context<'_>) -> GqlResult<Vec<User>> {
-        let scope = tenant_scope(ctx).await?;
-        Ok(identity(ctx).group_members(&scope, self.0.id).await.gql()?.into_iter().map(User).collect())
+        self.group.updated_at
     }
 }
 
@@ -474,7 +490,6 @@ pub struct CreateScimTokenPayload {
 pub struct SignInPayload {
     pub me: Me,
 }
-
 
 /// One SSO sign-in attempt.
 pub struct SignInEvent(pub idn::SignInEvent);

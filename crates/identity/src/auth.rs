@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait, sea_query::Expr,
 };
 use serde_json::json;
@@ -301,14 +301,19 @@ impl Identity {
         Ok((token, t))
     }
 
-    pub async fn api_tokens(&self, scope: &TenantScope) -> Result<Vec<ApiToken>> {
+    /// The tenant's API tokens, oldest first, a page at a time.
+    pub async fn api_tokens(&self, scope: &TenantScope, page: &PageRequest) -> Result<Page<ApiToken>> {
         scope.require_admin()?;
-        let rows = api_token::Entity::find()
+        let size = page.size()?;
+        let mut q = api_token::Entity::find()
             .filter(api_token::Column::TenantId.eq(scope.tenant_id().as_uuid()))
             .order_by_asc(api_token::Column::Id)
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(to_api_token).collect())
+            .limit(size + 1);
+        if let Some(after) = page.after_uuid()? {
+            q = q.filter(api_token::Column::Id.gt(after));
+        }
+        let rows = q.all(&self.db).await?;
+        Ok(page_from(rows.into_iter().map(to_api_token).collect(), size))
     }
 
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]

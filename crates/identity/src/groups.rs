@@ -19,7 +19,6 @@ use crate::ids::*;
 use crate::model::*;
 use crate::principal::{ScimScope, TenantScope};
 use crate::provisioning::{Listing, Lookup, LookupAttribute, Window};
-use crate::users::to_user;
 use crate::{Identity, validate};
 
 const MAX_DISPLAY_NAME_LEN: usize = 256;
@@ -191,7 +190,7 @@ impl Identity {
         Ok(())
     }
 
-    /// The tenant's groups for the console, by name.
+    /// The tenant's groups for the console, oldest first (members are read separately).
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn groups(&self, scope: &TenantScope, page: &PageRequest) -> Result<Page<Group>> {
         scope.require_admin()?;
@@ -204,44 +203,13 @@ impl Identity {
             q = q.filter(group::Column::Id.gt(after));
         }
         let rows = q.all(&self.db).await?;
-        let groups = self.with_members(&self.db, scope.tenant_id(), rows, true).await?;
-        Ok(page_from(groups, size))
+        Ok(page_from(rows.into_iter().map(crate::memberships::to_group).collect(), size))
     }
 
+    /// A group for the console; its members are read by [`Identity::group_members`].
     pub async fn group(&self, scope: &TenantScope, id: GroupId) -> Result<Group> {
         scope.require_admin()?;
-        let row = find_group(&self.db, scope.tenant_id(), id).await?;
-        let mut groups = self.with_members(&self.db, scope.tenant_id(), vec![row], true).await?;
-        groups.pop().ok_or(Error::NotFound { what: "group" })
-    }
-
-    /// A group's members as users, for the console.
-    pub async fn group_members(&self, scope: &TenantScope, id: GroupId) -> Result<Vec<User>> {
-        scope.require_admin()?;
-        find_group(&self.db, scope.tenant_id(), id).await?;
-        let rows = group_member::Entity::find()
-            .filter(group_member::Column::TenantId.eq(scope.tenant_id().as_uuid()))
-            .filter(group_member::Column::GroupId.eq(id.as_uuid()))
-            .find_also_related(user::Entity)
-            .filter(user::Column::DeletedAt.is_null())
-            .order_by_asc(group_member::Column::CreatedAt)
-            .order_by_asc(group_member::Column::UserId)
-            .all(&self.db)
-            .await?;
-        rows.into_iter().filter_map(|(_, u)| u).map(to_user).collect()
-    }
-
-    /// The groups a user belongs to, by name. A user sees their own; an admin anyone's.
-    pub async fn user_groups(&self, scope: &TenantScope, user_id: UserId) -> Result<Vec<Group>> {
-        self.user(scope, user_id).await?;
-        let rows = group::Entity::find()
-            .filter(group::Column::TenantId.eq(scope.tenant_id().as_uuid()))
-            .inner_join(group_member::Entity)
-            .filter(group_member::Column::UserId.eq(user_id.as_uuid()))
-            .order_by_asc(group::Column::DisplayNameKey)
-            .all(&self.db)
-            .await?;
-        self.with_members(&self.db, scope.tenant_id(), rows, false).await
+        Ok(crate::memberships::to_group(find_group(&self.db, scope.tenant_id(), id).await?))
     }
 
     async fn with_members(

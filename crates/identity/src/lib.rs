@@ -15,6 +15,7 @@ mod entities;
 mod error;
 mod groups;
 mod ids;
+mod memberships;
 mod model;
 mod principal;
 mod provisioning;
@@ -45,7 +46,7 @@ pub use provisioning::{
 };
 pub use scim_tokens::{CreatedScimToken, ScimToken};
 pub use secrets::{generate_password, MIN_PASSWORD_LEN};
-pub use sso::{AddedCertificate, MetadataImport, SsoConnectionInput};
+pub use sso::{AddedCertificate, MAX_CERTIFICATES, MetadataImport, SsoConnectionInput};
 pub use sso_flow::{
     AcsOutcome, RequestMeta, SignInEvent, SignInFilter, SsoError, SsoRefusal, SsoResult, SsoSignedIn, SsoStart,
     HomeRealm, TestReport, reason_text, safe_redirect,

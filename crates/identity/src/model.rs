@@ -156,7 +156,8 @@ impl PageRequest {
     pub const DEFAULT_SIZE: u64 = 50;
     pub const MAX_SIZE: u64 = 200;
 
-    pub(crate) fn size(&self) -> Result<u64> {
+    /// The page size asked for; 0 or more than [`Self::MAX_SIZE`] is a validation error on `first`.
+    pub fn size(&self) -> Result<u64> {
         match self.first {
             None => Ok(Self::DEFAULT_SIZE),
             Some(0) => Err(Error::invalid("first", "must be at least 1")),

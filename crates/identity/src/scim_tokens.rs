@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait, sea_query::Expr,
+    QuerySelect, TransactionTrait, sea_query::Expr,
 };
 use serde_json::json;
 
@@ -13,6 +13,7 @@ use crate::audit::{self, Change};
 use crate::entities::{scim_token, tenant};
 use crate::error::{Error, Result};
 use crate::ids::*;
+use crate::model::{Page, PageRequest, page_from};
 use crate::principal::{ScimScope, TenantScope};
 use crate::{Identity, secrets};
 
@@ -71,15 +72,19 @@ impl Identity {
         Ok(t)
     }
 
-    /// The tenant's SCIM tokens, oldest first, revoked ones included.
-    pub async fn scim_tokens(&self, scope: &TenantScope) -> Result<Vec<ScimToken>> {
+    /// The tenant's SCIM tokens, oldest first, revoked ones included, a page at a time.
+    pub async fn scim_tokens(&self, scope: &TenantScope, page: &PageRequest) -> Result<Page<ScimToken>> {
         scope.require_admin()?;
-        let rows = scim_token::Entity::find()
+        let size = page.size()?;
+        let mut q = scim_token::Entity::find()
             .filter(scim_token::Column::TenantId.eq(scope.tenant_id().as_uuid()))
             .order_by_asc(scim_token::Column::Id)
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(to_scim_token).collect())
+            .limit(size + 1);
+        if let Some(after) = page.after_uuid()? {
+            q = q.filter(scim_token::Column::Id.gt(after));
+        }
+        let rows = q.all(&self.db).await?;
+        Ok(page_from(rows.into_iter().map(to_scim_token).collect(), size))
     }
 
     /// The scope behind `Authorization: Bearer <token>` on `/scim/v2/<tenant_slug>`: `None`

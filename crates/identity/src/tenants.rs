@@ -2,7 +2,7 @@
 //! and a disabled SSO connection.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait,
 };
 use serde_json::json;
@@ -127,10 +127,15 @@ impl Identity {
         Ok(CreatedTenant { tenant, admin, generated_password: generated })
     }
 
-    /// All tenants, by slug.
-    pub async fn list_tenants(&self, _scope: &OperatorScope) -> Result<Vec<Tenant>> {
-        let rows = tenant::Entity::find().order_by_asc(tenant::Column::Slug).all(&self.db).await?;
-        Ok(rows.into_iter().map(to_tenant).collect())
+    /// All tenants, by slug, a page at a time (the cursor is the last slug seen).
+    pub async fn list_tenants(&self, _scope: &OperatorScope, page: &PageRequest) -> Result<Page<Tenant>> {
+        let size = page.size()?;
+        let mut q = tenant::Entity::find().order_by_asc(tenant::Column::Slug).limit(size + 1);
+        if let Some(after) = page.after.as_deref() {
+            q = q.filter(tenant::Column::Slug.gt(after));
+        }
+        let rows = q.all(&self.db).await?;
+        Ok(page_from(rows.into_iter().map(to_tenant).collect(), size))
     }
 
     /// The caller's own tenant.

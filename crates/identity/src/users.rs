@@ -272,7 +272,7 @@ impl Identity {
         to_user(m)
     }
 
-    fn is_self(&self, scope: &TenantScope, id: UserId) -> bool {
+    pub(crate) fn is_self(&self, scope: &TenantScope, id: UserId) -> bool {
         scope.actor().kind == "user" && scope.actor().id.as_deref() == Some(id.to_string().as_str())
     }
 

@@ -16,8 +16,8 @@ both_backends!(first_start_prints_credentials_once_and_they_work, |db| async mov
 
     let ops = Client::new(&server.base);
     assert_eq!(ops.sign_in("admin@gatehouse.local", &op_password, None).await["role"], "PLATFORM_OPERATOR");
-    let tenants = ops.gql("{ tenants { slug devMode } }", json!({})).await;
-    assert_eq!(tenants["data"]["tenants"][0]["slug"], "demo");
+    let tenants = ops.gql("{ tenants { nodes { slug devMode } } }", json!({})).await;
+    assert_eq!(tenants["data"]["tenants"]["nodes"][0]["slug"], "demo");
 
     let admin = Client::new(&server.base);
     assert_eq!(admin.sign_in("admin@demo.example.com", &demo_password, None).await["tenant"]["slug"], "demo");

@@ -4,6 +4,7 @@ mod csrf;
 mod edges;
 mod foundation;
 mod limits;
+mod query_limits;
 mod scale_out;
 mod sso;
 mod sso_attacks;

@@ -125,9 +125,14 @@ export const UserFields = graphql(`
     hasPassword
     createdAt
     updatedAt
-    groups {
-      id
-      displayName
+    groups(first: 10) {
+      pageInfo {
+        hasNextPage
+      }
+      nodes {
+        id
+        displayName
+      }
     }
   }
 `);
@@ -209,15 +214,21 @@ export const AuditEventsQuery = graphql(`
 `);
 
 export const ApiTokensQuery = graphql(`
-  query ApiTokens {
-    apiTokens {
-      id
-      name
-      prefix
-      createdBy
-      createdAt
-      lastUsedAt
-      revokedAt
+  query ApiTokens($first: Int, $after: String) {
+    apiTokens(first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        name
+        prefix
+        createdBy
+        createdAt
+        lastUsedAt
+        revokedAt
+      }
     }
   }
 `);
@@ -249,13 +260,19 @@ export const RevokeApiTokenMutation = graphql(`
 `);
 
 export const TenantsQuery = graphql(`
-  query Tenants {
-    tenants {
-      id
-      slug
-      name
-      devMode
-      createdAt
+  query Tenants($first: Int, $after: String) {
+    tenants(first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        slug
+        name
+        devMode
+        createdAt
+      }
     }
   }
 `);
@@ -357,12 +374,18 @@ export const ScimTokenFields = graphql(`
 `);
 
 export const ProvisioningQuery = graphql(`
-  query Provisioning {
+  query Provisioning($first: Int, $after: String) {
     serviceProvider {
       scimTenantUrl
     }
-    scimTokens {
-      ...ScimTokenFields
+    scimTokens(first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...ScimTokenFields
+      }
     }
   }
 `);
@@ -419,16 +442,22 @@ export const GroupsQuery = graphql(`
 `);
 
 export const GroupMembersQuery = graphql(`
-  query GroupMembers($id: ID!) {
+  query GroupMembers($id: ID!, $first: Int, $after: String) {
     group(id: $id) {
       id
       memberCount
-      members {
-        id
-        email
-        displayName
-        federationId
-        status
+      members(first: $first, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          id
+          email
+          displayName
+          federationId
+          status
+        }
       }
     }
   }

@@ -24,7 +24,7 @@ type Documents = {
     "\n  mutation UpdateSsoConnection($input: SsoConnectionInput!) {\n    updateSsoConnection(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": typeof types.UpdateSsoConnectionDocument,
     "\n  mutation AddIdpCertificate($certificate: String!) {\n    addIdpCertificate(certificate: $certificate) {\n      ...CertificateFields\n    }\n  }\n": typeof types.AddIdpCertificateDocument,
     "\n  mutation RemoveIdpCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n": typeof types.RemoveIdpCertificateDocument,
-    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups {\n      id\n      displayName\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
+    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.UsersDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserFields\n    }\n  }\n": typeof types.CreateUserDocument,
     "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      ...UserFields\n    }\n  }\n": typeof types.UpdateUserDocument,
@@ -32,10 +32,10 @@ type Documents = {
     "\n  mutation SuspendUser($id: ID!) {\n    suspendUser(id: $id) {\n      ...UserFields\n    }\n  }\n": typeof types.SuspendUserDocument,
     "\n  mutation DeleteUser($id: ID!) {\n    deleteUser(id: $id) {\n      id\n    }\n  }\n": typeof types.DeleteUserDocument,
     "\n  query AuditEvents($first: Int, $after: String, $filter: AuditEventFilter) {\n    auditEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        actorKind\n        actor\n        action\n        targetType\n        targetId\n        before\n        after\n        createdAt\n      }\n    }\n  }\n": typeof types.AuditEventsDocument,
-    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdBy\n      createdAt\n      lastUsedAt\n      revokedAt\n    }\n  }\n": typeof types.ApiTokensDocument,
+    "\n  query ApiTokens($first: Int, $after: String) {\n    apiTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        prefix\n        createdBy\n        createdAt\n        lastUsedAt\n        revokedAt\n      }\n    }\n  }\n": typeof types.ApiTokensDocument,
     "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdBy\n        createdAt\n        lastUsedAt\n        revokedAt\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeApiTokenDocument,
-    "\n  query Tenants {\n    tenants {\n      id\n      slug\n      name\n      devMode\n      createdAt\n    }\n  }\n": typeof types.TenantsDocument,
+    "\n  query Tenants($first: Int, $after: String) {\n    tenants(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n    }\n  }\n": typeof types.TenantsDocument,
     "\n  mutation CreateTenant($input: CreateTenantInput!) {\n    createTenant(input: $input) {\n      tenant {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n      admin {\n        email\n      }\n      generatedAdminPassword\n    }\n  }\n": typeof types.CreateTenantDocument,
     "\n  mutation SetTenantDevMode($slug: String!, $enabled: Boolean!) {\n    setTenantDevMode(slug: $slug, enabled: $enabled) {\n      id\n      devMode\n    }\n  }\n": typeof types.SetTenantDevModeDocument,
     "\n  mutation TestSsoConnection {\n    testSsoConnection {\n      url\n    }\n  }\n": typeof types.TestSsoConnectionDocument,
@@ -43,12 +43,12 @@ type Documents = {
     "\n  fragment SignInEventFields on SignInEvent {\n    id\n    createdAt\n    success\n    flow\n    reasonCode\n    reason\n    detail\n    userId\n    nameId\n    certificateFingerprint\n    clockOffsetSeconds\n    ip\n    userAgent\n  }\n": typeof types.SignInEventFieldsFragmentDoc,
     "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.SignInEventsDocument,
     "\n  fragment ScimTokenFields on ScimToken {\n    id\n    prefix\n    createdBy\n    createdAt\n    lastUsedAt\n    revokedAt\n  }\n": typeof types.ScimTokenFieldsFragmentDoc,
-    "\n  query Provisioning {\n    serviceProvider {\n      scimTenantUrl\n    }\n    scimTokens {\n      ...ScimTokenFields\n    }\n  }\n": typeof types.ProvisioningDocument,
+    "\n  query Provisioning($first: Int, $after: String) {\n    serviceProvider {\n      scimTenantUrl\n    }\n    scimTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ScimTokenFields\n      }\n    }\n  }\n": typeof types.ProvisioningDocument,
     "\n  mutation CreateScimToken {\n    createScimToken {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": typeof types.CreateScimTokenDocument,
     "\n  mutation RotateScimToken($id: ID!) {\n    rotateScimToken(id: $id) {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": typeof types.RotateScimTokenDocument,
     "\n  mutation RevokeScimToken($id: ID!) {\n    revokeScimToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeScimTokenDocument,
     "\n  query Groups($first: Int, $after: String) {\n    groups(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n": typeof types.GroupsDocument,
-    "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      memberCount\n      members {\n        id\n        email\n        displayName\n        federationId\n        status\n      }\n    }\n  }\n": typeof types.GroupMembersDocument,
+    "\n  query GroupMembers($id: ID!, $first: Int, $after: String) {\n    group(id: $id) {\n      id\n      memberCount\n      members(first: $first, after: $after) {\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          id\n          email\n          displayName\n          federationId\n          status\n        }\n      }\n    }\n  }\n": typeof types.GroupMembersDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      email\n      displayName\n      role\n      tenant {\n        slug\n        name\n      }\n    }\n  }\n": types.MeDocument,
@@ -60,7 +60,7 @@ const documents: Documents = {
     "\n  mutation UpdateSsoConnection($input: SsoConnectionInput!) {\n    updateSsoConnection(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": types.UpdateSsoConnectionDocument,
     "\n  mutation AddIdpCertificate($certificate: String!) {\n    addIdpCertificate(certificate: $certificate) {\n      ...CertificateFields\n    }\n  }\n": types.AddIdpCertificateDocument,
     "\n  mutation RemoveIdpCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n": types.RemoveIdpCertificateDocument,
-    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups {\n      id\n      displayName\n    }\n  }\n": types.UserFieldsFragmentDoc,
+    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n": types.UserFieldsFragmentDoc,
     "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": types.UsersDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserFields\n    }\n  }\n": types.CreateUserDocument,
     "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      ...UserFields\n    }\n  }\n": types.UpdateUserDocument,
@@ -68,10 +68,10 @@ const documents: Documents = {
     "\n  mutation SuspendUser($id: ID!) {\n    suspendUser(id: $id) {\n      ...UserFields\n    }\n  }\n": types.SuspendUserDocument,
     "\n  mutation DeleteUser($id: ID!) {\n    deleteUser(id: $id) {\n      id\n    }\n  }\n": types.DeleteUserDocument,
     "\n  query AuditEvents($first: Int, $after: String, $filter: AuditEventFilter) {\n    auditEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        actorKind\n        actor\n        action\n        targetType\n        targetId\n        before\n        after\n        createdAt\n      }\n    }\n  }\n": types.AuditEventsDocument,
-    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdBy\n      createdAt\n      lastUsedAt\n      revokedAt\n    }\n  }\n": types.ApiTokensDocument,
+    "\n  query ApiTokens($first: Int, $after: String) {\n    apiTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        prefix\n        createdBy\n        createdAt\n        lastUsedAt\n        revokedAt\n      }\n    }\n  }\n": types.ApiTokensDocument,
     "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdBy\n        createdAt\n        lastUsedAt\n        revokedAt\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeApiTokenDocument,
-    "\n  query Tenants {\n    tenants {\n      id\n      slug\n      name\n      devMode\n      createdAt\n    }\n  }\n": types.TenantsDocument,
+    "\n  query Tenants($first: Int, $after: String) {\n    tenants(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n    }\n  }\n": types.TenantsDocument,
     "\n  mutation CreateTenant($input: CreateTenantInput!) {\n    createTenant(input: $input) {\n      tenant {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n      admin {\n        email\n      }\n      generatedAdminPassword\n    }\n  }\n": types.CreateTenantDocument,
     "\n  mutation SetTenantDevMode($slug: String!, $enabled: Boolean!) {\n    setTenantDevMode(slug: $slug, enabled: $enabled) {\n      id\n      devMode\n    }\n  }\n": types.SetTenantDevModeDocument,
     "\n  mutation TestSsoConnection {\n    testSsoConnection {\n      url\n    }\n  }\n": types.TestSsoConnectionDocument,
@@ -79,12 +79,12 @@ const documents: Documents = {
     "\n  fragment SignInEventFields on SignInEvent {\n    id\n    createdAt\n    success\n    flow\n    reasonCode\n    reason\n    detail\n    userId\n    nameId\n    certificateFingerprint\n    clockOffsetSeconds\n    ip\n    userAgent\n  }\n": types.SignInEventFieldsFragmentDoc,
     "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.SignInEventsDocument,
     "\n  fragment ScimTokenFields on ScimToken {\n    id\n    prefix\n    createdBy\n    createdAt\n    lastUsedAt\n    revokedAt\n  }\n": types.ScimTokenFieldsFragmentDoc,
-    "\n  query Provisioning {\n    serviceProvider {\n      scimTenantUrl\n    }\n    scimTokens {\n      ...ScimTokenFields\n    }\n  }\n": types.ProvisioningDocument,
+    "\n  query Provisioning($first: Int, $after: String) {\n    serviceProvider {\n      scimTenantUrl\n    }\n    scimTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ScimTokenFields\n      }\n    }\n  }\n": types.ProvisioningDocument,
     "\n  mutation CreateScimToken {\n    createScimToken {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": types.CreateScimTokenDocument,
     "\n  mutation RotateScimToken($id: ID!) {\n    rotateScimToken(id: $id) {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": types.RotateScimTokenDocument,
     "\n  mutation RevokeScimToken($id: ID!) {\n    revokeScimToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeScimTokenDocument,
     "\n  query Groups($first: Int, $after: String) {\n    groups(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n": types.GroupsDocument,
-    "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      memberCount\n      members {\n        id\n        email\n        displayName\n        federationId\n        status\n      }\n    }\n  }\n": types.GroupMembersDocument,
+    "\n  query GroupMembers($id: ID!, $first: Int, $after: String) {\n    group(id: $id) {\n      id\n      memberCount\n      members(first: $first, after: $after) {\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          id\n          email\n          displayName\n          federationId\n          status\n        }\n      }\n    }\n  }\n": types.GroupMembersDocument,
 };
 
 /**
@@ -126,7 +126,7 @@ export function graphql(source: "\n  mutation RemoveIdpCertificate($id: ID!) {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups {\n      id\n      displayName\n    }\n  }\n"): typeof import('./graphql').UserFieldsFragmentDoc;
+export function graphql(source: "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n"): typeof import('./graphql').UserFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -158,7 +158,7 @@ export function graphql(source: "\n  query AuditEvents($first: Int, $after: Stri
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdBy\n      createdAt\n      lastUsedAt\n      revokedAt\n    }\n  }\n"): typeof import('./graphql').ApiTokensDocument;
+export function graphql(source: "\n  query ApiTokens($first: Int, $after: String) {\n    apiTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        prefix\n        createdBy\n        createdAt\n        lastUsedAt\n        revokedAt\n      }\n    }\n  }\n"): typeof import('./graphql').ApiTokensDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -170,7 +170,7 @@ export function graphql(source: "\n  mutation RevokeApiToken($id: ID!) {\n    re
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Tenants {\n    tenants {\n      id\n      slug\n      name\n      devMode\n      createdAt\n    }\n  }\n"): typeof import('./graphql').TenantsDocument;
+export function graphql(source: "\n  query Tenants($first: Int, $after: String) {\n    tenants(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n    }\n  }\n"): typeof import('./graphql').TenantsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -202,7 +202,7 @@ export function graphql(source: "\n  fragment ScimTokenFields on ScimToken {\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Provisioning {\n    serviceProvider {\n      scimTenantUrl\n    }\n    scimTokens {\n      ...ScimTokenFields\n    }\n  }\n"): typeof import('./graphql').ProvisioningDocument;
+export function graphql(source: "\n  query Provisioning($first: Int, $after: String) {\n    serviceProvider {\n      scimTenantUrl\n    }\n    scimTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ScimTokenFields\n      }\n    }\n  }\n"): typeof import('./graphql').ProvisioningDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -222,7 +222,7 @@ export function graphql(source: "\n  query Groups($first: Int, $after: String) {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      memberCount\n      members {\n        id\n        email\n        displayName\n        federationId\n        status\n      }\n    }\n  }\n"): typeof import('./graphql').GroupMembersDocument;
+export function graphql(source: "\n  query GroupMembers($id: ID!, $first: Int, $after: String) {\n    group(id: $id) {\n      id\n      memberCount\n      members(first: $first, after: $after) {\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          id\n          email\n          displayName\n          federationId\n          status\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').GroupMembersDocument;
 
 
 export function graphql(source: string) {

@@ -136,7 +136,7 @@ export type RemoveIdpCertificateMutationVariables = Exact<{
 
 export type RemoveIdpCertificateMutation = { removeIdpCertificate: { id: string } };
 
-export type UserFieldsFragment = { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: Array<{ id: string, displayName: string }> };
+export type UserFieldsFragment = { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } };
 
 export type UsersQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -145,14 +145,14 @@ export type UsersQueryVariables = Exact<{
 }>;
 
 
-export type UsersQuery = { users: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: Array<{ id: string, displayName: string }> }> } };
+export type UsersQuery = { users: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } }> } };
 
 export type CreateUserMutationVariables = Exact<{
   input: CreateUserInput;
 }>;
 
 
-export type CreateUserMutation = { createUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: Array<{ id: string, displayName: string }> } };
+export type CreateUserMutation = { createUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } } };
 
 export type UpdateUserMutationVariables = Exact<{
   id: string | number;
@@ -160,21 +160,21 @@ export type UpdateUserMutationVariables = Exact<{
 }>;
 
 
-export type UpdateUserMutation = { updateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: Array<{ id: string, displayName: string }> } };
+export type UpdateUserMutation = { updateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } } };
 
 export type ActivateUserMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ActivateUserMutation = { activateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: Array<{ id: string, displayName: string }> } };
+export type ActivateUserMutation = { activateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } } };
 
 export type SuspendUserMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type SuspendUserMutation = { suspendUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: Array<{ id: string, displayName: string }> } };
+export type SuspendUserMutation = { suspendUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } } };
 
 export type DeleteUserMutationVariables = Exact<{
   id: string | number;
@@ -192,10 +192,13 @@ export type AuditEventsQueryVariables = Exact<{
 
 export type AuditEventsQuery = { auditEvents: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, actorKind: string, actor: string, action: string, targetType: string, targetId: string | null, before: unknown, after: unknown, createdAt: string }> } };
 
-export type ApiTokensQueryVariables = Exact<{ [key: string]: never; }>;
+export type ApiTokensQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
 
 
-export type ApiTokensQuery = { apiTokens: Array<{ id: string, name: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> };
+export type ApiTokensQuery = { apiTokens: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> } };
 
 export type CreateApiTokenMutationVariables = Exact<{
   name: string;
@@ -211,10 +214,13 @@ export type RevokeApiTokenMutationVariables = Exact<{
 
 export type RevokeApiTokenMutation = { revokeApiToken: { id: string, revokedAt: string | null } };
 
-export type TenantsQueryVariables = Exact<{ [key: string]: never; }>;
+export type TenantsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
 
 
-export type TenantsQuery = { tenants: Array<{ id: string, slug: string, name: string, devMode: boolean, createdAt: string }> };
+export type TenantsQuery = { tenants: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, slug: string, name: string, devMode: boolean, createdAt: string }> } };
 
 export type CreateTenantMutationVariables = Exact<{
   input: CreateTenantInput;
@@ -256,10 +262,13 @@ export type SignInEventsQuery = { signInEvents: { pageInfo: { hasNextPage: boole
 
 export type ScimTokenFieldsFragment = { id: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null };
 
-export type ProvisioningQueryVariables = Exact<{ [key: string]: never; }>;
+export type ProvisioningQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
 
 
-export type ProvisioningQuery = { serviceProvider: { scimTenantUrl: string }, scimTokens: Array<{ id: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> };
+export type ProvisioningQuery = { serviceProvider: { scimTenantUrl: string }, scimTokens: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> } };
 
 export type CreateScimTokenMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -290,10 +299,12 @@ export type GroupsQuery = { groups: { pageInfo: { hasNextPage: boolean, endCurso
 
 export type GroupMembersQueryVariables = Exact<{
   id: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type GroupMembersQuery = { group: { id: string, memberCount: number, members: Array<{ id: string, email: string, displayName: string, federationId: string, status: UserStatus }> } | null };
+export type GroupMembersQuery = { group: { id: string, memberCount: number, members: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, displayName: string, federationId: string, status: UserStatus }> } } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -362,9 +373,14 @@ export const UserFieldsFragmentDoc = new TypedDocumentString(`
   hasPassword
   createdAt
   updatedAt
-  groups {
-    id
-    displayName
+  groups(first: 10) {
+    pageInfo {
+      hasNextPage
+    }
+    nodes {
+      id
+      displayName
+    }
   }
 }
     `, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
@@ -548,9 +564,14 @@ export const UsersDocument = new TypedDocumentString(`
   hasPassword
   createdAt
   updatedAt
-  groups {
-    id
-    displayName
+  groups(first: 10) {
+    pageInfo {
+      hasNextPage
+    }
+    nodes {
+      id
+      displayName
+    }
   }
 }`) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
 export const CreateUserDocument = new TypedDocumentString(`
@@ -569,9 +590,14 @@ export const CreateUserDocument = new TypedDocumentString(`
   hasPassword
   createdAt
   updatedAt
-  groups {
-    id
-    displayName
+  groups(first: 10) {
+    pageInfo {
+      hasNextPage
+    }
+    nodes {
+      id
+      displayName
+    }
   }
 }`) as unknown as TypedDocumentString<CreateUserMutation, CreateUserMutationVariables>;
 export const UpdateUserDocument = new TypedDocumentString(`
@@ -590,9 +616,14 @@ export const UpdateUserDocument = new TypedDocumentString(`
   hasPassword
   createdAt
   updatedAt
-  groups {
-    id
-    displayName
+  groups(first: 10) {
+    pageInfo {
+      hasNextPage
+    }
+    nodes {
+      id
+      displayName
+    }
   }
 }`) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
 export const ActivateUserDocument = new TypedDocumentString(`
@@ -611,9 +642,14 @@ export const ActivateUserDocument = new TypedDocumentString(`
   hasPassword
   createdAt
   updatedAt
-  groups {
-    id
-    displayName
+  groups(first: 10) {
+    pageInfo {
+      hasNextPage
+    }
+    nodes {
+      id
+      displayName
+    }
   }
 }`) as unknown as TypedDocumentString<ActivateUserMutation, ActivateUserMutationVariables>;
 export const SuspendUserDocument = new TypedDocumentString(`
@@ -632,9 +668,14 @@ export const SuspendUserDocument = new TypedDocumentString(`
   hasPassword
   createdAt
   updatedAt
-  groups {
-    id
-    displayName
+  groups(first: 10) {
+    pageInfo {
+      hasNextPage
+    }
+    nodes {
+      id
+      displayName
+    }
   }
 }`) as unknown as TypedDocumentString<SuspendUserMutation, SuspendUserMutationVariables>;
 export const DeleteUserDocument = new TypedDocumentString(`
@@ -666,15 +707,21 @@ export const AuditEventsDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<AuditEventsQuery, AuditEventsQueryVariables>;
 export const ApiTokensDocument = new TypedDocumentString(`
-    query ApiTokens {
-  apiTokens {
-    id
-    name
-    prefix
-    createdBy
-    createdAt
-    lastUsedAt
-    revokedAt
+    query ApiTokens($first: Int, $after: String) {
+  apiTokens(first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      id
+      name
+      prefix
+      createdBy
+      createdAt
+      lastUsedAt
+      revokedAt
+    }
   }
 }
     `) as unknown as TypedDocumentString<ApiTokensQuery, ApiTokensQueryVariables>;
@@ -703,13 +750,19 @@ export const RevokeApiTokenDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>;
 export const TenantsDocument = new TypedDocumentString(`
-    query Tenants {
-  tenants {
-    id
-    slug
-    name
-    devMode
-    createdAt
+    query Tenants($first: Int, $after: String) {
+  tenants(first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      id
+      slug
+      name
+      devMode
+      createdAt
+    }
   }
 }
     `) as unknown as TypedDocumentString<TenantsQuery, TenantsQueryVariables>;
@@ -790,12 +843,18 @@ export const SignInEventsDocument = new TypedDocumentString(`
   userAgent
 }`) as unknown as TypedDocumentString<SignInEventsQuery, SignInEventsQueryVariables>;
 export const ProvisioningDocument = new TypedDocumentString(`
-    query Provisioning {
+    query Provisioning($first: Int, $after: String) {
   serviceProvider {
     scimTenantUrl
   }
-  scimTokens {
-    ...ScimTokenFields
+  scimTokens(first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      ...ScimTokenFields
+    }
   }
 }
     fragment ScimTokenFields on ScimToken {
@@ -868,16 +927,22 @@ export const GroupsDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<GroupsQuery, GroupsQueryVariables>;
 export const GroupMembersDocument = new TypedDocumentString(`
-    query GroupMembers($id: ID!) {
+    query GroupMembers($id: ID!, $first: Int, $after: String) {
   group(id: $id) {
     id
     memberCount
-    members {
-      id
-      email
-      displayName
-      federationId
-      status
+    members(first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        email
+        displayName
+        federationId
+        status
+      }
     }
   }
 }

@@ -4,21 +4,25 @@ import { ApiTokensQuery, CreateApiTokenMutation, RevokeApiTokenMutation } from '
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { TextField } from '../components/Field';
 import { OneTimeSecret } from '../components/OneTimeSecret';
+import { Pager, useCursors } from '../components/Pager';
 import { Empty, ErrorBanner, Loading } from '../components/States';
 import type { ApiTokensQuery as Data } from '../gql/graphql';
 import { formatDateTime } from '../lib/format';
 
-type Token = Data['apiTokens'][number];
+type Token = Data['apiTokens']['nodes'][number];
+
+const PAGE_SIZE = 50;
 
 export function ApiTokensPage() {
-  const query = useQuery(ApiTokensQuery, {});
+  const cursors = useCursors();
+  const query = useQuery(ApiTokensQuery, { first: PAGE_SIZE, after: cursors.after });
   const [name, setName] = useState('');
   const create = useMutation(CreateApiTokenMutation);
   const revoke = useMutation(RevokeApiTokenMutation);
   // The secret lives only in this component's memory, and only until dismissed.
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [revoking, setRevoking] = useState<Token | null>(null);
-  const tokens = query.data?.apiTokens;
+  const tokens = query.data?.apiTokens.nodes;
 
   return (
     <div className="page tokens">
@@ -51,7 +55,7 @@ export function ApiTokensPage() {
               const { createApiToken } = await create.run({ name: name.trim() });
               setCreated({ name: createApiToken.apiToken.name, token: createApiToken.token });
               setName('');
-              query.setData((d) => d && { apiTokens: [createApiToken.apiToken, ...d.apiTokens] });
+              query.setData((d) => d && { apiTokens: { ...d.apiTokens, nodes: [createApiToken.apiToken, ...d.apiTokens.nodes] } });
             } catch {
               // Shown next to the field.
             }
@@ -125,6 +129,7 @@ export function ApiTokensPage() {
           </table>
         </div>
       )}
+      {query.data && <Pager label="Pages of API tokens" cursors={cursors} pageInfo={query.data.apiTokens.pageInfo} />}
       {revoking && (
         <ConfirmDialog
           title={`Revoke \u201c${revoking.name}\u201d?`}
@@ -140,7 +145,13 @@ export function ApiTokensPage() {
             try {
               const { revokeApiToken } = await revoke.run({ id: revoking.id });
               query.setData(
-                (d) => d && { apiTokens: d.apiTokens.map((t) => (t.id === revokeApiToken.id ? { ...t, revokedAt: revokeApiToken.revokedAt } : t)) },
+                (d) =>
+                  d && {
+                    apiTokens: {
+                      ...d.apiTokens,
+                      nodes: d.apiTokens.nodes.map((t) => (t.id === revokeApiToken.id ? { ...t, revokedAt: revokeApiToken.revokedAt } : t)),
+                    },
+                  },
               );
               setRevoking(null);
             } catch {

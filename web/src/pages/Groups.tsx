@@ -2,6 +2,7 @@
 import { useId, useState } from 'react';
 import { useQuery } from '../api/hooks';
 import { GroupMembersQuery, GroupsQuery } from '../api/operations';
+import { Pager, useCursors } from '../components/Pager';
 import { Empty, ErrorBanner, Loading } from '../components/States';
 import type { GroupsQuery as Data } from '../gql/graphql';
 import { formatDateTime } from '../lib/format';
@@ -9,6 +10,7 @@ import { Link } from '../router';
 import { STATUS_LABEL } from './Users';
 
 const PAGE_SIZE = 50;
+const MEMBERS_PAGE_SIZE = 50;
 
 type Group = Data['groups']['nodes'][number];
 
@@ -108,23 +110,27 @@ function GroupItem({ group }: { group: Group }) {
 }
 
 function GroupMembers({ id, name }: { id: string; name: string }) {
-  const query = useQuery(GroupMembersQuery, { id });
+  const cursors = useCursors();
+  const query = useQuery(GroupMembersQuery, { id, first: MEMBERS_PAGE_SIZE, after: cursors.after });
   const group = query.data?.group;
   if (query.error) return <ErrorBanner error={query.error} onRetry={() => void query.reload()} />;
   if (!query.data) return <Loading what="members" />;
   if (!group) return <p className="muted">This group no longer exists.</p>;
-  if (group.members.length === 0) return <p className="muted">No members.</p>;
+  if (group.members.nodes.length === 0 && cursors.page === 1) return <p className="muted">No members.</p>;
   return (
-    <ul className="member-list" aria-label={`Members of ${name}`}>
-      {group.members.map((m) => (
-        <li key={m.id}>
-          <div className="member-who">
-            <span className="strong">{m.displayName || m.email}</span>
-            {m.displayName && <span className="muted">{m.email}</span>}
-          </div>
-          <span className={`badge status-${m.status.toLowerCase()}`}>{STATUS_LABEL[m.status]}</span>
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className="member-list" aria-label={`Members of ${name}`}>
+        {group.members.nodes.map((m) => (
+          <li key={m.id}>
+            <div className="member-who">
+              <span className="strong">{m.displayName || m.email}</span>
+              {m.displayName && <span className="muted">{m.email}</span>}
+            </div>
+            <span className={`badge status-${m.status.toLowerCase()}`}>{STATUS_LABEL[m.status]}</span>
+          </li>
+        ))}
+      </ul>
+      <Pager label={`Pages of members of ${name}`} cursors={cursors} pageInfo={group.members.pageInfo} />
+    </>
   );
 }

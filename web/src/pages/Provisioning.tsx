@@ -6,6 +6,7 @@ import { CreateScimTokenMutation, ProvisioningQuery, RevokeScimTokenMutation, Ro
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CopyValue } from '../components/CopyButton';
 import { OneTimeSecret } from '../components/OneTimeSecret';
+import { Pager, useCursors } from '../components/Pager';
 import { Empty, ErrorBanner, Loading } from '../components/States';
 import type { ScimTokenFieldsFragment as ScimToken } from '../gql/graphql';
 import { formatDateTime } from '../lib/format';
@@ -17,8 +18,11 @@ const GUARD =
 /** How a token is named on screen: it has no name, only its first characters. */
 export const tokenLabel = (t: Pick<ScimToken, 'prefix'>) => `${t.prefix}…`;
 
+const PAGE_SIZE = 50;
+
 export function ProvisioningPage() {
-  const query = useQuery(ProvisioningQuery, {});
+  const cursors = useCursors();
+  const query = useQuery(ProvisioningQuery, { first: PAGE_SIZE, after: cursors.after });
   const create = useMutation(CreateScimTokenMutation);
   const rotate = useMutation(RotateScimTokenMutation);
   const revoke = useMutation(RevokeScimTokenMutation);
@@ -26,13 +30,23 @@ export function ProvisioningPage() {
   const [created, setCreated] = useState<{ token: string; rotatedFrom: string | null } | null>(null);
   const [rotating, setRotating] = useState<ScimToken | null>(null);
   const [revoking, setRevoking] = useState<ScimToken | null>(null);
-  // Newest first.
-  const tokens = query.data && [...query.data.scimTokens].reverse();
+  // Newest first (within the page: pages go from the oldest tokens to the newest).
+  const tokens = query.data && [...query.data.scimTokens.nodes].reverse();
   const live = tokens?.filter((t) => !t.revokedAt).length ?? 0;
 
-  const addToken = (t: ScimToken) => query.setData((d) => d && { ...d, scimTokens: [...d.scimTokens, t] });
+  const addToken = (t: ScimToken) =>
+    query.setData((d) => d && { ...d, scimTokens: { ...d.scimTokens, nodes: [...d.scimTokens.nodes, t] } });
   const markRevoked = (id: string, revokedAt: string | null | undefined) =>
-    query.setData((d) => d && { ...d, scimTokens: d.scimTokens.map((t) => (t.id === id ? { ...t, revokedAt: revokedAt ?? t.revokedAt } : t)) });
+    query.setData(
+      (d) =>
+        d && {
+          ...d,
+          scimTokens: {
+            ...d.scimTokens,
+            nodes: d.scimTokens.nodes.map((t) => (t.id === id ? { ...t, revokedAt: revokedAt ?? t.revokedAt } : t)),
+          },
+        },
+    );
 
   return (
     <div className="page provisioning">
@@ -195,6 +209,7 @@ export function ProvisioningPage() {
               </table>
             </div>
           )}
+          {query.data && <Pager label="Pages of Secret tokens" cursors={cursors} pageInfo={query.data.scimTokens.pageInfo} />}
         </>
       )}
 

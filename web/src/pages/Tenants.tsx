@@ -4,12 +4,16 @@ import { CreateTenantMutation, SetTenantDevModeMutation, TenantsQuery } from '..
 import { useAuth } from '../auth';
 import { CopyButton } from '../components/CopyButton';
 import { TextField } from '../components/Field';
+import { Pager, useCursors } from '../components/Pager';
 import { Banner, Empty, ErrorBanner, Loading } from '../components/States';
 import { formatDate } from '../lib/format';
 import { useRouter, useUnsavedChangesGuard } from '../router';
 
+const PAGE_SIZE = 50;
+
 export function TenantsPage() {
-  const query = useQuery(TenantsQuery, {});
+  const cursors = useCursors();
+  const query = useQuery(TenantsQuery, { first: PAGE_SIZE, after: cursors.after });
   const { tenantSlug, chooseTenant } = useAuth();
   const { confirmLeave, navigate } = useRouter();
   const create = useMutation(CreateTenantMutation);
@@ -25,7 +29,7 @@ export function TenantsPage() {
     'The generated admin password is shown only on this page. If you leave before copying it, it cannot be shown again.',
   );
   const err = (f: string) => create.error?.fieldMessage(f);
-  const tenants = query.data?.tenants;
+  const tenants = query.data?.tenants.nodes;
 
   return (
     <div className="page tenants">
@@ -154,7 +158,15 @@ export function TenantsPage() {
                           setDevModeError(null);
                           try {
                             const { setTenantDevMode } = await devMode.run({ slug: t.slug, enabled: e.target.checked });
-                            query.setData((d) => d && { tenants: d.tenants.map((x) => (x.id === t.id ? { ...x, devMode: setTenantDevMode.devMode } : x)) });
+                            query.setData(
+                              (d) =>
+                                d && {
+                                  tenants: {
+                                    ...d.tenants,
+                                    nodes: d.tenants.nodes.map((x) => (x.id === t.id ? { ...x, devMode: setTenantDevMode.devMode } : x)),
+                                  },
+                                },
+                            );
                           } catch (error) {
                             setDevModeError(asApiError(error).message);
                           }
@@ -187,6 +199,7 @@ export function TenantsPage() {
           </table>
         </div>
       )}
+      {query.data && <Pager label="Pages of tenants" cursors={cursors} pageInfo={query.data.tenants.pageInfo} />}
     </div>
   );
 }

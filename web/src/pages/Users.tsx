@@ -13,7 +13,7 @@ import { ConfirmDialog, Modal } from '../components/ConfirmDialog';
 import { CheckboxField, SelectField, TextField } from '../components/Field';
 import { Banner, Empty, ErrorBanner, Loading } from '../components/States';
 import type { Role, UserFieldsFragment as User } from '../gql/graphql';
-import { useUnsavedChangesGuard } from '../router';
+import { Link, useUnsavedChangesGuard } from '../router';
 
 const PAGE_SIZE = 20;
 
@@ -381,14 +381,19 @@ function DeleteUserDialog({ user, onClose, onDeleted }: { user: User; onClose: (
 
 /** The user's groups (provisioned by the IdP; read-only here). */
 export function UserGroups({ user }: { user: Pick<User, 'groups' | 'email'> }) {
-  if (user.groups.length === 0) return <span className="muted">None</span>;
+  if (user.groups.nodes.length === 0) return <span className="muted">None</span>;
   return (
     <ul className="chips" aria-label={`Groups of ${user.email}`}>
-      {user.groups.map((g) => (
+      {user.groups.nodes.map((g) => (
         <li key={g.id} className="chip">
           {g.displayName}
         </li>
       ))}
+      {user.groups.pageInfo.hasNextPage && (
+        <li className="chip muted">
+          and more (see <Link to="/groups">Groups</Link>)
+        </li>
+      )}
     </ul>
   );
 }

@@ -108,9 +108,9 @@ both_backends!(api_tokens_are_shown_once_and_revocable, |db| async move {
     assert!(token.starts_with(&t.prefix));
     let p = ctx.identity.resolve_api_token(&token).await.unwrap().expect("live token");
     assert!(matches!(p, Principal::ApiToken { tenant_id, .. } if tenant_id == a.tenant_id()));
-    let listed = ctx.identity.api_tokens(&a).await.unwrap();
+    let listed = ctx.identity.api_tokens(&a, &PageRequest::default()).await.unwrap().items;
     assert!(listed[0].last_used_at.is_some());
-    assert!(ctx.identity.api_tokens(&b).await.unwrap().is_empty());
+    assert!(ctx.identity.api_tokens(&b, &PageRequest::default()).await.unwrap().items.is_empty());
     assert!(matches!(ctx.identity.revoke_api_token(&b, t.id).await, Err(Error::NotFound { .. })));
     assert!(ctx.identity.resolve_api_token(&token).await.unwrap().is_some(), "B's attempt changed nothing");
     ctx.identity.revoke_api_token(&a, t.id).await.unwrap();

@@ -36,7 +36,7 @@ both_backends!(scim_tokens_belong_to_one_tenant, |db| async move {
     assert!(ctx.identity.resolve_scim_token("tenant-b", &created.token).await.unwrap().is_none());
     assert!(ctx.identity.resolve_scim_token("tenant-a", "gh_scim_guess").await.unwrap().is_none());
     // B cannot list, rotate or revoke A's token.
-    assert!(ctx.identity.scim_tokens(&b).await.unwrap().is_empty());
+    assert!(ctx.identity.scim_tokens(&b, &PageRequest::default()).await.unwrap().items.is_empty());
     let id = created.scim_token.id;
     assert!(matches!(ctx.identity.revoke_scim_token(&b, id).await, Err(Error::NotFound { .. })));
     assert!(matches!(ctx.identity.rotate_scim_token(&b, id).await, Err(Error::NotFound { .. })));
@@ -46,7 +46,7 @@ both_backends!(scim_tokens_belong_to_one_tenant, |db| async move {
     assert!(ctx.identity.resolve_scim_token("tenant-a", &rotated.token).await.unwrap().is_some());
     ctx.identity.revoke_scim_token(&a, rotated.scim_token.id).await.unwrap();
     assert!(ctx.identity.resolve_scim_token("tenant-a", &rotated.token).await.unwrap().is_none());
-    let tokens = ctx.identity.scim_tokens(&a).await.unwrap();
+    let tokens = ctx.identity.scim_tokens(&a, &PageRequest::default()).await.unwrap().items;
     assert_eq!(tokens.len(), 2);
     assert!(tokens.iter().all(|t| t.revoked_at.is_some()));
     // Only admins manage tokens.
@@ -138,7 +138,7 @@ both_backends!(deprovisioning_suspends_ends_sessions_and_soft_deletes, |db| asyn
     assert_eq!(back.status, UserStatus::Active);
     let group = ctx.identity.create_group(&scim, GroupAttributes { display_name: "Engineers".into(), external_id: None }, &[u.id.to_string()]).await.unwrap();
     assert_eq!(group.members, Some(vec![u.id]));
-    assert_eq!(ctx.identity.user_groups(&admin, u.id).await.unwrap().len(), 1);
+    assert_eq!(ctx.identity.user_groups(&admin, &[u.id], &PageRequest::default()).await.unwrap()[&u.id].items.len(), 1);
     let session = ctx.identity.create_session(&principal, "saml", &NewSessionInfo::default()).await.unwrap();
 
     ctx.identity.deprovision_user(&scim, u.id).await.unwrap();
@@ -177,7 +177,9 @@ both_backends!(groups_stay_inside_their_tenant, |db| async move {
     assert!(matches!(ctx.identity.delete_group(&a, g.id).await, Err(Error::NotFound { .. })));
     assert!(matches!(ctx.identity.deprovision_user(&a, bob.id).await, Err(Error::NotFound { .. })));
     assert!(matches!(ctx.identity.group(&admin_a, g.id).await, Err(Error::NotFound { .. })));
-    assert!(matches!(ctx.identity.group_members(&admin_a, g.id).await, Err(Error::NotFound { .. })));
+    assert!(ctx.identity.group_members(&admin_a, &[g.id], &PageRequest::default()).await.unwrap().is_empty());
+    assert!(ctx.identity.group_member_counts(&admin_a, &[g.id]).await.unwrap().is_empty());
+    assert!(ctx.identity.user_groups(&admin_a, &[bob.id], &PageRequest::default()).await.unwrap().is_empty());
     assert_eq!(ctx.identity.scim_groups(&a, &[], Window::default(), true).await.unwrap().total, 0);
     // The same name is fine in another tenant; within one it is unique case-insensitively.
     ctx.identity.create_group(&a, GroupAttributes { display_name: "team".into(), external_id: None }, &[alice.id.to_string()]).await.unwrap();
@@ -196,10 +198,11 @@ both_backends!(groups_stay_inside_their_tenant, |db| async move {
         .await
         .unwrap();
     assert_eq!(changed.members, Some(vec![carol.id]));
-    let members = ctx.identity.group_members(&admin_b, g.id).await.unwrap();
-    assert_eq!(members.iter().map(|u| u.id).collect::<Vec<_>>(), [carol.id]);
+    let members = ctx.identity.group_members(&admin_b, &[g.id], &PageRequest::default()).await.unwrap();
+    assert_eq!(members[&g.id].items.iter().map(|u| u.id).collect::<Vec<_>>(), [carol.id]);
+    assert_eq!(ctx.identity.group_member_counts(&admin_b, &[g.id]).await.unwrap()[&g.id], 1);
     let page = ctx.identity.groups(&admin_b, &PageRequest::default()).await.unwrap();
     assert_eq!(page.items.len(), 1);
     ctx.identity.delete_group(&b, g.id).await.unwrap();
-    assert!(ctx.identity.user_groups(&admin_b, carol.id).await.unwrap().is_empty());
+    assert!(ctx.identity.user_groups(&admin_b, &[carol.id], &PageRequest::default()).await.unwrap().is_empty());
 });

@@ -37,7 +37,7 @@ both_backends!(duplicate_slugs_and_bad_input_are_named, |db| async move {
         .await
         .unwrap_err();
     assert_eq!(field_of(&bad), ["slug", "name", "adminEmail", "adminPassword"]);
-    assert_eq!(ctx.identity.list_tenants(&op).await.unwrap().len(), 1, "nothing half-saved");
+    assert_eq!(ctx.identity.list_tenants(&op, &PageRequest::default()).await.unwrap().items.len(), 1, "nothing half-saved");
 });
 
 both_backends!(generated_admin_password_signs_in, |db| async move {
@@ -74,7 +74,7 @@ both_backends!(bootstrap_runs_once, |db| async move {
         .await
         .unwrap();
     assert!(op.principal.is_operator());
-    let tenants = ctx.identity.list_tenants(&OperatorScope::of_principal(&op.principal).unwrap()).await.unwrap();
+    let tenants = ctx.identity.list_tenants(&OperatorScope::of_principal(&op.principal).unwrap(), &PageRequest::default()).await.unwrap().items;
     assert_eq!(tenants.len(), 1);
     assert!(tenants[0].dev_mode, "the demo tenant may use a local http test IdP");
 });

@@ -75,8 +75,8 @@ both_backends!(cookie_requests_must_be_json_and_same_origin, |db| async move {
         .unwrap();
     let r = app.request(req).await;
     assert!(r.body["data"]["createApiToken"]["token"].is_string(), "{}", r.body);
-    let tokens = app.gql(&Auth::Cookie(admin), "{ apiTokens { name } }", json!({})).await;
-    assert_eq!(tokens.data()["apiTokens"].as_array().unwrap().len(), 1, "only the same-origin request created a token");
+    let tokens = app.gql(&Auth::Cookie(admin), "{ apiTokens { nodes { name } } }", json!({})).await;
+    assert_eq!(tokens.data()["apiTokens"]["nodes"].as_array().unwrap().len(), 1, "only the same-origin request created a token");
 });
 
 both_backends!(api_tokens_authenticate_and_bad_ones_are_refused, |db| async move {
@@ -88,7 +88,7 @@ both_backends!(api_tokens_authenticate_and_bad_ones_are_refused, |db| async move
     let id = r.data()["createApiToken"]["apiToken"]["id"].as_str().unwrap().to_owned();
     let me = app.gql(&Auth::Bearer(token.clone()), "{ me { role tenant { slug } } }", json!({})).await;
     assert_eq!(me.data()["me"]["role"], "API_TOKEN");
-    let listed = app.gql(&Auth::Bearer(token.clone()), "{ apiTokens { name lastUsedAt } }", json!({})).await;
+    let listed = app.gql(&Auth::Bearer(token.clone()), "{ apiTokens { nodes { name lastUsedAt } } }", json!({})).await;
     assert!(!listed.body.to_string().contains(&token), "the token is never shown again");
     let bad = app.gql(&Auth::Bearer("gh_api_forged".into()), "{ me { role } }", json!({})).await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
@@ -122,12 +122,12 @@ both_backends!(errors_carry_codes_and_fields, |db| async move {
     assert_eq!(r.body["errors"][0]["extensions"]["field"], "email");
     let r = app.gql(&Auth::Cookie(admin.clone()), "mutation { suspendUser(id:\"not-an-id\"){ id } }", json!({})).await;
     assert_eq!(r.code(), Some("VALIDATION"));
-    let r = app.gql(&Auth::Cookie(admin.clone()), "{ tenants { slug } }", json!({})).await;
+    let r = app.gql(&Auth::Cookie(admin.clone()), "{ tenants { nodes { slug } } }", json!({})).await;
     assert_eq!(r.code(), Some("FORBIDDEN"));
 
     // A database fault is INTERNAL with a correlation ID and none of the database's words.
     app.db.conn().execute_unprepared("DROP TABLE api_tokens").await.unwrap();
-    let r = app.gql(&Auth::Cookie(admin), "{ apiTokens { name } }", json!({})).await;
+    let r = app.gql(&Auth::Cookie(admin), "{ apiTokens { nodes { name } } }", json!({})).await;
     assert_eq!(r.code(), Some("INTERNAL"));
     let text = r.body.to_string().to_lowercase();
     assert!(r.body["errors"][0]["extensions"]["correlationId"].is_string());
@@ -150,7 +150,7 @@ both_backends!(plain_users_read_only_their_profile, |db| async move {
     let user = app.sign_in("u@contoso.test", PASSWORD).await;
     let me = app.gql(&Auth::Cookie(user.clone()), "{ me { role email } }", json!({})).await;
     assert_eq!(me.data()["me"]["role"], "USER");
-    for q in ["{ users { edges { node { id } } } }", "{ ssoConnection { enabled } }", "{ apiTokens { id } }", "{ auditEvents { edges { node { id } } } }"] {
+    for q in ["{ users { edges { node { id } } } }", "{ ssoConnection { enabled } }", "{ apiTokens { nodes { id } } }", "{ auditEvents { edges { node { id } } } }"] {
         assert_eq!(app.gql(&Auth::Cookie(user.clone()), q, json!({})).await.code(), Some("FORBIDDEN"), "{q}");
     }
     let r = app.gql(&Auth::Cookie(user), "mutation { createApiToken(name:\"x\"){ token } }", json!({})).await;

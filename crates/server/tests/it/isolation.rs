@@ -114,7 +114,7 @@ async fn tenant_b(app: &TestApp, op: &str) -> TenantB {
 }
 
 /// B's state, as B's admin sees it; must be the same before and after A's attempts.
-async fn scim_request(app: &TestApp, method: &str, tenant_url: &str, path: &str, token: &str, body: Value) -> Reply {
+pub(crate) async fn scim_request(app: &TestApp, method: &str, tenant_url: &str, path: &str, token: &str, body: Value) -> Reply {
     let uri = format!("{}{path}", tenant_url.strip_prefix(PUBLIC_URL).expect("a Gatehouse URL"));
     app.request(
         axum::http::Request::builder()
@@ -134,8 +134,8 @@ async fn snapshot_of_b(app: &TestApp, b: &TenantB) -> Value {
             &Auth::Cookie(b.admin.clone()),
             "{ tenant { slug name devMode } ssoConnection { enabled issuer loginUrl version certificates { id } }
                users { edges { node { id email displayName federationId role status } } }
-               apiTokens { id name revokedAt } scimTokens { id revokedAt }
-               groups { edges { node { id displayName members { id } } } } }",
+               apiTokens { nodes { id name revokedAt } } scimTokens { nodes { id revokedAt } }
+               groups(first:10) { edges { node { id displayName memberCount members(first:10) { nodes { id groups(first:10) { nodes { id } } } } } } } }",
             json!({}),
         )
         .await;
@@ -148,7 +148,7 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
     let r = app.gql(caller, "{ me { email tenant { slug } } tenant { slug } serviceProvider { signOnUrl } }", json!({})).await;
     assert_eq!(r.data()["tenant"]["slug"], "tenant-a");
     assert!(r.data()["serviceProvider"]["signOnUrl"].as_str().unwrap().ends_with("tenant=tenant-a"));
-    assert_eq!(app.gql(caller, "{ tenants { slug } }", json!({})).await.code(), Some("FORBIDDEN"));
+    assert_eq!(app.gql(caller, "{ tenants { nodes { slug } } }", json!({})).await.code(), Some("FORBIDDEN"));
     let r = app.gql(caller, "{ ssoConnection { issuer certificates { id fingerprintSha256 } } }", json!({})).await;
     assert!(!text(&r).contains(&b.fingerprint), "{}", text(&r));
     let r = app.gql(caller, "query($s:String){ users(search:$s) { edges { node { id } } } }", json!({"s": b.user_email})).await;
@@ -159,16 +159,21 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
     for needle in [&b.user_id, &b.cert_id, &b.token_id, &b.fingerprint] {
         assert!(!text(&r).contains(needle.as_str()), "A's audit log shows B's {needle}");
     }
-    let r = app.gql(caller, "{ apiTokens { id name } }", json!({})).await;
+    let r = app.gql(caller, "{ apiTokens { nodes { id name } } }", json!({})).await;
     assert!(!text(&r).contains(&b.token_id) && !text(&r).contains("b-token"));
+    // A cursor naming B's object pages through A's list only.
+    let r = app.gql(caller, "query($a:String){ apiTokens(after:$a) { nodes { id name } } }", json!({"a": b.token_id})).await;
+    assert!(!text(&r).contains(&b.token_id) && !text(&r).contains("b-token"), "{}", text(&r));
+    let r = app.gql(caller, "query($a:String){ scimTokens(after:$a) { nodes { id } } }", json!({"a": b.scim_token_id})).await;
+    assert!(!text(&r).contains(&b.scim_token_id), "{}", text(&r));
     let r = app.gql(caller, "{ signInEvents(first:200) { edges { node { id } } } }", json!({})).await;
     assert!(!text(&r).contains(&b.sign_in_event), "A sees B's sign-in log");
 
-    let r = app.gql(caller, "{ scimTokens { id } groups { edges { node { id displayName members { id } } } } }", json!({})).await;
+    let r = app.gql(caller, "{ scimTokens { nodes { id } } groups(first:10) { edges { node { id displayName memberCount members(first:10) { nodes { id groups(first:10) { nodes { id displayName } } } } } } } users { nodes { id groups(first:10) { nodes { id displayName } } } } }", json!({})).await;
     for needle in [&b.scim_token_id, &b.group_id, &b.user_id, &"B secret group".to_owned()] {
         assert!(!text(&r).contains(needle.as_str()), "A sees B's {needle}: {}", text(&r));
     }
-    let r = app.gql(caller, "query($id:ID!){ group(id:$id) { id members { id } } }", json!({"id": b.group_id})).await;
+    let r = app.gql(caller, "query($id:ID!){ group(id:$id) { id members { nodes { id } } } }", json!({"id": b.group_id})).await;
     assert!(r.data()["group"].is_null());
 
     // Mutations naming B's objects find nothing.

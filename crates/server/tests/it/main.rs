@@ -2,6 +2,8 @@
 //! CSRF defences, error codes, tenant isolation for every GraphQL operation, and SCIM.
 
 mod graphql_auth;
+mod graphql_limits;
+mod pagination;
 mod isolation;
 mod scim;
 mod support;

@@ -201,8 +201,8 @@ both_backends!(entra_provisioning_cycle_without_flag, |db| async move {
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let r = t.get(&app, &format!("/Groups/{gid}")).await;
     assert_eq!(r.body["members"], json!([{"value": id, "$ref": format!("{}/Users/{id}", t.base)}]));
-    let console = app.gql(&Auth::Cookie(t.admin.clone()), "query($id:ID!){ user(id:$id) { groups { displayName memberCount } } }", json!({"id": id})).await;
-    assert_eq!(console.data()["user"]["groups"], json!([{"displayName": "Sales Team", "memberCount": 1}]));
+    let console = app.gql(&Auth::Cookie(t.admin.clone()), "query($id:ID!){ user(id:$id) { groups { nodes { displayName memberCount } } } }", json!({"id": id})).await;
+    assert_eq!(console.data()["user"]["groups"]["nodes"], json!([{"displayName": "Sales Team", "memberCount": 1}]));
 
     let r = t.patch(&app, &format!("/Groups/{gid}"), json!([{"op": "Remove", "path": "members", "value": [{"value": id}]}])).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
@@ -336,15 +336,15 @@ both_backends!(tokens_are_per_tenant, |db| async move {
     assert_eq!(b.get(&app, &format!("/Users/{bob}")).await.body["active"], true);
 
     // Revoked and rotated tokens stop working at once.
-    let tokens = app.gql(&Auth::Cookie(b.admin.clone()), "{ scimTokens { id revokedAt } }", json!({})).await;
-    let token_id = tokens.data()["scimTokens"][0]["id"].as_str().unwrap().to_owned();
+    let tokens = app.gql(&Auth::Cookie(b.admin.clone()), "{ scimTokens { nodes { id revokedAt } } }", json!({})).await;
+    let token_id = tokens.data()["scimTokens"]["nodes"][0]["id"].as_str().unwrap().to_owned();
     let r = app.gql(&Auth::Cookie(b.admin.clone()), "mutation($id:ID!){ rotateScimToken(id:$id){ token tenantUrl } }", json!({"id": token_id})).await;
     let rotated = r.data()["rotateScimToken"]["token"].as_str().unwrap().to_owned();
     expect_401(&b.get(&app, "/Users").await);
     let b2 = Tenant { token: rotated, ..b };
     assert_eq!(b2.get(&app, "/Users").await.status, StatusCode::OK);
-    let tokens = app.gql(&Auth::Cookie(b2.admin.clone()), "{ scimTokens { id revokedAt } }", json!({})).await;
-    let live = tokens.data()["scimTokens"].as_array().unwrap().iter().find(|t| t["revokedAt"].is_null()).unwrap()["id"].clone();
+    let tokens = app.gql(&Auth::Cookie(b2.admin.clone()), "{ scimTokens { nodes { id revokedAt } } }", json!({})).await;
+    let live = tokens.data()["scimTokens"]["nodes"].as_array().unwrap().iter().find(|t| t["revokedAt"].is_null()).unwrap()["id"].clone();
     app.gql(&Auth::Cookie(b2.admin.clone()), "mutation($id:ID!){ revokeScimToken(id:$id){ revokedAt } }", json!({"id": live})).await.data();
     expect_401(&b2.get(&app, "/Users").await);
 });

@@ -28,6 +28,21 @@ pub enum Auth {
     Operator(String, String),
 }
 
+/// The SQL statements a counting app has sent so far.
+#[derive(Clone, Default)]
+pub struct Statements(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Statements {
+    pub fn now(&self) -> usize {
+        self.0.lock().expect("statements").len()
+    }
+
+    /// The statements sent since the `now()` given.
+    pub fn since(&self, from: usize) -> Vec<String> {
+        self.0.lock().expect("statements")[from..].to_vec()
+    }
+}
+
 pub struct Reply {
     pub status: StatusCode,
     pub location: Option<String>,
@@ -42,6 +57,11 @@ impl Reply {
         self.body["errors"][0]["extensions"]["code"].as_str()
     }
 
+    /// `extensions.limit` of the first error (which query limit refused it).
+    pub fn limit(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["limit"].as_str()
+    }
+
     pub fn data(&self) -> &Value {
         assert!(self.body["errors"].is_null(), "unexpected errors: {}", self.body);
         &self.body["data"]
@@ -51,6 +71,20 @@ impl Reply {
 impl TestApp {
     pub async fn new(db: TestDb) -> TestApp {
         Self::with_public_url(db, PUBLIC_URL).await
+    }
+
+    /// An app whose database connection counts every statement it sends.
+    pub async fn counting(db: TestDb) -> (TestApp, Statements) {
+        let statements = Statements::default();
+        let seen = statements.0.clone();
+        let mut conn = db.conn().clone();
+        conn.set_metric_callback(move |info| {
+            seen.lock().expect("statements").push(info.statement.sql.clone());
+        });
+        let cfg = Config { public_url: Some(PUBLIC_URL.into()), database_url: db.url().into(), ..Config::default() };
+        let state = gatehouse_server::state(&cfg, conn).expect("state");
+        let router = gatehouse_server::app(state.clone());
+        (TestApp { router, state, db }, statements)
     }
 
     pub async fn with_public_url(db: TestDb, public_url: &str) -> TestApp {
