@@ -2,4 +2,5 @@
 
 mod foundation;
 mod scale_out;
+mod scim_guard;
 mod sso;
