@@ -361,8 +361,19 @@ export const ProvisioningQuery = graphql(`
     serviceProvider {
       scimTenantUrl
     }
+    tenant {
+      scimManagesAdmins
+    }
     scimTokens {
       ...ScimTokenFields
+    }
+  }
+`);
+
+export const SetScimManagesAdminsMutation = graphql(`
+  mutation SetScimManagesAdmins($enabled: Boolean!) {
+    setScimManagesAdmins(enabled: $enabled) {
+      scimManagesAdmins
     }
   }
 `);

@@ -259,7 +259,14 @@ export type ScimTokenFieldsFragment = { id: string, prefix: string, createdBy: s
 export type ProvisioningQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ProvisioningQuery = { serviceProvider: { scimTenantUrl: string }, scimTokens: Array<{ id: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> };
+export type ProvisioningQuery = { serviceProvider: { scimTenantUrl: string }, tenant: { scimManagesAdmins: boolean }, scimTokens: Array<{ id: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> };
+
+export type SetScimManagesAdminsMutationVariables = Exact<{
+  enabled: boolean;
+}>;
+
+
+export type SetScimManagesAdminsMutation = { setScimManagesAdmins: { scimManagesAdmins: boolean } };
 
 export type CreateScimTokenMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -794,6 +801,9 @@ export const ProvisioningDocument = new TypedDocumentString(`
   serviceProvider {
     scimTenantUrl
   }
+  tenant {
+    scimManagesAdmins
+  }
   scimTokens {
     ...ScimTokenFields
   }
@@ -806,6 +816,13 @@ export const ProvisioningDocument = new TypedDocumentString(`
   lastUsedAt
   revokedAt
 }`) as unknown as TypedDocumentString<ProvisioningQuery, ProvisioningQueryVariables>;
+export const SetScimManagesAdminsDocument = new TypedDocumentString(`
+    mutation SetScimManagesAdmins($enabled: Boolean!) {
+  setScimManagesAdmins(enabled: $enabled) {
+    scimManagesAdmins
+  }
+}
+    `) as unknown as TypedDocumentString<SetScimManagesAdminsMutation, SetScimManagesAdminsMutationVariables>;
 export const CreateScimTokenDocument = new TypedDocumentString(`
     mutation CreateScimToken {
   createScimToken {
