@@ -3,6 +3,8 @@
 //! token taking over tenant admins (renaming, deactivating, deleting them). Plus the rule
 //! that holds for everyone: the last active tenant admin cannot be removed.
 
+#![allow(clippy::unwrap_used)]
+
 use gatehouse_e2e::*;
 use gatehouse_test_support::both_backends;
 use serde_json::{Value, json};

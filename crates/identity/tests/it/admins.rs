@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)]
+
 //! The admin guard: the last active tenant admin can never be removed (deleted, suspended,
 //! demoted, renamed by someone else), not even by two concurrent demotions; SCIM cannot
 //! rename, deactivate or delete a tenant admin unless the tenant allows it.
