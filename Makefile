@@ -44,9 +44,11 @@ web-test: build
 scim-compliance: build
 	SCIM_COMPLIANCE_BIN=$(abspath $(GATEHOUSE)) scripts/scim-compliance.sh
 
-# The SAML fuzz targets must keep building (running them is manual: crates/saml/fuzz/README.md).
+# The SAML and SCIM fuzz targets must keep building (running them is manual:
+# crates/saml/fuzz/README.md, crates/scim/fuzz/README.md).
 fuzz-build:
 	$(CARGO) check --locked --manifest-path crates/saml/fuzz/Cargo.toml --bins --target-dir $(TARGET_DIR)/fuzz-check
+	$(CARGO) check --locked --manifest-path crates/scim/fuzz/Cargo.toml --bins --target-dir $(TARGET_DIR)/fuzz-check
 
 test: test-deps web rust-test web-test scim-compliance fuzz-build
 

@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, test } from 'vitest';
 import { ApiTokensPage } from '../src/pages/ApiTokens';
@@ -29,7 +29,7 @@ describe('Provisioning (SCIM)', () => {
   test('shows the Tenant URL and a new Secret Token once, guarded until copied', async () => {
     const tokens: ReturnType<typeof token>[] = [];
     const calls = mockGraphql({
-      Provisioning: () => ({ data: { serviceProvider: { scimTenantUrl: TENANT_URL }, scimTokens: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: tokens } } }),
+      Provisioning: () => ({ data: { serviceProvider: { scimTenantUrl: TENANT_URL }, tenant: { scimManagesAdmins: false }, scimTokens: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: tokens } } }),
       CreateScimToken: () => {
         tokens.push(token('s1', 'gh_scim_Ab12'));
         return { data: { createScimToken: { token: 'gh_scim_Ab12-the-whole-secret', tenantUrl: TENANT_URL, scimToken: tokens[0] } } };
@@ -75,7 +75,7 @@ describe('Provisioning (SCIM)', () => {
   test('rotate asks first, shows the new token once and the old one as revoked', async () => {
     let tokens = [token('s1', 'gh_scim_Old1')];
     const calls = mockGraphql({
-      Provisioning: () => ({ data: { serviceProvider: { scimTenantUrl: TENANT_URL }, scimTokens: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: tokens } } }),
+      Provisioning: () => ({ data: { serviceProvider: { scimTenantUrl: TENANT_URL }, tenant: { scimManagesAdmins: false }, scimTokens: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: tokens } } }),
       RotateScimToken: () => {
         const fresh = token('s2', 'gh_scim_New2');
         tokens = [token('s1', 'gh_scim_Old1', '2026-11-27T09:00:00Z'), fresh];
@@ -106,7 +106,7 @@ describe('Provisioning (SCIM)', () => {
   test('revoke asks first, then shows the token as revoked', async () => {
     let revoked: unknown = null;
     mockGraphql({
-      Provisioning: () => ({ data: { serviceProvider: { scimTenantUrl: TENANT_URL }, scimTokens: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [token('s1', 'gh_scim_Ab12')] } } }),
+      Provisioning: () => ({ data: { serviceProvider: { scimTenantUrl: TENANT_URL }, tenant: { scimManagesAdmins: false }, scimTokens: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [token('s1', 'gh_scim_Ab12')] } } }),
       RevokeScimToken: (v) => {
         revoked = v.id;
         return { data: { revokeScimToken: { id: v.id, revokedAt: '2026-11-27T09:00:00Z' } } };
@@ -153,5 +153,34 @@ describe('API tokens (the same one-time secret)', () => {
     expect(within(once).getByRole('button', { name: 'Copy the new API token' })).toBeInTheDocument();
     await userEvent.click(within(once).getByRole('button', { name: 'I have copied it' }));
     expect(screen.queryByText('gh_api_the-secret')).toBeNull();
+  });
+
+  test('lets an admin allow SCIM to manage tenant admins, off by default, and shows a refusal', async () => {
+    let allowed = false;
+    let refuse = false;
+    const calls = mockGraphql({
+      Provisioning: () => ({
+        data: { serviceProvider: { scimTenantUrl: TENANT_URL }, tenant: { scimManagesAdmins: allowed }, scimTokens: [] },
+      }),
+      SetScimManagesAdmins: (v) => {
+        if (refuse) return { errors: [{ message: 'you need to be a tenant admin', extensions: { code: 'FORBIDDEN' } }] };
+        allowed = Boolean(v.enabled);
+        return { data: { setScimManagesAdmins: { scimManagesAdmins: allowed } } };
+      },
+    });
+    renderPage();
+    const admins = await screen.findByRole('region', { name: 'Tenant admins' });
+    const box = within(admins).getByRole('checkbox', { name: 'Allow SCIM to manage tenant admins' });
+    expect(box).not.toBeChecked();
+    expect(admins).toHaveTextContent('The last active tenant admin can never be removed, by anyone.');
+
+    await userEvent.click(box);
+    await waitFor(() => expect(box).toBeChecked());
+    expect(calls.at(-1)).toEqual({ operation: 'SetScimManagesAdmins', variables: { enabled: true } });
+
+    refuse = true;
+    await userEvent.click(box);
+    expect(await within(admins).findByText(/need to be a tenant admin/)).toBeInTheDocument();
+    expect(box).toBeChecked();
   });
 });

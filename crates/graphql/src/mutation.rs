@@ -89,6 +89,13 @@ impl MutationRoot {
         identity(ctx).set_tenant_dev_mode(&scope, &slug, enabled).await.gql().map(Tenant)
     }
 
+    /// Lets the tenant's SCIM client rename, deactivate and delete tenant admins (tenant admins
+    /// only; off by default). The last active admin stays protected either way.
+    async fn set_scim_manages_admins(&self, ctx: &Context<'_>, enabled: bool) -> GqlResult<Tenant> {
+        let scope = tenant_scope(ctx).await?;
+        identity(ctx).set_scim_manages_admins(&scope, enabled).await.gql().map(Tenant)
+    }
+
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> GqlResult<User> {
         let scope = tenant_scope(ctx).await?;
         identity(ctx)

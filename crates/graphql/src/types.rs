@@ -73,6 +73,11 @@ impl Tenant {
     async fn dev_mode(&self) -> bool {
         self.0.dev_mode
     }
+    /// Whether SCIM may rename, deactivate and delete tenant admins (off by default: SCIM
+    /// requests that would are refused with 403).
+    async fn scim_manages_admins(&self) -> bool {
+        self.0.scim_manages_admins
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

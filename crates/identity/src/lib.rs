@@ -6,6 +6,7 @@
 //! [`TenantScope`] first; only an authenticated [`Principal`] yields one, so a tenant's
 //! data can only be reached by someone acting inside that tenant.
 
+mod admin_guard;
 mod audit;
 mod auth;
 mod bootstrap;

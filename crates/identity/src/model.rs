@@ -55,6 +55,8 @@ pub struct Tenant {
     pub name: String,
     /// Lets the tenant's IdP URLs use plain http (for local test IdPs). Set by an operator.
     pub dev_mode: bool,
+    /// Lets the tenant's SCIM client rename, deactivate and delete tenant admins (off by default).
+    pub scim_manages_admins: bool,
     pub created_at: DateTime<Utc>,
 }
 

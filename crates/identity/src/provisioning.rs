@@ -16,6 +16,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::admin_guard::{AdminChange, ensure_admin_remains, ensure_scim_may_change, lock_tenant};
 use crate::audit::{self, Change};
 use crate::entities::{group_member, scim_user_attributes as attrs, user};
 use crate::error::{Error, Result, on_unique};
@@ -237,7 +238,7 @@ impl Identity {
     {
         let now = self.now();
         let txn = self.begin_write().await?;
-        lock_user(&txn, scope.tenant_id(), id).await?;
+        let tenant = lock_admin_target(&txn, scope, id).await?;
         let (row, extra) = load_user(&txn, scope.tenant_id(), id).await?;
         let had_attributes = extra.is_some();
         let before = to_provisioned(row.clone(), extra)?;
@@ -247,7 +248,14 @@ impl Identity {
         let mut am = user::ActiveModel { id: Set(id.as_uuid()), ..Default::default() };
         let key = user_name_key(&wanted.user_name);
         let fed_id = wanted.user_name.trim().to_owned();
-        if key != row.email || fed_id != row.federation_id {
+        let renamed = key != row.email || fed_id != row.federation_id;
+        let deactivated = wanted.active == Some(false) && before.status == UserStatus::Active;
+        let admin_changes =
+            [renamed.then_some(AdminChange::Rename { field: "userName" }), deactivated.then_some(AdminChange::Suspend)];
+        for change in admin_changes.into_iter().flatten() {
+            guard_admin(&txn, tenant.as_ref(), &row, change).await?;
+        }
+        if renamed {
             ensure_user_name_free(&txn, scope.tenant_id(), Some(id), &wanted.user_name).await?;
             am.email = Set(key);
             am.federation_key = Set(federation_key(&fed_id));
@@ -308,8 +316,9 @@ impl Identity {
     pub async fn deprovision_user(&self, scope: &ScimScope, id: UserId) -> Result<()> {
         let now = self.now();
         let txn = self.begin_write().await?;
-        lock_user(&txn, scope.tenant_id(), id).await?;
+        let tenant = lock_admin_target(&txn, scope, id).await?;
         let (row, extra) = load_user(&txn, scope.tenant_id(), id).await?;
+        guard_admin(&txn, tenant.as_ref(), &row, AdminChange::Delete).await?;
         let before = to_provisioned(row, extra)?;
         user::ActiveModel {
             id: Set(id.as_uuid()),
@@ -449,6 +458,44 @@ async fn ensure_user_name_free(
         return Err(Error::conflict("userName", format!("a user with userName {:?} already exists", user_name.trim())));
     }
     Ok(())
+}
+
+/// Locks the user a SCIM change targets. When they are a tenant admin, the tenant row is
+/// locked first (the lock order of `admin_guard`) and returned for [`guard_admin`].
+async fn lock_admin_target(
+    txn: &DatabaseTransaction,
+    scope: &ScimScope,
+    id: UserId,
+) -> Result<Option<crate::entities::tenant::Model>> {
+    let (row, _) = load_user(txn, scope.tenant_id(), id).await?;
+    let tenant = if Role::parse_stored(&row.role)? == Role::TenantAdmin {
+        Some(lock_tenant(txn, scope.tenant_id()).await?)
+    } else {
+        None
+    };
+    lock_user(txn, scope.tenant_id(), id).await?;
+    Ok(tenant)
+}
+
+/// The admin rules for one SCIM change of `row` (loaded after [`lock_admin_target`]).
+async fn guard_admin(
+    txn: &DatabaseTransaction,
+    tenant: Option<&crate::entities::tenant::Model>,
+    row: &user::Model,
+    change: AdminChange,
+) -> Result<()> {
+    if Role::parse_stored(&row.role)? != Role::TenantAdmin {
+        return Ok(());
+    }
+    let Some(tenant) = tenant else {
+        // Made an admin between the first read and the lock: the tenant lock was not taken.
+        return Err(Error::Conflict {
+            field: None,
+            message: "the user's role changed while this request ran; send it again".to_owned(),
+        });
+    };
+    ensure_scim_may_change(tenant, row, change)?;
+    ensure_admin_remains(txn, row, change).await
 }
 
 /// Takes the row lock on PostgreSQL (`FOR UPDATE`); SQLite's write transaction holds the

@@ -68,6 +68,7 @@ impl Identity {
             slug: Set(slug.clone()),
             name: Set(name.clone()),
             dev_mode: Set(false),
+            scim_manages_admins: Set(false),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -107,7 +108,7 @@ impl Identity {
         }
         .insert(&txn)
         .await?;
-        let tenant = Tenant { id: tenant_id, slug, name, dev_mode: false, created_at: now };
+        let tenant = Tenant { id: tenant_id, slug, name, dev_mode: false, scim_manages_admins: false, created_at: now };
         let admin = crate::users::to_user(admin)?;
         audit::record(
             &txn,
@@ -200,7 +201,49 @@ impl Identity {
     }
 }
 
+impl Identity {
+    /// Lets (or stops) the tenant's SCIM client rename, deactivate and delete tenant admins.
+    /// Off by default; the last active admin stays protected either way.
+    #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err(level = "info"))]
+    pub async fn set_scim_manages_admins(&self, scope: &TenantScope, enabled: bool) -> Result<Tenant> {
+        scope.require_admin()?;
+        let now = self.now();
+        let txn = self.begin_write().await?;
+        let before = crate::admin_guard::lock_tenant(&txn, scope.tenant_id()).await?;
+        let after = tenant::ActiveModel {
+            id: Set(before.id),
+            scim_manages_admins: Set(enabled),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            now,
+            Change::in_scope(
+                scope,
+                "tenant.set_scim_manages_admins",
+                "tenant",
+                scope.tenant_id(),
+                Some(json!({"scimManagesAdmins": before.scim_manages_admins})),
+                Some(json!({"scimManagesAdmins": enabled})),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(to_tenant(after))
+    }
+}
+
 pub(crate) fn to_tenant(m: tenant::Model) -> Tenant {
-    Tenant { id: m.id.into(), slug: m.slug, name: m.name, dev_mode: m.dev_mode, created_at: m.created_at }
+    Tenant {
+        id: m.id.into(),
+        slug: m.slug,
+        name: m.name,
+        dev_mode: m.dev_mode,
+        scim_manages_admins: m.scim_manages_admins,
+        created_at: m.created_at,
+    }
 }
 

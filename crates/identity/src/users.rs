@@ -7,6 +7,7 @@ use sea_orm::{
     sea_query::{Expr, Func},
 };
 
+use crate::admin_guard::{AdminChange, ensure_admin_remains, lock_tenant};
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{session, user};
 use crate::error::{Error, Result, on_unique};
@@ -135,10 +136,23 @@ impl Identity {
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
-        let txn = self.db.begin().await?;
-        let before = self.find_user(&txn, scope, id).await?;
         if update.role == Some(Role::User) && self.is_self(scope, id) {
             return Err(Error::invalid("role", "you cannot remove your own admin role"));
+        }
+        let txn = self.begin_write().await?;
+        lock_tenant(&txn, scope.tenant_id()).await?;
+        let row = self.find_user_row(&txn, scope, id).await?;
+        let before = to_user(row.clone())?;
+        if update.role == Some(Role::User) {
+            ensure_admin_remains(&txn, &row, AdminChange::Demote).await?;
+        }
+        if !self.is_self(scope, id) {
+            if email.as_ref().is_some_and(|e| *e != before.email) {
+                ensure_admin_remains(&txn, &row, AdminChange::Rename { field: "email" }).await?;
+            }
+            if federation_id.as_ref().is_some_and(|f| federation_key(f) != row.federation_key) {
+                ensure_admin_remains(&txn, &row, AdminChange::Rename { field: "federationId" }).await?;
+            }
         }
         let new_email = email.clone().unwrap_or_else(|| before.email.clone());
         let new_fid = federation_id.clone().unwrap_or_else(|| before.federation_id.clone());
@@ -175,8 +189,13 @@ impl Identity {
         if status != UserStatus::Active && self.is_self(scope, id) {
             return Err(Error::invalid("id", "you cannot suspend your own account"));
         }
-        let txn = self.db.begin().await?;
-        let before = self.find_user(&txn, scope, id).await?;
+        let txn = self.begin_write().await?;
+        lock_tenant(&txn, scope.tenant_id()).await?;
+        let row = self.find_user_row(&txn, scope, id).await?;
+        if status != UserStatus::Active {
+            ensure_admin_remains(&txn, &row, AdminChange::Suspend).await?;
+        }
+        let before = to_user(row)?;
         let now = self.now();
         let after = to_user(
             user::ActiveModel {
@@ -205,8 +224,11 @@ impl Identity {
         if self.is_self(scope, id) {
             return Err(Error::invalid("id", "you cannot delete your own account"));
         }
-        let txn = self.db.begin().await?;
-        let before = self.find_user(&txn, scope, id).await?;
+        let txn = self.begin_write().await?;
+        lock_tenant(&txn, scope.tenant_id()).await?;
+        let row = self.find_user_row(&txn, scope, id).await?;
+        ensure_admin_remains(&txn, &row, AdminChange::Delete).await?;
+        let before = to_user(row)?;
         let now = self.now();
         user::ActiveModel {
             id: Set(id.as_uuid()),
@@ -263,13 +285,16 @@ impl Identity {
     }
 
     pub(crate) async fn find_user(&self, conn: &impl ConnectionTrait, scope: &TenantScope, id: UserId) -> Result<User> {
-        let m = user::Entity::find_by_id(id.as_uuid())
+        to_user(self.find_user_row(conn, scope, id).await?)
+    }
+
+    async fn find_user_row(&self, conn: &impl ConnectionTrait, scope: &TenantScope, id: UserId) -> Result<user::Model> {
+        user::Entity::find_by_id(id.as_uuid())
             .filter(user::Column::TenantId.eq(scope.tenant_id().as_uuid()))
             .filter(user::Column::DeletedAt.is_null())
             .one(conn)
             .await?
-            .ok_or(Error::NotFound { what: "user" })?;
-        to_user(m)
+            .ok_or(Error::NotFound { what: "user" })
     }
 
     pub(crate) fn is_self(&self, scope: &TenantScope, id: UserId) -> bool {

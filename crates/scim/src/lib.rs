@@ -7,6 +7,7 @@
 //! - [`filter`]: the filter grammar, evaluation, and SQL push-down of simple equality filters.
 //! - [`patch`]: PATCH requests and their application to users and groups.
 //! - [`list`]: list query parameters, projection, `ListResponse`.
+//! - [`limits`]: the depth, length and count bounds every request is held to (400 beyond them).
 //! - [`discovery`]: `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`.
 //!
 //! A server handler stays thin: read the body as bytes, call one function here, map the
@@ -36,6 +37,7 @@ mod canonical;
 pub mod discovery;
 pub mod error;
 pub mod filter;
+pub mod limits;
 pub mod list;
 pub mod patch;
 pub mod resource;

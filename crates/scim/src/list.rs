@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Result, ScimError};
 use crate::filter::{AttrPath, Filter, parse_filter, parse_patch_path};
+use crate::limits::{MAX_PATH_LEN, MAX_PROJECTION_PATHS};
 use crate::schema::{COMMON_ATTRS, ResourceKind};
 
 pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
@@ -48,6 +49,16 @@ impl Projection {
             return Ok(false);
         };
         for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if list.len() == MAX_PROJECTION_PATHS {
+                return Err(ScimError::invalid_value(format!(
+                    "'{key}' lists more than {MAX_PROJECTION_PATHS} attribute paths"
+                )));
+            }
+            if item.chars().count() > MAX_PATH_LEN {
+                return Err(ScimError::invalid_value(format!(
+                    "a path in '{key}' is longer than {MAX_PATH_LEN} characters"
+                )));
+            }
             let path = parse_patch_path(item)
                 .ok()
                 .filter(|p| p.filter.is_none())

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::canonical::{canonicalize_attr, canonicalize_resource, canonicalize_single, get_ci};
 use crate::error::{Result, ScimError};
 use crate::filter::{CompValue, CompareOp, Filter, PatchPath, Scope, eval_in, parse_patch_path};
+use crate::limits::{MAX_PATCH_OPERATIONS, MAX_PATCH_VALUES};
 use crate::resource::{ScimGroup, ScimUser};
 use crate::schema::{Attr, Mutability, ResourceKind, SchemaDef};
 
@@ -80,6 +81,23 @@ impl PatchRequest {
         if ops.is_empty() {
             return Err(ScimError::invalid_syntax("'Operations' must not be empty"));
         }
+        if ops.len() > MAX_PATCH_OPERATIONS {
+            return Err(ScimError::invalid_value(format!(
+                "'Operations' has {} operations; at most {MAX_PATCH_OPERATIONS} are accepted in one request",
+                ops.len()
+            )));
+        }
+        let values: usize = ops
+            .iter()
+            .filter_map(Value::as_object)
+            .filter_map(|op| get_ci(op, "value"))
+            .map(value_count)
+            .sum();
+        if values > MAX_PATCH_VALUES {
+            return Err(ScimError::invalid_value(format!(
+                "the operations carry {values} values (e.g. group members); at most {MAX_PATCH_VALUES} are accepted in one request"
+            )));
+        }
         let operations = ops
             .iter()
             .enumerate()
@@ -101,6 +119,22 @@ impl PatchRequest {
                 }),
                 (None, _) => false,
             })
+    }
+}
+
+/// How many values an operation's `value` carries: the elements of an array, also one level
+/// down in a path-less object (`{"members": [...]}`); any other value counts as one.
+fn value_count(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => items.len(),
+        Value::Object(fields) => fields
+            .values()
+            .map(|v| match v {
+                Value::Array(items) => items.len(),
+                _ => 1,
+            })
+            .sum(),
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => 1,
     }
 }
 

@@ -75,7 +75,9 @@ impl From<idn::Error> for Failure {
         Failure(match e {
             idn::Error::NotFound { what } => ScimError::not_found(what),
             idn::Error::Validation(_) => ScimError::invalid_value(e.to_string()),
-            idn::Error::Conflict { message, .. } => ScimError::uniqueness(message),
+            idn::Error::Conflict { field: Some(_), message } => ScimError::uniqueness(message),
+            // Not a duplicate (e.g. a concurrent role change): a plain 409 the client retries.
+            idn::Error::Conflict { field: None, message } => ScimError::new(409, None, message),
             idn::Error::Forbidden(message) => ScimError::new(403, None, message),
             idn::Error::Unauthenticated(_) => ScimError::unauthorized(),
             idn::Error::Internal(source) => {

@@ -6,5 +6,6 @@ mod foundation;
 mod limits;
 mod query_limits;
 mod scale_out;
+mod scim_guard;
 mod sso;
 mod sso_attacks;

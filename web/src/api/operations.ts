@@ -378,6 +378,9 @@ export const ProvisioningQuery = graphql(`
     serviceProvider {
       scimTenantUrl
     }
+    tenant {
+      scimManagesAdmins
+    }
     scimTokens(first: $first, after: $after) {
       pageInfo {
         hasNextPage
@@ -386,6 +389,14 @@ export const ProvisioningQuery = graphql(`
       nodes {
         ...ScimTokenFields
       }
+    }
+  }
+`);
+
+export const SetScimManagesAdminsMutation = graphql(`
+  mutation SetScimManagesAdmins($enabled: Boolean!) {
+    setScimManagesAdmins(enabled: $enabled) {
+      scimManagesAdmins
     }
   }
 `);

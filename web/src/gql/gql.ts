@@ -43,7 +43,8 @@ type Documents = {
     "\n  fragment SignInEventFields on SignInEvent {\n    id\n    createdAt\n    success\n    flow\n    reasonCode\n    reason\n    detail\n    userId\n    nameId\n    certificateFingerprint\n    clockOffsetSeconds\n    ip\n    userAgent\n  }\n": typeof types.SignInEventFieldsFragmentDoc,
     "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.SignInEventsDocument,
     "\n  fragment ScimTokenFields on ScimToken {\n    id\n    prefix\n    createdBy\n    createdAt\n    lastUsedAt\n    revokedAt\n  }\n": typeof types.ScimTokenFieldsFragmentDoc,
-    "\n  query Provisioning($first: Int, $after: String) {\n    serviceProvider {\n      scimTenantUrl\n    }\n    scimTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ScimTokenFields\n      }\n    }\n  }\n": typeof types.ProvisioningDocument,
+    "\n  query Provisioning($first: Int, $after: String) {\n    serviceProvider {\n      scimTenantUrl\n    }\n    tenant {\n      scimManagesAdmins\n    }\n    scimTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ScimTokenFields\n      }\n    }\n  }\n": typeof types.ProvisioningDocument,
+    "\n  mutation SetScimManagesAdmins($enabled: Boolean!) {\n    setScimManagesAdmins(enabled: $enabled) {\n      scimManagesAdmins\n    }\n  }\n": typeof types.SetScimManagesAdminsDocument,
     "\n  mutation CreateScimToken {\n    createScimToken {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": typeof types.CreateScimTokenDocument,
     "\n  mutation RotateScimToken($id: ID!) {\n    rotateScimToken(id: $id) {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": typeof types.RotateScimTokenDocument,
     "\n  mutation RevokeScimToken($id: ID!) {\n    revokeScimToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeScimTokenDocument,
@@ -79,7 +80,8 @@ const documents: Documents = {
     "\n  fragment SignInEventFields on SignInEvent {\n    id\n    createdAt\n    success\n    flow\n    reasonCode\n    reason\n    detail\n    userId\n    nameId\n    certificateFingerprint\n    clockOffsetSeconds\n    ip\n    userAgent\n  }\n": types.SignInEventFieldsFragmentDoc,
     "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.SignInEventsDocument,
     "\n  fragment ScimTokenFields on ScimToken {\n    id\n    prefix\n    createdBy\n    createdAt\n    lastUsedAt\n    revokedAt\n  }\n": types.ScimTokenFieldsFragmentDoc,
-    "\n  query Provisioning($first: Int, $after: String) {\n    serviceProvider {\n      scimTenantUrl\n    }\n    scimTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ScimTokenFields\n      }\n    }\n  }\n": types.ProvisioningDocument,
+    "\n  query Provisioning($first: Int, $after: String) {\n    serviceProvider {\n      scimTenantUrl\n    }\n    tenant {\n      scimManagesAdmins\n    }\n    scimTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ScimTokenFields\n      }\n    }\n  }\n": types.ProvisioningDocument,
+    "\n  mutation SetScimManagesAdmins($enabled: Boolean!) {\n    setScimManagesAdmins(enabled: $enabled) {\n      scimManagesAdmins\n    }\n  }\n": types.SetScimManagesAdminsDocument,
     "\n  mutation CreateScimToken {\n    createScimToken {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": types.CreateScimTokenDocument,
     "\n  mutation RotateScimToken($id: ID!) {\n    rotateScimToken(id: $id) {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": types.RotateScimTokenDocument,
     "\n  mutation RevokeScimToken($id: ID!) {\n    revokeScimToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeScimTokenDocument,
@@ -202,7 +204,11 @@ export function graphql(source: "\n  fragment ScimTokenFields on ScimToken {\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Provisioning($first: Int, $after: String) {\n    serviceProvider {\n      scimTenantUrl\n    }\n    scimTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ScimTokenFields\n      }\n    }\n  }\n"): typeof import('./graphql').ProvisioningDocument;
+export function graphql(source: "\n  query Provisioning($first: Int, $after: String) {\n    serviceProvider {\n      scimTenantUrl\n    }\n    tenant {\n      scimManagesAdmins\n    }\n    scimTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ScimTokenFields\n      }\n    }\n  }\n"): typeof import('./graphql').ProvisioningDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetScimManagesAdmins($enabled: Boolean!) {\n    setScimManagesAdmins(enabled: $enabled) {\n      scimManagesAdmins\n    }\n  }\n"): typeof import('./graphql').SetScimManagesAdminsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -268,7 +268,14 @@ export type ProvisioningQueryVariables = Exact<{
 }>;
 
 
-export type ProvisioningQuery = { serviceProvider: { scimTenantUrl: string }, scimTokens: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> } };
+export type ProvisioningQuery = { serviceProvider: { scimTenantUrl: string }, tenant: { scimManagesAdmins: boolean }, scimTokens: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> } };
+
+export type SetScimManagesAdminsMutationVariables = Exact<{
+  enabled: boolean;
+}>;
+
+
+export type SetScimManagesAdminsMutation = { setScimManagesAdmins: { scimManagesAdmins: boolean } };
 
 export type CreateScimTokenMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -847,6 +854,9 @@ export const ProvisioningDocument = new TypedDocumentString(`
   serviceProvider {
     scimTenantUrl
   }
+  tenant {
+    scimManagesAdmins
+  }
   scimTokens(first: $first, after: $after) {
     pageInfo {
       hasNextPage
@@ -865,6 +875,13 @@ export const ProvisioningDocument = new TypedDocumentString(`
   lastUsedAt
   revokedAt
 }`) as unknown as TypedDocumentString<ProvisioningQuery, ProvisioningQueryVariables>;
+export const SetScimManagesAdminsDocument = new TypedDocumentString(`
+    mutation SetScimManagesAdmins($enabled: Boolean!) {
+  setScimManagesAdmins(enabled: $enabled) {
+    scimManagesAdmins
+  }
+}
+    `) as unknown as TypedDocumentString<SetScimManagesAdminsMutation, SetScimManagesAdminsMutationVariables>;
 export const CreateScimTokenDocument = new TypedDocumentString(`
     mutation CreateScimToken {
   createScimToken {

@@ -2,9 +2,16 @@
 // "Secret Token"), and the tenant's SCIM tokens.
 import { useState } from 'react';
 import { useMutation, useQuery } from '../api/hooks';
-import { CreateScimTokenMutation, ProvisioningQuery, RevokeScimTokenMutation, RotateScimTokenMutation } from '../api/operations';
+import {
+  CreateScimTokenMutation,
+  ProvisioningQuery,
+  RevokeScimTokenMutation,
+  RotateScimTokenMutation,
+  SetScimManagesAdminsMutation,
+} from '../api/operations';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CopyValue } from '../components/CopyButton';
+import { CheckboxField } from '../components/Field';
 import { OneTimeSecret } from '../components/OneTimeSecret';
 import { Pager, useCursors } from '../components/Pager';
 import { Empty, ErrorBanner, Loading } from '../components/States';
@@ -26,6 +33,7 @@ export function ProvisioningPage() {
   const create = useMutation(CreateScimTokenMutation);
   const rotate = useMutation(RotateScimTokenMutation);
   const revoke = useMutation(RevokeScimTokenMutation);
+  const setManagesAdmins = useMutation(SetScimManagesAdminsMutation);
   // The secret lives only in this component's memory, and only until dismissed.
   const [created, setCreated] = useState<{ token: string; rotatedFrom: string | null } | null>(null);
   const [rotating, setRotating] = useState<ScimToken | null>(null);
@@ -121,6 +129,31 @@ export function ProvisioningPage() {
                 </p>
               </OneTimeSecret>
             )}
+          </section>
+
+          <section className="card" aria-labelledby="scim-admins-heading">
+            <h2 id="scim-admins-heading">Tenant admins</h2>
+            <p className="muted">
+              By default your IdP cannot rename, deactivate or delete a tenant admin here: such requests are refused with an
+              error your IdP shows in its provisioning log, and an admin changes admins on the Users page. Allow it only if your
+              IdP is where you manage who administers Gatehouse. The last active tenant admin can never be removed, by anyone.
+            </p>
+            <CheckboxField
+              label="Allow SCIM to manage tenant admins"
+              hint="Lets the IdP rename, deactivate and delete tenant admins, which can change who signs in as an admin."
+              checked={query.data.tenant.scimManagesAdmins}
+              disabled={setManagesAdmins.running}
+              error={setManagesAdmins.error?.message}
+              onChange={async (e) => {
+                const enabled = e.currentTarget.checked;
+                try {
+                  const { setScimManagesAdmins } = await setManagesAdmins.run({ enabled });
+                  query.setData((d) => d && { ...d, tenant: { ...d.tenant, ...setScimManagesAdmins } });
+                } catch {
+                  // Shown under the checkbox.
+                }
+              }}
+            />
           </section>
 
           <section className="card help" aria-labelledby="entra-help-heading">

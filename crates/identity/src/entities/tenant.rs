@@ -8,6 +8,7 @@ pub struct Model {
     pub slug: String,
     pub name: String,
     pub dev_mode: bool,
+    pub scim_manages_admins: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,5 +1,6 @@
 //! Integration tests of the identity services, each on SQLite and PostgreSQL.
 
+mod admins;
 mod auth;
 mod provisioning;
 mod support;

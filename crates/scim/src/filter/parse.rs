@@ -2,12 +2,22 @@
 //! §3.5.2 PATCH path grammar. Precedence, loosest first: `or`, `and`, `not`/parentheses.
 //! Keywords, operators and literals `true`/`false`/`null` are case-insensitive; whitespace
 //! between tokens may be any run of blanks. Errors carry the 0-based character position.
+//!
+//! The parser recurses once per `(`, `not (` and `[`, so nesting is bounded by
+//! [`MAX_FILTER_DEPTH`] before each descent, and the input by [`MAX_FILTER_LEN`] /
+//! [`MAX_PATH_LEN`] before parsing starts: no input can overflow the stack.
 
 use super::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
 use crate::error::{Result, ScimError};
+use crate::limits::{MAX_FILTER_COMPARISONS, MAX_FILTER_DEPTH, MAX_FILTER_LEN, MAX_PATH_LEN};
 
 /// Parses a `filter` query parameter. Errors are 400 `invalidFilter`.
 pub fn parse_filter(input: &str) -> Result<Filter> {
+    if exceeds_chars(input, MAX_FILTER_LEN) {
+        return Err(ScimError::invalid_filter(format!(
+            "invalid filter: the filter is longer than {MAX_FILTER_LEN} characters"
+        )));
+    }
     let mut p = Parser::new(input, Mode::Filter);
     p.skip_ws();
     if p.at_end() {
@@ -23,6 +33,11 @@ pub fn parse_filter(input: &str) -> Result<Filter> {
 
 /// Parses a PATCH operation `path`. Errors are 400 `invalidPath`.
 pub fn parse_patch_path(input: &str) -> Result<PatchPath> {
+    if exceeds_chars(input, MAX_PATH_LEN) {
+        return Err(ScimError::invalid_path(format!(
+            "invalid path: the path is longer than {MAX_PATH_LEN} characters"
+        )));
+    }
     let mut p = Parser::new(input, Mode::Path);
     p.skip_ws();
     let attr = p.parse_attr_path()?;
@@ -34,12 +49,14 @@ pub fn parse_patch_path(input: &str) -> Result<PatchPath> {
                 p.error_here("a value filter must follow an attribute, not a sub-attribute")
             );
         }
+        p.descend()?;
         p.bump();
         p.in_value_filter = true;
         let inner = p.parse_or()?;
         p.in_value_filter = false;
         p.skip_ws();
         p.expect(']')?;
+        p.depth -= 1;
         filter = Some(inner);
         if p.peek() == Some('.') {
             p.bump();
@@ -71,6 +88,15 @@ struct Parser<'a> {
     pos: usize,
     mode: Mode,
     in_value_filter: bool,
+    /// How many `(`, `not (` and `[` enclose the current position.
+    depth: usize,
+    /// Comparisons parsed so far.
+    comparisons: usize,
+}
+
+/// Whether `input` has more than `max` characters (without counting past `max`).
+fn exceeds_chars(input: &str, max: usize) -> bool {
+    input.len() > max && input.chars().nth(max).is_some()
 }
 
 fn is_name_char(c: char) -> bool {
@@ -104,7 +130,29 @@ impl<'a> Parser<'a> {
             pos: 0,
             mode,
             in_value_filter: false,
+            depth: 0,
+            comparisons: 0,
         }
+    }
+
+    fn what(&self) -> &'static str {
+        match self.mode {
+            Mode::Filter => "filter",
+            Mode::Path => "path",
+        }
+    }
+
+    /// Enters one more level of `(`, `not (` or `[`; refused beyond [`MAX_FILTER_DEPTH`].
+    /// The caller leaves it with `self.depth -= 1` once the closing bracket is read.
+    fn descend(&mut self) -> Result<()> {
+        if self.depth >= MAX_FILTER_DEPTH {
+            return Err(self.error_here(format!(
+                "the {} nests deeper than {MAX_FILTER_DEPTH} levels",
+                self.what()
+            )));
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     fn rest(&self) -> &'a str {
@@ -216,10 +264,12 @@ impl<'a> Parser<'a> {
     fn parse_unary(&mut self) -> Result<Filter> {
         self.skip_ws();
         if self.peek() == Some('(') {
+            self.descend()?;
             self.bump();
             let inner = self.parse_or()?;
             self.skip_ws();
             self.expect(')')?;
+            self.depth -= 1;
             return Ok(inner);
         }
         if self.at_keyword("not") {
@@ -227,10 +277,12 @@ impl<'a> Parser<'a> {
             self.pos += 3;
             self.skip_ws();
             if self.peek() == Some('(') {
+                self.descend()?;
                 self.bump();
                 let inner = self.parse_or()?;
                 self.skip_ws();
                 self.expect(')')?;
+                self.depth -= 1;
                 return Ok(Filter::Not(Box::new(inner)));
             }
             self.pos = save;
@@ -272,7 +324,18 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_attr_expr(&mut self) -> Result<Filter> {
+        let start = self.pos;
         let path = self.parse_attr_path()?;
+        self.comparisons += 1;
+        if self.comparisons > MAX_FILTER_COMPARISONS {
+            return Err(self.error_at(
+                start,
+                format!(
+                    "the {} has more than {MAX_FILTER_COMPARISONS} comparisons",
+                    self.what()
+                ),
+            ));
+        }
         if self.peek() == Some('[') {
             if self.in_value_filter {
                 return Err(self.error_here("value filters cannot be nested"));
@@ -282,12 +345,14 @@ impl<'a> Parser<'a> {
                     self.error_here("a value filter must follow an attribute, not a sub-attribute")
                 );
             }
+            self.descend()?;
             self.bump();
             self.in_value_filter = true;
             let inner = self.parse_or()?;
             self.in_value_filter = false;
             self.skip_ws();
             self.expect(']')?;
+            self.depth -= 1;
             return Ok(Filter::ValuePath {
                 path,
                 filter: Box::new(inner),

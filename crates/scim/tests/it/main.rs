@@ -6,6 +6,7 @@ mod discovery;
 mod entra;
 mod errors;
 mod filter;
+mod limits;
 mod list;
 mod patch_group;
 mod patch_user;

@@ -18,7 +18,7 @@ const COVERED: &[&str] = &[
     "signIn", "signOut", "createTenant", "setTenantDevMode", "createUser", "updateUser", "activateUser",
     "suspendUser", "deleteUser", "updateSsoConnection", "addIdpCertificate", "removeIdpCertificate",
     "createApiToken", "revokeApiToken", "testSsoConnection", "importIdpMetadata", "createScimToken",
-    "rotateScimToken", "revokeScimToken",
+    "rotateScimToken", "revokeScimToken", "setScimManagesAdmins",
 ];
 
 #[test]
@@ -214,6 +214,11 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
         .await;
     assert_eq!(r.code(), Some("CONFLICT"));
     app.gql(caller, "mutation { createApiToken(name:\"a-token\"){ token } }", json!({})).await.data();
+    // The SCIM admin setting is the caller's tenant's: A's changes, B's stays off.
+    let r = app.gql(caller, "mutation { setScimManagesAdmins(enabled:true){ slug scimManagesAdmins } }", json!({})).await;
+    assert_eq!(r.data()["setScimManagesAdmins"], json!({"slug": "tenant-a", "scimManagesAdmins": true}));
+    let r = app.gql(&Auth::Cookie(b.admin.clone()), "{ tenant { slug scimManagesAdmins } }", json!({})).await;
+    assert_eq!(r.data()["tenant"], json!({"slug": "tenant-b", "scimManagesAdmins": false}));
     // A's SCIM token is for A's URL; on B's it is refused, and it cannot reach B's group.
     let r = app.gql(caller, "mutation { createScimToken { token tenantUrl } }", json!({})).await;
     let created = &r.data()["createScimToken"];
