@@ -329,7 +329,7 @@ pub struct RawAnswer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
-    /// Body bytes the client had written when the answer arrived.
+    /// Body bytes the client had offered (written or being written) when the answer arrived.
     pub sent: usize,
 }
 
@@ -361,15 +361,17 @@ pub async fn send_body(base: &str, method: &str, path: &str, head: &[&str], shap
     let counter = sent.clone();
     let writing = tokio::spawn(async move {
         if let BodyShape::ChunkedUnfinished(total) = shape {
-            let chunk = vec![b' '; 64 * 1024];
+            // Small frames, counted before they are written: a write can block once the server
+            // stops reading, and the server can never have read more than was offered.
+            let chunk = vec![b' '; 8 * 1024];
             let mut frame = format!("{:x}\r\n", chunk.len()).into_bytes();
             frame.extend_from_slice(&chunk);
             frame.extend_from_slice(b"\r\n");
             while counter.load(std::sync::atomic::Ordering::SeqCst) < total {
+                counter.fetch_add(chunk.len(), std::sync::atomic::Ordering::SeqCst);
                 if writer.write_all(&frame).await.is_err() {
                     break;
                 }
-                counter.fetch_add(chunk.len(), std::sync::atomic::Ordering::SeqCst);
             }
         }
         // Keep the connection open without ever finishing the body.

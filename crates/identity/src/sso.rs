@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, TransactionTrait, sea_query::Expr,
 };
 
@@ -58,13 +58,20 @@ impl Identity {
     #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn update_sso_connection(&self, scope: &TenantScope, input: SsoConnectionInput) -> Result<SsoConnection> {
         scope.require_admin()?;
-        let now = self.now();
         let txn = self.db.begin().await?;
+        let after = self.save_sso_connection(&txn, scope, input).await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    /// The settings part of [`Identity::update_sso_connection`], inside the caller's transaction.
+    async fn save_sso_connection(&self, txn: &DatabaseTransaction, scope: &TenantScope, input: SsoConnectionInput) -> Result<SsoConnection> {
+        let now = self.now();
         let tenant = tenant::Entity::find_by_id(scope.tenant_id().as_uuid())
-            .one(&txn)
+            .one(txn)
             .await?
             .ok_or(Error::NotFound { what: "tenant" })?;
-        let before = self.load_connection(&txn, scope.tenant_id()).await?;
+        let before = self.load_connection(txn, scope.tenant_id()).await?;
 
         let mut errors: Vec<FieldError> = Vec::new();
         let mut url = |field: &str, v: Option<&str>| -> Option<String> {
@@ -107,7 +114,7 @@ impl Identity {
             let taken = sso_connection::Entity::find()
                 .filter(sso_connection::Column::Issuer.eq(issuer.as_str()))
                 .filter(sso_connection::Column::TenantId.ne(scope.tenant_id().as_uuid()))
-                .one(&txn)
+                .one(txn)
                 .await?
                 .is_some();
             if taken {
@@ -131,7 +138,7 @@ impl Identity {
             .filter(sso_connection::Column::Id.eq(before.id.as_uuid()))
             .filter(sso_connection::Column::TenantId.eq(scope.tenant_id().as_uuid()))
             .filter(sso_connection::Column::Version.eq(before.version))
-            .exec(&txn)
+            .exec(txn)
             .await
             .map_err(|e| match e.sql_err() {
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => issuer_taken(),
@@ -140,14 +147,13 @@ impl Identity {
         if result.rows_affected != 1 {
             return Err(stale(before.version));
         }
-        let after = self.load_connection(&txn, scope.tenant_id()).await?;
+        let after = self.load_connection(txn, scope.tenant_id()).await?;
         audit::record(
-            &txn,
+            txn,
             now,
             Change::in_scope(scope, "sso_connection.update", "sso_connection", after.id, snapshot(&settings_only(&before)), snapshot(&settings_only(&after))),
         )
         .await?;
-        txn.commit().await?;
         Ok(after)
     }
 
@@ -157,6 +163,19 @@ impl Identity {
         scope.require_admin()?;
         let parsed = gatehouse_saml::certificate::parse_certificate(certificate)
             .map_err(|e| Error::invalid("certificate", e.to_string()))?;
+        let txn = self.db.begin().await?;
+        let added = self.insert_idp_certificate(&txn, scope, &parsed).await?;
+        txn.commit().await?;
+        Ok(added)
+    }
+
+    /// Stores a parsed certificate inside the caller's transaction.
+    async fn insert_idp_certificate(
+        &self,
+        txn: &DatabaseTransaction,
+        scope: &TenantScope,
+        parsed: &gatehouse_saml::certificate::IdpCertificate,
+    ) -> Result<AddedCertificate> {
         let now = self.now();
         if parsed.not_after <= now {
             return Err(Error::invalid(
@@ -167,8 +186,7 @@ impl Identity {
                 ),
             ));
         }
-        let txn = self.db.begin().await?;
-        let conn = self.load_connection(&txn, scope.tenant_id()).await?;
+        let conn = self.load_connection(txn, scope.tenant_id()).await?;
         if conn.certificates.iter().any(|c| c.fingerprint_sha256 == parsed.fingerprint_sha256) {
             return Err(Error::conflict("certificate", "this certificate is already uploaded"));
         }
@@ -190,17 +208,16 @@ impl Identity {
             not_after: Set(parsed.not_after),
             created_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await
         .map_err(|e| on_unique(e, "certificate", "this certificate is already uploaded"))?;
         let cert = to_certificate(m);
         audit::record(
-            &txn,
+            txn,
             now,
             Change::in_scope(scope, "idp_certificate.add", "idp_certificate", cert.id, None, snapshot(&cert)),
         )
         .await?;
-        txn.commit().await?;
         let expires_soon = cert.not_after - now < chrono::Duration::days(60);
         Ok(AddedCertificate { certificate: cert, expires_soon })
     }
@@ -339,15 +356,18 @@ impl Identity {
         if !apply {
             return Ok(import);
         }
+        // One transaction: a refused issuer (or any other error) leaves no certificate behind.
         let current = self.sso_connection(scope).await?;
         let known: Vec<String> = current.certificates.iter().map(|c| c.fingerprint_sha256.clone()).collect();
+        let txn = self.db.begin().await?;
         for (cert, usable) in &import.certificates {
             if *usable && !known.contains(&cert.fingerprint_sha256) {
-                self.add_idp_certificate(scope, cert.pem.as_bytes()).await?;
+                self.insert_idp_certificate(&txn, scope, cert).await?;
             }
         }
         let saved = self
-            .update_sso_connection(
+            .save_sso_connection(
+                &txn,
                 scope,
                 SsoConnectionInput {
                     enabled: current.enabled,
@@ -362,6 +382,7 @@ impl Identity {
                 },
             )
             .await?;
+        txn.commit().await?;
         import.saved = Some(saved);
         Ok(import)
     }

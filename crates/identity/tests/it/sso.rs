@@ -170,3 +170,26 @@ both_backends!(tenant_b_cannot_touch_tenant_a_certificates, |db| async move {
     assert!(ctx.identity.sso_connection(&b).await.unwrap().certificates.is_empty());
     assert_eq!(ctx.identity.sso_connection(&a).await.unwrap().certificates.len(), 1);
 });
+
+both_backends!(a_refused_metadata_import_saves_nothing, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, a) = ctx.tenant("tenant-a").await;
+    let (_, b) = ctx.tenant("tenant-b").await;
+    let pem = certificate("idp", start() - Duration::days(1), 365);
+    ctx.identity.add_idp_certificate(&a, pem.as_bytes()).await.unwrap();
+    ctx.identity.update_sso_connection(&a, entra("shared")).await.unwrap();
+    // B imports metadata naming A's issuer: refused, and its certificate is not kept either.
+    let cert = certificate("b-idp", start() - Duration::days(1), 365);
+    let body: String = cert.lines().filter(|l| !l.starts_with("-----")).collect();
+    let xml = format!(
+        "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"https://sts.windows.net/shared/\">\
+         <md:IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\
+         <md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{body}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\
+         <md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\"https://login.microsoftonline.com/shared/saml2\"/>\
+         </md:IDPSSODescriptor></md:EntityDescriptor>"
+    );
+    let e = ctx.identity.import_idp_metadata(&b, &xml, true).await.unwrap_err();
+    assert_eq!(field_of(&e), ["issuer"]);
+    let conn = ctx.identity.sso_connection(&b).await.unwrap();
+    assert!(conn.certificates.is_empty() && conn.issuer.is_none(), "nothing half-saved: {conn:?}");
+});

@@ -246,10 +246,15 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
             assert!(location.starts_with("https://login.microsoftonline.com/a/saml2?"), "{location}");
         }
     }
-    // Importing metadata that names B's issuer saves into A only (A's SSO stays disabled).
-    let md = metadata("https://sts.windows.net/b/", "https://login.microsoftonline.com/a/saml2");
-    let r = app.gql(caller, "mutation($x:String!){ importIdpMetadata(xml:$x, apply:true){ issuer ssoConnection { enabled issuer } } }", json!({"x": md})).await;
+    // Importing A's own metadata saves into A only (A's SSO stays disabled) ...
+    let import = "mutation($x:String!){ importIdpMetadata(xml:$x, apply:true){ issuer ssoConnection { enabled issuer } } }";
+    let md = metadata("https://sts.windows.net/a/", "https://login.microsoftonline.com/a/saml2");
+    let r = app.gql(caller, import, json!({"x": md})).await;
     assert_eq!(r.data()["importIdpMetadata"]["ssoConnection"]["enabled"], false);
+    // ... and metadata naming B's issuer cannot claim it: an issuer belongs to one tenant.
+    let md = metadata("https://sts.windows.net/b/", "https://login.microsoftonline.com/a/saml2");
+    let r = app.gql(caller, import, json!({"x": md})).await;
+    assert_eq!(r.code(), Some("CONFLICT"), "{}", text(&r));
 }
 
 fn metadata(entity_id: &str, sso_url: &str) -> String {
