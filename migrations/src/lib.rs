@@ -10,6 +10,7 @@ use sea_orm_migration::prelude::*;
 mod m20261126_000001_foundation;
 mod m20261126_000002_sso_sign_in;
 mod m20261126_000003_scim;
+mod m20261128_000004_rate_limits;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_sso_sign_in::Migration),
             Box::new(m20261126_000003_scim::Migration),
+            Box::new(m20261128_000004_rate_limits::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 mod context;
 mod error;
 mod mutation;
+mod one_sign_in;
 mod query;
 mod types;
 
@@ -26,6 +27,7 @@ pub fn build_schema(identity: Identity, sp: ServiceProviderInfo, cookies: Cookie
         .data(cookies)
         .limit_depth(12)
         .limit_complexity(2000)
+        .extension(one_sign_in::OneSignInPerRequest)
         .finish()
 }
 

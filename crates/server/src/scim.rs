@@ -54,9 +54,10 @@ pub(crate) fn router() -> Router<AppState> {
         .fallback(not_found)
 }
 
-/// A failed SCIM request, answered in the SCIM Error schema.
+/// A failed SCIM request, answered in the SCIM Error schema (with `Retry-After` when
+/// the token is throttled).
 #[derive(Debug)]
-pub(crate) struct Failure(ScimError);
+pub(crate) struct Failure(ScimError, Option<u64>);
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -66,24 +67,30 @@ impl std::fmt::Display for Failure {
 
 impl From<ScimError> for Failure {
     fn from(e: ScimError) -> Self {
-        Failure(e)
+        Failure(e, None)
     }
 }
 
 impl From<idn::Error> for Failure {
     fn from(e: idn::Error) -> Self {
-        Failure(match e {
+        let retry_after = match &e {
+            idn::Error::RateLimited { retry_after_secs, .. } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let error = match e {
             idn::Error::NotFound { what } => ScimError::not_found(what),
             idn::Error::Validation(_) => ScimError::invalid_value(e.to_string()),
             idn::Error::Conflict { message, .. } => ScimError::uniqueness(message),
             idn::Error::Forbidden(message) => ScimError::new(403, None, message),
             idn::Error::Unauthenticated(_) => ScimError::unauthorized(),
+            idn::Error::RateLimited { message, .. } => ScimError::new(429, None, message),
             idn::Error::Internal(source) => {
                 let correlation_id = uuid::Uuid::new_v4();
                 tracing::error!(correlation_id = %correlation_id, error = %source, debug = ?source, "internal error in SCIM request");
                 ScimError::internal(correlation_id)
             }
-        })
+        };
+        Failure(error, retry_after)
     }
 }
 
@@ -93,6 +100,9 @@ impl IntoResponse for Failure {
         let mut resp = reply(status, &self.0);
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(secs) = self.1 {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
     }
@@ -136,6 +146,7 @@ impl FromRequestParts<AppState> for Caller {
             .map(|(_, token)| token.trim());
         let Some(token) = token else { return Err(ScimError::unauthorized().into()) };
         let scope = state.identity.resolve_scim_token(&slug, token).await?.ok_or_else(ScimError::unauthorized)?;
+        state.identity.admit_scim_request(&scope).await?;
         Ok(Caller { scope, base_url: format!("{}/scim/v2/{slug}", state.public_url) })
     }
 }
