@@ -4,10 +4,9 @@
 //! client address, an IdP issuer, a SCIM or API token; stored as a SHA-256, never in
 //! clear). One atomic upsert both decides and counts an attempt, so replicas on one
 //! PostgreSQL enforce one limit and no read-modify-write race lets parallel requests slip
-//! through. A key's policy: `free` attempts per window, then every further attempt must
-//! wait `base · 2^k` (k = 0, 1, 2 … for the first, second, third attempt over the limit),
-//! at most `cap`; attempts refused while waiting are not counted; a window that began
-//! `window` ago starts over. Old rows are purged by [`Identity::purge_rate_limits`].
+//! through. A key's policy: `free` attempts per window at once, then each further attempt
+//! must wait `base · 2^k` after the one before (k = 0, 1, 2 …), at most `cap`; attempts
+//! refused while waiting are not counted; a window that began `window` ago starts over. Old rows are purged by [`Identity::purge_rate_limits`].
 //!
 //! Who calls what:
 //! - password sign-in ([`Identity::sign_in`]) counts every attempt against the account
@@ -140,13 +139,14 @@ impl Key<'_> {
     }
 }
 
-/// The wait after the `hits`-th attempt of a window, as SQL over SQL operands:
-/// nothing up to `free`, then `base · 2^(hits − free − 1)`, at most `cap`. The one place
-/// the back-off rule is written; the upsert and the take-back both use it.
+/// The wait after the `hits`-th attempt of a window, as SQL over SQL operands: nothing
+/// before `free` attempts, then `base · 2^(hits − free)`, at most `cap` — so once `free`
+/// attempts are used the next waits `base`, the one after `2·base`, and so on. The one
+/// place the back-off rule is written; the upsert and the take-back both use it.
 fn wait_sql(hits: &str, free: &str, base: &str, cap: &str) -> String {
-    let over = format!("({hits} - {free} - 1)");
+    let over = format!("({hits} - {free})");
     format!(
-        "(CASE WHEN {hits} <= {free} THEN 0 \
+        "(CASE WHEN {hits} < {free} THEN 0 \
          WHEN {over} >= 40 THEN {cap} \
          WHEN (CAST({base} AS BIGINT) << {over}) >= {cap} THEN {cap} \
          ELSE (CAST({base} AS BIGINT) << {over}) END)"
