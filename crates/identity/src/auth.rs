@@ -66,16 +66,22 @@ fn wrong_credentials() -> Error {
 
 impl Identity {
     /// Signs in with e-mail and password. Every candidate account's hash is checked, so
-    /// timing says nothing about which e-mails exist. The attempt is counted against the
-    /// e-mail (known or not) and the client address before any hashing; a throttled
-    /// attempt is refused without being checked.
+    /// timing says nothing about which e-mails exist.
+    ///
+    /// Throttled before any hashing: every attempt is counted against the e-mail (known or
+    /// not) atomically, so parallel guesses at one account cannot slip past its limit;
+    /// the client address is checked first and counts failures only, so many people
+    /// signing in at once behind one address are never mistaken for an attack.
     #[tracing::instrument(skip(self, input), err(level = "info"))]
     pub async fn sign_in(&self, input: SignIn) -> Result<SignedIn> {
         let email = input.email.trim().to_lowercase();
         let account = [Key::Account(&email)];
         let address: Vec<Key<'_>> = input.session.ip.as_deref().map(Key::PasswordAddress).into_iter().collect();
-        let both: Vec<Key<'_>> = account.iter().chain(&address).copied().collect();
-        if let Some(secs) = self.count_attempt(&both).await? {
+        let wait = match self.pending_wait(&address).await? {
+            Some(secs) => Some(secs),
+            None => self.count_attempt(&account).await?,
+        };
+        if let Some(secs) = wait {
             tracing::info!(reason = "password_rate_limited", retry_after_secs = secs, "password sign-in refused unchecked");
             return Err(throttle::refused("too many sign-in attempts for this account or from this address", secs));
         }
@@ -85,7 +91,7 @@ impl Identity {
             Err(e) => {
                 if matches!(e, Error::RateLimited { .. }) {
                     // Not checked at all: the attempt does not count.
-                    self.take_back(&both).await?;
+                    self.take_back(&account).await?;
                 }
                 return Err(e);
             }
@@ -105,12 +111,11 @@ impl Identity {
             for (tenant_id, user_id) in known_users {
                 self.record_password_attempt(tenant_id, user_id, &email, Err("wrong_password"), &meta).await?;
             }
+            self.count_attempt(&address).await?;
             return Err(wrong_credentials());
         }
-        // The password was right: the account's failures are forgotten, and this attempt
-        // is taken back from the address (others behind it keep their count).
+        // The password was right: the account's count is forgotten.
         self.forget(&account).await?;
-        self.take_back(&address).await?;
         if matched.len() > 1 {
             return Err(Error::invalid(
                 "tenant",

@@ -10,14 +10,15 @@
 //!
 //! Who calls what:
 //! - password sign-in ([`Identity::sign_in`]) counts every attempt against the account
-//!   and the client address *before* hashing, forgets the account's count on a right
-//!   password and takes the attempt back from the address's;
+//!   *before* hashing and forgets the count on a right password; the client address is
+//!   checked before hashing and counts wrong passwords only;
 //! - the ACS handler asks [`Identity::acs_admission`] before validating and
 //!   [`Identity::acs_failed`] after a refusal (per issuer and per address);
 //! - SCIM and token-authenticated GraphQL count requests per token
 //!   ([`Identity::admit_scim_request`], [`Identity::admit_api_request`]).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration as StdDuration;
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
@@ -64,6 +65,9 @@ pub struct Limits {
     pub api_per_token: Policy,
     /// Password hashes computed at once (each holds ~19 MiB).
     pub hashing_concurrency: usize,
+    /// Sign-ins that may wait for a hashing slot (they hold no hashing memory while they
+    /// wait); one more is refused at once.
+    pub hashing_queue: usize,
     /// How long a sign-in waits for a free hashing slot before it is refused.
     pub hashing_wait: StdDuration,
 }
@@ -85,7 +89,8 @@ impl Default for Limits {
             scim_per_token: Policy { cap: StdDuration::from_secs(60), ..backoff(3000, 60) },
             api_per_token: Policy { cap: StdDuration::from_secs(60), ..backoff(1200, 60) },
             hashing_concurrency: 2 * cores,
-            hashing_wait: StdDuration::from_secs(2),
+            hashing_queue: 16 * cores,
+            hashing_wait: StdDuration::from_secs(5),
         }
     }
 }
@@ -94,12 +99,23 @@ impl Default for Limits {
 pub(crate) struct Throttle {
     limits: Limits,
     hashing: Arc<Semaphore>,
+    /// Callers waiting for a hashing slot now.
+    waiting: AtomicUsize,
 }
 
 impl Throttle {
     pub(crate) fn new(limits: Limits) -> Self {
         let hashing = Arc::new(Semaphore::new(limits.hashing_concurrency.max(1)));
-        Throttle { limits, hashing }
+        Throttle { limits, hashing, waiting: AtomicUsize::new(0) }
+    }
+}
+
+/// Counts one waiting caller for as long as it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -295,16 +311,27 @@ impl Identity {
     }
 
     /// Runs a password hash or check on the blocking pool, at most
-    /// `hashing_concurrency` at once. A caller that finds no free slot within
-    /// `hashing_wait` is refused at once instead of queueing more memory.
+    /// `hashing_concurrency` at once. When every slot is busy a caller waits (at most
+    /// `hashing_queue` callers, at most `hashing_wait` each); beyond that it is refused at
+    /// once instead of piling up more work and memory.
     pub(crate) async fn hashing<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-        let pool = self.throttle.hashing.clone();
-        let permit = match tokio::time::timeout(self.throttle.limits.hashing_wait, pool.acquire_owned()).await {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(_closed)) => return Err(Error::internal("the password hashing pool is closed")),
-            Err(_elapsed) => {
-                tracing::warn!(reason = "hashing_pool_full", "password check refused: every hashing slot is busy");
-                return Err(refused("Gatehouse is busy checking other passwords", 1));
+        let t = &self.throttle;
+        let permit = match t.hashing.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_busy) => {
+                let waiting = Waiting(&t.waiting);
+                if waiting.0.fetch_add(1, Ordering::SeqCst) >= t.limits.hashing_queue {
+                    tracing::warn!(reason = "hashing_queue_full", "password check refused: the hashing queue is full");
+                    return Err(refused("Gatehouse is busy checking other passwords", 1));
+                }
+                match tokio::time::timeout(t.limits.hashing_wait, t.hashing.clone().acquire_owned()).await {
+                    Ok(Ok(permit)) => permit,
+                    Ok(Err(_closed)) => return Err(Error::internal("the password hashing pool is closed")),
+                    Err(_elapsed) => {
+                        tracing::warn!(reason = "hashing_wait_exceeded", "password check refused: no hashing slot came free in time");
+                        return Err(refused("Gatehouse is busy checking other passwords", 1));
+                    }
+                }
             }
         };
         tokio::task::spawn_blocking(move || {

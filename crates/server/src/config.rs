@@ -35,6 +35,7 @@ const KNOWN_KEYS: &[&str] = &[
     "throttle_backoff_base_ms",
     "throttle_backoff_cap_seconds",
     "password_hashing_concurrency",
+    "password_hashing_queue",
     "password_hashing_wait_ms",
     "config",
 ];
@@ -81,6 +82,8 @@ pub struct Config {
     pub throttle_backoff_cap_seconds: u64,
     /// Password hashes computed at once (default: twice the CPU cores).
     pub password_hashing_concurrency: Option<usize>,
+    /// Sign-ins that may wait for a hashing slot (default: 16 per CPU core).
+    pub password_hashing_queue: Option<usize>,
     /// How long a sign-in waits for a hashing slot before it is refused.
     pub password_hashing_wait_ms: u64,
 }
@@ -122,7 +125,8 @@ impl Default for Config {
             throttle_backoff_base_ms: 1000,
             throttle_backoff_cap_seconds: 900,
             password_hashing_concurrency: None,
-            password_hashing_wait_ms: 2000,
+            password_hashing_queue: None,
+            password_hashing_wait_ms: 5000,
         }
     }
 }
@@ -212,6 +216,7 @@ impl Config {
             scim_per_token: policy(self.throttle_scim_requests_per_minute, minute, cap.min(minute)),
             api_per_token: policy(self.throttle_api_requests_per_minute, minute, cap.min(minute)),
             hashing_concurrency: self.password_hashing_concurrency.unwrap_or(defaults.hashing_concurrency),
+            hashing_queue: self.password_hashing_queue.unwrap_or(defaults.hashing_queue),
             hashing_wait: Duration::from_millis(self.password_hashing_wait_ms),
         }
     }

@@ -3,3 +3,4 @@
 mod foundation;
 mod scale_out;
 mod sso;
+mod throttle;

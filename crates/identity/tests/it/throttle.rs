@@ -139,12 +139,11 @@ both_backends!(one_address_spraying_many_accounts_is_throttled, |db| async move 
     ctx.identity.sign_in(ok).await.expect("another address is not affected");
 });
 
-both_backends!(a_full_hashing_pool_refuses_at_once, |db| async move {
-    let mut ctx = Ctx::new(db);
-    ctx.tenant("contoso").await;
+async fn crowd_at_one_hashing_slot(ctx: &mut Ctx, queue: usize, wait: StdDuration) {
     ctx.identity = ctx.identity.clone().with_limits(Limits {
         hashing_concurrency: 1,
-        hashing_wait: StdDuration::ZERO,
+        hashing_queue: queue,
+        hashing_wait: wait,
         ..Limits::default()
     });
     let attempts = (0..8).map(|n| {
@@ -167,4 +166,16 @@ both_backends!(a_full_hashing_pool_refuses_at_once, |db| async move {
         }
     }
     assert!(busy >= 1 && checked >= 1, "one slot: some checked ({checked}), the rest refused at once ({busy})");
+}
+
+both_backends!(a_full_hashing_queue_refuses_at_once, |db| async move {
+    let mut ctx = Ctx::new(db);
+    ctx.tenant("contoso").await;
+    crowd_at_one_hashing_slot(&mut ctx, 0, StdDuration::from_secs(60)).await;
+});
+
+both_backends!(a_hashing_slot_not_free_in_time_refuses, |db| async move {
+    let mut ctx = Ctx::new(db);
+    ctx.tenant("contoso").await;
+    crowd_at_one_hashing_slot(&mut ctx, 100, StdDuration::ZERO).await;
 });
