@@ -24,6 +24,7 @@ test('the sign-in form says how long to wait once guessing is throttled', async 
   const page = await browser.newPage();
   try {
     await page.goto(server.url + '/');
+    await page.getByRole('heading', { name: 'Gatehouse' }).waitFor();
     await page.getByLabel('E-mail').fill(tenant.admin.email);
     const button = page.getByRole('button', { name: 'Sign in', exact: true });
     for (let n = 0; n < 5; n++) {

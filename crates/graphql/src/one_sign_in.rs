@@ -42,7 +42,11 @@ impl Extension for OneSignInPerRequest {
             .max()
             .unwrap_or(0);
         if most > 1 {
-            tracing::info!(reason = "several_sign_ins", count = most, "GraphQL request refused");
+            tracing::info!(
+                reason = "several_sign_ins",
+                count = most,
+                "GraphQL request refused"
+            );
             let err = async_graphql::Error::new(format!(
                 "a request may contain at most one signIn; this one has {most} (aliases and fragments included)"
             ))
@@ -60,7 +64,11 @@ impl Extension for OneSignInPerRequest {
 /// How many `signIn` fields a selection set runs, through fragments. Each fragment is
 /// counted once and remembered (a document that spreads fragments into each other many
 /// times over costs no more than its size); a fragment cycle counts as "too many".
-fn sign_ins<'d>(doc: &'d ExecutableDocument, set: &'d SelectionSet, memo: &mut HashMap<&'d str, Option<usize>>) -> usize {
+fn sign_ins<'d>(
+    doc: &'d ExecutableDocument,
+    set: &'d SelectionSet,
+    memo: &mut HashMap<&'d str, Option<usize>>,
+) -> usize {
     set.items.iter().fold(0usize, |n, item| {
         let more = match &item.node {
             Selection::Field(f) => usize::from(f.node.name.node == SIGN_IN),

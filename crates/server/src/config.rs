@@ -78,7 +78,7 @@ pub struct Config {
     pub throttle_api_requests_per_minute: u32,
     /// The first back-off wait; each further attempt doubles it.
     pub throttle_backoff_base_ms: u64,
-    /// The longest back-off wait for sign-ins (SCIM and API tokens wait at most a minute).
+    /// The longest back-off wait (per IdP Issuer, SCIM and API token: at most a minute).
     pub throttle_backoff_cap_seconds: u64,
     /// Password hashes computed at once (default: twice the CPU cores).
     pub password_hashing_concurrency: Option<usize>,
@@ -211,7 +211,9 @@ impl Config {
         Limits {
             password_per_account: policy(self.throttle_password_account_failures, password_window, cap),
             password_per_address: policy(self.throttle_password_address_failures, password_window, cap),
-            acs_per_issuer: policy(self.throttle_acs_issuer_failures, acs_window, cap),
+            // A short cap: the Issuer is unsigned at this point, so a long wait would let
+            // anyone who knows it hold up the tenant's SSO for long.
+            acs_per_issuer: policy(self.throttle_acs_issuer_failures, acs_window, cap.min(minute)),
             acs_per_address: policy(self.throttle_acs_address_failures, acs_window, cap),
             scim_per_token: policy(self.throttle_scim_requests_per_minute, minute, cap.min(minute)),
             api_per_token: policy(self.throttle_api_requests_per_minute, minute, cap.min(minute)),
