@@ -165,10 +165,10 @@ impl Identity {
     /// for each, whether the password matches; checked in the bounded hashing pool.
     async fn check_password(&self, email: &str, tenant_slug: Option<&str>, password: &str) -> Result<(Vec<Candidate>, Vec<bool>)> {
         let mut candidates = Vec::new();
-        if tenant_slug.is_none() {
-            if let Some(op) = operator::Entity::find().filter(operator::Column::Email.eq(email)).one(&self.db).await? {
-                candidates.push(Candidate::Operator(op));
-            }
+        if tenant_slug.is_none()
+            && let Some(op) = operator::Entity::find().filter(operator::Column::Email.eq(email)).one(&self.db).await?
+        {
+            candidates.push(Candidate::Operator(op));
         }
         let mut q = user::Entity::find()
             .find_also_related(tenant::Entity)
