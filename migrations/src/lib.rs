@@ -10,6 +10,7 @@ use sea_orm_migration::prelude::*;
 mod m20261126_000001_foundation;
 mod m20261126_000002_sso_sign_in;
 mod m20261126_000003_scim;
+mod m20261128_000004_rate_limits;
 mod m20261128_000005_scim_admin_guard;
 mod m20261128_000006_sso_hardening;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_sso_sign_in::Migration),
             Box::new(m20261126_000003_scim::Migration),
+            Box::new(m20261128_000004_rate_limits::Migration),
             Box::new(m20261128_000005_scim_admin_guard::Migration),
             Box::new(m20261128_000006_sso_hardening::Migration),
         ]

@@ -49,6 +49,10 @@ pub(crate) fn to_gql(e: Error) -> GqlError {
         }),
         Error::Forbidden(m) => forbidden(&m),
         Error::Unauthenticated(m) => GqlError::new(m).extend_with(|_, x| x.set("code", "UNAUTHENTICATED")),
+        Error::RateLimited { message, retry_after_secs } => GqlError::new(message).extend_with(|_, x| {
+            x.set("code", "RATE_LIMITED");
+            x.set("retryAfterSeconds", retry_after_secs);
+        }),
         Error::Internal(source) => {
             let correlation_id = uuid::Uuid::new_v4().to_string();
             tracing::error!(correlation_id = %correlation_id, error = %source, debug = ?source, "internal error in GraphQL resolver");

@@ -8,6 +8,7 @@
 //! - [`limits`]: what one request may ask for (cost with list sizes counted, depth, root
 //!   fields, aliases, fragment fan-out, introspection nesting), refused before anything runs.
 //! - `batches`: nested lists read one statement per level, not per row.
+//! - `one_sign_in`: at most one `signIn` per request (aliases included), checked before anything runs.
 
 mod batches;
 mod context;
@@ -15,6 +16,7 @@ mod error;
 pub mod limits;
 mod mutation;
 mod pagination;
+mod one_sign_in;
 mod query;
 mod types;
 
@@ -38,6 +40,7 @@ pub fn build_schema(identity: Identity, sp: ServiceProviderInfo, cookies: Sessio
         .extension(limits::QueryLimits)
         .limit_recursive_depth(limits::MAX_RECURSION)
         .limit_directives(limits::MAX_DIRECTIVES)
+        .extension(one_sign_in::OneSignInPerRequest)
         .finish()
 }
 

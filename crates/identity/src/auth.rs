@@ -14,6 +14,7 @@ use crate::error::{Error, Result, on_unique};
 use crate::ids::*;
 use crate::model::*;
 use crate::principal::{Actor, OperatorScope, Principal, TenantScope};
+use crate::throttle::{self, Key};
 use crate::{Identity, secrets, validate};
 
 const SESSION_PREFIX: &str = "gh_s_";
@@ -66,49 +67,35 @@ fn wrong_credentials() -> Error {
 impl Identity {
     /// Signs in with e-mail and password. Every candidate account's hash is checked, so
     /// timing says nothing about which e-mails exist.
-    #[tracing::instrument(skip(self, input), err)]
+    ///
+    /// Throttled before any hashing: every attempt is counted against the e-mail (known or
+    /// not) atomically, so parallel guesses at one account cannot slip past its limit;
+    /// the client address is checked first and counts failures only, so many people
+    /// signing in at once behind one address are never mistaken for an attack.
+    #[tracing::instrument(skip(self, input), err(level = "info"))]
     pub async fn sign_in(&self, input: SignIn) -> Result<SignedIn> {
         let email = input.email.trim().to_lowercase();
-        let mut candidates = Vec::new();
+        let account = [Key::Account(&email)];
+        let address: Vec<Key<'_>> = input.session.ip.as_deref().map(Key::PasswordAddress).into_iter().collect();
+        let wait = match self.pending_wait(&address).await? {
+            Some(secs) => Some(secs),
+            None => self.count_attempt(&account).await?,
+        };
+        if let Some(secs) = wait {
+            tracing::info!(reason = "password_rate_limited", retry_after_secs = secs, "password sign-in refused unchecked");
+            return Err(throttle::refused("too many sign-in attempts for this account or from this address", secs));
+        }
         let tenant_slug = input.tenant.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        if tenant_slug.is_none() {
-            if let Some(op) = operator::Entity::find().filter(operator::Column::Email.eq(&email)).one(&self.db).await? {
-                candidates.push(Candidate::Operator(op));
+        let (candidates, matches) = match self.check_password(&email, tenant_slug, &input.password).await {
+            Ok(checked) => checked,
+            Err(e) => {
+                if matches!(e, Error::RateLimited { .. }) {
+                    // Not checked at all: the attempt does not count.
+                    self.take_back(&account).await?;
+                }
+                return Err(e);
             }
-        }
-        let mut q = user::Entity::find()
-            .find_also_related(tenant::Entity)
-            .filter(user::Column::Email.eq(&email))
-            .filter(user::Column::DeletedAt.is_null());
-        if let Some(slug) = tenant_slug {
-            q = q.filter(tenant::Column::Slug.eq(slug));
-        }
-        for (u, t) in q.all(&self.db).await? {
-            if let Some(t) = t {
-                candidates.push(Candidate::User(u, t));
-            }
-        }
-        let password = input.password.clone();
-        let hashes: Vec<Option<String>> = candidates
-            .iter()
-            .map(|c| match c {
-                Candidate::Operator(o) => Some(o.password_hash.clone()),
-                Candidate::User(u, _) => u.password_hash.clone(),
-            })
-            .collect();
-        // argon2 is CPU-bound for tens of milliseconds: keep it off the async workers.
-        let matches = tokio::task::spawn_blocking(move || {
-            if hashes.is_empty() {
-                secrets::verify_password(&password, secrets::dummy_hash());
-                return Vec::new();
-            }
-            hashes
-                .iter()
-                .map(|h| secrets::verify_password(&password, h.as_deref().unwrap_or(secrets::dummy_hash())) && h.is_some())
-                .collect()
-        })
-        .await
-        .map_err(|e| Error::internal(format!("password check task failed: {e}")))?;
+        };
         let meta = crate::RequestMeta { ip: input.session.ip.clone(), user_agent: input.session.user_agent.clone() };
         let known_users: Vec<(TenantId, UserId)> = candidates
             .iter()
@@ -124,7 +111,11 @@ impl Identity {
             for (tenant_id, user_id) in known_users {
                 self.record_password_attempt(tenant_id, user_id, &email, Err("wrong_password"), &meta).await?;
             }
+            self.count_attempt(&address).await?;
+            return Err(wrong_credentials());
         }
+        // The password was right: the account's count is forgotten.
+        self.forget(&account).await?;
         if matched.len() > 1 {
             return Err(Error::invalid(
                 "tenant",
@@ -168,6 +159,50 @@ impl Identity {
             }
         };
         self.create_session(&principal, "password", &input.session).await
+    }
+
+    /// The accounts this e-mail names (in one tenant when `tenant_slug` is given) and,
+    /// for each, whether the password matches; checked in the bounded hashing pool.
+    async fn check_password(&self, email: &str, tenant_slug: Option<&str>, password: &str) -> Result<(Vec<Candidate>, Vec<bool>)> {
+        let mut candidates = Vec::new();
+        if tenant_slug.is_none()
+            && let Some(op) = operator::Entity::find().filter(operator::Column::Email.eq(email)).one(&self.db).await?
+        {
+            candidates.push(Candidate::Operator(op));
+        }
+        let mut q = user::Entity::find()
+            .find_also_related(tenant::Entity)
+            .filter(user::Column::Email.eq(email))
+            .filter(user::Column::DeletedAt.is_null());
+        if let Some(slug) = tenant_slug {
+            q = q.filter(tenant::Column::Slug.eq(slug));
+        }
+        for (u, t) in q.all(&self.db).await? {
+            if let Some(t) = t {
+                candidates.push(Candidate::User(u, t));
+            }
+        }
+        let password = password.to_owned();
+        let hashes: Vec<Option<String>> = candidates
+            .iter()
+            .map(|c| match c {
+                Candidate::Operator(o) => Some(o.password_hash.clone()),
+                Candidate::User(u, _) => u.password_hash.clone(),
+            })
+            .collect();
+        let matches = self
+            .hashing(move || {
+                if hashes.is_empty() {
+                    secrets::verify_password(&password, secrets::dummy_hash());
+                    return Vec::new();
+                }
+                hashes
+                    .iter()
+                    .map(|h| secrets::verify_password(&password, h.as_deref().unwrap_or(secrets::dummy_hash())) && h.is_some())
+                    .collect()
+            })
+            .await?;
+        Ok((candidates, matches))
     }
 
     /// Starts a session for an already authenticated principal (password or SSO).
@@ -367,7 +402,7 @@ impl Identity {
     pub async fn create_operator(&self, scope: &OperatorScope, email: &str, password: &str) -> Result<Operator> {
         let email = validate::email("email", email).map_err(|e| Error::Validation(vec![e]))?;
         secrets::check_password_strength("password", password)?;
-        let hash = secrets::hash_password(password)?;
+        let hash = self.hash_password(password).await?;
         let now = self.now();
         let txn = self.db.begin().await?;
         let m = operator::ActiveModel {

@@ -33,6 +33,10 @@ pub enum Error {
     /// The caller is not signed in, or the credentials are wrong.
     #[error("{0}")]
     Unauthenticated(String),
+    /// Too many attempts (or every password-hashing slot busy): try again after
+    /// `retry_after_secs`.
+    #[error("{message}")]
+    RateLimited { message: String, retry_after_secs: u64 },
     /// A fault of ours or of the database; the cause is for the log.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -25,6 +25,7 @@ mod secrets;
 mod sso;
 mod sso_flow;
 mod tenants;
+mod throttle;
 mod users;
 mod validate;
 
@@ -54,6 +55,7 @@ pub use sso_flow::{
 };
 pub use gatehouse_saml::sp::ServiceProvider;
 pub use tenants::{CreatedTenant, NewTenant};
+pub use throttle::{Limits, Policy};
 pub use users::{NewUser, UserUpdate};
 
 /// Lifetimes of console sessions.
@@ -79,11 +81,13 @@ pub struct Identity {
     sessions: SessionPolicy,
     /// Our SAML service-provider identity (entity ID = ACS URL, SLO URL).
     sp: Arc<ServiceProvider>,
+    /// Attempt limits and the password-hashing pool ([`Identity::with_limits`]).
+    throttle: Arc<throttle::Throttle>,
 }
 
 impl Identity {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, sessions: SessionPolicy, sp: ServiceProvider) -> Self {
-        Self { db, clock, sessions, sp: Arc::new(sp) }
+        Self { db, clock, sessions, sp: Arc::new(sp), throttle: Arc::new(throttle::Throttle::new(Limits::default())) }
     }
 
     /// Our SAML service provider.

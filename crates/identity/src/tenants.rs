@@ -57,7 +57,7 @@ impl Identity {
         }
         let generated = input.admin_password.is_none().then(secrets::generate_password);
         let password = input.admin_password.clone().or_else(|| generated.clone()).unwrap_or_default();
-        let password_hash = secrets::hash_password(&password)?;
+        let password_hash = self.hash_password(&password).await?;
 
         let now = self.now();
         let tenant_id = TenantId::generate();

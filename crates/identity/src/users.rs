@@ -77,7 +77,10 @@ impl Identity {
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
-        let password_hash = input.password.as_deref().map(secrets::hash_password).transpose()?;
+        let password_hash = match input.password.as_deref() {
+            Some(p) => Some(self.hash_password(p).await?),
+            None => None,
+        };
         let now = self.now();
         let status = if input.active { UserStatus::Active } else { UserStatus::Pending };
         let txn = self.db.begin().await?;

@@ -119,9 +119,17 @@ async fn authenticate(state: &AppState, headers: &HeaderMap, peer: Option<Socket
             Some(t) => state.identity.resolve_api_token(t).await.map_err(internal)?,
             None => None,
         };
-        if principal.is_none() {
+        let Some(principal) = principal else {
             return Err(unauthorized("the API token is unknown or revoked"));
+        };
+        match state.identity.admit_api_request(&principal).await {
+            Ok(()) => {}
+            Err(gatehouse_identity::Error::RateLimited { message, retry_after_secs }) => {
+                return Err(rate_limited(&message, retry_after_secs));
+            }
+            Err(e) => return Err(internal(e)),
         }
+        let principal = Some(principal);
         auth.principal = principal;
         return Ok(auth);
     }
@@ -158,6 +166,20 @@ fn csrf_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
 fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
     let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": code}}]});
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// 429 with `Retry-After`, in the GraphQL error shape (`RATE_LIMITED`, `retryAfterSeconds`).
+fn rate_limited(message: &str, retry_after_secs: u64) -> Response {
+    let body = serde_json::json!({"errors": [{
+        "message": message,
+        "extensions": {"code": "RATE_LIMITED", "retryAfterSeconds": retry_after_secs},
+    }]});
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::CONTENT_TYPE, "application/json".to_owned()), (header::RETRY_AFTER, retry_after_secs.to_string())],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn unauthorized(message: &str) -> Response {

@@ -5,9 +5,11 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use gatehouse_identity::{Limits, Policy};
 use serde::{Deserialize, Serialize};
 
 /// Keys a config file or `GATEHOUSE_*` variable may set.
@@ -26,6 +28,19 @@ const KNOWN_KEYS: &[&str] = &[
     "acs_max_body_bytes",
     "metrics_token",
     "metrics_token_file",
+    "throttle_password_account_failures",
+    "throttle_password_address_failures",
+    "throttle_password_window_minutes",
+    "throttle_acs_issuer_failures",
+    "throttle_acs_address_failures",
+    "throttle_acs_window_minutes",
+    "throttle_scim_requests_per_minute",
+    "throttle_api_requests_per_minute",
+    "throttle_backoff_base_ms",
+    "throttle_backoff_cap_seconds",
+    "password_hashing_concurrency",
+    "password_hashing_queue",
+    "password_hashing_wait_ms",
     "config",
 ];
 
@@ -58,6 +73,30 @@ pub struct Config {
     /// When set, `/metrics` requires `Authorization: Bearer <metrics_token>`.
     pub metrics_token: Option<String>,
     pub metrics_token_file: Option<PathBuf>,
+    /// Password sign-ins per account (e-mail) per window before back-off starts.
+    pub throttle_password_account_failures: u32,
+    /// Failed password sign-ins per client address per window before back-off starts.
+    pub throttle_password_address_failures: u32,
+    pub throttle_password_window_minutes: u64,
+    /// Refused SAML Responses per Issuer per window before back-off starts.
+    pub throttle_acs_issuer_failures: u32,
+    /// Refused SAML Responses per client address per window before back-off starts.
+    pub throttle_acs_address_failures: u32,
+    pub throttle_acs_window_minutes: u64,
+    /// SCIM requests per token per minute before back-off starts.
+    pub throttle_scim_requests_per_minute: u32,
+    /// GraphQL requests per API token per minute before back-off starts.
+    pub throttle_api_requests_per_minute: u32,
+    /// The first back-off wait; each further attempt doubles it.
+    pub throttle_backoff_base_ms: u64,
+    /// The longest back-off wait (per IdP Issuer, SCIM and API token: at most a minute).
+    pub throttle_backoff_cap_seconds: u64,
+    /// Password hashes computed at once (default: twice the CPU cores).
+    pub password_hashing_concurrency: Option<usize>,
+    /// Sign-ins that may wait for a hashing slot (default: 16 per CPU core).
+    pub password_hashing_queue: Option<usize>,
+    /// How long a sign-in waits for a hashing slot before it is refused.
+    pub password_hashing_wait_ms: u64,
 }
 
 /// The range a configured body limit must fall in (1 KiB … 64 MiB).
@@ -96,6 +135,19 @@ impl Default for Config {
             acs_max_body_bytes: 256 * 1024,
             metrics_token: None,
             metrics_token_file: None,
+            throttle_password_account_failures: 5,
+            throttle_password_address_failures: 50,
+            throttle_password_window_minutes: 60,
+            throttle_acs_issuer_failures: 100,
+            throttle_acs_address_failures: 20,
+            throttle_acs_window_minutes: 15,
+            throttle_scim_requests_per_minute: 3000,
+            throttle_api_requests_per_minute: 1200,
+            throttle_backoff_base_ms: 1000,
+            throttle_backoff_cap_seconds: 900,
+            password_hashing_concurrency: None,
+            password_hashing_queue: None,
+            password_hashing_wait_ms: 5000,
         }
     }
 }
@@ -174,7 +226,41 @@ impl Config {
         if cfg.session_idle_minutes < 1 || cfg.session_absolute_hours < 1 {
             return Err(ConfigError::Invalid("session timeouts must be positive".into()));
         }
+        if cfg.throttle_password_window_minutes == 0
+            || cfg.throttle_acs_window_minutes == 0
+            || cfg.throttle_backoff_base_ms == 0
+            || cfg.throttle_backoff_cap_seconds == 0
+            || cfg.password_hashing_concurrency == Some(0)
+        {
+            return Err(ConfigError::Invalid(
+                "throttle windows, back-off times and the password hashing concurrency must be positive".into(),
+            ));
+        }
         Ok((cfg, warnings))
+    }
+
+    /// The attempt limits and the hashing pool, as the identity services take them.
+    pub fn limits(&self) -> Limits {
+        let base = Duration::from_millis(self.throttle_backoff_base_ms);
+        let cap = Duration::from_secs(self.throttle_backoff_cap_seconds);
+        let policy = |free: u32, window: Duration, cap: Duration| Policy { free, window, base, cap };
+        let password_window = Duration::from_secs(60 * self.throttle_password_window_minutes);
+        let acs_window = Duration::from_secs(60 * self.throttle_acs_window_minutes);
+        let minute = Duration::from_secs(60);
+        let defaults = Limits::default();
+        Limits {
+            password_per_account: policy(self.throttle_password_account_failures, password_window, cap),
+            password_per_address: policy(self.throttle_password_address_failures, password_window, cap),
+            // A short cap: the Issuer is unsigned at this point, so a long wait would let
+            // anyone who knows it hold up the tenant's SSO for long.
+            acs_per_issuer: policy(self.throttle_acs_issuer_failures, acs_window, cap.min(minute)),
+            acs_per_address: policy(self.throttle_acs_address_failures, acs_window, cap),
+            scim_per_token: policy(self.throttle_scim_requests_per_minute, minute, cap.min(minute)),
+            api_per_token: policy(self.throttle_api_requests_per_minute, minute, cap.min(minute)),
+            hashing_concurrency: self.password_hashing_concurrency.unwrap_or(defaults.hashing_concurrency),
+            hashing_queue: self.password_hashing_queue.unwrap_or(defaults.hashing_queue),
+            hashing_wait: Duration::from_millis(self.password_hashing_wait_ms),
+        }
     }
 
     /// The public base URL without a trailing slash.

@@ -140,8 +140,9 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection) -> anyhow::Result<(
     if let Some(r) = &report {
         print_first_start(&public_url, r);
     }
-    // Expired pending sign-ins, hand-overs, replay entries and sessions are purged in the
-    // background; correctness never depends on it (every lookup checks expiry itself).
+    // Expired pending sign-ins, hand-overs, replay entries, sessions and finished
+    // rate-limit counters are purged in the background; correctness never depends on it
+    // (every lookup checks expiry itself).
     let purger = st.identity.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
@@ -151,6 +152,11 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection) -> anyhow::Result<(
                 Ok(n) if n > 0 => tracing::debug!(removed = n, "purged expired sign-in state"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "purging expired sign-in state failed"),
+            }
+            match purger.purge_rate_limits().await {
+                Ok(n) if n > 0 => tracing::debug!(removed = n, "purged finished rate-limit counters"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "purging rate-limit counters failed"),
             }
         }
     });

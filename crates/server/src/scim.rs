@@ -54,9 +54,10 @@ pub(crate) fn router() -> Router<AppState> {
         .fallback(not_found)
 }
 
-/// A failed SCIM request, answered in the SCIM Error schema.
+/// A failed SCIM request, answered in the SCIM Error schema (with `Retry-After` when
+/// the token is throttled).
 #[derive(Debug)]
-pub(crate) struct Failure(ScimError);
+pub(crate) struct Failure(ScimError, Option<u64>);
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -66,13 +67,17 @@ impl std::fmt::Display for Failure {
 
 impl From<ScimError> for Failure {
     fn from(e: ScimError) -> Self {
-        Failure(e)
+        Failure(e, None)
     }
 }
 
 impl From<idn::Error> for Failure {
     fn from(e: idn::Error) -> Self {
-        Failure(match e {
+        let retry_after = match &e {
+            idn::Error::RateLimited { retry_after_secs, .. } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let error = match e {
             idn::Error::NotFound { what } => ScimError::not_found(what),
             idn::Error::Validation(_) => ScimError::invalid_value(e.to_string()),
             idn::Error::Conflict { field: Some(_), message } => ScimError::uniqueness(message),
@@ -80,12 +85,14 @@ impl From<idn::Error> for Failure {
             idn::Error::Conflict { field: None, message } => ScimError::new(409, None, message),
             idn::Error::Forbidden(message) => ScimError::new(403, None, message),
             idn::Error::Unauthenticated(_) => ScimError::unauthorized(),
+            idn::Error::RateLimited { message, .. } => ScimError::new(429, None, message),
             idn::Error::Internal(source) => {
                 let correlation_id = uuid::Uuid::new_v4();
                 tracing::error!(correlation_id = %correlation_id, error = %source, debug = ?source, "internal error in SCIM request");
                 ScimError::internal(correlation_id)
             }
-        })
+        };
+        Failure(error, retry_after)
     }
 }
 
@@ -95,6 +102,9 @@ impl IntoResponse for Failure {
         let mut resp = reply(status, &self.0);
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(secs) = self.1 {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
     }
@@ -138,6 +148,7 @@ impl FromRequestParts<AppState> for Caller {
             .map(|(_, token)| token.trim());
         let Some(token) = token else { return Err(ScimError::unauthorized().into()) };
         let scope = state.identity.resolve_scim_token(&slug, token).await?.ok_or_else(ScimError::unauthorized)?;
+        state.identity.admit_scim_request(&scope).await?;
         Ok(Caller { scope, base_url: format!("{}/scim/v2/{slug}", state.public_url) })
     }
 }
@@ -154,7 +165,7 @@ async fn read_body(body: Body) -> Result<Bytes> {
 
 /// 413 as a SCIM Error, for the body limit in front of every SCIM route.
 pub(crate) fn payload_too_large(max_bytes: usize) -> Response {
-    Failure(ScimError::payload_too_large(max_bytes)).into_response()
+    Failure(ScimError::payload_too_large(max_bytes), None).into_response()
 }
 
 fn query_pairs(query: &Option<String>) -> Vec<(String, String)> {

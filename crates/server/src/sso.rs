@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use axum::{Extension, Router};
 use axum::extract::{ConnectInfo, Form, Query, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use gatehouse_identity::{
@@ -108,11 +108,43 @@ async fn acs(
         return problem(StatusCode::BAD_REQUEST, "Sign-in failed", "No SAMLResponse was posted.", None);
     };
     let meta = meta(&headers, peer);
+    // Failures are throttled per Issuer and per address before any validation, so a
+    // flood of bad Responses cannot fill a tenant's sign-in log (refusals here are not
+    // written to it).
+    match state.identity.acs_admission(&saml_response, meta.ip.as_deref()).await {
+        Ok(None) => {}
+        Ok(Some(secs)) => {
+            tracing::info!(reason = "acs_rate_limited", retry_after_secs = secs, "SAML Response refused unchecked");
+            return throttled(
+                problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Sign-in paused",
+                    &format!("Too many failed sign-ins came from this identity provider or this address. Try again in {secs} seconds."),
+                    None,
+                ),
+                secs,
+            );
+        }
+        Err(e) => return internal_page(&e),
+    }
     match state.identity.consume_saml_response(&saml_response, form.relay_state.as_deref(), &meta).await {
         Ok(AcsOutcome::Handoff { handle }) => handoff_page(&handle),
         Ok(AcsOutcome::Test(report)) => test_report_page(&report),
-        Err(e) => sso_error(e),
+        Err(e) => {
+            if matches!(e, SsoError::Refused(_)) {
+                if let Err(count) = state.identity.acs_failed(&saml_response, meta.ip.as_deref()).await {
+                    tracing::warn!(error = %count, "counting a refused SAML Response failed");
+                }
+            }
+            sso_error(e)
+        }
     }
+}
+
+/// Adds `Retry-After` to a throttled answer.
+fn throttled(mut resp: Response, retry_after_secs: u64) -> Response {
+    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    resp
 }
 
 /// Continues on our own site, where the browser's Lax binding cookie is sent.
@@ -292,6 +324,11 @@ async fn login_submit(
                 with_cookie(Redirect::to("/").into_response(), cookie)
             }
             Err(gatehouse_identity::Error::Internal(e)) => internal_page(&gatehouse_identity::Error::Internal(e)),
+            Err(gatehouse_identity::Error::RateLimited { message, retry_after_secs }) => {
+                let mut page = login_form(&email, Some(&message), true, None);
+                *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+                throttled(page, retry_after_secs)
+            }
             Err(e) => login_form(&email, Some(&e.to_string()), true, None),
         };
     }

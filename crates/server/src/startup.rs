@@ -61,7 +61,8 @@ pub fn state(cfg: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
             absolute_timeout: chrono::Duration::hours(cfg.session_absolute_hours),
         },
         sp,
-    );
+    )
+    .with_limits(cfg.limits());
     let sp = identity.service_provider();
     let sp = ServiceProviderInfo {
         public_url: public_url.clone(),

@@ -9,3 +9,4 @@ mod scale_out;
 mod scim_guard;
 mod sso;
 mod sso_attacks;
+mod throttle;

@@ -43,3 +43,23 @@ async fn two_replicas_share_sign_in_state() {
     let again = fresh().post(format!("{}/saml2", two.base)).form(&[("SAMLResponse", &saml)]).send().await.unwrap();
     assert_eq!(again.status().as_u16(), 403, "replayed on the other replica");
 }
+
+/// Password guesses spread over two replicas count against one limit: the counters live
+/// in the shared database, not in either process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_spread_over_two_replicas_hit_one_limit() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let one = Server::start(db.url(), &[("GATEHOUSE_BOOTSTRAP_PASSWORD", "operator password 123")]).await;
+    let two = Server::start(db.url(), &[("GATEHOUSE_PUBLIC_URL", &one.base)]).await;
+    let query = "mutation($p:String!){ signIn(email:\"admin@gatehouse.local\", password:$p){ me { email } } }";
+    let mut codes = Vec::new();
+    for n in 0..12 {
+        let replica = if n % 2 == 0 { &one } else { &two };
+        let r = Client::new(&replica.base).gql(query, json!({"p": format!("guess {n}")})).await;
+        codes.push(r["errors"][0]["extensions"]["code"].as_str().unwrap_or("none").to_owned());
+    }
+    let checked = codes.iter().filter(|c| *c == "UNAUTHENTICATED").count();
+    assert!((5..=6).contains(&checked), "five guesses in all, not five per replica: {codes:?}");
+    assert_eq!(codes[checked..].iter().filter(|c| *c == "RATE_LIMITED").count(), 12 - checked, "{codes:?}");
+    assert!(codes[checked..].iter().step_by(2).count() >= 3, "both replicas refuse: {codes:?}");
+}

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'FORBIDDEN'
   | 'UNAUTHENTICATED'
+  | 'RATE_LIMITED'
   | 'INTERNAL'
   | 'NETWORK';
 
@@ -25,6 +26,7 @@ interface RawError {
     field?: string;
     fields?: FieldError[];
     correlationId?: string;
+    retryAfterSeconds?: number;
   };
 }
 
@@ -34,13 +36,22 @@ export class ApiError extends Error {
   /** Per-field messages (VALIDATION, and CONFLICT naming a field). */
   readonly fields: FieldError[];
   readonly correlationId?: string;
+  /** RATE_LIMITED: how long to wait before trying again. */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, message: string, fields: FieldError[] = [], correlationId?: string) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    fields: FieldError[] = [],
+    correlationId?: string,
+    retryAfterSeconds?: number,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.fields = fields;
     this.correlationId = correlationId;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** The message for one field, if the server named it. */
@@ -49,7 +60,15 @@ export class ApiError extends Error {
   }
 }
 
-const KNOWN_CODES: ErrorCode[] = ['VALIDATION', 'CONFLICT', 'NOT_FOUND', 'FORBIDDEN', 'UNAUTHENTICATED', 'INTERNAL'];
+const KNOWN_CODES: ErrorCode[] = [
+  'VALIDATION',
+  'CONFLICT',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'RATE_LIMITED',
+  'INTERNAL',
+];
 
 function toApiError(errors: RawError[]): ApiError {
   const first = errors[0] ?? {};
@@ -64,7 +83,13 @@ function toApiError(errors: RawError[]): ApiError {
       fields.push({ field: ext.field, message: e.message });
     }
   }
-  return new ApiError(code, first.message ?? 'The server answered with an error.', fields, first.extensions?.correlationId);
+  return new ApiError(
+    code,
+    first.message ?? 'The server answered with an error.',
+    fields,
+    first.extensions?.correlationId,
+    first.extensions?.retryAfterSeconds,
+  );
 }
 
 type Listener = (e: ApiError) => void;

@@ -4,7 +4,7 @@ import { useMutation } from '../api/hooks';
 import { SignInMutation } from '../api/operations';
 import type { Me } from '../auth';
 import { TextField } from '../components/Field';
-import { ErrorBanner } from '../components/States';
+import { Banner, ErrorBanner } from '../components/States';
 
 export function SignInPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const params = new URLSearchParams(window.location.search);
@@ -58,6 +58,7 @@ export function SignInForm({
   const err: ApiError | undefined = signIn.error;
   const fieldError = (f: string) => err?.fieldMessage(f);
   const general = err && !err.fields.some((f) => ['email', 'password', 'tenant'].includes(f.field)) ? err : undefined;
+  const throttled = general?.code === 'RATE_LIMITED' ? general : undefined;
 
   return (
     <form
@@ -74,7 +75,16 @@ export function SignInForm({
         }
       }}
     >
-      <ErrorBanner error={general} />
+      {throttled ? (
+        <Banner kind="error">
+          <p>
+            Too many sign-in attempts. For your account&apos;s safety, wait {waitText(throttled.retryAfterSeconds)} and
+            try again.
+          </p>
+        </Banner>
+      ) : (
+        <ErrorBanner error={general} />
+      )}
       <TextField
         label="E-mail"
         type="email"
@@ -109,4 +119,11 @@ export function SignInForm({
       </button>
     </form>
   );
+}
+
+/** "a second", "40 seconds", "3 minutes": how long a throttled sign-in must wait. */
+function waitText(seconds: number | undefined): string {
+  if (!seconds || seconds <= 1) return 'a second';
+  if (seconds < 90) return `${seconds} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
 }

@@ -5,5 +5,6 @@ mod auth;
 mod provisioning;
 mod support;
 mod tenants;
+mod throttle;
 mod sso;
 mod users;

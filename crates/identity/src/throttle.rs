@@ -1,0 +1,481 @@
+//! Throttling that holds across replicas, and the bounded pool password hashing runs in.
+//!
+//! Counters live in the `rate_limits` table, one row per key (an account's e-mail, a
+//! client address, an IdP issuer, a SCIM or API token; stored as a SHA-256, never in
+//! clear). One atomic upsert both decides and counts an attempt, so replicas on one
+//! PostgreSQL enforce one limit and no read-modify-write race lets parallel requests slip
+//! through. A key's policy: `free` attempts per window at once, then each further attempt
+//! must wait `base · 2^k` after the one before (k = 0, 1, 2 …), at most `cap`; attempts
+//! refused while waiting are not counted; a window that began `window` ago starts over. Old rows are purged by [`Identity::purge_rate_limits`].
+//!
+//! Who calls what:
+//! - password sign-in ([`Identity::sign_in`]) counts every attempt against the account
+//!   *before* hashing and forgets the count on a right password; the client address is
+//!   checked before hashing and counts wrong passwords only;
+//! - the ACS handler asks [`Identity::acs_admission`] before validating and
+//!   [`Identity::acs_failed`] after a refusal (per issuer and per address);
+//! - SCIM and token-authenticated GraphQL count requests per token
+//!   ([`Identity::admit_scim_request`], [`Identity::admit_api_request`]).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration as StdDuration;
+
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+
+use crate::Identity;
+use crate::error::{Error, Result};
+use crate::principal::{Principal, ScimScope};
+
+/// One throttle's rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Attempts a key may make per window before back-off starts.
+    pub free: u32,
+    /// A window this old starts over.
+    pub window: StdDuration,
+    /// The first wait once `free` is used up; each further attempt doubles it.
+    pub base: StdDuration,
+    /// The longest wait.
+    pub cap: StdDuration,
+}
+
+impl Policy {
+    fn millis(d: StdDuration) -> i64 {
+        i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
+    }
+}
+
+/// Every limit Gatehouse enforces on attempts and on password hashing.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Password sign-in attempts per account (the e-mail, known or not).
+    pub password_per_account: Policy,
+    /// Failed password sign-ins per client address.
+    pub password_per_address: Policy,
+    /// Refused SAML Responses per Issuer (as the Response names it).
+    pub acs_per_issuer: Policy,
+    /// Refused SAML Responses per client address.
+    pub acs_per_address: Policy,
+    /// SCIM requests per SCIM token.
+    pub scim_per_token: Policy,
+    /// GraphQL requests per API token.
+    pub api_per_token: Policy,
+    /// Password hashes computed at once (each holds ~19 MiB).
+    pub hashing_concurrency: usize,
+    /// Sign-ins that may wait for a hashing slot (they hold no hashing memory while they
+    /// wait); one more is refused at once.
+    pub hashing_queue: usize,
+    /// How long a sign-in waits for a free hashing slot before it is refused.
+    pub hashing_wait: StdDuration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let backoff = |free, window_secs| Policy {
+            free,
+            window: StdDuration::from_secs(window_secs),
+            base: StdDuration::from_secs(1),
+            cap: StdDuration::from_secs(15 * 60),
+        };
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Limits {
+            password_per_account: backoff(5, 3600),
+            password_per_address: backoff(50, 3600),
+            acs_per_issuer: Policy { cap: StdDuration::from_secs(60), ..backoff(100, 900) },
+            acs_per_address: backoff(20, 900),
+            scim_per_token: Policy {
+                cap: StdDuration::from_secs(60),
+                ..backoff(3000, 60)
+            },
+            api_per_token: Policy {
+                cap: StdDuration::from_secs(60),
+                ..backoff(1200, 60)
+            },
+            hashing_concurrency: 2 * cores,
+            hashing_queue: 16 * cores,
+            hashing_wait: StdDuration::from_secs(5),
+        }
+    }
+}
+
+/// The limits and the hashing pool of one process (the counters are in the database).
+pub(crate) struct Throttle {
+    limits: Limits,
+    hashing: Arc<Semaphore>,
+    /// Callers waiting for a hashing slot now.
+    waiting: AtomicUsize,
+}
+
+impl Throttle {
+    pub(crate) fn new(limits: Limits) -> Self {
+        let hashing = Arc::new(Semaphore::new(limits.hashing_concurrency.max(1)));
+        Throttle {
+            limits,
+            hashing,
+            waiting: AtomicUsize::new(0),
+        }
+    }
+}
+
+/// Counts one waiting caller for as long as it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// What a counter is kept for; the kind keeps equal values of different kinds apart.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Key<'a> {
+    Account(&'a str),
+    PasswordAddress(&'a str),
+    AcsIssuer(&'a str),
+    AcsAddress(&'a str),
+    ScimToken(&'a str),
+    ApiToken(&'a str),
+}
+
+impl Key<'_> {
+    fn stored(&self) -> String {
+        let (kind, value) = match self {
+            Key::Account(v) => ("account", v),
+            Key::PasswordAddress(v) => ("password-address", v),
+            Key::AcsIssuer(v) => ("acs-issuer", v),
+            Key::AcsAddress(v) => ("acs-address", v),
+            Key::ScimToken(v) => ("scim-token", v),
+            Key::ApiToken(v) => ("api-token", v),
+        };
+        hex::encode(Sha256::digest(format!("{kind}\n{value}").as_bytes()))
+    }
+
+    fn policy(&self, limits: &Limits) -> Policy {
+        match self {
+            Key::Account(_) => limits.password_per_account,
+            Key::PasswordAddress(_) => limits.password_per_address,
+            Key::AcsIssuer(_) => limits.acs_per_issuer,
+            Key::AcsAddress(_) => limits.acs_per_address,
+            Key::ScimToken(_) => limits.scim_per_token,
+            Key::ApiToken(_) => limits.api_per_token,
+        }
+    }
+}
+
+/// The wait after the `hits`-th attempt of a window, as SQL over SQL operands: nothing
+/// before `free` attempts, then `base · 2^(hits − free)`, at most `cap` — so once `free`
+/// attempts are used the next waits `base`, the one after `2·base`, and so on. The one
+/// place the back-off rule is written; the upsert and the take-back both use it.
+fn wait_sql(hits: &str, free: &str, base: &str, cap: &str) -> String {
+    let over = format!("({hits} - {free})");
+    format!(
+        "(CASE WHEN {hits} < {free} THEN 0 \
+         WHEN {over} >= 40 THEN {cap} \
+         WHEN (CAST({base} AS BIGINT) << {over}) >= {cap} THEN {cap} \
+         ELSE (CAST({base} AS BIGINT) << {over}) END)"
+    )
+}
+
+/// Placeholders as the backend spells them.
+fn placeholders(backend: DbBackend, first: usize, n: usize) -> Vec<String> {
+    (first..first + n)
+        .map(|i| match backend {
+            DbBackend::Postgres => format!("${i}"),
+            _ => "?".to_owned(),
+        })
+        .collect()
+}
+
+fn retry_after_secs(next_allowed_ms: i64, now_ms: i64) -> u64 {
+    u64::try_from((next_allowed_ms - now_ms + 999) / 1000)
+        .unwrap_or(0)
+        .max(1)
+}
+
+/// The refusal a client sees.
+pub(crate) fn refused(what: &str, retry_after_secs: u64) -> Error {
+    Error::RateLimited {
+        message: format!("{what}; try again in {retry_after_secs} seconds"),
+        retry_after_secs,
+    }
+}
+
+impl Identity {
+    /// Replaces the default limits (and sizes the hashing pool).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.throttle = Arc::new(Throttle::new(limits));
+        self
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.now().timestamp_millis()
+    }
+
+    /// Counts one attempt for every key, atomically, unless the key is waiting out a
+    /// back-off. `Ok(None)`: admitted by all; `Ok(Some(secs))`: refused by at least one
+    /// (a key that admitted counted the attempt all the same), retry after `secs`.
+    pub(crate) async fn count_attempt(&self, keys: &[Key<'_>]) -> Result<Option<u64>> {
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let backend = self.db.get_database_backend();
+        let now = self.now_ms();
+        let params = placeholders(backend, 1, keys.len());
+        let mut rows = Vec::with_capacity(keys.len());
+        let mut values: Vec<Value> = Vec::with_capacity(keys.len());
+        for (key, ph) in keys.iter().zip(&params) {
+            let p = key.policy(&self.throttle.limits);
+            let (free, base, cap, window) = (
+                p.free.min(i32::MAX as u32),
+                Policy::millis(p.base),
+                Policy::millis(p.cap),
+                Policy::millis(p.window),
+            );
+            let first_wait = wait_sql("1", &free.to_string(), &base.to_string(), &cap.to_string());
+            rows.push(format!(
+                "({ph}, 1, {now}, {now} + {first_wait}, 1, {free}, {base}, {cap}, {window})"
+            ));
+            values.push(key.stored().into());
+        }
+        let blocked = format!("rate_limits.next_allowed_ms > {now}");
+        let expired = format!("rate_limits.window_start_ms + excluded.window_ms <= {now}");
+        let restart_wait = wait_sql(
+            "1",
+            "excluded.free_hits",
+            "excluded.base_ms",
+            "excluded.cap_ms",
+        );
+        let next_wait = wait_sql(
+            "(rate_limits.hits + 1)",
+            "excluded.free_hits",
+            "excluded.base_ms",
+            "excluded.cap_ms",
+        );
+        let sql = format!(
+            "INSERT INTO rate_limits (\"key\", hits, window_start_ms, next_allowed_ms, admitted, free_hits, base_ms, cap_ms, window_ms) \
+             VALUES {rows} ON CONFLICT (\"key\") DO UPDATE SET \
+             hits = CASE WHEN {blocked} THEN rate_limits.hits WHEN {expired} THEN 1 ELSE rate_limits.hits + 1 END, \
+             window_start_ms = CASE WHEN {blocked} THEN rate_limits.window_start_ms WHEN {expired} THEN {now} ELSE rate_limits.window_start_ms END, \
+             next_allowed_ms = CASE WHEN {blocked} THEN rate_limits.next_allowed_ms WHEN {expired} THEN {now} + {restart_wait} ELSE {now} + {next_wait} END, \
+             admitted = CASE WHEN {blocked} THEN 0 ELSE 1 END, \
+             free_hits = excluded.free_hits, base_ms = excluded.base_ms, cap_ms = excluded.cap_ms, window_ms = excluded.window_ms \
+             RETURNING admitted, next_allowed_ms",
+            rows = rows.join(", "),
+        );
+        let returned = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        let mut refusal: Option<u64> = None;
+        for row in returned {
+            let admitted: i32 = row.try_get("", "admitted")?;
+            let next_allowed: i64 = row.try_get("", "next_allowed_ms")?;
+            if admitted == 0 {
+                let secs = retry_after_secs(next_allowed, now);
+                refusal = Some(refusal.map_or(secs, |r| r.max(secs)));
+            }
+        }
+        Ok(refusal)
+    }
+
+    /// Read only: the wait, if any key is waiting out a back-off.
+    pub(crate) async fn pending_wait(&self, keys: &[Key<'_>]) -> Result<Option<u64>> {
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let backend = self.db.get_database_backend();
+        let now = self.now_ms();
+        let ph = placeholders(backend, 1, keys.len()).join(", ");
+        let sql = format!(
+            "SELECT MAX(next_allowed_ms) AS next_allowed_ms FROM rate_limits WHERE \"key\" IN ({ph}) AND next_allowed_ms > {now}"
+        );
+        let values: Vec<Value> = keys.iter().map(|k| k.stored().into()).collect();
+        let row = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        let next: Option<i64> = match row {
+            Some(r) => r.try_get("", "next_allowed_ms")?,
+            None => None,
+        };
+        Ok(next.map(|n| retry_after_secs(n, now)))
+    }
+
+    /// Takes one counted attempt back (it turned out not to be a failure), shortening
+    /// the wait to what the remaining count calls for.
+    pub(crate) async fn take_back(&self, keys: &[Key<'_>]) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let backend = self.db.get_database_backend();
+        let now = self.now_ms();
+        let ph = placeholders(backend, 1, keys.len()).join(", ");
+        let wait = wait_sql("(hits - 1)", "free_hits", "base_ms", "cap_ms");
+        let sql = format!(
+            "UPDATE rate_limits SET \
+             next_allowed_ms = CASE WHEN next_allowed_ms < {now} + {wait} THEN next_allowed_ms ELSE {now} + {wait} END, \
+             hits = CASE WHEN hits > 0 THEN hits - 1 ELSE 0 END \
+             WHERE \"key\" IN ({ph})"
+        );
+        let values: Vec<Value> = keys.iter().map(|k| k.stored().into()).collect();
+        self.db
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets the keys' counts (the account's owner proved the password).
+    pub(crate) async fn forget(&self, keys: &[Key<'_>]) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let backend = self.db.get_database_backend();
+        let ph = placeholders(backend, 1, keys.len()).join(", ");
+        let sql = format!("DELETE FROM rate_limits WHERE \"key\" IN ({ph})");
+        let values: Vec<Value> = keys.iter().map(|k| k.stored().into()).collect();
+        self.db
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes counters whose window and back-off are both over; returns how many.
+    pub async fn purge_rate_limits(&self) -> Result<u64> {
+        let backend = self.db.get_database_backend();
+        let now = self.now_ms();
+        let sql = format!(
+            "DELETE FROM rate_limits WHERE window_start_ms + window_ms <= {now} AND next_allowed_ms <= {now}"
+        );
+        let done = self
+            .db
+            .execute_raw(Statement::from_string(backend, sql))
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Runs a password hash or check on the blocking pool, at most
+    /// `hashing_concurrency` at once. When every slot is busy a caller waits (at most
+    /// `hashing_queue` callers, at most `hashing_wait` each); beyond that it is refused at
+    /// once instead of piling up more work and memory.
+    pub(crate) async fn hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let t = &self.throttle;
+        let permit = match t.hashing.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_busy) => {
+                let waiting = Waiting(&t.waiting);
+                if waiting.0.fetch_add(1, Ordering::SeqCst) >= t.limits.hashing_queue {
+                    tracing::warn!(
+                        reason = "hashing_queue_full",
+                        "password check refused: the hashing queue is full"
+                    );
+                    return Err(refused("Gatehouse is busy checking other passwords", 1));
+                }
+                match tokio::time::timeout(t.limits.hashing_wait, t.hashing.clone().acquire_owned())
+                    .await
+                {
+                    Ok(Ok(permit)) => permit,
+                    Ok(Err(_closed)) => {
+                        return Err(Error::internal("the password hashing pool is closed"));
+                    }
+                    Err(_elapsed) => {
+                        tracing::warn!(
+                            reason = "hashing_wait_exceeded",
+                            "password check refused: no hashing slot came free in time"
+                        );
+                        return Err(refused("Gatehouse is busy checking other passwords", 1));
+                    }
+                }
+            }
+        };
+        tokio::task::spawn_blocking(move || {
+            let _slot = permit;
+            work()
+        })
+        .await
+        .map_err(|e| Error::internal(format!("password hashing task failed: {e}")))
+    }
+
+    /// Hashes a new password in the bounded pool.
+    pub(crate) async fn hash_password(&self, password: &str) -> Result<String> {
+        let password = password.to_owned();
+        self.hashing(move || crate::secrets::hash_password(&password))
+            .await?
+    }
+
+    /// Counts one SCIM request against its token.
+    pub async fn admit_scim_request(&self, scope: &ScimScope) -> Result<()> {
+        let token = scope.actor().id.clone().unwrap_or_default();
+        match self.count_attempt(&[Key::ScimToken(&token)]).await? {
+            None => Ok(()),
+            Some(secs) => {
+                tracing::info!(reason = "scim_rate_limited", tenant_id = %scope.tenant_id(), retry_after_secs = secs, "SCIM request refused");
+                Err(refused("this SCIM token sent too many requests", secs))
+            }
+        }
+    }
+
+    /// Counts one GraphQL request against its API token (other principals pass).
+    pub async fn admit_api_request(&self, principal: &Principal) -> Result<()> {
+        let Principal::ApiToken {
+            token_id,
+            tenant_id,
+            ..
+        } = principal
+        else {
+            return Ok(());
+        };
+        let token = token_id.to_string();
+        match self.count_attempt(&[Key::ApiToken(&token)]).await? {
+            None => Ok(()),
+            Some(secs) => {
+                tracing::info!(reason = "api_rate_limited", tenant_id = %tenant_id, retry_after_secs = secs, "API request refused");
+                Err(refused("this API token sent too many requests", secs))
+            }
+        }
+    }
+
+    /// Before a SAML Response is validated: refused while its Issuer or the client's
+    /// address is waiting out a back-off. Returns the wait in seconds.
+    pub async fn acs_admission(
+        &self,
+        saml_response: &str,
+        client_address: Option<&str>,
+    ) -> Result<Option<u64>> {
+        let issuer = gatehouse_saml::response::peek_response(saml_response)
+            .ok()
+            .map(|p| p.issuer);
+        let mut keys = Vec::with_capacity(2);
+        if let Some(i) = issuer.as_deref() {
+            keys.push(Key::AcsIssuer(i));
+        }
+        if let Some(a) = client_address {
+            keys.push(Key::AcsAddress(a));
+        }
+        self.pending_wait(&keys).await
+    }
+
+    /// After the ACS refused a Response: one failure for its Issuer and the address.
+    pub async fn acs_failed(
+        &self,
+        saml_response: &str,
+        client_address: Option<&str>,
+    ) -> Result<()> {
+        let issuer = gatehouse_saml::response::peek_response(saml_response)
+            .ok()
+            .map(|p| p.issuer);
+        let mut keys = Vec::with_capacity(2);
+        if let Some(i) = issuer.as_deref() {
+            keys.push(Key::AcsIssuer(i));
+        }
+        if let Some(a) = client_address {
+            keys.push(Key::AcsAddress(a));
+        }
+        self.count_attempt(&keys).await.map(|_| ())
+    }
+}
