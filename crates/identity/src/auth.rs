@@ -96,7 +96,7 @@ impl Identity {
                 return Err(e);
             }
         };
-        let meta = crate::RequestMeta { ip: input.session.ip.clone(), user_agent: input.session.user_agent.clone() };
+        let meta = crate::RequestMeta { ip: input.session.ip.clone(), user_agent: input.session.user_agent.clone(), quiet_failures: false };
         let known_users: Vec<(TenantId, UserId)> = candidates
             .iter()
             .filter_map(|c| match c {

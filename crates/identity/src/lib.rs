@@ -55,7 +55,7 @@ pub use sso_flow::{
 };
 pub use gatehouse_saml::sp::ServiceProvider;
 pub use tenants::{CreatedTenant, NewTenant};
-pub use throttle::{Limits, Policy};
+pub use throttle::{AcsAdmission, Limits, Policy};
 pub use users::{NewUser, UserUpdate};
 
 /// Lifetimes of console sessions.

@@ -102,6 +102,10 @@ pub struct SsoStart {
 pub struct RequestMeta {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The IdP Issuer this Response names has used up its failure budget
+    /// ([`Identity::acs_admission`]): it is still validated (a genuine sign-in must not be
+    /// held up by someone else's flood), but refusals are not written to the sign-in log.
+    pub quiet_failures: bool,
 }
 
 /// What the ACS produced.
@@ -408,7 +412,7 @@ impl Identity {
             Ok(a) => a,
             Err(e) => {
                 let reason = e.reason.as_str();
-                let event = self.fail_event(&attempt, reason, &e.detail).await?;
+                let event_id = self.fail_event(&attempt, reason, &e.detail).await?;
                 if attempt.flow == SignInFlow::Test {
                     return Ok(AcsOutcome::Test(TestReport {
                         success: false,
@@ -421,7 +425,7 @@ impl Identity {
                         clock_offset_seconds: None,
                     }));
                 }
-                return Err(refused(reason, user_message(reason), Some(event)));
+                return Err(refused(reason, user_message(reason), event_id));
             }
         };
         attempt.name_id = Some(&assertion.name_id);
@@ -522,7 +526,7 @@ impl Identity {
         if attempt.flow == SignInFlow::Test {
             return Ok(AcsOutcome::Test(report(false, reason, detail, None, a, attempt)));
         }
-        Err(refused(reason, user_message(reason), Some(event)))
+        Err(refused(reason, user_message(reason), event))
     }
 
     /// The browser arrives on our site with the hand-over handle; its binding cookie must
@@ -775,14 +779,21 @@ impl Identity {
 
     async fn fail(&self, attempt: &Attempt<'_>, reason: &str, detail: &str) -> SsoError {
         match self.fail_event(attempt, reason, detail).await {
-            Ok(event) => refused(reason, user_message(reason), Some(event)),
+            Ok(event) => refused(reason, user_message(reason), event),
             Err(e) => SsoError::Internal(e),
         }
     }
 
-    async fn fail_event(&self, attempt: &Attempt<'_>, reason: &str, detail: &str) -> Result<String> {
+    /// Logs a refusal: once at INFO and in the sign-in log, whose entry ID is the reference
+    /// shown to the person. While the Issuer's failure budget is used up only a DEBUG line is
+    /// written (`RequestMeta::quiet_failures`), so a flood cannot fill the tenant's log.
+    async fn fail_event(&self, attempt: &Attempt<'_>, reason: &str, detail: &str) -> Result<Option<String>> {
+        if attempt.meta.quiet_failures {
+            tracing::debug!(reason, tenant_id = ?attempt.tenant_id, "SSO sign-in refused (Issuer over its failure budget: not in the sign-in log)");
+            return Ok(None);
+        }
         tracing::info!(reason, detail, tenant_id = ?attempt.tenant_id, "SSO sign-in refused");
-        self.record(attempt, false, reason, detail).await
+        self.record(attempt, false, reason, detail).await.map(Some)
     }
 
     /// Logs a password sign-in attempt against a known user of a tenant.

@@ -27,6 +27,15 @@ use tokio::sync::Semaphore;
 
 use crate::Identity;
 use crate::error::{Error, Result};
+
+/// What [`Identity::acs_admission`] decided for one SAML Response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AcsAdmission {
+    /// Refuse unchecked: the client's address waits this many seconds.
+    pub address_wait: Option<u64>,
+    /// Validate, but keep refusals out of the sign-in log (the Issuer is over its budget).
+    pub quiet_failures: bool,
+}
 use crate::principal::{Principal, ScimScope};
 
 /// One throttle's rule.
@@ -304,6 +313,31 @@ impl Identity {
         Ok(next.map(|n| retry_after_secs(n, now)))
     }
 
+    /// [`Self::pending_wait`] for each key on its own, in one statement.
+    pub(crate) async fn pending_waits(&self, keys: &[Key<'_>]) -> Result<Vec<Option<u64>>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let backend = self.db.get_database_backend();
+        let now = self.now_ms();
+        let ph = placeholders(backend, 1, keys.len()).join(", ");
+        let sql = format!(
+            "SELECT \"key\", next_allowed_ms FROM rate_limits WHERE \"key\" IN ({ph}) AND next_allowed_ms > {now}"
+        );
+        let stored: Vec<String> = keys.iter().map(Key::stored).collect();
+        let values: Vec<Value> = stored.iter().cloned().map(Into::into).collect();
+        let rows = self.db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        let mut waits = vec![None; keys.len()];
+        for row in rows {
+            let key: String = row.try_get("", "key")?;
+            let next: i64 = row.try_get("", "next_allowed_ms")?;
+            if let Some(i) = stored.iter().position(|s| *s == key) {
+                waits[i] = Some(retry_after_secs(next, now));
+            }
+        }
+        Ok(waits)
+    }
+
     /// Takes one counted attempt back (it turned out not to be a failure), shortening
     /// the wait to what the remaining count calls for.
     pub(crate) async fn take_back(&self, keys: &[Key<'_>]) -> Result<()> {
@@ -440,24 +474,27 @@ impl Identity {
         }
     }
 
-    /// Before a SAML Response is validated: refused while its Issuer or the client's
-    /// address is waiting out a back-off. Returns the wait in seconds.
-    pub async fn acs_admission(
-        &self,
-        saml_response: &str,
-        client_address: Option<&str>,
-    ) -> Result<Option<u64>> {
-        let issuer = gatehouse_saml::response::peek_response(saml_response)
-            .ok()
-            .map(|p| p.issuer);
+    /// Before a SAML Response is validated. While the client's address is waiting out a
+    /// back-off the Response is refused unchecked (`address_wait`, seconds). The Issuer is
+    /// read before any signature check, so anyone can name it: an Issuer over its failure
+    /// budget never holds a Response up — it is validated as usual, and only its refusals
+    /// stay out of the tenant's sign-in log (`quiet_failures`), so a flood can neither fill
+    /// that log nor pause the tenant's SSO.
+    pub async fn acs_admission(&self, saml_response: &str, client_address: Option<&str>) -> Result<AcsAdmission> {
+        let issuer = gatehouse_saml::response::peek_response(saml_response).ok().map(|p| p.issuer);
         let mut keys = Vec::with_capacity(2);
-        if let Some(i) = issuer.as_deref() {
-            keys.push(Key::AcsIssuer(i));
-        }
-        if let Some(a) = client_address {
+        let address_at = client_address.map(|a| {
             keys.push(Key::AcsAddress(a));
-        }
-        self.pending_wait(&keys).await
+            keys.len() - 1
+        });
+        let issuer_at = issuer.as_deref().map(|i| {
+            keys.push(Key::AcsIssuer(i));
+            keys.len() - 1
+        });
+        let waits = self.pending_waits(&keys).await?;
+        let address_wait = address_at.and_then(|i| waits[i]);
+        let issuer_waiting = issuer_at.is_some_and(|i| waits[i].is_some());
+        Ok(AcsAdmission { address_wait, quiet_failures: address_wait.is_none() && issuer_waiting })
     }
 
     /// After the ACS refused a Response: one failure for its Issuer and the address.

@@ -37,6 +37,7 @@ fn meta(headers: &HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -
     RequestMeta {
         ip: peer.map(|Extension(ConnectInfo(a))| a.ip().to_string()),
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        quiet_failures: false,
     }
 }
 
@@ -108,22 +109,25 @@ async fn acs(
         return problem(StatusCode::BAD_REQUEST, "Sign-in failed", "No SAMLResponse was posted.", None);
     };
     let meta = meta(&headers, peer);
-    // Failures are throttled per Issuer and per address before any validation, so a
-    // flood of bad Responses cannot fill a tenant's sign-in log (refusals here are not
-    // written to it).
+    // Failures are throttled per address before any validation; an Issuer over its budget
+    // (it is unsigned here, anyone can name it) is still validated, its refusals only kept
+    // out of the tenant's sign-in log. See `Identity::acs_admission`.
+    let mut meta = meta;
     match state.identity.acs_admission(&saml_response, meta.ip.as_deref()).await {
-        Ok(None) => {}
-        Ok(Some(secs)) => {
-            tracing::info!(reason = "acs_rate_limited", retry_after_secs = secs, "SAML Response refused unchecked");
-            return throttled(
-                problem(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Sign-in paused",
-                    &format!("Too many failed sign-ins came from this identity provider or this address. Try again in {secs} seconds."),
-                    None,
-                ),
-                secs,
-            );
+        Ok(admission) => {
+            if let Some(secs) = admission.address_wait {
+                tracing::info!(reason = "acs_rate_limited", retry_after_secs = secs, "SAML Response refused unchecked");
+                return throttled(
+                    problem(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "Sign-in paused",
+                        &format!("Too many failed sign-ins came from this address. Try again in {secs} seconds."),
+                        None,
+                    ),
+                    secs,
+                );
+            }
+            meta.quiet_failures = admission.quiet_failures;
         }
         Err(e) => return internal_page(&e),
     }
