@@ -160,7 +160,7 @@ describe('API tokens (the same one-time secret)', () => {
     let refuse = false;
     const calls = mockGraphql({
       Provisioning: () => ({
-        data: { serviceProvider: { scimTenantUrl: TENANT_URL }, tenant: { scimManagesAdmins: allowed }, scimTokens: [] },
+        data: { serviceProvider: { scimTenantUrl: TENANT_URL }, tenant: { scimManagesAdmins: allowed }, scimTokens: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } },
       }),
       SetScimManagesAdmins: (v) => {
         if (refuse) return { errors: [{ message: 'you need to be a tenant admin', extensions: { code: 'FORBIDDEN' } }] };
