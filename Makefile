@@ -2,7 +2,8 @@
 #   make run    install what is missing, build, start on an embedded SQLite database
 #   make test   every test: Rust (SQLite + PostgreSQL), end-to-end, web (real browser),
 #               SCIM compliance (scim2-cli)
-.PHONY: run test deps test-deps web build rust-test web-test scim-compliance fuzz-build scim-bench schema clean
+# make lint: formatting, clippy with warnings as errors, and the console's type check.
+.PHONY: run test lint deps test-deps web build rust-test web-test scim-compliance fuzz-build scim-bench schema clean
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -51,6 +52,11 @@ fuzz-build:
 	$(CARGO) check --locked --manifest-path crates/scim/fuzz/Cargo.toml --bins --target-dir $(TARGET_DIR)/fuzz-check
 
 test: test-deps web rust-test web-test scim-compliance fuzz-build
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	@if [ -f web/package.json ]; then cd web && npx tsc -p . --noEmit; fi
 
 # SCIM creates and PATCHes per second on SQLite and PostgreSQL (see BENCHMARKS.md).
 scim-bench:

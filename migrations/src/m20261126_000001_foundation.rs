@@ -129,11 +129,7 @@ fn fk(
     to_table: impl IntoIden,
     to_col: impl IntoIden,
 ) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, to_col)
-        .on_delete(ForeignKeyAction::Cascade)
-        .take()
+    ForeignKey::create().from(from_table, from_col).to(to_table, to_col).on_delete(ForeignKeyAction::Cascade).take()
 }
 
 #[async_trait::async_trait]
@@ -199,12 +195,7 @@ impl MigrationTrait for Migration {
                 .col(integer(SsoConnections::Version))
                 .col(timestamp_with_time_zone(SsoConnections::CreatedAt))
                 .col(timestamp_with_time_zone(SsoConnections::UpdatedAt))
-                .foreign_key(&mut fk(
-                    SsoConnections::Table,
-                    SsoConnections::TenantId,
-                    Tenants::Table,
-                    Tenants::Id,
-                ))
+                .foreign_key(&mut fk(SsoConnections::Table, SsoConnections::TenantId, Tenants::Table, Tenants::Id))
                 .take(),
         )
         .await?;
@@ -222,12 +213,7 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(IdpCertificates::NotBefore))
                 .col(timestamp_with_time_zone(IdpCertificates::NotAfter))
                 .col(timestamp_with_time_zone(IdpCertificates::CreatedAt))
-                .foreign_key(&mut fk(
-                    IdpCertificates::Table,
-                    IdpCertificates::TenantId,
-                    Tenants::Table,
-                    Tenants::Id,
-                ))
+                .foreign_key(&mut fk(IdpCertificates::Table, IdpCertificates::TenantId, Tenants::Table, Tenants::Id))
                 .foreign_key(&mut fk(
                     IdpCertificates::Table,
                     IdpCertificates::ConnectionId,
@@ -254,12 +240,7 @@ impl MigrationTrait for Migration {
                 .col(string_null(Sessions::Ip))
                 .foreign_key(&mut fk(Sessions::Table, Sessions::TenantId, Tenants::Table, Tenants::Id))
                 .foreign_key(&mut fk(Sessions::Table, Sessions::UserId, Users::Table, Users::Id))
-                .foreign_key(&mut fk(
-                    Sessions::Table,
-                    Sessions::OperatorId,
-                    Operators::Table,
-                    Operators::Id,
-                ))
+                .foreign_key(&mut fk(Sessions::Table, Sessions::OperatorId, Operators::Table, Operators::Id))
                 .take(),
         )
         .await?;

@@ -160,27 +160,11 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.alter_table(
-            Table::alter()
-                .table(Sessions::Table)
-                .add_column(string_null(Sessions::NameId))
-                .take(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table(Sessions::Table)
-                .add_column(string_null(Sessions::NameIdFormat))
-                .take(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table(Sessions::Table)
-                .add_column(string_null(Sessions::SessionIndex))
-                .take(),
-        )
-        .await?;
+        m.alter_table(Table::alter().table(Sessions::Table).add_column(string_null(Sessions::NameId)).take()).await?;
+        m.alter_table(Table::alter().table(Sessions::Table).add_column(string_null(Sessions::NameIdFormat)).take())
+            .await?;
+        m.alter_table(Table::alter().table(Sessions::Table).add_column(string_null(Sessions::SessionIndex)).take())
+            .await?;
         m.alter_table(
             Table::alter()
                 .table(SsoConnections::Table)

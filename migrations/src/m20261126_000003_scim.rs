@@ -81,11 +81,7 @@ fn fk(
     to_table: impl IntoIden,
     to_col: impl IntoIden,
 ) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, to_col)
-        .on_delete(ForeignKeyAction::Cascade)
-        .take()
+    ForeignKey::create().from(from_table, from_col).to(to_table, to_col).on_delete(ForeignKeyAction::Cascade).take()
 }
 
 #[async_trait::async_trait]
@@ -129,12 +125,7 @@ impl MigrationTrait for Migration {
                 .col(string_null(ScimUserAttributes::ManagerValue))
                 .col(string_null(ScimUserAttributes::ManagerRef))
                 .col(timestamp_with_time_zone(ScimUserAttributes::UpdatedAt))
-                .foreign_key(&mut fk(
-                    ScimUserAttributes::Table,
-                    ScimUserAttributes::UserId,
-                    Users::Table,
-                    Users::Id,
-                ))
+                .foreign_key(&mut fk(ScimUserAttributes::Table, ScimUserAttributes::UserId, Users::Table, Users::Id))
                 .foreign_key(&mut fk(
                     ScimUserAttributes::Table,
                     ScimUserAttributes::TenantId,

@@ -60,8 +60,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(RateLimits::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(RateLimits::Table).to_owned()).await
     }
 }

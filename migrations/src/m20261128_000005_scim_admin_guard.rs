@@ -17,10 +17,7 @@ enum Tenants {
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(
-            Table::alter()
-                .table(Tenants::Table)
-                .add_column(boolean(Tenants::ScimManagesAdmins).default(false))
-                .take(),
+            Table::alter().table(Tenants::Table).add_column(boolean(Tenants::ScimManagesAdmins).default(false)).take(),
         )
         .await
     }

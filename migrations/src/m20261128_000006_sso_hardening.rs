@@ -28,18 +28,14 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         if !shared.is_empty() {
-            let issuers: Vec<String> = shared
-                .iter()
-                .filter_map(|r| r.try_get::<String>("", "issuer").ok())
-                .collect();
+            let issuers: Vec<String> = shared.iter().filter_map(|r| r.try_get::<String>("", "issuer").ok()).collect();
             return Err(DbErr::Migration(format!(
                 "several tenants use the same IdP issuer ({}); an issuer must belong to one tenant. \
                  Clear the IdP Issuer of the tenants that should not have it, then migrate again",
                 issuers.join(", ")
             )));
         }
-        db.execute_unprepared("DROP INDEX ux_sso_connections_enabled_issuer")
-            .await?;
+        db.execute_unprepared("DROP INDEX ux_sso_connections_enabled_issuer").await?;
         db.execute_unprepared(
             "CREATE UNIQUE INDEX ux_sso_connections_issuer ON sso_connections (issuer) WHERE issuer IS NOT NULL",
         )
@@ -50,11 +46,7 @@ impl MigrationTrait for Migration {
                 .col(uuid(LogoutReplays::TenantId))
                 .col(string(LogoutReplays::RequestId))
                 .col(timestamp_with_time_zone(LogoutReplays::ExpiresAt))
-                .primary_key(
-                    Index::create()
-                        .col(LogoutReplays::TenantId)
-                        .col(LogoutReplays::RequestId),
-                )
+                .primary_key(Index::create().col(LogoutReplays::TenantId).col(LogoutReplays::RequestId))
                 .take(),
         )
         .await?;
@@ -62,11 +54,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(LogoutReplays::Table).to_owned())
-            .await?;
+        m.drop_table(Table::drop().table(LogoutReplays::Table).to_owned()).await?;
         let db = m.get_connection();
-        db.execute_unprepared("DROP INDEX ux_sso_connections_issuer")
-            .await?;
+        db.execute_unprepared("DROP INDEX ux_sso_connections_issuer").await?;
         db.execute_unprepared(
             "CREATE UNIQUE INDEX ux_sso_connections_enabled_issuer ON sso_connections (issuer) WHERE enabled",
         )

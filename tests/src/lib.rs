@@ -41,7 +41,11 @@ pub fn run_cli(database_url: &str, args: &[&str]) -> (bool, String, String) {
         .env_remove("GATEHOUSE_CONFIG")
         .output()
         .expect("run gatehouse");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// A running server.
@@ -108,12 +112,12 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = reqwest::Client::new();
         while Instant::now() < deadline {
-            if let Ok(r) = client.get(format!("{}/readyz", self.base)).send().await {
-                if r.status().is_success() {
-                    // The banner is printed just before listening; give the reader a moment.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    return;
-                }
+            if let Ok(r) = client.get(format!("{}/readyz", self.base)).send().await
+                && r.status().is_success()
+            {
+                // The banner is printed just before listening; give the reader a moment.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -132,9 +136,7 @@ impl Server {
 
     /// The value printed after `label` on a line of the start-up banner.
     pub fn printed(&self, label: &str) -> Option<String> {
-        self.stdout()
-            .lines()
-            .find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_owned()))
+        self.stdout().lines().find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_owned()))
     }
 
     /// Sends SIGTERM and returns whether the process exited cleanly.
@@ -220,7 +222,16 @@ impl Idp {
         let mut child = Command::new("python3")
             .arg(root.join("test_idp.py"))
             .args(["--port", "0", "--host", "127.0.0.1", "--quiet", "--issuer", issuer])
-            .args(["--key", &k("idp.key"), "--cert", &k("idp.crt"), "--alt-key", &k("alt.key"), "--alt-cert", &k("alt.crt")])
+            .args([
+                "--key",
+                &k("idp.key"),
+                "--cert",
+                &k("idp.crt"),
+                "--alt-key",
+                &k("alt.key"),
+                "--alt-cert",
+                &k("alt.crt"),
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -281,7 +292,14 @@ pub fn handoff_handle(html: &str) -> Option<String> {
 /// As the platform operator (signed in with `operator_password`): creates tenant `slug` in
 /// dev mode with SSO enabled against `idp` (its main key, `issuer`) and one active user.
 /// Returns the tenant admin's client.
-pub async fn sso_tenant(base: &str, operator_password: &str, idp: &Idp, slug: &str, issuer: &str, user_email: &str) -> Client {
+pub async fn sso_tenant(
+    base: &str,
+    operator_password: &str,
+    idp: &Idp,
+    slug: &str,
+    issuer: &str,
+    user_email: &str,
+) -> Client {
     let ops = Client::new(base);
     ops.sign_in("admin@gatehouse.local", operator_password, None).await;
     let admin_email = format!("admin@{slug}.example");
@@ -296,7 +314,9 @@ pub async fn sso_tenant(base: &str, operator_password: &str, idp: &Idp, slug: &s
     let admin = Client::new(base);
     admin.sign_in(&admin_email, "tenant admin password", None).await;
     let more = [
-        admin.gql("mutation($c:String!){ addIdpCertificate(certificate:$c){ id } }", json!({"c": idp.certificate()})).await,
+        admin
+            .gql("mutation($c:String!){ addIdpCertificate(certificate:$c){ id } }", json!({"c": idp.certificate()}))
+            .await,
         admin
             .gql(
                 "mutation($i:SsoConnectionInput!){ updateSsoConnection(input:$i){ enabled } }",
@@ -304,7 +324,9 @@ pub async fn sso_tenant(base: &str, operator_password: &str, idp: &Idp, slug: &s
                     "issuer": issuer, "loginPolicy": "PASSWORD_OR_SSO", "allowIdpInitiated": true}}),
             )
             .await,
-        admin.gql("mutation($e:String!){ createUser(input:{email:$e, active:true}){ id } }", json!({"e": user_email})).await,
+        admin
+            .gql("mutation($e:String!){ createUser(input:{email:$e, active:true}){ id } }", json!({"e": user_email}))
+            .await,
     ];
     for r in steps.iter().chain(more.iter()) {
         assert!(r["errors"].is_null(), "set-up step failed: {r}");
@@ -391,11 +413,10 @@ pub async fn send_body(base: &str, method: &str, path: &str, head: &[&str], shap
         };
         let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
         let mut lines = head.lines();
-        let status: u16 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("a status line");
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-            .collect();
+        let status: u16 =
+            lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("a status line");
+        let headers: Vec<(String, String)> =
+            lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).collect();
         let length: usize = headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))

@@ -21,7 +21,9 @@ impl<T> OrGql<T> for Result<T, Error> {
 
 pub(crate) fn to_gql(e: Error) -> GqlError {
     match e {
-        Error::NotFound { what } => GqlError::new(format!("{what} not found")).extend_with(|_, x| x.set("code", "NOT_FOUND")),
+        Error::NotFound { what } => {
+            GqlError::new(format!("{what} not found")).extend_with(|_, x| x.set("code", "NOT_FOUND"))
+        }
         Error::Validation(fields) => {
             let message = Error::Validation(fields.clone()).to_string();
             GqlError::new(message).extend_with(|_, x| {

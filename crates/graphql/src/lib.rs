@@ -15,8 +15,8 @@ mod context;
 mod error;
 pub mod limits;
 mod mutation;
-mod pagination;
 mod one_sign_in;
+mod pagination;
 mod query;
 mod types;
 

@@ -135,7 +135,11 @@ impl MutationRoot {
     /// Stops the user from signing in and ends their sessions at once.
     async fn suspend_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx).set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Suspended).await.gql().map(User::one)
+        identity(ctx)
+            .set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Suspended)
+            .await
+            .gql()
+            .map(User::one)
     }
 
     /// Deletes the user (they can no longer sign in; the logs keep their history).

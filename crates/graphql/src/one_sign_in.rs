@@ -42,11 +42,7 @@ impl Extension for OneSignInPerRequest {
             .max()
             .unwrap_or(0);
         if most > 1 {
-            tracing::info!(
-                reason = "several_sign_ins",
-                count = most,
-                "GraphQL request refused"
-            );
+            tracing::info!(reason = "several_sign_ins", count = most, "GraphQL request refused");
             let err = async_graphql::Error::new(format!(
                 "a request may contain at most one signIn; this one has {most} (aliases and fragments included)"
             ))

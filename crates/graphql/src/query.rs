@@ -112,7 +112,12 @@ impl QueryRoot {
             Some(id) => Some(parse_id("filter.userId", id)?),
             None => None,
         };
-        let filter = gatehouse_identity::SignInFilter { success: f.success, reason_code: f.reason_code, user_id, since: f.since };
+        let filter = gatehouse_identity::SignInFilter {
+            success: f.success,
+            reason_code: f.reason_code,
+            user_id,
+            since: f.since,
+        };
         let had_cursor = after.is_some();
         let p = identity(ctx).sign_in_events(&scope, &filter, &page(first, after)?).await.gql()?;
         Ok(connection(objects(p, |es| es.into_iter().map(SignInEvent).collect()), |e| e.0.id.clone(), had_cursor))

@@ -8,9 +8,9 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Duration, Utc};
 use gatehouse_identity as idn;
 
+use crate::batches::{GroupBatch, UserBatch};
 use crate::context::ServiceProviderInfo;
 use crate::error::GqlResult;
-use crate::batches::{GroupBatch, UserBatch};
 use crate::pagination::{connection, page};
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

@@ -14,9 +14,7 @@
 //! concurrent demotions of the last two admins cannot both see "one other admin is left".
 //! Callers take it before locking any user row, so locks are always taken in one order.
 
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
 use crate::entities::{tenant, user};
 use crate::error::{Error, Result};
@@ -59,10 +57,7 @@ pub(crate) const SCIM_ADMIN_REFUSAL: &str = "this user is a tenant admin in Gate
      console, or allow SCIM to manage admins under Provisioning";
 
 /// Locks the tenant row for the rest of the transaction and returns it.
-pub(crate) async fn lock_tenant(
-    conn: &impl ConnectionTrait,
-    tenant: TenantId,
-) -> Result<tenant::Model> {
+pub(crate) async fn lock_tenant(conn: &impl ConnectionTrait, tenant: TenantId) -> Result<tenant::Model> {
     tenant::Entity::find_by_id(tenant.as_uuid())
         .lock_exclusive()
         .one(conn)
@@ -114,11 +109,7 @@ pub(crate) async fn ensure_admin_remains(
 }
 
 /// Refuses a SCIM `change` to a tenant admin unless the tenant lets SCIM manage admins.
-pub(crate) fn ensure_scim_may_change(
-    tenant: &tenant::Model,
-    target: &user::Model,
-    change: AdminChange,
-) -> Result<()> {
+pub(crate) fn ensure_scim_may_change(tenant: &tenant::Model, target: &user::Model, change: AdminChange) -> Result<()> {
     if tenant.scim_manages_admins || Role::parse_stored(&target.role)? != Role::TenantAdmin {
         return Ok(());
     }

@@ -5,12 +5,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
+use crate::Identity;
 use crate::entities::audit_event;
 use crate::error::Result;
 use crate::ids::{AuditEventId, TenantId};
 use crate::model::{AuditEvent, Page, PageRequest, page_from};
 use crate::principal::{Actor, ScimScope, TenantScope};
-use crate::Identity;
 
 /// What changed, as one audit entry.
 pub(crate) struct Change<'a> {

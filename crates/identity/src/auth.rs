@@ -55,6 +55,7 @@ pub(crate) struct SsoSessionInfo {
     pub session_index: Option<String>,
 }
 
+#[expect(clippy::large_enum_variant, reason = "a handful live for one sign-in; boxing buys nothing")]
 enum Candidate {
     Operator(operator::Model),
     User(user::Model, tenant::Model),
@@ -82,7 +83,11 @@ impl Identity {
             None => self.count_attempt(&account).await?,
         };
         if let Some(secs) = wait {
-            tracing::info!(reason = "password_rate_limited", retry_after_secs = secs, "password sign-in refused unchecked");
+            tracing::info!(
+                reason = "password_rate_limited",
+                retry_after_secs = secs,
+                "password sign-in refused unchecked"
+            );
             return Err(throttle::refused("too many sign-in attempts for this account or from this address", secs));
         }
         let tenant_slug = input.tenant.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -96,7 +101,11 @@ impl Identity {
                 return Err(e);
             }
         };
-        let meta = crate::RequestMeta { ip: input.session.ip.clone(), user_agent: input.session.user_agent.clone(), quiet_failures: false };
+        let meta = crate::RequestMeta {
+            ip: input.session.ip.clone(),
+            user_agent: input.session.user_agent.clone(),
+            quiet_failures: false,
+        };
         let known_users: Vec<(TenantId, UserId)> = candidates
             .iter()
             .filter_map(|c| match c {
@@ -127,12 +136,16 @@ impl Identity {
             Candidate::Operator(o) => Principal::Operator { id: o.id.into(), email: o.email },
             Candidate::User(u, t) => {
                 let role = Role::parse_stored(&u.role)?;
-                let refuse = |reason: &'static str| self.record_password_attempt(t.id.into(), u.id.into(), &u.email, Err(reason), &meta);
+                let refuse = |reason: &'static str| {
+                    self.record_password_attempt(t.id.into(), u.id.into(), &u.email, Err(reason), &meta)
+                };
                 match UserStatus::parse_stored(&u.status)? {
                     UserStatus::Active => {}
                     UserStatus::Pending => {
                         refuse("user_pending").await?;
-                        return Err(Error::Unauthenticated("your account is not active yet; ask your administrator".into()));
+                        return Err(Error::Unauthenticated(
+                            "your account is not active yet; ask your administrator".into(),
+                        ));
                     }
                     UserStatus::Suspended => {
                         refuse("user_suspended").await?;
@@ -163,7 +176,12 @@ impl Identity {
 
     /// The accounts this e-mail names (in one tenant when `tenant_slug` is given) and,
     /// for each, whether the password matches; checked in the bounded hashing pool.
-    async fn check_password(&self, email: &str, tenant_slug: Option<&str>, password: &str) -> Result<(Vec<Candidate>, Vec<bool>)> {
+    async fn check_password(
+        &self,
+        email: &str,
+        tenant_slug: Option<&str>,
+        password: &str,
+    ) -> Result<(Vec<Candidate>, Vec<bool>)> {
         let mut candidates = Vec::new();
         if tenant_slug.is_none()
             && let Some(op) = operator::Entity::find().filter(operator::Column::Email.eq(email)).one(&self.db).await?
@@ -198,7 +216,10 @@ impl Identity {
                 }
                 hashes
                     .iter()
-                    .map(|h| secrets::verify_password(&password, h.as_deref().unwrap_or(secrets::dummy_hash())) && h.is_some())
+                    .map(|h| {
+                        secrets::verify_password(&password, h.as_deref().unwrap_or(secrets::dummy_hash()))
+                            && h.is_some()
+                    })
                     .collect()
             })
             .await?;
@@ -331,7 +352,12 @@ impl Identity {
         .insert(&txn)
         .await?;
         let t = to_api_token(m);
-        audit::record(&txn, now, Change::in_scope(scope, "api_token.create", "api_token", t.id, None, Some(json!({"name": t.name})))).await?;
+        audit::record(
+            &txn,
+            now,
+            Change::in_scope(scope, "api_token.create", "api_token", t.id, None, Some(json!({"name": t.name}))),
+        )
+        .await?;
         txn.commit().await?;
         Ok((token, t))
     }
@@ -368,7 +394,12 @@ impl Identity {
             .update(&txn)
             .await?;
         let t = to_api_token(m);
-        audit::record(&txn, now, Change::in_scope(scope, "api_token.revoke", "api_token", t.id, Some(json!({"name": t.name})), None)).await?;
+        audit::record(
+            &txn,
+            now,
+            Change::in_scope(scope, "api_token.revoke", "api_token", t.id, Some(json!({"name": t.name})), None),
+        )
+        .await?;
         txn.commit().await?;
         Ok(t)
     }

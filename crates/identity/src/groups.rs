@@ -79,8 +79,19 @@ impl Identity {
         .map_err(|e| on_unique(e, "displayName", "a group with this displayName already exists"))?;
         let changes = MemberChanges { added: members.to_vec(), removed: Vec::new() };
         self.write_members(&txn, scope.tenant_id(), id, &changes, now).await?;
-        audit::record(&txn, now, Change::by_scim(scope, "group.create", "group", id, None, Some(json!({"group": input, "members": changes}))))
-            .await?;
+        audit::record(
+            &txn,
+            now,
+            Change::by_scim(
+                scope,
+                "group.create",
+                "group",
+                id,
+                None,
+                Some(json!({"group": input, "members": changes})),
+            ),
+        )
+        .await?;
         txn.commit().await?;
         self.scim_group(scope, id, true).await
     }

@@ -6,6 +6,8 @@
 //! [`TenantScope`] first; only an authenticated [`Principal`] yields one, so a tenant's
 //! data can only be reached by someone acting inside that tenant.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))] // a failed unwrap is a failed test
+
 mod admin_guard;
 mod audit;
 mod auth;
@@ -39,6 +41,7 @@ pub use auth::{Me, MeRole, NewSessionInfo, SignIn, SignedIn};
 pub use bootstrap::{Bootstrap, BootstrapReport, DEMO_ADMIN_EMAIL, DEMO_SLUG, DemoTenant};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, FieldError, Result};
+pub use gatehouse_saml::sp::ServiceProvider;
 pub use groups::{Group, GroupAttributes, MemberChanges};
 pub use ids::*;
 pub use model::*;
@@ -47,13 +50,12 @@ pub use provisioning::{
     ContactValue, Listing, Lookup, LookupAttribute, ManagerRef, ProvisionedUser, UserAttributes, Window,
 };
 pub use scim_tokens::{CreatedScimToken, ScimToken};
-pub use secrets::{generate_password, MIN_PASSWORD_LEN};
+pub use secrets::{MIN_PASSWORD_LEN, generate_password};
 pub use sso::{AddedCertificate, MAX_CERTIFICATES, MetadataImport, SsoConnectionInput};
 pub use sso_flow::{
-    AcsOutcome, RequestMeta, SignInEvent, SignInFilter, SsoError, SsoRefusal, SsoResult, SsoSignedIn, SsoStart,
-    HomeRealm, TestReport, reason_text, safe_redirect,
+    AcsOutcome, HomeRealm, RequestMeta, SignInEvent, SignInFilter, SsoError, SsoRefusal, SsoResult, SsoSignedIn,
+    SsoStart, TestReport, reason_text, safe_redirect,
 };
-pub use gatehouse_saml::sp::ServiceProvider;
 pub use tenants::{CreatedTenant, NewTenant};
 pub use throttle::{AcsAdmission, Limits, Policy};
 pub use users::{NewUser, UserUpdate};

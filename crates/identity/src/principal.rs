@@ -75,11 +75,7 @@ impl TenantScope {
     }
 
     pub(crate) fn require_admin(&self) -> Result<()> {
-        if self.admin {
-            Ok(())
-        } else {
-            Err(Error::Forbidden("only a tenant admin may do this".into()))
-        }
+        if self.admin { Ok(()) } else { Err(Error::Forbidden("only a tenant admin may do this".into())) }
     }
 
     /// For a tenant user or API token: their own tenant. Operators get theirs through
@@ -87,11 +83,9 @@ impl TenantScope {
     pub(crate) fn of_principal(p: &Principal) -> Option<TenantScope> {
         match p {
             Principal::Operator { .. } => None,
-            Principal::User { tenant_id, role, .. } => Some(TenantScope {
-                tenant_id: *tenant_id,
-                actor: p.actor(),
-                admin: *role == Role::TenantAdmin,
-            }),
+            Principal::User { tenant_id, role, .. } => {
+                Some(TenantScope { tenant_id: *tenant_id, actor: p.actor(), admin: *role == Role::TenantAdmin })
+            }
             // API tokens are made by tenant admins and act with admin rights on their tenant.
             Principal::ApiToken { tenant_id, .. } => {
                 Some(TenantScope { tenant_id: *tenant_id, actor: p.actor(), admin: true })
@@ -139,7 +133,8 @@ pub struct ScimScope {
 
 impl ScimScope {
     pub(crate) fn new(tenant_id: TenantId, token_id: ScimTokenId, prefix: &str) -> ScimScope {
-        let actor = Actor { kind: "scim_token", id: Some(token_id.to_string()), label: format!("SCIM token {prefix}…") };
+        let actor =
+            Actor { kind: "scim_token", id: Some(token_id.to_string()), label: format!("SCIM token {prefix}…") };
         ScimScope { tenant_id, actor }
     }
 

@@ -10,9 +10,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -203,7 +202,8 @@ impl Identity {
         if display_names.is_empty() {
             let total = q.clone().count(&self.db).await?;
             let rows = window.apply(q.select_also(attrs::Entity)).all(&self.db).await?;
-            let items = window.skip_unapplied(rows).into_iter().map(|(u, a)| to_provisioned(u, a)).collect::<Result<_>>()?;
+            let items =
+                window.skip_unapplied(rows).into_iter().map(|(u, a)| to_provisioned(u, a)).collect::<Result<_>>()?;
             return Ok(Listing { items, total });
         }
         let all: Vec<ProvisionedUser> = q
@@ -285,7 +285,8 @@ impl Identity {
             return Ok(before);
         }
         am.updated_at = Set(now);
-        let row = am.update(&txn).await.map_err(|e| on_unique(e, "userName", "a user with this userName already exists"))?;
+        let row =
+            am.update(&txn).await.map_err(|e| on_unique(e, "userName", "a user with this userName already exists"))?;
         let mut extra_am = attributes_row(scope, id, &wanted, now);
         let extra = if had_attributes {
             extra_am.tenant_id = sea_orm::ActiveValue::Unchanged(scope.tenant_id().as_uuid());
@@ -299,12 +300,17 @@ impl Identity {
         }
         let after = to_provisioned(row, Some(extra))?;
         if attributes_changed {
-            audit::record(&txn, now, change(scope, "user.update", id, Some(&before.attributes), Some(&after.attributes)))
-                .await?;
+            audit::record(
+                &txn,
+                now,
+                change(scope, "user.update", id, Some(&before.attributes), Some(&after.attributes)),
+            )
+            .await?;
         }
         if new_status != old_status {
             let action = if new_status == UserStatus::Active { "user.activate" } else { "user.suspend" };
-            audit::record(&txn, now, change(scope, action, id, Some(&before.attributes), Some(&after.attributes))).await?;
+            audit::record(&txn, now, change(scope, action, id, Some(&before.attributes), Some(&after.attributes)))
+                .await?;
         }
         txn.commit().await.map_err(Error::from)?;
         Ok(after)
@@ -580,7 +586,13 @@ fn to_provisioned(row: user::Model, extra: Option<attrs::Model>) -> Result<Provi
             ..UserAttributes::default()
         },
     };
-    Ok(ProvisionedUser { id: row.id.into(), attributes, status, created_at: row.created_at, updated_at: row.updated_at })
+    Ok(ProvisionedUser {
+        id: row.id.into(),
+        attributes,
+        status,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
 }
 
 fn window_of<T>(all: Vec<T>, window: Window) -> Listing<T> {

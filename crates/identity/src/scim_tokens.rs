@@ -130,8 +130,12 @@ impl Identity {
         .insert(conn)
         .await?;
         let t = to_scim_token(m);
-        audit::record(conn, now, Change::in_scope(scope, "scim_token.create", "scim_token", t.id, None, Some(json!({"prefix": t.prefix}))))
-            .await?;
+        audit::record(
+            conn,
+            now,
+            Change::in_scope(scope, "scim_token.create", "scim_token", t.id, None, Some(json!({"prefix": t.prefix}))),
+        )
+        .await?;
         Ok(CreatedScimToken { token, scim_token: t })
     }
 
@@ -149,8 +153,12 @@ impl Identity {
             .update(conn)
             .await?;
         let t = to_scim_token(m);
-        audit::record(conn, now, Change::in_scope(scope, "scim_token.revoke", "scim_token", t.id, Some(json!({"prefix": t.prefix})), None))
-            .await?;
+        audit::record(
+            conn,
+            now,
+            Change::in_scope(scope, "scim_token.revoke", "scim_token", t.id, Some(json!({"prefix": t.prefix})), None),
+        )
+        .await?;
         Ok(t)
     }
 }

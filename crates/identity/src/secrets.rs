@@ -1,8 +1,8 @@
 //! Passwords (argon2id, OWASP parameters: m=19 MiB, t=2, p=1) and random bearer secrets
 //! (session IDs, API tokens), which are stored only as SHA-256 hashes.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -48,10 +48,7 @@ pub(crate) fn dummy_hash() -> &'static str {
 pub(crate) fn check_password_strength(field: &str, password: &str) -> Result<()> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_LEN {
-        return Err(Error::invalid(
-            field,
-            format!("must be at least {MIN_PASSWORD_LEN} characters long"),
-        ));
+        return Err(Error::invalid(field, format!("must be at least {MIN_PASSWORD_LEN} characters long")));
     }
     if password.len() > MAX_PASSWORD_LEN {
         return Err(Error::invalid(field, format!("must be at most {MAX_PASSWORD_LEN} bytes long")));

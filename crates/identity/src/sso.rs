@@ -65,7 +65,12 @@ impl Identity {
     }
 
     /// The settings part of [`Identity::update_sso_connection`], inside the caller's transaction.
-    async fn save_sso_connection(&self, txn: &DatabaseTransaction, scope: &TenantScope, input: SsoConnectionInput) -> Result<SsoConnection> {
+    async fn save_sso_connection(
+        &self,
+        txn: &DatabaseTransaction,
+        scope: &TenantScope,
+        input: SsoConnectionInput,
+    ) -> Result<SsoConnection> {
         let now = self.now();
         let tenant = tenant::Entity::find_by_id(scope.tenant_id().as_uuid())
             .one(txn)
@@ -79,9 +84,8 @@ impl Identity {
         };
         let login_url = url("loginUrl", blank_to_none(&input.login_url));
         let logout_url = url("logoutUrl", blank_to_none(&input.logout_url));
-        let issuer = blank_to_none(&input.issuer).and_then(|i| {
-            validate::required_text("issuer", i, MAX_ISSUER_LEN).map_err(|e| errors.push(e)).ok()
-        });
+        let issuer = blank_to_none(&input.issuer)
+            .and_then(|i| validate::required_text("issuer", i, MAX_ISSUER_LEN).map_err(|e| errors.push(e)).ok());
         if input.enabled {
             if blank_to_none(&input.login_url).is_none() {
                 errors.push(FieldError::new("loginUrl", "is required to enable SSO"));
@@ -102,10 +106,10 @@ impl Identity {
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
-        if let Some(expected) = input.expected_version {
-            if expected != before.version {
-                return Err(stale(before.version));
-            }
+        if let Some(expected) = input.expected_version
+            && expected != before.version
+        {
+            return Err(stale(before.version));
         }
         // An issuer belongs to one tenant, enabled or not: IdP-initiated Responses and logout
         // messages find their tenant by it, and Test SSO must never run against another
@@ -151,7 +155,14 @@ impl Identity {
         audit::record(
             txn,
             now,
-            Change::in_scope(scope, "sso_connection.update", "sso_connection", after.id, snapshot(&settings_only(&before)), snapshot(&settings_only(&after))),
+            Change::in_scope(
+                scope,
+                "sso_connection.update",
+                "sso_connection",
+                after.id,
+                snapshot(&settings_only(&before)),
+                snapshot(&settings_only(&after)),
+            ),
         )
         .await?;
         Ok(after)
@@ -229,12 +240,8 @@ impl Identity {
         let now = self.now();
         let txn = self.db.begin().await?;
         let conn = self.load_connection(&txn, scope.tenant_id()).await?;
-        let cert = conn
-            .certificates
-            .iter()
-            .find(|c| c.id == id)
-            .cloned()
-            .ok_or(Error::NotFound { what: "certificate" })?;
+        let cert =
+            conn.certificates.iter().find(|c| c.id == id).cloned().ok_or(Error::NotFound { what: "certificate" })?;
         let valid_others = conn.certificates.iter().filter(|c| c.id != id && valid_at(c, now)).count();
         if conn.enabled && valid_others == 0 {
             return Err(Error::invalid(
@@ -257,7 +264,11 @@ impl Identity {
         Ok(cert)
     }
 
-    pub(crate) async fn load_connection(&self, conn: &impl ConnectionTrait, tenant_id: TenantId) -> Result<SsoConnection> {
+    pub(crate) async fn load_connection(
+        &self,
+        conn: &impl ConnectionTrait,
+        tenant_id: TenantId,
+    ) -> Result<SsoConnection> {
         let m = sso_connection::Entity::find()
             .filter(sso_connection::Column::TenantId.eq(tenant_id.as_uuid()))
             .one(conn)
@@ -300,7 +311,10 @@ fn stale(current: i32) -> Error {
 }
 
 fn issuer_taken() -> Error {
-    Error::conflict("issuer", "this IdP issuer is already used by another tenant; an issuer can belong to one tenant only")
+    Error::conflict(
+        "issuer",
+        "this IdP issuer is already used by another tenant; an issuer can belong to one tenant only",
+    )
 }
 
 /// The connection without its certificates, for audit before/after.
@@ -340,12 +354,18 @@ impl Identity {
     #[tracing::instrument(skip(self, scope, xml), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn import_idp_metadata(&self, scope: &TenantScope, xml: &str, apply: bool) -> Result<MetadataImport> {
         scope.require_admin()?;
-        let md = gatehouse_saml::metadata::import_idp_metadata(xml).map_err(|e| Error::invalid("xml", e.to_string()))?;
+        let md =
+            gatehouse_saml::metadata::import_idp_metadata(xml).map_err(|e| Error::invalid("xml", e.to_string()))?;
         let now = self.now();
-        let certificates: Vec<_> = md.certificates.iter().cloned().map(|c| {
-            let usable = c.not_after > now;
-            (c, usable)
-        }).collect();
+        let certificates: Vec<_> = md
+            .certificates
+            .iter()
+            .cloned()
+            .map(|c| {
+                let usable = c.not_after > now;
+                (c, usable)
+            })
+            .collect();
         let mut import = MetadataImport {
             issuer: md.entity_id.clone(),
             login_url: md.sso_url.clone(),

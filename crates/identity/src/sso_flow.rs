@@ -23,7 +23,9 @@ use gatehouse_saml::response::{ResponsePolicy, ValidatedAssertion, peek_response
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::auth::SsoSessionInfo;
-use crate::entities::{assertion_replay, logout_replay, session, sign_in_event, sso_connection, sso_handoff, sso_request, tenant, user};
+use crate::entities::{
+    assertion_replay, logout_replay, session, sign_in_event, sso_connection, sso_handoff, sso_request, tenant, user,
+};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
@@ -198,17 +200,18 @@ fn user_message(reason: &str) -> &'static str {
         }
         "status_not_success" => "Your identity provider did not sign you in.",
         "sso_disabled" | "not_configured" => "Single sign-on is not enabled for this organisation.",
-        "sso_not_allowed" => "This organisation signs in with passwords, not single sign-on. Sign in with your password.",
-        "unsolicited" => "This organisation does not accept sign-ins started at the identity provider. Start from the sign-in page.",
+        "sso_not_allowed" => {
+            "This organisation signs in with passwords, not single sign-on. Sign in with your password."
+        }
+        "unsolicited" => {
+            "This organisation does not accept sign-ins started at the identity provider. Start from the sign-in page."
+        }
         _ => "The sign-in response from your identity provider could not be accepted.",
     }
 }
 
 fn to_saml_certs(certs: &[IdpCertificate]) -> Vec<SamlCertificate> {
-    certs
-        .iter()
-        .filter_map(|c| gatehouse_saml::certificate::parse_certificate(c.pem.as_bytes()).ok())
-        .collect()
+    certs.iter().filter_map(|c| gatehouse_saml::certificate::parse_certificate(c.pem.as_bytes()).ok()).collect()
 }
 
 pub(crate) struct Attempt<'a> {
@@ -228,7 +231,12 @@ impl Identity {
 
     /// Starts an SP-initiated sign-in for the tenant `slug`.
     #[tracing::instrument(skip(self, login_hint))]
-    pub async fn start_sso(&self, slug: &str, relay_state: Option<&str>, login_hint: Option<&str>) -> SsoResult<SsoStart> {
+    pub async fn start_sso(
+        &self,
+        slug: &str,
+        relay_state: Option<&str>,
+        login_hint: Option<&str>,
+    ) -> SsoResult<SsoStart> {
         let tenant = self
             .find_tenant_by_slug(slug)
             .await?
@@ -253,7 +261,13 @@ impl Identity {
             .one(&self.db)
             .await?
             .filter(|r| r.expires_at > now)
-            .ok_or_else(|| refused("unknown_request", "This test link expired or was already used. Run the test again from the console.", None))?;
+            .ok_or_else(|| {
+                refused(
+                    "unknown_request",
+                    "This test link expired or was already used. Run the test again from the console.",
+                    None,
+                )
+            })?;
         sso_request::Entity::delete_by_id(pending.id.clone()).exec(&self.db).await?;
         let tenant = tenant::Entity::find_by_id(pending.tenant_id)
             .one(&self.db)
@@ -463,7 +477,10 @@ impl Identity {
         if let Err(e) = inserted {
             return match e.sql_err() {
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                    let detail = format!("assertion {:?} was already accepted; a Response is good for one sign-in", a.assertion_id);
+                    let detail = format!(
+                        "assertion {:?} was already accepted; a Response is good for one sign-in",
+                        a.assertion_id
+                    );
                     Err(self.fail(&attempt, "replay", &detail).await)
                 }
                 _ => Err(SsoError::Internal(e.into())),
@@ -521,7 +538,13 @@ impl Identity {
         Ok(AcsOutcome::Handoff { handle })
     }
 
-    async fn refuse_or_report(&self, attempt: &Attempt<'_>, reason: &str, detail: &str, a: &ValidatedAssertion) -> SsoResult<AcsOutcome> {
+    async fn refuse_or_report(
+        &self,
+        attempt: &Attempt<'_>,
+        reason: &str,
+        detail: &str,
+        a: &ValidatedAssertion,
+    ) -> SsoResult<AcsOutcome> {
         let event = self.fail_event(attempt, reason, detail).await?;
         if attempt.flow == SignInFlow::Test {
             return Ok(AcsOutcome::Test(report(false, reason, detail, None, a, attempt)));
@@ -531,7 +554,12 @@ impl Identity {
 
     /// The browser arrives on our site with the hand-over handle; its binding cookie must
     /// match the one set when this browser started the sign-in (SP-initiated).
-    pub async fn complete_sso(&self, handle: &str, binding_nonce: Option<&str>, meta: &RequestMeta) -> SsoResult<SsoSignedIn> {
+    pub async fn complete_sso(
+        &self,
+        handle: &str,
+        binding_nonce: Option<&str>,
+        meta: &RequestMeta,
+    ) -> SsoResult<SsoSignedIn> {
         let now = self.now();
         let row = sso_handoff::Entity::find()
             .filter(sso_handoff::Column::HandleHash.eq(secrets::token_hash(handle)))
@@ -553,11 +581,11 @@ impl Identity {
             clock_offset: None,
             meta,
         };
-        if let Some(expected) = &row.binding_hash {
-            if binding_nonce.map(secrets::token_hash).as_ref() != Some(expected) {
-                let detail = "the browser that finished the sign-in is not the one that started it (binding cookie missing or different)";
-                return Err(self.fail(&attempt, "browser_mismatch", detail).await);
-            }
+        if let Some(expected) = &row.binding_hash
+            && binding_nonce.map(secrets::token_hash).as_ref() != Some(expected)
+        {
+            let detail = "the browser that finished the sign-in is not the one that started it (binding cookie missing or different)";
+            return Err(self.fail(&attempt, "browser_mismatch", detail).await);
         }
         let user_id = row.user_id.ok_or_else(|| Error::internal("hand-over without a user"))?;
         let u = user::Entity::find_by_id(user_id)
@@ -625,39 +653,60 @@ impl Identity {
     pub async fn finish_logout(&self, raw_query: &str) -> SsoResult<()> {
         let relay = form_value(raw_query, "RelayState");
         let pending = match relay {
-            Some(r) => sso_request::Entity::find()
-                .filter(sso_request::Column::Purpose.eq("logout"))
-                .filter(sso_request::Column::RelayState.eq(r))
-                .one(&self.db)
-                .await?,
+            Some(r) => {
+                sso_request::Entity::find()
+                    .filter(sso_request::Column::Purpose.eq("logout"))
+                    .filter(sso_request::Column::RelayState.eq(r))
+                    .one(&self.db)
+                    .await?
+            }
             None => None,
         };
         let Some(pending) = pending.filter(|p| p.expires_at > self.now()) else {
-            return Err(refused("unknown_request", "This sign-out answer does not match a sign-out in progress.", None));
+            return Err(refused(
+                "unknown_request",
+                "This sign-out answer does not match a sign-out in progress.",
+                None,
+            ));
         };
         sso_request::Entity::delete_by_id(pending.id.clone()).exec(&self.db).await?;
         let conn = self.load_connection(&self.db, pending.tenant_id.into()).await?;
-        let mut policy = LogoutPolicy::new(self.sp(), conn.issuer.unwrap_or_default(), to_saml_certs(&conn.certificates), self.now());
+        let mut policy = LogoutPolicy::new(
+            self.sp(),
+            conn.issuer.unwrap_or_default(),
+            to_saml_certs(&conn.certificates),
+            self.now(),
+        );
         policy.expected_in_response_to = Some(pending.id);
-        parse_logout_response(raw_query, &policy)
-            .map(|_| ())
-            .map_err(|e| refused(e.reason.as_str(), format!("The identity provider's sign-out answer was not accepted: {}", e.detail), None))
+        parse_logout_response(raw_query, &policy).map(|_| ()).map_err(|e| {
+            refused(
+                e.reason.as_str(),
+                format!("The identity provider's sign-out answer was not accepted: {}", e.detail),
+                None,
+            )
+        })
     }
 
     /// An IdP-initiated LogoutRequest: verify it with the tenant's certificates, end the
     /// matching sessions at once, and return the LogoutResponse redirect.
     pub async fn idp_logout(&self, raw_query: &str) -> SsoResult<String> {
-        let issuer = peek_logout_request_issuer(raw_query)
-            .map_err(|e| refused(e.reason.as_str(), format!("The sign-out request is not readable: {}", e.detail), None))?;
-        let conn_row = self
-            .connection_by_issuer(&issuer)
-            .await?
-            .ok_or_else(|| refused("unknown_issuer", "No organisation has SSO enabled with this identity provider.", None))?;
+        let issuer = peek_logout_request_issuer(raw_query).map_err(|e| {
+            refused(e.reason.as_str(), format!("The sign-out request is not readable: {}", e.detail), None)
+        })?;
+        let conn_row = self.connection_by_issuer(&issuer).await?.ok_or_else(|| {
+            refused("unknown_issuer", "No organisation has SSO enabled with this identity provider.", None)
+        })?;
         let tenant_id: TenantId = conn_row.tenant_id.into();
         let conn = self.load_connection(&self.db, tenant_id).await?;
-        let policy = LogoutPolicy::new(self.sp(), conn.issuer.clone().unwrap_or_default(), to_saml_certs(&conn.certificates), self.now());
-        let req = parse_logout_request(raw_query, &policy)
-            .map_err(|e| refused(e.reason.as_str(), format!("The sign-out request was not accepted: {}", e.detail), None))?;
+        let policy = LogoutPolicy::new(
+            self.sp(),
+            conn.issuer.clone().unwrap_or_default(),
+            to_saml_certs(&conn.certificates),
+            self.now(),
+        );
+        let req = parse_logout_request(raw_query, &policy).map_err(|e| {
+            refused(e.reason.as_str(), format!("The sign-out request was not accepted: {}", e.detail), None)
+        })?;
         // Replay: a LogoutRequest is good once, on every replica, for as long as it could still
         // pass validation (its IssueInstant window).
         let replay = logout_replay::ActiveModel {
@@ -687,12 +736,25 @@ impl Identity {
         let Some(logout_url) = conn.logout_url else {
             return Err(refused("not_configured", "Signed out. (No IdP Logout URL is configured to answer to.)", None));
         };
-        build_logout_response(self.sp(), &logout_url, &req.id, LogoutStatus::Success, req.relay_state.as_deref(), None, self.now())
-            .map_err(|e| SsoError::Internal(Error::internal(format!("building the LogoutResponse failed: {e}"))))
+        build_logout_response(
+            self.sp(),
+            &logout_url,
+            &req.id,
+            LogoutStatus::Success,
+            req.relay_state.as_deref(),
+            None,
+            self.now(),
+        )
+        .map_err(|e| SsoError::Internal(Error::internal(format!("building the LogoutResponse failed: {e}"))))
     }
 
     /// The tenant's sign-in log, newest first.
-    pub async fn sign_in_events(&self, scope: &TenantScope, filter: &SignInFilter, page: &PageRequest) -> Result<Page<SignInEvent>> {
+    pub async fn sign_in_events(
+        &self,
+        scope: &TenantScope,
+        filter: &SignInFilter,
+        page: &PageRequest,
+    ) -> Result<Page<SignInEvent>> {
         scope.require_admin()?;
         let size = page.size()?;
         let mut q = sign_in_event::Entity::find()
@@ -723,15 +785,31 @@ impl Identity {
     pub async fn purge_expired(&self) -> Result<u64> {
         let now = self.now();
         let mut n = 0;
-        n += sso_request::Entity::delete_many().filter(sso_request::Column::ExpiresAt.lt(now)).exec(&self.db).await?.rows_affected;
-        n += sso_handoff::Entity::delete_many().filter(sso_handoff::Column::ExpiresAt.lt(now)).exec(&self.db).await?.rows_affected;
+        n += sso_request::Entity::delete_many()
+            .filter(sso_request::Column::ExpiresAt.lt(now))
+            .exec(&self.db)
+            .await?
+            .rows_affected;
+        n += sso_handoff::Entity::delete_many()
+            .filter(sso_handoff::Column::ExpiresAt.lt(now))
+            .exec(&self.db)
+            .await?
+            .rows_affected;
         n += assertion_replay::Entity::delete_many()
             .filter(assertion_replay::Column::ExpiresAt.lt(now))
             .exec(&self.db)
             .await?
             .rows_affected;
-        n += logout_replay::Entity::delete_many().filter(logout_replay::Column::ExpiresAt.lt(now)).exec(&self.db).await?.rows_affected;
-        n += session::Entity::delete_many().filter(session::Column::ExpiresAt.lt(now)).exec(&self.db).await?.rows_affected;
+        n += logout_replay::Entity::delete_many()
+            .filter(logout_replay::Column::ExpiresAt.lt(now))
+            .exec(&self.db)
+            .await?
+            .rows_affected;
+        n += session::Entity::delete_many()
+            .filter(session::Column::ExpiresAt.lt(now))
+            .exec(&self.db)
+            .await?
+            .rows_affected;
         Ok(n)
     }
 
@@ -844,7 +922,14 @@ impl Identity {
     }
 }
 
-fn report(success: bool, reason: &str, detail: &str, user: Option<&User>, a: &ValidatedAssertion, attempt: &Attempt<'_>) -> TestReport {
+fn report(
+    success: bool,
+    reason: &str,
+    detail: &str,
+    user: Option<&User>,
+    a: &ValidatedAssertion,
+    attempt: &Attempt<'_>,
+) -> TestReport {
     TestReport {
         success,
         reason: reason.into(),
@@ -886,7 +971,15 @@ mod tests {
     #[test]
     fn only_local_paths_are_redirect_targets() {
         assert_eq!(safe_redirect(Some("/users?x=1")), "/users?x=1");
-        for evil in ["//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)", "/ok\r\nLocation: x", "evil", "\\\\evil"] {
+        for evil in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "/ok\r\nLocation: x",
+            "evil",
+            "\\\\evil",
+        ] {
             assert_eq!(safe_redirect(Some(evil)), "/", "{evil:?}");
         }
         assert_eq!(safe_redirect(None), "/");
@@ -910,13 +1003,19 @@ pub fn reason_text(code: &str) -> &'static str {
         "expired" | "subject_expired" | "not_yet_valid" | "issue_instant" => {
             "The response is outside its validity window; check the clocks of the IdP and Gatehouse."
         }
-        "in_response_to_mismatch" | "unknown_request" => "The response does not answer a sign-in in progress (expired, replayed or from another browser).",
+        "in_response_to_mismatch" | "unknown_request" => {
+            "The response does not answer a sign-in in progress (expired, replayed or from another browser)."
+        }
         "in_response_to_unsigned" => {
             "The response names a sign-in in progress only outside its signature (or disagrees with the signed one): a sign-in can be bound only by signed content. This is what a forged or re-wrapped response looks like."
         }
-        "unsolicited" => "An IdP-initiated sign-in arrived, but this organisation allows only sign-ins started at Gatehouse.",
+        "unsolicited" => {
+            "An IdP-initiated sign-in arrived, but this organisation allows only sign-ins started at Gatehouse."
+        }
         "sso_not_allowed" => "The login policy is \"password only\", so SSO sign-ins are refused.",
-        "status_not_success" => "A response (its status not verified to come from the IdP) reported that the user was not signed in.",
+        "status_not_success" => {
+            "A response (its status not verified to come from the IdP) reported that the user was not signed in."
+        }
         "encrypted_unsupported" => "The IdP encrypted the assertion; turn token encryption off for this application.",
         "replay" => "The same response was used twice.",
         "unknown_user" => "No user with this federation ID exists; create or provision the user.",
@@ -926,7 +1025,9 @@ pub fn reason_text(code: &str) -> &'static str {
         "user_suspended" => "The user is suspended.",
         "unknown_issuer" => "No organisation has SSO enabled with this IdP issuer.",
         "sso_disabled" => "SSO is disabled for this organisation.",
-        "browser_mismatch" | "handoff_expired" => "The sign-in was finished in a different browser than it was started in, or too late.",
+        "browser_mismatch" | "handoff_expired" => {
+            "The sign-in was finished in a different browser than it was started in, or too late."
+        }
         "doctype_forbidden" | "too_large" | "malformed" | "assertion_count" | "wrapping" | "duplicate_id" => {
             "The response is malformed or manipulated and was refused."
         }

@@ -40,14 +40,13 @@ impl Identity {
     pub async fn create_tenant(&self, scope: &OperatorScope, input: NewTenant) -> Result<CreatedTenant> {
         let mut errors = Vec::new();
         let slug = validate::slug("slug", &input.slug).map_err(|e| errors.push(e)).ok();
-        let name = validate::required_text("name", &input.name, validate::MAX_NAME_LEN)
-            .map_err(|e| errors.push(e))
-            .ok();
+        let name =
+            validate::required_text("name", &input.name, validate::MAX_NAME_LEN).map_err(|e| errors.push(e)).ok();
         let email = validate::email("adminEmail", &input.admin_email).map_err(|e| errors.push(e)).ok();
-        if let Some(p) = &input.admin_password {
-            if let Err(Error::Validation(mut v)) = secrets::check_password_strength("adminPassword", p) {
-                errors.append(&mut v);
-            }
+        if let Some(p) = &input.admin_password
+            && let Err(Error::Validation(mut v)) = secrets::check_password_strength("adminPassword", p)
+        {
+            errors.append(&mut v);
         }
         let (Some(slug), Some(name), Some(email)) = (slug, name, email) else {
             return Err(Error::Validation(errors));
@@ -154,11 +153,7 @@ impl Identity {
     }
 
     pub(crate) async fn find_tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
-        Ok(tenant::Entity::find()
-            .filter(tenant::Column::Slug.eq(slug.trim()))
-            .one(&self.db)
-            .await?
-            .map(to_tenant))
+        Ok(tenant::Entity::find().filter(tenant::Column::Slug.eq(slug.trim())).one(&self.db).await?.map(to_tenant))
     }
 
     /// An operator acts inside a tenant by naming it; the scope records the operator.
@@ -246,4 +241,3 @@ pub(crate) fn to_tenant(m: tenant::Model) -> Tenant {
         created_at: m.created_at,
     }
 }
-

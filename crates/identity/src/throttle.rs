@@ -95,14 +95,8 @@ impl Default for Limits {
             password_per_address: backoff(50, 3600),
             acs_per_issuer: Policy { cap: StdDuration::from_secs(60), ..backoff(100, 900) },
             acs_per_address: backoff(20, 900),
-            scim_per_token: Policy {
-                cap: StdDuration::from_secs(60),
-                ..backoff(3000, 60)
-            },
-            api_per_token: Policy {
-                cap: StdDuration::from_secs(60),
-                ..backoff(1200, 60)
-            },
+            scim_per_token: Policy { cap: StdDuration::from_secs(60), ..backoff(3000, 60) },
+            api_per_token: Policy { cap: StdDuration::from_secs(60), ..backoff(1200, 60) },
             hashing_concurrency: 2 * cores,
             hashing_queue: 16 * cores,
             hashing_wait: StdDuration::from_secs(5),
@@ -121,11 +115,7 @@ pub(crate) struct Throttle {
 impl Throttle {
     pub(crate) fn new(limits: Limits) -> Self {
         let hashing = Arc::new(Semaphore::new(limits.hashing_concurrency.max(1)));
-        Throttle {
-            limits,
-            hashing,
-            waiting: AtomicUsize::new(0),
-        }
+        Throttle { limits, hashing, waiting: AtomicUsize::new(0) }
     }
 }
 
@@ -199,17 +189,12 @@ fn placeholders(backend: DbBackend, first: usize, n: usize) -> Vec<String> {
 }
 
 fn retry_after_secs(next_allowed_ms: i64, now_ms: i64) -> u64 {
-    u64::try_from((next_allowed_ms - now_ms + 999) / 1000)
-        .unwrap_or(0)
-        .max(1)
+    u64::try_from((next_allowed_ms - now_ms + 999) / 1000).unwrap_or(0).max(1)
 }
 
 /// The refusal a client sees.
 pub(crate) fn refused(what: &str, retry_after_secs: u64) -> Error {
-    Error::RateLimited {
-        message: format!("{what}; try again in {retry_after_secs} seconds"),
-        retry_after_secs,
-    }
+    Error::RateLimited { message: format!("{what}; try again in {retry_after_secs} seconds"), retry_after_secs }
 }
 
 impl Identity {
@@ -237,32 +222,16 @@ impl Identity {
         let mut values: Vec<Value> = Vec::with_capacity(keys.len());
         for (key, ph) in keys.iter().zip(&params) {
             let p = key.policy(&self.throttle.limits);
-            let (free, base, cap, window) = (
-                p.free.min(i32::MAX as u32),
-                Policy::millis(p.base),
-                Policy::millis(p.cap),
-                Policy::millis(p.window),
-            );
+            let (free, base, cap, window) =
+                (p.free.min(i32::MAX as u32), Policy::millis(p.base), Policy::millis(p.cap), Policy::millis(p.window));
             let first_wait = wait_sql("1", &free.to_string(), &base.to_string(), &cap.to_string());
-            rows.push(format!(
-                "({ph}, 1, {now}, {now} + {first_wait}, 1, {free}, {base}, {cap}, {window})"
-            ));
+            rows.push(format!("({ph}, 1, {now}, {now} + {first_wait}, 1, {free}, {base}, {cap}, {window})"));
             values.push(key.stored().into());
         }
         let blocked = format!("rate_limits.next_allowed_ms > {now}");
         let expired = format!("rate_limits.window_start_ms + excluded.window_ms <= {now}");
-        let restart_wait = wait_sql(
-            "1",
-            "excluded.free_hits",
-            "excluded.base_ms",
-            "excluded.cap_ms",
-        );
-        let next_wait = wait_sql(
-            "(rate_limits.hits + 1)",
-            "excluded.free_hits",
-            "excluded.base_ms",
-            "excluded.cap_ms",
-        );
+        let restart_wait = wait_sql("1", "excluded.free_hits", "excluded.base_ms", "excluded.cap_ms");
+        let next_wait = wait_sql("(rate_limits.hits + 1)", "excluded.free_hits", "excluded.base_ms", "excluded.cap_ms");
         let sql = format!(
             "INSERT INTO rate_limits (\"key\", hits, window_start_ms, next_allowed_ms, admitted, free_hits, base_ms, cap_ms, window_ms) \
              VALUES {rows} ON CONFLICT (\"key\") DO UPDATE SET \
@@ -274,10 +243,7 @@ impl Identity {
              RETURNING admitted, next_allowed_ms",
             rows = rows.join(", "),
         );
-        let returned = self
-            .db
-            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
+        let returned = self.db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         let mut refusal: Option<u64> = None;
         for row in returned {
             let admitted: i32 = row.try_get("", "admitted")?;
@@ -302,10 +268,7 @@ impl Identity {
             "SELECT MAX(next_allowed_ms) AS next_allowed_ms FROM rate_limits WHERE \"key\" IN ({ph}) AND next_allowed_ms > {now}"
         );
         let values: Vec<Value> = keys.iter().map(|k| k.stored().into()).collect();
-        let row = self
-            .db
-            .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
+        let row = self.db.query_one_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         let next: Option<i64> = match row {
             Some(r) => r.try_get("", "next_allowed_ms")?,
             None => None,
@@ -355,9 +318,7 @@ impl Identity {
              WHERE \"key\" IN ({ph})"
         );
         let values: Vec<Value> = keys.iter().map(|k| k.stored().into()).collect();
-        self.db
-            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
+        self.db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         Ok(())
     }
 
@@ -370,9 +331,7 @@ impl Identity {
         let ph = placeholders(backend, 1, keys.len()).join(", ");
         let sql = format!("DELETE FROM rate_limits WHERE \"key\" IN ({ph})");
         let values: Vec<Value> = keys.iter().map(|k| k.stored().into()).collect();
-        self.db
-            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
+        self.db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         Ok(())
     }
 
@@ -380,13 +339,9 @@ impl Identity {
     pub async fn purge_rate_limits(&self) -> Result<u64> {
         let backend = self.db.get_database_backend();
         let now = self.now_ms();
-        let sql = format!(
-            "DELETE FROM rate_limits WHERE window_start_ms + window_ms <= {now} AND next_allowed_ms <= {now}"
-        );
-        let done = self
-            .db
-            .execute_raw(Statement::from_string(backend, sql))
-            .await?;
+        let sql =
+            format!("DELETE FROM rate_limits WHERE window_start_ms + window_ms <= {now} AND next_allowed_ms <= {now}");
+        let done = self.db.execute_raw(Statement::from_string(backend, sql)).await?;
         Ok(done.rows_affected())
     }
 
@@ -394,25 +349,17 @@ impl Identity {
     /// `hashing_concurrency` at once. When every slot is busy a caller waits (at most
     /// `hashing_queue` callers, at most `hashing_wait` each); beyond that it is refused at
     /// once instead of piling up more work and memory.
-    pub(crate) async fn hashing<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T> {
+    pub(crate) async fn hashing<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
         let t = &self.throttle;
         let permit = match t.hashing.clone().try_acquire_owned() {
             Ok(permit) => permit,
             Err(_busy) => {
                 let waiting = Waiting(&t.waiting);
                 if waiting.0.fetch_add(1, Ordering::SeqCst) >= t.limits.hashing_queue {
-                    tracing::warn!(
-                        reason = "hashing_queue_full",
-                        "password check refused: the hashing queue is full"
-                    );
+                    tracing::warn!(reason = "hashing_queue_full", "password check refused: the hashing queue is full");
                     return Err(refused("Gatehouse is busy checking other passwords", 1));
                 }
-                match tokio::time::timeout(t.limits.hashing_wait, t.hashing.clone().acquire_owned())
-                    .await
-                {
+                match tokio::time::timeout(t.limits.hashing_wait, t.hashing.clone().acquire_owned()).await {
                     Ok(Ok(permit)) => permit,
                     Ok(Err(_closed)) => {
                         return Err(Error::internal("the password hashing pool is closed"));
@@ -438,8 +385,7 @@ impl Identity {
     /// Hashes a new password in the bounded pool.
     pub(crate) async fn hash_password(&self, password: &str) -> Result<String> {
         let password = password.to_owned();
-        self.hashing(move || crate::secrets::hash_password(&password))
-            .await?
+        self.hashing(move || crate::secrets::hash_password(&password)).await?
     }
 
     /// Counts one SCIM request against its token.
@@ -456,12 +402,7 @@ impl Identity {
 
     /// Counts one GraphQL request against its API token (other principals pass).
     pub async fn admit_api_request(&self, principal: &Principal) -> Result<()> {
-        let Principal::ApiToken {
-            token_id,
-            tenant_id,
-            ..
-        } = principal
-        else {
+        let Principal::ApiToken { token_id, tenant_id, .. } = principal else {
             return Ok(());
         };
         let token = token_id.to_string();
@@ -498,14 +439,8 @@ impl Identity {
     }
 
     /// After the ACS refused a Response: one failure for its Issuer and the address.
-    pub async fn acs_failed(
-        &self,
-        saml_response: &str,
-        client_address: Option<&str>,
-    ) -> Result<()> {
-        let issuer = gatehouse_saml::response::peek_response(saml_response)
-            .ok()
-            .map(|p| p.issuer);
+    pub async fn acs_failed(&self, saml_response: &str, client_address: Option<&str>) -> Result<()> {
+        let issuer = gatehouse_saml::response::peek_response(saml_response).ok().map(|p| p.issuer);
         let mut keys = Vec::with_capacity(2);
         if let Some(i) = issuer.as_deref() {
             keys.push(Key::AcsIssuer(i));

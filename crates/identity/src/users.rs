@@ -2,8 +2,10 @@
 //! SSO sign-in by federation ID, activated, suspended, soft-deleted.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    ExprTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
     sea_query::{Expr, Func},
 };
 
@@ -54,24 +56,23 @@ impl Identity {
         let mut errors = Vec::new();
         let email = validate::email("email", &input.email).map_err(|e| errors.push(e)).ok();
         let display_name = match &input.display_name {
-            Some(d) => validate::required_text("displayName", d, validate::MAX_NAME_LEN)
-                .map_err(|e| errors.push(e))
-                .ok(),
+            Some(d) => {
+                validate::required_text("displayName", d, validate::MAX_NAME_LEN).map_err(|e| errors.push(e)).ok()
+            }
             None => email.clone(),
         };
         let federation_id = match &input.federation_id {
-            Some(f) => validate::required_text("federationId", f, MAX_FEDERATION_ID_LEN)
-                .map_err(|e| errors.push(e))
-                .ok(),
+            Some(f) => {
+                validate::required_text("federationId", f, MAX_FEDERATION_ID_LEN).map_err(|e| errors.push(e)).ok()
+            }
             None => email.clone(),
         };
-        if let Some(p) = &input.password {
-            if let Err(Error::Validation(mut v)) = secrets::check_password_strength("password", p) {
-                errors.append(&mut v);
-            }
+        if let Some(p) = &input.password
+            && let Err(Error::Validation(mut v)) = secrets::check_password_strength("password", p)
+        {
+            errors.append(&mut v);
         }
-        let (Some(email), Some(display_name), Some(federation_id)) = (email, display_name, federation_id)
-        else {
+        let (Some(email), Some(display_name), Some(federation_id)) = (email, display_name, federation_id) else {
             return Err(Error::Validation(errors));
         };
         if !errors.is_empty() {
@@ -103,7 +104,8 @@ impl Identity {
         .await
         .map_err(|e| on_unique(e, "email", "a user with this e-mail or federation ID already exists"))?;
         let created = to_user(model)?;
-        audit::record(&txn, now, Change::in_scope(scope, "user.create", "user", created.id, None, snapshot(&created))).await?;
+        audit::record(&txn, now, Change::in_scope(scope, "user.create", "user", created.id, None, snapshot(&created)))
+            .await?;
         txn.commit().await?;
         Ok(created)
     }
@@ -180,7 +182,12 @@ impl Identity {
                 .await
                 .map_err(|e| on_unique(e, "email", "a user with this e-mail or federation ID already exists"))?,
         )?;
-        audit::record(&txn, now, Change::in_scope(scope, "user.update", "user", after.id, snapshot(&before), snapshot(&after))).await?;
+        audit::record(
+            &txn,
+            now,
+            Change::in_scope(scope, "user.update", "user", after.id, snapshot(&before), snapshot(&after)),
+        )
+        .await?;
         txn.commit().await?;
         Ok(after)
     }
@@ -214,7 +221,12 @@ impl Identity {
             end_user_sessions(&txn, scope.tenant_id(), id).await?;
         }
         let action = if status == UserStatus::Active { "user.activate" } else { "user.suspend" };
-        audit::record(&txn, now, Change::in_scope(scope, action, "user", after.id, snapshot(&before), snapshot(&after))).await?;
+        audit::record(
+            &txn,
+            now,
+            Change::in_scope(scope, action, "user", after.id, snapshot(&before), snapshot(&after)),
+        )
+        .await?;
         txn.commit().await?;
         Ok(after)
     }
@@ -244,7 +256,8 @@ impl Identity {
         .update(&txn)
         .await?;
         end_user_sessions(&txn, scope.tenant_id(), id).await?;
-        audit::record(&txn, now, Change::in_scope(scope, "user.delete", "user", before.id, snapshot(&before), None)).await?;
+        audit::record(&txn, now, Change::in_scope(scope, "user.delete", "user", before.id, snapshot(&before), None))
+            .await?;
         txn.commit().await?;
         Ok(before)
     }
@@ -259,7 +272,12 @@ impl Identity {
     /// Users of the tenant in creation order, optionally narrowed by a search over
     /// e-mail, display name and federation ID (case-insensitive substring).
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn list_users(&self, scope: &TenantScope, search: Option<&str>, page: &PageRequest) -> Result<Page<User>> {
+    pub async fn list_users(
+        &self,
+        scope: &TenantScope,
+        search: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<User>> {
         scope.require_admin()?;
         let size = page.size()?;
         let mut q = user::Entity::find()
@@ -273,7 +291,8 @@ impl Identity {
         if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
             let pattern = format!("%{}%", escape_like(&s.to_lowercase()));
             let lower_like = |c: user::Column| {
-                Expr::expr(Func::lower(Expr::col(c))).like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+                Expr::expr(Func::lower(Expr::col(c)))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
             };
             q = q.filter(
                 Condition::any()

@@ -63,8 +63,7 @@ pub(crate) fn idp_url(field: &str, value: &str, allow_http: bool) -> Result<Stri
     if v.len() > MAX_URL_LEN {
         return Err(FieldError::new(field, format!("must be at most {MAX_URL_LEN} characters")));
     }
-    let url = url::Url::parse(v)
-        .map_err(|_| FieldError::new(field, format!("{v:?} is not an absolute URL")))?;
+    let url = url::Url::parse(v).map_err(|_| FieldError::new(field, format!("{v:?} is not an absolute URL")))?;
     match url.scheme() {
         "https" => {}
         "http" if allow_http => {}
@@ -92,7 +91,8 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(email("email", " Ada@Example.COM ").unwrap(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "ada@.com", "ada@example..com"] {
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "ada@.com", "ada@example..com"]
+        {
             assert!(email("email", bad).is_err(), "{bad:?} accepted");
         }
     }

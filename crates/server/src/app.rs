@@ -41,7 +41,10 @@ pub fn app(state: AppState) -> Router {
     let limits = state.limits;
     let https = state.public_url.starts_with("https://");
     let router = Router::new()
-        .route("/graphql", crate::limits::route(post(graphql), limits.graphql, Refusal::GraphQl).get(crate::explorer::page))
+        .route(
+            "/graphql",
+            crate::limits::route(post(graphql), limits.graphql, Refusal::GraphQl).get(crate::explorer::page),
+        )
         .route("/graphql/explorer.js", get(crate::explorer::script))
         .route("/graphql/explorer.css", get(crate::explorer::style))
         .route("/healthz", get(|| async { "ok" }))
@@ -106,7 +109,11 @@ async fn graphql(State(state): State<AppState>, req: Request) -> Response {
 /// request without a bearer token, with or without a cookie, must be JSON and not
 /// cross-site: a cross-site `signIn` would otherwise plant the attacker's session (login
 /// CSRF), and a cross-site `signOut` end the victim's.
-async fn authenticate(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> Result<RequestAuth, Response> {
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> Result<RequestAuth, Response> {
     let mut auth = RequestAuth {
         ip: peer.map(|p| p.ip().to_string()),
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
@@ -204,4 +211,3 @@ pub(crate) fn internal(e: gatehouse_identity::Error) -> Response {
     }]});
     (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
-

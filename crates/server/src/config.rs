@@ -205,7 +205,9 @@ impl Config {
         if cfg.metrics_token.as_deref().is_some_and(|t| t.trim().len() < 16) {
             return Err(ConfigError::Invalid("metrics_token must be at least 16 characters".into()));
         }
-        for (key, value) in [("graphql_max_body_bytes", cfg.graphql_max_body_bytes), ("acs_max_body_bytes", cfg.acs_max_body_bytes)] {
+        for (key, value) in
+            [("graphql_max_body_bytes", cfg.graphql_max_body_bytes), ("acs_max_body_bytes", cfg.acs_max_body_bytes)]
+        {
             if !BODY_LIMIT_RANGE.contains(&value) {
                 return Err(ConfigError::Invalid(format!(
                     "{key} is {value}; it must be between {} and {} bytes",

@@ -17,7 +17,8 @@ struct Assets;
 
 /// Paths the console never answers for, even when their own routes do not match
 /// (an unknown `/scim/...` path must be a 404 from the server, not the console's page).
-const SERVER_PREFIXES: &[&str] = &["/graphql", "/saml2", "/scim", "/login", "/logout", "/healthz", "/readyz", "/metrics"];
+const SERVER_PREFIXES: &[&str] =
+    &["/graphql", "/saml2", "/scim", "/login", "/logout", "/healthz", "/readyz", "/metrics"];
 
 /// The page's policy: only our own scripts, styles and API; never framed.
 const INDEX_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -126,7 +127,17 @@ mod tests {
 
     #[test]
     fn server_paths_are_never_the_console() {
-        for path in ["/graphql", "/saml2", "/saml2/login", "/scim/v2/acme/Users", "/login", "/logout", "/healthz", "/readyz", "/metrics"] {
+        for path in [
+            "/graphql",
+            "/saml2",
+            "/saml2/login",
+            "/scim/v2/acme/Users",
+            "/login",
+            "/logout",
+            "/healthz",
+            "/readyz",
+            "/metrics",
+        ] {
             assert!(is_server_path(path), "{path}");
         }
         for path in ["/", "/users", "/identity", "/loginhelp", "/graphqlx", "/assets/index.js"] {

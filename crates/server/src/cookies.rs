@@ -27,17 +27,11 @@ pub struct Cookies {
 impl Cookies {
     /// `https_public_url`: the public URL is https, so cookies are `Secure` and `__Host-`.
     pub fn new(https_public_url: bool) -> Cookies {
-        Cookies {
-            secure: https_public_url,
-        }
+        Cookies { secure: https_public_url }
     }
 
     fn name(&self, base: &str) -> String {
-        if self.secure {
-            format!("__Host-{base}")
-        } else {
-            base.to_owned()
-        }
+        if self.secure { format!("__Host-{base}") } else { base.to_owned() }
     }
 
     /// `Path=/`, `HttpOnly`, `SameSite=Lax` for every cookie; `Secure` on https.
@@ -117,49 +111,25 @@ mod tests {
     #[test]
     fn https_cookies_are_host_prefixed_secure_and_path_root() {
         let c = Cookies::new(true);
-        for cookie in [
-            c.session("t", 60),
-            c.session_cleared(),
-            c.sso_binding("n"),
-            c.sso_binding_cleared(),
-        ] {
+        for cookie in [c.session("t", 60), c.session_cleared(), c.sso_binding("n"), c.sso_binding_cleared()] {
             assert!(cookie.starts_with("__Host-gatehouse_"), "{cookie}");
             assert!(
-                cookie.contains("; Path=/;")
-                    && cookie.ends_with("; Secure")
-                    && !cookie.contains("Domain"),
+                cookie.contains("; Path=/;") && cookie.ends_with("; Secure") && !cookie.contains("Domain"),
                 "{cookie}"
             );
         }
         let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("gatehouse_session=plain; __Host-gatehouse_session=hosted"),
-        );
-        assert_eq!(
-            c.session_of(&h).as_deref(),
-            Some("hosted"),
-            "only the prefixed name counts on https"
-        );
+        h.insert(header::COOKIE, HeaderValue::from_static("gatehouse_session=plain; __Host-gatehouse_session=hosted"));
+        assert_eq!(c.session_of(&h).as_deref(), Some("hosted"), "only the prefixed name counts on https");
     }
 
     #[test]
     fn http_cookies_keep_plain_names() {
         let c = Cookies::new(false);
-        assert_eq!(
-            c.session("t", 60),
-            "gatehouse_session=t; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
-        );
+        assert_eq!(c.session("t", 60), "gatehouse_session=t; Path=/; HttpOnly; SameSite=Lax; Max-Age=60");
         let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=b; gatehouse_sso_binding=; gatehouse_sso_binding=n1"),
-        );
-        assert_eq!(
-            c.sso_binding_of(&h).as_deref(),
-            Some("n1"),
-            "an empty value is skipped"
-        );
+        h.insert(header::COOKIE, HeaderValue::from_static("a=b; gatehouse_sso_binding=; gatehouse_sso_binding=n1"));
+        assert_eq!(c.sso_binding_of(&h).as_deref(), Some("n1"), "an empty value is skipped");
         assert_eq!(c.session_of(&h), None);
     }
 }

@@ -60,8 +60,7 @@ struct Limit {
 
 impl Refusal {
     pub fn response(self, max: usize) -> Response {
-        let message =
-            format!("the request body is larger than this server accepts here ({max} bytes)");
+        let message = format!("the request body is larger than this server accepts here ({max} bytes)");
         match self {
             Refusal::GraphQl => {
                 let body = serde_json::json!({"errors": [{
@@ -92,28 +91,19 @@ pub fn route<S: Clone + Send + Sync + 'static>(
     max: usize,
     refusal: Refusal,
 ) -> MethodRouter<S> {
-    route
-        .layer(RequestBodyLimitLayer::new(max))
-        .layer(from_fn_with_state(Limit { max, refusal }, answer_in_form))
+    route.layer(RequestBodyLimitLayer::new(max)).layer(from_fn_with_state(Limit { max, refusal }, answer_in_form))
 }
 
 /// Limits every route of a router to `max` bytes, refusing in `refusal`'s form.
-pub fn router<S: Clone + Send + Sync + 'static>(
-    router: Router<S>,
-    max: usize,
-    refusal: Refusal,
-) -> Router<S> {
-    router
-        .layer(RequestBodyLimitLayer::new(max))
-        .layer(from_fn_with_state(Limit { max, refusal }, answer_in_form))
+pub fn router<S: Clone + Send + Sync + 'static>(router: Router<S>, max: usize, refusal: Refusal) -> Router<S> {
+    router.layer(RequestBodyLimitLayer::new(max)).layer(from_fn_with_state(Limit { max, refusal }, answer_in_form))
 }
 
 /// Caps every request body's stream at `max` bytes without answering for it: routes
 /// with their own (smaller) limit answer first and in their own form; a route without
 /// one sees its read fail, which axum's extractors answer with 413.
 pub async fn catch_all(State(max): State<usize>, req: Request, next: Next) -> Response {
-    next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, max))))
-        .await
+    next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, max)))).await
 }
 
 /// Whatever produced the 413 (the layer on `Content-Length`, or a handler whose read hit
@@ -159,26 +149,16 @@ mod tests {
             .layer(DefaultBodyLimit::disable())
             .layer(from_fn_with_state(1024usize, catch_all));
         let send = |len: usize| {
-            app.clone().oneshot(
-                Request::post("/careless")
-                    .body(Body::from(vec![b'x'; len]))
-                    .expect("request"),
-            )
+            app.clone().oneshot(Request::post("/careless").body(Body::from(vec![b'x'; len])).expect("request"))
         };
         assert_eq!(send(1000).await.expect("answer").status(), StatusCode::OK);
-        assert_eq!(
-            send(4096).await.expect("answer").status(),
-            StatusCode::PAYLOAD_TOO_LARGE
-        );
+        assert_eq!(send(4096).await.expect("answer").status(), StatusCode::PAYLOAD_TOO_LARGE);
     }
 
     #[tokio::test]
     async fn a_route_limit_answers_in_its_form_under_the_catch_all() {
         let app = Router::new()
-            .route(
-                "/graphql",
-                route(post(reads_everything), 1024, Refusal::GraphQl),
-            )
+            .route("/graphql", route(post(reads_everything), 1024, Refusal::GraphQl))
             .layer(DefaultBodyLimit::disable())
             .layer(from_fn_with_state(64 * 1024usize, catch_all));
         for declared in [true, false] {
@@ -186,19 +166,11 @@ mod tests {
             if declared {
                 req = req.header(axum::http::header::CONTENT_LENGTH, "4096");
             }
-            let resp = app
-                .clone()
-                .oneshot(req.body(Body::from(vec![b'x'; 4096])).expect("request"))
-                .await
-                .expect("answer");
+            let resp =
+                app.clone().oneshot(req.body(Body::from(vec![b'x'; 4096])).expect("request")).await.expect("answer");
             assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
-            let body = axum::body::to_bytes(resp.into_body(), 4096)
-                .await
-                .expect("body");
-            assert!(
-                String::from_utf8_lossy(&body).contains("PAYLOAD_TOO_LARGE"),
-                "declared={declared}"
-            );
+            let body = axum::body::to_bytes(resp.into_body(), 4096).await.expect("body");
+            assert!(String::from_utf8_lossy(&body).contains("PAYLOAD_TOO_LARGE"), "declared={declared}");
         }
     }
 }

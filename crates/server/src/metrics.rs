@@ -67,7 +67,8 @@ pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Respon
         && !token.admits(&headers)
     {
         tracing::info!("metrics request refused: no valid bearer token");
-        let mut resp = (StatusCode::UNAUTHORIZED, "the metrics need Authorization: Bearer <metrics_token>\n").into_response();
+        let mut resp =
+            (StatusCode::UNAUTHORIZED, "the metrics need Authorization: Bearer <metrics_token>\n").into_response();
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return resp;
     }
@@ -76,10 +77,20 @@ pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Respon
     out.push_str(&format!("gatehouse_build_info{{version=\"{}\"}} 1\n", env!("CARGO_PKG_VERSION")));
     out.push_str("# HELP gatehouse_http_responses_total HTTP responses by status class.\n# TYPE gatehouse_http_responses_total counter\n");
     for (i, c) in HTTP_BY_CLASS.iter().enumerate() {
-        out.push_str(&format!("gatehouse_http_responses_total{{class=\"{}xx\"}} {}\n", i + 1, c.load(Ordering::Relaxed)));
+        out.push_str(&format!(
+            "gatehouse_http_responses_total{{class=\"{}xx\"}} {}\n",
+            i + 1,
+            c.load(Ordering::Relaxed)
+        ));
     }
     out.push_str("# HELP gatehouse_sso_sign_ins_total SSO sign-ins by outcome (see the sign-in log for reasons).\n# TYPE gatehouse_sso_sign_ins_total counter\n");
-    out.push_str(&format!("gatehouse_sso_sign_ins_total{{outcome=\"success\"}} {}\n", SSO_SUCCESS.load(Ordering::Relaxed)));
-    out.push_str(&format!("gatehouse_sso_sign_ins_total{{outcome=\"failure\"}} {}\n", SSO_FAILURE.load(Ordering::Relaxed)));
+    out.push_str(&format!(
+        "gatehouse_sso_sign_ins_total{{outcome=\"success\"}} {}\n",
+        SSO_SUCCESS.load(Ordering::Relaxed)
+    ));
+    out.push_str(&format!(
+        "gatehouse_sso_sign_ins_total{{outcome=\"failure\"}} {}\n",
+        SSO_FAILURE.load(Ordering::Relaxed)
+    ));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }

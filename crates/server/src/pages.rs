@@ -37,7 +37,9 @@ pub fn page(status: StatusCode, title: &str, body: &str, script_nonce: Option<&s
         Some(n) => format!("'nonce-{n}'"),
         None => "'none'".into(),
     };
-    let csp = format!("default-src 'none'; style-src 'unsafe-inline'; script-src {script}; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'");
+    let csp = format!(
+        "default-src 'none'; style-src 'unsafe-inline'; script-src {script}; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'"
+    );
     let mut resp = (status, html).into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

@@ -33,9 +33,7 @@ pub fn check(headers: &HeaderMap, public_origin: &str) -> Result<(), CrossSite> 
     }
     match text(header::ORIGIN.as_str()) {
         None => Ok(()),
-        Some(origin) if origin.trim().eq_ignore_ascii_case("null") => {
-            Err(CrossSite("Origin: null".into()))
-        }
+        Some(origin) if origin.trim().eq_ignore_ascii_case("null") => Err(CrossSite("Origin: null".into())),
         Some(origin) if same(origin, public_origin) => Ok(()),
         Some(origin) => Err(CrossSite(format!("Origin: {origin}"))),
     }
@@ -43,10 +41,7 @@ pub fn check(headers: &HeaderMap, public_origin: &str) -> Result<(), CrossSite> 
 
 /// Compares two serialised origins, normalising case and default ports.
 fn same(origin: &str, public_origin: &str) -> bool {
-    match (
-        url::Url::parse(origin.trim()),
-        url::Url::parse(public_origin),
-    ) {
+    match (url::Url::parse(origin.trim()), url::Url::parse(public_origin)) {
         (Ok(a), Ok(b)) => a.origin().is_tuple() && a.origin() == b.origin(),
         _ => false,
     }
@@ -76,17 +71,8 @@ mod tests {
 
     #[test]
     fn sec_fetch_site_decides_where_present() {
-        assert_eq!(
-            check(
-                &headers(&[("sec-fetch-site", "same-origin"), ("origin", "null")]),
-                PUBLIC
-            ),
-            Ok(())
-        );
-        assert_eq!(
-            check(&headers(&[("sec-fetch-site", "none")]), PUBLIC),
-            Ok(())
-        );
+        assert_eq!(check(&headers(&[("sec-fetch-site", "same-origin"), ("origin", "null")]), PUBLIC), Ok(()));
+        assert_eq!(check(&headers(&[("sec-fetch-site", "none")]), PUBLIC), Ok(()));
         for site in ["cross-site", "same-site", "bogus"] {
             let h = {
                 let mut h = headers(&[("origin", "https://id.example.com")]);
@@ -99,37 +85,13 @@ mod tests {
 
     #[test]
     fn origin_must_be_the_public_origin_and_null_never_is() {
-        assert_eq!(
-            check(&headers(&[("origin", "https://id.example.com")]), PUBLIC),
-            Ok(())
-        );
-        assert_eq!(
-            check(
-                &headers(&[("origin", "https://ID.example.com:443")]),
-                PUBLIC
-            ),
-            Ok(())
-        );
+        assert_eq!(check(&headers(&[("origin", "https://id.example.com")]), PUBLIC), Ok(()));
+        assert_eq!(check(&headers(&[("origin", "https://ID.example.com:443")]), PUBLIC), Ok(()));
         assert!(check(&headers(&[("origin", "null")]), PUBLIC).is_err());
         assert!(check(&headers(&[("origin", "http://id.example.com")]), PUBLIC).is_err());
-        assert!(
-            check(
-                &headers(&[("origin", "https://id.example.com.evil.example")]),
-                PUBLIC
-            )
-            .is_err()
-        );
+        assert!(check(&headers(&[("origin", "https://id.example.com.evil.example")]), PUBLIC).is_err());
         // The Host of a proxied request does not make another origin acceptable.
-        assert!(
-            check(
-                &headers(&[
-                    ("origin", "http://internal:8080"),
-                    ("host", "internal:8080")
-                ]),
-                PUBLIC
-            )
-            .is_err()
-        );
+        assert!(check(&headers(&[("origin", "http://internal:8080"), ("host", "internal:8080")]), PUBLIC).is_err());
     }
 
     #[test]
@@ -139,14 +101,8 @@ mod tests {
 
     #[test]
     fn origins_of_public_urls() {
-        assert_eq!(
-            origin_of("https://id.example.com/"),
-            "https://id.example.com"
-        );
+        assert_eq!(origin_of("https://id.example.com/"), "https://id.example.com");
         assert_eq!(origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
-        assert_eq!(
-            origin_of("https://example.com:443/gatehouse"),
-            "https://example.com"
-        );
+        assert_eq!(origin_of("https://example.com:443/gatehouse"), "https://example.com");
     }
 }

@@ -8,16 +8,16 @@
 
 use std::collections::{HashMap, HashSet};
 
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use gatehouse_identity::{
-    self as idn, Group, GroupAttributes, GroupId, Lookup, LookupAttribute, MemberChanges, ProvisionedUser,
-    ScimScope, UserAttributes, UserId, Window,
+    self as idn, Group, GroupAttributes, GroupId, Lookup, LookupAttribute, MemberChanges, ProvisionedUser, ScimScope,
+    UserAttributes, UserId, Window,
 };
 use gatehouse_scim::discovery::{self, MAX_BODY_BYTES};
 use gatehouse_scim::{
@@ -187,7 +187,12 @@ async fn not_allowed() -> Failure {
 
 // ---- Users ---------------------------------------------------------------------------------
 
-async fn create_user(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery, body: Body) -> Result<Response> {
+async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response> {
     let projection = Projection::from_query(query_pairs(&q))?;
     let user = ScimUser::parse(&read_body(body).await?)?;
     let created = state.identity.provision_user(&caller.scope, attributes_of(user)).await?;
@@ -298,7 +303,12 @@ async fn user_page(state: &AppState, caller: &Caller, query: &ListQuery) -> Resu
 
 // ---- Groups --------------------------------------------------------------------------------
 
-async fn create_group(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery, body: Body) -> Result<Response> {
+async fn create_group(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response> {
     let projection = Projection::from_query(query_pairs(&q))?;
     let group = ScimGroup::parse(&read_body(body).await?)?;
     let members: Vec<String> = group.member_ids().into_iter().map(str::to_owned).collect();
@@ -352,7 +362,12 @@ async fn replace_group(
             let now: HashSet<String> = wanted.member_ids().into_iter().map(str::to_owned).collect();
             let before: Vec<String> = current.members.iter().flatten().map(ToString::to_string).collect();
             let changes = MemberChanges {
-                added: wanted.member_ids().into_iter().filter(|m| !before.iter().any(|b| b == m)).map(str::to_owned).collect(),
+                added: wanted
+                    .member_ids()
+                    .into_iter()
+                    .filter(|m| !before.iter().any(|b| b == m))
+                    .map(str::to_owned)
+                    .collect(),
                 removed: before.iter().filter(|b| !now.contains(*b)).cloned().collect(),
             };
             let attributes =
@@ -427,7 +442,8 @@ async fn group_page(state: &AppState, caller: &Caller, query: &ListQuery) -> Res
 
 /// Whether the response shows `members` (Entra lists groups with `excludedAttributes=members`).
 fn wants_members(projection: &Projection) -> bool {
-    let names_members = |paths: &[gatehouse_scim::filter::AttrPath]| paths.iter().any(|p| p.name.eq_ignore_ascii_case("members"));
+    let names_members =
+        |paths: &[gatehouse_scim::filter::AttrPath]| paths.iter().any(|p| p.name.eq_ignore_ascii_case("members"));
     if !projection.attributes.is_empty() {
         return names_members(&projection.attributes);
     }
@@ -465,7 +481,8 @@ async fn resource_types(caller: Caller) -> Response {
 
 async fn resource_type(caller: Caller, Path(params): Path<HashMap<String, String>>) -> Result<Response> {
     let id = params.get("id").map(String::as_str).unwrap_or_default();
-    let doc = discovery::resource_type(&caller.base_url, id).ok_or_else(|| ScimError::not_found(format!("ResourceType {id:?}")))?;
+    let doc = discovery::resource_type(&caller.base_url, id)
+        .ok_or_else(|| ScimError::not_found(format!("ResourceType {id:?}")))?;
     Ok(reply(StatusCode::OK, &doc))
 }
 
@@ -565,7 +582,11 @@ fn scim_group(g: Group, base_url: &str) -> ScimGroup {
         .map(|m| {
             let value = m.to_string();
             // readOnly `display` stays empty: clients read back exactly what they wrote.
-            GroupMember { reference: Some(resource_location(ResourceKind::User, base_url, &value)), value, display: None }
+            GroupMember {
+                reference: Some(resource_location(ResourceKind::User, base_url, &value)),
+                value,
+                display: None,
+            }
         })
         .collect();
     ScimGroup {

@@ -4,11 +4,11 @@
 
 use std::net::SocketAddr;
 
-use axum::{Extension, Router};
 use axum::extract::{ConnectInfo, Form, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use gatehouse_identity::{
     AcsOutcome, LoginPolicy, NewSessionInfo, RequestMeta, SignIn, SsoError, SsoStart, TestReport,
 };
@@ -52,7 +52,12 @@ fn sso_error(e: SsoError) -> Response {
 fn internal_page(e: &gatehouse_identity::Error) -> Response {
     let id = uuid::Uuid::new_v4().to_string();
     tracing::error!(correlation_id = %id, error = ?e, "internal error in the sign-in flow");
-    problem(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Gatehouse could not finish this request. Try again in a moment.", Some(&id))
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "Gatehouse could not finish this request. Try again in a moment.",
+        Some(&id),
+    )
 }
 
 /// Sends the browser to the IdP and binds the sign-in to it with a Lax cookie.
@@ -71,7 +76,12 @@ struct StartQuery {
 
 async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>) -> Response {
     let Some(tenant) = q.tenant.filter(|t| !t.trim().is_empty()) else {
-        return problem(StatusCode::BAD_REQUEST, "Sign-in failed", "The sign-in link does not name an organisation (?tenant=…).", None);
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "Sign-in failed",
+            "The sign-in link does not name an organisation (?tenant=…).",
+            None,
+        );
     };
     match state.identity.start_sso(&tenant, q.relay_state.as_deref(), q.login_hint.as_deref()).await {
         Ok(started) => redirect_to_idp(&state, started),
@@ -135,10 +145,10 @@ async fn acs(
         Ok(AcsOutcome::Handoff { handle }) => handoff_page(&handle),
         Ok(AcsOutcome::Test(report)) => test_report_page(&report),
         Err(e) => {
-            if matches!(e, SsoError::Refused(_)) {
-                if let Err(count) = state.identity.acs_failed(&saml_response, meta.ip.as_deref()).await {
-                    tracing::warn!(error = %count, "counting a refused SAML Response failed");
-                }
+            if matches!(e, SsoError::Refused(_))
+                && let Err(count) = state.identity.acs_failed(&saml_response, meta.ip.as_deref()).await
+            {
+                tracing::warn!(error = %count, "counting a refused SAML Response failed");
             }
             sso_error(e)
         }
@@ -195,7 +205,9 @@ fn test_report_page(r: &TestReport) -> Response {
     page(
         StatusCode::OK,
         "SSO test",
-        &format!("<h1>SSO test result</h1>{verdict}{table}<p class=\"muted\">No session was created. This result is also in the sign-in log.</p>"),
+        &format!(
+            "<h1>SSO test result</h1>{verdict}{table}<p class=\"muted\">No session was created. This result is also in the sign-in log.</p>"
+        ),
         None,
     )
 }
@@ -248,7 +260,12 @@ async fn slo(State(state): State<AppState>, RawQuery(query): RawQuery) -> Respon
 }
 
 fn signed_out_page() -> Response {
-    page(StatusCode::OK, "Signed out", "<h1>You are signed out</h1><p><a class=\"button\" href=\"/login\">Sign in again</a></p>", None)
+    page(
+        StatusCode::OK,
+        "Signed out",
+        "<h1>You are signed out</h1><p><a class=\"button\" href=\"/login\">Sign in again</a></p>",
+        None,
+    )
 }
 
 async fn metadata(State(state): State<AppState>) -> Response {
@@ -345,7 +362,8 @@ async fn login_submit(
             let url = format!("/saml2/login?tenant={}&login_hint={}", urlencode(&only.tenant_slug), urlencode(&email));
             return Redirect::to(&url).into_response();
         }
-        let sso = (only.sso_enabled && only.login_policy == LoginPolicy::PasswordOrSso).then_some(only.tenant_slug.as_str());
+        let sso =
+            (only.sso_enabled && only.login_policy == LoginPolicy::PasswordOrSso).then_some(only.tenant_slug.as_str());
         return login_form(&email, None, true, sso);
     }
     login_form(&email, None, true, None)

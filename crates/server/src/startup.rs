@@ -29,11 +29,11 @@ pub fn tracing_init(format: LogFormat) {
 /// Opens the database (creating a SQLite file's folder when needed) and applies any
 /// pending migrations.
 pub async fn connect_and_migrate(database_url: &str) -> anyhow::Result<DatabaseConnection> {
-    if let Some(path) = sqlite_path(database_url) {
-        if let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display()))?;
-        }
+    if let Some(path) = sqlite_path(database_url)
+        && let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display()))?;
     }
     let db = gatehouse_identity::db::connect(database_url)
         .await

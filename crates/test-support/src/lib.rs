@@ -58,13 +58,10 @@ impl TestDb {
             Backend::Postgres => {
                 let base = postgres_base_url();
                 let schema = format!("gh_test_{}", uuid::Uuid::new_v4().simple());
-                let admin = Database::connect(&base).await.unwrap_or_else(|e| {
-                    panic!("PostgreSQL at {base} is needed for the storage tests: {e}")
-                });
-                admin
-                    .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                let admin = Database::connect(&base)
                     .await
-                    .expect("create schema");
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {base} is needed for the storage tests: {e}"));
+                admin.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
                 admin.close().await.ok();
                 let sep = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
@@ -99,9 +96,7 @@ impl Drop for TestDb {
             if let Ok(rt) = rt {
                 rt.block_on(async move {
                     if let Ok(admin) = Database::connect(&base).await {
-                        let _ = admin
-                            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                            .await;
+                        let _ = admin.execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
                         admin.close().await.ok();
                     }
                 });
@@ -160,4 +155,3 @@ pub fn certificate_with_key_bits(cn: &str, not_before: DateTime<Utc>, days: i64,
     b.sign(&key, MessageDigest::sha256()).expect("sign");
     String::from_utf8(b.build().to_pem().expect("pem")).expect("utf8")
 }
-

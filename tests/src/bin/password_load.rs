@@ -19,31 +19,24 @@ const USER_PASSWORD: &str = "a user's own password";
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg =
-        |i: usize, default: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(default);
+    let arg = |i: usize, default: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(default);
     let (sign_ins, concurrency, users) = (arg(1, 400), arg(2, 8), arg(3, 50));
-    println!(
-        "| backend | users | sign-ins | concurrency | sign-ins/s | p50 ms | p99 ms | failures |"
-    );
+    println!("| backend | users | sign-ins | concurrency | sign-ins/s | p50 ms | p99 ms | failures |");
     println!("|---|---|---|---|---|---|---|---|");
     for backend in [Backend::Sqlite, Backend::Postgres] {
         // The server migrates an empty database itself, so the driver works with any build of it.
         let db = TestDb::empty(backend).await;
-        let server =
-            Server::start(db.url(), &[("GATEHOUSE_BOOTSTRAP_PASSWORD", OP_PASSWORD)]).await;
-        let demo_password = server
-            .printed("Demo admin password:")
-            .expect("demo admin password");
+        let server = Server::start(db.url(), &[("GATEHOUSE_BOOTSTRAP_PASSWORD", OP_PASSWORD)]).await;
+        let demo_password = server.printed("Demo admin password:").expect("demo admin password");
         let admin = Client::new(&server.base);
-        admin
-            .sign_in("admin@demo.example.com", &demo_password, None)
-            .await;
-        let emails: Vec<String> = (0..users)
-            .map(|n| format!("user{n}@demo.example.com"))
-            .collect();
+        admin.sign_in("admin@demo.example.com", &demo_password, None).await;
+        let emails: Vec<String> = (0..users).map(|n| format!("user{n}@demo.example.com")).collect();
         for e in &emails {
             let r = admin
-                .gql("mutation($e:String!,$p:String!){ createUser(input:{email:$e, active:true, password:$p}){ id } }", json!({"e": e, "p": USER_PASSWORD}))
+                .gql(
+                    "mutation($e:String!,$p:String!){ createUser(input:{email:$e, active:true, password:$p}){ id } }",
+                    json!({"e": e, "p": USER_PASSWORD}),
+                )
                 .await;
             assert!(r["errors"].is_null(), "{r}");
         }
@@ -70,11 +63,7 @@ async fn main() {
     }
 }
 
-async fn run(
-    base: &str,
-    emails: Vec<String>,
-    concurrency: usize,
-) -> (Duration, Vec<Duration>, usize) {
+async fn run(base: &str, emails: Vec<String>, concurrency: usize) -> (Duration, Vec<Duration>, usize) {
     let queue = std::sync::Arc::new(tokio::sync::Mutex::new(emails));
     let started = Instant::now();
     let mut workers = Vec::new();

@@ -112,7 +112,18 @@ async fn main() {
     let db = TestDb::new(args.backend).await;
     let (ok, _, err) = run_cli(
         db.url(),
-        &["tenant", "create", "--slug", "bench", "--name", "Bench", "--admin-email", "admin@bench.test", "--admin-password", "bench admin password"],
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "bench",
+            "--name",
+            "Bench",
+            "--admin-email",
+            "admin@bench.test",
+            "--admin-password",
+            "bench admin password",
+        ],
     );
     assert!(ok, "tenant create failed: {err}");
     let server = Server::start(db.url(), &[]).await;

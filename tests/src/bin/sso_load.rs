@@ -31,7 +31,11 @@ async fn main() {
         for tenants in [1usize, 10_000] {
             // The server migrates an empty database itself, so the driver works with any build of it.
             let db = TestDb::empty(backend).await;
-            let server = Server::start(db.url(), &[("GATEHOUSE_BOOTSTRAP_PASSWORD", OP_PASSWORD), ("GATEHOUSE_DEMO_TENANT", "false")]).await;
+            let server = Server::start(
+                db.url(),
+                &[("GATEHOUSE_BOOTSTRAP_PASSWORD", OP_PASSWORD), ("GATEHOUSE_DEMO_TENANT", "false")],
+            )
+            .await;
             sso_tenant(&server.base, OP_PASSWORD, &idp, "bench", &issuer, "ada@bench.example").await;
             if tenants > 1 {
                 add_filler_tenants(&db, tenants - 1).await;
@@ -39,7 +43,12 @@ async fn main() {
             let responses = mint(&idp, &server, sign_ins).await;
             let (elapsed, mut latencies, failures) = run(&server.base, responses, concurrency).await;
             latencies.sort();
-            let pct = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or_default();
+            let pct = |p: f64| {
+                latencies
+                    .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+                    .copied()
+                    .unwrap_or_default()
+            };
             println!(
                 "| {:?} | {} | {} | {} | {:.0} | {:.1} | {:.1} | {} |",
                 backend,
@@ -64,15 +73,37 @@ async fn add_filler_tenants(db: &TestDb, n: usize) {
     let now = Utc::now();
     for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
         let mut tenants = Query::insert();
-        tenants.into_table(Alias::new("tenants")).columns(["id", "slug", "name", "dev_mode", "created_at", "updated_at"].map(Alias::new));
+        tenants
+            .into_table(Alias::new("tenants"))
+            .columns(["id", "slug", "name", "dev_mode", "created_at", "updated_at"].map(Alias::new));
         let mut conns = Query::insert();
         conns.into_table(Alias::new("sso_connections")).columns(
-            ["id", "tenant_id", "enabled", "provider", "login_url", "issuer", "login_policy", "allow_idp_initiated", "jit_provisioning", "version", "created_at", "updated_at"]
-                .map(Alias::new),
+            [
+                "id",
+                "tenant_id",
+                "enabled",
+                "provider",
+                "login_url",
+                "issuer",
+                "login_policy",
+                "allow_idp_initiated",
+                "jit_provisioning",
+                "version",
+                "created_at",
+                "updated_at",
+            ]
+            .map(Alias::new),
         );
         for i in chunk {
             let tid = uuid::Uuid::now_v7();
-            tenants.values_panic([tid.into(), format!("filler-{i}").into(), format!("Filler {i}").into(), false.into(), now.into(), now.into()]);
+            tenants.values_panic([
+                tid.into(),
+                format!("filler-{i}").into(),
+                format!("Filler {i}").into(),
+                false.into(),
+                now.into(),
+                now.into(),
+            ]);
             conns.values_panic([
                 uuid::Uuid::now_v7().into(),
                 tid.into(),
@@ -147,7 +178,8 @@ async fn run(base: &str, responses: Vec<String>, concurrency: usize) -> (Duratio
                 let ok = async {
                     let r = http.post(format!("{base}/saml2")).form(&[("SAMLResponse", saml)]).send().await.ok()?;
                     let handle = handoff_handle(&r.text().await.ok()?)?;
-                    let r = http.post(format!("{base}/saml2/complete")).form(&[("handle", handle)]).send().await.ok()?;
+                    let r =
+                        http.post(format!("{base}/saml2/complete")).form(&[("handle", handle)]).send().await.ok()?;
                     (r.status().as_u16() == 303).then_some(())
                 }
                 .await;

@@ -43,10 +43,15 @@ both_backends!(cli_creates_tenants_and_operators, |db| async move {
         &["tenant", "create", "--slug", "contoso", "--name", "Contoso", "--admin-email", "it@contoso.example"],
     );
     assert!(ok, "{out}{err}");
-    let password = out.lines().find_map(|l| l.strip_prefix("password (shown once): ")).expect("generated password").to_owned();
-    let (ok, _, err) = run_cli(db.url(), &["tenant", "create", "--slug", "contoso", "--name", "Again", "--admin-email", "x@y.example"]);
+    let password =
+        out.lines().find_map(|l| l.strip_prefix("password (shown once): ")).expect("generated password").to_owned();
+    let (ok, _, err) = run_cli(
+        db.url(),
+        &["tenant", "create", "--slug", "contoso", "--name", "Again", "--admin-email", "x@y.example"],
+    );
     assert!(!ok && err.contains("slug"), "a duplicate slug is refused by name: {err}");
-    let (ok, out, err) = run_cli(db.url(), &["admin", "create", "--email", "ops@example.com", "--password", "a long operator password"]);
+    let (ok, out, err) =
+        run_cli(db.url(), &["admin", "create", "--email", "ops@example.com", "--password", "a long operator password"]);
     assert!(ok, "{out}{err}");
 
     let server = Server::start(db.url(), &[]).await;
@@ -80,7 +85,12 @@ both_backends!(an_admin_configures_entra_sso_over_graphql, |db| async move {
         chrono_now_minus_days(1),
         1095,
     );
-    let cert = admin.gql("mutation($c:String!){ addIdpCertificate(certificate:$c){ subject fingerprintSha256 expiresSoon } }", json!({"c": pem})).await;
+    let cert = admin
+        .gql(
+            "mutation($c:String!){ addIdpCertificate(certificate:$c){ subject fingerprintSha256 expiresSoon } }",
+            json!({"c": pem}),
+        )
+        .await;
     assert_eq!(cert["data"]["addIdpCertificate"]["subject"], "CN=Microsoft Azure Federated SSO Certificate", "{cert}");
     let tid = "72f988bf-86f1-41af-91ab-2d7cd011db47";
     let saved = admin
@@ -96,10 +106,20 @@ both_backends!(an_admin_configures_entra_sso_over_graphql, |db| async move {
         )
         .await;
     assert!(saved["errors"].is_null(), "{saved}");
-    let read = admin.gql("{ ssoConnection { enabled issuer certificates { subject } } auditEvents { edges { node { action } } } }", json!({})).await;
+    let read = admin
+        .gql(
+            "{ ssoConnection { enabled issuer certificates { subject } } auditEvents { edges { node { action } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(read["data"]["ssoConnection"]["enabled"], true);
     assert_eq!(read["data"]["ssoConnection"]["issuer"], format!("https://sts.windows.net/{tid}/"));
-    let actions: Vec<&str> = read["data"]["auditEvents"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = read["data"]["auditEvents"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions[..2], ["sso_connection.update", "idp_certificate.add"]);
 });
 

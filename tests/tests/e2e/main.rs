@@ -1,5 +1,7 @@
 //! End-to-end tests of the real `gatehouse` binary, on SQLite and PostgreSQL.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod csrf;
 mod edges;
 mod foundation;

@@ -115,7 +115,12 @@ both_backends!(scim_cannot_rename_tenant_admin, |db| async move {
     let attempts = [
         ("PATCH", patch(json!([{"op": "Replace", "path": "userName", "value": "attacker@evil.example"}]))),
         ("PATCH", patch(json!([{"op": "replace", "value": {"userName": "attacker@evil.example"}}]))),
-        ("PUT", Some(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "attacker@evil.example", "active": true}))),
+        (
+            "PUT",
+            Some(
+                json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "attacker@evil.example", "active": true}),
+            ),
+        ),
     ];
     for (method, body) in attempts {
         assert_scim_error(scim(&t, method, &user, body).await, 403, None, ADMIN_REFUSAL);
@@ -160,7 +165,8 @@ both_backends!(scim_cannot_deactivate_or_delete_tenant_admin, |db| async move {
     let me = t.admin.gql("{ me { email } }", json!({})).await;
     assert_eq!(me["data"]["me"]["email"], t.admin_email.as_str(), "the admin's session survived: {me}");
     // A plain user is still deactivated and deleted as before.
-    let created = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "plain@contoso.example"});
+    let created =
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "plain@contoso.example"});
     let (status, body) = scim(&t, "POST", "/Users", Some(created)).await.unwrap();
     assert_eq!(status, 201, "{body}");
     let plain = format!("/Users/{}", body["id"].as_str().unwrap());
@@ -194,20 +200,31 @@ both_backends!(last_active_admin_cannot_be_removed, |db| async move {
         ("mutation($id:ID!){ suspendUser(id:$id){ id } }", "id"),
         ("mutation($id:ID!){ updateUser(id:$id, input:{role:USER}){ id } }", "role"),
         ("mutation($id:ID!){ updateUser(id:$id, input:{email:\"attacker@evil.example\"}){ id } }", "email"),
-        ("mutation($id:ID!){ updateUser(id:$id, input:{federationId:\"attacker@evil.example\"}){ id } }", "federationId"),
+        (
+            "mutation($id:ID!){ updateUser(id:$id, input:{federationId:\"attacker@evil.example\"}){ id } }",
+            "federationId",
+        ),
     ] {
         let r = as_operator(query).await;
         let error = &r["errors"][0];
         assert_eq!(error["extensions"]["code"], "VALIDATION", "{query}: {r}");
         assert_eq!(error["extensions"]["field"], field, "{query}: {r}");
-        assert!(error["message"].as_str().unwrap_or_default().contains("is the last active tenant admin"), "{query}: {r}");
+        assert!(
+            error["message"].as_str().unwrap_or_default().contains("is the last active tenant admin"),
+            "{query}: {r}"
+        );
     }
     // Nor can SCIM, even when the tenant lets it manage admins.
     let r = t.admin.gql("mutation { setScimManagesAdmins(enabled:true){ scimManagesAdmins } }", json!({})).await;
     assert!(r["errors"].is_null(), "{r}");
     let user = format!("/Users/{}", t.admin_id);
     let off = patch(json!([{"op": "replace", "path": "active", "value": false}]));
-    assert_scim_error(scim(&t, "PATCH", &user, off).await, 400, Some("invalidValue"), "is the last active tenant admin");
+    assert_scim_error(
+        scim(&t, "PATCH", &user, off).await,
+        400,
+        Some("invalidValue"),
+        "is the last active tenant admin",
+    );
     assert_scim_error(scim(&t, "DELETE", &user, None).await, 400, Some("invalidValue"), "cannot be deleted");
     // The admin is unharmed.
     Client::new(&server.base).sign_in(&t.admin_email, ADMIN_PASSWORD, None).await;

@@ -31,7 +31,8 @@ pub(crate) async fn tenant(server: &Server, ops: &Client, slug: &str) -> Client 
         )
         .await;
     assert!(r["errors"].is_null(), "{r}");
-    let r = ops.gql("mutation($s:String!){ setTenantDevMode(slug:$s, enabled:true){ devMode } }", json!({"s": slug})).await;
+    let r =
+        ops.gql("mutation($s:String!){ setTenantDevMode(slug:$s, enabled:true){ devMode } }", json!({"s": slug})).await;
     assert!(r["errors"].is_null(), "{r}");
     let admin = Client::new(&server.base);
     admin.sign_in(&format!("admin@{slug}.example"), ADMIN_PASSWORD, None).await;
@@ -113,7 +114,8 @@ pub(crate) async fn post_acs(browser: &Client, saml_response: &str, relay: Optio
 /// Finishes the hand-over; returns the status and the redirect target.
 pub(crate) async fn complete(browser: &Client, html: &str) -> (u16, Option<String>) {
     let handle = handoff_handle(html).unwrap_or_else(|| panic!("no hand-over in: {html}"));
-    let r = browser.http.post(format!("{}/saml2/complete", browser.base)).form(&[("handle", handle)]).send().await.unwrap();
+    let r =
+        browser.http.post(format!("{}/saml2/complete", browser.base)).form(&[("handle", handle)]).send().await.unwrap();
     (r.status().as_u16(), r.headers().get("location").map(|l| l.to_str().unwrap().to_owned()))
 }
 
@@ -206,7 +208,10 @@ both_backends!(cross_tenant_responses_never_sign_in, |db| async move {
     let b = Client::new(&w.server.base);
     assert_eq!(post_acs(&b, forged["SAMLResponse"].as_str().unwrap(), None).await.0, 403);
     // Fabrikam's genuine sign-in of the shared e-mail lands in fabrikam only.
-    let genuine = w.idp.response(&[("user", "ada@shared.example"), ("acs", &acs), ("key", "alt"), ("issuer", &issuer(TID_B))]).await;
+    let genuine = w
+        .idp
+        .response(&[("user", "ada@shared.example"), ("acs", &acs), ("key", "alt"), ("issuer", &issuer(TID_B))])
+        .await;
     let b = Client::new(&w.server.base);
     let (status, html) = post_acs(&b, genuine["SAMLResponse"].as_str().unwrap(), None).await;
     assert_eq!(status, 200, "{html}");
@@ -230,7 +235,8 @@ both_backends!(attacks_and_bad_responses_name_their_reason, |db| async move {
         assert!(!body.contains("<samlp:") && !body.contains("xmlsec"), "no XML or library text in error pages");
         let ev = last_event(&w.admin_a).await;
         let got = ev["reasonCode"].as_str().unwrap();
-        let ok = got == *expected || (*expected == "expired" && ["expired", "subject_expired", "issue_instant"].contains(&got));
+        let ok = got == *expected
+            || (*expected == "expired" && ["expired", "subject_expired", "issue_instant"].contains(&got));
         assert!(ok, "{extra:?}: expected {expected}, got {got} ({})", ev["detail"]);
         assert!(!ev["reason"].as_str().unwrap().is_empty());
     }
@@ -263,7 +269,13 @@ both_backends!(login_policies_route_users, |db| async move {
     let w = world(&db).await;
     // Password or SSO: the sign-on page offers both.
     let browser = Client::new(&w.server.base);
-    let r = browser.http.post(format!("{}/login", w.server.base)).form(&[("email", "sam@contoso.example")]).send().await.unwrap();
+    let r = browser
+        .http
+        .post(format!("{}/login", w.server.base))
+        .form(&[("email", "sam@contoso.example")])
+        .send()
+        .await
+        .unwrap();
     let html = r.text().await.unwrap();
     assert!(html.contains("type=\"password\""), "{html}");
     // The password form signs in on the page itself; a wrong password is answered on the page;
@@ -276,8 +288,14 @@ both_backends!(login_policies_route_users, |db| async move {
             .send()
     };
     let admin_login = Client::new(&w.server.base);
-    let r = admin_login.http.post(format!("{}/login", w.server.base)).header("origin", &w.server.base)
-        .form(&[("email", "admin@contoso.example"), ("password", ADMIN_PASSWORD)]).send().await.unwrap();
+    let r = admin_login
+        .http
+        .post(format!("{}/login", w.server.base))
+        .header("origin", &w.server.base)
+        .form(&[("email", "admin@contoso.example"), ("password", ADMIN_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/"));
     assert_eq!(me(&admin_login).await["email"], "admin@contoso.example");
     let r = login(&browser, "wrong password!!", &w.server.base).await.unwrap();
@@ -296,18 +314,33 @@ both_backends!(login_policies_route_users, |db| async move {
         )
         .await;
     assert!(r["errors"].is_null(), "{r}");
-    let r = browser.http.post(format!("{}/login", w.server.base)).form(&[("email", "ada@shared.example")]).send().await.unwrap();
+    let r = browser
+        .http
+        .post(format!("{}/login", w.server.base))
+        .form(&[("email", "ada@shared.example")])
+        .send()
+        .await
+        .unwrap();
     let html = r.text().await.unwrap();
     assert!(html.contains("type=\"password\""), "ada is in two tenants: no automatic redirect ({html})");
     w.admin_b.gql("{ me { email } }", json!({})).await;
     let solo = user(&w.admin_a, "solo@contoso.example", true).await;
     assert!(!solo.is_empty());
-    let r = browser.http.post(format!("{}/login", w.server.base)).form(&[("email", "solo@contoso.example")]).send().await.unwrap();
+    let r = browser
+        .http
+        .post(format!("{}/login", w.server.base))
+        .form(&[("email", "solo@contoso.example")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 303);
     let loc = r.headers()["location"].to_str().unwrap();
     assert!(loc.starts_with("/saml2/login?tenant=contoso&login_hint=solo%40contoso.example"), "{loc}");
     let pw = Client::new(&w.server.base)
-        .gql("mutation { signIn(email:\"solo@contoso.example\", password:\"user password 1234\"){ me { email } } }", json!({}))
+        .gql(
+            "mutation { signIn(email:\"solo@contoso.example\", password:\"user password 1234\"){ me { email } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(pw["errors"][0]["extensions"]["code"], "FORBIDDEN", "{pw}");
     Client::new(&w.server.base).sign_in("admin@contoso.example", ADMIN_PASSWORD, None).await;
@@ -319,7 +352,8 @@ both_backends!(single_logout_both_ways, |db| async move {
     // SP-initiated: sign out at Gatehouse → LogoutRequest to the IdP → LogoutResponse back.
     let (browser, (_, html)) = sp_sign_in(&w, "ada@shared.example", &[("session_index", "_s1")]).await;
     complete(&browser, &html).await;
-    let r = browser.http.post(format!("{}/logout", w.server.base)).header("origin", &w.server.base).send().await.unwrap();
+    let r =
+        browser.http.post(format!("{}/logout", w.server.base)).header("origin", &w.server.base).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 303);
     let to_idp = r.headers()["location"].to_str().unwrap().to_owned();
     assert!(to_idp.starts_with(&format!("{}/saml2/logout?SAMLRequest=", w.idp.base)), "{to_idp}");
@@ -340,12 +374,22 @@ both_backends!(single_logout_both_ways, |db| async move {
     let idp = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     // Unsigned and wrongly signed requests change nothing.
     for bad in [("unsigned", "1"), ("key", "alt")] {
-        let r = idp.get(format!("{}/saml2/idp-logout", w.idp.base)).query(&[("user", "ada@shared.example"), ("slo", &slo), bad]).send().await.unwrap();
+        let r = idp
+            .get(format!("{}/saml2/idp-logout", w.idp.base))
+            .query(&[("user", "ada@shared.example"), ("slo", &slo), bad])
+            .send()
+            .await
+            .unwrap();
         let to_sp = r.headers()["location"].to_str().unwrap().to_owned();
         assert_eq!(idp.get(&to_sp).send().await.unwrap().status().as_u16(), 403, "{bad:?}");
         assert!(!me(&browser).await.is_null(), "{bad:?} must not sign anyone out");
     }
-    let r = idp.get(format!("{}/saml2/idp-logout", w.idp.base)).query(&[("user", "ada@shared.example"), ("session_index", "_s2"), ("slo", &slo)]).send().await.unwrap();
+    let r = idp
+        .get(format!("{}/saml2/idp-logout", w.idp.base))
+        .query(&[("user", "ada@shared.example"), ("session_index", "_s2"), ("slo", &slo)])
+        .send()
+        .await
+        .unwrap();
     let to_sp = r.headers()["location"].to_str().unwrap().to_owned();
     let r = idp.get(&to_sp).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 303);
@@ -405,18 +449,28 @@ both_backends!(just_in_time_provisioning_is_opt_in, |db| async move {
         )
         .await;
     assert_eq!(r["data"]["updateSsoConnection"]["jitProvisioning"], true, "{r}");
-    let (browser, (status, html)) =
-        sp_sign_in(&w, "Newcomer@Contoso.example", &[("email", "newcomer@contoso.example"), ("display_name", "New Comer")]).await;
+    let (browser, (status, html)) = sp_sign_in(
+        &w,
+        "Newcomer@Contoso.example",
+        &[("email", "newcomer@contoso.example"), ("display_name", "New Comer")],
+    )
+    .await;
     assert_eq!(status, 200, "{html}");
     complete(&browser, &html).await;
     let me = me(&browser).await;
     assert_eq!(me["email"], "newcomer@contoso.example");
     assert_eq!(me["role"], "USER", "just-in-time users are never admins");
-    let u = w.admin_a.gql("{ users(search:\"newcomer\") { edges { node { status federationId displayName } } } }", json!({})).await;
+    let u = w
+        .admin_a
+        .gql("{ users(search:\"newcomer\") { edges { node { status federationId displayName } } } }", json!({}))
+        .await;
     let node = &u["data"]["users"]["edges"][0]["node"];
     assert_eq!(node["status"], "ACTIVE");
     assert_eq!(node["federationId"], "Newcomer@Contoso.example");
     // The audit log names who created the user.
-    let a = w.admin_a.gql("{ auditEvents(filter:{action:\"user.create\"}) { edges { node { actor actorKind } } } }", json!({})).await;
+    let a = w
+        .admin_a
+        .gql("{ auditEvents(filter:{action:\"user.create\"}) { edges { node { actor actorKind } } } }", json!({}))
+        .await;
     assert_eq!(a["data"]["auditEvents"]["edges"][0]["node"]["actor"], "just-in-time provisioning");
 });

@@ -1,10 +1,12 @@
 //! Integration tests of the identity services, each on SQLite and PostgreSQL.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod admins;
 mod auth;
 mod provisioning;
+mod sso;
 mod support;
 mod tenants;
 mod throttle;
-mod sso;
 mod users;

@@ -50,7 +50,11 @@ both_backends!(scim_tokens_belong_to_one_tenant, |db| async move {
     assert_eq!(tokens.len(), 2);
     assert!(tokens.iter().all(|t| t.revoked_at.is_some()));
     // Only admins manage tokens.
-    let user = ctx.identity.create_user(&a, NewUser { email: "u@a.example".into(), active: true, ..Default::default() }).await.unwrap();
+    let user = ctx
+        .identity
+        .create_user(&a, NewUser { email: "u@a.example".into(), active: true, ..Default::default() })
+        .await
+        .unwrap();
     let principal = Principal::User { tenant_id: a.tenant_id(), user_id: user.id, email: user.email, role: Role::User };
     let plain = ctx.identity.tenant_scope(&principal).unwrap();
     assert!(matches!(ctx.identity.create_scim_token(&plain).await, Err(Error::Forbidden(_))));
@@ -80,9 +84,21 @@ both_backends!(provisioned_users_map_onto_console_users, |db| async move {
         let found = ctx.identity.provisioned_users(&scim, &l, Window { offset: 0, limit: Some(10) }).await.unwrap();
         assert_eq!((found.total, found.items.len()), (1, 1), "{l:?}");
     }
-    let none = ctx.identity.provisioned_users(&scim, &lookup(LookupAttribute::ExternalId, "EXT-ADA.LOVELACE@CONTOSO.EXAMPLE"), Window::default()).await.unwrap();
+    let none = ctx
+        .identity
+        .provisioned_users(
+            &scim,
+            &lookup(LookupAttribute::ExternalId, "EXT-ADA.LOVELACE@CONTOSO.EXAMPLE"),
+            Window::default(),
+        )
+        .await
+        .unwrap();
     assert_eq!(none.total, 0);
-    let by_name = ctx.identity.provisioned_users(&scim, &lookup(LookupAttribute::DisplayName, "admin@contoso.example.com"), Window::default()).await.unwrap();
+    let by_name = ctx
+        .identity
+        .provisioned_users(&scim, &lookup(LookupAttribute::DisplayName, "admin@contoso.example.com"), Window::default())
+        .await
+        .unwrap();
     assert_eq!(by_name.total, 1, "console users are visible, userName = e-mail");
     assert_eq!(by_name.items[0].attributes.user_name, "admin@contoso.example.com");
     let page = ctx.identity.provisioned_users(&scim, &[], Window { offset: 1, limit: Some(1) }).await.unwrap();
@@ -90,18 +106,22 @@ both_backends!(provisioned_users_map_onto_console_users, |db| async move {
 
     // A userName already used — in any case, as e-mail or federation ID — is a conflict,
     // and nothing is written.
-    let before = ctx.identity.audit_events(&admin, &AuditFilter::default(), &PageRequest::default()).await.unwrap().items.len();
+    let before =
+        ctx.identity.audit_events(&admin, &AuditFilter::default(), &PageRequest::default()).await.unwrap().items.len();
     for taken in ["ada.lovelace@contoso.EXAMPLE", "admin@contoso.example.com"] {
         let e = ctx.identity.provision_user(&scim, attrs(taken)).await.unwrap_err();
         assert_eq!(field_of(&e), ["userName"]);
     }
     let e = ctx
         .identity
-        .update_provisioned_user(&scim, u.id, |cur| Ok::<_, Error>(UserAttributes { user_name: "admin@contoso.example.com".into(), ..cur.attributes.clone() }))
+        .update_provisioned_user(&scim, u.id, |cur| {
+            Ok::<_, Error>(UserAttributes { user_name: "admin@contoso.example.com".into(), ..cur.attributes.clone() })
+        })
         .await
         .unwrap_err();
     assert_eq!(field_of(&e), ["userName"]);
-    let after = ctx.identity.audit_events(&admin, &AuditFilter::default(), &PageRequest::default()).await.unwrap().items.len();
+    let after =
+        ctx.identity.audit_events(&admin, &AuditFilter::default(), &PageRequest::default()).await.unwrap().items.len();
     assert_eq!(before, after);
     assert_eq!(ctx.identity.provisioned_users(&scim, &[], Window::default()).await.unwrap().total, 2);
 });
@@ -111,12 +131,19 @@ both_backends!(deprovisioning_suspends_ends_sessions_and_soft_deletes, |db| asyn
     let (tenant, admin) = ctx.tenant("contoso").await;
     let scim = scim_scope(&ctx, &admin, "contoso").await;
     let u = ctx.identity.provision_user(&scim, attrs("grace@contoso.example")).await.unwrap();
-    let principal = Principal::User { tenant_id: tenant.id, user_id: u.id, email: "grace@contoso.example".into(), role: Role::User };
+    let principal = Principal::User {
+        tenant_id: tenant.id,
+        user_id: u.id,
+        email: "grace@contoso.example".into(),
+        role: Role::User,
+    };
     let session = ctx.identity.create_session(&principal, "saml", &NewSessionInfo::default()).await.unwrap();
 
     let suspended = ctx
         .identity
-        .update_provisioned_user(&scim, u.id, |cur| Ok::<_, Error>(UserAttributes { active: Some(false), ..cur.attributes.clone() }))
+        .update_provisioned_user(&scim, u.id, |cur| {
+            Ok::<_, Error>(UserAttributes { active: Some(false), ..cur.attributes.clone() })
+        })
         .await
         .unwrap();
     assert_eq!((suspended.status, suspended.attributes.active), (UserStatus::Suspended, Some(false)));
@@ -125,18 +152,30 @@ both_backends!(deprovisioning_suspends_ends_sessions_and_soft_deletes, |db| asyn
     // Removing `active` leaves the status alone (fail closed) and reads back as unset.
     let removed = ctx
         .identity
-        .update_provisioned_user(&scim, u.id, |cur| Ok::<_, Error>(UserAttributes { active: None, ..cur.attributes.clone() }))
+        .update_provisioned_user(&scim, u.id, |cur| {
+            Ok::<_, Error>(UserAttributes { active: None, ..cur.attributes.clone() })
+        })
         .await
         .unwrap();
     assert_eq!((removed.status, removed.attributes.active), (UserStatus::Suspended, None));
 
     let back = ctx
         .identity
-        .update_provisioned_user(&scim, u.id, |cur| Ok::<_, Error>(UserAttributes { active: Some(true), ..cur.attributes.clone() }))
+        .update_provisioned_user(&scim, u.id, |cur| {
+            Ok::<_, Error>(UserAttributes { active: Some(true), ..cur.attributes.clone() })
+        })
         .await
         .unwrap();
     assert_eq!(back.status, UserStatus::Active);
-    let group = ctx.identity.create_group(&scim, GroupAttributes { display_name: "Engineers".into(), external_id: None }, &[u.id.to_string()]).await.unwrap();
+    let group = ctx
+        .identity
+        .create_group(
+            &scim,
+            GroupAttributes { display_name: "Engineers".into(), external_id: None },
+            &[u.id.to_string()],
+        )
+        .await
+        .unwrap();
     assert_eq!(group.members, Some(vec![u.id]));
     assert_eq!(ctx.identity.user_groups(&admin, &[u.id], &PageRequest::default()).await.unwrap()[&u.id].items.len(), 1);
     let session = ctx.identity.create_session(&principal, "saml", &NewSessionInfo::default()).await.unwrap();
@@ -150,7 +189,11 @@ both_backends!(deprovisioning_suspends_ends_sessions_and_soft_deletes, |db| asyn
     ctx.identity.provision_user(&scim, attrs("grace@contoso.example")).await.unwrap();
     let log = ctx
         .identity
-        .audit_events(&admin, &AuditFilter { target_id: Some(u.id.to_string()), ..Default::default() }, &PageRequest::default())
+        .audit_events(
+            &admin,
+            &AuditFilter { target_id: Some(u.id.to_string()), ..Default::default() },
+            &PageRequest::default(),
+        )
         .await
         .unwrap();
     let actions: Vec<&str> = log.items.iter().rev().map(|e| e.action.as_str()).collect();
@@ -166,13 +209,30 @@ both_backends!(groups_stay_inside_their_tenant, |db| async move {
     let b = scim_scope(&ctx, &admin_b, "tenant-b").await;
     let alice = ctx.identity.provision_user(&a, attrs("alice@a.example")).await.unwrap();
     let bob = ctx.identity.provision_user(&b, attrs("bob@b.example")).await.unwrap();
-    let g = ctx.identity.create_group(&b, GroupAttributes { display_name: "Team".into(), external_id: Some("t1".into()) }, &[bob.id.to_string()]).await.unwrap();
+    let g = ctx
+        .identity
+        .create_group(
+            &b,
+            GroupAttributes { display_name: "Team".into(), external_id: Some("t1".into()) },
+            &[bob.id.to_string()],
+        )
+        .await
+        .unwrap();
 
     // A cannot add B's user, nor see, change or delete B's group or user.
-    let e = ctx.identity.create_group(&a, GroupAttributes { display_name: "Mine".into(), external_id: None }, &[bob.id.to_string()]).await.unwrap_err();
+    let e = ctx
+        .identity
+        .create_group(&a, GroupAttributes { display_name: "Mine".into(), external_id: None }, &[bob.id.to_string()])
+        .await
+        .unwrap_err();
     assert_eq!(field_of(&e), ["members"]);
     assert!(matches!(ctx.identity.scim_group(&a, g.id, true).await, Err(Error::NotFound { .. })));
-    let r = ctx.identity.update_group(&a, g.id, true, |_| Ok::<_, Error>((GroupAttributes { display_name: "x".into(), external_id: None }, MemberChanges::default()))).await;
+    let r = ctx
+        .identity
+        .update_group(&a, g.id, true, |_| {
+            Ok::<_, Error>((GroupAttributes { display_name: "x".into(), external_id: None }, MemberChanges::default()))
+        })
+        .await;
     assert!(matches!(r, Err(Error::NotFound { .. })));
     assert!(matches!(ctx.identity.delete_group(&a, g.id).await, Err(Error::NotFound { .. })));
     assert!(matches!(ctx.identity.deprovision_user(&a, bob.id).await, Err(Error::NotFound { .. })));
@@ -182,18 +242,37 @@ both_backends!(groups_stay_inside_their_tenant, |db| async move {
     assert!(ctx.identity.user_groups(&admin_a, &[bob.id], &PageRequest::default()).await.unwrap().is_empty());
     assert_eq!(ctx.identity.scim_groups(&a, &[], Window::default(), true).await.unwrap().total, 0);
     // The same name is fine in another tenant; within one it is unique case-insensitively.
-    ctx.identity.create_group(&a, GroupAttributes { display_name: "team".into(), external_id: None }, &[alice.id.to_string()]).await.unwrap();
-    let e = ctx.identity.create_group(&b, GroupAttributes { display_name: "TEAM".into(), external_id: None }, &[]).await.unwrap_err();
+    ctx.identity
+        .create_group(&a, GroupAttributes { display_name: "team".into(), external_id: None }, &[alice.id.to_string()])
+        .await
+        .unwrap();
+    let e = ctx
+        .identity
+        .create_group(&b, GroupAttributes { display_name: "TEAM".into(), external_id: None }, &[])
+        .await
+        .unwrap_err();
     assert_eq!(field_of(&e), ["displayName"]);
 
     // Member changes and lookups.
-    let found = ctx.identity.scim_groups(&b, &[Lookup { attribute: LookupAttribute::DisplayName, value: "tEAM".into() }], Window::default(), false).await.unwrap();
+    let found = ctx
+        .identity
+        .scim_groups(
+            &b,
+            &[Lookup { attribute: LookupAttribute::DisplayName, value: "tEAM".into() }],
+            Window::default(),
+            false,
+        )
+        .await
+        .unwrap();
     assert_eq!((found.total, found.items[0].members.clone()), (1, None));
     let carol = ctx.identity.provision_user(&b, attrs("carol@b.example")).await.unwrap();
     let changed = ctx
         .identity
         .update_group(&b, g.id, true, |cur| {
-            Ok::<_, Error>((cur.attributes(), MemberChanges { added: vec![carol.id.to_string()], removed: vec![bob.id.to_string()] }))
+            Ok::<_, Error>((
+                cur.attributes(),
+                MemberChanges { added: vec![carol.id.to_string()], removed: vec![bob.id.to_string()] },
+            ))
         })
         .await
         .unwrap();

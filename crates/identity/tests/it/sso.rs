@@ -57,11 +57,8 @@ both_backends!(whole_input_is_validated_and_errors_name_fields, |db| async move 
     };
     let e = ctx.identity.update_sso_connection(&scope, input.clone()).await.unwrap_err();
     assert_eq!(field_of(&e), ["loginUrl", "logoutUrl", "issuer", "certificates"]);
-    let e = ctx
-        .identity
-        .update_sso_connection(&scope, SsoConnectionInput { enabled: false, ..input })
-        .await
-        .unwrap_err();
+    let e =
+        ctx.identity.update_sso_connection(&scope, SsoConnectionInput { enabled: false, ..input }).await.unwrap_err();
     assert_eq!(field_of(&e), ["loginUrl", "logoutUrl", "loginPolicy"]);
 });
 
@@ -91,14 +88,20 @@ both_backends!(stale_versions_conflict, |db| async move {
     let pem = certificate("idp", start() - Duration::days(1), 365);
     ctx.identity.add_idp_certificate(&scope, pem.as_bytes()).await.unwrap();
     let v1 = ctx.identity.sso_connection(&scope).await.unwrap().version;
-    ctx.identity.update_sso_connection(&scope, SsoConnectionInput { expected_version: Some(v1), ..entra("t1") }).await.unwrap();
+    ctx.identity
+        .update_sso_connection(&scope, SsoConnectionInput { expected_version: Some(v1), ..entra("t1") })
+        .await
+        .unwrap();
     let e = ctx
         .identity
         .update_sso_connection(&scope, SsoConnectionInput { expected_version: Some(v1), ..entra("t2") })
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Conflict { .. }), "{e:?}");
-    assert_eq!(ctx.identity.sso_connection(&scope).await.unwrap().issuer.as_deref(), Some("https://sts.windows.net/t1/"));
+    assert_eq!(
+        ctx.identity.sso_connection(&scope).await.unwrap().issuer.as_deref(),
+        Some("https://sts.windows.net/t1/")
+    );
 });
 
 both_backends!(an_issuer_belongs_to_one_tenant, |db| async move {
@@ -115,7 +118,11 @@ both_backends!(an_issuer_belongs_to_one_tenant, |db| async move {
     assert_eq!(field_of(&e), ["issuer"]);
     // Saved disabled it is refused too: an issuer belongs to one tenant whether its SSO is on
     // or not (IdP-initiated Responses and Test SSO find the tenant by it).
-    let e = ctx.identity.update_sso_connection(&b, SsoConnectionInput { enabled: false, ..entra("shared") }).await.unwrap_err();
+    let e = ctx
+        .identity
+        .update_sso_connection(&b, SsoConnectionInput { enabled: false, ..entra("shared") })
+        .await
+        .unwrap_err();
     assert_eq!(field_of(&e), ["issuer"]);
     // ... and a disabled tenant keeps its claim.
     ctx.identity.update_sso_connection(&a, SsoConnectionInput { enabled: false, ..entra("shared") }).await.unwrap();
@@ -152,10 +159,7 @@ both_backends!(certificates_are_checked, |db| async move {
     let dup = ctx.identity.add_idp_certificate(&scope, soon.as_bytes()).await.unwrap_err();
     assert!(matches!(dup, Error::Conflict { .. }));
     // Bare Base64 (Entra's "Certificate (Base64)" body without the armour lines) works too.
-    let body: String = certificate("bare", start(), 30)
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
+    let body: String = certificate("bare", start(), 30).lines().filter(|l| !l.starts_with("-----")).collect();
     ctx.identity.add_idp_certificate(&scope, body.as_bytes()).await.unwrap();
     assert_eq!(ctx.identity.sso_connection(&scope).await.unwrap().certificates.len(), 2);
 });

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use gatehouse_identity::*;
-pub use gatehouse_test_support::certificate;
 use gatehouse_test_support::TestDb;
+pub use gatehouse_test_support::certificate;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 

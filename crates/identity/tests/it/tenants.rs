@@ -26,18 +26,38 @@ both_backends!(duplicate_slugs_and_bad_input_are_named, |db| async move {
     let op = OperatorScope::system("test");
     let dup = ctx
         .identity
-        .create_tenant(&op, NewTenant { slug: "contoso".into(), name: "Again".into(), admin_email: "a@b.example".into(), admin_password: None })
+        .create_tenant(
+            &op,
+            NewTenant {
+                slug: "contoso".into(),
+                name: "Again".into(),
+                admin_email: "a@b.example".into(),
+                admin_password: None,
+            },
+        )
         .await
         .unwrap_err();
     assert!(matches!(dup, Error::Conflict { .. }), "{dup:?}");
     assert_eq!(field_of(&dup), ["slug"]);
     let bad = ctx
         .identity
-        .create_tenant(&op, NewTenant { slug: "Bad Slug".into(), name: " ".into(), admin_email: "nope".into(), admin_password: Some("short".into()) })
+        .create_tenant(
+            &op,
+            NewTenant {
+                slug: "Bad Slug".into(),
+                name: " ".into(),
+                admin_email: "nope".into(),
+                admin_password: Some("short".into()),
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(field_of(&bad), ["slug", "name", "adminEmail", "adminPassword"]);
-    assert_eq!(ctx.identity.list_tenants(&op, &PageRequest::default()).await.unwrap().items.len(), 1, "nothing half-saved");
+    assert_eq!(
+        ctx.identity.list_tenants(&op, &PageRequest::default()).await.unwrap().items.len(),
+        1,
+        "nothing half-saved"
+    );
 });
 
 both_backends!(generated_admin_password_signs_in, |db| async move {
@@ -46,7 +66,12 @@ both_backends!(generated_admin_password_signs_in, |db| async move {
         .identity
         .create_tenant(
             &OperatorScope::system("test"),
-            NewTenant { slug: "fabrikam".into(), name: "Fabrikam".into(), admin_email: "Boss@Fabrikam.example".into(), admin_password: None },
+            NewTenant {
+                slug: "fabrikam".into(),
+                name: "Fabrikam".into(),
+                admin_email: "Boss@Fabrikam.example".into(),
+                admin_password: None,
+            },
         )
         .await
         .unwrap();
@@ -74,7 +99,12 @@ both_backends!(bootstrap_runs_once, |db| async move {
         .await
         .unwrap();
     assert!(op.principal.is_operator());
-    let tenants = ctx.identity.list_tenants(&OperatorScope::of_principal(&op.principal).unwrap(), &PageRequest::default()).await.unwrap().items;
+    let tenants = ctx
+        .identity
+        .list_tenants(&OperatorScope::of_principal(&op.principal).unwrap(), &PageRequest::default())
+        .await
+        .unwrap()
+        .items;
     assert_eq!(tenants.len(), 1);
     assert!(tenants[0].dev_mode, "the demo tenant may use a local http test IdP");
 });

@@ -20,7 +20,14 @@ both_backends!(users_are_created_pending_and_matched_by_federation_id, |db| asyn
     // E-mail-shaped federation IDs are unique case-insensitively.
     let clash = ctx
         .identity
-        .create_user(&scope, NewUser { email: "other@contoso.example".into(), federation_id: Some("ADA@contoso.example".into()), ..Default::default() })
+        .create_user(
+            &scope,
+            NewUser {
+                email: "other@contoso.example".into(),
+                federation_id: Some("ADA@contoso.example".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(field_of(&clash), ["federationId"]);
@@ -31,7 +38,11 @@ both_backends!(users_are_created_pending_and_matched_by_federation_id, |db| asyn
     assert_eq!(active.status, UserStatus::Active);
     let updated = ctx
         .identity
-        .update_user(&scope, u.id, UserUpdate { federation_id: Some("00u1abc".into()), role: Some(Role::TenantAdmin), ..Default::default() })
+        .update_user(
+            &scope,
+            u.id,
+            UserUpdate { federation_id: Some("00u1abc".into()), role: Some(Role::TenantAdmin), ..Default::default() },
+        )
         .await
         .unwrap();
     assert_eq!(updated.federation_id, "00u1abc");
@@ -43,12 +54,26 @@ both_backends!(search_and_pagination, |db| async move {
     let (_, scope) = ctx.tenant("contoso").await;
     for i in 0..7 {
         ctx.identity
-            .create_user(&scope, NewUser { email: format!("user{i}@contoso.example"), display_name: Some(format!("Person {i}")), ..Default::default() })
+            .create_user(
+                &scope,
+                NewUser {
+                    email: format!("user{i}@contoso.example"),
+                    display_name: Some(format!("Person {i}")),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
     }
     ctx.identity
-        .create_user(&scope, NewUser { email: "odd_100%@contoso.example".into(), display_name: Some("Grace Hopper".into()), ..Default::default() })
+        .create_user(
+            &scope,
+            NewUser {
+                email: "odd_100%@contoso.example".into(),
+                display_name: Some("Grace Hopper".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let first = ctx.identity.list_users(&scope, None, &PageRequest { first: Some(3), after: None }).await.unwrap();
@@ -57,7 +82,8 @@ both_backends!(search_and_pagination, |db| async move {
     let mut seen: Vec<String> = first.items.iter().map(|u| u.email.clone()).collect();
     let mut after = first.items.last().map(|u| u.id.to_string());
     loop {
-        let p = ctx.identity.list_users(&scope, None, &PageRequest { first: Some(3), after: after.clone() }).await.unwrap();
+        let p =
+            ctx.identity.list_users(&scope, None, &PageRequest { first: Some(3), after: after.clone() }).await.unwrap();
         seen.extend(p.items.iter().map(|u| u.email.clone()));
         after = p.items.last().map(|u| u.id.to_string());
         if !p.has_next_page {
@@ -81,7 +107,15 @@ both_backends!(suspending_and_deleting_end_sessions, |db| async move {
     let (_, scope) = ctx.tenant("contoso").await;
     let u = ctx
         .identity
-        .create_user(&scope, NewUser { email: "bob@contoso.example".into(), password: Some(PASSWORD.into()), active: true, ..Default::default() })
+        .create_user(
+            &scope,
+            NewUser {
+                email: "bob@contoso.example".into(),
+                password: Some(PASSWORD.into()),
+                active: true,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let s = ctx
@@ -112,7 +146,11 @@ both_backends!(suspending_and_deleting_end_sessions, |db| async move {
     ctx.identity.create_user(&scope, new_user("bob@contoso.example")).await.unwrap();
     let actions: Vec<String> = ctx
         .identity
-        .audit_events(&scope, &AuditFilter { target_id: Some(u.id.to_string()), ..Default::default() }, &PageRequest::default())
+        .audit_events(
+            &scope,
+            &AuditFilter { target_id: Some(u.id.to_string()), ..Default::default() },
+            &PageRequest::default(),
+        )
         .await
         .unwrap()
         .items
@@ -128,7 +166,12 @@ both_backends!(admins_cannot_lock_themselves_out, |db| async move {
     let me: UserId = scope.actor().id.as_deref().unwrap().parse().unwrap();
     assert!(ctx.identity.set_user_status(&scope, me, UserStatus::Suspended).await.is_err());
     assert!(ctx.identity.delete_user(&scope, me).await.is_err());
-    assert!(ctx.identity.update_user(&scope, me, UserUpdate { role: Some(Role::User), ..Default::default() }).await.is_err());
+    assert!(
+        ctx.identity
+            .update_user(&scope, me, UserUpdate { role: Some(Role::User), ..Default::default() })
+            .await
+            .is_err()
+    );
 });
 
 both_backends!(tenant_b_cannot_see_or_change_tenant_a_users, |db| async move {
@@ -140,7 +183,10 @@ both_backends!(tenant_b_cannot_see_or_change_tenant_a_users, |db| async move {
     ctx.identity.create_user(&b, new_user("shared@example.com")).await.unwrap();
     assert!(matches!(ctx.identity.user(&b, ua.id).await, Err(Error::NotFound { .. })));
     assert!(matches!(ctx.identity.set_user_status(&b, ua.id, UserStatus::Active).await, Err(Error::NotFound { .. })));
-    assert!(matches!(ctx.identity.update_user(&b, ua.id, UserUpdate { display_name: Some("x".into()), ..Default::default() }).await, Err(Error::NotFound { .. })));
+    assert!(matches!(
+        ctx.identity.update_user(&b, ua.id, UserUpdate { display_name: Some("x".into()), ..Default::default() }).await,
+        Err(Error::NotFound { .. })
+    ));
     assert!(matches!(ctx.identity.delete_user(&b, ua.id).await, Err(Error::NotFound { .. })));
     let listed = ctx.identity.list_users(&b, Some("shared"), &PageRequest::default()).await.unwrap();
     assert!(listed.items.iter().all(|u| u.id != ua.id));

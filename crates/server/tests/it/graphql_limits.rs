@@ -150,7 +150,9 @@ both_backends!(fragment_and_introspection_abuse_is_refused, |db| async move {
         )
         .await;
     assert_refused(&r, "directives");
-    let r = app.gql(&admin, "{ me @include(if:true) @include(if:true) @include(if:true) @include(if:true) { id } }", json!({})).await;
+    let r = app
+        .gql(&admin, "{ me @include(if:true) @include(if:true) @include(if:true) @include(if:true) { id } }", json!({}))
+        .await;
     assert_ne!(r.code(), Some(limits::CODE), "four directives are within the limit: {}", r.body);
     // Selections: `me` and its fields, at the limit and one over.
     let fields = |n: usize| -> String { (0..n).map(|_| "id ").collect() };

@@ -12,13 +12,40 @@ use crate::support::*;
 /// Operations this file exercises; compared with the schema below.
 const COVERED: &[&str] = &[
     // queries
-    "me", "tenant", "tenants", "ssoConnection", "serviceProvider", "users", "user", "auditEvents", "apiTokens",
-    "signInEvents", "scimTokens", "groups", "group",
+    "me",
+    "tenant",
+    "tenants",
+    "ssoConnection",
+    "serviceProvider",
+    "users",
+    "user",
+    "auditEvents",
+    "apiTokens",
+    "signInEvents",
+    "scimTokens",
+    "groups",
+    "group",
     // mutations
-    "signIn", "signOut", "createTenant", "setTenantDevMode", "createUser", "updateUser", "activateUser",
-    "suspendUser", "deleteUser", "updateSsoConnection", "addIdpCertificate", "removeIdpCertificate",
-    "createApiToken", "revokeApiToken", "testSsoConnection", "importIdpMetadata", "createScimToken",
-    "rotateScimToken", "revokeScimToken", "setScimManagesAdmins",
+    "signIn",
+    "signOut",
+    "createTenant",
+    "setTenantDevMode",
+    "createUser",
+    "updateUser",
+    "activateUser",
+    "suspendUser",
+    "deleteUser",
+    "updateSsoConnection",
+    "addIdpCertificate",
+    "removeIdpCertificate",
+    "createApiToken",
+    "revokeApiToken",
+    "testSsoConnection",
+    "importIdpMetadata",
+    "createScimToken",
+    "rotateScimToken",
+    "revokeScimToken",
+    "setScimManagesAdmins",
 ];
 
 #[test]
@@ -60,9 +87,17 @@ struct TenantB {
 async fn tenant_b(app: &TestApp, op: &str) -> TenantB {
     let admin = app.tenant(op, "tenant-b").await;
     let a = Auth::Cookie(admin.clone());
-    let u = app.gql(&a, "mutation { createUser(input:{email:\"secret.person@b.test\", displayName:\"B Person\"}){ id email } }", json!({})).await;
+    let u = app
+        .gql(
+            &a,
+            "mutation { createUser(input:{email:\"secret.person@b.test\", displayName:\"B Person\"}){ id email } }",
+            json!({}),
+        )
+        .await;
     let pem = certificate("B IdP", Utc::now() - Duration::days(1), 365);
-    let c = app.gql(&a, "mutation($c:String!){ addIdpCertificate(certificate:$c){ id fingerprintSha256 } }", json!({"c": pem})).await;
+    let c = app
+        .gql(&a, "mutation($c:String!){ addIdpCertificate(certificate:$c){ id fingerprintSha256 } }", json!({"c": pem}))
+        .await;
     let t = app.gql(&a, "mutation { createApiToken(name:\"b-token\"){ apiToken { id } } }", json!({})).await;
     app.gql(
         &a,
@@ -84,8 +119,10 @@ async fn tenant_b(app: &TestApp, op: &str) -> TenantB {
             .unwrap(),
     )
     .await;
-    let log = app.gql(&Auth::Cookie(admin.clone()), "{ signInEvents { edges { node { id reasonCode } } } }", json!({})).await;
-    let sign_in_event = log.data()["signInEvents"]["edges"][0]["node"]["id"].as_str().expect("B has a sign-in event").to_owned();
+    let log =
+        app.gql(&Auth::Cookie(admin.clone()), "{ signInEvents { edges { node { id reasonCode } } } }", json!({})).await;
+    let sign_in_event =
+        log.data()["signInEvents"]["edges"][0]["node"]["id"].as_str().expect("B has a sign-in event").to_owned();
     // B provisions over SCIM: a token, and a group with B's user in it.
     let scim = app.gql(&a, "mutation { createScimToken { token tenantUrl scimToken { id } } }", json!({})).await;
     let scim = &scim.data()["createScimToken"];
@@ -114,7 +151,14 @@ async fn tenant_b(app: &TestApp, op: &str) -> TenantB {
 }
 
 /// B's state, as B's admin sees it; must be the same before and after A's attempts.
-pub(crate) async fn scim_request(app: &TestApp, method: &str, tenant_url: &str, path: &str, token: &str, body: Value) -> Reply {
+pub(crate) async fn scim_request(
+    app: &TestApp,
+    method: &str,
+    tenant_url: &str,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> Reply {
     let uri = format!("{}{path}", tenant_url.strip_prefix(PUBLIC_URL).expect("a Gatehouse URL"));
     app.request(
         axum::http::Request::builder()
@@ -145,13 +189,17 @@ async fn snapshot_of_b(app: &TestApp, b: &TenantB) -> Value {
 async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
     let text = |r: &Reply| r.body.to_string();
     // Queries answer with A's data only.
-    let r = app.gql(caller, "{ me { email tenant { slug } } tenant { slug } serviceProvider { signOnUrl } }", json!({})).await;
+    let r = app
+        .gql(caller, "{ me { email tenant { slug } } tenant { slug } serviceProvider { signOnUrl } }", json!({}))
+        .await;
     assert_eq!(r.data()["tenant"]["slug"], "tenant-a");
     assert!(r.data()["serviceProvider"]["signOnUrl"].as_str().unwrap().ends_with("tenant=tenant-a"));
     assert_eq!(app.gql(caller, "{ tenants { nodes { slug } } }", json!({})).await.code(), Some("FORBIDDEN"));
     let r = app.gql(caller, "{ ssoConnection { issuer certificates { id fingerprintSha256 } } }", json!({})).await;
     assert!(!text(&r).contains(&b.fingerprint), "{}", text(&r));
-    let r = app.gql(caller, "query($s:String){ users(search:$s) { edges { node { id } } } }", json!({"s": b.user_email})).await;
+    let r = app
+        .gql(caller, "query($s:String){ users(search:$s) { edges { node { id } } } }", json!({"s": b.user_email}))
+        .await;
     assert_eq!(r.data()["users"]["edges"].as_array().unwrap().len(), 0);
     let r = app.gql(caller, "query($id:ID!){ user(id:$id) { id } }", json!({"id": b.user_id})).await;
     assert!(r.data()["user"].is_null());
@@ -162,9 +210,13 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
     let r = app.gql(caller, "{ apiTokens { nodes { id name } } }", json!({})).await;
     assert!(!text(&r).contains(&b.token_id) && !text(&r).contains("b-token"));
     // A cursor naming B's object pages through A's list only.
-    let r = app.gql(caller, "query($a:String){ apiTokens(after:$a) { nodes { id name } } }", json!({"a": b.token_id})).await;
+    let r = app
+        .gql(caller, "query($a:String){ apiTokens(after:$a) { nodes { id name } } }", json!({"a": b.token_id}))
+        .await;
     assert!(!text(&r).contains(&b.token_id) && !text(&r).contains("b-token"), "{}", text(&r));
-    let r = app.gql(caller, "query($a:String){ scimTokens(after:$a) { nodes { id } } }", json!({"a": b.scim_token_id})).await;
+    let r = app
+        .gql(caller, "query($a:String){ scimTokens(after:$a) { nodes { id } } }", json!({"a": b.scim_token_id}))
+        .await;
     assert!(!text(&r).contains(&b.scim_token_id), "{}", text(&r));
     let r = app.gql(caller, "{ signInEvents(first:200) { edges { node { id } } } }", json!({})).await;
     assert!(!text(&r).contains(&b.sign_in_event), "A sees B's sign-in log");
@@ -173,7 +225,9 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
     for needle in [&b.scim_token_id, &b.group_id, &b.user_id, &"B secret group".to_owned()] {
         assert!(!text(&r).contains(needle.as_str()), "A sees B's {needle}: {}", text(&r));
     }
-    let r = app.gql(caller, "query($id:ID!){ group(id:$id) { id members { nodes { id } } } }", json!({"id": b.group_id})).await;
+    let r = app
+        .gql(caller, "query($id:ID!){ group(id:$id) { id members { nodes { id } } } }", json!({"id": b.group_id}))
+        .await;
     assert!(r.data()["group"].is_null());
 
     // Mutations naming B's objects find nothing.
@@ -196,12 +250,11 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
         .gql(caller, "mutation { createTenant(input:{slug:\"x-tenant\", name:\"x\", adminEmail:\"x@x.test\"}){ tenant { id } } }", json!({}))
         .await;
     assert_eq!(r.code(), Some("FORBIDDEN"));
-    let r = app.gql(caller, "mutation { setTenantDevMode(slug:\"tenant-b\", enabled:true){ devMode } }", json!({})).await;
+    let r =
+        app.gql(caller, "mutation { setTenantDevMode(slug:\"tenant-b\", enabled:true){ devMode } }", json!({})).await;
     assert_eq!(r.code(), Some("FORBIDDEN"));
     // Mutations without IDs act on A only — including claiming B's issuer, which is refused.
-    let r = app
-        .gql(caller, "mutation { createUser(input:{email:\"secret.person@b.test\"}){ id } }", json!({}))
-        .await;
+    let r = app.gql(caller, "mutation { createUser(input:{email:\"secret.person@b.test\"}){ id } }", json!({})).await;
     r.data();
     let pem = certificate("A IdP", Utc::now() - Duration::days(1), 365);
     app.gql(caller, "mutation($c:String!){ addIdpCertificate(certificate:$c){ id } }", json!({"c": pem})).await.data();
@@ -215,7 +268,8 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
     assert_eq!(r.code(), Some("CONFLICT"));
     app.gql(caller, "mutation { createApiToken(name:\"a-token\"){ token } }", json!({})).await.data();
     // The SCIM admin setting is the caller's tenant's: A's changes, B's stays off.
-    let r = app.gql(caller, "mutation { setScimManagesAdmins(enabled:true){ slug scimManagesAdmins } }", json!({})).await;
+    let r =
+        app.gql(caller, "mutation { setScimManagesAdmins(enabled:true){ slug scimManagesAdmins } }", json!({})).await;
     assert_eq!(r.data()["setScimManagesAdmins"], json!({"slug": "tenant-a", "scimManagesAdmins": true}));
     let r = app.gql(&Auth::Cookie(b.admin.clone()), "{ tenant { slug scimManagesAdmins } }", json!({})).await;
     assert_eq!(r.data()["tenant"], json!({"slug": "tenant-b", "scimManagesAdmins": false}));
@@ -247,7 +301,8 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
         }
     }
     // Importing A's own metadata saves into A only (A's SSO stays disabled) ...
-    let import = "mutation($x:String!){ importIdpMetadata(xml:$x, apply:true){ issuer ssoConnection { enabled issuer } } }";
+    let import =
+        "mutation($x:String!){ importIdpMetadata(xml:$x, apply:true){ issuer ssoConnection { enabled issuer } } }";
     let md = metadata("https://sts.windows.net/a/", "https://login.microsoftonline.com/a/saml2");
     let r = app.gql(caller, import, json!({"x": md})).await;
     assert_eq!(r.data()["importIdpMetadata"]["ssoConnection"]["enabled"], false);
@@ -286,10 +341,14 @@ both_backends!(tenant_a_cannot_read_or_change_tenant_b, |db| async move {
     let before = snapshot_of_b(&app, &b).await;
 
     attack(&app, &Auth::Cookie(admin_a.clone()), &b).await;
-    let r = app.gql(&Auth::Cookie(admin_a.clone()), "mutation { createApiToken(name:\"automation\"){ token } }", json!({})).await;
+    let r = app
+        .gql(&Auth::Cookie(admin_a.clone()), "mutation { createApiToken(name:\"automation\"){ token } }", json!({}))
+        .await;
     let token = r.data()["createApiToken"]["token"].as_str().unwrap().to_owned();
     // A's user, created above with B's e-mail, would clash on the second pass.
-    let users = app.gql(&Auth::Cookie(admin_a.clone()), "{ users(search:\"secret.person\") { edges { node { id } } } }", json!({})).await;
+    let users = app
+        .gql(&Auth::Cookie(admin_a.clone()), "{ users(search:\"secret.person\") { edges { node { id } } } }", json!({}))
+        .await;
     let dup = users.data()["users"]["edges"][0]["node"]["id"].as_str().unwrap().to_owned();
     app.gql(&Auth::Cookie(admin_a), "mutation($id:ID!){ deleteUser(id:$id){ id } }", json!({"id": dup})).await.data();
     attack(&app, &Auth::Bearer(token), &b).await;

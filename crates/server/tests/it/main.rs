@@ -1,9 +1,11 @@
 //! The server's router driven with `oneshot`, on SQLite and PostgreSQL: authentication,
 //! CSRF defences, error codes, tenant isolation for every GraphQL operation, and SCIM.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod graphql_auth;
 mod graphql_limits;
-mod pagination;
 mod isolation;
+mod pagination;
 mod scim;
 mod support;

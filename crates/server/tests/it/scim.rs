@@ -24,7 +24,13 @@ struct Tenant {
 
 async fn tenant(app: &TestApp, op: &str, slug: &str) -> Tenant {
     let admin = app.tenant(op, slug).await;
-    let r = app.gql(&Auth::Cookie(admin.clone()), "mutation { createScimToken { token tenantUrl scimToken { id prefix } } }", json!({})).await;
+    let r = app
+        .gql(
+            &Auth::Cookie(admin.clone()),
+            "mutation { createScimToken { token tenantUrl scimToken { id prefix } } }",
+            json!({}),
+        )
+        .await;
     let created = &r.data()["createScimToken"];
     let base = created["tenantUrl"].as_str().unwrap().to_owned();
     assert_eq!(base, format!("{PUBLIC_URL}/scim/v2/{slug}"));
@@ -111,7 +117,9 @@ async fn audit_actions(app: &TestApp, t: &Tenant, target: &str) -> Vec<(String, 
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["node"]["action"].as_str().unwrap().to_owned(), e["node"]["actorKind"].as_str().unwrap().to_owned()))
+        .map(|e| {
+            (e["node"]["action"].as_str().unwrap().to_owned(), e["node"]["actorKind"].as_str().unwrap().to_owned())
+        })
         .collect();
     events.reverse();
     events
@@ -123,7 +131,8 @@ both_backends!(entra_provisioning_cycle_without_flag, |db| async move {
     let t = tenant(&app, &op, "contoso").await;
 
     // "Test connection": a filter on a random value answers 200 with an empty list.
-    let r = t.get(&app, &format!("/Users?filter={}", filter("userName eq \"2d1f8e6c-5b1a-4c5e-9a4f-0e6b7d1c2a3b\""))).await;
+    let r =
+        t.get(&app, &format!("/Users?filter={}", filter("userName eq \"2d1f8e6c-5b1a-4c5e-9a4f-0e6b7d1c2a3b\""))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["totalResults"], 0);
     assert_eq!(r.body["Resources"], json!([]));
@@ -140,7 +149,13 @@ both_backends!(entra_provisioning_cycle_without_flag, |db| async move {
     assert!(r.body.get("roles").is_none());
 
     // userName is the username/e-mail and the federation ID of the console's user.
-    let u = app.gql(&Auth::Cookie(t.admin.clone()), "query($id:ID!){ user(id:$id) { email federationId displayName status role } }", json!({"id": id})).await;
+    let u = app
+        .gql(
+            &Auth::Cookie(t.admin.clone()),
+            "query($id:ID!){ user(id:$id) { email federationId displayName status role } }",
+            json!({"id": id}),
+        )
+        .await;
     assert_eq!(
         u.data()["user"],
         json!({"email": "alex.wilber@contoso.com", "federationId": "Alex.Wilber@contoso.com", "displayName": "Alex Wilber", "status": "ACTIVE", "role": "USER"})
@@ -153,7 +168,12 @@ both_backends!(entra_provisioning_cycle_without_flag, |db| async move {
         assert_eq!(r.body["totalResults"], 1, "{expr}");
         assert_eq!(r.body["Resources"][0]["id"], id.as_str());
     }
-    let r = t.get(&app, &format!("/Users?filter={}", filter("externalId eq \"AlexW\" and userName eq \"Alex.Wilber@contoso.com\""))).await;
+    let r = t
+        .get(
+            &app,
+            &format!("/Users?filter={}", filter("externalId eq \"AlexW\" and userName eq \"Alex.Wilber@contoso.com\"")),
+        )
+        .await;
     assert_eq!(r.body["totalResults"], 1);
 
     // Attribute updates as Entra sends them without the flag.
@@ -171,11 +191,13 @@ both_backends!(entra_provisioning_cycle_without_flag, |db| async move {
 
     // Disabling in Entra: PATCH active "False" suspends and ends the sessions at once.
     let session = session_for(&app, &t, &id, "alex.wilber@contoso.com").await;
-    let r = t.patch(&app, &format!("/Users/{id}"), json!([{"op": "Replace", "path": "active", "value": "False"}])).await;
+    let r =
+        t.patch(&app, &format!("/Users/{id}"), json!([{"op": "Replace", "path": "active", "value": "False"}])).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["active"], false);
     assert!(app.state.identity.resolve_session(&session).await.unwrap().is_none(), "the session ended");
-    let u = app.gql(&Auth::Cookie(t.admin.clone()), "query($id:ID!){ user(id:$id) { status } }", json!({"id": id})).await;
+    let u =
+        app.gql(&Auth::Cookie(t.admin.clone()), "query($id:ID!){ user(id:$id) { status } }", json!({"id": id})).await;
     assert_eq!(u.data()["user"]["status"], "SUSPENDED");
     let r = t.patch(&app, &format!("/Users/{id}"), json!([{"op": "Replace", "path": "active", "value": "True"}])).await;
     assert_eq!(r.body["active"], true);
@@ -191,7 +213,9 @@ both_backends!(entra_provisioning_cycle_without_flag, |db| async move {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let gid = r.body["id"].as_str().unwrap().to_owned();
-    let r = t.get(&app, &format!("/Groups?excludedAttributes=members&filter={}", filter("displayName eq \"sales team\""))).await;
+    let r = t
+        .get(&app, &format!("/Groups?excludedAttributes=members&filter={}", filter("displayName eq \"sales team\"")))
+        .await;
     assert_eq!(r.body["totalResults"], 1, "{}", r.body);
     assert_eq!(r.body["Resources"][0]["id"], gid.as_str());
     assert!(r.body["Resources"][0].get("members").is_none());
@@ -201,17 +225,37 @@ both_backends!(entra_provisioning_cycle_without_flag, |db| async move {
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let r = t.get(&app, &format!("/Groups/{gid}")).await;
     assert_eq!(r.body["members"], json!([{"value": id, "$ref": format!("{}/Users/{id}", t.base)}]));
-    let console = app.gql(&Auth::Cookie(t.admin.clone()), "query($id:ID!){ user(id:$id) { groups { nodes { displayName memberCount } } } }", json!({"id": id})).await;
+    let console = app
+        .gql(
+            &Auth::Cookie(t.admin.clone()),
+            "query($id:ID!){ user(id:$id) { groups { nodes { displayName memberCount } } } }",
+            json!({"id": id}),
+        )
+        .await;
     assert_eq!(console.data()["user"]["groups"]["nodes"], json!([{"displayName": "Sales Team", "memberCount": 1}]));
 
-    let r = t.patch(&app, &format!("/Groups/{gid}"), json!([{"op": "Remove", "path": "members", "value": [{"value": id}]}])).await;
+    let r = t
+        .patch(&app, &format!("/Groups/{gid}"), json!([{"op": "Remove", "path": "members", "value": [{"value": id}]}]))
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     assert!(t.get(&app, &format!("/Groups/{gid}")).await.body.get("members").is_none());
     t.patch(&app, &format!("/Groups/{gid}"), add).await;
-    let r = t.patch(&app, &format!("/Groups/{gid}"), json!([{"op": "remove", "path": format!("members[value eq \"{id}\"]")}])).await;
+    let r = t
+        .patch(
+            &app,
+            &format!("/Groups/{gid}"),
+            json!([{"op": "remove", "path": format!("members[value eq \"{id}\"]")}]),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     assert!(t.get(&app, &format!("/Groups/{gid}")).await.body.get("members").is_none());
-    let r = t.patch(&app, &format!("/Groups/{gid}"), json!([{"op": "Replace", "path": "displayName", "value": "Sales EMEA"}])).await;
+    let r = t
+        .patch(
+            &app,
+            &format!("/Groups/{gid}"),
+            json!([{"op": "Replace", "path": "displayName", "value": "Sales EMEA"}]),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(t.get(&app, &format!("/Groups/{gid}")).await.body["displayName"], "Sales EMEA");
 
@@ -249,18 +293,24 @@ both_backends!(entra_dialect_with_flag, |db| async move {
     let session = session_for(&app, &t, &id, "megan@fabrikam.com").await;
     // Path-less replace with dotted and URN-prefixed keys, real booleans.
     let r = t
-        .patch(&app, &format!("/Users/{id}?aadOptscim062020"), json!([{"op": "replace", "value": {
-            "active": false,
-            "name.givenName": "Meg",
-            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber": "2002",
-            "displayName": "Meg B"
-        }}]))
+        .patch(
+            &app,
+            &format!("/Users/{id}?aadOptscim062020"),
+            json!([{"op": "replace", "value": {
+                "active": false,
+                "name.givenName": "Meg",
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber": "2002",
+                "displayName": "Meg B"
+            }}]),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!((&r.body["active"], &r.body["name"]["givenName"]), (&json!(false), &json!("Meg")));
     assert_eq!(r.body[ENTERPRISE]["employeeNumber"], "2002");
     assert!(app.state.identity.resolve_session(&session).await.unwrap().is_none());
-    let u = app.gql(&Auth::Cookie(t.admin.clone()), "query($id:ID!){ user(id:$id) { displayName status } }", json!({"id": id})).await;
+    let u = app
+        .gql(&Auth::Cookie(t.admin.clone()), "query($id:ID!){ user(id:$id) { displayName status } }", json!({"id": id}))
+        .await;
     assert_eq!(u.data()["user"], json!({"displayName": "Meg B", "status": "SUSPENDED"}));
 
     // PUT replaces; attributes/excludedAttributes apply on GET, lists and .search.
@@ -292,7 +342,10 @@ both_backends!(entra_dialect_with_flag, |db| async move {
         assert_eq!(r.body["totalResults"], n, "{expr}: {}", r.body);
     }
     let r = t.get(&app, "/Users?startIndex=2&count=1").await;
-    assert_eq!((&r.body["totalResults"], &r.body["itemsPerPage"], &r.body["startIndex"]), (&json!(2), &json!(1), &json!(2)));
+    assert_eq!(
+        (&r.body["totalResults"], &r.body["itemsPerPage"], &r.body["startIndex"]),
+        (&json!(2), &json!(1), &json!(2))
+    );
     assert_eq!(r.body["Resources"][0]["id"], id.as_str());
 });
 
@@ -310,16 +363,28 @@ both_backends!(tokens_are_per_tenant, |db| async move {
         assert_eq!(r.body["schemas"], json!(["urn:ietf:params:scim:api:messages:2.0:Error"]));
     };
     // No token, a malformed one, an unknown one, an API token, A's token on B's URL.
-    let api = app.gql(&Auth::Cookie(b.admin.clone()), "mutation { createApiToken(name:\"x\"){ token } }", json!({})).await;
+    let api =
+        app.gql(&Auth::Cookie(b.admin.clone()), "mutation { createApiToken(name:\"x\"){ token } }", json!({})).await;
     let api = api.data()["createApiToken"]["token"].as_str().unwrap().to_owned();
     for token in [None, Some("gh_scim_nope"), Some(api.as_str()), Some(a.token.as_str())] {
-        for (method, path) in [(Method::GET, "/Users"), (Method::GET, "/ServiceProviderConfig"), (Method::DELETE, "/Users/x")] {
+        for (method, path) in
+            [(Method::GET, "/Users"), (Method::GET, "/ServiceProviderConfig"), (Method::DELETE, "/Users/x")]
+        {
             expect_401(&scim(&app, method, &format!("{}{path}", b.base), token, None).await);
         }
-        let r = scim(&app, Method::PATCH, &format!("{}/Users/{bob}", b.base), token, Some(json!({"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "active", "value": false}]}))).await;
+        let r = scim(
+            &app,
+            Method::PATCH,
+            &format!("{}/Users/{bob}", b.base),
+            token,
+            Some(json!({"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "active", "value": false}]})),
+        )
+        .await;
         expect_401(&r);
     }
-    expect_401(&scim(&app, Method::GET, &format!("{PUBLIC_URL}/scim/v2/no-such-tenant/Users"), Some(&a.token), None).await);
+    expect_401(
+        &scim(&app, Method::GET, &format!("{PUBLIC_URL}/scim/v2/no-such-tenant/Users"), Some(&a.token), None).await,
+    );
 
     // On its own URL, A's token cannot reach B's user by ID either.
     assert_eq!(a.get(&app, &format!("/Users/{bob}")).await.status, StatusCode::NOT_FOUND);
@@ -338,22 +403,44 @@ both_backends!(tokens_are_per_tenant, |db| async move {
     // Revoked and rotated tokens stop working at once.
     let tokens = app.gql(&Auth::Cookie(b.admin.clone()), "{ scimTokens { nodes { id revokedAt } } }", json!({})).await;
     let token_id = tokens.data()["scimTokens"]["nodes"][0]["id"].as_str().unwrap().to_owned();
-    let r = app.gql(&Auth::Cookie(b.admin.clone()), "mutation($id:ID!){ rotateScimToken(id:$id){ token tenantUrl } }", json!({"id": token_id})).await;
+    let r = app
+        .gql(
+            &Auth::Cookie(b.admin.clone()),
+            "mutation($id:ID!){ rotateScimToken(id:$id){ token tenantUrl } }",
+            json!({"id": token_id}),
+        )
+        .await;
     let rotated = r.data()["rotateScimToken"]["token"].as_str().unwrap().to_owned();
     expect_401(&b.get(&app, "/Users").await);
     let b2 = Tenant { token: rotated, ..b };
     assert_eq!(b2.get(&app, "/Users").await.status, StatusCode::OK);
     let tokens = app.gql(&Auth::Cookie(b2.admin.clone()), "{ scimTokens { nodes { id revokedAt } } }", json!({})).await;
-    let live = tokens.data()["scimTokens"]["nodes"].as_array().unwrap().iter().find(|t| t["revokedAt"].is_null()).unwrap()["id"].clone();
-    app.gql(&Auth::Cookie(b2.admin.clone()), "mutation($id:ID!){ revokeScimToken(id:$id){ revokedAt } }", json!({"id": live})).await.data();
+    let live = tokens.data()["scimTokens"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["revokedAt"].is_null())
+        .unwrap()["id"]
+        .clone();
+    app.gql(
+        &Auth::Cookie(b2.admin.clone()),
+        "mutation($id:ID!){ revokeScimToken(id:$id){ revokedAt } }",
+        json!({"id": live}),
+    )
+    .await
+    .data();
     expect_401(&b2.get(&app, "/Users").await);
 });
 
 /// (users, audit events) the admin sees.
 async fn counts(app: &TestApp, admin: &str) -> (usize, usize) {
     let users = app.gql(&Auth::Cookie(admin.into()), "{ users(first:200) { edges { node { id } } } }", json!({})).await;
-    let events = app.gql(&Auth::Cookie(admin.into()), "{ auditEvents(first:200) { edges { node { id } } } }", json!({})).await;
-    (users.data()["users"]["edges"].as_array().unwrap().len(), events.data()["auditEvents"]["edges"].as_array().unwrap().len())
+    let events =
+        app.gql(&Auth::Cookie(admin.into()), "{ auditEvents(first:200) { edges { node { id } } } }", json!({})).await;
+    (
+        users.data()["users"]["edges"].as_array().unwrap().len(),
+        events.data()["auditEvents"]["edges"].as_array().unwrap().len(),
+    )
 }
 
 both_backends!(duplicate_user_name_is_409_without_partial_writes, |db| async move {
@@ -371,13 +458,18 @@ both_backends!(duplicate_user_name_is_409_without_partial_writes, |db| async mov
         assert_eq!((&r.body["status"], &r.body["scimType"]), (&json!("409"), &json!("uniqueness")));
     }
     // Renaming another user onto it is refused as well, and leaves that user as it was.
-    let other = t.post(&app, "/Users", entra_user("other@contoso.com", "three")).await.body["id"].as_str().unwrap().to_owned();
+    let other =
+        t.post(&app, "/Users", entra_user("other@contoso.com", "three")).await.body["id"].as_str().unwrap().to_owned();
     let before_rename = counts(&app, &t.admin).await;
     let r = t
-        .patch(&app, &format!("/Users/{other}"), json!([
-            {"op": "replace", "path": "title", "value": "changed"},
-            {"op": "replace", "path": "userName", "value": "dup@contoso.com"}
-        ]))
+        .patch(
+            &app,
+            &format!("/Users/{other}"),
+            json!([
+                {"op": "replace", "path": "title", "value": "changed"},
+                {"op": "replace", "path": "userName", "value": "dup@contoso.com"}
+            ]),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(t.get(&app, &format!("/Users/{other}")).await.body["title"], "Sales");
@@ -428,7 +520,11 @@ both_backends!(errors_are_scim_errors, |db| async move {
             .unwrap()
     };
     bad(&app.request(raw("{\"userName\": ")).await, 400, Some("invalidSyntax"));
-    bad(&t.post(&app, "/Users", json!({"userName": "x@y.z", "favouriteColour": "red"})).await, 400, Some("invalidSyntax"));
+    bad(
+        &t.post(&app, "/Users", json!({"userName": "x@y.z", "favouriteColour": "red"})).await,
+        400,
+        Some("invalidSyntax"),
+    );
     bad(&t.post(&app, "/Users", json!({"displayName": "no userName"})).await, 400, Some("invalidValue"));
     bad(&t.get(&app, &format!("/Users?filter={}", filter("userName eq"))).await, 400, Some("invalidFilter"));
     bad(&t.get(&app, &format!("/Users?filter={}", filter("userName xx \"a\""))).await, 400, Some("invalidFilter"));
@@ -447,7 +543,11 @@ both_backends!(errors_are_scim_errors, |db| async move {
     bad(&t.get(&app, "/NoSuchEndpoint").await, 404, None);
     bad(&t.post(&app, "/ServiceProviderConfig", json!({})).await, 405, None);
     bad(&scim(&app, Method::PUT, &format!("{}/Schemas", t.base), Some(&t.token), Some(json!({}))).await, 405, None);
-    bad(&t.patch(&app, "/Users/0194b1a0-0000-7000-8000-000000000000", json!([{"op": "Explode"}])).await, 400, Some("invalidSyntax"));
+    bad(
+        &t.patch(&app, "/Users/0194b1a0-0000-7000-8000-000000000000", json!([{"op": "Explode"}])).await,
+        400,
+        Some("invalidSyntax"),
+    );
 
     // Discovery documents.
     let r = t.get(&app, "/ServiceProviderConfig").await;

@@ -106,7 +106,8 @@ impl TestApp {
             .map(|v| v.to_str().unwrap_or_default().to_owned())
             .collect();
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         Reply { status, location, content_type, set_cookie, body }
     }
 
