@@ -178,6 +178,14 @@ fn wait_sql(hits: &str, free: &str, base: &str, cap: &str) -> String {
     )
 }
 
+/// The instant the next attempt is allowed: `now + wait`, or 0 (no wait) when the wait is 0.
+/// Never `now` itself: each request stamps its own `now` before its statement runs, so a
+/// concurrent request stamped a millisecond earlier would take that for a back-off and be
+/// refused although nothing is over its limit.
+fn next_allowed_sql(now: i64, wait: &str) -> String {
+    format!("(CASE WHEN {wait} = 0 THEN 0 ELSE {now} + {wait} END)")
+}
+
 /// Placeholders as the backend spells them.
 fn placeholders(backend: DbBackend, first: usize, n: usize) -> Vec<String> {
     (first..first + n)
@@ -225,19 +233,21 @@ impl Identity {
             let (free, base, cap, window) =
                 (p.free.min(i32::MAX as u32), Policy::millis(p.base), Policy::millis(p.cap), Policy::millis(p.window));
             let first_wait = wait_sql("1", &free.to_string(), &base.to_string(), &cap.to_string());
-            rows.push(format!("({ph}, 1, {now}, {now} + {first_wait}, 1, {free}, {base}, {cap}, {window})"));
+            let first_next = next_allowed_sql(now, &first_wait);
+            rows.push(format!("({ph}, 1, {now}, {first_next}, 1, {free}, {base}, {cap}, {window})"));
             values.push(key.stored().into());
         }
         let blocked = format!("rate_limits.next_allowed_ms > {now}");
         let expired = format!("rate_limits.window_start_ms + excluded.window_ms <= {now}");
         let restart_wait = wait_sql("1", "excluded.free_hits", "excluded.base_ms", "excluded.cap_ms");
         let next_wait = wait_sql("(rate_limits.hits + 1)", "excluded.free_hits", "excluded.base_ms", "excluded.cap_ms");
+        let (restart_next, next_next) = (next_allowed_sql(now, &restart_wait), next_allowed_sql(now, &next_wait));
         let sql = format!(
             "INSERT INTO rate_limits (\"key\", hits, window_start_ms, next_allowed_ms, admitted, free_hits, base_ms, cap_ms, window_ms) \
              VALUES {rows} ON CONFLICT (\"key\") DO UPDATE SET \
              hits = CASE WHEN {blocked} THEN rate_limits.hits WHEN {expired} THEN 1 ELSE rate_limits.hits + 1 END, \
              window_start_ms = CASE WHEN {blocked} THEN rate_limits.window_start_ms WHEN {expired} THEN {now} ELSE rate_limits.window_start_ms END, \
-             next_allowed_ms = CASE WHEN {blocked} THEN rate_limits.next_allowed_ms WHEN {expired} THEN {now} + {restart_wait} ELSE {now} + {next_wait} END, \
+             next_allowed_ms = CASE WHEN {blocked} THEN rate_limits.next_allowed_ms WHEN {expired} THEN {restart_next} ELSE {next_next} END, \
              admitted = CASE WHEN {blocked} THEN 0 ELSE 1 END, \
              free_hits = excluded.free_hits, base_ms = excluded.base_ms, cap_ms = excluded.cap_ms, window_ms = excluded.window_ms \
              RETURNING admitted, next_allowed_ms",
@@ -310,10 +320,10 @@ impl Identity {
         let backend = self.db.get_database_backend();
         let now = self.now_ms();
         let ph = placeholders(backend, 1, keys.len()).join(", ");
-        let wait = wait_sql("(hits - 1)", "free_hits", "base_ms", "cap_ms");
+        let next = next_allowed_sql(now, &wait_sql("(hits - 1)", "free_hits", "base_ms", "cap_ms"));
         let sql = format!(
             "UPDATE rate_limits SET \
-             next_allowed_ms = CASE WHEN next_allowed_ms < {now} + {wait} THEN next_allowed_ms ELSE {now} + {wait} END, \
+             next_allowed_ms = CASE WHEN next_allowed_ms < {next} THEN next_allowed_ms ELSE {next} END, \
              hits = CASE WHEN hits > 0 THEN hits - 1 ELSE 0 END \
              WHERE \"key\" IN ({ph})"
         );

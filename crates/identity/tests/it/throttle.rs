@@ -191,3 +191,20 @@ both_backends!(a_hashing_slot_not_free_in_time_refuses, |db| async move {
     ctx.tenant("contoso").await;
     crowd_at_one_hashing_slot(&mut ctx, 100, StdDuration::ZERO).await;
 });
+
+// Concurrent requests stamp their own instant before their statement runs, so they reach the
+// database out of order. Under the free count none of them may be taken for a back-off (this
+// refused concurrent SCIM creates with 429 on PostgreSQL before the fix).
+both_backends!(out_of_order_attempts_under_the_free_count_are_admitted, |db| async move {
+    let mut ctx = Ctx::new(db);
+    ctx.identity = ctx.identity.clone().with_limits(api_limits());
+    let (_, scope) = ctx.tenant("contoso").await;
+    let token = api_token(&ctx, &scope, "ci").await;
+    let id = &ctx.identity;
+    ctx.clock.advance(Duration::milliseconds(5));
+    assert_eq!(attempt(id, &token).await, None, "the later-stamped request runs first");
+    ctx.clock.advance(Duration::milliseconds(-5));
+    assert_eq!(attempt(id, &token).await, None, "the earlier-stamped one is still admitted");
+    assert_eq!(attempt(id, &token).await, None, "third free attempt");
+    assert_eq!(attempt(id, &token).await, Some(1), "then the back-off");
+});
