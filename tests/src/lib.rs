@@ -439,3 +439,29 @@ pub async fn send_body(base: &str, method: &str, path: &str, head: &[&str], shap
     writing.abort();
     RawAnswer { status, headers, body, sent }
 }
+
+/// One row of a load benchmark's table: `| backend | scale | sign-ins | concurrency | sign-ins/s |
+/// p50 ms | p99 ms | failures |`, from the run's wall time and per-request latencies.
+pub fn load_report_row(
+    backend: Backend,
+    scale: usize,
+    sign_ins: usize,
+    concurrency: usize,
+    elapsed: Duration,
+    mut latencies: Vec<Duration>,
+    failures: usize,
+) -> String {
+    latencies.sort();
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    format!(
+        "| {backend:?} | {scale} | {sign_ins} | {concurrency} | {:.0} | {:.1} | {:.1} | {failures} |",
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        pct(0.50).as_secs_f64() * 1000.0,
+        pct(0.99).as_secs_f64() * 1000.0,
+    )
+}

@@ -41,25 +41,8 @@ async fn main() {
             assert!(r["errors"].is_null(), "{r}");
         }
         let queue: Vec<String> = (0..sign_ins).map(|i| emails[i % users].clone()).collect();
-        let (elapsed, mut latencies, failures) = run(&server.base, queue, concurrency).await;
-        latencies.sort();
-        let pct = |p: f64| {
-            latencies
-                .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-                .copied()
-                .unwrap_or_default()
-        };
-        println!(
-            "| {:?} | {} | {} | {} | {:.0} | {:.1} | {:.1} | {} |",
-            backend,
-            users,
-            sign_ins,
-            concurrency,
-            latencies.len() as f64 / elapsed.as_secs_f64(),
-            pct(0.50).as_secs_f64() * 1000.0,
-            pct(0.99).as_secs_f64() * 1000.0,
-            failures
-        );
+        let (elapsed, latencies, failures) = run(&server.base, queue, concurrency).await;
+        println!("{}", load_report_row(backend, users, sign_ins, concurrency, elapsed, latencies, failures));
     }
 }
 

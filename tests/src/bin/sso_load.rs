@@ -41,25 +41,8 @@ async fn main() {
                 add_filler_tenants(&db, tenants - 1).await;
             }
             let responses = mint(&idp, &server, sign_ins).await;
-            let (elapsed, mut latencies, failures) = run(&server.base, responses, concurrency).await;
-            latencies.sort();
-            let pct = |p: f64| {
-                latencies
-                    .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-                    .copied()
-                    .unwrap_or_default()
-            };
-            println!(
-                "| {:?} | {} | {} | {} | {:.0} | {:.1} | {:.1} | {} |",
-                backend,
-                tenants,
-                sign_ins,
-                concurrency,
-                latencies.len() as f64 / elapsed.as_secs_f64(),
-                pct(0.50).as_secs_f64() * 1000.0,
-                pct(0.99).as_secs_f64() * 1000.0,
-                failures
-            );
+            let (elapsed, latencies, failures) = run(&server.base, responses, concurrency).await;
+            println!("{}", load_report_row(backend, tenants, sign_ins, concurrency, elapsed, latencies, failures));
             drop(server);
         }
     }
