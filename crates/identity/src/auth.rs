@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait, sea_query::Expr,
 };
 use serde_json::json;
 
@@ -78,11 +78,7 @@ impl Identity {
         let email = input.email.trim().to_lowercase();
         let account = [Key::Account(&email)];
         let address: Vec<Key<'_>> = input.session.ip.as_deref().map(Key::PasswordAddress).into_iter().collect();
-        let wait = match self.pending_wait(&address).await? {
-            Some(secs) => Some(secs),
-            None => self.count_attempt(&account).await?,
-        };
-        if let Some(secs) = wait {
+        if let Some(secs) = self.count_attempt_unless(&account, &address).await? {
             tracing::info!(
                 reason = "password_rate_limited",
                 retry_after_secs = secs,
@@ -118,14 +114,15 @@ impl Identity {
         if matched.is_empty() {
             // Each tenant where this e-mail exists sees the failed attempt in its sign-in log.
             for (tenant_id, user_id) in known_users {
-                self.record_password_attempt(tenant_id, user_id, &email, Err("wrong_password"), &meta).await?;
+                self.record_password_attempt(&self.db, tenant_id, user_id, &email, Err("wrong_password"), &meta)
+                    .await?;
             }
             self.count_attempt(&address).await?;
             return Err(wrong_credentials());
         }
-        // The password was right: the account's count is forgotten.
-        self.forget(&account).await?;
         if matched.len() > 1 {
+            // The password was right, so the account's count is forgotten all the same.
+            self.forget(&self.db, &account).await?;
             return Err(Error::invalid(
                 "tenant",
                 "this e-mail signs in to several tenants; choose the tenant (its short name) to sign in to",
@@ -136,8 +133,13 @@ impl Identity {
             Candidate::Operator(o) => Principal::Operator { id: o.id.into(), email: o.email },
             Candidate::User(u, t) => {
                 let role = Role::parse_stored(&u.role)?;
-                let refuse = |reason: &'static str| {
-                    self.record_password_attempt(t.id.into(), u.id.into(), &u.email, Err(reason), &meta)
+                // Refused for who the person is, not for the password: that was right, so
+                // the account's count is forgotten here too.
+                let refuse = async |reason: &'static str| -> Result<()> {
+                    let txn = self.begin_write().await?;
+                    self.forget(&txn, &account).await?;
+                    self.record_password_attempt(&txn, t.id.into(), u.id.into(), &u.email, Err(reason), &meta).await?;
+                    Ok(txn.commit().await?)
                 };
                 match UserStatus::parse_stored(&u.status)? {
                     UserStatus::Active => {}
@@ -167,11 +169,19 @@ impl Identity {
                         "your organisation signs in with single sign-on; use \"Sign in with SSO\"".into(),
                     ));
                 }
-                self.record_password_attempt(t.id.into(), u.id.into(), &u.email, Ok(()), &meta).await?;
                 Principal::User { tenant_id: t.id.into(), user_id: u.id.into(), email: u.email, role }
             }
         };
-        self.create_session(&principal, "password", &input.session).await
+        // The password was right: in one transaction (one commit, one turn of SQLite's
+        // write lock) the account's count is forgotten, the sign-in logged and the session made.
+        let txn = self.begin_write().await?;
+        self.forget(&txn, &account).await?;
+        if let Principal::User { tenant_id, user_id, email, .. } = &principal {
+            self.record_password_attempt(&txn, *tenant_id, *user_id, email, Ok(()), &meta).await?;
+        }
+        let signed_in = self.create_session_on(&txn, &principal, "password", &input.session, None).await?;
+        txn.commit().await?;
+        Ok(signed_in)
     }
 
     /// The accounts this e-mail names (in one tenant when `tenant_slug` is given) and,
@@ -239,6 +249,18 @@ impl Identity {
         info: &NewSessionInfo,
         sso: Option<&SsoSessionInfo>,
     ) -> Result<SignedIn> {
+        self.create_session_on(&self.db, principal, method, info, sso).await
+    }
+
+    /// [`Self::create_session_with`] on `conn`, for a sign-in that writes in one transaction.
+    pub(crate) async fn create_session_on(
+        &self,
+        conn: &impl ConnectionTrait,
+        principal: &Principal,
+        method: &str,
+        info: &NewSessionInfo,
+        sso: Option<&SsoSessionInfo>,
+    ) -> Result<SignedIn> {
         let now = self.now();
         let token = secrets::new_token(SESSION_PREFIX);
         let expires_at = now + self.sessions.absolute_timeout;
@@ -265,7 +287,7 @@ impl Identity {
             name_id_format: Set(sso.and_then(|s| s.name_id_format.clone())),
             session_index: Set(sso.and_then(|s| s.session_index.clone())),
         }
-        .insert(&self.db)
+        .insert(conn)
         .await?;
         Ok(SignedIn { session_token: token, principal: principal.clone(), expires_at })
     }

@@ -20,7 +20,9 @@ use gatehouse_saml::logout::{
     parse_logout_request, parse_logout_response, peek_logout_request_issuer,
 };
 use gatehouse_saml::response::{ResponsePolicy, ValidatedAssertion, peek_response, validate_response};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::auth::SsoSessionInfo;
 use crate::entities::{
@@ -877,6 +879,7 @@ impl Identity {
     /// Logs a password sign-in attempt against a known user of a tenant.
     pub(crate) async fn record_password_attempt(
         &self,
+        conn: &impl ConnectionTrait,
         tenant_id: TenantId,
         user_id: UserId,
         email: &str,
@@ -896,10 +899,21 @@ impl Identity {
             Ok(()) => (true, "success", format!("{email} signed in with a password")),
             Err(reason) => (false, reason, format!("password sign-in of {email} refused: {}", reason_text(reason))),
         };
-        self.record(&attempt, success, reason, &detail).await.map(|_| ())
+        self.record_on(conn, &attempt, success, reason, &detail).await.map(|_| ())
     }
 
     async fn record(&self, a: &Attempt<'_>, success: bool, reason: &str, detail: &str) -> Result<String> {
+        self.record_on(&self.db, a, success, reason, detail).await
+    }
+
+    async fn record_on(
+        &self,
+        conn: &impl ConnectionTrait,
+        a: &Attempt<'_>,
+        success: bool,
+        reason: &str,
+        detail: &str,
+    ) -> Result<String> {
         let id = uuid::Uuid::now_v7();
         sign_in_event::ActiveModel {
             id: Set(id),
@@ -916,7 +930,7 @@ impl Identity {
             user_agent: Set(a.meta.user_agent.as_ref().map(|u| u.chars().take(512).collect())),
             created_at: Set(self.now()),
         }
-        .insert(&self.db)
+        .insert(conn)
         .await?;
         Ok(id.to_string())
     }

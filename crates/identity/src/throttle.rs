@@ -220,23 +220,57 @@ impl Identity {
     /// back-off. `Ok(None)`: admitted by all; `Ok(Some(secs))`: refused by at least one
     /// (a key that admitted counted the attempt all the same), retry after `secs`.
     pub(crate) async fn count_attempt(&self, keys: &[Key<'_>]) -> Result<Option<u64>> {
+        self.count_attempt_unless(keys, &[]).await
+    }
+
+    /// [`Self::count_attempt`], unless one of the `guards` is waiting out a back-off: then
+    /// nothing is counted and the guard's wait is the answer. Check and count are one
+    /// statement — one round trip on the hot path of every password sign-in.
+    pub(crate) async fn count_attempt_unless(&self, keys: &[Key<'_>], guards: &[Key<'_>]) -> Result<Option<u64>> {
         if keys.is_empty() {
-            return Ok(None);
+            return self.pending_wait(guards).await;
         }
+        match self.count_unless_once(keys, guards).await? {
+            Some(counted) => Ok(counted),
+            // A guard is waiting out a back-off. Should it have ended since the statement
+            // ran, the attempt is counted after all rather than slipping through uncounted.
+            None => match self.pending_wait(guards).await? {
+                Some(secs) => Ok(Some(secs)),
+                None => Ok(self.count_unless_once(keys, &[]).await?.flatten()),
+            },
+        }
+    }
+
+    /// One counting statement; `None` when a guard stopped it (nothing was counted).
+    async fn count_unless_once(&self, keys: &[Key<'_>], guards: &[Key<'_>]) -> Result<Option<Option<u64>>> {
         let backend = self.db.get_database_backend();
         let now = self.now_ms();
-        let params = placeholders(backend, 1, keys.len());
+        let key_params = placeholders(backend, 1, keys.len());
+        let guard_params = placeholders(backend, keys.len() + 1, guards.len());
+        let unblocked = if guards.is_empty() {
+            "1 = 1".to_owned()
+        } else {
+            format!(
+                "NOT EXISTS (SELECT 1 FROM rate_limits g WHERE g.\"key\" IN ({}) AND g.next_allowed_ms > {now})",
+                guard_params.join(", ")
+            )
+        };
         let mut rows = Vec::with_capacity(keys.len());
-        let mut values: Vec<Value> = Vec::with_capacity(keys.len());
-        for (key, ph) in keys.iter().zip(&params) {
+        let mut values: Vec<Value> = Vec::with_capacity(keys.len() + guards.len());
+        for (key, ph) in keys.iter().zip(&key_params) {
             let p = key.policy(&self.throttle.limits);
             let (free, base, cap, window) =
                 (p.free.min(i32::MAX as u32), Policy::millis(p.base), Policy::millis(p.cap), Policy::millis(p.window));
             let first_wait = wait_sql("1", &free.to_string(), &base.to_string(), &cap.to_string());
             let first_next = next_allowed_sql(now, &first_wait);
-            rows.push(format!("({ph}, 1, {now}, {first_next}, 1, {free}, {base}, {cap}, {window})"));
+            // The SELECT form (not VALUES) so the guard can be its WHERE; a WHERE also keeps
+            // SQLite from reading `ON CONFLICT` as part of the SELECT.
+            rows.push(format!(
+                "SELECT {ph}, 1, {now}, {first_next}, 1, {free}, {base}, {cap}, {window} WHERE {unblocked}"
+            ));
             values.push(key.stored().into());
         }
+        values.extend(guards.iter().map(|g| Value::from(g.stored())));
         let blocked = format!("rate_limits.next_allowed_ms > {now}");
         let expired = format!("rate_limits.window_start_ms + excluded.window_ms <= {now}");
         let restart_wait = wait_sql("1", "excluded.free_hits", "excluded.base_ms", "excluded.cap_ms");
@@ -244,16 +278,19 @@ impl Identity {
         let (restart_next, next_next) = (next_allowed_sql(now, &restart_wait), next_allowed_sql(now, &next_wait));
         let sql = format!(
             "INSERT INTO rate_limits (\"key\", hits, window_start_ms, next_allowed_ms, admitted, free_hits, base_ms, cap_ms, window_ms) \
-             VALUES {rows} ON CONFLICT (\"key\") DO UPDATE SET \
+             {rows} ON CONFLICT (\"key\") DO UPDATE SET \
              hits = CASE WHEN {blocked} THEN rate_limits.hits WHEN {expired} THEN 1 ELSE rate_limits.hits + 1 END, \
              window_start_ms = CASE WHEN {blocked} THEN rate_limits.window_start_ms WHEN {expired} THEN {now} ELSE rate_limits.window_start_ms END, \
              next_allowed_ms = CASE WHEN {blocked} THEN rate_limits.next_allowed_ms WHEN {expired} THEN {restart_next} ELSE {next_next} END, \
              admitted = CASE WHEN {blocked} THEN 0 ELSE 1 END, \
              free_hits = excluded.free_hits, base_ms = excluded.base_ms, cap_ms = excluded.cap_ms, window_ms = excluded.window_ms \
              RETURNING admitted, next_allowed_ms",
-            rows = rows.join(", "),
+            rows = rows.join(" UNION ALL "),
         );
         let returned = self.db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        if returned.is_empty() {
+            return Ok(None);
+        }
         let mut refusal: Option<u64> = None;
         for row in returned {
             let admitted: i32 = row.try_get("", "admitted")?;
@@ -263,7 +300,7 @@ impl Identity {
                 refusal = Some(refusal.map_or(secs, |r| r.max(secs)));
             }
         }
-        Ok(refusal)
+        Ok(Some(refusal))
     }
 
     /// Read only: the wait, if any key is waiting out a back-off.
@@ -332,16 +369,17 @@ impl Identity {
         Ok(())
     }
 
-    /// Forgets the keys' counts (the account's owner proved the password).
-    pub(crate) async fn forget(&self, keys: &[Key<'_>]) -> Result<()> {
+    /// Forgets the keys' counts (the account's owner proved the password), on `conn` — the
+    /// sign-in's own transaction, so the reset commits with the session it made.
+    pub(crate) async fn forget(&self, conn: &impl ConnectionTrait, keys: &[Key<'_>]) -> Result<()> {
         if keys.is_empty() {
             return Ok(());
         }
-        let backend = self.db.get_database_backend();
+        let backend = conn.get_database_backend();
         let ph = placeholders(backend, 1, keys.len()).join(", ");
         let sql = format!("DELETE FROM rate_limits WHERE \"key\" IN ({ph})");
         let values: Vec<Value> = keys.iter().map(|k| k.stored().into()).collect();
-        self.db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         Ok(())
     }
 

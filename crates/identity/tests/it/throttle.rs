@@ -145,6 +145,17 @@ both_backends!(one_address_spraying_many_accounts_is_throttled, |db| async move 
         ..from(String::new(), "198.51.100.2")
     };
     ctx.identity.sign_in(ok).await.expect("another address is not affected");
+
+    // Attempts refused for their address are not counted against the account they name:
+    // a sprayer cannot use up the owner's free attempts from a blocked address.
+    for _ in 0..8 {
+        let e = ctx.identity.sign_in(from("admin@contoso.example.com".into(), "198.51.100.1")).await.unwrap_err();
+        assert!(matches!(e, Error::RateLimited { .. }), "from the blocked address: {e:?}");
+    }
+    for n in 0..5 {
+        let e = ctx.identity.sign_in(from("admin@contoso.example.com".into(), &format!("203.0.113.{n}"))).await;
+        assert!(matches!(e, Err(Error::Unauthenticated(_))), "attempt {n} from elsewhere is checked: {e:?}");
+    }
 });
 
 async fn crowd_at_one_hashing_slot(ctx: &mut Ctx, queue: usize, wait: StdDuration) {
