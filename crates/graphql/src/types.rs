@@ -502,7 +502,7 @@ pub struct SignInEvent(pub idn::SignInEvent);
 #[Object]
 impl SignInEvent {
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        ID(self.0.id.to_string())
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -44,7 +44,9 @@ fn meta(headers: &HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -
 fn sso_error(e: SsoError) -> Response {
     crate::metrics::sso_outcome(false);
     match e {
-        SsoError::Refused(r) => problem(StatusCode::FORBIDDEN, "Sign-in failed", &r.message, r.event_id.as_deref()),
+        SsoError::Refused(r) => {
+            problem(StatusCode::FORBIDDEN, "Sign-in failed", &r.message, r.event_id.map(|id| id.to_string()).as_deref())
+        }
         SsoError::Internal(e) => internal_page(&e),
     }
 }
@@ -179,8 +181,8 @@ fn test_report_page(r: &TestReport) -> Response {
     } else {
         format!(
             "<p class=\"error\"><strong>Failed: {}</strong><br>{}</p><p>{}</p>",
-            esc(&r.reason),
-            esc(gatehouse_identity::reason_text(&r.reason)),
+            esc(r.reason.as_str()),
+            esc(r.reason.admin_text()),
             esc(&r.detail)
         )
     };
