@@ -155,7 +155,10 @@ both_backends!(response_from_another_tenants_idp_cannot_complete_a_sign_in, |db|
     let cert = std::fs::read(format!("{}/../saml/tests/fixtures/keys/idp.crt", env!("CARGO_MANIFEST_DIR"))).unwrap();
     w.id().add_idp_certificate(&fabrikam, &cert).await.unwrap();
     w.id()
-        .update_sso_connection(&fabrikam, SsoConnectionInput { issuer: Some(OTHER_ISSUER.into()), ..entra_connection() })
+        .update_sso_connection(
+            &fabrikam,
+            SsoConnectionInput { issuer: Some(OTHER_ISSUER.into()), ..entra_connection() },
+        )
         .await
         .unwrap();
 
@@ -243,4 +246,54 @@ both_backends!(comment_in_name_id_is_someone_else_not_a_truncated_alice, |db| as
     let e = w.assert_refused(w.acs("comment_in_nameid", None).await, "unknown_user").await;
     assert_eq!(e.name_id.as_deref(), Some("alice@contoso.com.evil.example"));
     assert_eq!(e.user_id, None);
+});
+
+both_backends!(replay_cache_holds_an_assertion_for_as_long_as_it_is_valid, |db| async move {
+    let w = World::new(db).await;
+    handle(w.acs("entra_unsolicited", None).await);
+    // The bearer confirmation allows it until T0 + 5 min + 3 min skew; purging expired
+    // entries a second before must keep it.
+    w.set_clock(at(8 * 60 - 1));
+    w.id().purge_expired().await.unwrap();
+    w.assert_refused(w.acs("entra_unsolicited", None).await, "replay").await;
+    w.set_clock(at(8 * 60));
+    w.assert_refused(w.acs("entra_unsolicited", None).await, "subject_expired").await;
+});
+
+/// Starts a "Test SSO" run the way the console does and makes it the request the fixtures
+/// answer.
+async fn start_test_run(w: &World) {
+    let url = w.id().create_sso_test(&w.scope, PUBLIC_URL).await.unwrap();
+    let token = query_param(&url, "token").expect("token");
+    let started = w.id().start_sso_test(&token).await.unwrap();
+    w.adopt(&started.redirect_url, REQ, None).await;
+    assert_eq!(refusal(w.id().start_sso_test(&token).await).reason, "unknown_request", "the link works once");
+}
+
+both_backends!(test_sso_reports_and_signs_nobody_in_even_while_sso_is_off, |db| async move {
+    let w = World::new(db).await;
+    w.reconfigure(|c| c.enabled = false).await;
+    start_test_run(&w).await;
+    let Ok(AcsOutcome::Test(report)) = w.acs("entra_assertion_signed", None).await else { panic!("a test report") };
+    assert!(report.success, "{report:?}");
+    assert_eq!(report.reason, "success");
+    assert_eq!(report.user.as_deref(), Some(ALICE));
+    assert_eq!(report.clock_offset_seconds, Some(-30));
+    let cert = &w.id().sso_connection(&w.scope).await.unwrap().certificates[0];
+    assert_eq!(report.certificate_fingerprint.as_deref(), Some(cert.fingerprint_sha256.as_str()));
+    let e = &w.events().await[0];
+    assert!(e.success && e.flow == "test", "{e:?}");
+    assert!(!w.pending(REQ).await, "a test run is used up too");
+});
+
+both_backends!(test_sso_reports_a_refusal_and_keeps_the_run_open, |db| async move {
+    let w = World::new(db).await;
+    start_test_run(&w).await;
+    let Ok(AcsOutcome::Test(report)) = w.acs("audience_other", None).await else { panic!("a test report") };
+    assert!(!report.success);
+    assert_eq!(report.reason, "audience_mismatch");
+    let e = &w.events().await[0];
+    assert_eq!((e.flow.as_str(), e.reason_code.as_str(), e.success), ("test", "audience_mismatch", false));
+    let Ok(AcsOutcome::Test(report)) = w.acs("entra_assertion_signed", None).await else { panic!("a test report") };
+    assert!(report.success, "{report:?}");
 });

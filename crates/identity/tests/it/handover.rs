@@ -53,7 +53,9 @@ both_backends!(handover_expires_after_its_lifetime, |db| async move {
 both_backends!(handover_in_another_browser_is_refused_and_spends_the_handle, |db| async move {
     let w = World::new(db).await;
     let (nonce, h) = through_the_acs(&w).await;
-    let e = w.assert_refused(w.id().complete_sso(&h, Some("gh_b_another-browser"), &w.meta).await, "browser_mismatch").await;
+    let e = w
+        .assert_refused(w.id().complete_sso(&h, Some("gh_b_another-browser"), &w.meta).await, "browser_mismatch")
+        .await;
     assert_eq!(e.flow, "sp_initiated");
     assert_eq!(e.user_id.as_deref(), Some(w.alice.id.to_string().as_str()));
     // Whoever tried first, the handle is gone: the starting browser cannot use it either.

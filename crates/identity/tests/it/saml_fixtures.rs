@@ -131,7 +131,11 @@ impl World {
             )
             .await
             .expect("alice");
-        let meta = RequestMeta { ip: Some("192.0.2.7".into()), user_agent: Some("fixture-browser".into()), ..Default::default() };
+        let meta = RequestMeta {
+            ip: Some("192.0.2.7".into()),
+            user_agent: Some("fixture-browser".into()),
+            ..Default::default()
+        };
         World { ctx, contoso, scope, alice, meta }
     }
 
