@@ -1,6 +1,7 @@
 //! Every cookie Gatehouse sets or reads: their names, their attributes, and the one parser
-//! of the `Cookie` header. Handlers and the GraphQL API ask this room for a `Set-Cookie`
-//! value; nothing else formats one.
+//! of the `Cookie` header. The session cookie is issued and cleared here for every surface:
+//! `/login`, `/logout`, the SSO hand-over, and `/graphql` (where `signIn` / `signOut` only
+//! report a [`SessionChange`]); nothing else formats a `Set-Cookie` value.
 //!
 //! With an https public URL the names carry the `__Host-` prefix, so the browser accepts
 //! them only with `Secure`, `Path=/` and no `Domain` (no sibling subdomain can plant or
@@ -9,7 +10,8 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
-use gatehouse_graphql::SessionCookies;
+use chrono::{DateTime, Utc};
+use gatehouse_graphql::SessionChange;
 
 /// The cookies' base names (without the `__Host-` prefix).
 const SESSION: &str = "gatehouse_session";
@@ -44,12 +46,26 @@ impl Cookies {
         )
     }
 
-    pub fn session(&self, token: &str, max_age_secs: i64) -> String {
+    fn session(&self, token: &str, max_age_secs: i64) -> String {
         self.build(SESSION, token, max_age_secs)
     }
 
-    pub fn session_cleared(&self) -> String {
+    /// The cookie that carries a new session until `expires_at` (counted from `now`).
+    pub fn session_started(&self, token: &str, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+        self.session(token, (expires_at - now).num_seconds())
+    }
+
+    /// The cookie that removes the session from the browser.
+    pub fn session_ended(&self) -> String {
         self.build(SESSION, "", 0)
+    }
+
+    /// The cookie for a change the GraphQL API reported.
+    pub fn session_change(&self, change: &SessionChange, now: DateTime<Utc>) -> String {
+        match change {
+            SessionChange::Started { token, expires_at } => self.session_started(token, *expires_at, now),
+            SessionChange::Ended => self.session_ended(),
+        }
     }
 
     /// Binds an SP-initiated sign-in to the browser that started it. `Path=/` (which
@@ -70,16 +86,6 @@ impl Cookies {
     /// The SSO binding cookie's value in a request, if any.
     pub fn sso_binding_of(&self, headers: &HeaderMap) -> Option<String> {
         value(headers, &self.name(SSO_BINDING))
-    }
-}
-
-impl SessionCookies for Cookies {
-    fn started(&self, token: &str, max_age_secs: i64) -> String {
-        self.session(token, max_age_secs)
-    }
-
-    fn ended(&self) -> String {
-        self.session_cleared()
     }
 }
 
@@ -111,7 +117,7 @@ mod tests {
     #[test]
     fn https_cookies_are_host_prefixed_secure_and_path_root() {
         let c = Cookies::new(true);
-        for cookie in [c.session("t", 60), c.session_cleared(), c.sso_binding("n"), c.sso_binding_cleared()] {
+        for cookie in [c.session("t", 60), c.session_ended(), c.sso_binding("n"), c.sso_binding_cleared()] {
             assert!(cookie.starts_with("__Host-gatehouse_"), "{cookie}");
             assert!(
                 cookie.contains("; Path=/;") && cookie.ends_with("; Secure") && !cookie.contains("Domain"),

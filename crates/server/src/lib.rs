@@ -7,6 +7,7 @@ pub mod config;
 mod console;
 mod cookies;
 mod explorer;
+mod graphql;
 mod limits;
 mod metrics;
 mod pages;

@@ -59,27 +59,11 @@ struct Limit {
 }
 
 impl Refusal {
+    /// The 413 answer, from the surface's own error type.
     pub fn response(self, max: usize) -> Response {
-        let message = format!("the request body is larger than this server accepts here ({max} bytes)");
         match self {
-            Refusal::GraphQl => {
-                let body = serde_json::json!({"errors": [{
-                    "message": message,
-                    "extensions": {"code": "PAYLOAD_TOO_LARGE", "limitBytes": max},
-                }]});
-                (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    body.to_string(),
-                )
-                    .into_response()
-            }
-            Refusal::Page => crate::pages::problem(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Request too large",
-                "This form sent more data than Gatehouse accepts. Go back and try again.",
-                None,
-            ),
+            Refusal::GraphQl => crate::graphql::GraphQlError::payload_too_large(max).into_response(),
+            Refusal::Page => crate::pages::PageError::payload_too_large().into_response(),
             Refusal::Scim => crate::scim::payload_too_large(max),
         }
     }
