@@ -37,7 +37,8 @@ pub(crate) async fn execute(State(state): State<AppState>, req: Request) -> Resp
     let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
         Ok(r) => r,
         Err(e) => {
-            return GraphQlError::bad_request(&format!("the body is not a GraphQL request in JSON: {e}")).into_response();
+            return GraphQlError::bad_request(&format!("the body is not a GraphQL request in JSON: {e}"))
+                .into_response();
         }
     };
     let session = SessionReport::default();

@@ -112,7 +112,8 @@ fn reply(status: StatusCode, body: &impl Serialize) -> Response {
     match serde_json::to_vec(body) {
         Ok(bytes) => (status, [(header::CONTENT_TYPE, CONTENT_TYPE)], bytes).into_response(),
         Err(e) => {
-            let body = serde_json::to_vec(&ScimError::internal(idn::Error::log_internal("scim", &e))).unwrap_or_default();
+            let body =
+                serde_json::to_vec(&ScimError::internal(idn::Error::log_internal("scim", &e))).unwrap_or_default();
             (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response()
         }
     }

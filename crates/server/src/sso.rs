@@ -110,7 +110,8 @@ async fn acs(
     Form(form): Form<AcsForm>,
 ) -> Response {
     let Some(saml_response) = form.saml_response.filter(|s| !s.is_empty()) else {
-        return PageError::new(StatusCode::BAD_REQUEST, "Sign-in failed", "No SAMLResponse was posted.").into_response();
+        return PageError::new(StatusCode::BAD_REQUEST, "Sign-in failed", "No SAMLResponse was posted.")
+            .into_response();
     };
     let meta = meta(&headers, peer);
     // Failures are throttled per address before any validation; an Issuer over its budget
@@ -220,8 +221,11 @@ async fn complete(
     match state.identity.complete_sso(&form.handle, binding.as_deref(), &meta).await {
         Ok(done) => {
             crate::metrics::sso_outcome(true);
-            let session =
-                state.cookies.session_started(&done.signed_in.session_token, done.signed_in.expires_at, state.identity.now());
+            let session = state.cookies.session_started(
+                &done.signed_in.session_token,
+                done.signed_in.expires_at,
+                state.identity.now(),
+            );
             let clear = state.cookies.sso_binding_cleared();
             with_cookie(with_cookie(Redirect::to(&done.redirect_to).into_response(), session), clear)
         }
