@@ -66,7 +66,7 @@ pub struct ServiceProviderInfo {
 
 impl ServiceProviderInfo {
     /// The "Tenant URL" Entra's provisioning page asks for.
-    pub fn scim_tenant_url(&self, slug: &str) -> String {
+    pub(crate) fn scim_tenant_url(&self, slug: &str) -> String {
         format!("{}/{slug}", self.scim_base_url.trim_end_matches('/'))
     }
 }

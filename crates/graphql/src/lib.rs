@@ -11,6 +11,8 @@
 //! - `batches`: nested lists read one statement per level, not per row.
 //! - `one_sign_in`: at most one `signIn` per request (aliases included), checked before anything runs.
 
+#![warn(unreachable_pub)]
+
 mod batches;
 mod context;
 mod error;

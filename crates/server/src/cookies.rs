@@ -22,13 +22,13 @@ const SSO_BINDING_MAX_AGE_SECS: i64 = 600;
 
 /// The cookie policy of this deployment (decided once, from the public URL).
 #[derive(Clone, Debug)]
-pub struct Cookies {
+pub(crate) struct Cookies {
     secure: bool,
 }
 
 impl Cookies {
     /// `https_public_url`: the public URL is https, so cookies are `Secure` and `__Host-`.
-    pub fn new(https_public_url: bool) -> Cookies {
+    pub(crate) fn new(https_public_url: bool) -> Cookies {
         Cookies { secure: https_public_url }
     }
 
@@ -51,17 +51,17 @@ impl Cookies {
     }
 
     /// The cookie that carries a new session until `expires_at` (counted from `now`).
-    pub fn session_started(&self, token: &str, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    pub(crate) fn session_started(&self, token: &str, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
         self.session(token, (expires_at - now).num_seconds())
     }
 
     /// The cookie that removes the session from the browser.
-    pub fn session_ended(&self) -> String {
+    pub(crate) fn session_ended(&self) -> String {
         self.build(SESSION, "", 0)
     }
 
     /// The cookie for a change the GraphQL API reported.
-    pub fn session_change(&self, change: &SessionChange, now: DateTime<Utc>) -> String {
+    pub(crate) fn session_change(&self, change: &SessionChange, now: DateTime<Utc>) -> String {
         match change {
             SessionChange::Started { token, expires_at } => self.session_started(token, *expires_at, now),
             SessionChange::Ended => self.session_ended(),
@@ -70,21 +70,21 @@ impl Cookies {
 
     /// Binds an SP-initiated sign-in to the browser that started it. `Path=/` (which
     /// `__Host-` requires); `HttpOnly` and short-lived, so the wider path costs nothing.
-    pub fn sso_binding(&self, nonce: &str) -> String {
+    pub(crate) fn sso_binding(&self, nonce: &str) -> String {
         self.build(SSO_BINDING, nonce, SSO_BINDING_MAX_AGE_SECS)
     }
 
-    pub fn sso_binding_cleared(&self) -> String {
+    pub(crate) fn sso_binding_cleared(&self) -> String {
         self.build(SSO_BINDING, "", 0)
     }
 
     /// The session cookie's value in a request, if any.
-    pub fn session_of(&self, headers: &HeaderMap) -> Option<String> {
+    pub(crate) fn session_of(&self, headers: &HeaderMap) -> Option<String> {
         value(headers, &self.name(SESSION))
     }
 
     /// The SSO binding cookie's value in a request, if any.
-    pub fn sso_binding_of(&self, headers: &HeaderMap) -> Option<String> {
+    pub(crate) fn sso_binding_of(&self, headers: &HeaderMap) -> Option<String> {
         value(headers, &self.name(SSO_BINDING))
     }
 }
@@ -103,7 +103,7 @@ fn value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Adds a `Set-Cookie` header to a response.
-pub fn with_cookie(mut resp: Response, cookie: String) -> Response {
+pub(crate) fn with_cookie(mut resp: Response, cookie: String) -> Response {
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }

@@ -2,6 +2,8 @@
 //! (migrate, first-start bootstrap), the axum router and the CLI commands. This is the
 //! one place that picks concrete types and wires the crates together.
 
+#![warn(unreachable_pub)]
+
 pub mod app;
 pub mod config;
 mod console;

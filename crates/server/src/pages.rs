@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use gatehouse_identity::Error;
 
 /// Escapes text for HTML element content and attribute values.
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -29,7 +29,7 @@ button,.button{margin-top:1rem;padding:.55rem 1.1rem;font-size:1rem;background:#
 .muted{color:#5f6368;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top;word-break:break-all}";
 
 /// A full page. `script_nonce` allows exactly one inline script.
-pub fn page(status: StatusCode, title: &str, body: &str, script_nonce: Option<&str>) -> Response {
+pub(crate) fn page(status: StatusCode, title: &str, body: &str, script_nonce: Option<&str>) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{} · Gatehouse</title><style>{STYLE}</style></head><body>{body}</body></html>",

@@ -21,7 +21,7 @@ use crate::pages::{PageError, esc, page};
 
 /// The routes, each body-reading one with its limit (the IdP posts a whole signed document
 /// to the ACS; the other forms are a few short fields).
-pub fn routes(l: &BodyLimits) -> Router<AppState> {
+pub(crate) fn routes(l: &BodyLimits) -> Router<AppState> {
     Router::new()
         .route("/saml2", limits::route(post(acs), l.acs, Refusal::Page))
         .route("/saml2/login", get(start))
