@@ -6,11 +6,11 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::Serialize;
 
 use crate::Identity;
-use crate::entities::audit_event;
+use crate::auth::principal::{Actor, ScimScope, TenantScope};
 use crate::error::Result;
 use crate::ids::{AuditEventId, TenantId};
 use crate::model::{AuditEvent, Page, PageRequest, page_from};
-use crate::principal::{Actor, ScimScope, TenantScope};
+use crate::store::entities::audit_event;
 
 /// What changed, as one audit entry.
 pub(crate) struct Change<'a> {

@@ -1,8 +1,8 @@
 //! First start: on a database without any operator, create the platform operator and a
 //! demo tenant with its admin, and report the passwords once. Later starts do nothing.
 
+use crate::auth::principal::OperatorScope;
 use crate::error::Result;
-use crate::principal::OperatorScope;
 use crate::tenants::NewTenant;
 use crate::{Identity, secrets};
 

@@ -8,27 +8,23 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))] // a failed unwrap is a failed test
 
-mod admin_guard;
-mod audit;
-mod auth;
+// Table of contents — each room holds one part of the product:
+mod audit; // who changed what
+mod auth; // password sign-in, sessions, API tokens, operators, permission handles, throttling
 mod bootstrap;
+mod maintenance; // purging what expired
+mod provisioning; // users and groups: console management and SCIM provisioning
+mod sign_in_log; // every sign-in attempt and its reason
+mod sso; // the IdP connection and the SAML flows: start, ACS, hand-over, logout, test run
+mod tenants; // tenants and their settings // the first operator and the demo tenant
+// Shared ground:
 pub mod clock;
 pub mod db;
-mod entities;
 mod error;
-mod groups;
 mod ids;
-mod memberships;
 mod model;
-mod principal;
-mod provisioning;
-mod scim_tokens;
 mod secrets;
-mod sso;
-mod sso_flow;
-mod tenants;
-mod throttle;
-mod users;
+mod store; // entities and the rules every writer shares
 mod validate;
 
 use std::sync::Arc;
@@ -37,28 +33,28 @@ use chrono::Duration;
 use sea_orm::DatabaseConnection;
 
 pub use audit::AuditFilter;
+pub use auth::principal::{Actor, OperatorScope, Principal, ScimScope, TenantScope};
+pub use auth::throttle::{AcsAdmission, Limits, Policy};
 pub use auth::{Me, MeRole, NewSessionInfo, SignIn, SignedIn};
 pub use bootstrap::{Bootstrap, BootstrapReport, DEMO_ADMIN_EMAIL, DEMO_SLUG, DemoTenant};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, FieldError, Result};
 pub use gatehouse_saml::sp::ServiceProvider;
-pub use groups::{Group, GroupAttributes, MemberChanges};
 pub use ids::*;
 pub use model::*;
-pub use principal::{Actor, OperatorScope, Principal, ScimScope, TenantScope};
-pub use provisioning::{
+pub use provisioning::groups::{Group, GroupAttributes, MemberChanges};
+pub use provisioning::scim_tokens::{CreatedScimToken, ScimToken};
+pub use provisioning::scim_users::{
     ContactValue, Listing, Lookup, LookupAttribute, ManagerRef, ProvisionedUser, UserAttributes, Window,
 };
-pub use scim_tokens::{CreatedScimToken, ScimToken};
+pub use provisioning::users::{NewUser, UserUpdate};
 pub use secrets::{MIN_PASSWORD_LEN, generate_password};
-pub use sso::{AddedCertificate, MAX_CERTIFICATES, MetadataImport, SsoConnectionInput};
-pub use sso_flow::{
-    AcsOutcome, HomeRealm, RequestMeta, SignInEvent, SignInFilter, SsoError, SsoRefusal, SsoResult, SsoSignedIn,
-    SsoStart, TestReport, reason_text, safe_redirect,
+pub use sign_in_log::{SignInEvent, SignInFilter};
+pub use sso::{
+    AcsOutcome, AddedCertificate, HomeRealm, MAX_CERTIFICATES, MetadataImport, RequestMeta, SsoConnectionInput,
+    SsoError, SsoRefusal, SsoResult, SsoSignedIn, SsoStart, TestReport, reason_text, safe_redirect,
 };
 pub use tenants::{CreatedTenant, NewTenant};
-pub use throttle::{AcsAdmission, Limits, Policy};
-pub use users::{NewUser, UserUpdate};
 
 /// Lifetimes of console sessions.
 #[derive(Clone, Debug)]
@@ -84,12 +80,18 @@ pub struct Identity {
     /// Our SAML service-provider identity (entity ID = ACS URL, SLO URL).
     sp: Arc<ServiceProvider>,
     /// Attempt limits and the password-hashing pool ([`Identity::with_limits`]).
-    throttle: Arc<throttle::Throttle>,
+    throttle: Arc<auth::throttle::Throttle>,
 }
 
 impl Identity {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, sessions: SessionPolicy, sp: ServiceProvider) -> Self {
-        Self { db, clock, sessions, sp: Arc::new(sp), throttle: Arc::new(throttle::Throttle::new(Limits::default())) }
+        Self {
+            db,
+            clock,
+            sessions,
+            sp: Arc::new(sp),
+            throttle: Arc::new(auth::throttle::Throttle::new(Limits::default())),
+        }
     }
 
     /// Our SAML service provider.

@@ -8,13 +8,13 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::audit::{self, Change};
-use crate::entities::{sso_connection, tenant, user};
+use crate::auth::principal::{OperatorScope, Principal, TenantScope};
 use crate::error::{Error, Result, on_unique};
 use crate::ids::*;
 use crate::model::*;
-use crate::principal::{OperatorScope, Principal, TenantScope};
+use crate::provisioning::users::federation_key;
 use crate::secrets;
-use crate::users::federation_key;
+use crate::store::entities::{sso_connection, tenant, user};
 use crate::{Identity, validate};
 
 /// A tenant to create, with its first tenant admin.
@@ -108,7 +108,7 @@ impl Identity {
         .insert(&txn)
         .await?;
         let tenant = Tenant { id: tenant_id, slug, name, dev_mode: false, scim_manages_admins: false, created_at: now };
-        let admin = crate::users::to_user(admin)?;
+        let admin = crate::provisioning::users::to_user(admin)?;
         audit::record(
             &txn,
             now,
@@ -204,7 +204,7 @@ impl Identity {
         scope.require_admin()?;
         let now = self.now();
         let txn = self.begin_write().await?;
-        let before = crate::admin_guard::lock_tenant(&txn, scope.tenant_id()).await?;
+        let before = crate::provisioning::admin_guard::lock_tenant(&txn, scope.tenant_id()).await?;
         let after = tenant::ActiveModel {
             id: Set(before.id),
             scim_manages_admins: Set(enabled),

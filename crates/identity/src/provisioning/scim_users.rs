@@ -11,18 +11,18 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::admin_guard::{AdminChange, ensure_admin_remains, ensure_scim_may_change, lock_tenant};
 use crate::audit::{self, Change};
-use crate::entities::{group_member, scim_user_attributes as attrs, user};
+use crate::auth::principal::ScimScope;
 use crate::error::{Error, Result, on_unique};
 use crate::ids::*;
 use crate::model::*;
-use crate::principal::ScimScope;
-use crate::users::{end_user_sessions, federation_key};
+use crate::provisioning::admin_guard::{AdminChange, ensure_admin_remains, ensure_scim_may_change, lock_tenant};
+use crate::provisioning::users::{end_user_sessions, federation_key};
+use crate::store::entities::{group_member, scim_user_attributes as attrs, user};
 use crate::{Identity, validate};
 
 /// Longest `userName` (it is also the federation ID).
@@ -347,19 +347,6 @@ impl Identity {
         Ok(())
     }
 
-    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
-    /// a deferred transaction that reads first could not upgrade to a writer once another
-    /// connection has written, and would fail instead of waiting.
-    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction> {
-        Ok(self
-            .db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await?)
-    }
-
     /// Users by ID, for group member lists: only live users of the scope's tenant.
     pub(crate) async fn live_user_ids(
         &self,
@@ -472,7 +459,7 @@ async fn lock_admin_target(
     txn: &DatabaseTransaction,
     scope: &ScimScope,
     id: UserId,
-) -> Result<Option<crate::entities::tenant::Model>> {
+) -> Result<Option<crate::store::entities::tenant::Model>> {
     let (row, _) = load_user(txn, scope.tenant_id(), id).await?;
     let tenant = if Role::parse_stored(&row.role)? == Role::TenantAdmin {
         Some(lock_tenant(txn, scope.tenant_id()).await?)
@@ -486,7 +473,7 @@ async fn lock_admin_target(
 /// The admin rules for one SCIM change of `row` (loaded after [`lock_admin_target`]).
 async fn guard_admin(
     txn: &DatabaseTransaction,
-    tenant: Option<&crate::entities::tenant::Model>,
+    tenant: Option<&crate::store::entities::tenant::Model>,
     row: &user::Model,
     change: AdminChange,
 ) -> Result<()> {

@@ -16,10 +16,10 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
-use crate::entities::{tenant, user};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
+use crate::store::entities::{tenant, user};
 
 /// What a change would do to a user who may be a tenant admin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

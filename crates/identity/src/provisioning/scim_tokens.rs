@@ -10,11 +10,11 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::audit::{self, Change};
-use crate::entities::{scim_token, tenant};
+use crate::auth::principal::{ScimScope, TenantScope};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::{Page, PageRequest, page_from};
-use crate::principal::{ScimScope, TenantScope};
+use crate::store::entities::{scim_token, tenant};
 use crate::{Identity, secrets};
 
 const SCIM_TOKEN_PREFIX: &str = "gh_scim_";

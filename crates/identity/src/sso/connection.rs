@@ -3,22 +3,22 @@
 //! Updates are validated as a whole and fail closed: SSO cannot be enabled without a
 //! login URL, an issuer and a certificate valid now; an issuer belongs to one tenant.
 
+use crate::audit::{self, Change, snapshot};
+use crate::auth::principal::TenantScope;
+use crate::error::{Error, FieldError, Result, on_unique};
+use crate::ids::*;
+use crate::model::*;
+use crate::store::entities::{idp_certificate, sso_connection, tenant};
+use crate::{Identity, validate};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, TransactionTrait, sea_query::Expr,
 };
 
-use crate::audit::{self, Change, snapshot};
-use crate::entities::{idp_certificate, sso_connection, tenant};
-use crate::error::{Error, FieldError, Result, on_unique};
-use crate::ids::*;
-use crate::model::*;
-use crate::principal::TenantScope;
-use crate::{Identity, validate};
-
 /// Certificates kept per connection; two or three cover any rollover.
 pub const MAX_CERTIFICATES: usize = 5;
+
 const MAX_ISSUER_LEN: usize = 1024;
 
 /// The whole SSO configuration as the admin saves it.
@@ -48,6 +48,44 @@ fn blank_to_none(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+fn valid_at(c: &IdpCertificate, now: DateTime<Utc>) -> bool {
+    c.not_before <= now && now < c.not_after
+}
+
+fn stale(current: i32) -> Error {
+    Error::Conflict {
+        field: Some("version".into()),
+        message: format!(
+            "the SSO settings were changed by someone else (now version {current}); reload and apply your changes again"
+        ),
+    }
+}
+
+fn issuer_taken() -> Error {
+    Error::conflict(
+        "issuer",
+        "this IdP issuer is already used by another tenant; an issuer can belong to one tenant only",
+    )
+}
+
+/// The connection without its certificates, for audit before/after.
+fn settings_only(c: &SsoConnection) -> SsoConnection {
+    SsoConnection { certificates: Vec::new(), ..c.clone() }
+}
+
+fn to_certificate(m: idp_certificate::Model) -> IdpCertificate {
+    IdpCertificate {
+        id: m.id.into(),
+        subject: m.subject,
+        issuer: m.issuer,
+        fingerprint_sha256: m.fingerprint_sha256,
+        not_before: m.not_before,
+        not_after: m.not_after,
+        pem: m.pem,
+        created_at: m.created_at,
+    }
+}
+
 impl Identity {
     /// The tenant's SSO connection with its certificates.
     pub async fn sso_connection(&self, scope: &TenantScope) -> Result<SsoConnection> {
@@ -65,7 +103,7 @@ impl Identity {
     }
 
     /// The settings part of [`Identity::update_sso_connection`], inside the caller's transaction.
-    async fn save_sso_connection(
+    pub(crate) async fn save_sso_connection(
         &self,
         txn: &DatabaseTransaction,
         scope: &TenantScope,
@@ -181,7 +219,7 @@ impl Identity {
     }
 
     /// Stores a parsed certificate inside the caller's transaction.
-    async fn insert_idp_certificate(
+    pub(crate) async fn insert_idp_certificate(
         &self,
         txn: &DatabaseTransaction,
         scope: &TenantScope,
@@ -294,116 +332,5 @@ impl Identity {
             updated_at: m.updated_at,
             certificates: certs.into_iter().map(to_certificate).collect(),
         })
-    }
-}
-
-fn valid_at(c: &IdpCertificate, now: DateTime<Utc>) -> bool {
-    c.not_before <= now && now < c.not_after
-}
-
-fn stale(current: i32) -> Error {
-    Error::Conflict {
-        field: Some("version".into()),
-        message: format!(
-            "the SSO settings were changed by someone else (now version {current}); reload and apply your changes again"
-        ),
-    }
-}
-
-fn issuer_taken() -> Error {
-    Error::conflict(
-        "issuer",
-        "this IdP issuer is already used by another tenant; an issuer can belong to one tenant only",
-    )
-}
-
-/// The connection without its certificates, for audit before/after.
-fn settings_only(c: &SsoConnection) -> SsoConnection {
-    SsoConnection { certificates: Vec::new(), ..c.clone() }
-}
-
-fn to_certificate(m: idp_certificate::Model) -> IdpCertificate {
-    IdpCertificate {
-        id: m.id.into(),
-        subject: m.subject,
-        issuer: m.issuer,
-        fingerprint_sha256: m.fingerprint_sha256,
-        not_before: m.not_before,
-        not_after: m.not_after,
-        pem: m.pem,
-        created_at: m.created_at,
-    }
-}
-
-/// What an IdP metadata document says, ready for review or saved.
-#[derive(Clone, Debug)]
-pub struct MetadataImport {
-    pub issuer: String,
-    pub login_url: String,
-    pub logout_url: Option<String>,
-    /// Each signing certificate with its PEM (public data) so a console can upload it.
-    pub certificates: Vec<(gatehouse_saml::certificate::IdpCertificate, bool)>,
-    /// The saved connection when the import was applied.
-    pub saved: Option<SsoConnection>,
-}
-
-impl Identity {
-    /// Reads IdP metadata (Entra's App Federation Metadata, Okta, Google, generic). With
-    /// `apply`, saves the issuer and URLs (keeping enabled state and policy) and adds the
-    /// certificates not yet uploaded, in one transaction; expired certificates are skipped.
-    #[tracing::instrument(skip(self, scope, xml), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn import_idp_metadata(&self, scope: &TenantScope, xml: &str, apply: bool) -> Result<MetadataImport> {
-        scope.require_admin()?;
-        let md =
-            gatehouse_saml::metadata::import_idp_metadata(xml).map_err(|e| Error::invalid("xml", e.to_string()))?;
-        let now = self.now();
-        let certificates: Vec<_> = md
-            .certificates
-            .iter()
-            .cloned()
-            .map(|c| {
-                let usable = c.not_after > now;
-                (c, usable)
-            })
-            .collect();
-        let mut import = MetadataImport {
-            issuer: md.entity_id.clone(),
-            login_url: md.sso_url.clone(),
-            logout_url: md.slo_url.clone(),
-            certificates,
-            saved: None,
-        };
-        if !apply {
-            return Ok(import);
-        }
-        // One transaction: a refused issuer (or any other error) leaves no certificate behind.
-        let current = self.sso_connection(scope).await?;
-        let known: Vec<String> = current.certificates.iter().map(|c| c.fingerprint_sha256.clone()).collect();
-        let txn = self.db.begin().await?;
-        for (cert, usable) in &import.certificates {
-            if *usable && !known.contains(&cert.fingerprint_sha256) {
-                self.insert_idp_certificate(&txn, scope, cert).await?;
-            }
-        }
-        let saved = self
-            .save_sso_connection(
-                &txn,
-                scope,
-                SsoConnectionInput {
-                    enabled: current.enabled,
-                    provider: current.provider,
-                    login_url: Some(md.sso_url),
-                    issuer: Some(md.entity_id),
-                    logout_url: md.slo_url,
-                    login_policy: current.login_policy,
-                    allow_idp_initiated: current.allow_idp_initiated,
-                    jit_provisioning: None,
-                    expected_version: None,
-                },
-            )
-            .await?;
-        txn.commit().await?;
-        import.saved = Some(saved);
-        Ok(import)
     }
 }

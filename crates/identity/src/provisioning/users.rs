@@ -9,13 +9,13 @@ use sea_orm::{
     sea_query::{Expr, Func},
 };
 
-use crate::admin_guard::{AdminChange, ensure_admin_remains, lock_tenant};
 use crate::audit::{self, Change, snapshot};
-use crate::entities::{session, user};
+use crate::auth::principal::TenantScope;
 use crate::error::{Error, Result, on_unique};
 use crate::ids::*;
 use crate::model::*;
-use crate::principal::TenantScope;
+use crate::provisioning::admin_guard::{AdminChange, ensure_admin_remains, lock_tenant};
+use crate::store::entities::{session, user};
 use crate::{Identity, secrets, validate};
 
 /// A user to create. Missing display name and federation ID default to the e-mail.

@@ -17,13 +17,13 @@ use sea_orm::{
 };
 
 use crate::Identity;
-use crate::entities::{group, group_member, user};
+use crate::auth::principal::TenantScope;
 use crate::error::Result;
-use crate::groups::Group;
 use crate::ids::*;
 use crate::model::*;
-use crate::principal::TenantScope;
-use crate::users::to_user;
+use crate::provisioning::groups::Group;
+use crate::provisioning::users::to_user;
+use crate::store::entities::{group, group_member, user};
 
 /// Parents per statement; keeps the `IN (…)` list well under every backend's limit.
 const PARENTS_PER_STATEMENT: usize = 500;

@@ -36,7 +36,7 @@ pub struct AcsAdmission {
     /// Validate, but keep refusals out of the sign-in log (the Issuer is over its budget).
     pub quiet_failures: bool,
 }
-use crate::principal::{Principal, ScimScope};
+use crate::auth::principal::{Principal, ScimScope};
 
 /// One throttle's rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

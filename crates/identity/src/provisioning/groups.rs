@@ -13,12 +13,12 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, Change};
-use crate::entities::{group, group_member, user};
+use crate::auth::principal::{ScimScope, TenantScope};
 use crate::error::{Error, Result, on_unique};
 use crate::ids::*;
 use crate::model::*;
-use crate::principal::{ScimScope, TenantScope};
-use crate::provisioning::{Listing, Lookup, LookupAttribute, Window};
+use crate::provisioning::scim_users::{Listing, Lookup, LookupAttribute, Window};
+use crate::store::entities::{group, group_member, user};
 use crate::{Identity, validate};
 
 const MAX_DISPLAY_NAME_LEN: usize = 256;
@@ -214,13 +214,13 @@ impl Identity {
             q = q.filter(group::Column::Id.gt(after));
         }
         let rows = q.all(&self.db).await?;
-        Ok(page_from(rows.into_iter().map(crate::memberships::to_group).collect(), size))
+        Ok(page_from(rows.into_iter().map(crate::provisioning::memberships::to_group).collect(), size))
     }
 
     /// A group for the console; its members are read by [`Identity::group_members`].
     pub async fn group(&self, scope: &TenantScope, id: GroupId) -> Result<Group> {
         scope.require_admin()?;
-        Ok(crate::memberships::to_group(find_group(&self.db, scope.tenant_id(), id).await?))
+        Ok(crate::provisioning::memberships::to_group(find_group(&self.db, scope.tenant_id(), id).await?))
     }
 
     async fn with_members(

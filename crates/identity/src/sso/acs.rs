@@ -1,0 +1,283 @@
+//! The ACS: which tenant and pending request a Response answers, validation, replay,
+//! the user (or just-in-time provisioning), and the hand-over to the browser.
+
+use super::{
+    Attempt, HANDOFF_LIFETIME, REQUEST_LIFETIME, RequestMeta, SignInFlow, SsoError, SsoResult, TestReport, refused,
+    report, safe_redirect, to_saml_certs, user_message,
+};
+use crate::Identity;
+use crate::auth::principal::{Actor, TenantScope};
+use crate::error::{Error, Result};
+use crate::ids::*;
+use crate::model::*;
+use crate::provisioning::users::federation_key;
+use crate::secrets;
+use crate::store::entities::{assertion_replay, sso_connection, sso_handoff, sso_request, user};
+use chrono::Duration;
+use gatehouse_saml::response::{ResponsePolicy, ValidatedAssertion, peek_response, validate_response};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+/// What the ACS produced.
+#[derive(Clone, Debug)]
+pub enum AcsOutcome {
+    /// Continue at `/saml2/complete` with this one-time handle.
+    Handoff { handle: String },
+    /// A "Test SSO" run: show the admin this report (no session is made).
+    Test(TestReport),
+}
+
+fn unknown_request_detail(id: &str) -> String {
+    format!(
+        "InResponseTo {id:?} does not name a pending sign-in (unknown, already used, or older than {} minutes)",
+        REQUEST_LIFETIME.num_minutes()
+    )
+}
+
+impl Identity {
+    /// The ACS: validates a `SAMLResponse` (SP- or IdP-initiated) and hands over to the
+    /// browser, or reports a test run. Every attempt lands in the sign-in log (and in the
+    /// service log once, at INFO, by `fail_event`; our own faults are logged by the caller).
+    #[tracing::instrument(skip_all)]
+    pub async fn consume_saml_response(
+        &self,
+        saml_response: &str,
+        relay_state: Option<&str>,
+        meta: &RequestMeta,
+    ) -> SsoResult<AcsOutcome> {
+        let now = self.now();
+        let mut attempt = Attempt {
+            tenant_id: None,
+            user_id: None,
+            name_id: None,
+            flow: SignInFlow::IdpInitiated,
+            fingerprint: None,
+            clock_offset: None,
+            meta,
+        };
+        let peek = match peek_response(saml_response) {
+            Ok(p) => p,
+            Err(e) => return Err(self.fail(&attempt, e.reason.as_str(), &e.detail).await),
+        };
+        // Which tenant and which pending request: an InResponseTo must name a request we sent.
+        // It is only looked up here; validation then requires the *signed* InResponseTo to name
+        // it, and only a Response that passed is allowed to use the request up (finish_acs), so
+        // a forged post can never spend a legitimate sign-in's request.
+        let request = match &peek.in_response_to {
+            Some(id) => {
+                let req = sso_request::Entity::find_by_id(id.clone())
+                    .filter(sso_request::Column::Purpose.is_in(["login", "test"]))
+                    .one(&self.db)
+                    .await?;
+                let Some(req) = req.filter(|r| r.expires_at > now) else {
+                    attempt.tenant_id = self.connection_by_issuer(&peek.issuer).await?.map(|c| c.tenant_id.into());
+                    attempt.flow = SignInFlow::SpInitiated;
+                    return Err(self.fail(&attempt, "unknown_request", &unknown_request_detail(id)).await);
+                };
+                // The request decides the tenant; the Response's Issuer is only checked.
+                attempt.flow = if req.purpose == "test" { SignInFlow::Test } else { SignInFlow::SpInitiated };
+                attempt.tenant_id = Some(req.tenant_id.into());
+                Some(req)
+            }
+            None => {
+                attempt.tenant_id = self.connection_by_issuer(&peek.issuer).await?.map(|c| c.tenant_id.into());
+                None
+            }
+        };
+        let Some(tenant_id) = attempt.tenant_id else {
+            let detail = format!("no organisation has SSO enabled with the IdP Issuer {:?}", peek.issuer);
+            return Err(self.fail(&attempt, "unknown_issuer", &detail).await);
+        };
+        let conn = self.load_connection(&self.db, tenant_id).await?;
+        if attempt.flow != SignInFlow::Test && !conn.enabled {
+            return Err(self.fail(&attempt, "sso_disabled", "SSO is not enabled for this organisation").await);
+        }
+        if attempt.flow != SignInFlow::Test && conn.login_policy == LoginPolicy::Password {
+            let detail = "the login policy is \"password only\", so SSO sign-ins are refused; choose \"SSO\" or \"password or SSO\" to allow them";
+            return Err(self.fail(&attempt, "sso_not_allowed", detail).await);
+        }
+        if request.is_none() && !conn.allow_idp_initiated {
+            let detail = "the Response has no InResponseTo (IdP-initiated) and this organisation allows only sign-ins started at Gatehouse";
+            return Err(self.fail(&attempt, "unsolicited", detail).await);
+        }
+        let Some(expected_issuer) = conn.issuer.clone() else {
+            return Err(self.fail(&attempt, "not_configured", "no IdP Issuer is configured").await);
+        };
+        let mut policy = ResponsePolicy::new(self.sp(), expected_issuer, to_saml_certs(&conn.certificates), now);
+        policy.expected_in_response_to = request.as_ref().map(|r| r.id.clone());
+        policy.allow_unsolicited = request.is_none();
+        let input = saml_response.to_owned();
+        let validated = tokio::task::spawn_blocking(move || validate_response(&input, &policy))
+            .await
+            .map_err(|e| Error::internal(format!("validation task failed: {e}")))?;
+        let assertion = match validated {
+            Ok(a) => a,
+            Err(e) => {
+                let reason = e.reason.as_str();
+                let event_id = self.fail_event(&attempt, reason, &e.detail).await?;
+                if attempt.flow == SignInFlow::Test {
+                    return Ok(AcsOutcome::Test(TestReport {
+                        success: false,
+                        reason: reason.into(),
+                        detail: e.detail,
+                        name_id: None,
+                        user: None,
+                        attributes: Vec::new(),
+                        certificate_fingerprint: None,
+                        clock_offset_seconds: None,
+                    }));
+                }
+                return Err(refused(reason, user_message(reason), event_id));
+            }
+        };
+        attempt.name_id = Some(&assertion.name_id);
+        attempt.fingerprint = Some(&assertion.certificate_fingerprint);
+        attempt.clock_offset = Some((assertion.issue_instant - now).num_seconds());
+        self.finish_acs(&conn, request, relay_state, &assertion, attempt).await
+    }
+
+    async fn finish_acs(
+        &self,
+        conn: &SsoConnection,
+        request: Option<sso_request::Model>,
+        relay_state: Option<&str>,
+        a: &ValidatedAssertion,
+        mut attempt: Attempt<'_>,
+    ) -> SsoResult<AcsOutcome> {
+        let now = self.now();
+        let tenant_id = attempt.tenant_id.ok_or_else(|| Error::internal("tenant unknown after validation"))?;
+        // The Response is valid and answers this request: use the request up, once, on every
+        // replica (a concurrent Response to the same request loses here).
+        if let Some(req) = &request {
+            let consumed = sso_request::Entity::delete_by_id(req.id.clone()).exec(&self.db).await?.rows_affected == 1;
+            if !consumed {
+                return Err(self.fail(&attempt, "unknown_request", &unknown_request_detail(&req.id)).await);
+            }
+        }
+        // Replay: the primary key (tenant, assertion ID) holds across replicas.
+        let inserted = assertion_replay::Entity::insert(assertion_replay::ActiveModel {
+            tenant_id: Set(tenant_id.as_uuid()),
+            assertion_id: Set(a.assertion_id.clone()),
+            expires_at: Set(a.not_on_or_after.max(now + Duration::minutes(5))),
+        })
+        .exec(&self.db)
+        .await;
+        if let Err(e) = inserted {
+            return match e.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                    let detail = format!(
+                        "assertion {:?} was already accepted; a Response is good for one sign-in",
+                        a.assertion_id
+                    );
+                    Err(self.fail(&attempt, "replay", &detail).await)
+                }
+                _ => Err(SsoError::Internal(e.into())),
+            };
+        }
+        let user = match self.find_sso_user(tenant_id, &a.name_id).await? {
+            Some(u) => u,
+            None if conn.jit_provisioning && attempt.flow != SignInFlow::Test => self.jit_create(tenant_id, a).await?,
+            None => {
+                let detail = format!(
+                    "no user has the federation ID {:?}; create the user (or provision them over SCIM) first",
+                    a.name_id
+                );
+                return self.refuse_or_report(&attempt, "unknown_user", &detail, a).await;
+            }
+        };
+        attempt.user_id = Some(user.id);
+        match user.status {
+            UserStatus::Active => {}
+            UserStatus::Pending => {
+                let detail = format!("user {} exists but is pending; activate them", user.email);
+                return self.refuse_or_report(&attempt, "user_pending", &detail, a).await;
+            }
+            UserStatus::Suspended => {
+                let detail = format!("user {} is suspended", user.email);
+                return self.refuse_or_report(&attempt, "user_suspended", &detail, a).await;
+            }
+        }
+        let detail = format!("signed in as {} (NameID {:?})", user.email, a.name_id);
+        let event_id = self.record(&attempt, true, "success", &detail).await?;
+        if attempt.flow == SignInFlow::Test {
+            return Ok(AcsOutcome::Test(report(true, "success", &detail, Some(&user), a, &attempt)));
+        }
+        let relay = match &request {
+            Some(r) => r.relay_state.clone(),
+            None => Some(safe_redirect(relay_state)),
+        };
+        let handle = secrets::new_token("gh_h_");
+        sso_handoff::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            handle_hash: Set(secrets::token_hash(&handle)),
+            tenant_id: Set(tenant_id.as_uuid()),
+            user_id: Set(Some(user.id.as_uuid())),
+            purpose: Set("login".into()),
+            binding_hash: Set(request.and_then(|r| r.binding_hash)),
+            relay_state: Set(relay),
+            name_id: Set(a.name_id.clone()),
+            name_id_format: Set(a.name_id_format.clone()),
+            session_index: Set(a.session_index.clone()),
+            sign_in_event_id: Set(event_id.parse::<uuid::Uuid>().map_err(|e| Error::internal(e.to_string()))?),
+            expires_at: Set(now + HANDOFF_LIFETIME),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(AcsOutcome::Handoff { handle })
+    }
+
+    async fn refuse_or_report(
+        &self,
+        attempt: &Attempt<'_>,
+        reason: &str,
+        detail: &str,
+        a: &ValidatedAssertion,
+    ) -> SsoResult<AcsOutcome> {
+        let event = self.fail_event(attempt, reason, detail).await?;
+        if attempt.flow == SignInFlow::Test {
+            return Ok(AcsOutcome::Test(report(false, reason, detail, None, a, attempt)));
+        }
+        Err(refused(reason, user_message(reason), event))
+    }
+
+    /// The connection that owns `issuer` (an issuer belongs to one tenant, enabled or not, so a
+    /// disabled tenant's Response is refused as such instead of as an unknown issuer).
+    pub(crate) async fn connection_by_issuer(&self, issuer: &str) -> Result<Option<sso_connection::Model>> {
+        Ok(sso_connection::Entity::find().filter(sso_connection::Column::Issuer.eq(issuer)).one(&self.db).await?)
+    }
+
+    async fn find_sso_user(&self, tenant_id: TenantId, name_id: &str) -> Result<Option<User>> {
+        user::Entity::find()
+            .filter(user::Column::TenantId.eq(tenant_id.as_uuid()))
+            .filter(user::Column::DeletedAt.is_null())
+            .filter(user::Column::FederationKey.eq(federation_key(name_id)))
+            .one(&self.db)
+            .await?
+            .map(crate::provisioning::users::to_user)
+            .transpose()
+    }
+
+    /// Just-in-time provisioning: an active user whose federation ID is the NameID and
+    /// whose e-mail is the e-mail claim (or the NameID when that is an e-mail).
+    async fn jit_create(&self, tenant_id: TenantId, a: &ValidatedAssertion) -> Result<User> {
+        let email_claim = ["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", "email", "mail"]
+            .iter()
+            .find_map(|k| a.attributes.get(*k).and_then(|v| v.first()).cloned());
+        let email = email_claim.unwrap_or_else(|| a.name_id.clone());
+        let name = ["http://schemas.microsoft.com/identity/claims/displayname", "displayName"]
+            .iter()
+            .find_map(|k| a.attributes.get(*k).and_then(|v| v.first()).cloned());
+        let scope = TenantScope::for_operator(tenant_id, Actor::system("just-in-time provisioning"));
+        self.create_user(
+            &scope,
+            crate::NewUser {
+                email,
+                display_name: name,
+                federation_id: Some(a.name_id.clone()),
+                role: Some(Role::User),
+                password: None,
+                active: true,
+            },
+        )
+        .await
+    }
+}

@@ -1,0 +1,140 @@
+//! The SAML sign-in flow: SP-initiated (AuthnRequest → ACS → hand-over), IdP-initiated,
+//! "Test SSO", single logout in both directions, and the sign-in log.
+//!
+//! All state lives in the database so any replica can continue what another started:
+//! pending requests (`sso_requests`), validated sign-ins waiting for the browser
+//! (`sso_handoffs`) and accepted assertion IDs (`assertion_replays`, whose primary key
+//! refuses a replay everywhere).
+//!
+//! Browser binding: starting a sign-in sets a random nonce in a SameSite=Lax cookie and
+//! stores its hash with the request. The IdP's POST to the ACS is cross-site, so that
+//! cookie is not sent with it; the ACS therefore validates the Response and answers with a
+//! page that continues on our own site (`/saml2/complete`), where the cookie is sent and
+//! compared. Nothing depends on a SameSite=None cookie.
+//!
+//! Rooms: [`connection`] (settings and certificates), [`metadata`] (import), [`start`],
+//! [`acs`], [`handover`], [`logout`], [`test_run`], [`home_realm`], [`reasons`].
+
+mod acs;
+mod connection;
+mod handover;
+mod home_realm;
+mod logout;
+mod metadata;
+mod reasons;
+mod start;
+mod test_run;
+
+pub(crate) use crate::sign_in_log::{Attempt, SignInFlow};
+pub use acs::AcsOutcome;
+pub use connection::{AddedCertificate, MAX_CERTIFICATES, SsoConnectionInput};
+pub use handover::SsoSignedIn;
+pub use home_realm::HomeRealm;
+pub use metadata::MetadataImport;
+pub use reasons::reason_text;
+pub(crate) use reasons::user_message;
+pub use start::SsoStart;
+pub use test_run::TestReport;
+pub(crate) use test_run::report;
+
+use crate::Identity;
+use crate::error::Error;
+use crate::model::*;
+use chrono::Duration;
+use gatehouse_saml::certificate::IdpCertificate as SamlCertificate;
+
+/// How long an AuthnRequest may take to come back.
+const REQUEST_LIFETIME: Duration = Duration::minutes(10);
+
+/// How long the browser has to reach `/saml2/complete` after the ACS.
+const HANDOFF_LIFETIME: Duration = Duration::minutes(2);
+
+const MAX_RELAY_STATE: usize = 512;
+
+/// A refused sign-in: a reason code, a sentence for the user, and the sign-in log entry
+/// where the admin finds the details.
+#[derive(Clone, Debug)]
+pub struct SsoRefusal {
+    pub reason: String,
+    pub message: String,
+    pub event_id: Option<String>,
+}
+
+/// What the SSO flow answers: success, a refusal (shown as a page), or our own fault.
+#[derive(Debug)]
+pub enum SsoError {
+    Refused(SsoRefusal),
+    Internal(Error),
+}
+
+impl From<Error> for SsoError {
+    fn from(e: Error) -> Self {
+        SsoError::Internal(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for SsoError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        SsoError::Internal(e.into())
+    }
+}
+
+pub type SsoResult<T> = std::result::Result<T, SsoError>;
+
+/// Request details for the log.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The IdP Issuer this Response names has used up its failure budget
+    /// ([`Identity::acs_admission`]): it is still validated (a genuine sign-in must not be
+    /// held up by someone else's flood), but refusals are not written to the sign-in log.
+    pub quiet_failures: bool,
+}
+
+/// Only a relative path on our own host is a redirect target; anything else becomes `/`.
+pub fn safe_redirect(target: Option<&str>) -> String {
+    let Some(t) = target.map(str::trim).filter(|t| !t.is_empty()) else { return "/".into() };
+    let ok = t.starts_with('/')
+        && !t.starts_with("//")
+        && !t.contains('\\')
+        && !t.chars().any(|c| c.is_control() || c.is_whitespace())
+        && t.len() <= MAX_RELAY_STATE;
+    if ok { t.to_owned() } else { "/".into() }
+}
+
+pub(crate) fn refused(reason: &str, message: impl Into<String>, event_id: Option<String>) -> SsoError {
+    SsoError::Refused(SsoRefusal { reason: reason.into(), message: message.into(), event_id })
+}
+
+pub(crate) fn to_saml_certs(certs: &[IdpCertificate]) -> Vec<SamlCertificate> {
+    certs.iter().filter_map(|c| gatehouse_saml::certificate::parse_certificate(c.pem.as_bytes()).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_redirect;
+
+    #[test]
+    fn only_local_paths_are_redirect_targets() {
+        assert_eq!(safe_redirect(Some("/users?x=1")), "/users?x=1");
+        for evil in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "/ok\r\nLocation: x",
+            "evil",
+            "\\\\evil",
+        ] {
+            assert_eq!(safe_redirect(Some(evil)), "/", "{evil:?}");
+        }
+        assert_eq!(safe_redirect(None), "/");
+    }
+}
+
+impl Identity {
+    fn sp(&self) -> &gatehouse_saml::sp::ServiceProvider {
+        self.service_provider()
+    }
+}

@@ -1,0 +1,76 @@
+//! Starting an SP-initiated sign-in: the AuthnRequest redirect and the browser binding.
+
+use super::{REQUEST_LIFETIME, SsoResult, refused, safe_redirect, user_message};
+use crate::Identity;
+use crate::error::Error;
+use crate::model::*;
+use crate::secrets;
+use crate::store::entities::sso_request;
+use gatehouse_saml::authn_request::{AuthnRequestOptions, build_authn_request};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+
+/// A started sign-in: send the browser to `redirect_url` and set `binding_nonce` as the
+/// binding cookie.
+#[derive(Clone, Debug)]
+pub struct SsoStart {
+    pub redirect_url: String,
+    pub binding_nonce: String,
+}
+
+impl Identity {
+    /// Starts an SP-initiated sign-in for the tenant `slug`.
+    #[tracing::instrument(skip(self, login_hint))]
+    pub async fn start_sso(
+        &self,
+        slug: &str,
+        relay_state: Option<&str>,
+        login_hint: Option<&str>,
+    ) -> SsoResult<SsoStart> {
+        let tenant = self
+            .find_tenant_by_slug(slug)
+            .await?
+            .ok_or_else(|| refused("unknown_tenant", "There is no organisation with this name.", None))?;
+        let conn = self.load_connection(&self.db, tenant.id).await?;
+        if !conn.enabled {
+            return Err(refused("sso_disabled", user_message("sso_disabled"), None));
+        }
+        if conn.login_policy == LoginPolicy::Password {
+            return Err(refused("sso_not_allowed", user_message("sso_not_allowed"), None));
+        }
+        self.begin_request(&tenant, &conn, "login", Some(safe_redirect(relay_state)), login_hint).await
+    }
+
+    pub(crate) async fn begin_request(
+        &self,
+        tenant: &Tenant,
+        conn: &SsoConnection,
+        purpose: &str,
+        relay_state: Option<String>,
+        login_hint: Option<&str>,
+    ) -> SsoResult<SsoStart> {
+        let Some(login_url) = conn.login_url.as_deref() else {
+            return Err(refused("not_configured", user_message("not_configured"), None));
+        };
+        let now = self.now();
+        let options = AuthnRequestOptions {
+            login_hint: login_hint.map(str::trim).filter(|h| !h.is_empty() && h.len() <= 256).map(str::to_owned),
+            ..AuthnRequestOptions::default()
+        };
+        let request = build_authn_request(self.sp(), login_url, &options, now)
+            .map_err(|e| Error::internal(format!("building the AuthnRequest failed: {e}")))?;
+        let nonce = secrets::new_token("gh_b_");
+        sso_request::ActiveModel {
+            id: Set(request.id.clone()),
+            tenant_id: Set(tenant.id.as_uuid()),
+            purpose: Set(purpose.into()),
+            relay_state: Set(relay_state),
+            binding_hash: Set(Some(secrets::token_hash(&nonce))),
+            session_id: Set(None),
+            created_at: Set(now),
+            expires_at: Set(now + REQUEST_LIFETIME),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(SsoStart { redirect_url: request.redirect_url, binding_nonce: nonce })
+    }
+}
