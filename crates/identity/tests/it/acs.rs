@@ -206,7 +206,7 @@ both_backends!(tampered_and_wrapped_responses_are_refused, |db| async move {
     // Refused before its Issuer is read, a DOCTYPE belongs to no tenant: logged, but not in
     // contoso's log.
     let r = refusal(w.acs("doctype", None).await);
-    assert_eq!(r.reason, "doctype_forbidden");
+    assert_eq!(r.reason.as_str(), "doctype_forbidden");
     assert!(r.event_id.is_some(), "{r:?}");
     assert_eq!(w.events().await.len(), 13);
     genuine_still_accepted(&w).await;
@@ -219,12 +219,12 @@ both_backends!(sso_disabled_or_password_only_refuses_sign_ins, |db| async move {
     let e = w.assert_refused(w.acs("entra_assertion_signed", None).await, "sso_disabled").await;
     assert_eq!(e.flow, "sp_initiated");
     w.assert_refused(w.acs("entra_unsolicited", None).await, "sso_disabled").await;
-    assert_eq!(refusal(w.id().start_sso("contoso", None, None).await).reason, "sso_disabled");
+    assert_eq!(refusal(w.id().start_sso("contoso", None, None).await).reason.as_str(), "sso_disabled");
 
     w.reconfigure(|c| c.login_policy = LoginPolicy::Password).await;
     w.assert_refused(w.acs("entra_assertion_signed", None).await, "sso_not_allowed").await;
     w.assert_refused(w.acs("entra_unsolicited", None).await, "sso_not_allowed").await;
-    assert_eq!(refusal(w.id().start_sso("contoso", None, None).await).reason, "sso_not_allowed");
+    assert_eq!(refusal(w.id().start_sso("contoso", None, None).await).reason.as_str(), "sso_not_allowed");
 
     w.reconfigure(|c| c.login_policy = LoginPolicy::Sso).await;
     genuine_still_accepted(&w).await;
@@ -267,7 +267,7 @@ async fn start_test_run(w: &World) {
     let token = query_param(&url, "token").expect("token");
     let started = w.id().start_sso_test(&token).await.unwrap();
     w.adopt(&started.redirect_url, REQ, None).await;
-    assert_eq!(refusal(w.id().start_sso_test(&token).await).reason, "unknown_request", "the link works once");
+    assert_eq!(refusal(w.id().start_sso_test(&token).await).reason.as_str(), "unknown_request", "the link works once");
 }
 
 both_backends!(test_sso_reports_and_signs_nobody_in_even_while_sso_is_off, |db| async move {
@@ -276,7 +276,7 @@ both_backends!(test_sso_reports_and_signs_nobody_in_even_while_sso_is_off, |db| 
     start_test_run(&w).await;
     let Ok(AcsOutcome::Test(report)) = w.acs("entra_assertion_signed", None).await else { panic!("a test report") };
     assert!(report.success, "{report:?}");
-    assert_eq!(report.reason, "success");
+    assert_eq!(report.reason.as_str(), "success");
     assert_eq!(report.user.as_deref(), Some(ALICE));
     assert_eq!(report.clock_offset_seconds, Some(-30));
     let cert = &w.id().sso_connection(&w.scope).await.unwrap().certificates[0];
@@ -291,7 +291,7 @@ both_backends!(test_sso_reports_a_refusal_and_keeps_the_run_open, |db| async mov
     start_test_run(&w).await;
     let Ok(AcsOutcome::Test(report)) = w.acs("audience_other", None).await else { panic!("a test report") };
     assert!(!report.success);
-    assert_eq!(report.reason, "audience_mismatch");
+    assert_eq!(report.reason.as_str(), "audience_mismatch");
     let e = &w.events().await[0];
     assert_eq!((e.flow.as_str(), e.reason_code.as_str(), e.success), ("test", "audience_mismatch", false));
     let Ok(AcsOutcome::Test(report)) = w.acs("entra_assertion_signed", None).await else { panic!("a test report") };

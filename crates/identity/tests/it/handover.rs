@@ -28,7 +28,7 @@ both_backends!(handover_signs_the_browser_in_once, |db| async move {
     assert!(matches!(me, Some(Principal::User { user_id, .. }) if user_id == w.alice.id), "{me:?}");
 
     let again = refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await);
-    assert_eq!(again.reason, "handoff_expired");
+    assert_eq!(again.reason.as_str(), "handoff_expired");
     assert_eq!(w.events().await.len(), 1, "only the ACS's success is logged");
 });
 
@@ -44,10 +44,10 @@ both_backends!(handover_expires_after_its_lifetime, |db| async move {
     let (nonce, h) = through_the_acs(&w).await;
     w.ctx.clock.advance(Duration::minutes(2));
     let r = refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await);
-    assert_eq!(r.reason, "handoff_expired");
+    assert_eq!(r.reason.as_str(), "handoff_expired");
     // The clock moved back, the expired handle was spent by the attempt all the same.
     w.set_clock(at(30));
-    assert_eq!(refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await).reason, "handoff_expired");
+    assert_eq!(refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await).reason.as_str(), "handoff_expired");
 });
 
 both_backends!(handover_in_another_browser_is_refused_and_spends_the_handle, |db| async move {
@@ -59,7 +59,7 @@ both_backends!(handover_in_another_browser_is_refused_and_spends_the_handle, |db
     assert_eq!(e.flow, "sp_initiated");
     assert_eq!(e.user_id.as_deref(), Some(w.alice.id.to_string().as_str()));
     // Whoever tried first, the handle is gone: the starting browser cannot use it either.
-    assert_eq!(refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await).reason, "handoff_expired");
+    assert_eq!(refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await).reason.as_str(), "handoff_expired");
 });
 
 both_backends!(handover_without_the_binding_cookie_is_refused, |db| async move {
@@ -72,11 +72,14 @@ both_backends!(handover_for_a_user_suspended_meanwhile_is_refused, |db| async mo
     let w = World::new(db).await;
     let (nonce, h) = through_the_acs(&w).await;
     w.id().set_user_status(&w.scope, w.alice.id, UserStatus::Suspended).await.unwrap();
-    assert_eq!(refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await).reason, "user_suspended");
+    assert_eq!(refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await).reason.as_str(), "user_suspended");
 });
 
 both_backends!(unknown_handle_is_refused, |db| async move {
     let w = World::new(db).await;
     let (nonce, _) = through_the_acs(&w).await;
-    assert_eq!(refusal(w.id().complete_sso("gh_h_made-up", Some(&nonce), &w.meta).await).reason, "handoff_expired");
+    assert_eq!(
+        refusal(w.id().complete_sso("gh_h_made-up", Some(&nonce), &w.meta).await).reason.as_str(),
+        "handoff_expired"
+    );
 });

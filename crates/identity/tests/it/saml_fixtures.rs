@@ -203,9 +203,9 @@ impl World {
     /// contoso's sign-in log, a failure with that reason; returns the entry.
     pub async fn assert_refused<T: std::fmt::Debug>(&self, r: SsoResult<T>, reason: &str) -> SignInEvent {
         let refused = refusal(r);
-        assert_eq!(refused.reason, reason, "{refused:?}");
+        assert_eq!(refused.reason.as_str(), reason, "{refused:?}");
         let event = self.events().await.into_iter().next().expect("a sign-in log entry");
-        assert_eq!(refused.event_id.as_deref(), Some(event.id.as_str()), "the refusal names its log entry");
+        assert_eq!(refused.event_id, Some(event.id), "the refusal names its log entry");
         assert!(!event.success, "{event:?}");
         assert_eq!(event.reason_code, reason, "{event:?}");
         assert_eq!(event.ip.as_deref(), Some("192.0.2.7"));
