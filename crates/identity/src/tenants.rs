@@ -1,10 +1,7 @@
 //! Tenants: created by platform operators (or the CLI) together with their first admin
 //! and a disabled SSO connection.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 
 use crate::audit::{self, Change};
@@ -61,7 +58,7 @@ impl Identity {
         let now = self.now();
         let tenant_id = TenantId::generate();
         let admin_id = UserId::generate();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         tenant::ActiveModel {
             id: Set(tenant_id.as_uuid()),
             slug: Set(slug.clone()),
@@ -168,7 +165,7 @@ impl Identity {
     pub async fn set_tenant_dev_mode(&self, scope: &OperatorScope, slug: &str, dev_mode: bool) -> Result<Tenant> {
         let before = self.tenant_by_slug(scope, slug).await?;
         let now = self.now();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         tenant::ActiveModel {
             id: Set(before.id.as_uuid()),
             dev_mode: Set(dev_mode),

@@ -9,8 +9,7 @@ use crate::model::*;
 use crate::store::entities::api_token;
 use crate::{Identity, secrets, validate};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 use serde_json::json;
 
@@ -34,7 +33,7 @@ impl Identity {
         let name = validate::required_text("name", name, 100).map_err(|e| Error::Validation(vec![e]))?;
         let token = secrets::new_token(API_TOKEN_PREFIX);
         let now = self.now();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let m = api_token::ActiveModel {
             id: Set(ApiTokenId::generate().as_uuid()),
             tenant_id: Set(scope.tenant_id().as_uuid()),
@@ -78,7 +77,7 @@ impl Identity {
     pub async fn revoke_api_token(&self, scope: &TenantScope, id: ApiTokenId) -> Result<ApiToken> {
         scope.require_admin()?;
         let now = self.now();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let m = api_token::Entity::find_by_id(id.as_uuid())
             .filter(api_token::Column::TenantId.eq(scope.tenant_id().as_uuid()))
             .one(&txn)

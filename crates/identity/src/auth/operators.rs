@@ -7,7 +7,7 @@ use crate::ids::*;
 use crate::model::*;
 use crate::store::entities::operator;
 use crate::{Identity, secrets, validate};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::json;
 
 impl Identity {
@@ -18,7 +18,7 @@ impl Identity {
         secrets::check_password_strength("password", password)?;
         let hash = self.hash_password(password).await?;
         let now = self.now();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let m = operator::ActiveModel {
             id: Set(OperatorId::generate().as_uuid()),
             email: Set(email.clone()),

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
 use crate::store::entities::{operator, session, user};
+use crate::store::live_users;
 use crate::{Identity, secrets};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
@@ -116,11 +117,7 @@ impl Identity {
                 .await?
                 .map(|o| Principal::Operator { id: o.id.into(), email: o.email })
         } else if let (Some(t), Some(u)) = (s.tenant_id, s.user_id) {
-            let u = user::Entity::find_by_id(u)
-                .filter(user::Column::TenantId.eq(t))
-                .filter(user::Column::DeletedAt.is_null())
-                .one(&self.db)
-                .await?;
+            let u = live_users(TenantId::from(t)).filter(user::Column::Id.eq(u)).one(&self.db).await?;
             match u {
                 Some(u) if u.status == UserStatus::Active.as_str() => Some(Principal::User {
                     tenant_id: t.into(),

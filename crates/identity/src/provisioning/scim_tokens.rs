@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait, sea_query::Expr,
+    QuerySelect, sea_query::Expr,
 };
 use serde_json::json;
 
@@ -46,7 +46,7 @@ impl Identity {
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn create_scim_token(&self, scope: &TenantScope) -> Result<CreatedScimToken> {
         scope.require_admin()?;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let created = self.insert_scim_token(&txn, scope).await?;
         txn.commit().await?;
         Ok(created)
@@ -56,7 +56,7 @@ impl Identity {
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn rotate_scim_token(&self, scope: &TenantScope, id: ScimTokenId) -> Result<CreatedScimToken> {
         scope.require_admin()?;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         self.revoke_in(&txn, scope, id).await?;
         let created = self.insert_scim_token(&txn, scope).await?;
         txn.commit().await?;
@@ -66,7 +66,7 @@ impl Identity {
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn revoke_scim_token(&self, scope: &TenantScope, id: ScimTokenId) -> Result<ScimToken> {
         scope.require_admin()?;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let t = self.revoke_in(&txn, scope, id).await?;
         txn.commit().await?;
         Ok(t)

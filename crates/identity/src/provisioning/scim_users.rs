@@ -21,8 +21,9 @@ use crate::error::{Error, Result, on_unique};
 use crate::ids::*;
 use crate::model::*;
 use crate::provisioning::admin_guard::{AdminChange, ensure_admin_remains, ensure_scim_may_change, lock_tenant};
-use crate::provisioning::users::{end_user_sessions, federation_key};
-use crate::store::entities::{group_member, scim_user_attributes as attrs, user};
+use crate::provisioning::users::federation_key;
+use crate::store::entities::{scim_user_attributes as attrs, user};
+use crate::store::{end_user_sessions, live_users, soft_delete_user};
 use crate::{Identity, validate};
 
 /// Longest `userName` (it is also the federation ID).
@@ -181,11 +182,7 @@ impl Identity {
         lookups: &[Lookup],
         window: Window,
     ) -> Result<Listing<ProvisionedUser>> {
-        let mut q = user::Entity::find()
-            .filter(user::Column::TenantId.eq(scope.tenant_id().as_uuid()))
-            .filter(user::Column::DeletedAt.is_null())
-            .left_join(attrs::Entity)
-            .order_by_asc(user::Column::Id);
+        let mut q = live_users(scope.tenant_id()).left_join(attrs::Entity).order_by_asc(user::Column::Id);
         let mut display_names = Vec::new();
         for l in lookups {
             match l.attribute {
@@ -326,22 +323,7 @@ impl Identity {
         let (row, extra) = load_user(&txn, scope.tenant_id(), id).await?;
         guard_admin(&txn, tenant.as_ref(), &row, AdminChange::Delete).await?;
         let before = to_provisioned(row, extra)?;
-        user::ActiveModel {
-            id: Set(id.as_uuid()),
-            deleted_at: Set(Some(now)),
-            status: Set(UserStatus::Suspended.as_str().to_owned()),
-            password_hash: Set(None),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
-        end_user_sessions(&txn, scope.tenant_id(), id).await?;
-        group_member::Entity::delete_many()
-            .filter(group_member::Column::TenantId.eq(scope.tenant_id().as_uuid()))
-            .filter(group_member::Column::UserId.eq(id.as_uuid()))
-            .exec(&txn)
-            .await?;
+        soft_delete_user(&txn, scope.tenant_id(), id, now).await?;
         audit::record(&txn, now, change(scope, "user.delete", id, Some(&before.attributes), None)).await?;
         txn.commit().await?;
         Ok(())
@@ -436,14 +418,11 @@ async fn ensure_user_name_free(
     except: Option<UserId>,
     user_name: &str,
 ) -> Result<()> {
-    let mut q = user::Entity::find()
-        .filter(user::Column::TenantId.eq(tenant.as_uuid()))
-        .filter(user::Column::DeletedAt.is_null())
-        .filter(
-            sea_orm::Condition::any()
-                .add(user::Column::Email.eq(user_name_key(user_name)))
-                .add(user::Column::FederationKey.eq(federation_key(user_name))),
-        );
+    let mut q = live_users(tenant).filter(
+        sea_orm::Condition::any()
+            .add(user::Column::Email.eq(user_name_key(user_name)))
+            .add(user::Column::FederationKey.eq(federation_key(user_name))),
+    );
     if let Some(id) = except {
         q = q.filter(user::Column::Id.ne(id.as_uuid()));
     }
@@ -494,9 +473,8 @@ async fn guard_admin(
 /// Takes the row lock on PostgreSQL (`FOR UPDATE`); SQLite's write transaction holds the
 /// database lock already.
 async fn lock_user(conn: &impl ConnectionTrait, tenant: TenantId, id: UserId) -> Result<()> {
-    user::Entity::find_by_id(id.as_uuid())
-        .filter(user::Column::TenantId.eq(tenant.as_uuid()))
-        .filter(user::Column::DeletedAt.is_null())
+    live_users(tenant)
+        .filter(user::Column::Id.eq(id.as_uuid()))
         .lock_exclusive()
         .one(conn)
         .await?
@@ -509,9 +487,8 @@ async fn load_user(
     tenant: TenantId,
     id: UserId,
 ) -> Result<(user::Model, Option<attrs::Model>)> {
-    user::Entity::find_by_id(id.as_uuid())
-        .filter(user::Column::TenantId.eq(tenant.as_uuid()))
-        .filter(user::Column::DeletedAt.is_null())
+    live_users(tenant)
+        .filter(user::Column::Id.eq(id.as_uuid()))
         .find_also_related(attrs::Entity)
         .one(conn)
         .await?

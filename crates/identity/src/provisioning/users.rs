@@ -4,8 +4,7 @@
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, Func},
 };
 
@@ -15,7 +14,8 @@ use crate::error::{Error, Result, on_unique};
 use crate::ids::*;
 use crate::model::*;
 use crate::provisioning::admin_guard::{AdminChange, ensure_admin_remains, lock_tenant};
-use crate::store::entities::{session, user};
+use crate::store::entities::user;
+use crate::store::{end_user_sessions, live_users, soft_delete_user};
 use crate::{Identity, secrets, validate};
 
 /// A user to create. Missing display name and federation ID default to the e-mail.
@@ -84,7 +84,7 @@ impl Identity {
         };
         let now = self.now();
         let status = if input.active { UserStatus::Active } else { UserStatus::Pending };
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         self.ensure_unique(&txn, scope, None, &email, &federation_id).await?;
         let model = user::ActiveModel {
             id: Set(UserId::generate().as_uuid()),
@@ -245,17 +245,7 @@ impl Identity {
         ensure_admin_remains(&txn, &row, AdminChange::Delete).await?;
         let before = to_user(row)?;
         let now = self.now();
-        user::ActiveModel {
-            id: Set(id.as_uuid()),
-            deleted_at: Set(Some(now)),
-            status: Set(UserStatus::Suspended.as_str().to_owned()),
-            password_hash: Set(None),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
-        end_user_sessions(&txn, scope.tenant_id(), id).await?;
+        soft_delete_user(&txn, scope.tenant_id(), id, now).await?;
         audit::record(&txn, now, Change::in_scope(scope, "user.delete", "user", before.id, snapshot(&before), None))
             .await?;
         txn.commit().await?;
@@ -280,11 +270,7 @@ impl Identity {
     ) -> Result<Page<User>> {
         scope.require_admin()?;
         let size = page.size()?;
-        let mut q = user::Entity::find()
-            .filter(user::Column::TenantId.eq(scope.tenant_id().as_uuid()))
-            .filter(user::Column::DeletedAt.is_null())
-            .order_by_asc(user::Column::Id)
-            .limit(size + 1);
+        let mut q = live_users(scope.tenant_id()).order_by_asc(user::Column::Id).limit(size + 1);
         if let Some(after) = page.after_uuid()? {
             q = q.filter(user::Column::Id.gt(after));
         }
@@ -311,9 +297,8 @@ impl Identity {
     }
 
     async fn find_user_row(&self, conn: &impl ConnectionTrait, scope: &TenantScope, id: UserId) -> Result<user::Model> {
-        user::Entity::find_by_id(id.as_uuid())
-            .filter(user::Column::TenantId.eq(scope.tenant_id().as_uuid()))
-            .filter(user::Column::DeletedAt.is_null())
+        live_users(scope.tenant_id())
+            .filter(user::Column::Id.eq(id.as_uuid()))
             .one(conn)
             .await?
             .ok_or(Error::NotFound { what: "user" })
@@ -333,9 +318,7 @@ impl Identity {
         federation_id: &str,
     ) -> Result<()> {
         let live = || {
-            let mut q = user::Entity::find()
-                .filter(user::Column::TenantId.eq(scope.tenant_id().as_uuid()))
-                .filter(user::Column::DeletedAt.is_null());
+            let mut q = live_users(scope.tenant_id());
             if let Some(id) = except {
                 q = q.filter(user::Column::Id.ne(id.as_uuid()));
             }
@@ -350,15 +333,6 @@ impl Identity {
         }
         Ok(())
     }
-}
-
-pub(crate) async fn end_user_sessions(conn: &impl ConnectionTrait, tenant: TenantId, user: UserId) -> Result<u64> {
-    let r = session::Entity::delete_many()
-        .filter(session::Column::TenantId.eq(tenant.as_uuid()))
-        .filter(session::Column::UserId.eq(user.as_uuid()))
-        .exec(conn)
-        .await?;
-    Ok(r.rows_affected)
 }
 
 fn escape_like(s: &str) -> String {

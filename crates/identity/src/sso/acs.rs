@@ -13,6 +13,7 @@ use crate::model::*;
 use crate::provisioning::users::federation_key;
 use crate::secrets;
 use crate::store::entities::{assertion_replay, sso_connection, sso_handoff, sso_request, user};
+use crate::store::live_users;
 use chrono::Duration;
 use gatehouse_saml::error::ReasonCode;
 use gatehouse_saml::response::{ResponsePolicy, ValidatedAssertion, peek_response, validate_response};
@@ -257,9 +258,7 @@ impl Identity {
     }
 
     async fn find_sso_user(&self, tenant_id: TenantId, name_id: &str) -> Result<Option<User>> {
-        user::Entity::find()
-            .filter(user::Column::TenantId.eq(tenant_id.as_uuid()))
-            .filter(user::Column::DeletedAt.is_null())
+        live_users(tenant_id)
             .filter(user::Column::FederationKey.eq(federation_key(name_id)))
             .one(&self.db)
             .await?

@@ -13,7 +13,7 @@ use crate::{Identity, validate};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait, sea_query::Expr,
+    QueryOrder, sea_query::Expr,
 };
 
 /// Certificates kept per connection; two or three cover any rollover.
@@ -96,7 +96,7 @@ impl Identity {
     #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn update_sso_connection(&self, scope: &TenantScope, input: SsoConnectionInput) -> Result<SsoConnection> {
         scope.require_admin()?;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let after = self.save_sso_connection(&txn, scope, input).await?;
         txn.commit().await?;
         Ok(after)
@@ -212,7 +212,7 @@ impl Identity {
         scope.require_admin()?;
         let parsed = gatehouse_saml::certificate::parse_certificate(certificate)
             .map_err(|e| Error::invalid("certificate", e.to_string()))?;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let added = self.insert_idp_certificate(&txn, scope, &parsed).await?;
         txn.commit().await?;
         Ok(added)
@@ -276,7 +276,7 @@ impl Identity {
     pub async fn remove_idp_certificate(&self, scope: &TenantScope, id: CertificateId) -> Result<IdpCertificate> {
         scope.require_admin()?;
         let now = self.now();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let conn = self.load_connection(&txn, scope.tenant_id()).await?;
         let cert =
             conn.certificates.iter().find(|c| c.id == id).cloned().ok_or(Error::NotFound { what: "certificate" })?;

@@ -5,9 +5,11 @@ use super::{Attempt, RequestMeta, SignInFlow, SignInReason, SsoResult, refused, 
 use crate::auth::SsoSessionInfo;
 use crate::auth::principal::Principal;
 use crate::error::Error;
+use crate::ids::TenantId;
 use crate::model::*;
 use crate::secrets;
 use crate::store::entities::{sso_handoff, user};
+use crate::store::live_users;
 use crate::{Identity, NewSessionInfo, SignedIn};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -55,9 +57,8 @@ impl Identity {
             return Err(self.fail(&attempt, SignInReason::BrowserMismatch, detail).await);
         }
         let user_id = row.user_id.ok_or_else(|| Error::internal("hand-over without a user"))?;
-        let u = user::Entity::find_by_id(user_id)
-            .filter(user::Column::TenantId.eq(row.tenant_id))
-            .filter(user::Column::DeletedAt.is_null())
+        let u = live_users(TenantId::from(row.tenant_id))
+            .filter(user::Column::Id.eq(user_id))
             .one(&self.db)
             .await?
             .map(crate::provisioning::users::to_user)

@@ -6,7 +6,6 @@ use crate::Identity;
 use crate::auth::principal::TenantScope;
 use crate::error::{Error, Result};
 use crate::model::*;
-use sea_orm::TransactionTrait;
 
 /// What an IdP metadata document says, ready for review or saved.
 #[derive(Clone, Debug)]
@@ -52,7 +51,7 @@ impl Identity {
         // One transaction: a refused issuer (or any other error) leaves no certificate behind.
         let current = self.sso_connection(scope).await?;
         let known: Vec<String> = current.certificates.iter().map(|c| c.fingerprint_sha256.clone()).collect();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         for (cert, usable) in &import.certificates {
             if *usable && !known.contains(&cert.fingerprint_sha256) {
                 self.insert_idp_certificate(&txn, scope, cert).await?;

@@ -3,10 +3,61 @@
 
 pub(crate) mod entities;
 
-use sea_orm::{DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Select, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use crate::Identity;
 use crate::error::Result;
+use crate::ids::{TenantId, UserId};
+use crate::model::UserStatus;
+use entities::{group_member, session, user};
+
+/// A tenant's live users (not deleted): where every read of users starts, so a deleted user
+/// or another tenant's user cannot be returned by forgetting a filter.
+pub(crate) fn live_users(tenant: TenantId) -> Select<user::Entity> {
+    user::Entity::find().filter(user::Column::TenantId.eq(tenant.as_uuid())).filter(user::Column::DeletedAt.is_null())
+}
+
+/// The one soft delete of a user, whoever asks (an admin in the console or the IdP over
+/// SCIM): the row stays (for the audit log) but is marked deleted and suspended, its password
+/// is dropped, its sessions end and it leaves every group — all inside the caller's transaction.
+pub(crate) async fn soft_delete_user(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    id: UserId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    user::ActiveModel {
+        id: Set(id.as_uuid()),
+        deleted_at: Set(Some(now)),
+        status: Set(UserStatus::Suspended.as_str().to_owned()),
+        password_hash: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(conn)
+    .await?;
+    end_user_sessions(conn, tenant, id).await?;
+    group_member::Entity::delete_many()
+        .filter(group_member::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(group_member::Column::UserId.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user (suspended, deleted, or signed out by the IdP).
+pub(crate) async fn end_user_sessions(conn: &impl ConnectionTrait, tenant: TenantId, user: UserId) -> Result<u64> {
+    let r = session::Entity::delete_many()
+        .filter(session::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(session::Column::UserId.eq(user.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected)
+}
 
 impl Identity {
     /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):

@@ -285,3 +285,36 @@ both_backends!(groups_stay_inside_their_tenant, |db| async move {
     ctx.identity.delete_group(&b, g.id).await.unwrap();
     assert!(ctx.identity.user_groups(&admin_b, &[carol.id], &PageRequest::default()).await.unwrap().is_empty());
 });
+
+/// How many group memberships the database still holds for `user` (the API hides rows of
+/// deleted users, so the leftover is only visible here).
+async fn membership_rows(ctx: &Ctx, user: UserId) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = ctx.identity.db();
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "SELECT COUNT(*) AS n FROM group_members WHERE user_id = $1",
+        _ => "SELECT COUNT(*) AS n FROM group_members WHERE user_id = ?",
+    };
+    let row = db.query_one_raw(Statement::from_sql_and_values(backend, sql, [user.as_uuid().into()])).await.unwrap();
+    row.unwrap().try_get::<i64>("", "n").unwrap()
+}
+
+both_backends!(a_user_deleted_in_the_console_leaves_their_groups_like_a_deprovisioned_one, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, admin) = ctx.tenant("contoso").await;
+    let scim = scim_scope(&ctx, &admin, "contoso").await;
+    let by_console = ctx.identity.provision_user(&scim, attrs("ada@contoso.example")).await.unwrap();
+    let by_scim = ctx.identity.provision_user(&scim, attrs("bob@contoso.example")).await.unwrap();
+    let members = [by_console.id.to_string(), by_scim.id.to_string()];
+    ctx.identity
+        .create_group(&scim, GroupAttributes { display_name: "Team".into(), external_id: None }, &members)
+        .await
+        .unwrap();
+    assert_eq!((membership_rows(&ctx, by_console.id).await, membership_rows(&ctx, by_scim.id).await), (1, 1));
+
+    ctx.identity.delete_user(&admin, by_console.id).await.unwrap();
+    ctx.identity.deprovision_user(&scim, by_scim.id).await.unwrap();
+    assert_eq!(membership_rows(&ctx, by_console.id).await, 0, "the console's delete is the same soft delete");
+    assert_eq!(membership_rows(&ctx, by_scim.id).await, 0);
+});
