@@ -56,11 +56,58 @@ pub(crate) fn check_password_strength(field: &str, password: &str) -> Result<()>
     Ok(())
 }
 
-/// A new random secret of 256 bits, URL-safe, with a readable prefix (`gh_sess_`, `gh_api_`).
-pub(crate) fn new_token(prefix: &str) -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
+/// Every kind of secret token Gatehouse hands out, each with its readable prefix, so a token
+/// pasted in the wrong place is refused by its prefix before any lookup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// The console session cookie.
+    Session,
+    /// A GraphQL API token.
+    Api,
+    /// A SCIM bearer token.
+    Scim,
+    /// The one-time link of a "Test SSO" run.
+    SsoTest,
+    /// The browser-binding cookie of an SP-initiated sign-in.
+    BrowserBinding,
+    /// The ACS's one-time hand-over handle.
+    Handoff,
+    /// The RelayState of our LogoutRequest.
+    LogoutRelay,
+}
+
+/// Longest token text accepted from a client (ours are far shorter).
+const MAX_TOKEN_LEN: usize = 128;
+
+impl TokenKind {
+    pub(crate) fn prefix(self) -> &'static str {
+        match self {
+            TokenKind::Session => "gh_s_",
+            TokenKind::Api => "gh_api_",
+            TokenKind::Scim => "gh_scim_",
+            TokenKind::SsoTest => "gh_t_",
+            TokenKind::BrowserBinding => "gh_b_",
+            TokenKind::Handoff => "gh_h_",
+            TokenKind::LogoutRelay => "gh_l_",
+        }
+    }
+
+    /// A new random secret of 256 bits, URL-safe, with this kind's prefix.
+    pub(crate) fn generate(self) -> String {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        format!("{}{}", self.prefix(), URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    /// Whether `token` could be one of this kind (prefix and length); worth a lookup.
+    pub(crate) fn is_plausible(self, token: &str) -> bool {
+        token.starts_with(self.prefix()) && token.len() <= MAX_TOKEN_LEN
+    }
+
+    /// The part shown in lists so an admin can tell tokens apart: prefix + 4 characters.
+    pub(crate) fn shown_prefix(self, token: &str) -> String {
+        token.chars().take(self.prefix().len() + 4).collect()
+    }
 }
 
 pub(crate) fn token_hash(token: &str) -> String {
@@ -89,13 +136,27 @@ mod tests {
 
     #[test]
     fn tokens_are_random_and_hashes_stable() {
-        let a = new_token("gh_api_");
-        let b = new_token("gh_api_");
+        let a = TokenKind::Api.generate();
+        let b = TokenKind::Api.generate();
         assert_ne!(a, b);
         assert!(a.starts_with("gh_api_") && a.len() == 7 + 43, "{a}");
         assert_eq!(token_hash(&a), token_hash(&a));
         assert_ne!(token_hash(&a), token_hash(&b));
         assert!(!token_hash(&a).contains(&a[7..]));
+    }
+
+    #[test]
+    fn a_token_of_one_kind_is_never_plausible_as_another() {
+        use TokenKind::*;
+        let kinds = [Session, Api, Scim, SsoTest, BrowserBinding, Handoff, LogoutRelay];
+        for a in kinds {
+            let token = a.generate();
+            assert!(a.is_plausible(&token), "{a:?}");
+            for b in kinds.into_iter().filter(|b| *b != a) {
+                assert!(!b.is_plausible(&token), "a {a:?} token passes as {b:?}");
+            }
+        }
+        assert!(!Session.is_plausible(&format!("gh_s_{}", "x".repeat(124))), "over the length limit");
     }
 
     #[test]

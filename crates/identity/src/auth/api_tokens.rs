@@ -1,11 +1,12 @@
 //! API tokens for GraphQL clients: created by tenant admins, shown once, stored hashed.
 
-use super::{API_TOKEN_PREFIX, TOUCH_EVERY};
+use super::TOUCH_EVERY;
 use crate::audit::{self, Change};
 use crate::auth::principal::{Principal, TenantScope};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
+use crate::secrets::TokenKind;
 use crate::store::entities::api_token;
 use crate::{Identity, secrets, validate};
 use sea_orm::{
@@ -31,7 +32,7 @@ impl Identity {
     pub async fn create_api_token(&self, scope: &TenantScope, name: &str) -> Result<(String, ApiToken)> {
         scope.require_admin()?;
         let name = validate::required_text("name", name, 100).map_err(|e| Error::Validation(vec![e]))?;
-        let token = secrets::new_token(API_TOKEN_PREFIX);
+        let token = TokenKind::Api.generate();
         let now = self.now();
         let txn = self.begin_write().await?;
         let m = api_token::ActiveModel {
@@ -39,7 +40,7 @@ impl Identity {
             tenant_id: Set(scope.tenant_id().as_uuid()),
             name: Set(name),
             token_hash: Set(secrets::token_hash(&token)),
-            token_prefix: Set(token.chars().take(API_TOKEN_PREFIX.len() + 4).collect()),
+            token_prefix: Set(TokenKind::Api.shown_prefix(&token)),
             created_by: Set(scope.actor().label.clone()),
             created_at: Set(now),
             last_used_at: Set(None),
@@ -102,7 +103,7 @@ impl Identity {
 
     /// The principal behind an `Authorization: Bearer` API token, if live.
     pub async fn resolve_api_token(&self, token: &str) -> Result<Option<Principal>> {
-        if !token.starts_with(API_TOKEN_PREFIX) || token.len() > 128 {
+        if !TokenKind::Api.is_plausible(token) {
             return Ok(None);
         }
         let Some(m) = api_token::Entity::find()

@@ -13,10 +13,6 @@ pub use sessions::{Me, MeRole};
 use crate::auth::principal::Principal;
 use chrono::{DateTime, Duration, Utc};
 
-const SESSION_PREFIX: &str = "gh_s_";
-
-const API_TOKEN_PREFIX: &str = "gh_api_";
-
 /// Last-seen / last-used times are written at most this often per session or token.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 

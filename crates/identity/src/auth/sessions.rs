@@ -1,11 +1,12 @@
 //! Console sessions: made by a sign-in, resolved from the cookie (idle and absolute expiry),
 //! ended by sign-out; and `me`, who a session is.
 
-use super::{NewSessionInfo, SESSION_PREFIX, SignedIn, SsoSessionInfo, TOUCH_EVERY};
+use super::{NewSessionInfo, SignedIn, SsoSessionInfo, TOUCH_EVERY};
 use crate::auth::principal::{Actor, Principal, TenantScope};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
+use crate::secrets::TokenKind;
 use crate::store::entities::{operator, session, user};
 use crate::store::live_users;
 use crate::{Identity, secrets};
@@ -63,7 +64,7 @@ impl Identity {
         sso: Option<&SsoSessionInfo>,
     ) -> Result<SignedIn> {
         let now = self.now();
-        let token = secrets::new_token(SESSION_PREFIX);
+        let token = TokenKind::Session.generate();
         let expires_at = now + self.sessions.absolute_timeout;
         let (tenant_id, user_id, operator_id) = match principal {
             Principal::Operator { id, .. } => (None, None, Some(id.as_uuid())),
@@ -96,7 +97,7 @@ impl Identity {
     /// The principal behind a session cookie, if the session is live and its user still
     /// active. Unknown, expired and idle sessions are all just `None`.
     pub async fn resolve_session(&self, token: &str) -> Result<Option<Principal>> {
-        if !token.starts_with(SESSION_PREFIX) || token.len() > 128 {
+        if !TokenKind::Session.is_plausible(token) {
             return Ok(None);
         }
         let now = self.now();

@@ -14,10 +14,10 @@ use crate::auth::principal::{ScimScope, TenantScope};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::{Page, PageRequest, page_from};
+use crate::secrets::TokenKind;
 use crate::store::entities::{scim_token, tenant};
 use crate::{Identity, secrets};
 
-const SCIM_TOKEN_PREFIX: &str = "gh_scim_";
 /// Last-used times are written at most this often per token.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
@@ -90,7 +90,7 @@ impl Identity {
     /// The scope behind `Authorization: Bearer <token>` on `/scim/v2/<tenant_slug>`: `None`
     /// unless the token is live and belongs to exactly that tenant.
     pub async fn resolve_scim_token(&self, tenant_slug: &str, token: &str) -> Result<Option<ScimScope>> {
-        if !token.starts_with(SCIM_TOKEN_PREFIX) || token.len() > 128 {
+        if !TokenKind::Scim.is_plausible(token) {
             return Ok(None);
         }
         let found = scim_token::Entity::find()
@@ -115,13 +115,13 @@ impl Identity {
     }
 
     async fn insert_scim_token(&self, conn: &impl ConnectionTrait, scope: &TenantScope) -> Result<CreatedScimToken> {
-        let token = secrets::new_token(SCIM_TOKEN_PREFIX);
+        let token = TokenKind::Scim.generate();
         let now = self.now();
         let m = scim_token::ActiveModel {
             id: Set(ScimTokenId::generate().as_uuid()),
             tenant_id: Set(scope.tenant_id().as_uuid()),
             token_hash: Set(secrets::token_hash(&token)),
-            token_prefix: Set(token.chars().take(SCIM_TOKEN_PREFIX.len() + 4).collect()),
+            token_prefix: Set(TokenKind::Scim.shown_prefix(&token)),
             created_by: Set(scope.actor().label.clone()),
             created_at: Set(now),
             last_used_at: Set(None),

@@ -12,6 +12,7 @@ use crate::ids::*;
 use crate::model::*;
 use crate::provisioning::users::federation_key;
 use crate::secrets;
+use crate::secrets::TokenKind;
 use crate::store::entities::{assertion_replay, sso_connection, sso_handoff, sso_request, user};
 use crate::store::live_users;
 use chrono::Duration;
@@ -217,7 +218,7 @@ impl Identity {
             Some(r) => r.relay_state.clone(),
             None => Some(safe_redirect(relay_state)),
         };
-        let handle = secrets::new_token("gh_h_");
+        let handle = TokenKind::Handoff.generate();
         sso_handoff::ActiveModel {
             id: Set(uuid::Uuid::now_v7()),
             handle_hash: Set(secrets::token_hash(&handle)),

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::{AuthMethod, RequestPurpose};
 use crate::secrets;
+use crate::secrets::TokenKind;
 use crate::store::entities::{logout_replay, session, sso_request};
 use gatehouse_saml::logout::{
     LogoutPolicy, LogoutRequestOptions, LogoutStatus, build_logout_request, build_logout_response,
@@ -37,7 +38,7 @@ impl Identity {
         let conn = self.load_connection(&self.db, tenant_id.into()).await?;
         let Some(logout_url) = conn.logout_url.filter(|_| conn.enabled) else { return Ok(None) };
         let now = self.now();
-        let relay = secrets::new_token("gh_l_");
+        let relay = TokenKind::LogoutRelay.generate();
         let options = LogoutRequestOptions {
             name_id,
             name_id_format: s.name_id_format,

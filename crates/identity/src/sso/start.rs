@@ -5,6 +5,7 @@ use crate::Identity;
 use crate::error::Error;
 use crate::model::*;
 use crate::secrets;
+use crate::secrets::TokenKind;
 use crate::store::entities::sso_request;
 use gatehouse_saml::authn_request::{AuthnRequestOptions, build_authn_request};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
@@ -58,7 +59,7 @@ impl Identity {
         };
         let request = build_authn_request(self.sp(), login_url, &options, now)
             .map_err(|e| Error::internal(format!("building the AuthnRequest failed: {e}")))?;
-        let nonce = secrets::new_token("gh_b_");
+        let nonce = TokenKind::BrowserBinding.generate();
         sso_request::ActiveModel {
             id: Set(request.id.clone()),
             tenant_id: Set(tenant.id.as_uuid()),

@@ -7,6 +7,7 @@ use crate::auth::principal::TenantScope;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::secrets;
+use crate::secrets::TokenKind;
 use crate::store::entities::{sso_request, tenant};
 use gatehouse_saml::response::ValidatedAssertion;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -89,7 +90,7 @@ impl Identity {
         if !missing.is_empty() {
             return Err(Error::Validation(missing));
         }
-        let token = secrets::new_token("gh_t_");
+        let token = TokenKind::SsoTest.generate();
         let now = self.now();
         sso_request::ActiveModel {
             id: Set(format!("test-{}", uuid::Uuid::new_v4().simple())),
