@@ -50,10 +50,10 @@ pub use provisioning::scim_users::{
 };
 pub use provisioning::users::{NewUser, UserUpdate};
 pub use secrets::{MIN_PASSWORD_LEN, generate_password};
-pub use sign_in_log::{SignInEvent, SignInFilter, SignInReason, reason_text};
+pub use sign_in_log::{RequestMeta, SignInEvent, SignInFilter, SignInReason, reason_text};
 pub use sso::{
-    AcsOutcome, AddedCertificate, HomeRealm, MAX_CERTIFICATES, MetadataImport, RequestMeta, SsoConnectionInput,
-    SsoError, SsoRefusal, SsoResult, SsoSignedIn, SsoStart, TestReport, safe_redirect,
+    AcsOutcome, AddedCertificate, HomeRealm, MAX_CERTIFICATES, MetadataImport, SsoConnectionInput, SsoError,
+    SsoRefusal, SsoResult, SsoSignedIn, SsoStart, TestReport, safe_redirect,
 };
 pub use tenants::{CreatedTenant, NewTenant};
 

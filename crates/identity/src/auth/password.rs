@@ -54,7 +54,7 @@ impl Identity {
                 return Err(e);
             }
         };
-        let meta = crate::RequestMeta {
+        let meta = crate::sign_in_log::RequestMeta {
             ip: input.session.ip.clone(),
             user_agent: input.session.user_agent.clone(),
             quiet_failures: false,

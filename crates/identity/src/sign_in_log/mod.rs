@@ -1,22 +1,33 @@
 //! The sign-in log: every SSO and password sign-in attempt, written once with its reason
 //! code (success or refusal), and the admin's paged, filtered reader.
 
-use crate::Identity;
-use crate::auth::principal::TenantScope;
-use crate::error::Result;
-use crate::ids::*;
-use crate::model::*;
-use crate::sso::{RequestMeta, SsoError, refused};
-use crate::store::entities::sign_in_event;
-use chrono::{DateTime, Utc};
 mod reason;
 
 pub(crate) use reason::Outcome;
 pub use reason::{SignInReason, reason_text};
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+
+use crate::Identity;
+use crate::auth::principal::TenantScope;
+use crate::error::Result;
+use crate::ids::*;
+use crate::model::*;
+use crate::store::entities::sign_in_event;
+
+/// Request details for the log.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The IdP Issuer this Response names has used up its failure budget
+    /// ([`Identity::acs_admission`]): it is still validated (a genuine sign-in must not be
+    /// held up by someone else's flood), but refusals are not written to the sign-in log.
+    pub quiet_failures: bool,
+}
 
 /// Where a sign-in attempt came from, for the log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,14 +105,6 @@ fn to_event(m: sign_in_event::Model) -> SignInEvent {
 }
 
 impl Identity {
-    /// Logs a refusal ([`Self::fail_event`]) and makes the refusal the person sees.
-    pub(crate) async fn fail(&self, attempt: &Attempt<'_>, reason: SignInReason, detail: &str) -> SsoError {
-        match self.fail_event(attempt, reason, detail).await {
-            Ok(event) => refused(reason, reason.user_message(), event),
-            Err(e) => SsoError::Internal(e),
-        }
-    }
-
     /// Logs a refusal: once at INFO and in the sign-in log, whose entry ID is the reference
     /// shown to the person. While the Issuer's failure budget is used up only a DEBUG line is
     /// written (`RequestMeta::quiet_failures`), so a flood cannot fill the tenant's log.

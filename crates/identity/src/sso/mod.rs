@@ -25,7 +25,7 @@ mod metadata;
 mod start;
 mod test_run;
 
-pub(crate) use crate::sign_in_log::{Attempt, SignInFlow, SignInReason};
+pub(crate) use crate::sign_in_log::{Attempt, RequestMeta, SignInFlow, SignInReason};
 pub use acs::AcsOutcome;
 pub use connection::{AddedCertificate, MAX_CERTIFICATES, SsoConnectionInput};
 pub use handover::SsoSignedIn;
@@ -80,17 +80,6 @@ impl From<sea_orm::DbErr> for SsoError {
 
 pub type SsoResult<T> = std::result::Result<T, SsoError>;
 
-/// Request details for the log.
-#[derive(Clone, Debug, Default)]
-pub struct RequestMeta {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    /// The IdP Issuer this Response names has used up its failure budget
-    /// ([`Identity::acs_admission`]): it is still validated (a genuine sign-in must not be
-    /// held up by someone else's flood), but refusals are not written to the sign-in log.
-    pub quiet_failures: bool,
-}
-
 /// Only a relative path on our own host is a redirect target; anything else becomes `/`.
 pub fn safe_redirect(target: Option<&str>) -> String {
     let Some(t) = target.map(str::trim).filter(|t| !t.is_empty()) else { return "/".into() };
@@ -111,6 +100,14 @@ pub(crate) fn to_saml_certs(certs: &[IdpCertificate]) -> Vec<SamlCertificate> {
 }
 
 impl Identity {
+    /// Logs a refusal ([`Self::fail_event`]) and makes the refusal the person sees.
+    pub(crate) async fn fail(&self, attempt: &Attempt<'_>, reason: SignInReason, detail: &str) -> SsoError {
+        match self.fail_event(attempt, reason, detail).await {
+            Ok(event) => refused(reason, reason.user_message(), event),
+            Err(e) => SsoError::Internal(e),
+        }
+    }
+
     fn sp(&self) -> &gatehouse_saml::sp::ServiceProvider {
         self.service_provider()
     }
