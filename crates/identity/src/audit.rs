@@ -130,21 +130,6 @@ impl Identity {
             q = q.filter(audit_event::Column::CreatedAt.lt(u));
         }
         let rows = q.all(&self.db).await?;
-        Ok(page_from(rows.into_iter().map(to_event).collect(), size))
-    }
-}
-
-fn to_event(m: audit_event::Model) -> AuditEvent {
-    AuditEvent {
-        id: m.id.into(),
-        actor_kind: m.actor_kind,
-        actor_id: m.actor_id,
-        actor_label: m.actor_label,
-        action: m.action,
-        target_type: m.target_type,
-        target_id: m.target_id,
-        before: m.before,
-        after: m.after,
-        created_at: m.created_at,
+        Ok(page_from(rows.into_iter().map(AuditEvent::from).collect(), size))
     }
 }

@@ -105,7 +105,7 @@ impl Identity {
         .insert(&txn)
         .await?;
         let tenant = Tenant { id: tenant_id, slug, name, dev_mode: false, scim_manages_admins: false, created_at: now };
-        let admin = crate::provisioning::users::to_user(admin)?;
+        let admin = User::try_from(admin)?;
         audit::record(
             &txn,
             now,
@@ -132,7 +132,7 @@ impl Identity {
             q = q.filter(tenant::Column::Slug.gt(after));
         }
         let rows = q.all(&self.db).await?;
-        Ok(page_from(rows.into_iter().map(to_tenant).collect(), size))
+        Ok(page_from(rows.into_iter().map(Tenant::from).collect(), size))
     }
 
     /// The caller's own tenant.
@@ -140,7 +140,7 @@ impl Identity {
         tenant::Entity::find_by_id(scope.tenant_id().as_uuid())
             .one(&self.db)
             .await?
-            .map(to_tenant)
+            .map(Tenant::from)
             .ok_or(Error::NotFound { what: "tenant" })
     }
 
@@ -150,7 +150,7 @@ impl Identity {
     }
 
     pub(crate) async fn find_tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
-        Ok(tenant::Entity::find().filter(tenant::Column::Slug.eq(slug.trim())).one(&self.db).await?.map(to_tenant))
+        Ok(tenant::Entity::find().filter(tenant::Column::Slug.eq(slug.trim())).one(&self.db).await?.map(Tenant::from))
     }
 
     /// An operator acts inside a tenant by naming it; the scope records the operator.
@@ -224,17 +224,6 @@ impl Identity {
         )
         .await?;
         txn.commit().await?;
-        Ok(to_tenant(after))
-    }
-}
-
-pub(crate) fn to_tenant(m: tenant::Model) -> Tenant {
-    Tenant {
-        id: m.id.into(),
-        slug: m.slug,
-        name: m.name,
-        dev_mode: m.dev_mode,
-        scim_manages_admins: m.scim_manages_admins,
-        created_at: m.created_at,
+        Ok(Tenant::from(after))
     }
 }

@@ -14,18 +14,6 @@ use sea_orm::{
 };
 use serde_json::json;
 
-fn to_api_token(m: api_token::Model) -> ApiToken {
-    ApiToken {
-        id: m.id.into(),
-        name: m.name,
-        prefix: m.token_prefix,
-        created_by: m.created_by,
-        created_at: m.created_at,
-        last_used_at: m.last_used_at,
-        revoked_at: m.revoked_at,
-    }
-}
-
 impl Identity {
     /// Creates an API token; the token text is returned once and only its hash is kept.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
@@ -48,7 +36,7 @@ impl Identity {
         }
         .insert(&txn)
         .await?;
-        let t = to_api_token(m);
+        let t = ApiToken::from(m);
         audit::record(
             &txn,
             now,
@@ -71,7 +59,7 @@ impl Identity {
             q = q.filter(api_token::Column::Id.gt(after));
         }
         let rows = q.all(&self.db).await?;
-        Ok(page_from(rows.into_iter().map(to_api_token).collect(), size))
+        Ok(page_from(rows.into_iter().map(ApiToken::from).collect(), size))
     }
 
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
@@ -85,12 +73,12 @@ impl Identity {
             .await?
             .ok_or(Error::NotFound { what: "API token" })?;
         if m.revoked_at.is_some() {
-            return Ok(to_api_token(m));
+            return Ok(ApiToken::from(m));
         }
         let m = api_token::ActiveModel { id: Set(m.id), revoked_at: Set(Some(now)), ..Default::default() }
             .update(&txn)
             .await?;
-        let t = to_api_token(m);
+        let t = ApiToken::from(m);
         audit::record(
             &txn,
             now,

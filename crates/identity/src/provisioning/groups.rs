@@ -214,13 +214,13 @@ impl Identity {
             q = q.filter(group::Column::Id.gt(after));
         }
         let rows = q.all(&self.db).await?;
-        Ok(page_from(rows.into_iter().map(crate::provisioning::memberships::to_group).collect(), size))
+        Ok(page_from(rows.into_iter().map(Group::from).collect(), size))
     }
 
     /// A group for the console; its members are read by [`Identity::group_members`].
     pub async fn group(&self, scope: &TenantScope, id: GroupId) -> Result<Group> {
         scope.require_admin()?;
-        Ok(crate::provisioning::memberships::to_group(find_group(&self.db, scope.tenant_id(), id).await?))
+        Ok(Group::from(find_group(&self.db, scope.tenant_id(), id).await?))
     }
 
     async fn with_members(

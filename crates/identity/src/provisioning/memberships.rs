@@ -22,7 +22,6 @@ use crate::error::Result;
 use crate::ids::*;
 use crate::model::*;
 use crate::provisioning::groups::Group;
-use crate::provisioning::users::to_user;
 use crate::store::entities::{group, group_member, user};
 
 /// Parents per statement; keeps the `IN (…)` list well under every backend's limit.
@@ -64,7 +63,7 @@ impl Identity {
             let mut rows: HashMap<GroupId, Vec<User>> = HashMap::new();
             for row in self.db.query_all(&ranked).await? {
                 let parent: uuid::Uuid = row.try_get("", PARENT)?;
-                rows.entry(parent.into()).or_default().push(to_user(user::Model::from_query_result(&row, "")?)?);
+                rows.entry(parent.into()).or_default().push(User::try_from(user::Model::from_query_result(&row, "")?)?);
             }
             pages.extend(rows.into_iter().map(|(g, users)| (g, page_from(users, size))));
         }
@@ -106,7 +105,7 @@ impl Identity {
             let mut rows: HashMap<UserId, Vec<Group>> = HashMap::new();
             for row in self.db.query_all(&ranked).await? {
                 let parent: uuid::Uuid = row.try_get("", PARENT)?;
-                rows.entry(parent.into()).or_default().push(to_group(group::Model::from_query_result(&row, "")?));
+                rows.entry(parent.into()).or_default().push(Group::from(group::Model::from_query_result(&row, "")?));
             }
             pages.extend(rows.into_iter().map(|(u, groups)| (u, page_from(groups, size))));
         }
@@ -154,15 +153,4 @@ fn ranked(
         .and_where(Expr::col(Alias::new(ROW)).lte(size + 1))
         .order_by(Alias::new(ROW), Order::Asc)
         .to_owned()
-}
-
-pub(crate) fn to_group(g: group::Model) -> Group {
-    Group {
-        id: g.id.into(),
-        members: None,
-        display_name: g.display_name,
-        external_id: g.external_id,
-        created_at: g.created_at,
-        updated_at: g.updated_at,
-    }
 }

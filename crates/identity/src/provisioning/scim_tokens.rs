@@ -84,7 +84,7 @@ impl Identity {
             q = q.filter(scim_token::Column::Id.gt(after));
         }
         let rows = q.all(&self.db).await?;
-        Ok(page_from(rows.into_iter().map(to_scim_token).collect(), size))
+        Ok(page_from(rows.into_iter().map(ScimToken::from).collect(), size))
     }
 
     /// The scope behind `Authorization: Bearer <token>` on `/scim/v2/<tenant_slug>`: `None`
@@ -129,7 +129,7 @@ impl Identity {
         }
         .insert(conn)
         .await?;
-        let t = to_scim_token(m);
+        let t = ScimToken::from(m);
         audit::record(
             conn,
             now,
@@ -146,13 +146,13 @@ impl Identity {
             .await?
             .ok_or(Error::NotFound { what: "SCIM token" })?;
         if m.revoked_at.is_some() {
-            return Ok(to_scim_token(m));
+            return Ok(ScimToken::from(m));
         }
         let now = self.now();
         let m = scim_token::ActiveModel { id: Set(m.id), revoked_at: Set(Some(now)), ..Default::default() }
             .update(conn)
             .await?;
-        let t = to_scim_token(m);
+        let t = ScimToken::from(m);
         audit::record(
             conn,
             now,
@@ -160,16 +160,5 @@ impl Identity {
         )
         .await?;
         Ok(t)
-    }
-}
-
-fn to_scim_token(m: scim_token::Model) -> ScimToken {
-    ScimToken {
-        id: m.id.into(),
-        prefix: m.token_prefix,
-        created_by: m.created_by,
-        created_at: m.created_at,
-        last_used_at: m.last_used_at,
-        revoked_at: m.revoked_at,
     }
 }

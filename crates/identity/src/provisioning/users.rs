@@ -103,7 +103,7 @@ impl Identity {
         .insert(&txn)
         .await
         .map_err(|e| on_unique(e, "email", "a user with this e-mail or federation ID already exists"))?;
-        let created = to_user(model)?;
+        let created = User::try_from(model)?;
         audit::record(&txn, now, Change::in_scope(scope, "user.create", "user", created.id, None, snapshot(&created)))
             .await?;
         txn.commit().await?;
@@ -147,7 +147,7 @@ impl Identity {
         let txn = self.begin_write().await?;
         lock_tenant(&txn, scope.tenant_id()).await?;
         let row = self.find_user_row(&txn, scope, id).await?;
-        let before = to_user(row.clone())?;
+        let before = User::try_from(row.clone())?;
         if update.role == Some(Role::User) {
             ensure_admin_remains(&txn, &row, AdminChange::Demote).await?;
         }
@@ -177,7 +177,7 @@ impl Identity {
         if let Some(r) = update.role {
             am.role = Set(r.as_str().to_owned());
         }
-        let after = to_user(
+        let after = User::try_from(
             am.update(&txn)
                 .await
                 .map_err(|e| on_unique(e, "email", "a user with this e-mail or federation ID already exists"))?,
@@ -205,9 +205,9 @@ impl Identity {
         if status != UserStatus::Active {
             ensure_admin_remains(&txn, &row, AdminChange::Suspend).await?;
         }
-        let before = to_user(row)?;
+        let before = User::try_from(row)?;
         let now = self.now();
-        let after = to_user(
+        let after = User::try_from(
             user::ActiveModel {
                 id: Set(id.as_uuid()),
                 status: Set(status.as_str().to_owned()),
@@ -243,7 +243,7 @@ impl Identity {
         lock_tenant(&txn, scope.tenant_id()).await?;
         let row = self.find_user_row(&txn, scope, id).await?;
         ensure_admin_remains(&txn, &row, AdminChange::Delete).await?;
-        let before = to_user(row)?;
+        let before = User::try_from(row)?;
         let now = self.now();
         soft_delete_user(&txn, scope.tenant_id(), id, now).await?;
         audit::record(&txn, now, Change::in_scope(scope, "user.delete", "user", before.id, snapshot(&before), None))
@@ -288,12 +288,12 @@ impl Identity {
             );
         }
         let rows = q.all(&self.db).await?;
-        let users = rows.into_iter().map(to_user).collect::<Result<Vec<_>>>()?;
+        let users = rows.into_iter().map(User::try_from).collect::<Result<Vec<_>>>()?;
         Ok(page_from(users, size))
     }
 
     pub(crate) async fn find_user(&self, conn: &impl ConnectionTrait, scope: &TenantScope, id: UserId) -> Result<User> {
-        to_user(self.find_user_row(conn, scope, id).await?)
+        User::try_from(self.find_user_row(conn, scope, id).await?)
     }
 
     async fn find_user_row(&self, conn: &impl ConnectionTrait, scope: &TenantScope, id: UserId) -> Result<user::Model> {
@@ -337,19 +337,4 @@ impl Identity {
 
 fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
-
-pub(crate) fn to_user(m: user::Model) -> Result<User> {
-    Ok(User {
-        id: m.id.into(),
-        tenant_id: m.tenant_id.into(),
-        email: m.email,
-        display_name: m.display_name,
-        federation_id: m.federation_id,
-        role: Role::parse_stored(&m.role)?,
-        status: UserStatus::parse_stored(&m.status)?,
-        has_password: m.password_hash.is_some(),
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-    })
 }

@@ -87,23 +87,6 @@ pub(crate) struct Attempt<'a> {
     pub(crate) meta: &'a RequestMeta,
 }
 
-fn to_event(m: sign_in_event::Model) -> SignInEvent {
-    SignInEvent {
-        id: m.id.into(),
-        user_id: m.user_id.map(|u| u.to_string()),
-        name_id: m.name_id,
-        flow: m.flow,
-        success: m.outcome == Outcome::Success.as_str(),
-        reason_code: m.reason_code,
-        detail: m.detail,
-        certificate_fingerprint: m.certificate_fingerprint,
-        clock_offset_seconds: m.clock_offset_seconds,
-        ip: m.ip,
-        user_agent: m.user_agent,
-        created_at: m.created_at,
-    }
-}
-
 impl Identity {
     /// Logs a refusal: once at INFO and in the sign-in log, whose entry ID is the reference
     /// shown to the person. While the Issuer's failure budget is used up only a DEBUG line is
@@ -213,6 +196,6 @@ impl Identity {
             q = q.filter(sign_in_event::Column::CreatedAt.gte(since));
         }
         let rows = q.all(&self.db).await?;
-        Ok(page_from(rows.into_iter().map(to_event).collect(), size))
+        Ok(page_from(rows.into_iter().map(SignInEvent::from).collect(), size))
     }
 }

@@ -263,7 +263,7 @@ impl Identity {
             .filter(user::Column::FederationKey.eq(federation_key(name_id)))
             .one(&self.db)
             .await?
-            .map(crate::provisioning::users::to_user)
+            .map(User::try_from)
             .transpose()
     }
 

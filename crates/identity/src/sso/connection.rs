@@ -73,19 +73,6 @@ fn settings_only(c: &SsoConnection) -> SsoConnection {
     SsoConnection { certificates: Vec::new(), ..c.clone() }
 }
 
-fn to_certificate(m: idp_certificate::Model) -> IdpCertificate {
-    IdpCertificate {
-        id: m.id.into(),
-        subject: m.subject,
-        issuer: m.issuer,
-        fingerprint_sha256: m.fingerprint_sha256,
-        not_before: m.not_before,
-        not_after: m.not_after,
-        pem: m.pem,
-        created_at: m.created_at,
-    }
-}
-
 impl Identity {
     /// The tenant's SSO connection with its certificates.
     pub async fn sso_connection(&self, scope: &TenantScope) -> Result<SsoConnection> {
@@ -260,7 +247,7 @@ impl Identity {
         .insert(txn)
         .await
         .map_err(|e| on_unique(e, "certificate", "this certificate is already uploaded"))?;
-        let cert = to_certificate(m);
+        let cert = IdpCertificate::from(m);
         audit::record(
             txn,
             now,
@@ -330,7 +317,7 @@ impl Identity {
             jit_provisioning: m.jit_provisioning,
             version: m.version,
             updated_at: m.updated_at,
-            certificates: certs.into_iter().map(to_certificate).collect(),
+            certificates: certs.into_iter().map(IdpCertificate::from).collect(),
         })
     }
 }

@@ -61,7 +61,7 @@ impl Identity {
             .filter(user::Column::Id.eq(user_id))
             .one(&self.db)
             .await?
-            .map(crate::provisioning::users::to_user)
+            .map(User::try_from)
             .transpose()?
             .filter(|u| u.status == UserStatus::Active)
             .ok_or_else(|| refused(SignInReason::UserSuspended, SignInReason::UserSuspended.user_message(), None))?;

@@ -66,7 +66,7 @@ impl Identity {
         let tenant = tenant::Entity::find_by_id(pending.tenant_id)
             .one(&self.db)
             .await?
-            .map(crate::tenants::to_tenant)
+            .map(Tenant::from)
             .ok_or(Error::NotFound { what: "tenant" })?;
         let conn = self.load_connection(&self.db, tenant.id).await?;
         self.begin_request(&tenant, &conn, RequestPurpose::Test, None, None).await

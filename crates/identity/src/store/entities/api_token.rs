@@ -1,3 +1,4 @@
+use crate::model::ApiToken;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -21,3 +22,17 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for ApiToken {
+    fn from(m: Model) -> ApiToken {
+        ApiToken {
+            id: m.id.into(),
+            name: m.name,
+            prefix: m.token_prefix,
+            created_by: m.created_by,
+            created_at: m.created_at,
+            last_used_at: m.last_used_at,
+            revoked_at: m.revoked_at,
+        }
+    }
+}

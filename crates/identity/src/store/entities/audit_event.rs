@@ -1,3 +1,4 @@
+use crate::model::AuditEvent;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -21,3 +22,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for AuditEvent {
+    fn from(m: Model) -> AuditEvent {
+        AuditEvent {
+            id: m.id.into(),
+            actor_kind: m.actor_kind,
+            actor_id: m.actor_id,
+            actor_label: m.actor_label,
+            action: m.action,
+            target_type: m.target_type,
+            target_id: m.target_id,
+            before: m.before,
+            after: m.after,
+            created_at: m.created_at,
+        }
+    }
+}

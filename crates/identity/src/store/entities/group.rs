@@ -1,3 +1,4 @@
+use crate::provisioning::groups::Group;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -18,3 +19,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for Group {
+    fn from(g: Model) -> Group {
+        Group {
+            id: g.id.into(),
+            members: None,
+            display_name: g.display_name,
+            external_id: g.external_id,
+            created_at: g.created_at,
+            updated_at: g.updated_at,
+        }
+    }
+}

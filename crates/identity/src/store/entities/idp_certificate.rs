@@ -1,3 +1,4 @@
+use crate::model::IdpCertificate;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -20,3 +21,18 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for IdpCertificate {
+    fn from(m: Model) -> IdpCertificate {
+        IdpCertificate {
+            id: m.id.into(),
+            subject: m.subject,
+            issuer: m.issuer,
+            fingerprint_sha256: m.fingerprint_sha256,
+            not_before: m.not_before,
+            not_after: m.not_after,
+            pem: m.pem,
+            created_at: m.created_at,
+        }
+    }
+}

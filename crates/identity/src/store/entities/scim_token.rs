@@ -1,3 +1,4 @@
+use crate::provisioning::scim_tokens::ScimToken;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -20,3 +21,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for ScimToken {
+    fn from(m: Model) -> ScimToken {
+        ScimToken {
+            id: m.id.into(),
+            prefix: m.token_prefix,
+            created_by: m.created_by,
+            created_at: m.created_at,
+            last_used_at: m.last_used_at,
+            revoked_at: m.revoked_at,
+        }
+    }
+}

@@ -1,3 +1,4 @@
+use crate::sign_in_log::{Outcome, SignInEvent};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -23,3 +24,22 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for SignInEvent {
+    fn from(m: Model) -> SignInEvent {
+        SignInEvent {
+            id: m.id.into(),
+            user_id: m.user_id.map(|u| u.to_string()),
+            name_id: m.name_id,
+            flow: m.flow,
+            success: m.outcome == Outcome::Success.as_str(),
+            reason_code: m.reason_code,
+            detail: m.detail,
+            certificate_fingerprint: m.certificate_fingerprint,
+            clock_offset_seconds: m.clock_offset_seconds,
+            ip: m.ip,
+            user_agent: m.user_agent,
+            created_at: m.created_at,
+        }
+    }
+}

@@ -1,3 +1,4 @@
+use crate::model::Tenant;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -17,3 +18,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for Tenant {
+    fn from(m: Model) -> Tenant {
+        Tenant {
+            id: m.id.into(),
+            slug: m.slug,
+            name: m.name,
+            dev_mode: m.dev_mode,
+            scim_manages_admins: m.scim_manages_admins,
+            created_at: m.created_at,
+        }
+    }
+}

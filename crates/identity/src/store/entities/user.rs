@@ -1,3 +1,5 @@
+use crate::error::Error;
+use crate::model::{Role, User, UserStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -34,3 +36,22 @@ impl Related<super::tenant::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl TryFrom<Model> for User {
+    type Error = Error;
+
+    fn try_from(m: Model) -> Result<User, Error> {
+        Ok(User {
+            id: m.id.into(),
+            tenant_id: m.tenant_id.into(),
+            email: m.email,
+            display_name: m.display_name,
+            federation_id: m.federation_id,
+            role: Role::parse_stored(&m.role)?,
+            status: UserStatus::parse_stored(&m.status)?,
+            has_password: m.password_hash.is_some(),
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        })
+    }
+}
