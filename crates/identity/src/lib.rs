@@ -17,6 +17,8 @@ mod provisioning; // users and groups: console management and SCIM provisioning
 mod sign_in_log; // every sign-in attempt and its reason
 mod sso; // the IdP connection and the SAML flows: start, ACS, hand-over, logout, test run
 mod tenants; // tenants and their settings // the first operator and the demo tenant
+#[cfg(feature = "testing")]
+pub mod testing; // test-only ways in (the `testing` feature, from dev-dependencies only)
 // Shared ground:
 pub mod clock;
 pub mod db;
@@ -33,7 +35,9 @@ use chrono::Duration;
 use sea_orm::DatabaseConnection;
 
 pub use audit::AuditFilter;
-pub use auth::principal::{Actor, OperatorScope, Principal, ScimScope, TenantScope};
+pub use auth::principal::{
+    Actor, AdminScope, OperatorScope, Principal, PrincipalKind, ScimScope, SystemAccess, TenantScope,
+};
 pub use auth::throttle::{AcsAdmission, Limits, Policy};
 pub use auth::{Me, MeRole, NewSessionInfo, SignIn, SignedIn};
 pub use bootstrap::{Bootstrap, BootstrapReport, DEMO_ADMIN_EMAIL, DEMO_SLUG, DemoTenant};

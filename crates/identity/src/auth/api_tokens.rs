@@ -2,7 +2,7 @@
 
 use super::{API_TOKEN_PREFIX, TOUCH_EVERY};
 use crate::audit::{self, Change};
-use crate::auth::principal::{Principal, TenantScope};
+use crate::auth::principal::{AdminScope, Principal};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
@@ -29,8 +29,7 @@ fn to_api_token(m: api_token::Model) -> ApiToken {
 impl Identity {
     /// Creates an API token; the token text is returned once and only its hash is kept.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn create_api_token(&self, scope: &TenantScope, name: &str) -> Result<(String, ApiToken)> {
-        scope.require_admin()?;
+    pub async fn create_api_token(&self, scope: &AdminScope, name: &str) -> Result<(String, ApiToken)> {
         let name = validate::required_text("name", name, 100).map_err(|e| Error::Validation(vec![e]))?;
         let token = secrets::new_token(API_TOKEN_PREFIX);
         let now = self.now();
@@ -60,8 +59,7 @@ impl Identity {
     }
 
     /// The tenant's API tokens, oldest first, a page at a time.
-    pub async fn api_tokens(&self, scope: &TenantScope, page: &PageRequest) -> Result<Page<ApiToken>> {
-        scope.require_admin()?;
+    pub async fn api_tokens(&self, scope: &AdminScope, page: &PageRequest) -> Result<Page<ApiToken>> {
         let size = page.size()?;
         let mut q = api_token::Entity::find()
             .filter(api_token::Column::TenantId.eq(scope.tenant_id().as_uuid()))
@@ -75,8 +73,7 @@ impl Identity {
     }
 
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn revoke_api_token(&self, scope: &TenantScope, id: ApiTokenId) -> Result<ApiToken> {
-        scope.require_admin()?;
+    pub async fn revoke_api_token(&self, scope: &AdminScope, id: ApiTokenId) -> Result<ApiToken> {
         let now = self.now();
         let txn = self.db.begin().await?;
         let m = api_token::Entity::find_by_id(id.as_uuid())
@@ -122,6 +119,6 @@ impl Identity {
                 .exec(&self.db)
                 .await?;
         }
-        Ok(Some(Principal::ApiToken { tenant_id: m.tenant_id.into(), token_id: m.id.into(), name: m.name }))
+        Ok(Some(Principal::api_token(m.tenant_id.into(), m.id.into(), m.name)))
     }
 }

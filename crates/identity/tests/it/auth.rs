@@ -9,7 +9,7 @@ fn sign_in(email: &str, password: &str, tenant: Option<&str>) -> SignIn {
 }
 
 /// Tenants `tenant-a` and `tenant-b`, each with an active `pat@example.com` (same password).
-async fn pat_in_two_tenants(ctx: &Ctx) -> (TenantScope, TenantScope) {
+async fn pat_in_two_tenants(ctx: &Ctx) -> (AdminScope, AdminScope) {
     let (_, a) = ctx.tenant("tenant-a").await;
     let (_, b) = ctx.tenant("tenant-b").await;
     for s in [&a, &b] {
@@ -44,10 +44,7 @@ both_backends!(an_email_in_two_tenants_needs_the_tenant_only_when_both_match, |d
     let e = ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, None)).await.unwrap_err();
     assert_eq!(field_of(&e), ["tenant"]);
     let s = ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, Some("tenant-b"))).await.unwrap();
-    match s.principal {
-        Principal::User { tenant_id, .. } => assert_eq!(tenant_id, b.tenant_id()),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!((s.principal.kind(), s.principal.tenant_id()), (PrincipalKind::User, Some(b.tenant_id())));
     // The tenant slug narrows the search: no account there means wrong credentials.
     assert!(ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, Some("no-such"))).await.is_err());
 });
@@ -123,7 +120,7 @@ both_backends!(api_tokens_are_shown_once_and_revocable, |db| async move {
     let (token, t) = ctx.identity.create_api_token(&a, "terraform").await.unwrap();
     assert!(token.starts_with(&t.prefix));
     let p = ctx.identity.resolve_api_token(&token).await.unwrap().expect("live token");
-    assert!(matches!(p, Principal::ApiToken { tenant_id, .. } if tenant_id == a.tenant_id()));
+    assert_eq!((p.kind(), p.tenant_id()), (PrincipalKind::ApiToken, Some(a.tenant_id())));
     let listed = ctx.identity.api_tokens(&a, &PageRequest::default()).await.unwrap().items;
     assert!(listed[0].last_used_at.is_some());
     assert!(ctx.identity.api_tokens(&b, &PageRequest::default()).await.unwrap().items.is_empty());
@@ -141,7 +138,7 @@ both_backends!(api_tokens_are_shown_once_and_revocable, |db| async move {
 both_backends!(password_attempts_land_in_each_tenants_sign_in_log, |db| async move {
     let ctx = Ctx::new(db);
     let (a, b) = pat_in_two_tenants(&ctx).await;
-    let reasons = |scope: TenantScope| {
+    let reasons = |scope: AdminScope| {
         let identity = ctx.identity.clone();
         async move {
             identity

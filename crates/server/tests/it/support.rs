@@ -141,7 +141,7 @@ impl TestApp {
     /// The platform operator's session (created directly in the services).
     pub async fn operator(&self) -> String {
         let id = &self.state.identity;
-        id.create_operator(&gatehouse_identity::OperatorScope::system("test"), "ops@gatehouse.test", PASSWORD)
+        id.create_operator(&gatehouse_identity::OperatorScope::for_tests("test"), "ops@gatehouse.test", PASSWORD)
             .await
             .expect("operator");
         self.sign_in("ops@gatehouse.test", PASSWORD).await
