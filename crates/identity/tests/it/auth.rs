@@ -162,3 +162,33 @@ both_backends!(password_attempts_land_in_each_tenants_sign_in_log, |db| async mo
     assert!(ctx.identity.sign_in(sign_in("nobody@example.com", PASSWORD, None)).await.is_err());
     assert_eq!(reasons(b).await.len(), 1);
 });
+
+both_backends!(admin_rights_go_to_tenant_admins_api_tokens_and_operators_only, |db| async move {
+    let ctx = Ctx::new(db);
+    let (tenant, admin) = ctx.tenant("contoso").await;
+    let plain = ctx
+        .identity
+        .create_user(&admin, NewUser { email: "plain@contoso.example".into(), active: true, ..Default::default() })
+        .await
+        .unwrap();
+    // A plain user acts in their tenant but is handed no admin rights; they still read their own record.
+    let user = ctx.identity.tenant_scope(&Principal::for_tests_user(tenant.id, plain.id, &plain.email, Role::User));
+    let user = user.expect("a user's tenant scope");
+    let e = user.admin().unwrap_err();
+    assert!(matches!(&e, Error::Forbidden(m) if m == "only a tenant admin may do this"), "{e:?}");
+    assert_eq!(ctx.identity.user(&user, plain.id).await.unwrap().email, "plain@contoso.example");
+    // API tokens act with admin rights on their own tenant.
+    let (token, _) = ctx.identity.create_api_token(&admin, "automation").await.unwrap();
+    let p = ctx.identity.resolve_api_token(&token).await.unwrap().expect("live token");
+    let rights = ctx.identity.tenant_scope(&p).expect("a token's tenant scope").admin().expect("admin rights");
+    assert_eq!(rights.tenant_id(), tenant.id);
+    // Operators have no tenant of their own; naming one gives them admin rights there.
+    ctx.identity.create_operator(&OperatorScope::for_tests("test"), "ops@gatehouse.example", PASSWORD).await.unwrap();
+    let op = ctx.identity.sign_in(sign_in("ops@gatehouse.example", PASSWORD, None)).await.unwrap().principal;
+    assert_eq!((op.kind(), op.tenant_id()), (PrincipalKind::Operator, None));
+    assert!(ctx.identity.tenant_scope(&op).is_none());
+    let rights = ctx.identity.operator_tenant_scope(&op, "contoso").await.unwrap().admin().expect("admin rights");
+    assert_eq!((rights.tenant_id(), rights.actor().kind), (tenant.id, "operator"));
+    // An operator's rights are refused to tenant users.
+    assert!(matches!(OperatorScope::of_principal(&p), Err(Error::Forbidden(_))));
+});

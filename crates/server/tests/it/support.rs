@@ -168,3 +168,26 @@ pub fn session_from(set_cookie: &[String]) -> Option<String> {
         .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
         .filter(|v| !v.is_empty())
 }
+
+/// The names of every query and mutation in the schema.
+pub fn schema_operations() -> Vec<String> {
+    let sdl = gatehouse_graphql::schema_sdl();
+    let mut ops = Vec::new();
+    for block in ["type Query {", "type Mutation {"] {
+        let start = sdl.find(block).expect("root type") + block.len();
+        let body = &sdl[start..start + sdl[start..].find("\n}").expect("end")];
+        let mut in_doc = false;
+        for line in body.lines().map(str::trim) {
+            if line.starts_with("\"\"\"") {
+                in_doc = !(in_doc || line.len() > 3 && line.ends_with("\"\"\""));
+                continue;
+            }
+            if in_doc || line.is_empty() {
+                continue;
+            }
+            let name: String = line.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            ops.push(name);
+        }
+    }
+    ops
+}
