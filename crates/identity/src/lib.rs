@@ -4,7 +4,11 @@
 //!
 //! Everything a caller may do goes through [`Identity`]. Tenant-owned operations take a
 //! [`TenantScope`] first; only an authenticated [`Principal`] yields one, so a tenant's
-//! data can only be reached by someone acting inside that tenant.
+//! data can only be reached by someone acting inside that tenant. Admin operations take an
+//! [`AdminScope`], which only [`TenantScope::admin`] hands out; platform operations take an
+//! [`OperatorScope`], from a signed-in operator or from the [`SystemAccess`] the binary
+//! claims once at start-up. No other crate can make any of these (the `testing` feature,
+//! on only in tests, adds test constructors: `src/testing.rs`).
 
 #![cfg_attr(test, allow(clippy::unwrap_used))] // a failed unwrap is a failed test
 
