@@ -29,13 +29,15 @@ build:
 	$(CARGO) build -p gatehouse-server --bin gatehouse
 
 # Rust unit + integration tests on SQLite and PostgreSQL, and the end-to-end tests
-# against the real binary (built first).
+# against the real binary (built first). nextest runs no doctests, so the identity crate's
+# (they prove no other crate can mint a Principal or a scope) run after it.
 rust-test: build
 	@if command -v cargo-nextest >/dev/null; then \
 		$(CARGO) nextest run --workspace --no-fail-fast; \
 	else \
 		$(CARGO) test --workspace --no-fail-fast; \
 	fi
+	$(CARGO) test --doc -p gatehouse-identity
 
 web-test: build
 	@if [ -f web/package.json ]; then cd web && npm test && GATEHOUSE_BIN=$(abspath $(GATEHOUSE)) npm run e2e; fi

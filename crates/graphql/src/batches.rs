@@ -96,7 +96,7 @@ impl GroupBatch {
         let pages = cell
             .get_or_try_init(|| async {
                 let scope = tenant_scope(ctx).await?;
-                let pages = identity(ctx).group_members(&scope, &self.ids, page).await.gql()?;
+                let pages = identity(ctx).group_members(&scope.admin().gql()?, &self.ids, page).await.gql()?;
                 Ok::<_, async_graphql::Error>(next_level(pages, User::batch))
             })
             .await?;
@@ -109,7 +109,7 @@ impl GroupBatch {
             .counts
             .get_or_try_init(|| async {
                 let scope = tenant_scope(ctx).await?;
-                identity(ctx).group_member_counts(&scope, &self.ids).await.gql()
+                identity(ctx).group_member_counts(&scope.admin().gql()?, &self.ids).await.gql()
             })
             .await?;
         Ok(counts.get(&group).copied().unwrap_or(0))

@@ -89,12 +89,12 @@ impl MutationRoot {
     /// Lets the tenant's SCIM client rename, deactivate and delete tenant admins (tenant admins
     /// only; off by default). The last active admin stays protected either way.
     async fn set_scim_manages_admins(&self, ctx: &Context<'_>, enabled: bool) -> GqlResult<Tenant> {
-        let scope = tenant_scope(ctx).await?;
+        let scope = tenant_scope(ctx).await?.admin().gql()?;
         identity(ctx).set_scim_manages_admins(&scope, enabled).await.gql().map(Tenant)
     }
 
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> GqlResult<User> {
-        let scope = tenant_scope(ctx).await?;
+        let scope = tenant_scope(ctx).await?.admin().gql()?;
         identity(ctx)
             .create_user(
                 &scope,
@@ -120,34 +120,34 @@ impl MutationRoot {
             federation_id: input.federation_id,
             role: input.role.map(Into::into),
         };
-        identity(ctx).update_user(&scope, parse_id("id", &id)?, update).await.gql().map(User::one)
+        let id = parse_id("id", &id)?;
+        identity(ctx).update_user(&scope.admin().gql()?, id, update).await.gql().map(User::one)
     }
 
     /// Lets the user sign in.
     async fn activate_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx).set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Active).await.gql().map(User::one)
+        let id = parse_id("id", &id)?;
+        identity(ctx).set_user_status(&scope.admin().gql()?, id, idn::UserStatus::Active).await.gql().map(User::one)
     }
 
     /// Stops the user from signing in and ends their sessions at once.
     async fn suspend_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx)
-            .set_user_status(&scope, parse_id("id", &id)?, idn::UserStatus::Suspended)
-            .await
-            .gql()
-            .map(User::one)
+        let id = parse_id("id", &id)?;
+        identity(ctx).set_user_status(&scope.admin().gql()?, id, idn::UserStatus::Suspended).await.gql().map(User::one)
     }
 
     /// Deletes the user (they can no longer sign in; the logs keep their history).
     async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx).delete_user(&scope, parse_id("id", &id)?).await.gql().map(User::one)
+        let id = parse_id("id", &id)?;
+        identity(ctx).delete_user(&scope.admin().gql()?, id).await.gql().map(User::one)
     }
 
     /// Saves the whole SSO configuration at once.
     async fn update_sso_connection(&self, ctx: &Context<'_>, input: SsoConnectionInput) -> GqlResult<SsoConnection> {
-        let scope = tenant_scope(ctx).await?;
+        let scope = tenant_scope(ctx).await?.admin().gql()?;
         identity(ctx)
             .update_sso_connection(
                 &scope,
@@ -171,20 +171,21 @@ impl MutationRoot {
     /// Uploads an IdP signing certificate: PEM, or the bare Base64 of Entra's
     /// "Certificate (Base64)" download, or Base64 of a DER file.
     async fn add_idp_certificate(&self, ctx: &Context<'_>, certificate: String) -> GqlResult<IdpCertificate> {
-        let scope = tenant_scope(ctx).await?;
+        let scope = tenant_scope(ctx).await?.admin().gql()?;
         let added = identity(ctx).add_idp_certificate(&scope, certificate.as_bytes()).await.gql()?;
         Ok(IdpCertificate(added.certificate))
     }
 
     async fn remove_idp_certificate(&self, ctx: &Context<'_>, id: ID) -> GqlResult<IdpCertificate> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx).remove_idp_certificate(&scope, parse_id("id", &id)?).await.gql().map(IdpCertificate)
+        let id = parse_id("id", &id)?;
+        identity(ctx).remove_idp_certificate(&scope.admin().gql()?, id).await.gql().map(IdpCertificate)
     }
 
     /// A one-time URL that runs an SP-initiated test sign-in and shows the outcome in
     /// words (like Entra's "Test this application"). Works before SSO is enabled.
     async fn test_sso_connection(&self, ctx: &Context<'_>) -> GqlResult<TestSsoPayload> {
-        let scope = tenant_scope(ctx).await?;
+        let scope = tenant_scope(ctx).await?.admin().gql()?;
         let base = &ctx.data_unchecked::<crate::ServiceProviderInfo>().public_url;
         let url = identity(ctx).create_sso_test(&scope, base).await.gql()?;
         Ok(TestSsoPayload { url })
@@ -199,7 +200,7 @@ impl MutationRoot {
         xml: String,
         #[graphql(default = false)] apply: bool,
     ) -> GqlResult<IdpMetadataImport> {
-        let scope = tenant_scope(ctx).await?;
+        let scope = tenant_scope(ctx).await?.admin().gql()?;
         let m = identity(ctx).import_idp_metadata(&scope, &xml, apply).await.gql()?;
         Ok(IdpMetadataImport {
             issuer: m.issuer,
@@ -223,20 +224,21 @@ impl MutationRoot {
 
     /// Creates an API token; the token is in this answer only.
     async fn create_api_token(&self, ctx: &Context<'_>, name: String) -> GqlResult<CreateApiTokenPayload> {
-        let scope = tenant_scope(ctx).await?;
+        let scope = tenant_scope(ctx).await?.admin().gql()?;
         let (token, t) = identity(ctx).create_api_token(&scope, &name).await.gql()?;
         Ok(CreateApiTokenPayload { token, api_token: ApiToken(t) })
     }
 
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ApiToken> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx).revoke_api_token(&scope, parse_id("id", &id)?).await.gql().map(ApiToken)
+        let id = parse_id("id", &id)?;
+        identity(ctx).revoke_api_token(&scope.admin().gql()?, id).await.gql().map(ApiToken)
     }
 
     /// Creates a SCIM token for the IdP's provisioning ("Secret Token"); the token is in
     /// this answer only. Earlier tokens stay valid until revoked.
     async fn create_scim_token(&self, ctx: &Context<'_>) -> GqlResult<CreateScimTokenPayload> {
-        let scope = tenant_scope(ctx).await?;
+        let scope = tenant_scope(ctx).await?.admin().gql()?;
         let created = identity(ctx).create_scim_token(&scope).await.gql()?;
         scim_token_payload(ctx, &scope, created).await
     }
@@ -244,12 +246,15 @@ impl MutationRoot {
     /// Replaces a SCIM token by a new one; the old one stops working at once.
     async fn rotate_scim_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<CreateScimTokenPayload> {
         let scope = tenant_scope(ctx).await?;
-        let created = identity(ctx).rotate_scim_token(&scope, parse_id("id", &id)?).await.gql()?;
+        let id = parse_id("id", &id)?;
+        let scope = scope.admin().gql()?;
+        let created = identity(ctx).rotate_scim_token(&scope, id).await.gql()?;
         scim_token_payload(ctx, &scope, created).await
     }
 
     async fn revoke_scim_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ScimToken> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx).revoke_scim_token(&scope, parse_id("id", &id)?).await.gql().map(ScimToken)
+        let id = parse_id("id", &id)?;
+        identity(ctx).revoke_scim_token(&scope.admin().gql()?, id).await.gql().map(ScimToken)
     }
 }

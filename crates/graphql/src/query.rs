@@ -45,7 +45,7 @@ impl QueryRoot {
 
     /// The tenant's SSO settings and IdP certificates.
     async fn sso_connection(&self, ctx: &Context<'_>) -> GqlResult<SsoConnection> {
-        let scope = tenant_scope(ctx).await?;
+        let scope = tenant_scope(ctx).await?.admin().gql()?;
         identity(ctx).sso_connection(&scope).await.gql().map(SsoConnection)
     }
 
@@ -67,7 +67,8 @@ impl QueryRoot {
     ) -> GqlResult<Connection<String, User>> {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
-        let p = identity(ctx).list_users(&scope, search.as_deref(), &page(first, after)?).await.gql()?;
+        let page = page(first, after)?;
+        let p = identity(ctx).list_users(&scope.admin().gql()?, search.as_deref(), &page).await.gql()?;
         Ok(connection(objects(p, User::batch), |u| u.user.id.to_string(), had_cursor))
     }
 
@@ -93,7 +94,8 @@ impl QueryRoot {
         let f = filter.unwrap_or_default();
         let filter = AuditFilter { action: f.action, target_id: f.target_id, since: f.since, until: f.until };
         let had_cursor = after.is_some();
-        let p = identity(ctx).audit_events(&scope, &filter, &page(first, after)?).await.gql()?;
+        let page = page(first, after)?;
+        let p = identity(ctx).audit_events(&scope.admin().gql()?, &filter, &page).await.gql()?;
         Ok(connection(objects(p, |es| es.into_iter().map(AuditEvent).collect()), |e| e.0.id.to_string(), had_cursor))
     }
 
@@ -119,7 +121,8 @@ impl QueryRoot {
             since: f.since,
         };
         let had_cursor = after.is_some();
-        let p = identity(ctx).sign_in_events(&scope, &filter, &page(first, after)?).await.gql()?;
+        let page = page(first, after)?;
+        let p = identity(ctx).sign_in_events(&scope.admin().gql()?, &filter, &page).await.gql()?;
         Ok(connection(objects(p, |es| es.into_iter().map(SignInEvent).collect()), |e| e.0.id.to_string(), had_cursor))
     }
 
@@ -133,7 +136,8 @@ impl QueryRoot {
     ) -> GqlResult<Connection<String, ScimToken>> {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
-        let p = identity(ctx).scim_tokens(&scope, &page(first, after)?).await.gql()?;
+        let page = page(first, after)?;
+        let p = identity(ctx).scim_tokens(&scope.admin().gql()?, &page).await.gql()?;
         Ok(connection(objects(p, |ts| ts.into_iter().map(ScimToken).collect()), |t| t.0.id.to_string(), had_cursor))
     }
 
@@ -147,13 +151,15 @@ impl QueryRoot {
     ) -> GqlResult<Connection<String, Group>> {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
-        let p = identity(ctx).groups(&scope, &page(first, after)?).await.gql()?;
+        let page = page(first, after)?;
+        let p = identity(ctx).groups(&scope.admin().gql()?, &page).await.gql()?;
         Ok(connection(objects(p, Group::batch), |g| g.group.id.to_string(), had_cursor))
     }
 
     async fn group(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Group>> {
         let scope = tenant_scope(ctx).await?;
-        match identity(ctx).group(&scope, parse_id("id", &id)?).await {
+        let id = parse_id("id", &id)?;
+        match identity(ctx).group(&scope.admin().gql()?, id).await {
             Ok(g) => Ok(Some(Group::one(g))),
             Err(gatehouse_identity::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(crate::error::to_gql(e)),
@@ -170,7 +176,8 @@ impl QueryRoot {
     ) -> GqlResult<Connection<String, ApiToken>> {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
-        let p = identity(ctx).api_tokens(&scope, &page(first, after)?).await.gql()?;
+        let page = page(first, after)?;
+        let p = identity(ctx).api_tokens(&scope.admin().gql()?, &page).await.gql()?;
         Ok(connection(objects(p, |ts| ts.into_iter().map(ApiToken).collect()), |t| t.0.id.to_string(), had_cursor))
     }
 }

@@ -6,7 +6,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::Serialize;
 
 use crate::Identity;
-use crate::auth::principal::{Actor, ScimScope, TenantScope};
+use crate::auth::principal::{Actor, AdminScope, ScimScope, TenantScope};
 use crate::error::Result;
 use crate::ids::{AuditEventId, TenantId};
 use crate::model::{AuditEvent, Page, PageRequest, page_from};
@@ -104,11 +104,10 @@ impl Identity {
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn audit_events(
         &self,
-        scope: &TenantScope,
+        scope: &AdminScope,
         filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>> {
-        scope.require_admin()?;
         let size = page.size()?;
         let mut q = audit_event::Entity::find()
             .filter(audit_event::Column::TenantId.eq(scope.tenant_id().as_uuid()))

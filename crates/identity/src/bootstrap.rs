@@ -1,7 +1,7 @@
 //! First start: on a database without any operator, create the platform operator and a
 //! demo tenant with its admin, and report the passwords once. Later starts do nothing.
 
-use crate::auth::principal::OperatorScope;
+use crate::auth::principal::SystemAccess;
 use crate::error::Result;
 use crate::tenants::NewTenant;
 use crate::{Identity, secrets};
@@ -36,12 +36,13 @@ pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.example.com";
 
 impl Identity {
     /// Creates the first operator (and the demo tenant) when there is no operator yet.
-    /// Returns `None` when the database was already set up.
-    pub async fn bootstrap(&self, cfg: &Bootstrap) -> Result<Option<BootstrapReport>> {
+    /// Returns `None` when the database was already set up. Runs with the process's
+    /// [`SystemAccess`].
+    pub async fn bootstrap(&self, system: &SystemAccess, cfg: &Bootstrap) -> Result<Option<BootstrapReport>> {
         if self.operator_count().await? > 0 {
             return Ok(None);
         }
-        let system = OperatorScope::system("first start");
+        let system = system.operator_scope("first start");
         let generated = cfg.operator_password.is_none().then(secrets::generate_password);
         let password = cfg.operator_password.clone().or_else(|| generated.clone()).unwrap_or_default();
         let op = self.create_operator(&system, &cfg.operator_email, &password).await?;

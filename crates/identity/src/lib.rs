@@ -4,7 +4,11 @@
 //!
 //! Everything a caller may do goes through [`Identity`]. Tenant-owned operations take a
 //! [`TenantScope`] first; only an authenticated [`Principal`] yields one, so a tenant's
-//! data can only be reached by someone acting inside that tenant.
+//! data can only be reached by someone acting inside that tenant. Admin operations take an
+//! [`AdminScope`], which only [`TenantScope::admin`] hands out; platform operations take an
+//! [`OperatorScope`], from a signed-in operator or from the [`SystemAccess`] the binary
+//! claims once at start-up. No other crate can make any of these (the `testing` feature,
+//! on only in tests, adds test constructors: `src/testing.rs`).
 
 #![cfg_attr(test, allow(clippy::unwrap_used))] // a failed unwrap is a failed test
 
@@ -17,6 +21,8 @@ mod provisioning; // users and groups: console management and SCIM provisioning
 mod sign_in_log; // every sign-in attempt and its reason
 mod sso; // the IdP connection and the SAML flows: start, ACS, hand-over, logout, test run
 mod tenants; // tenants and their settings // the first operator and the demo tenant
+#[cfg(feature = "testing")]
+pub mod testing; // test-only ways in (the `testing` feature, from dev-dependencies only)
 // Shared ground:
 pub mod clock;
 pub mod db;
@@ -33,7 +39,9 @@ use chrono::Duration;
 use sea_orm::DatabaseConnection;
 
 pub use audit::AuditFilter;
-pub use auth::principal::{Actor, OperatorScope, Principal, ScimScope, TenantScope};
+pub use auth::principal::{
+    Actor, AdminScope, OperatorScope, Principal, PrincipalKind, ScimScope, SystemAccess, TenantScope,
+};
 pub use auth::throttle::{AcsAdmission, Limits, Policy};
 pub use auth::{Me, MeRole, NewSessionInfo, SignIn, SignedIn};
 pub use bootstrap::{Bootstrap, BootstrapReport, DEMO_ADMIN_EMAIL, DEMO_SLUG, DemoTenant};

@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use serde_json::json;
 
 use crate::audit::{self, Change};
-use crate::auth::principal::{OperatorScope, Principal, TenantScope};
+use crate::auth::principal::{AdminScope, OperatorScope, Principal, TenantScope};
 use crate::error::{Error, Result, on_unique};
 use crate::ids::*;
 use crate::model::*;
@@ -197,8 +197,7 @@ impl Identity {
     /// Lets (or stops) the tenant's SCIM client rename, deactivate and delete tenant admins.
     /// Off by default; the last active admin stays protected either way.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err(level = "info"))]
-    pub async fn set_scim_manages_admins(&self, scope: &TenantScope, enabled: bool) -> Result<Tenant> {
-        scope.require_admin()?;
+    pub async fn set_scim_manages_admins(&self, scope: &AdminScope, enabled: bool) -> Result<Tenant> {
         let now = self.now();
         let txn = self.begin_write().await?;
         let before = crate::provisioning::admin_guard::lock_tenant(&txn, scope.tenant_id()).await?;

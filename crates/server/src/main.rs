@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use gatehouse_identity::{Bootstrap, BootstrapReport, NewTenant, OperatorScope};
+use gatehouse_identity::{Bootstrap, BootstrapReport, NewTenant, SystemAccess};
 use gatehouse_server::config::Config;
 use gatehouse_server::{app, connect_and_migrate, state, tracing_init};
 
@@ -69,13 +69,19 @@ enum AdminCommand {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    if let Err(e) = run(cli).await {
+    // Gatehouse's own operator rights (first start, the CLI): claimed here, once, and
+    // handed to what needs them.
+    let Some(system) = SystemAccess::claim() else {
+        eprintln!("gatehouse: system access was claimed twice");
+        std::process::exit(1);
+    };
+    if let Err(e) = run(cli, &system).await {
         eprintln!("gatehouse: {e:#}");
         std::process::exit(1);
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli, system: &SystemAccess) -> anyhow::Result<()> {
     if let Some(Command::Schema) = cli.command {
         print!("{}", gatehouse_graphql::schema_sdl());
         return Ok(());
@@ -87,7 +93,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let db = connect_and_migrate(&cfg.database_url).await?;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(cfg, db).await,
+        Command::Serve => serve(cfg, db, system).await,
         Command::Migrate => {
             println!("database is up to date");
             Ok(())
@@ -96,7 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let st = state(&cfg, db)?;
             let created = st
                 .identity
-                .create_tenant(&OperatorScope::system("cli"), NewTenant { slug, name, admin_email, admin_password })
+                .create_tenant(&system.operator_scope("cli"), NewTenant { slug, name, admin_email, admin_password })
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created tenant {:?} ({})", created.tenant.slug, created.tenant.name);
@@ -112,7 +118,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let pw = password.or_else(|| generated.clone()).unwrap_or_default();
             let op = st
                 .identity
-                .create_operator(&OperatorScope::system("cli"), &email, &pw)
+                .create_operator(&system.operator_scope("cli"), &email, &pw)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created platform operator {}", op.email);
@@ -125,16 +131,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(cfg: Config, db: sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, system: &SystemAccess) -> anyhow::Result<()> {
     let st = state(&cfg, db)?;
     let public_url = st.public_url.clone();
     let report = st
         .identity
-        .bootstrap(&Bootstrap {
-            operator_email: cfg.bootstrap_email.clone(),
-            operator_password: cfg.bootstrap_password.clone(),
-            demo_tenant: cfg.demo_tenant,
-        })
+        .bootstrap(
+            system,
+            &Bootstrap {
+                operator_email: cfg.bootstrap_email.clone(),
+                operator_password: cfg.bootstrap_password.clone(),
+                demo_tenant: cfg.demo_tenant,
+            },
+        )
         .await
         .map_err(|e| anyhow::anyhow!("first-start set-up failed: {e}"))?;
     if let Some(r) = &report {

@@ -2,7 +2,7 @@
 
 use super::TOUCH_EVERY;
 use crate::audit::{self, Change};
-use crate::auth::principal::{Principal, TenantScope};
+use crate::auth::principal::{AdminScope, Principal};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
@@ -17,8 +17,7 @@ use serde_json::json;
 impl Identity {
     /// Creates an API token; the token text is returned once and only its hash is kept.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn create_api_token(&self, scope: &TenantScope, name: &str) -> Result<(String, ApiToken)> {
-        scope.require_admin()?;
+    pub async fn create_api_token(&self, scope: &AdminScope, name: &str) -> Result<(String, ApiToken)> {
         let name = validate::required_text("name", name, 100).map_err(|e| Error::Validation(vec![e]))?;
         let token = TokenKind::Api.generate();
         let now = self.now();
@@ -48,8 +47,7 @@ impl Identity {
     }
 
     /// The tenant's API tokens, oldest first, a page at a time.
-    pub async fn api_tokens(&self, scope: &TenantScope, page: &PageRequest) -> Result<Page<ApiToken>> {
-        scope.require_admin()?;
+    pub async fn api_tokens(&self, scope: &AdminScope, page: &PageRequest) -> Result<Page<ApiToken>> {
         let size = page.size()?;
         let mut q = api_token::Entity::find()
             .filter(api_token::Column::TenantId.eq(scope.tenant_id().as_uuid()))
@@ -63,8 +61,7 @@ impl Identity {
     }
 
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn revoke_api_token(&self, scope: &TenantScope, id: ApiTokenId) -> Result<ApiToken> {
-        scope.require_admin()?;
+    pub async fn revoke_api_token(&self, scope: &AdminScope, id: ApiTokenId) -> Result<ApiToken> {
         let now = self.now();
         let txn = self.begin_write().await?;
         let m = api_token::Entity::find_by_id(id.as_uuid())
@@ -110,6 +107,6 @@ impl Identity {
                 .exec(&self.db)
                 .await?;
         }
-        Ok(Some(Principal::ApiToken { tenant_id: m.tenant_id.into(), token_id: m.id.into(), name: m.name }))
+        Ok(Some(Principal::api_token(m.tenant_id.into(), m.id.into(), m.name)))
     }
 }

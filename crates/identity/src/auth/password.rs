@@ -2,7 +2,7 @@
 //! bounded hashing pool, and on success one transaction for the reset, the log entry and the session.
 
 use super::{SignIn, SignedIn};
-use crate::auth::principal::Principal;
+use crate::auth::principal::{Principal, Who};
 use crate::auth::throttle::{self, Key};
 use crate::error::{Error, Result};
 use crate::ids::*;
@@ -87,7 +87,7 @@ impl Identity {
         }
         let Some(who) = matched.pop() else { return Err(wrong_credentials()) };
         let principal = match who {
-            Candidate::Operator(o) => Principal::Operator { id: o.id.into(), email: o.email },
+            Candidate::Operator(o) => Principal::operator(o.id.into(), o.email),
             Candidate::User(u, t) => {
                 let role = Role::parse_stored(&u.role)?;
                 // Refused for who the person is, not for the password: that was right, so
@@ -126,14 +126,14 @@ impl Identity {
                         "your organisation signs in with single sign-on; use \"Sign in with SSO\"".into(),
                     ));
                 }
-                Principal::User { tenant_id: t.id.into(), user_id: u.id.into(), email: u.email, role }
+                Principal::user(t.id.into(), u.id.into(), u.email, role)
             }
         };
         // The password was right: in one transaction (one commit, one turn of SQLite's
         // write lock) the account's count is forgotten, the sign-in logged and the session made.
         let txn = self.begin_write().await?;
         self.forget(&txn, &account).await?;
-        if let Principal::User { tenant_id, user_id, email, .. } = &principal {
+        if let Who::User { tenant_id, user_id, email, .. } = &principal.who {
             self.record_password_attempt(&txn, *tenant_id, *user_id, email, SignInReason::Success, &meta).await?;
         }
         let signed_in = self.create_session_on(&txn, &principal, AuthMethod::Password, &input.session, None).await?;

@@ -2,7 +2,7 @@
 //! ended by sign-out; and `me`, who a session is.
 
 use super::{NewSessionInfo, SignedIn, SsoSessionInfo, TOUCH_EVERY};
-use crate::auth::principal::{Actor, Principal, TenantScope};
+use crate::auth::principal::{Actor, Principal, TenantScope, Who};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
@@ -66,10 +66,10 @@ impl Identity {
         let now = self.now();
         let token = TokenKind::Session.generate();
         let expires_at = now + self.sessions.absolute_timeout;
-        let (tenant_id, user_id, operator_id) = match principal {
-            Principal::Operator { id, .. } => (None, None, Some(id.as_uuid())),
-            Principal::User { tenant_id, user_id, .. } => (Some(tenant_id.as_uuid()), Some(user_id.as_uuid()), None),
-            Principal::ApiToken { .. } => {
+        let (tenant_id, user_id, operator_id) = match &principal.who {
+            Who::Operator { id, .. } => (None, None, Some(id.as_uuid())),
+            Who::User { tenant_id, user_id, .. } => (Some(tenant_id.as_uuid()), Some(user_id.as_uuid()), None),
+            Who::ApiToken { .. } => {
                 return Err(Error::internal("an API token cannot start a session"));
             }
         };
@@ -113,19 +113,13 @@ impl Identity {
             return Ok(None);
         }
         let principal = if let Some(op) = s.operator_id {
-            operator::Entity::find_by_id(op)
-                .one(&self.db)
-                .await?
-                .map(|o| Principal::Operator { id: o.id.into(), email: o.email })
+            operator::Entity::find_by_id(op).one(&self.db).await?.map(|o| Principal::operator(o.id.into(), o.email))
         } else if let (Some(t), Some(u)) = (s.tenant_id, s.user_id) {
             let u = live_users(TenantId::from(t)).filter(user::Column::Id.eq(u)).one(&self.db).await?;
             match u {
-                Some(u) if u.status == UserStatus::Active.as_str() => Some(Principal::User {
-                    tenant_id: t.into(),
-                    user_id: u.id.into(),
-                    email: u.email,
-                    role: Role::parse_stored(&u.role)?,
-                }),
+                Some(u) if u.status == UserStatus::Active.as_str() => {
+                    Some(Principal::user(t.into(), u.id.into(), u.email, Role::parse_stored(&u.role)?))
+                }
                 _ => None,
             }
         } else {
@@ -152,19 +146,19 @@ impl Identity {
 
     /// The signed-in user's own record (for `me`), or the operator's.
     pub async fn me(&self, principal: &Principal) -> Result<Me> {
-        match principal {
-            Principal::Operator { id, email } => Ok(Me {
+        match &principal.who {
+            Who::Operator { id, email } => Ok(Me {
                 id: id.to_string(),
                 email: email.clone(),
                 display_name: email.clone(),
                 role: MeRole::Operator,
                 tenant: None,
             }),
-            Principal::User { .. } | Principal::ApiToken { .. } => {
+            Who::User { .. } | Who::ApiToken { .. } => {
                 let scope = TenantScope::of_principal(principal).ok_or(Error::NotFound { what: "tenant" })?;
                 let tenant = self.tenant(&scope).await?;
-                match principal {
-                    Principal::User { user_id, role, .. } => {
+                match &principal.who {
+                    Who::User { user_id, role, .. } => {
                         let u = self.find_user(&self.db, &scope, *user_id).await?;
                         Ok(Me {
                             id: u.id.to_string(),

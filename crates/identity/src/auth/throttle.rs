@@ -36,7 +36,7 @@ pub struct AcsAdmission {
     /// Validate, but keep refusals out of the sign-in log (the Issuer is over its budget).
     pub quiet_failures: bool,
 }
-use crate::auth::principal::{Principal, ScimScope};
+use crate::auth::principal::{Principal, ScimScope, Who};
 
 /// One throttle's rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -450,7 +450,7 @@ impl Identity {
 
     /// Counts one GraphQL request against its API token (other principals pass).
     pub async fn admit_api_request(&self, principal: &Principal) -> Result<()> {
-        let Principal::ApiToken { token_id, tenant_id, .. } = principal else {
+        let Who::ApiToken { token_id, tenant_id, .. } = &principal.who else {
             return Ok(());
         };
         let token = token_id.to_string();

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, Change};
-use crate::auth::principal::{ScimScope, TenantScope};
+use crate::auth::principal::{AdminScope, ScimScope};
 use crate::error::{Error, Result, on_unique};
 use crate::ids::*;
 use crate::model::*;
@@ -203,8 +203,7 @@ impl Identity {
 
     /// The tenant's groups for the console, oldest first (members are read separately).
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn groups(&self, scope: &TenantScope, page: &PageRequest) -> Result<Page<Group>> {
-        scope.require_admin()?;
+    pub async fn groups(&self, scope: &AdminScope, page: &PageRequest) -> Result<Page<Group>> {
         let size = page.size()?;
         let mut q = group::Entity::find()
             .filter(group::Column::TenantId.eq(scope.tenant_id().as_uuid()))
@@ -218,8 +217,7 @@ impl Identity {
     }
 
     /// A group for the console; its members are read by [`Identity::group_members`].
-    pub async fn group(&self, scope: &TenantScope, id: GroupId) -> Result<Group> {
-        scope.require_admin()?;
+    pub async fn group(&self, scope: &AdminScope, id: GroupId) -> Result<Group> {
         Ok(Group::from(find_group(&self.db, scope.tenant_id(), id).await?))
     }
 

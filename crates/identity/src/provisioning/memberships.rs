@@ -17,7 +17,7 @@ use sea_orm::{
 };
 
 use crate::Identity;
-use crate::auth::principal::TenantScope;
+use crate::auth::principal::{AdminScope, TenantScope};
 use crate::error::Result;
 use crate::ids::*;
 use crate::model::*;
@@ -35,11 +35,10 @@ impl Identity {
     #[tracing::instrument(skip(self, scope, groups), fields(tenant_id = %scope.tenant_id(), groups = groups.len()), err)]
     pub async fn group_members(
         &self,
-        scope: &TenantScope,
+        scope: &AdminScope,
         groups: &[GroupId],
         page: &PageRequest,
     ) -> Result<HashMap<GroupId, Page<User>>> {
-        scope.require_admin()?;
         let size = page.size()?;
         let after = page.after_uuid()?;
         let mut pages = HashMap::new();
@@ -114,8 +113,7 @@ impl Identity {
 
     /// How many live members each group has. Groups of other tenants are absent.
     #[tracing::instrument(skip(self, scope, groups), fields(tenant_id = %scope.tenant_id(), groups = groups.len()), err)]
-    pub async fn group_member_counts(&self, scope: &TenantScope, groups: &[GroupId]) -> Result<HashMap<GroupId, u64>> {
-        scope.require_admin()?;
+    pub async fn group_member_counts(&self, scope: &AdminScope, groups: &[GroupId]) -> Result<HashMap<GroupId, u64>> {
         let mut counts = HashMap::new();
         for chunk in groups.chunks(PARENTS_PER_STATEMENT) {
             let rows: Vec<(uuid::Uuid, i64)> = group_member::Entity::find()

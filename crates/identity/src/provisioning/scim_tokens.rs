@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::audit::{self, Change};
-use crate::auth::principal::{ScimScope, TenantScope};
+use crate::auth::principal::{AdminScope, ScimScope, TenantScope};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::{Page, PageRequest, page_from};
@@ -44,8 +44,7 @@ impl Identity {
     /// Creates a SCIM token for the caller's tenant. Earlier tokens stay valid until revoked,
     /// so the IdP can be switched over without a gap.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn create_scim_token(&self, scope: &TenantScope) -> Result<CreatedScimToken> {
-        scope.require_admin()?;
+    pub async fn create_scim_token(&self, scope: &AdminScope) -> Result<CreatedScimToken> {
         let txn = self.begin_write().await?;
         let created = self.insert_scim_token(&txn, scope).await?;
         txn.commit().await?;
@@ -54,8 +53,7 @@ impl Identity {
 
     /// Replaces a token by a new one in one step: the old one stops working at once.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn rotate_scim_token(&self, scope: &TenantScope, id: ScimTokenId) -> Result<CreatedScimToken> {
-        scope.require_admin()?;
+    pub async fn rotate_scim_token(&self, scope: &AdminScope, id: ScimTokenId) -> Result<CreatedScimToken> {
         let txn = self.begin_write().await?;
         self.revoke_in(&txn, scope, id).await?;
         let created = self.insert_scim_token(&txn, scope).await?;
@@ -64,8 +62,7 @@ impl Identity {
     }
 
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn revoke_scim_token(&self, scope: &TenantScope, id: ScimTokenId) -> Result<ScimToken> {
-        scope.require_admin()?;
+    pub async fn revoke_scim_token(&self, scope: &AdminScope, id: ScimTokenId) -> Result<ScimToken> {
         let txn = self.begin_write().await?;
         let t = self.revoke_in(&txn, scope, id).await?;
         txn.commit().await?;
@@ -73,8 +70,7 @@ impl Identity {
     }
 
     /// The tenant's SCIM tokens, oldest first, revoked ones included, a page at a time.
-    pub async fn scim_tokens(&self, scope: &TenantScope, page: &PageRequest) -> Result<Page<ScimToken>> {
-        scope.require_admin()?;
+    pub async fn scim_tokens(&self, scope: &AdminScope, page: &PageRequest) -> Result<Page<ScimToken>> {
         let size = page.size()?;
         let mut q = scim_token::Entity::find()
             .filter(scim_token::Column::TenantId.eq(scope.tenant_id().as_uuid()))

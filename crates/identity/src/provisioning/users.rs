@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use crate::audit::{self, Change, snapshot};
-use crate::auth::principal::TenantScope;
+use crate::auth::principal::{AdminScope, TenantScope};
 use crate::error::{Error, Result, on_unique};
 use crate::ids::*;
 use crate::model::*;
@@ -51,8 +51,7 @@ const MAX_FEDERATION_ID_LEN: usize = 256;
 
 impl Identity {
     #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn create_user(&self, scope: &TenantScope, input: NewUser) -> Result<User> {
-        scope.require_admin()?;
+    pub async fn create_user(&self, scope: &AdminScope, input: NewUser) -> Result<User> {
         let mut errors = Vec::new();
         let email = validate::email("email", &input.email).map_err(|e| errors.push(e)).ok();
         let display_name = match &input.display_name {
@@ -111,8 +110,7 @@ impl Identity {
     }
 
     #[tracing::instrument(skip(self, scope, update), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn update_user(&self, scope: &TenantScope, id: UserId, update: UserUpdate) -> Result<User> {
-        scope.require_admin()?;
+    pub async fn update_user(&self, scope: &AdminScope, id: UserId, update: UserUpdate) -> Result<User> {
         let mut errors = Vec::new();
         let email = update
             .email
@@ -194,8 +192,7 @@ impl Identity {
 
     /// Activates or suspends a user. Suspending ends all their sessions at once.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn set_user_status(&self, scope: &TenantScope, id: UserId, status: UserStatus) -> Result<User> {
-        scope.require_admin()?;
+    pub async fn set_user_status(&self, scope: &AdminScope, id: UserId, status: UserStatus) -> Result<User> {
         if status != UserStatus::Active && self.is_self(scope, id) {
             return Err(Error::invalid("id", "you cannot suspend your own account"));
         }
@@ -234,8 +231,7 @@ impl Identity {
     /// Deletes a user: they disappear from lists and can no longer sign in; the row stays
     /// (soft delete) so the audit and sign-in logs keep their meaning.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn delete_user(&self, scope: &TenantScope, id: UserId) -> Result<User> {
-        scope.require_admin()?;
+    pub async fn delete_user(&self, scope: &AdminScope, id: UserId) -> Result<User> {
         if self.is_self(scope, id) {
             return Err(Error::invalid("id", "you cannot delete your own account"));
         }
@@ -262,13 +258,7 @@ impl Identity {
     /// Users of the tenant in creation order, optionally narrowed by a search over
     /// e-mail, display name and federation ID (case-insensitive substring).
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn list_users(
-        &self,
-        scope: &TenantScope,
-        search: Option<&str>,
-        page: &PageRequest,
-    ) -> Result<Page<User>> {
-        scope.require_admin()?;
+    pub async fn list_users(&self, scope: &AdminScope, search: Option<&str>, page: &PageRequest) -> Result<Page<User>> {
         let size = page.size()?;
         let mut q = live_users(scope.tenant_id()).order_by_asc(user::Column::Id).limit(size + 1);
         if let Some(after) = page.after_uuid()? {

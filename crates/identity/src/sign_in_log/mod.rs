@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use crate::Identity;
-use crate::auth::principal::TenantScope;
+use crate::auth::principal::AdminScope;
 use crate::error::Result;
 use crate::ids::*;
 use crate::model::*;
@@ -168,11 +168,10 @@ impl Identity {
     /// The tenant's sign-in log, newest first.
     pub async fn sign_in_events(
         &self,
-        scope: &TenantScope,
+        scope: &AdminScope,
         filter: &SignInFilter,
         page: &PageRequest,
     ) -> Result<Page<SignInEvent>> {
-        scope.require_admin()?;
         let size = page.size()?;
         let mut q = sign_in_event::Entity::find()
             .filter(sign_in_event::Column::TenantId.eq(scope.tenant_id().as_uuid()))

@@ -6,7 +6,7 @@ use super::{
     TestReport, refused, report, safe_redirect, to_saml_certs,
 };
 use crate::Identity;
-use crate::auth::principal::{Actor, TenantScope};
+use crate::auth::principal::{Actor, AdminScope};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
@@ -277,7 +277,7 @@ impl Identity {
         let name = ["http://schemas.microsoft.com/identity/claims/displayname", "displayName"]
             .iter()
             .find_map(|k| a.attributes.get(*k).and_then(|v| v.first()).cloned());
-        let scope = TenantScope::for_operator(tenant_id, Actor::system("just-in-time provisioning"));
+        let scope = AdminScope::for_system(tenant_id, Actor::system("just-in-time provisioning"));
         self.create_user(
             &scope,
             crate::NewUser {

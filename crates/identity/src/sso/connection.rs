@@ -4,7 +4,7 @@
 //! login URL, an issuer and a certificate valid now; an issuer belongs to one tenant.
 
 use crate::audit::{self, Change, snapshot};
-use crate::auth::principal::TenantScope;
+use crate::auth::principal::{AdminScope, TenantScope};
 use crate::error::{Error, FieldError, Result, on_unique};
 use crate::ids::*;
 use crate::model::*;
@@ -75,14 +75,12 @@ fn settings_only(c: &SsoConnection) -> SsoConnection {
 
 impl Identity {
     /// The tenant's SSO connection with its certificates.
-    pub async fn sso_connection(&self, scope: &TenantScope) -> Result<SsoConnection> {
-        scope.require_admin()?;
+    pub async fn sso_connection(&self, scope: &AdminScope) -> Result<SsoConnection> {
         self.load_connection(&self.db, scope.tenant_id()).await
     }
 
     #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn update_sso_connection(&self, scope: &TenantScope, input: SsoConnectionInput) -> Result<SsoConnection> {
-        scope.require_admin()?;
+    pub async fn update_sso_connection(&self, scope: &AdminScope, input: SsoConnectionInput) -> Result<SsoConnection> {
         let txn = self.begin_write().await?;
         let after = self.save_sso_connection(&txn, scope, input).await?;
         txn.commit().await?;
@@ -195,8 +193,7 @@ impl Identity {
 
     /// Parses and stores an IdP signing certificate (PEM, bare Base64 or DER).
     #[tracing::instrument(skip(self, scope, certificate), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn add_idp_certificate(&self, scope: &TenantScope, certificate: &[u8]) -> Result<AddedCertificate> {
-        scope.require_admin()?;
+    pub async fn add_idp_certificate(&self, scope: &AdminScope, certificate: &[u8]) -> Result<AddedCertificate> {
         let parsed = gatehouse_saml::certificate::parse_certificate(certificate)
             .map_err(|e| Error::invalid("certificate", e.to_string()))?;
         let txn = self.begin_write().await?;
@@ -260,8 +257,7 @@ impl Identity {
 
     /// Removes a certificate; the last valid one cannot go while SSO is enabled.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn remove_idp_certificate(&self, scope: &TenantScope, id: CertificateId) -> Result<IdpCertificate> {
-        scope.require_admin()?;
+    pub async fn remove_idp_certificate(&self, scope: &AdminScope, id: CertificateId) -> Result<IdpCertificate> {
         let now = self.now();
         let txn = self.begin_write().await?;
         let conn = self.load_connection(&txn, scope.tenant_id()).await?;

@@ -65,7 +65,7 @@ impl Identity {
             .transpose()?
             .filter(|u| u.status == UserStatus::Active)
             .ok_or_else(|| refused(SignInReason::UserSuspended, SignInReason::UserSuspended.user_message(), None))?;
-        let principal = Principal::User { tenant_id: u.tenant_id, user_id: u.id, email: u.email.clone(), role: u.role };
+        let principal = Principal::user(u.tenant_id, u.id, u.email.clone(), u.role);
         let sso = SsoSessionInfo {
             name_id: row.name_id.clone(),
             name_id_format: row.name_id_format.clone(),

@@ -3,7 +3,7 @@
 
 use super::connection::*;
 use crate::Identity;
-use crate::auth::principal::TenantScope;
+use crate::auth::principal::AdminScope;
 use crate::error::{Error, Result};
 use crate::model::*;
 
@@ -24,8 +24,7 @@ impl Identity {
     /// `apply`, saves the issuer and URLs (keeping enabled state and policy) and adds the
     /// certificates not yet uploaded, in one transaction; expired certificates are skipped.
     #[tracing::instrument(skip(self, scope, xml), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn import_idp_metadata(&self, scope: &TenantScope, xml: &str, apply: bool) -> Result<MetadataImport> {
-        scope.require_admin()?;
+    pub async fn import_idp_metadata(&self, scope: &AdminScope, xml: &str, apply: bool) -> Result<MetadataImport> {
         let md =
             gatehouse_saml::metadata::import_idp_metadata(xml).map_err(|e| Error::invalid("xml", e.to_string()))?;
         let now = self.now();

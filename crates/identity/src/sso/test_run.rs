@@ -3,7 +3,7 @@
 
 use super::{Attempt, REQUEST_LIFETIME, SignInReason, SsoResult, SsoStart, refused};
 use crate::Identity;
-use crate::auth::principal::TenantScope;
+use crate::auth::principal::AdminScope;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::secrets;
@@ -74,8 +74,7 @@ impl Identity {
 
     /// Makes the one-time URL an admin opens to test the SSO connection (it works before
     /// SSO is enabled, so a configuration can be proven first).
-    pub async fn create_sso_test(&self, scope: &TenantScope, public_url: &str) -> Result<String> {
-        scope.require_admin()?;
+    pub async fn create_sso_test(&self, scope: &AdminScope, public_url: &str) -> Result<String> {
         let conn = self.load_connection(&self.db, scope.tenant_id()).await?;
         let mut missing = Vec::new();
         if conn.login_url.is_none() {

@@ -9,23 +9,18 @@ use gatehouse_test_support::both_backends;
 
 use crate::support::*;
 
-async fn scim_scope(ctx: &Ctx, scope: &TenantScope, slug: &str) -> ScimScope {
+async fn scim_scope(ctx: &Ctx, scope: &AdminScope, slug: &str) -> ScimScope {
     let created = ctx.identity.create_scim_token(scope).await.unwrap();
     ctx.identity.resolve_scim_token(slug, &created.token).await.unwrap().expect("live token")
 }
 
-fn admin_scope(ctx: &Ctx, user: &User) -> TenantScope {
-    let principal = Principal::User {
-        tenant_id: user.tenant_id,
-        user_id: user.id,
-        email: user.email.clone(),
-        role: Role::TenantAdmin,
-    };
-    ctx.identity.tenant_scope(&principal).expect("tenant scope")
+fn admin_scope(ctx: &Ctx, user: &User) -> AdminScope {
+    let principal = Principal::for_tests_user(user.tenant_id, user.id, &user.email, Role::TenantAdmin);
+    ctx.identity.tenant_scope(&principal).expect("tenant scope").admin().expect("admin")
 }
 
 /// The tenant's first admin (A) and a second active admin (B), with their scopes.
-async fn two_admins(ctx: &Ctx, slug: &str) -> (User, TenantScope, User, TenantScope) {
+async fn two_admins(ctx: &Ctx, slug: &str) -> (User, AdminScope, User, AdminScope) {
     let (_, scope_a) = ctx.tenant(slug).await;
     let a = ctx.identity.me_user(&scope_a).await;
     let b = ctx
@@ -185,9 +180,10 @@ both_backends!(only_admins_set_whether_scim_manages_admins, |db| async move {
         )
         .await
         .unwrap();
-    let principal =
-        Principal::User { tenant_id: user.tenant_id, user_id: user.id, email: user.email.clone(), role: Role::User };
+    let principal = Principal::for_tests_user(user.tenant_id, user.id, &user.email, Role::User);
     let scope_user = ctx.identity.tenant_scope(&principal).unwrap();
-    assert!(matches!(ctx.identity.set_scim_manages_admins(&scope_user, true).await, Err(Error::Forbidden(_))));
+    // `set_scim_manages_admins` takes admin rights, which a plain user is not handed.
+    let refused = scope_user.admin().unwrap_err();
+    assert!(matches!(refused, Error::Forbidden(ref m) if m == "only a tenant admin may do this"), "{refused:?}");
     assert!(!ctx.identity.tenant(&scope_a).await.unwrap().scim_manages_admins, "off by default");
 });

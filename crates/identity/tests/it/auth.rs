@@ -9,7 +9,7 @@ fn sign_in(email: &str, password: &str, tenant: Option<&str>) -> SignIn {
 }
 
 /// Tenants `tenant-a` and `tenant-b`, each with an active `pat@example.com` (same password).
-async fn pat_in_two_tenants(ctx: &Ctx) -> (TenantScope, TenantScope) {
+async fn pat_in_two_tenants(ctx: &Ctx) -> (AdminScope, AdminScope) {
     let (_, a) = ctx.tenant("tenant-a").await;
     let (_, b) = ctx.tenant("tenant-b").await;
     for s in [&a, &b] {
@@ -44,10 +44,7 @@ both_backends!(an_email_in_two_tenants_needs_the_tenant_only_when_both_match, |d
     let e = ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, None)).await.unwrap_err();
     assert_eq!(field_of(&e), ["tenant"]);
     let s = ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, Some("tenant-b"))).await.unwrap();
-    match s.principal {
-        Principal::User { tenant_id, .. } => assert_eq!(tenant_id, b.tenant_id()),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!((s.principal.kind(), s.principal.tenant_id()), (PrincipalKind::User, Some(b.tenant_id())));
     // The tenant slug narrows the search: no account there means wrong credentials.
     assert!(ctx.identity.sign_in(sign_in("pat@example.com", PASSWORD, Some("no-such"))).await.is_err());
 });
@@ -123,7 +120,7 @@ both_backends!(api_tokens_are_shown_once_and_revocable, |db| async move {
     let (token, t) = ctx.identity.create_api_token(&a, "terraform").await.unwrap();
     assert!(token.starts_with(&t.prefix));
     let p = ctx.identity.resolve_api_token(&token).await.unwrap().expect("live token");
-    assert!(matches!(p, Principal::ApiToken { tenant_id, .. } if tenant_id == a.tenant_id()));
+    assert_eq!((p.kind(), p.tenant_id()), (PrincipalKind::ApiToken, Some(a.tenant_id())));
     let listed = ctx.identity.api_tokens(&a, &PageRequest::default()).await.unwrap().items;
     assert!(listed[0].last_used_at.is_some());
     assert!(ctx.identity.api_tokens(&b, &PageRequest::default()).await.unwrap().items.is_empty());
@@ -141,7 +138,7 @@ both_backends!(api_tokens_are_shown_once_and_revocable, |db| async move {
 both_backends!(password_attempts_land_in_each_tenants_sign_in_log, |db| async move {
     let ctx = Ctx::new(db);
     let (a, b) = pat_in_two_tenants(&ctx).await;
-    let reasons = |scope: TenantScope| {
+    let reasons = |scope: AdminScope| {
         let identity = ctx.identity.clone();
         async move {
             identity
@@ -164,4 +161,34 @@ both_backends!(password_attempts_land_in_each_tenants_sign_in_log, |db| async mo
     // An unknown e-mail is in nobody's log.
     assert!(ctx.identity.sign_in(sign_in("nobody@example.com", PASSWORD, None)).await.is_err());
     assert_eq!(reasons(b).await.len(), 1);
+});
+
+both_backends!(admin_rights_go_to_tenant_admins_api_tokens_and_operators_only, |db| async move {
+    let ctx = Ctx::new(db);
+    let (tenant, admin) = ctx.tenant("contoso").await;
+    let plain = ctx
+        .identity
+        .create_user(&admin, NewUser { email: "plain@contoso.example".into(), active: true, ..Default::default() })
+        .await
+        .unwrap();
+    // A plain user acts in their tenant but is handed no admin rights; they still read their own record.
+    let user = ctx.identity.tenant_scope(&Principal::for_tests_user(tenant.id, plain.id, &plain.email, Role::User));
+    let user = user.expect("a user's tenant scope");
+    let e = user.admin().unwrap_err();
+    assert!(matches!(&e, Error::Forbidden(m) if m == "only a tenant admin may do this"), "{e:?}");
+    assert_eq!(ctx.identity.user(&user, plain.id).await.unwrap().email, "plain@contoso.example");
+    // API tokens act with admin rights on their own tenant.
+    let (token, _) = ctx.identity.create_api_token(&admin, "automation").await.unwrap();
+    let p = ctx.identity.resolve_api_token(&token).await.unwrap().expect("live token");
+    let rights = ctx.identity.tenant_scope(&p).expect("a token's tenant scope").admin().expect("admin rights");
+    assert_eq!(rights.tenant_id(), tenant.id);
+    // Operators have no tenant of their own; naming one gives them admin rights there.
+    ctx.identity.create_operator(&OperatorScope::for_tests("test"), "ops@gatehouse.example", PASSWORD).await.unwrap();
+    let op = ctx.identity.sign_in(sign_in("ops@gatehouse.example", PASSWORD, None)).await.unwrap().principal;
+    assert_eq!((op.kind(), op.tenant_id()), (PrincipalKind::Operator, None));
+    assert!(ctx.identity.tenant_scope(&op).is_none());
+    let rights = ctx.identity.operator_tenant_scope(&op, "contoso").await.unwrap().admin().expect("admin rights");
+    assert_eq!((rights.tenant_id(), rights.actor().kind), (tenant.id, "operator"));
+    // An operator's rights are refused to tenant users.
+    assert!(matches!(OperatorScope::of_principal(&p), Err(Error::Forbidden(_))));
 });

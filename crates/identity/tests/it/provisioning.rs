@@ -15,7 +15,7 @@ fn attrs(user_name: &str) -> UserAttributes {
     }
 }
 
-async fn scim_scope(ctx: &Ctx, scope: &TenantScope, slug: &str) -> ScimScope {
+async fn scim_scope(ctx: &Ctx, scope: &AdminScope, slug: &str) -> ScimScope {
     let created = ctx.identity.create_scim_token(scope).await.unwrap();
     ctx.identity.resolve_scim_token(slug, &created.token).await.unwrap().expect("live token")
 }
@@ -55,9 +55,9 @@ both_backends!(scim_tokens_belong_to_one_tenant, |db| async move {
         .create_user(&a, NewUser { email: "u@a.example".into(), active: true, ..Default::default() })
         .await
         .unwrap();
-    let principal = Principal::User { tenant_id: a.tenant_id(), user_id: user.id, email: user.email, role: Role::User };
+    let principal = Principal::for_tests_user(a.tenant_id(), user.id, &user.email, Role::User);
     let plain = ctx.identity.tenant_scope(&principal).unwrap();
-    assert!(matches!(ctx.identity.create_scim_token(&plain).await, Err(Error::Forbidden(_))));
+    assert!(matches!(plain.admin(), Err(Error::Forbidden(_))));
     let log = ctx.identity.audit_events(&a, &AuditFilter::default(), &PageRequest::default()).await.unwrap();
     let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
     assert!(actions.contains(&"scim_token.create") && actions.contains(&"scim_token.revoke"), "{actions:?}");
@@ -131,12 +131,7 @@ both_backends!(deprovisioning_suspends_ends_sessions_and_soft_deletes, |db| asyn
     let (tenant, admin) = ctx.tenant("contoso").await;
     let scim = scim_scope(&ctx, &admin, "contoso").await;
     let u = ctx.identity.provision_user(&scim, attrs("grace@contoso.example")).await.unwrap();
-    let principal = Principal::User {
-        tenant_id: tenant.id,
-        user_id: u.id,
-        email: "grace@contoso.example".into(),
-        role: Role::User,
-    };
+    let principal = Principal::for_tests_user(tenant.id, u.id, "grace@contoso.example", Role::User);
     let session = ctx.identity.create_session(&principal, AuthMethod::Sso, &NewSessionInfo::default()).await.unwrap();
 
     let suspended = ctx

@@ -112,7 +112,7 @@ pub fn entra_connection() -> SsoConnectionInput {
 pub struct World {
     pub ctx: Ctx,
     pub contoso: Tenant,
-    pub scope: TenantScope,
+    pub scope: AdminScope,
     pub alice: User,
     pub meta: RequestMeta,
 }

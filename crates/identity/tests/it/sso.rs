@@ -77,7 +77,7 @@ both_backends!(dev_mode_allows_http_idp_urls, |db| async move {
         expected_version: None,
     };
     assert!(ctx.identity.update_sso_connection(&scope, input.clone()).await.is_err());
-    ctx.identity.set_tenant_dev_mode(&OperatorScope::system("test"), &t.slug, true).await.unwrap();
+    ctx.identity.set_tenant_dev_mode(&OperatorScope::for_tests("test"), &t.slug, true).await.unwrap();
     let saved = ctx.identity.update_sso_connection(&scope, input).await.unwrap();
     assert_eq!(saved.login_url.as_deref(), Some("http://127.0.0.1:9000/sso"));
 });

@@ -38,11 +38,12 @@ impl Ctx {
         self.clock.advance(t - self.identity.now());
     }
 
-    pub async fn tenant(&self, slug: &str) -> (Tenant, TenantScope) {
+    /// A new tenant and its first admin's rights in it.
+    pub async fn tenant(&self, slug: &str) -> (Tenant, AdminScope) {
         let created = self
             .identity
             .create_tenant(
-                &OperatorScope::system("test"),
+                &OperatorScope::for_tests("test"),
                 NewTenant {
                     slug: slug.into(),
                     name: format!("Tenant {slug}"),
@@ -52,13 +53,9 @@ impl Ctx {
             )
             .await
             .expect("tenant created");
-        let principal = Principal::User {
-            tenant_id: created.tenant.id,
-            user_id: created.admin.id,
-            email: created.admin.email.clone(),
-            role: Role::TenantAdmin,
-        };
-        let scope = self.identity.tenant_scope(&principal).expect("tenant scope");
+        let principal =
+            Principal::for_tests_user(created.tenant.id, created.admin.id, &created.admin.email, Role::TenantAdmin);
+        let scope = self.identity.tenant_scope(&principal).expect("tenant scope").admin().expect("admin");
         (created.tenant, scope)
     }
 }

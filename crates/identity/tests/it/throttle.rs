@@ -23,7 +23,7 @@ fn api_limits() -> Limits {
     }
 }
 
-async fn api_token(ctx: &Ctx, scope: &TenantScope, name: &str) -> Principal {
+async fn api_token(ctx: &Ctx, scope: &AdminScope, name: &str) -> Principal {
     let (token, _) = ctx.identity.create_api_token(scope, name).await.unwrap();
     ctx.identity.resolve_api_token(&token).await.unwrap().expect("live token")
 }

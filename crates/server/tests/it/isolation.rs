@@ -50,24 +50,7 @@ const COVERED: &[&str] = &[
 
 #[test]
 fn every_operation_is_covered() {
-    let sdl = gatehouse_graphql::schema_sdl();
-    let mut ops = Vec::new();
-    for block in ["type Query {", "type Mutation {"] {
-        let start = sdl.find(block).expect("root type") + block.len();
-        let body = &sdl[start..start + sdl[start..].find("\n}").expect("end")];
-        let mut in_doc = false;
-        for line in body.lines().map(str::trim) {
-            if line.starts_with("\"\"\"") {
-                in_doc = !(in_doc || line.len() > 3 && line.ends_with("\"\"\""));
-                continue;
-            }
-            if in_doc || line.is_empty() {
-                continue;
-            }
-            let name: String = line.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-            ops.push(name);
-        }
-    }
+    let ops = schema_operations();
     let missing: Vec<&String> = ops.iter().filter(|o| !COVERED.contains(&o.as_str())).collect();
     assert!(missing.is_empty(), "operations without an isolation test: {missing:?}");
 }

@@ -94,12 +94,7 @@ fn filter(expr: &str) -> String {
 
 /// A live session for a provisioned user, as an SSO sign-in would create it.
 async fn session_for(app: &TestApp, t: &Tenant, user_id: &str, email: &str) -> String {
-    let principal = Principal::User {
-        tenant_id: t.id.parse().unwrap(),
-        user_id: user_id.parse().unwrap(),
-        email: email.to_owned(),
-        role: Role::User,
-    };
+    let principal = Principal::for_tests_user(t.id.parse().unwrap(), user_id.parse().unwrap(), email, Role::User);
     let signed = app
         .state
         .identity

@@ -141,7 +141,7 @@ impl TestApp {
     /// The platform operator's session (created directly in the services).
     pub async fn operator(&self) -> String {
         let id = &self.state.identity;
-        id.create_operator(&gatehouse_identity::OperatorScope::system("test"), "ops@gatehouse.test", PASSWORD)
+        id.create_operator(&gatehouse_identity::OperatorScope::for_tests("test"), "ops@gatehouse.test", PASSWORD)
             .await
             .expect("operator");
         self.sign_in("ops@gatehouse.test", PASSWORD).await
@@ -167,4 +167,27 @@ pub fn session_from(set_cookie: &[String]) -> Option<String> {
         .find_map(|c| c.strip_prefix("gatehouse_session=").or_else(|| c.strip_prefix("__Host-gatehouse_session=")))
         .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
         .filter(|v| !v.is_empty())
+}
+
+/// The names of every query and mutation in the schema.
+pub fn schema_operations() -> Vec<String> {
+    let sdl = gatehouse_graphql::schema_sdl();
+    let mut ops = Vec::new();
+    for block in ["type Query {", "type Mutation {"] {
+        let start = sdl.find(block).expect("root type") + block.len();
+        let body = &sdl[start..start + sdl[start..].find("\n}").expect("end")];
+        let mut in_doc = false;
+        for line in body.lines().map(str::trim) {
+            if line.starts_with("\"\"\"") {
+                in_doc = !(in_doc || line.len() > 3 && line.ends_with("\"\"\""));
+                continue;
+            }
+            if in_doc || line.is_empty() {
+                continue;
+            }
+            let name: String = line.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            ops.push(name);
+        }
+    }
+    ops
 }
