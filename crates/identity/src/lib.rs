@@ -42,7 +42,7 @@ pub use error::{Error, FieldError, Result};
 pub use gatehouse_saml::sp::ServiceProvider;
 pub use ids::*;
 pub use model::*;
-pub use provisioning::groups::{Group, GroupAttributes, MemberChanges};
+pub use provisioning::groups::{Group, GroupAttributes, GroupEdit};
 pub use provisioning::scim_tokens::{CreatedScimToken, ScimToken};
 pub use provisioning::scim_users::{
     ContactValue, Listing, Lookup, LookupAttribute, ManagerRef, ProvisionedUser, UserAttributes, Window,
@@ -51,8 +51,8 @@ pub use provisioning::users::{NewUser, UserUpdate};
 pub use secrets::{MIN_PASSWORD_LEN, generate_password};
 pub use sign_in_log::{SignInEvent, SignInFilter};
 pub use sso::{
-    AcsOutcome, AddedCertificate, HomeRealm, MAX_CERTIFICATES, MetadataImport, RequestMeta, SsoConnectionInput,
-    SsoError, SsoRefusal, SsoResult, SsoSignedIn, SsoStart, TestReport, reason_text, safe_redirect,
+    AcsOutcome, AddedCertificate, MAX_CERTIFICATES, MetadataImport, RequestMeta, SignInRoute, SsoConnectionInput,
+    SsoError, SsoRefusal, SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, TestReport, reason_text, safe_redirect,
 };
 pub use tenants::{CreatedTenant, NewTenant};
 
