@@ -8,4 +8,5 @@ mod graphql_limits;
 mod isolation;
 mod pagination;
 mod scim;
+mod sso_settings;
 mod support;
