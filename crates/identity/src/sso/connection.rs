@@ -247,7 +247,7 @@ impl Identity {
             match before.certificates.iter().find(|c| c.id == *id) {
                 None => errors.push(FieldError::new(
                     format!("removeCertificateIds[{i}]"),
-                    "is not a certificate of this SSO connection",
+                    "is not one of this SSO connection's certificates",
                 )),
                 Some(c) if removed.iter().any(|r| r.id == c.id) => {}
                 Some(c) => removed.push(c.clone()),
