@@ -111,6 +111,12 @@ pub(crate) fn to_saml_certs(certs: &[IdpCertificate]) -> Vec<SamlCertificate> {
     certs.iter().filter_map(|c| gatehouse_saml::certificate::parse_certificate(c.pem.as_bytes()).ok()).collect()
 }
 
+impl Identity {
+    fn sp(&self) -> &gatehouse_saml::sp::ServiceProvider {
+        self.service_provider()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_redirect;
@@ -130,11 +136,5 @@ mod tests {
             assert_eq!(safe_redirect(Some(evil)), "/", "{evil:?}");
         }
         assert_eq!(safe_redirect(None), "/");
-    }
-}
-
-impl Identity {
-    fn sp(&self) -> &gatehouse_saml::sp::ServiceProvider {
-        self.service_provider()
     }
 }
