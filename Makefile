@@ -2,7 +2,7 @@
 #   make run    install what is missing, build, start on an embedded SQLite database
 #   make test   every test: Rust (SQLite + PostgreSQL), end-to-end, web (real browser),
 #               SCIM compliance (scim2-cli)
-# make lint: formatting, clippy with warnings as errors, and the console's type check.
+# make lint: formatting, clippy with warnings as errors, and the console's type check and linter.
 .PHONY: run test lint deps test-deps web build rust-test web-test scim-compliance fuzz-build scim-bench schema clean
 
 SHELL := /bin/bash
@@ -56,7 +56,7 @@ test: test-deps web rust-test web-test scim-compliance fuzz-build
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	@if [ -f web/package.json ]; then cd web && npx tsc -p . --noEmit; fi
+	@if [ -f web/package.json ]; then cd web && npx tsc -p . --noEmit && npm run lint; fi
 
 # SCIM creates and PATCHes per second on SQLite and PostgreSQL (see BENCHMARKS.md).
 scim-bench:

@@ -15,24 +15,29 @@ type Session =
   | { state: 'signed-out' }
   | { state: 'signed-in'; me: Me };
 
+/** Asks the server who is signed in. */
+async function whoIsSignedIn(): Promise<Session> {
+  try {
+    const { me } = await gql(MeQuery, {});
+    return me ? { state: 'signed-in', me } : { state: 'signed-out' };
+  } catch (e) {
+    return { state: 'error', error: asApiError(e) };
+  }
+}
+
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'loading' });
   const [expired, setExpired] = useState(false);
   const [tenantSlug, setTenantSlug] = useState<string | null>(getOperatorTenant());
 
-  const load = useCallback(async () => {
-    setSession({ state: 'loading' });
-    try {
-      const { me } = await gql(MeQuery, {});
-      setSession(me ? { state: 'signed-in', me } : { state: 'signed-out' });
-    } catch (e) {
-      setSession({ state: 'error', error: asApiError(e) });
-    }
+  useEffect(() => {
+    void whoIsSignedIn().then(setSession);
   }, []);
 
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const retry = useCallback(() => {
+    setSession({ state: 'loading' });
+    void whoIsSignedIn().then(setSession);
+  }, []);
 
   // A request that finds the session gone asks for the password again over the page,
   // so whatever the admin was editing stays on screen.
@@ -83,7 +88,7 @@ export function App() {
       )}
       {session.state === 'error' && (
         <main className="centered">
-          <ErrorBanner error={session.error} onRetry={() => void load()} />
+          <ErrorBanner error={session.error} onRetry={retry} />
         </main>
       )}
       {session.state === 'signed-out' && (

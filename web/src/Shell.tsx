@@ -49,8 +49,14 @@ export function Shell() {
 
   useEffect(() => {
     document.title = page ? `${page.title} · Gatehouse` : 'Gatehouse admin console';
-    setMenuOpen(false);
   }, [page]);
+
+  // Another page closes the menu (adjusted while rendering, not in an effect after it).
+  const [menuPage, setMenuPage] = useState(page);
+  if (menuPage !== page) {
+    setMenuPage(page);
+    setMenuOpen(false);
+  }
 
   const canAdmin = operator || me.role === 'TENANT_ADMIN';
 

@@ -32,7 +32,8 @@ function currentPath(): string {
 export function Router({ children }: { children: ReactNode }) {
   const [path, setPath] = useState(currentPath);
   const blockers = useRef<string[]>([]);
-  const [pending, setPending] = useState<{ action: () => void } | null>(null);
+  // The leave-anyway question, with the message of the page that asks it (taken when asked).
+  const [pending, setPending] = useState<{ action: () => void; message: string | undefined } | null>(null);
   const shown = useRef(currentPath());
 
   const go = useCallback((to: string, replace: boolean) => {
@@ -44,7 +45,7 @@ export function Router({ children }: { children: ReactNode }) {
   }, []);
 
   const confirmLeave = useCallback((action: () => void) => {
-    if (blockers.current.length > 0) setPending({ action });
+    if (blockers.current.length > 0) setPending({ action, message: blockers.current.at(-1) });
     else action();
   }, []);
 
@@ -70,7 +71,7 @@ export function Router({ children }: { children: ReactNode }) {
       if (blockers.current.length > 0) {
         // Put the page we are on back, then ask.
         window.history.pushState(null, '', shown.current);
-        setPending({ action: () => go(to, true) });
+        setPending({ action: () => go(to, true), message: blockers.current.at(-1) });
         return;
       }
       shown.current = to;
@@ -88,7 +89,7 @@ export function Router({ children }: { children: ReactNode }) {
       window.removeEventListener('popstate', onPop);
       window.removeEventListener('beforeunload', onBeforeUnload);
     };
-  }, []);
+  }, [go]);
 
   const value = useMemo(() => ({ path, navigate, block, confirmLeave }), [path, navigate, block, confirmLeave]);
   return (
@@ -108,7 +109,7 @@ export function Router({ children }: { children: ReactNode }) {
             p.action();
           }}
         >
-          <p>{blockers.current[blockers.current.length - 1] ?? 'You have unsaved changes.'}</p>
+          <p>{pending.message ?? 'You have unsaved changes.'}</p>
         </ConfirmDialog>
       )}
     </RouterContext.Provider>

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
 use async_graphql::{Context, Request, ServerResult};
+use chrono::{DateTime, Utc};
 use gatehouse_identity::{Identity, OperatorScope, Principal, TenantScope};
 
 use crate::error::{GqlResult, OrGql, unauthenticated};
@@ -21,17 +22,33 @@ pub struct RequestAuth {
     pub user_agent: Option<String>,
 }
 
-/// Writes the session cookie's `Set-Cookie` values. The server owns every cookie's name
-/// and attributes in one place; the API only says when a session starts or ends.
-pub trait SessionCookies: Send + Sync + 'static {
-    /// The cookie that carries a new session for `max_age_secs` seconds.
-    fn started(&self, token: &str, max_age_secs: i64) -> String;
-    /// The cookie that removes the session from the browser.
-    fn ended(&self) -> String;
+/// What a request did to the caller's browser session. The API only reports it; the server
+/// turns it into the session cookie (it owns every cookie's name and attributes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionChange {
+    /// `signIn` started a session with this token, valid until `expires_at`.
+    Started { token: String, expires_at: DateTime<Utc> },
+    /// `signOut`: the browser should drop its session.
+    Ended,
 }
 
-/// The server's [`SessionCookies`], as the schema holds it.
-pub type SessionCookieWriter = std::sync::Arc<dyn SessionCookies>;
+/// One request's record of [`SessionChange`]s, in the order the resolvers made them. The
+/// server adds a fresh one to each request and reads it once the request has run.
+#[derive(Clone, Debug, Default)]
+pub struct SessionReport(Arc<Mutex<Vec<SessionChange>>>);
+
+impl SessionReport {
+    pub(crate) fn record(&self, change: SessionChange) {
+        if let Ok(mut changes) = self.0.lock() {
+            changes.push(change);
+        }
+    }
+
+    /// The changes reported so far, oldest first (and forgotten here).
+    pub fn take(&self) -> Vec<SessionChange> {
+        self.0.lock().map(|mut changes| std::mem::take(&mut *changes)).unwrap_or_default()
+    }
+}
 
 /// The values an admin pastes into the IdP.
 #[derive(Clone, Debug)]
@@ -49,7 +66,7 @@ pub struct ServiceProviderInfo {
 
 impl ServiceProviderInfo {
     /// The "Tenant URL" Entra's provisioning page asks for.
-    pub fn scim_tenant_url(&self, slug: &str) -> String {
+    pub(crate) fn scim_tenant_url(&self, slug: &str) -> String {
         format!("{}/{slug}", self.scim_base_url.trim_end_matches('/'))
     }
 }
@@ -61,6 +78,13 @@ pub(crate) fn identity<'a>(ctx: &Context<'a>) -> &'a Identity {
 pub(crate) fn auth<'a>(ctx: &Context<'a>) -> &'a RequestAuth {
     static NONE: std::sync::OnceLock<RequestAuth> = std::sync::OnceLock::new();
     ctx.data_opt::<RequestAuth>().unwrap_or_else(|| NONE.get_or_init(RequestAuth::default))
+}
+
+/// Reports a change of the caller's session to the server (see [`SessionReport`]).
+pub(crate) fn report_session(ctx: &Context<'_>, change: SessionChange) {
+    if let Some(report) = ctx.data_opt::<SessionReport>() {
+        report.record(change);
+    }
 }
 
 pub(crate) fn principal<'a>(ctx: &Context<'a>) -> GqlResult<&'a Principal> {

@@ -1,6 +1,6 @@
 //! Identity errors as GraphQL errors with `extensions.code` (and `field` / `fields` for
-//! validation). Internal errors are logged with a correlation ID; the client gets only
-//! the ID.
+//! validation). Internal errors are logged with a correlation ID
+//! ([`gatehouse_identity::Error::log_internal`]); the client gets only the ID.
 
 use async_graphql::{Error as GqlError, ErrorExtensions};
 use gatehouse_identity::Error;
@@ -56,8 +56,7 @@ pub(crate) fn to_gql(e: Error) -> GqlError {
             x.set("retryAfterSeconds", retry_after_secs);
         }),
         Error::Internal(source) => {
-            let correlation_id = uuid::Uuid::new_v4().to_string();
-            tracing::error!(correlation_id = %correlation_id, error = %source, debug = ?source, "internal error in GraphQL resolver");
+            let correlation_id = Error::log_internal("graphql", &*source);
             GqlError::new(format!("internal error (correlation ID {correlation_id})")).extend_with(|_, x| {
                 x.set("code", "INTERNAL");
                 x.set("correlationId", correlation_id.as_str());

@@ -1,6 +1,7 @@
 //! `gatehouse-graphql`: the GraphQL API the console and API clients use — types,
 //! queries, mutations, guards and error codes. It knows the identity services only;
-//! HTTP (cookies, headers) is the server's job, handed in as [`RequestAuth`].
+//! HTTP (cookies, headers) is the server's job: who is calling is handed in as
+//! [`RequestAuth`], and a session started or ended is reported back in a [`SessionReport`].
 //!
 //! - `query`, `mutation`, `types`: the schema; `context`: who is calling, and the one way to
 //!   a tenant scope; `error`: identity errors as `extensions.code`.
@@ -9,6 +10,8 @@
 //!   fields, aliases, fragment fan-out, introspection nesting), refused before anything runs.
 //! - `batches`: nested lists read one statement per level, not per row.
 //! - `one_sign_in`: at most one `signIn` per request (aliases included), checked before anything runs.
+
+#![warn(unreachable_pub)]
 
 mod batches;
 mod context;
@@ -23,19 +26,18 @@ mod types;
 use async_graphql::{EmptySubscription, Schema};
 use gatehouse_identity::Identity;
 
-pub use context::{RequestAuth, ServiceProviderInfo, SessionCookieWriter, SessionCookies};
+pub use context::{RequestAuth, ServiceProviderInfo, SessionChange, SessionReport};
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
 pub type GatehouseSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema with the process-wide services; per-request data ([`RequestAuth`])
-/// is added to each request by the server.
-pub fn build_schema(identity: Identity, sp: ServiceProviderInfo, cookies: SessionCookieWriter) -> GatehouseSchema {
+/// Builds the schema with the process-wide services; per-request data ([`RequestAuth`],
+/// and a [`SessionReport`] that `signIn` / `signOut` fill) is added to each request by the server.
+pub fn build_schema(identity: Identity, sp: ServiceProviderInfo) -> GatehouseSchema {
     Schema::build(QueryRoot, MutationRoot, EmptySubscription)
         .data(identity)
         .data(sp)
-        .data(cookies)
         .extension(context::PerRequestData)
         .extension(limits::QueryLimits)
         .limit_recursive_depth(limits::MAX_RECURSION)

@@ -4,16 +4,14 @@
 use async_graphql::{Context, ID, Object};
 use gatehouse_identity as idn;
 
-use crate::context::{ServiceProviderInfo, SessionCookieWriter, auth, identity, operator_scope, tenant_scope};
+use crate::context::{
+    ServiceProviderInfo, SessionChange, auth, identity, operator_scope, report_session, tenant_scope,
+};
 use crate::error::{GqlResult, OrGql};
 use crate::query::parse_id;
 use crate::types::*;
 
 pub struct MutationRoot;
-
-fn cookies<'a>(ctx: &Context<'a>) -> &'a SessionCookieWriter {
-    ctx.data_unchecked::<SessionCookieWriter>()
-}
 
 async fn scim_token_payload(
     ctx: &Context<'_>,
@@ -46,8 +44,7 @@ impl MutationRoot {
             })
             .await
             .gql()?;
-        let max_age = (signed.expires_at - identity(ctx).now()).num_seconds().max(0);
-        ctx.append_http_header("Set-Cookie", cookies(ctx).started(&signed.session_token, max_age));
+        report_session(ctx, SessionChange::Started { token: signed.session_token, expires_at: signed.expires_at });
         let me = identity(ctx).me(&signed.principal).await.gql()?;
         Ok(SignInPayload { me: Me(me) })
     }
@@ -57,7 +54,7 @@ impl MutationRoot {
         if let Some(token) = auth(ctx).session_token.as_deref() {
             identity(ctx).sign_out(token).await.gql()?;
         }
-        ctx.append_http_header("Set-Cookie", cookies(ctx).ended());
+        report_session(ctx, SessionChange::Ended);
         Ok(true)
     }
 

@@ -120,7 +120,7 @@ impl QueryRoot {
         };
         let had_cursor = after.is_some();
         let p = identity(ctx).sign_in_events(&scope, &filter, &page(first, after)?).await.gql()?;
-        Ok(connection(objects(p, |es| es.into_iter().map(SignInEvent).collect()), |e| e.0.id.clone(), had_cursor))
+        Ok(connection(objects(p, |es| es.into_iter().map(SignInEvent).collect()), |e| e.0.id.to_string(), had_cursor))
     }
 
     /// The tenant's SCIM tokens (without the secrets), oldest first, revoked ones included.

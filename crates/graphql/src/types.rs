@@ -55,7 +55,7 @@ pub enum LoginPolicy {
 }
 
 /// A customer organisation.
-pub struct Tenant(pub idn::Tenant);
+pub(crate) struct Tenant(pub idn::Tenant);
 
 #[Object]
 impl Tenant {
@@ -84,7 +84,7 @@ impl Tenant {
 }
 
 /// The signed-in caller.
-pub struct Me(pub idn::Me);
+pub(crate) struct Me(pub idn::Me);
 
 #[Object]
 impl Me {
@@ -113,7 +113,7 @@ impl Me {
 
 /// A user of the tenant.
 #[derive(Clone)]
-pub struct User {
+pub(crate) struct User {
     pub(crate) user: idn::User,
     /// The users read with this one (see [`crate::batches`]).
     pub(crate) batch: Arc<UserBatch>,
@@ -165,7 +165,7 @@ impl User {
 }
 
 /// An IdP signing certificate. Several may be kept for rollover.
-pub struct IdpCertificate(pub idn::IdpCertificate);
+pub(crate) struct IdpCertificate(pub idn::IdpCertificate);
 
 #[Object]
 impl IdpCertificate {
@@ -198,7 +198,7 @@ impl IdpCertificate {
 }
 
 /// The tenant's SAML single sign-on settings.
-pub struct SsoConnection(pub idn::SsoConnection);
+pub(crate) struct SsoConnection(pub idn::SsoConnection);
 
 #[Object]
 impl SsoConnection {
@@ -244,7 +244,7 @@ impl SsoConnection {
 }
 
 /// What to paste into the IdP (the fixed SP values, as in the 8x8 tutorial).
-pub struct ServiceProvider {
+pub(crate) struct ServiceProvider {
     pub info: ServiceProviderInfo,
     pub tenant_slug: String,
 }
@@ -273,7 +273,7 @@ impl ServiceProvider {
     }
 }
 
-pub struct ApiToken(pub idn::ApiToken);
+pub(crate) struct ApiToken(pub idn::ApiToken);
 
 #[Object]
 impl ApiToken {
@@ -302,7 +302,7 @@ impl ApiToken {
 }
 
 /// A SCIM bearer token (Entra's "Secret Token"); the secret itself is shown only on creation.
-pub struct ScimToken(pub idn::ScimToken);
+pub(crate) struct ScimToken(pub idn::ScimToken);
 
 #[Object]
 impl ScimToken {
@@ -329,7 +329,7 @@ impl ScimToken {
 
 /// A group of users, provisioned by the IdP over SCIM.
 #[derive(Clone)]
-pub struct Group {
+pub(crate) struct Group {
     pub(crate) group: idn::Group,
     /// The groups read with this one (see [`crate::batches`]).
     pub(crate) batch: Arc<GroupBatch>,
@@ -372,7 +372,7 @@ impl Group {
 }
 
 /// One change in the audit log.
-pub struct AuditEvent(pub idn::AuditEvent);
+pub(crate) struct AuditEvent(pub idn::AuditEvent);
 
 #[Object]
 impl AuditEvent {
@@ -412,7 +412,7 @@ impl AuditEvent {
 }
 
 #[derive(InputObject)]
-pub struct CreateTenantInput {
+pub(crate) struct CreateTenantInput {
     pub slug: String,
     pub name: String,
     pub admin_email: String,
@@ -421,7 +421,7 @@ pub struct CreateTenantInput {
 }
 
 #[derive(SimpleObject)]
-pub struct CreateTenantPayload {
+pub(crate) struct CreateTenantPayload {
     pub tenant: Tenant,
     pub admin: User,
     /// Only when the password was generated; shown this once.
@@ -429,7 +429,7 @@ pub struct CreateTenantPayload {
 }
 
 #[derive(InputObject)]
-pub struct CreateUserInput {
+pub(crate) struct CreateUserInput {
     pub email: String,
     pub display_name: Option<String>,
     /// Defaults to the e-mail.
@@ -443,7 +443,7 @@ pub struct CreateUserInput {
 }
 
 #[derive(InputObject)]
-pub struct UpdateUserInput {
+pub(crate) struct UpdateUserInput {
     pub email: Option<String>,
     pub display_name: Option<String>,
     pub federation_id: Option<String>,
@@ -451,7 +451,7 @@ pub struct UpdateUserInput {
 }
 
 #[derive(InputObject)]
-pub struct SsoConnectionInput {
+pub(crate) struct SsoConnectionInput {
     pub enabled: bool,
     pub provider: IdpProvider,
     pub login_url: Option<String>,
@@ -468,7 +468,7 @@ pub struct SsoConnectionInput {
 /// One Save of the SSO settings page: the settings, the certificates to add and those to
 /// remove, saved together in one transaction or not at all.
 #[derive(InputObject)]
-pub struct SaveSsoSettingsInput {
+pub(crate) struct SaveSsoSettingsInput {
     pub enabled: bool,
     pub provider: IdpProvider,
     pub login_url: Option<String>,
@@ -491,7 +491,7 @@ pub struct SaveSsoSettingsInput {
 }
 
 #[derive(InputObject, Default)]
-pub struct AuditEventFilter {
+pub(crate) struct AuditEventFilter {
     pub action: Option<String>,
     pub target_id: Option<String>,
     pub since: Option<DateTime<Utc>>,
@@ -499,7 +499,7 @@ pub struct AuditEventFilter {
 }
 
 #[derive(SimpleObject)]
-pub struct CreateApiTokenPayload {
+pub(crate) struct CreateApiTokenPayload {
     /// The token, shown this once. Send it as `Authorization: Bearer <token>`.
     pub token: String,
     pub api_token: ApiToken,
@@ -507,7 +507,7 @@ pub struct CreateApiTokenPayload {
 
 /// What Entra's provisioning page asks for: "Tenant URL" and "Secret Token".
 #[derive(SimpleObject)]
-pub struct CreateScimTokenPayload {
+pub(crate) struct CreateScimTokenPayload {
     /// The Secret Token, shown this once. Sent as `Authorization: Bearer <token>`.
     pub token: String,
     /// The Tenant URL: `<public URL>/scim/v2/<tenant>`.
@@ -516,17 +516,17 @@ pub struct CreateScimTokenPayload {
 }
 
 #[derive(SimpleObject)]
-pub struct SignInPayload {
+pub(crate) struct SignInPayload {
     pub me: Me,
 }
 
 /// One SSO sign-in attempt.
-pub struct SignInEvent(pub idn::SignInEvent);
+pub(crate) struct SignInEvent(pub idn::SignInEvent);
 
 #[Object]
 impl SignInEvent {
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        ID(self.0.id.to_string())
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -574,7 +574,7 @@ impl SignInEvent {
 }
 
 #[derive(InputObject, Default)]
-pub struct SignInEventFilter {
+pub(crate) struct SignInEventFilter {
     /// Only successes (`true`) or only failures (`false`).
     pub success: Option<bool>,
     pub reason_code: Option<String>,
@@ -583,14 +583,14 @@ pub struct SignInEventFilter {
 }
 
 #[derive(SimpleObject)]
-pub struct TestSsoPayload {
+pub(crate) struct TestSsoPayload {
     /// Open this URL in a browser to run a test sign-in (valid 10 minutes, once).
     pub url: String,
 }
 
 /// A certificate found in IdP metadata.
 #[derive(SimpleObject)]
-pub struct MetadataCertificate {
+pub(crate) struct MetadataCertificate {
     pub subject: String,
     pub fingerprint_sha256: String,
     pub not_before: DateTime<Utc>,
@@ -603,7 +603,7 @@ pub struct MetadataCertificate {
 
 /// What an IdP metadata document says.
 #[derive(SimpleObject)]
-pub struct IdpMetadataImport {
+pub(crate) struct IdpMetadataImport {
     /// The IdP entity ID: the IdP Issuer URL/URN.
     pub issuer: String,
     /// The single sign-on URL (HTTP-Redirect preferred): the IdP Login URL.

@@ -68,6 +68,15 @@ impl Error {
     pub(crate) fn internal(message: impl Into<String>) -> Self {
         Error::Internal(message.into().into())
     }
+
+    /// The one place a fault of ours becomes something a client may see: logs `cause` once,
+    /// at ERROR, under a fresh correlation ID, and returns the ID. Every surface (GraphQL,
+    /// SCIM, pages) answers with the ID alone; `surface` names it in the log line.
+    pub fn log_internal(surface: &'static str, cause: &(dyn std::error::Error + 'static)) -> String {
+        let correlation_id = uuid::Uuid::new_v4().to_string();
+        tracing::error!(correlation_id = %correlation_id, surface, error = %cause, debug = ?cause, "internal error");
+        correlation_id
+    }
 }
 
 impl From<sea_orm::DbErr> for Error {

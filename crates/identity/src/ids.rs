@@ -64,3 +64,5 @@ id_type!(/// A SCIM bearer token of a tenant.
     ScimTokenId);
 id_type!(/// A group of users (provisioned by the IdP).
     GroupId);
+id_type!(/// One entry of a tenant's sign-in log.
+    SignInEventId);

@@ -39,6 +39,7 @@ pub use auth::{Me, MeRole, NewSessionInfo, SignIn, SignedIn};
 pub use bootstrap::{Bootstrap, BootstrapReport, DEMO_ADMIN_EMAIL, DEMO_SLUG, DemoTenant};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, FieldError, Result};
+pub use gatehouse_saml::error::ReasonCode;
 pub use gatehouse_saml::sp::ServiceProvider;
 pub use ids::*;
 pub use model::*;
@@ -49,10 +50,10 @@ pub use provisioning::scim_users::{
 };
 pub use provisioning::users::{NewUser, UserUpdate};
 pub use secrets::{MIN_PASSWORD_LEN, generate_password};
-pub use sign_in_log::{SignInEvent, SignInFilter};
+pub use sign_in_log::{SignInEvent, SignInFilter, SignInReason, reason_text};
 pub use sso::{
     AcsOutcome, AddedCertificate, MAX_CERTIFICATES, MetadataImport, RequestMeta, SignInRoute, SsoConnectionInput,
-    SsoError, SsoRefusal, SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, TestReport, reason_text, safe_redirect,
+    SsoError, SsoRefusal, SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, TestReport, safe_redirect,
 };
 pub use tenants::{CreatedTenant, NewTenant};
 

@@ -44,6 +44,14 @@ string_enum!(
     IdpProvider { EntraId = "entra_id", Okta = "okta", Google = "google", GenericSaml = "generic_saml" }
 );
 string_enum!(
+    /// How a session was signed in (single logout applies to SSO sessions only).
+    AuthMethod { Password = "password", Sso = "sso" }
+);
+string_enum!(
+    /// What a pending SSO request (`sso_requests`) or hand-over is for.
+    RequestPurpose { Login = "login", Test = "test", TestToken = "test_token", Logout = "logout" }
+);
+string_enum!(
     /// How the tenant's users sign in.
     LoginPolicy { Password = "password", Sso = "sso", PasswordOrSso = "password_or_sso" }
 );

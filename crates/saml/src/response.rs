@@ -156,11 +156,6 @@ pub fn peek_response(saml_response_b64: &str) -> Result<ResponsePeek> {
     })
 }
 
-/// Read the Issuer **without verification**, to find the tenant of an IdP-initiated Response.
-pub fn peek_issuer(saml_response_b64: &str) -> Result<String> {
-    peek_response(saml_response_b64).map(|p| p.issuer)
-}
-
 /// Validate a Base64 `SAMLResponse` against `policy`. Blocking: see the module docs.
 pub fn validate_response(
     saml_response_b64: &str,

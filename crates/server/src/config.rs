@@ -242,7 +242,7 @@ impl Config {
     }
 
     /// The attempt limits and the hashing pool, as the identity services take them.
-    pub fn limits(&self) -> Limits {
+    pub(crate) fn limits(&self) -> Limits {
         let base = Duration::from_millis(self.throttle_backoff_base_ms);
         let cap = Duration::from_secs(self.throttle_backoff_cap_seconds);
         let policy = |free: u32, window: Duration, cap: Duration| Policy { free, window, base, cap };
@@ -266,7 +266,7 @@ impl Config {
     }
 
     /// The public base URL without a trailing slash.
-    pub fn public_url(&self) -> String {
+    pub(crate) fn public_url(&self) -> String {
         match &self.public_url {
             Some(u) => u.trim_end_matches('/').to_owned(),
             None => format!("http://{}", self.listen),
@@ -275,7 +275,7 @@ impl Config {
 }
 
 /// A database URL with any password hidden, for logs.
-pub fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut u) if u.password().is_some() => {
             let _ = u.set_password(Some("***"));

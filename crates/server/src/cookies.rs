@@ -1,6 +1,7 @@
 //! Every cookie Gatehouse sets or reads: their names, their attributes, and the one parser
-//! of the `Cookie` header. Handlers and the GraphQL API ask this room for a `Set-Cookie`
-//! value; nothing else formats one.
+//! of the `Cookie` header. The session cookie is issued and cleared here for every surface:
+//! `/login`, `/logout`, the SSO hand-over, and `/graphql` (where `signIn` / `signOut` only
+//! report a [`SessionChange`]); nothing else formats a `Set-Cookie` value.
 //!
 //! With an https public URL the names carry the `__Host-` prefix, so the browser accepts
 //! them only with `Secure`, `Path=/` and no `Domain` (no sibling subdomain can plant or
@@ -9,7 +10,8 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
-use gatehouse_graphql::SessionCookies;
+use chrono::{DateTime, Utc};
+use gatehouse_graphql::SessionChange;
 
 /// The cookies' base names (without the `__Host-` prefix).
 const SESSION: &str = "gatehouse_session";
@@ -20,13 +22,13 @@ const SSO_BINDING_MAX_AGE_SECS: i64 = 600;
 
 /// The cookie policy of this deployment (decided once, from the public URL).
 #[derive(Clone, Debug)]
-pub struct Cookies {
+pub(crate) struct Cookies {
     secure: bool,
 }
 
 impl Cookies {
     /// `https_public_url`: the public URL is https, so cookies are `Secure` and `__Host-`.
-    pub fn new(https_public_url: bool) -> Cookies {
+    pub(crate) fn new(https_public_url: bool) -> Cookies {
         Cookies { secure: https_public_url }
     }
 
@@ -44,42 +46,46 @@ impl Cookies {
         )
     }
 
-    pub fn session(&self, token: &str, max_age_secs: i64) -> String {
+    fn session(&self, token: &str, max_age_secs: i64) -> String {
         self.build(SESSION, token, max_age_secs)
     }
 
-    pub fn session_cleared(&self) -> String {
+    /// The cookie that carries a new session until `expires_at` (counted from `now`).
+    pub(crate) fn session_started(&self, token: &str, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+        self.session(token, (expires_at - now).num_seconds())
+    }
+
+    /// The cookie that removes the session from the browser.
+    pub(crate) fn session_ended(&self) -> String {
         self.build(SESSION, "", 0)
+    }
+
+    /// The cookie for a change the GraphQL API reported.
+    pub(crate) fn session_change(&self, change: &SessionChange, now: DateTime<Utc>) -> String {
+        match change {
+            SessionChange::Started { token, expires_at } => self.session_started(token, *expires_at, now),
+            SessionChange::Ended => self.session_ended(),
+        }
     }
 
     /// Binds an SP-initiated sign-in to the browser that started it. `Path=/` (which
     /// `__Host-` requires); `HttpOnly` and short-lived, so the wider path costs nothing.
-    pub fn sso_binding(&self, nonce: &str) -> String {
+    pub(crate) fn sso_binding(&self, nonce: &str) -> String {
         self.build(SSO_BINDING, nonce, SSO_BINDING_MAX_AGE_SECS)
     }
 
-    pub fn sso_binding_cleared(&self) -> String {
+    pub(crate) fn sso_binding_cleared(&self) -> String {
         self.build(SSO_BINDING, "", 0)
     }
 
     /// The session cookie's value in a request, if any.
-    pub fn session_of(&self, headers: &HeaderMap) -> Option<String> {
+    pub(crate) fn session_of(&self, headers: &HeaderMap) -> Option<String> {
         value(headers, &self.name(SESSION))
     }
 
     /// The SSO binding cookie's value in a request, if any.
-    pub fn sso_binding_of(&self, headers: &HeaderMap) -> Option<String> {
+    pub(crate) fn sso_binding_of(&self, headers: &HeaderMap) -> Option<String> {
         value(headers, &self.name(SSO_BINDING))
-    }
-}
-
-impl SessionCookies for Cookies {
-    fn started(&self, token: &str, max_age_secs: i64) -> String {
-        self.session(token, max_age_secs)
-    }
-
-    fn ended(&self) -> String {
-        self.session_cleared()
     }
 }
 
@@ -97,7 +103,7 @@ fn value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Adds a `Set-Cookie` header to a response.
-pub fn with_cookie(mut resp: Response, cookie: String) -> Response {
+pub(crate) fn with_cookie(mut resp: Response, cookie: String) -> Response {
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -111,7 +117,7 @@ mod tests {
     #[test]
     fn https_cookies_are_host_prefixed_secure_and_path_root() {
         let c = Cookies::new(true);
-        for cookie in [c.session("t", 60), c.session_cleared(), c.sso_binding("n"), c.sso_binding_cleared()] {
+        for cookie in [c.session("t", 60), c.session_ended(), c.sso_binding("n"), c.sso_binding_cleared()] {
             assert!(cookie.starts_with("__Host-gatehouse_"), "{cookie}");
             assert!(
                 cookie.contains("; Path=/;") && cookie.ends_with("; Secure") && !cookie.contains("Domain"),

@@ -2,11 +2,14 @@
 //! (migrate, first-start bootstrap), the axum router and the CLI commands. This is the
 //! one place that picks concrete types and wires the crates together.
 
+#![warn(unreachable_pub)]
+
 pub mod app;
 pub mod config;
 mod console;
 mod cookies;
 mod explorer;
+mod graphql;
 mod limits;
 mod metrics;
 mod pages;

@@ -19,11 +19,11 @@ use axum::routing::MethodRouter;
 use tower_http::limit::RequestBodyLimitLayer;
 
 /// `/login`, `/logout` and `/saml2/complete` post a few short fields.
-pub const FORM_BODY_LIMIT: usize = 16 * 1024;
+pub(crate) const FORM_BODY_LIMIT: usize = 16 * 1024;
 
 /// The limits of one deployment (see the README's limits table).
 #[derive(Clone, Copy, Debug)]
-pub struct BodyLimits {
+pub(crate) struct BodyLimits {
     /// `POST /graphql` (certificates and metadata documents fit easily).
     pub graphql: usize,
     /// The ACS (`POST /saml2`): a whole signed SAML Response.
@@ -36,14 +36,14 @@ pub struct BodyLimits {
 
 impl BodyLimits {
     /// The catch-all around the whole router: at least every route's own limit.
-    pub fn largest(&self) -> usize {
+    pub(crate) fn largest(&self) -> usize {
         self.graphql.max(self.acs).max(self.form).max(self.scim)
     }
 }
 
 /// The form a route answers a too-large body in.
 #[derive(Clone, Copy, Debug)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// `{"errors":[{…, "extensions":{"code":"PAYLOAD_TOO_LARGE"}}]}`
     GraphQl,
     /// An HTML page for a person.
@@ -59,34 +59,18 @@ struct Limit {
 }
 
 impl Refusal {
-    pub fn response(self, max: usize) -> Response {
-        let message = format!("the request body is larger than this server accepts here ({max} bytes)");
+    /// The 413 answer, from the surface's own error type.
+    pub(crate) fn response(self, max: usize) -> Response {
         match self {
-            Refusal::GraphQl => {
-                let body = serde_json::json!({"errors": [{
-                    "message": message,
-                    "extensions": {"code": "PAYLOAD_TOO_LARGE", "limitBytes": max},
-                }]});
-                (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    body.to_string(),
-                )
-                    .into_response()
-            }
-            Refusal::Page => crate::pages::problem(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Request too large",
-                "This form sent more data than Gatehouse accepts. Go back and try again.",
-                None,
-            ),
+            Refusal::GraphQl => crate::graphql::GraphQlError::payload_too_large(max).into_response(),
+            Refusal::Page => crate::pages::PageError::payload_too_large().into_response(),
             Refusal::Scim => crate::scim::payload_too_large(max),
         }
     }
 }
 
 /// Limits one route's body to `max` bytes, refusing in `refusal`'s form.
-pub fn route<S: Clone + Send + Sync + 'static>(
+pub(crate) fn route<S: Clone + Send + Sync + 'static>(
     route: MethodRouter<S>,
     max: usize,
     refusal: Refusal,
@@ -95,14 +79,14 @@ pub fn route<S: Clone + Send + Sync + 'static>(
 }
 
 /// Limits every route of a router to `max` bytes, refusing in `refusal`'s form.
-pub fn router<S: Clone + Send + Sync + 'static>(router: Router<S>, max: usize, refusal: Refusal) -> Router<S> {
+pub(crate) fn router<S: Clone + Send + Sync + 'static>(router: Router<S>, max: usize, refusal: Refusal) -> Router<S> {
     router.layer(RequestBodyLimitLayer::new(max)).layer(from_fn_with_state(Limit { max, refusal }, answer_in_form))
 }
 
 /// Caps every request body's stream at `max` bytes without answering for it: routes
 /// with their own (smaller) limit answer first and in their own form; a route without
 /// one sees its read fail, which axum's extractors answer with 413.
-pub async fn catch_all(State(max): State<usize>, req: Request, next: Next) -> Response {
+pub(crate) async fn catch_all(State(max): State<usize>, req: Request, next: Next) -> Response {
     next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, max)))).await
 }
 
@@ -119,7 +103,7 @@ async fn answer_in_form(State(limit): State<Limit>, req: Request, next: Next) ->
 }
 
 /// Whether a body-read error is the limit being hit (anywhere in its chain of causes).
-pub fn exceeded(error: &(dyn StdError + 'static)) -> bool {
+pub(crate) fn exceeded(error: &(dyn StdError + 'static)) -> bool {
     let mut cause = Some(error);
     while let Some(e) = cause {
         if e.is::<http_body_util::LengthLimitError>() {

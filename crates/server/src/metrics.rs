@@ -16,10 +16,10 @@ use crate::app::AppState;
 /// The bearer token `/metrics` requires, kept as its SHA-256 so the comparison takes the
 /// same time whatever the presented token's length or content.
 #[derive(Clone)]
-pub struct MetricsToken([u8; 32]);
+pub(crate) struct MetricsToken([u8; 32]);
 
 impl MetricsToken {
-    pub fn new(token: &str) -> MetricsToken {
+    pub(crate) fn new(token: &str) -> MetricsToken {
         MetricsToken(Sha256::digest(token.as_bytes()).into())
     }
 
@@ -50,7 +50,7 @@ static SSO_SUCCESS: AtomicU64 = AtomicU64::new(0);
 static SSO_FAILURE: AtomicU64 = AtomicU64::new(0);
 
 /// Counts every response by status class.
-pub async fn count_requests(req: Request, next: Next) -> Response {
+pub(crate) async fn count_requests(req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
     let class = (resp.status().as_u16() / 100).clamp(1, 5) as usize - 1;
     HTTP_BY_CLASS[class].fetch_add(1, Ordering::Relaxed);
@@ -58,11 +58,11 @@ pub async fn count_requests(req: Request, next: Next) -> Response {
 }
 
 /// Records the outcome of an SSO sign-in step that ended a flow.
-pub fn sso_outcome(success: bool) {
+pub(crate) fn sso_outcome(success: bool) {
     if success { &SSO_SUCCESS } else { &SSO_FAILURE }.fetch_add(1, Ordering::Relaxed);
 }
 
-pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(crate) async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(token) = &state.metrics_token
         && !token.admits(&headers)
     {

@@ -1,11 +1,13 @@
 //! Server-rendered pages for end users (sign-on, SSO hand-over, outcomes, errors). Small,
-//! self-contained HTML with every inserted value escaped and a strict CSP.
+//! self-contained HTML with every inserted value escaped and a strict CSP. [`PageError`] is
+//! the pages' one error answer (a sentence for the person, a reference for the admin).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use gatehouse_identity::Error;
 
 /// Escapes text for HTML element content and attribute values.
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -27,7 +29,7 @@ button,.button{margin-top:1rem;padding:.55rem 1.1rem;font-size:1rem;background:#
 .muted{color:#5f6368;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top;word-break:break-all}";
 
 /// A full page. `script_nonce` allows exactly one inline script.
-pub fn page(status: StatusCode, title: &str, body: &str, script_nonce: Option<&str>) -> Response {
+pub(crate) fn page(status: StatusCode, title: &str, body: &str, script_nonce: Option<&str>) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{} · Gatehouse</title><style>{STYLE}</style></head><body>{body}</body></html>",
@@ -55,19 +57,69 @@ pub fn page(status: StatusCode, title: &str, body: &str, script_nonce: Option<&s
     resp
 }
 
-/// A sign-in problem: a sentence for the person and a reference for the admin.
-pub fn problem(status: StatusCode, title: &str, message: &str, reference: Option<&str>) -> Response {
-    let reference = reference
-        .map(|r| format!("<p class=\"muted\">Reference for your administrator: <code>{}</code></p>", esc(r)))
-        .unwrap_or_default();
-    page(
-        status,
-        title,
-        &format!(
+/// A request an end-user page could not serve: its status, a title, a sentence for the
+/// person, and a reference for their administrator (a sign-in event or a correlation ID).
+#[derive(Debug)]
+pub(crate) struct PageError {
+    status: StatusCode,
+    title: &'static str,
+    message: String,
+    reference: Option<String>,
+    /// Sent as `Retry-After`.
+    retry_after_secs: Option<u64>,
+}
+
+impl PageError {
+    pub(crate) fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
+        PageError { status, title, message: message.into(), reference: None, retry_after_secs: None }
+    }
+
+    pub(crate) fn with_reference(mut self, reference: Option<String>) -> Self {
+        self.reference = reference;
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
+    }
+
+    /// 500: the cause is logged under a correlation ID, the page shows only the ID.
+    pub(crate) fn internal(cause: &Error) -> Self {
+        let correlation_id = Error::log_internal("pages", cause);
+        PageError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "Gatehouse could not finish this request. Try again in a moment.",
+        )
+        .with_reference(Some(correlation_id))
+    }
+
+    /// 413 for a form over its body limit.
+    pub(crate) fn payload_too_large() -> Self {
+        PageError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request too large",
+            "This form sent more data than Gatehouse accepts. Go back and try again.",
+        )
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let reference = self
+            .reference
+            .map(|r| format!("<p class=\"muted\">Reference for your administrator: <code>{}</code></p>", esc(&r)))
+            .unwrap_or_default();
+        let body = format!(
             "<h1>{}</h1><p class=\"error\">{}</p>{reference}<p><a href=\"/login\">Back to sign-in</a></p>",
-            esc(title),
-            esc(message)
-        ),
-        None,
-    )
+            esc(self.title),
+            esc(&self.message)
+        );
+        let mut resp = page(self.status, self.title, &body, None);
+        if let Some(secs) = self.retry_after_secs {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
+    }
 }

@@ -20,10 +20,10 @@ use axum::http::{HeaderMap, header};
 
 /// A request a browser sent from another site, with why it was judged so (for the log).
 #[derive(Debug, PartialEq, Eq)]
-pub struct CrossSite(pub String);
+pub(crate) struct CrossSite(pub String);
 
 /// Judges a state-changing request against the public origin (`scheme://host[:port]`).
-pub fn check(headers: &HeaderMap, public_origin: &str) -> Result<(), CrossSite> {
+pub(crate) fn check(headers: &HeaderMap, public_origin: &str) -> Result<(), CrossSite> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = text("sec-fetch-site") {
         return match site.trim().to_ascii_lowercase().as_str() {
@@ -48,7 +48,7 @@ fn same(origin: &str, public_origin: &str) -> bool {
 }
 
 /// The origin (`scheme://host[:port]`) of a public URL.
-pub fn origin_of(public_url: &str) -> String {
+pub(crate) fn origin_of(public_url: &str) -> String {
     url::Url::parse(public_url)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_else(|_| public_url.trim_end_matches('/').to_owned())

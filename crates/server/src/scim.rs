@@ -86,11 +86,7 @@ impl From<idn::Error> for Failure {
             idn::Error::Forbidden(message) => ScimError::new(403, None, message),
             idn::Error::Unauthenticated(_) => ScimError::unauthorized(),
             idn::Error::RateLimited { message, .. } => ScimError::new(429, None, message),
-            idn::Error::Internal(source) => {
-                let correlation_id = uuid::Uuid::new_v4();
-                tracing::error!(correlation_id = %correlation_id, error = %source, debug = ?source, "internal error in SCIM request");
-                ScimError::internal(correlation_id)
-            }
+            idn::Error::Internal(source) => ScimError::internal(idn::Error::log_internal("scim", &*source)),
         };
         Failure(error, retry_after)
     }
@@ -116,9 +112,8 @@ fn reply(status: StatusCode, body: &impl Serialize) -> Response {
     match serde_json::to_vec(body) {
         Ok(bytes) => (status, [(header::CONTENT_TYPE, CONTENT_TYPE)], bytes).into_response(),
         Err(e) => {
-            let correlation_id = uuid::Uuid::new_v4();
-            tracing::error!(correlation_id = %correlation_id, error = %e, "SCIM response did not serialise");
-            let body = serde_json::to_vec(&ScimError::internal(correlation_id)).unwrap_or_default();
+            let body =
+                serde_json::to_vec(&ScimError::internal(idn::Error::log_internal("scim", &e))).unwrap_or_default();
             (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response()
         }
     }

@@ -17,11 +17,11 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::cookies::with_cookie;
 use crate::limits::{self, BodyLimits, Refusal};
-use crate::pages::{esc, page, problem};
+use crate::pages::{PageError, esc, page};
 
 /// The routes, each body-reading one with its limit (the IdP posts a whole signed document
 /// to the ACS; the other forms are a few short fields).
-pub fn routes(l: &BodyLimits) -> Router<AppState> {
+pub(crate) fn routes(l: &BodyLimits) -> Router<AppState> {
     Router::new()
         .route("/saml2", limits::route(post(acs), l.acs, Refusal::Page))
         .route("/saml2/login", get(start))
@@ -41,23 +41,16 @@ fn meta(headers: &HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -
     }
 }
 
+/// A failed SSO step as a page (counted as a failed SSO sign-in): a refusal names the
+/// sign-in event the admin finds it under.
 fn sso_error(e: SsoError) -> Response {
     crate::metrics::sso_outcome(false);
     match e {
-        SsoError::Refused(r) => problem(StatusCode::FORBIDDEN, "Sign-in failed", &r.message, r.event_id.as_deref()),
-        SsoError::Internal(e) => internal_page(&e),
+        SsoError::Refused(r) => PageError::new(StatusCode::FORBIDDEN, "Sign-in failed", r.message)
+            .with_reference(r.event_id.map(|id| id.to_string())),
+        SsoError::Internal(e) => PageError::internal(&e),
     }
-}
-
-fn internal_page(e: &gatehouse_identity::Error) -> Response {
-    let id = uuid::Uuid::new_v4().to_string();
-    tracing::error!(correlation_id = %id, error = ?e, "internal error in the sign-in flow");
-    problem(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong",
-        "Gatehouse could not finish this request. Try again in a moment.",
-        Some(&id),
-    )
+    .into_response()
 }
 
 /// Sends the browser to the IdP and binds the sign-in to it with a Lax cookie.
@@ -76,12 +69,12 @@ struct StartQuery {
 
 async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>) -> Response {
     let Some(tenant) = q.tenant.filter(|t| !t.trim().is_empty()) else {
-        return problem(
+        return PageError::new(
             StatusCode::BAD_REQUEST,
             "Sign-in failed",
             "The sign-in link does not name an organisation (?tenant=…).",
-            None,
-        );
+        )
+        .into_response();
     };
     match state.identity.start_sso(&tenant, q.relay_state.as_deref(), q.login_hint.as_deref()).await {
         Ok(started) => redirect_to_idp(&state, started),
@@ -116,7 +109,8 @@ async fn acs(
     Form(form): Form<AcsForm>,
 ) -> Response {
     let Some(saml_response) = form.saml_response.filter(|s| !s.is_empty()) else {
-        return problem(StatusCode::BAD_REQUEST, "Sign-in failed", "No SAMLResponse was posted.", None);
+        return PageError::new(StatusCode::BAD_REQUEST, "Sign-in failed", "No SAMLResponse was posted.")
+            .into_response();
     };
     let meta = meta(&headers, peer);
     // Failures are throttled per address before any validation; an Issuer over its budget
@@ -127,19 +121,17 @@ async fn acs(
         Ok(admission) => {
             if let Some(secs) = admission.address_wait {
                 tracing::info!(reason = "acs_rate_limited", retry_after_secs = secs, "SAML Response refused unchecked");
-                return throttled(
-                    problem(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        "Sign-in paused",
-                        &format!("Too many failed sign-ins came from this address. Try again in {secs} seconds."),
-                        None,
-                    ),
-                    secs,
-                );
+                return PageError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Sign-in paused",
+                    format!("Too many failed sign-ins came from this address. Try again in {secs} seconds."),
+                )
+                .with_retry_after(secs)
+                .into_response();
             }
             meta.quiet_failures = admission.quiet_failures;
         }
-        Err(e) => return internal_page(&e),
+        Err(e) => return PageError::internal(&e).into_response(),
     }
     match state.identity.consume_saml_response(&saml_response, form.relay_state.as_deref(), &meta).await {
         Ok(AcsOutcome::Handoff { handle }) => handoff_page(&handle),
@@ -179,8 +171,8 @@ fn test_report_page(r: &TestReport) -> Response {
     } else {
         format!(
             "<p class=\"error\"><strong>Failed: {}</strong><br>{}</p><p>{}</p>",
-            esc(&r.reason),
-            esc(gatehouse_identity::reason_text(&r.reason)),
+            esc(r.reason.as_str()),
+            esc(r.reason.admin_text()),
             esc(&r.detail)
         )
     };
@@ -228,8 +220,11 @@ async fn complete(
     match state.identity.complete_sso(&form.handle, binding.as_deref(), &meta).await {
         Ok(done) => {
             crate::metrics::sso_outcome(true);
-            let max_age = (done.signed_in.expires_at - state.identity.now()).num_seconds().max(0);
-            let session = state.cookies.session(&done.signed_in.session_token, max_age);
+            let session = state.cookies.session_started(
+                &done.signed_in.session_token,
+                done.signed_in.expires_at,
+                state.identity.now(),
+            );
             let clear = state.cookies.sso_binding_cleared();
             with_cookie(with_cookie(Redirect::to(&done.redirect_to).into_response(), session), clear)
         }
@@ -253,10 +248,10 @@ async fn slo(State(state): State<AppState>, RawQuery(query): RawQuery) -> Respon
                 tracing::info!(reason = %r.reason, "logout response refused");
                 signed_out_page()
             }
-            Err(SsoError::Internal(e)) => internal_page(&e),
+            Err(SsoError::Internal(e)) => PageError::internal(&e).into_response(),
         };
     }
-    problem(StatusCode::BAD_REQUEST, "Sign-out", "This address expects a SAML logout message.", None)
+    PageError::new(StatusCode::BAD_REQUEST, "Sign-out", "This address expects a SAML logout message.").into_response()
 }
 
 fn signed_out_page() -> Response {
@@ -340,11 +335,10 @@ async fn login_submit(
             .await;
         return match result {
             Ok(s) => {
-                let max_age = (s.expires_at - state.identity.now()).num_seconds().max(0);
-                let cookie = state.cookies.session(&s.session_token, max_age);
+                let cookie = state.cookies.session_started(&s.session_token, s.expires_at, state.identity.now());
                 with_cookie(Redirect::to("/").into_response(), cookie)
             }
-            Err(gatehouse_identity::Error::Internal(e)) => internal_page(&gatehouse_identity::Error::Internal(e)),
+            Err(e @ gatehouse_identity::Error::Internal(_)) => PageError::internal(&e).into_response(),
             Err(gatehouse_identity::Error::RateLimited { message, retry_after_secs }) => {
                 let mut page = login_form(&email, Some(&message), true, None);
                 *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
@@ -359,7 +353,7 @@ async fn login_submit(
             Redirect::to(&url).into_response()
         }
         Ok(SignInRoute::Password { sso_tenant }) => login_form(&email, None, true, sso_tenant.as_deref()),
-        Err(e) => internal_page(&e),
+        Err(e) => PageError::internal(&e).into_response(),
     }
 }
 
@@ -368,12 +362,12 @@ async fn login_submit(
 fn refuse_cross_site(state: &AppState, headers: &HeaderMap, form: &str) -> Option<Response> {
     crate::same_origin::check(headers, &state.public_origin).err().map(|crate::same_origin::CrossSite(why)| {
         tracing::info!(form, signal = %why, "form post refused: cross-site");
-        problem(
+        PageError::new(
             StatusCode::FORBIDDEN,
             "Form from another site",
             "This form was sent from another website, so Gatehouse did not act on it. Open Gatehouse's own page and try again.",
-            None,
         )
+        .into_response()
     })
 }
 
@@ -390,13 +384,13 @@ async fn logout_submit(State(state): State<AppState>, headers: HeaderMap) -> Res
     if let Some(refused) = refuse_cross_site(&state, &headers, "/logout") {
         return refused;
     }
-    let clear = state.cookies.session_cleared();
+    let clear = state.cookies.session_ended();
     let Some(token) = state.cookies.session_of(&headers) else {
         return with_cookie(signed_out_page(), clear);
     };
     match state.identity.sign_out_everywhere(&token).await {
         Ok(Some(idp)) => with_cookie(Redirect::to(&idp).into_response(), clear),
         Ok(None) => with_cookie(signed_out_page(), clear),
-        Err(e) => internal_page(&e),
+        Err(e) => PageError::internal(&e).into_response(),
     }
 }

@@ -73,7 +73,7 @@ pub fn state(cfg: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
         scim_base_url: format!("{public_url}/scim/v2"),
     };
     let cookies = Cookies::new(public_url.starts_with("https://"));
-    let schema = build_schema(identity.clone(), sp, Arc::new(cookies.clone()));
+    let schema = build_schema(identity.clone(), sp);
     let limits = BodyLimits {
         graphql: cfg.graphql_max_body_bytes,
         acs: cfg.acs_max_body_bytes,

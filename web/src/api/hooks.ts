@@ -24,35 +24,52 @@ export function useQuery<R, V>(
   const key = JSON.stringify(variables) + '|' + (getOperatorTenant() ?? '');
   const latest = useRef(0);
   const vars = useRef(variables);
-  vars.current = variables;
+  // Declared before the effect that loads, so a load always sees this render's variables.
+  useEffect(() => {
+    vars.current = variables;
+  });
 
-  const load = useCallback(async () => {
+  // A new query (document, variables, tenant) starts loading in the render that asks for
+  // it (adjusted while rendering; the effect below only fetches).
+  const wanted = options.skip ? null : key;
+  const [started, setStarted] = useState({ document, wanted });
+  if (started.document !== document || started.wanted !== wanted) {
+    setStarted({ document, wanted });
+    if (wanted !== null) setLoading(true);
+  }
+
+  /** Fetches into the state; whoever calls it has set `loading`. */
+  const fetchInto = useCallback(() => {
     const id = ++latest.current;
-    setLoading(true);
-    try {
-      const result = await gql(document, vars.current);
-      if (id === latest.current) {
-        setDataState(result);
-        setError(undefined);
-      }
-    } catch (e) {
-      if (id === latest.current) setError(asApiError(e));
-    } finally {
-      if (id === latest.current) setLoading(false);
-    }
+    const settle = (apply: () => void) => {
+      if (id !== latest.current) return;
+      apply();
+      setLoading(false);
+    };
+    return gql(document, vars.current).then(
+      (result) =>
+        settle(() => {
+          setDataState(result);
+          setError(undefined);
+        }),
+      (e: unknown) => settle(() => setError(asApiError(e))),
+    );
   }, [document]);
 
   useEffect(() => {
-    if (options.skip) {
-      setLoading(false);
-      return;
-    }
-    void load();
+    if (options.skip) return;
+    void fetchInto();
     // `key` stands for the variables and the tenant.
-  }, [load, key, options.skip]);
+  }, [fetchInto, key, options.skip]);
+
+  const reload = useCallback(async () => {
+    setLoading(true);
+    await fetchInto();
+  }, [fetchInto]);
 
   const setData = useCallback((update: (current: R | undefined) => R | undefined) => setDataState(update), []);
-  return { data, error, loading, reload: load, setData };
+  // A skipped query is not loading, whatever it was doing before it was skipped.
+  return { data, error, loading: loading && !options.skip, reload, setData };
 }
 
 export interface MutationState<R, V> {

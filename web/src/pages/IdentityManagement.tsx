@@ -80,14 +80,17 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
   const [showAnyway, setShowAnyway] = useState(false);
   const [importNotice, setImportNotice] = useState<string | null>(null);
 
-  // When the page (re)loads data from the server, start over from it.
-  useEffect(() => {
+  // When the page (re)loads data from the server, start over from it (adjusted while
+  // rendering, so no frame shows the new data beside the old draft).
+  const [startedFrom, setStartedFrom] = useState(initial);
+  if (startedFrom !== initial) {
+    setStartedFrom(initial);
     setSaved(initial.ssoConnection);
     setDraft(settingsOf(initial.ssoConnection));
     setStaged([]);
     setRemoving([]);
     setSaveError(undefined);
-  }, [initial]);
+  }
 
   // After a refused save, take keyboard and screen-reader users to the first problem.
   const formRef = useRef<HTMLFormElement>(null);

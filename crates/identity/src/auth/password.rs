@@ -7,6 +7,7 @@ use crate::auth::throttle::{self, Key};
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
+use crate::sign_in_log::SignInReason;
 use crate::store::entities::{operator, sso_connection, tenant, user};
 use crate::{Identity, secrets};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -70,7 +71,7 @@ impl Identity {
         if matched.is_empty() {
             // Each tenant where this e-mail exists sees the failed attempt in its sign-in log.
             for (tenant_id, user_id) in known_users {
-                self.record_password_attempt(&self.db, tenant_id, user_id, &email, Err("wrong_password"), &meta)
+                self.record_password_attempt(&self.db, tenant_id, user_id, &email, SignInReason::WrongPassword, &meta)
                     .await?;
             }
             self.count_attempt(&address).await?;
@@ -91,22 +92,22 @@ impl Identity {
                 let role = Role::parse_stored(&u.role)?;
                 // Refused for who the person is, not for the password: that was right, so
                 // the account's count is forgotten here too.
-                let refuse = async |reason: &'static str| -> Result<()> {
+                let refuse = async |reason: SignInReason| -> Result<()> {
                     let txn = self.begin_write().await?;
                     self.forget(&txn, &account).await?;
-                    self.record_password_attempt(&txn, t.id.into(), u.id.into(), &u.email, Err(reason), &meta).await?;
+                    self.record_password_attempt(&txn, t.id.into(), u.id.into(), &u.email, reason, &meta).await?;
                     Ok(txn.commit().await?)
                 };
                 match UserStatus::parse_stored(&u.status)? {
                     UserStatus::Active => {}
                     UserStatus::Pending => {
-                        refuse("user_pending").await?;
+                        refuse(SignInReason::UserPending).await?;
                         return Err(Error::Unauthenticated(
                             "your account is not active yet; ask your administrator".into(),
                         ));
                     }
                     UserStatus::Suspended => {
-                        refuse("user_suspended").await?;
+                        refuse(SignInReason::UserSuspended).await?;
                         return Err(Error::Unauthenticated("your account is suspended; ask your administrator".into()));
                     }
                 }
@@ -120,7 +121,7 @@ impl Identity {
                 // Tenant admins keep password sign-in under an SSO-only policy, so a broken
                 // IdP configuration cannot lock the tenant out of its own settings.
                 if policy == LoginPolicy::Sso && role != Role::TenantAdmin {
-                    refuse("sso_required").await?;
+                    refuse(SignInReason::SsoRequired).await?;
                     return Err(Error::Forbidden(
                         "your organisation signs in with single sign-on; use \"Sign in with SSO\"".into(),
                     ));
@@ -133,9 +134,9 @@ impl Identity {
         let txn = self.begin_write().await?;
         self.forget(&txn, &account).await?;
         if let Principal::User { tenant_id, user_id, email, .. } = &principal {
-            self.record_password_attempt(&txn, *tenant_id, *user_id, email, Ok(()), &meta).await?;
+            self.record_password_attempt(&txn, *tenant_id, *user_id, email, SignInReason::Success, &meta).await?;
         }
-        let signed_in = self.create_session_on(&txn, &principal, "password", &input.session, None).await?;
+        let signed_in = self.create_session_on(&txn, &principal, AuthMethod::Password, &input.session, None).await?;
         txn.commit().await?;
         Ok(signed_in)
     }

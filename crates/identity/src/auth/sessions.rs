@@ -32,7 +32,12 @@ pub enum MeRole {
 
 impl Identity {
     /// Starts a session for an already authenticated principal (password or SSO).
-    pub async fn create_session(&self, principal: &Principal, method: &str, info: &NewSessionInfo) -> Result<SignedIn> {
+    pub async fn create_session(
+        &self,
+        principal: &Principal,
+        method: AuthMethod,
+        info: &NewSessionInfo,
+    ) -> Result<SignedIn> {
         self.create_session_with(principal, method, info, None).await
     }
 
@@ -40,7 +45,7 @@ impl Identity {
     pub(crate) async fn create_session_with(
         &self,
         principal: &Principal,
-        method: &str,
+        method: AuthMethod,
         info: &NewSessionInfo,
         sso: Option<&SsoSessionInfo>,
     ) -> Result<SignedIn> {
@@ -52,7 +57,7 @@ impl Identity {
         &self,
         conn: &impl ConnectionTrait,
         principal: &Principal,
-        method: &str,
+        method: AuthMethod,
         info: &NewSessionInfo,
         sso: Option<&SsoSessionInfo>,
     ) -> Result<SignedIn> {
@@ -72,7 +77,7 @@ impl Identity {
             tenant_id: Set(tenant_id),
             user_id: Set(user_id),
             operator_id: Set(operator_id),
-            auth_method: Set(method.to_owned()),
+            auth_method: Set(method.as_str().into()),
             created_at: Set(now),
             last_seen_at: Set(now),
             expires_at: Set(expires_at),

@@ -2,8 +2,8 @@
 //! the user (or just-in-time provisioning), and the hand-over to the browser.
 
 use super::{
-    Attempt, HANDOFF_LIFETIME, REQUEST_LIFETIME, RequestMeta, SignInFlow, SsoError, SsoResult, TestReport, refused,
-    report, safe_redirect, to_saml_certs, user_message,
+    Attempt, HANDOFF_LIFETIME, REQUEST_LIFETIME, RequestMeta, SignInFlow, SignInReason, SsoError, SsoResult,
+    TestReport, refused, report, safe_redirect, to_saml_certs,
 };
 use crate::Identity;
 use crate::auth::principal::{Actor, TenantScope};
@@ -14,6 +14,7 @@ use crate::provisioning::users::federation_key;
 use crate::secrets;
 use crate::store::entities::{assertion_replay, sso_connection, sso_handoff, sso_request, user};
 use chrono::Duration;
+use gatehouse_saml::error::ReasonCode;
 use gatehouse_saml::response::{ResponsePolicy, ValidatedAssertion, peek_response, validate_response};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
@@ -56,7 +57,7 @@ impl Identity {
         };
         let peek = match peek_response(saml_response) {
             Ok(p) => p,
-            Err(e) => return Err(self.fail(&attempt, e.reason.as_str(), &e.detail).await),
+            Err(e) => return Err(self.fail(&attempt, SignInReason::Saml(e.reason), &e.detail).await),
         };
         // Which tenant and which pending request: an InResponseTo must name a request we sent.
         // It is only looked up here; validation then requires the *signed* InResponseTo to name
@@ -65,16 +66,24 @@ impl Identity {
         let request = match &peek.in_response_to {
             Some(id) => {
                 let req = sso_request::Entity::find_by_id(id.clone())
-                    .filter(sso_request::Column::Purpose.is_in(["login", "test"]))
+                    .filter(
+                        sso_request::Column::Purpose
+                            .is_in([RequestPurpose::Login.as_str(), RequestPurpose::Test.as_str()]),
+                    )
                     .one(&self.db)
                     .await?;
                 let Some(req) = req.filter(|r| r.expires_at > now) else {
                     attempt.tenant_id = self.connection_by_issuer(&peek.issuer).await?.map(|c| c.tenant_id.into());
                     attempt.flow = SignInFlow::SpInitiated;
-                    return Err(self.fail(&attempt, "unknown_request", &unknown_request_detail(id)).await);
+                    return Err(self.fail(&attempt, SignInReason::UnknownRequest, &unknown_request_detail(id)).await);
                 };
                 // The request decides the tenant; the Response's Issuer is only checked.
-                attempt.flow = if req.purpose == "test" { SignInFlow::Test } else { SignInFlow::SpInitiated };
+                attempt.flow = match RequestPurpose::parse_stored(&req.purpose)? {
+                    RequestPurpose::Test => SignInFlow::Test,
+                    RequestPurpose::Login | RequestPurpose::TestToken | RequestPurpose::Logout => {
+                        SignInFlow::SpInitiated
+                    }
+                };
                 attempt.tenant_id = Some(req.tenant_id.into());
                 Some(req)
             }
@@ -85,22 +94,24 @@ impl Identity {
         };
         let Some(tenant_id) = attempt.tenant_id else {
             let detail = format!("no organisation has SSO enabled with the IdP Issuer {:?}", peek.issuer);
-            return Err(self.fail(&attempt, "unknown_issuer", &detail).await);
+            return Err(self.fail(&attempt, SignInReason::UnknownIssuer, &detail).await);
         };
         let conn = self.load_connection(&self.db, tenant_id).await?;
         if attempt.flow != SignInFlow::Test && !conn.enabled {
-            return Err(self.fail(&attempt, "sso_disabled", "SSO is not enabled for this organisation").await);
+            return Err(self
+                .fail(&attempt, SignInReason::SsoDisabled, "SSO is not enabled for this organisation")
+                .await);
         }
         if attempt.flow != SignInFlow::Test && conn.login_policy == LoginPolicy::Password {
             let detail = "the login policy is \"password only\", so SSO sign-ins are refused; choose \"SSO\" or \"password or SSO\" to allow them";
-            return Err(self.fail(&attempt, "sso_not_allowed", detail).await);
+            return Err(self.fail(&attempt, SignInReason::SsoNotAllowed, detail).await);
         }
         if request.is_none() && !conn.allow_idp_initiated {
             let detail = "the Response has no InResponseTo (IdP-initiated) and this organisation allows only sign-ins started at Gatehouse";
-            return Err(self.fail(&attempt, "unsolicited", detail).await);
+            return Err(self.fail(&attempt, SignInReason::Saml(ReasonCode::Unsolicited), detail).await);
         }
         let Some(expected_issuer) = conn.issuer.clone() else {
-            return Err(self.fail(&attempt, "not_configured", "no IdP Issuer is configured").await);
+            return Err(self.fail(&attempt, SignInReason::NotConfigured, "no IdP Issuer is configured").await);
         };
         let mut policy = ResponsePolicy::new(self.sp(), expected_issuer, to_saml_certs(&conn.certificates), now);
         policy.expected_in_response_to = request.as_ref().map(|r| r.id.clone());
@@ -112,12 +123,12 @@ impl Identity {
         let assertion = match validated {
             Ok(a) => a,
             Err(e) => {
-                let reason = e.reason.as_str();
+                let reason = SignInReason::Saml(e.reason);
                 let event_id = self.fail_event(&attempt, reason, &e.detail).await?;
                 if attempt.flow == SignInFlow::Test {
                     return Ok(AcsOutcome::Test(TestReport {
                         success: false,
-                        reason: reason.into(),
+                        reason,
                         detail: e.detail,
                         name_id: None,
                         user: None,
@@ -126,7 +137,7 @@ impl Identity {
                         clock_offset_seconds: None,
                     }));
                 }
-                return Err(refused(reason, user_message(reason), event_id));
+                return Err(refused(reason, reason.user_message(), event_id));
             }
         };
         attempt.name_id = Some(&assertion.name_id);
@@ -150,7 +161,7 @@ impl Identity {
         if let Some(req) = &request {
             let consumed = sso_request::Entity::delete_by_id(req.id.clone()).exec(&self.db).await?.rows_affected == 1;
             if !consumed {
-                return Err(self.fail(&attempt, "unknown_request", &unknown_request_detail(&req.id)).await);
+                return Err(self.fail(&attempt, SignInReason::UnknownRequest, &unknown_request_detail(&req.id)).await);
             }
         }
         // Replay: the primary key (tenant, assertion ID) holds across replicas.
@@ -168,7 +179,7 @@ impl Identity {
                         "assertion {:?} was already accepted; a Response is good for one sign-in",
                         a.assertion_id
                     );
-                    Err(self.fail(&attempt, "replay", &detail).await)
+                    Err(self.fail(&attempt, SignInReason::Replay, &detail).await)
                 }
                 _ => Err(SsoError::Internal(e.into())),
             };
@@ -181,7 +192,7 @@ impl Identity {
                     "no user has the federation ID {:?}; create the user (or provision them over SCIM) first",
                     a.name_id
                 );
-                return self.refuse_or_report(&attempt, "unknown_user", &detail, a).await;
+                return self.refuse_or_report(&attempt, SignInReason::UnknownUser, &detail, a).await;
             }
         };
         attempt.user_id = Some(user.id);
@@ -189,17 +200,17 @@ impl Identity {
             UserStatus::Active => {}
             UserStatus::Pending => {
                 let detail = format!("user {} exists but is pending; activate them", user.email);
-                return self.refuse_or_report(&attempt, "user_pending", &detail, a).await;
+                return self.refuse_or_report(&attempt, SignInReason::UserPending, &detail, a).await;
             }
             UserStatus::Suspended => {
                 let detail = format!("user {} is suspended", user.email);
-                return self.refuse_or_report(&attempt, "user_suspended", &detail, a).await;
+                return self.refuse_or_report(&attempt, SignInReason::UserSuspended, &detail, a).await;
             }
         }
         let detail = format!("signed in as {} (NameID {:?})", user.email, a.name_id);
-        let event_id = self.record(&attempt, true, "success", &detail).await?;
+        let event_id = self.record(&attempt, SignInReason::Success, &detail).await?;
         if attempt.flow == SignInFlow::Test {
-            return Ok(AcsOutcome::Test(report(true, "success", &detail, Some(&user), a, &attempt)));
+            return Ok(AcsOutcome::Test(report(SignInReason::Success, &detail, Some(&user), a, &attempt)));
         }
         let relay = match &request {
             Some(r) => r.relay_state.clone(),
@@ -211,13 +222,13 @@ impl Identity {
             handle_hash: Set(secrets::token_hash(&handle)),
             tenant_id: Set(tenant_id.as_uuid()),
             user_id: Set(Some(user.id.as_uuid())),
-            purpose: Set("login".into()),
+            purpose: Set(RequestPurpose::Login.as_str().into()),
             binding_hash: Set(request.and_then(|r| r.binding_hash)),
             relay_state: Set(relay),
             name_id: Set(a.name_id.clone()),
             name_id_format: Set(a.name_id_format.clone()),
             session_index: Set(a.session_index.clone()),
-            sign_in_event_id: Set(event_id.parse::<uuid::Uuid>().map_err(|e| Error::internal(e.to_string()))?),
+            sign_in_event_id: Set(event_id.as_uuid()),
             expires_at: Set(now + HANDOFF_LIFETIME),
         }
         .insert(&self.db)
@@ -228,15 +239,15 @@ impl Identity {
     async fn refuse_or_report(
         &self,
         attempt: &Attempt<'_>,
-        reason: &str,
+        reason: SignInReason,
         detail: &str,
         a: &ValidatedAssertion,
     ) -> SsoResult<AcsOutcome> {
         let event = self.fail_event(attempt, reason, detail).await?;
         if attempt.flow == SignInFlow::Test {
-            return Ok(AcsOutcome::Test(report(false, reason, detail, None, a, attempt)));
+            return Ok(AcsOutcome::Test(report(reason, detail, None, a, attempt)));
         }
-        Err(refused(reason, user_message(reason), event))
+        Err(refused(reason, reason.user_message(), event))
     }
 
     /// The connection that owns `issuer` (an issuer belongs to one tenant, enabled or not, so a

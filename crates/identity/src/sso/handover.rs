@@ -1,7 +1,7 @@
 //! The hand-over: the browser brings the ACS's one-time handle to our own site, where its
 //! binding cookie is compared and the session is made.
 
-use super::{Attempt, RequestMeta, SignInFlow, SsoResult, refused, safe_redirect, user_message};
+use super::{Attempt, RequestMeta, SignInFlow, SignInReason, SsoResult, refused, safe_redirect};
 use crate::auth::SsoSessionInfo;
 use crate::auth::principal::Principal;
 use crate::error::Error;
@@ -37,7 +37,7 @@ impl Identity {
             None => false,
         };
         let Some(row) = row.filter(|r| consumed && r.expires_at > now) else {
-            return Err(refused("handoff_expired", user_message("handoff_expired"), None));
+            return Err(refused(SignInReason::HandoffExpired, SignInReason::HandoffExpired.user_message(), None));
         };
         let attempt = Attempt {
             tenant_id: Some(row.tenant_id.into()),
@@ -52,7 +52,7 @@ impl Identity {
             && binding_nonce.map(secrets::token_hash).as_ref() != Some(expected)
         {
             let detail = "the browser that finished the sign-in is not the one that started it (binding cookie missing or different)";
-            return Err(self.fail(&attempt, "browser_mismatch", detail).await);
+            return Err(self.fail(&attempt, SignInReason::BrowserMismatch, detail).await);
         }
         let user_id = row.user_id.ok_or_else(|| Error::internal("hand-over without a user"))?;
         let u = user::Entity::find_by_id(user_id)
@@ -63,7 +63,7 @@ impl Identity {
             .map(crate::provisioning::users::to_user)
             .transpose()?
             .filter(|u| u.status == UserStatus::Active)
-            .ok_or_else(|| refused("user_suspended", user_message("user_suspended"), None))?;
+            .ok_or_else(|| refused(SignInReason::UserSuspended, SignInReason::UserSuspended.user_message(), None))?;
         let principal = Principal::User { tenant_id: u.tenant_id, user_id: u.id, email: u.email.clone(), role: u.role };
         let sso = SsoSessionInfo {
             name_id: row.name_id.clone(),
@@ -71,7 +71,7 @@ impl Identity {
             session_index: row.session_index.clone(),
         };
         let info = NewSessionInfo { ip: meta.ip.clone(), user_agent: meta.user_agent.clone() };
-        let signed_in = self.create_session_with(&principal, "sso", &info, Some(&sso)).await?;
+        let signed_in = self.create_session_with(&principal, AuthMethod::Sso, &info, Some(&sso)).await?;
         Ok(SsoSignedIn { signed_in, redirect_to: safe_redirect(row.relay_state.as_deref()) })
     }
 }

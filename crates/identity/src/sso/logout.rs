@@ -1,10 +1,11 @@
 //! Single logout in both directions: our LogoutRequest to the IdP and its answer, and the
 //! IdP's LogoutRequest (verified, once) ending the matching sessions.
 
-use super::{REQUEST_LIFETIME, SsoError, SsoResult, refused, to_saml_certs};
+use super::{REQUEST_LIFETIME, SignInReason, SsoError, SsoResult, refused, to_saml_certs};
 use crate::Identity;
 use crate::error::{Error, Result};
 use crate::ids::*;
+use crate::model::{AuthMethod, RequestPurpose};
 use crate::secrets;
 use crate::store::entities::{logout_replay, session, sso_request};
 use gatehouse_saml::logout::{
@@ -28,7 +29,9 @@ impl Identity {
             .await?;
         let Some(s) = s else { return Ok(None) };
         session::Entity::delete_by_id(s.id).exec(&self.db).await?;
-        let (Some(tenant_id), Some(name_id), "sso") = (s.tenant_id, s.name_id.clone(), s.auth_method.as_str()) else {
+        let (Some(tenant_id), Some(name_id), Ok(AuthMethod::Sso)) =
+            (s.tenant_id, s.name_id.clone(), AuthMethod::parse_stored(&s.auth_method))
+        else {
             return Ok(None);
         };
         let conn = self.load_connection(&self.db, tenant_id.into()).await?;
@@ -47,7 +50,7 @@ impl Identity {
         sso_request::ActiveModel {
             id: Set(req.id),
             tenant_id: Set(tenant_id),
-            purpose: Set("logout".into()),
+            purpose: Set(RequestPurpose::Logout.as_str().into()),
             relay_state: Set(Some(relay)),
             binding_hash: Set(None),
             session_id: Set(Some(s.id)),
@@ -66,7 +69,7 @@ impl Identity {
         let pending = match relay {
             Some(r) => {
                 sso_request::Entity::find()
-                    .filter(sso_request::Column::Purpose.eq("logout"))
+                    .filter(sso_request::Column::Purpose.eq(RequestPurpose::Logout.as_str()))
                     .filter(sso_request::Column::RelayState.eq(r))
                     .one(&self.db)
                     .await?
@@ -75,7 +78,7 @@ impl Identity {
         };
         let Some(pending) = pending.filter(|p| p.expires_at > self.now()) else {
             return Err(refused(
-                "unknown_request",
+                SignInReason::UnknownRequest,
                 "This sign-out answer does not match a sign-out in progress.",
                 None,
             ));
@@ -91,7 +94,7 @@ impl Identity {
         policy.expected_in_response_to = Some(pending.id);
         parse_logout_response(raw_query, &policy).map(|_| ()).map_err(|e| {
             refused(
-                e.reason.as_str(),
+                SignInReason::Saml(e.reason),
                 format!("The identity provider's sign-out answer was not accepted: {}", e.detail),
                 None,
             )
@@ -102,10 +105,10 @@ impl Identity {
     /// matching sessions at once, and return the LogoutResponse redirect.
     pub async fn idp_logout(&self, raw_query: &str) -> SsoResult<String> {
         let issuer = peek_logout_request_issuer(raw_query).map_err(|e| {
-            refused(e.reason.as_str(), format!("The sign-out request is not readable: {}", e.detail), None)
+            refused(SignInReason::Saml(e.reason), format!("The sign-out request is not readable: {}", e.detail), None)
         })?;
         let conn_row = self.connection_by_issuer(&issuer).await?.ok_or_else(|| {
-            refused("unknown_issuer", "No organisation has SSO enabled with this identity provider.", None)
+            refused(SignInReason::UnknownIssuer, "No organisation has SSO enabled with this identity provider.", None)
         })?;
         let tenant_id: TenantId = conn_row.tenant_id.into();
         let conn = self.load_connection(&self.db, tenant_id).await?;
@@ -116,7 +119,7 @@ impl Identity {
             self.now(),
         );
         let req = parse_logout_request(raw_query, &policy).map_err(|e| {
-            refused(e.reason.as_str(), format!("The sign-out request was not accepted: {}", e.detail), None)
+            refused(SignInReason::Saml(e.reason), format!("The sign-out request was not accepted: {}", e.detail), None)
         })?;
         // Replay: a LogoutRequest is good once, on every replica, for as long as it could still
         // pass validation (its IssueInstant window).
@@ -131,7 +134,7 @@ impl Identity {
             return Err(match e.sql_err() {
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
                     tracing::info!(tenant_id = %tenant_id, request_id = %req.id, "replayed IdP-initiated LogoutRequest refused");
-                    refused("replay", "This sign-out request was already used.", None)
+                    refused(SignInReason::Replay, "This sign-out request was already used.", None)
                 }
                 _ => SsoError::Internal(e.into()),
             });
@@ -145,7 +148,11 @@ impl Identity {
         let ended = q.exec(&self.db).await?.rows_affected;
         tracing::info!(tenant_id = %tenant_id, ended, "IdP-initiated logout");
         let Some(logout_url) = conn.logout_url else {
-            return Err(refused("not_configured", "Signed out. (No IdP Logout URL is configured to answer to.)", None));
+            return Err(refused(
+                SignInReason::NotConfigured,
+                "Signed out. (No IdP Logout URL is configured to answer to.)",
+                None,
+            ));
         };
         build_logout_response(
             self.sp(),

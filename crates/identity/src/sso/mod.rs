@@ -1,5 +1,6 @@
 //! The SAML sign-in flow: SP-initiated (AuthnRequest → ACS → hand-over), IdP-initiated,
-//! "Test SSO", single logout in both directions, and the sign-in log.
+//! "Test SSO" and single logout in both directions; every attempt goes to the sign-in log
+//! ([`crate::sign_in_log`]).
 //!
 //! All state lives in the database so any replica can continue what another started:
 //! pending requests (`sso_requests`), validated sign-ins waiting for the browser
@@ -13,7 +14,7 @@
 //! compared. Nothing depends on a SameSite=None cookie.
 //!
 //! Rooms: [`connection`] (settings and certificates), [`metadata`] (import), [`start`],
-//! [`acs`], [`handover`], [`logout`], [`test_run`], [`home_realm`], [`reasons`].
+//! [`acs`], [`handover`], [`logout`], [`test_run`], [`home_realm`].
 
 mod acs;
 mod connection;
@@ -21,24 +22,22 @@ mod handover;
 mod home_realm;
 mod logout;
 mod metadata;
-mod reasons;
 mod start;
 mod test_run;
 
-pub(crate) use crate::sign_in_log::{Attempt, SignInFlow};
+pub(crate) use crate::sign_in_log::{Attempt, SignInFlow, SignInReason};
 pub use acs::AcsOutcome;
 pub use connection::{AddedCertificate, MAX_CERTIFICATES, SsoConnectionInput, SsoSettingsSave};
 pub use handover::SsoSignedIn;
 pub use home_realm::SignInRoute;
 pub use metadata::MetadataImport;
-pub use reasons::reason_text;
-pub(crate) use reasons::user_message;
 pub use start::SsoStart;
 pub use test_run::TestReport;
 pub(crate) use test_run::report;
 
 use crate::Identity;
 use crate::error::Error;
+use crate::ids::SignInEventId;
 use crate::model::*;
 use chrono::Duration;
 use gatehouse_saml::certificate::IdpCertificate as SamlCertificate;
@@ -55,9 +54,9 @@ const MAX_RELAY_STATE: usize = 512;
 /// where the admin finds the details.
 #[derive(Clone, Debug)]
 pub struct SsoRefusal {
-    pub reason: String,
+    pub reason: SignInReason,
     pub message: String,
-    pub event_id: Option<String>,
+    pub event_id: Option<SignInEventId>,
 }
 
 /// What the SSO flow answers: success, a refusal (shown as a page), or our own fault.
@@ -103,8 +102,8 @@ pub fn safe_redirect(target: Option<&str>) -> String {
     if ok { t.to_owned() } else { "/".into() }
 }
 
-pub(crate) fn refused(reason: &str, message: impl Into<String>, event_id: Option<String>) -> SsoError {
-    SsoError::Refused(SsoRefusal { reason: reason.into(), message: message.into(), event_id })
+pub(crate) fn refused(reason: SignInReason, message: impl Into<String>, event_id: Option<SignInEventId>) -> SsoError {
+    SsoError::Refused(SsoRefusal { reason, message: message.into(), event_id })
 }
 
 pub(crate) fn to_saml_certs(certs: &[IdpCertificate]) -> Vec<SamlCertificate> {

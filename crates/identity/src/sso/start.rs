@@ -1,6 +1,6 @@
 //! Starting an SP-initiated sign-in: the AuthnRequest redirect and the browser binding.
 
-use super::{REQUEST_LIFETIME, SsoResult, refused, safe_redirect, user_message};
+use super::{REQUEST_LIFETIME, SignInReason, SsoResult, refused, safe_redirect};
 use crate::Identity;
 use crate::error::Error;
 use crate::model::*;
@@ -29,27 +29,27 @@ impl Identity {
         let tenant = self
             .find_tenant_by_slug(slug)
             .await?
-            .ok_or_else(|| refused("unknown_tenant", "There is no organisation with this name.", None))?;
+            .ok_or_else(|| refused(SignInReason::UnknownTenant, "There is no organisation with this name.", None))?;
         let conn = self.load_connection(&self.db, tenant.id).await?;
         if !conn.enabled {
-            return Err(refused("sso_disabled", user_message("sso_disabled"), None));
+            return Err(refused(SignInReason::SsoDisabled, SignInReason::SsoDisabled.user_message(), None));
         }
         if conn.login_policy == LoginPolicy::Password {
-            return Err(refused("sso_not_allowed", user_message("sso_not_allowed"), None));
+            return Err(refused(SignInReason::SsoNotAllowed, SignInReason::SsoNotAllowed.user_message(), None));
         }
-        self.begin_request(&tenant, &conn, "login", Some(safe_redirect(relay_state)), login_hint).await
+        self.begin_request(&tenant, &conn, RequestPurpose::Login, Some(safe_redirect(relay_state)), login_hint).await
     }
 
     pub(crate) async fn begin_request(
         &self,
         tenant: &Tenant,
         conn: &SsoConnection,
-        purpose: &str,
+        purpose: RequestPurpose,
         relay_state: Option<String>,
         login_hint: Option<&str>,
     ) -> SsoResult<SsoStart> {
         let Some(login_url) = conn.login_url.as_deref() else {
-            return Err(refused("not_configured", user_message("not_configured"), None));
+            return Err(refused(SignInReason::NotConfigured, SignInReason::NotConfigured.user_message(), None));
         };
         let now = self.now();
         let options = AuthnRequestOptions {
@@ -62,7 +62,7 @@ impl Identity {
         sso_request::ActiveModel {
             id: Set(request.id.clone()),
             tenant_id: Set(tenant.id.as_uuid()),
-            purpose: Set(purpose.into()),
+            purpose: Set(purpose.as_str().into()),
             relay_state: Set(relay_state),
             binding_hash: Set(Some(secrets::token_hash(&nonce))),
             session_id: Set(None),

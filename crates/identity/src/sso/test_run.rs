@@ -1,7 +1,7 @@
 //! "Test SSO": an admin proves a configuration before enabling it; the ACS answers with
 //! a report instead of a session.
 
-use super::{Attempt, REQUEST_LIFETIME, SsoResult, SsoStart, refused};
+use super::{Attempt, REQUEST_LIFETIME, SignInReason, SsoResult, SsoStart, refused};
 use crate::Identity;
 use crate::auth::principal::TenantScope;
 use crate::error::{Error, Result};
@@ -15,7 +15,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 #[derive(Clone, Debug)]
 pub struct TestReport {
     pub success: bool,
-    pub reason: String,
+    pub reason: SignInReason,
     pub detail: String,
     pub name_id: Option<String>,
     pub user: Option<String>,
@@ -25,16 +25,15 @@ pub struct TestReport {
 }
 
 pub(crate) fn report(
-    success: bool,
-    reason: &str,
+    reason: SignInReason,
     detail: &str,
     user: Option<&User>,
     a: &ValidatedAssertion,
     attempt: &Attempt<'_>,
 ) -> TestReport {
     TestReport {
-        success,
-        reason: reason.into(),
+        success: reason.is_success(),
+        reason,
         detail: detail.into(),
         name_id: Some(a.name_id.clone()),
         user: user.map(|u| u.email.clone()),
@@ -50,14 +49,14 @@ impl Identity {
         let now = self.now();
         let hash = secrets::token_hash(token);
         let pending = sso_request::Entity::find()
-            .filter(sso_request::Column::Purpose.eq("test_token"))
+            .filter(sso_request::Column::Purpose.eq(RequestPurpose::TestToken.as_str()))
             .filter(sso_request::Column::BindingHash.eq(hash))
             .one(&self.db)
             .await?
             .filter(|r| r.expires_at > now)
             .ok_or_else(|| {
                 refused(
-                    "unknown_request",
+                    SignInReason::UnknownRequest,
                     "This test link expired or was already used. Run the test again from the console.",
                     None,
                 )
@@ -69,7 +68,7 @@ impl Identity {
             .map(crate::tenants::to_tenant)
             .ok_or(Error::NotFound { what: "tenant" })?;
         let conn = self.load_connection(&self.db, tenant.id).await?;
-        self.begin_request(&tenant, &conn, "test", None, None).await
+        self.begin_request(&tenant, &conn, RequestPurpose::Test, None, None).await
     }
 
     /// Makes the one-time URL an admin opens to test the SSO connection (it works before
@@ -95,7 +94,7 @@ impl Identity {
         sso_request::ActiveModel {
             id: Set(format!("test-{}", uuid::Uuid::new_v4().simple())),
             tenant_id: Set(scope.tenant_id().as_uuid()),
-            purpose: Set("test_token".into()),
+            purpose: Set(RequestPurpose::TestToken.as_str().into()),
             relay_state: Set(None),
             binding_hash: Set(Some(secrets::token_hash(&token))),
             session_id: Set(None),

@@ -2,9 +2,13 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod acs;
 mod admins;
 mod auth;
+mod handover;
+mod logout;
 mod provisioning;
+mod saml_fixtures;
 mod sso;
 mod support;
 mod tenants;

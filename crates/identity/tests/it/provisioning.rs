@@ -137,7 +137,7 @@ both_backends!(deprovisioning_suspends_ends_sessions_and_soft_deletes, |db| asyn
         email: "grace@contoso.example".into(),
         role: Role::User,
     };
-    let session = ctx.identity.create_session(&principal, "saml", &NewSessionInfo::default()).await.unwrap();
+    let session = ctx.identity.create_session(&principal, AuthMethod::Sso, &NewSessionInfo::default()).await.unwrap();
 
     let suspended = ctx
         .identity
@@ -178,7 +178,7 @@ both_backends!(deprovisioning_suspends_ends_sessions_and_soft_deletes, |db| asyn
         .unwrap();
     assert_eq!(group.members, Some(vec![u.id]));
     assert_eq!(ctx.identity.user_groups(&admin, &[u.id], &PageRequest::default()).await.unwrap()[&u.id].items.len(), 1);
-    let session = ctx.identity.create_session(&principal, "saml", &NewSessionInfo::default()).await.unwrap();
+    let session = ctx.identity.create_session(&principal, AuthMethod::Sso, &NewSessionInfo::default()).await.unwrap();
 
     ctx.identity.deprovision_user(&scim, u.id).await.unwrap();
     assert!(ctx.identity.resolve_session(&session.session_token).await.unwrap().is_none());

@@ -22,10 +22,20 @@ pub fn start() -> DateTime<Utc> {
 
 impl Ctx {
     pub fn new(db: TestDb) -> Ctx {
-        let clock = Arc::new(ManualClock::new(start()));
-        let sp = ServiceProvider::from_public_url("https://gatehouse.test").expect("SP");
+        Ctx::with(db, "https://gatehouse.test", start())
+    }
+
+    /// Services whose SP lives at `public_url`, with the clock at `now`.
+    pub fn with(db: TestDb, public_url: &str, now: DateTime<Utc>) -> Ctx {
+        let clock = Arc::new(ManualClock::new(now));
+        let sp = ServiceProvider::from_public_url(public_url).expect("SP");
         let identity = Identity::new(db.conn().clone(), clock.clone(), SessionPolicy::default(), sp);
         Ctx { identity, clock, _db: db }
+    }
+
+    /// Moves the clock to `t` (forwards or backwards).
+    pub fn set_clock(&self, t: DateTime<Utc>) {
+        self.clock.advance(t - self.identity.now());
     }
 
     pub async fn tenant(&self, slug: &str) -> (Tenant, TenantScope) {

@@ -3,7 +3,7 @@
 use crate::support::*;
 use base64::Engine as _;
 use gatehouse_saml::ReasonCode;
-use gatehouse_saml::response::{ResponsePolicy, peek_issuer, peek_response, validate_response};
+use gatehouse_saml::response::{ResponsePolicy, peek_response, validate_response};
 
 fn reject(name: &str, policy: &ResponsePolicy) -> gatehouse_saml::ValidationError {
     match validate_response(&response_b64(name), policy) {
@@ -390,10 +390,15 @@ fn unsolicited_refused_unless_allowed() {
 #[test]
 fn peek_reads_issuer_and_request_without_verifying() {
     assert_eq!(
-        peek_issuer(&response_b64("entra_assertion_signed")).unwrap(),
+        peek_response(&response_b64("entra_assertion_signed"))
+            .unwrap()
+            .issuer,
         ENTRA_ISSUER
     );
-    assert_eq!(peek_issuer(&response_b64("okta")).unwrap(), OKTA_ISSUER);
+    assert_eq!(
+        peek_response(&response_b64("okta")).unwrap().issuer,
+        OKTA_ISSUER
+    );
     let peek = peek_response(&response_b64("google")).unwrap();
     assert_eq!(peek.issuer, GOOGLE_ISSUER);
     assert_eq!(peek.in_response_to.as_deref(), Some(REQUEST_ID));
@@ -408,11 +413,11 @@ fn peek_reads_issuer_and_request_without_verifying() {
 #[test]
 fn peek_applies_the_same_guards() {
     assert_eq!(
-        peek_issuer(&response_b64("doctype")).unwrap_err().reason,
+        peek_response(&response_b64("doctype")).unwrap_err().reason,
         ReasonCode::DoctypeForbidden
     );
     assert_eq!(
-        peek_issuer("***").unwrap_err().reason,
+        peek_response("***").unwrap_err().reason,
         ReasonCode::Malformed
     );
 }

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod edge;
 mod graphql_auth;
 mod graphql_limits;
 mod isolation;

@@ -100,7 +100,12 @@ async fn session_for(app: &TestApp, t: &Tenant, user_id: &str, email: &str) -> S
         email: email.to_owned(),
         role: Role::User,
     };
-    let signed = app.state.identity.create_session(&principal, "saml", &NewSessionInfo::default()).await.unwrap();
+    let signed = app
+        .state
+        .identity
+        .create_session(&principal, gatehouse_identity::AuthMethod::Sso, &NewSessionInfo::default())
+        .await
+        .unwrap();
     assert!(app.state.identity.resolve_session(&signed.session_token).await.unwrap().is_some());
     signed.session_token
 }

@@ -6,9 +6,14 @@ use crate::auth::principal::TenantScope;
 use crate::error::Result;
 use crate::ids::*;
 use crate::model::*;
-use crate::sso::{RequestMeta, SsoError, reason_text, refused, user_message};
+use crate::sso::{RequestMeta, SsoError, refused};
 use crate::store::entities::sign_in_event;
 use chrono::{DateTime, Utc};
+mod reason;
+
+pub(crate) use reason::Outcome;
+pub use reason::{SignInReason, reason_text};
+
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -37,7 +42,7 @@ impl SignInFlow {
 /// One sign-in attempt in the log.
 #[derive(Clone, Debug)]
 pub struct SignInEvent {
-    pub id: String,
+    pub id: SignInEventId,
     pub user_id: Option<String>,
     pub name_id: Option<String>,
     pub flow: String,
@@ -73,11 +78,11 @@ pub(crate) struct Attempt<'a> {
 
 fn to_event(m: sign_in_event::Model) -> SignInEvent {
     SignInEvent {
-        id: m.id.to_string(),
+        id: m.id.into(),
         user_id: m.user_id.map(|u| u.to_string()),
         name_id: m.name_id,
         flow: m.flow,
-        success: m.outcome == "success",
+        success: m.outcome == Outcome::Success.as_str(),
         reason_code: m.reason_code,
         detail: m.detail,
         certificate_fingerprint: m.certificate_fingerprint,
@@ -89,9 +94,10 @@ fn to_event(m: sign_in_event::Model) -> SignInEvent {
 }
 
 impl Identity {
-    pub(crate) async fn fail(&self, attempt: &Attempt<'_>, reason: &str, detail: &str) -> SsoError {
+    /// Logs a refusal ([`Self::fail_event`]) and makes the refusal the person sees.
+    pub(crate) async fn fail(&self, attempt: &Attempt<'_>, reason: SignInReason, detail: &str) -> SsoError {
         match self.fail_event(attempt, reason, detail).await {
-            Ok(event) => refused(reason, user_message(reason), event),
+            Ok(event) => refused(reason, reason.user_message(), event),
             Err(e) => SsoError::Internal(e),
         }
     }
@@ -99,13 +105,19 @@ impl Identity {
     /// Logs a refusal: once at INFO and in the sign-in log, whose entry ID is the reference
     /// shown to the person. While the Issuer's failure budget is used up only a DEBUG line is
     /// written (`RequestMeta::quiet_failures`), so a flood cannot fill the tenant's log.
-    pub(crate) async fn fail_event(&self, attempt: &Attempt<'_>, reason: &str, detail: &str) -> Result<Option<String>> {
+    pub(crate) async fn fail_event(
+        &self,
+        attempt: &Attempt<'_>,
+        reason: SignInReason,
+        detail: &str,
+    ) -> Result<Option<SignInEventId>> {
+        let reason_code = reason.as_str();
         if attempt.meta.quiet_failures {
-            tracing::debug!(reason, tenant_id = ?attempt.tenant_id, "SSO sign-in refused (Issuer over its failure budget: not in the sign-in log)");
+            tracing::debug!(reason = reason_code, tenant_id = ?attempt.tenant_id, "SSO sign-in refused (Issuer over its failure budget: not in the sign-in log)");
             return Ok(None);
         }
-        tracing::info!(reason, detail, tenant_id = ?attempt.tenant_id, "SSO sign-in refused");
-        self.record(attempt, false, reason, detail).await.map(Some)
+        tracing::info!(reason = reason_code, detail, tenant_id = ?attempt.tenant_id, "SSO sign-in refused");
+        self.record(attempt, reason, detail).await.map(Some)
     }
 
     /// Logs a password sign-in attempt against a known user of a tenant.
@@ -115,7 +127,7 @@ impl Identity {
         tenant_id: TenantId,
         user_id: UserId,
         email: &str,
-        outcome: std::result::Result<(), &str>,
+        reason: SignInReason,
         meta: &RequestMeta,
     ) -> Result<()> {
         let attempt = Attempt {
@@ -127,34 +139,34 @@ impl Identity {
             clock_offset: None,
             meta,
         };
-        let (success, reason, detail) = match outcome {
-            Ok(()) => (true, "success", format!("{email} signed in with a password")),
-            Err(reason) => (false, reason, format!("password sign-in of {email} refused: {}", reason_text(reason))),
+        let detail = if reason.is_success() {
+            format!("{email} signed in with a password")
+        } else {
+            format!("password sign-in of {email} refused: {}", reason.admin_text())
         };
-        self.record_on(conn, &attempt, success, reason, &detail).await.map(|_| ())
+        self.record_on(conn, &attempt, reason, &detail).await.map(|_| ())
     }
 
-    pub(crate) async fn record(&self, a: &Attempt<'_>, success: bool, reason: &str, detail: &str) -> Result<String> {
-        self.record_on(&self.db, a, success, reason, detail).await
+    pub(crate) async fn record(&self, a: &Attempt<'_>, reason: SignInReason, detail: &str) -> Result<SignInEventId> {
+        self.record_on(&self.db, a, reason, detail).await
     }
 
     async fn record_on(
         &self,
         conn: &impl ConnectionTrait,
         a: &Attempt<'_>,
-        success: bool,
-        reason: &str,
+        reason: SignInReason,
         detail: &str,
-    ) -> Result<String> {
-        let id = uuid::Uuid::now_v7();
+    ) -> Result<SignInEventId> {
+        let id = SignInEventId::generate();
         sign_in_event::ActiveModel {
-            id: Set(id),
+            id: Set(id.as_uuid()),
             tenant_id: Set(a.tenant_id.map(|t| t.as_uuid())),
             user_id: Set(a.user_id.map(|u| u.as_uuid())),
             name_id: Set(a.name_id.map(|n| n.chars().take(256).collect())),
             flow: Set(a.flow.as_str().into()),
-            outcome: Set(if success { "success" } else { "failure" }.into()),
-            reason_code: Set(reason.into()),
+            outcome: Set(Outcome::of(reason).as_str().into()),
+            reason_code: Set(reason.as_str().into()),
             detail: Set(detail.chars().take(2000).collect()),
             certificate_fingerprint: Set(a.fingerprint.map(str::to_owned)),
             clock_offset_seconds: Set(a.clock_offset),
@@ -164,7 +176,7 @@ impl Identity {
         }
         .insert(conn)
         .await?;
-        Ok(id.to_string())
+        Ok(id)
     }
 
     /// The tenant's sign-in log, newest first.
@@ -184,7 +196,9 @@ impl Identity {
             q = q.filter(sign_in_event::Column::Id.lt(after));
         }
         if let Some(s) = filter.success {
-            q = q.filter(sign_in_event::Column::Outcome.eq(if s { "success" } else { "failure" }));
+            q = q.filter(
+                sign_in_event::Column::Outcome.eq(if s { Outcome::Success } else { Outcome::Failure }.as_str()),
+            );
         }
         if let Some(r) = &filter.reason_code {
             q = q.filter(sign_in_event::Column::ReasonCode.eq(r.as_str()));

@@ -1,0 +1,85 @@
+//! The hand-over from the ACS to the browser's session (`complete_sso`): a one-time handle,
+//! short-lived, bound to the browser that started an SP-initiated sign-in.
+
+use chrono::Duration;
+use gatehouse_identity::*;
+use gatehouse_test_support::both_backends;
+
+use crate::saml_fixtures::*;
+
+/// An SP-initiated sign-in through the ACS at T0 + 30 s: the browser's binding nonce and the
+/// hand-over handle.
+async fn through_the_acs(w: &World) -> (String, String) {
+    let started = w.start(Some("/users?page=2")).await;
+    let h = handle(w.acs("entra_assertion_signed", None).await);
+    (started.binding_nonce, h)
+}
+
+both_backends!(handover_signs_the_browser_in_once, |db| async move {
+    let w = World::new(db).await;
+    let (nonce, h) = through_the_acs(&w).await;
+    let done = w.id().complete_sso(&h, Some(&nonce), &w.meta).await.unwrap();
+    assert_eq!(done.redirect_to, "/users?page=2", "back where the sign-in started");
+    let Principal::User { user_id, tenant_id, .. } = &done.signed_in.principal else {
+        panic!("a user session: {:?}", done.signed_in.principal)
+    };
+    assert_eq!((*user_id, *tenant_id), (w.alice.id, w.contoso.id));
+    let me = w.id().resolve_session(&done.signed_in.session_token).await.unwrap();
+    assert!(matches!(me, Some(Principal::User { user_id, .. }) if user_id == w.alice.id), "{me:?}");
+
+    let again = refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await);
+    assert_eq!(again.reason.as_str(), "handoff_expired");
+    assert_eq!(w.events().await.len(), 1, "only the ACS's success is logged");
+});
+
+both_backends!(handover_works_until_its_lifetime_ends, |db| async move {
+    let w = World::new(db).await;
+    let (nonce, h) = through_the_acs(&w).await;
+    w.ctx.clock.advance(Duration::minutes(2) - Duration::seconds(1));
+    w.id().complete_sso(&h, Some(&nonce), &w.meta).await.unwrap();
+});
+
+both_backends!(handover_expires_after_its_lifetime, |db| async move {
+    let w = World::new(db).await;
+    let (nonce, h) = through_the_acs(&w).await;
+    w.ctx.clock.advance(Duration::minutes(2));
+    let r = refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await);
+    assert_eq!(r.reason.as_str(), "handoff_expired");
+    // The clock moved back, the expired handle was spent by the attempt all the same.
+    w.set_clock(at(30));
+    assert_eq!(refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await).reason.as_str(), "handoff_expired");
+});
+
+both_backends!(handover_in_another_browser_is_refused_and_spends_the_handle, |db| async move {
+    let w = World::new(db).await;
+    let (nonce, h) = through_the_acs(&w).await;
+    let e = w
+        .assert_refused(w.id().complete_sso(&h, Some("gh_b_another-browser"), &w.meta).await, "browser_mismatch")
+        .await;
+    assert_eq!(e.flow, "sp_initiated");
+    assert_eq!(e.user_id.as_deref(), Some(w.alice.id.to_string().as_str()));
+    // Whoever tried first, the handle is gone: the starting browser cannot use it either.
+    assert_eq!(refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await).reason.as_str(), "handoff_expired");
+});
+
+both_backends!(handover_without_the_binding_cookie_is_refused, |db| async move {
+    let w = World::new(db).await;
+    let (_, h) = through_the_acs(&w).await;
+    w.assert_refused(w.id().complete_sso(&h, None, &w.meta).await, "browser_mismatch").await;
+});
+
+both_backends!(handover_for_a_user_suspended_meanwhile_is_refused, |db| async move {
+    let w = World::new(db).await;
+    let (nonce, h) = through_the_acs(&w).await;
+    w.id().set_user_status(&w.scope, w.alice.id, UserStatus::Suspended).await.unwrap();
+    assert_eq!(refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await).reason.as_str(), "user_suspended");
+});
+
+both_backends!(unknown_handle_is_refused, |db| async move {
+    let w = World::new(db).await;
+    let (nonce, _) = through_the_acs(&w).await;
+    assert_eq!(
+        refusal(w.id().complete_sso("gh_h_made-up", Some(&nonce), &w.meta).await).reason.as_str(),
+        "handoff_expired"
+    );
+});
