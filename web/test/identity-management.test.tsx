@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, test } from 'vitest';
 import type { IdentityManagementQuery } from '../src/gql/graphql';
@@ -91,7 +91,7 @@ describe('Identity Management', () => {
 
   test('validation errors appear next to their fields, and nothing typed is lost', async () => {
     const calls = mockGraphql({
-      UpdateSsoConnection: () =>
+      SaveSsoSettings: () =>
         validation([
           { field: 'loginUrl', message: 'must use https (plain http is allowed only for tenants an operator put in dev mode)' },
           { field: 'certificates', message: 'SSO cannot be enabled without an IdP signing certificate that is valid now' },
@@ -112,26 +112,28 @@ describe('Identity Management', () => {
     expect(login).toHaveValue('http://idp.example.com/sso');
     expect(screen.getByLabelText('IDP Issuer URL/URN')).toHaveValue('https://sts.windows.net/tid/');
     expect(screen.getByLabelText('Single Sign On (SSO)')).toBeChecked();
-    expect(calls[0].variables.input).toMatchObject({ enabled: true, expectedVersion: 3, logoutUrl: null });
+    expect(calls[0].variables.input).toMatchObject({
+      enabled: true,
+      expectedVersion: 3,
+      logoutUrl: null,
+      addCertificates: [],
+      removeCertificateIds: [],
+    });
   });
 
-  test('Save uploads new certificates first, then the settings, then removals', async () => {
+  test('Save sends the settings, new certificates and removals in one mutation', async () => {
     const withCert = { ...connection, issuer: 'https://sts.windows.net/tid/', certificates: [savedCert] };
     const calls = mockGraphql({
-      AddIdpCertificate: () => ({
-        data: { addIdpCertificate: { ...savedCert, id: 'c2', fingerprintSha256: 'FF:4F', subject: 'CN=idp.example.ch' } },
-      }),
-      UpdateSsoConnection: (v) => ({
+      SaveSsoSettings: (v) => ({
         data: {
-          updateSsoConnection: {
+          saveSsoSettings: {
             ...withCert,
             ...(v.input as object),
             version: 4,
-            certificates: [savedCert, { ...savedCert, id: 'c2' }],
+            certificates: [{ ...savedCert, id: 'c2', fingerprintSha256: 'FF:4F', subject: 'CN=idp.example.ch' }],
           },
         },
       }),
-      RemoveIdpCertificate: () => ({ data: { removeIdpCertificate: { id: 'c1' } } }),
     });
     render(
       <Router>
@@ -147,16 +149,56 @@ describe('Identity Management', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));
 
     expect(await screen.findByText('Saved. SSO is on.')).toBeInTheDocument();
-    expect(calls.map((c) => c.operation)).toEqual(['AddIdpCertificate', 'UpdateSsoConnection', 'RemoveIdpCertificate']);
-    expect(calls[0].variables.certificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
-    expect(calls[2].variables).toEqual({ id: 'c1' });
+    expect(calls.map((c) => c.operation)).toEqual(['SaveSsoSettings']);
+    const input = calls[0].variables.input as Record<string, unknown>;
+    expect(input).toMatchObject({
+      enabled: true,
+      loginUrl: 'https://login.microsoftonline.com/tid/saml2',
+      issuer: 'https://sts.windows.net/tid/',
+      removeCertificateIds: ['c1'],
+      expectedVersion: 3,
+    });
+    expect(input.addCertificates).toEqual([expect.stringMatching(/^-----BEGIN CERTIFICATE-----/)]);
     expect(screen.queryByText('Not saved yet')).toBeNull();
+    expect(screen.queryByText('Removed when you save')).toBeNull();
+    expect(screen.getByText('CN=idp.example.ch')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+  });
+
+  test('a refused save keeps the whole draft, with each problem next to its certificate', async () => {
+    const withCert = { ...connection, issuer: 'https://sts.windows.net/tid/', certificates: [savedCert] };
+    const calls = mockGraphql({
+      SaveSsoSettings: () =>
+        validation([
+          { field: 'addCertificates[1]', message: 'the RSA key has 1024 bits; at least 2048 are required' },
+          { field: 'removeCertificateIds[0]', message: 'this is the last valid certificate and SSO is enabled' },
+        ]),
+    });
+    render(
+      <Router>
+        <SsoEditor initial={{ ...initial, ssoConnection: withCert }} />
+      </Router>,
+    );
+    await userEvent.upload(screen.getByLabelText('Upload a certificate'), new File([fixture('utf8.pem')], 'next.pem'));
+    await userEvent.upload(screen.getByLabelText('Upload a certificate'), new File([fixture('entra.der')], 'entra.der'));
+    await waitFor(() => expect(screen.getAllByText('Not saved yet')).toHaveLength(2));
+    await userEvent.click(screen.getByRole('button', { name: /^Remove certificate CN=Microsoft/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(await screen.findByText(/Nothing was saved/)).toBeInTheDocument();
+    expect(calls).toHaveLength(1);
+    const [first, second] = screen.getAllByText('Not saved yet').map((b) => b.closest('li') as HTMLElement);
+    expect(within(first).queryByRole('alert')).toBeNull();
+    expect(within(second).getByRole('alert')).toHaveTextContent('The RSA key has 1024 bits; at least 2048 are required');
+    const removed = screen.getByText('Removed when you save').closest('li') as HTMLElement;
+    expect(within(removed).getByRole('alert')).toHaveTextContent('This is the last valid certificate and SSO is enabled');
+    expect(screen.queryByText(/was saved, but/)).toBeNull();
+    expect(screen.getByRole('button', { name: 'Save' })).toBeEnabled();
   });
 
   test("someone else's save is reported, and the admin's edits stay", async () => {
     mockGraphql({
-      UpdateSsoConnection: () => ({
+      SaveSsoSettings: () => ({
         errors: [{ message: 'the SSO settings were changed by someone else', extensions: { code: 'CONFLICT', field: 'version' } }],
       }),
     });
@@ -169,9 +211,7 @@ describe('Identity Management', () => {
 
   test('a refused certificate stays on the page with the server’s reason', async () => {
     mockGraphql({
-      AddIdpCertificate: () => ({
-        errors: [{ message: 'this certificate is already uploaded', extensions: { code: 'CONFLICT', field: 'certificate' } }],
-      }),
+      SaveSsoSettings: () => validation([{ field: 'addCertificates[0]', message: 'this certificate is already uploaded' }]),
     });
     renderEditor();
     await enableEntra();

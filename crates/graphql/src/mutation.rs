@@ -168,6 +168,37 @@ impl MutationRoot {
             .map(SsoConnection)
     }
 
+    /// Saves the SSO settings, adds and removes certificates in one transaction: all of it
+    /// or, on any error, nothing. Every problem is reported at once, each naming its field
+    /// (`loginUrl`, `addCertificates[1]`, `removeCertificateIds[0]`, …). SSO can be enabled
+    /// by the save that adds its first certificate. Answers with the saved connection,
+    /// whose `version` has moved on.
+    async fn save_sso_settings(&self, ctx: &Context<'_>, input: SaveSsoSettingsInput) -> GqlResult<SsoConnection> {
+        let scope = tenant_scope(ctx).await?;
+        let remove_certificate_ids = input
+            .remove_certificate_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| parse_id(&format!("removeCertificateIds[{i}]"), id))
+            .collect::<GqlResult<Vec<_>>>()?;
+        let save = idn::SsoSettingsSave {
+            settings: idn::SsoConnectionInput {
+                enabled: input.enabled,
+                provider: input.provider.into(),
+                login_url: input.login_url,
+                issuer: input.issuer,
+                logout_url: input.logout_url,
+                login_policy: input.login_policy.into(),
+                allow_idp_initiated: input.allow_idp_initiated,
+                jit_provisioning: input.jit_provisioning,
+                expected_version: input.expected_version,
+            },
+            add_certificates: input.add_certificates,
+            remove_certificate_ids,
+        };
+        identity(ctx).save_sso_settings(&scope.admin().gql()?, save).await.gql().map(SsoConnection)
+    }
+
     /// Uploads an IdP signing certificate: PEM, or the bare Base64 of Entra's
     /// "Certificate (Base64)" download, or Base64 of a DER file.
     async fn add_idp_certificate(&self, ctx: &Context<'_>, certificate: String) -> GqlResult<IdpCertificate> {

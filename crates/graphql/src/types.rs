@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use gatehouse_identity as idn;
 
 use crate::batches::{GroupBatch, UserBatch};
@@ -190,11 +190,10 @@ impl IdpCertificate {
     }
     /// Expires within 60 days: time to upload the IdP's next certificate.
     async fn expires_soon(&self, ctx: &Context<'_>) -> bool {
-        let left = self.0.not_after - crate::context::identity(ctx).now();
-        left > Duration::zero() && left < Duration::days(60)
+        self.0.expires_soon_at(crate::context::identity(ctx).now())
     }
     async fn expired(&self, ctx: &Context<'_>) -> bool {
-        self.0.not_after <= crate::context::identity(ctx).now()
+        self.0.is_expired_at(crate::context::identity(ctx).now())
     }
 }
 
@@ -462,6 +461,31 @@ pub(crate) struct SsoConnectionInput {
     pub allow_idp_initiated: bool,
     /// Create unknown users at their first SSO sign-in (off unless set; left out: unchanged).
     pub jit_provisioning: Option<bool>,
+    /// The `version` you loaded; the save fails with CONFLICT if someone saved since.
+    pub expected_version: Option<i32>,
+}
+
+/// One Save of the SSO settings page: the settings, the certificates to add and those to
+/// remove, saved together in one transaction or not at all.
+#[derive(InputObject)]
+pub(crate) struct SaveSsoSettingsInput {
+    pub enabled: bool,
+    pub provider: IdpProvider,
+    pub login_url: Option<String>,
+    pub issuer: Option<String>,
+    pub logout_url: Option<String>,
+    pub login_policy: LoginPolicy,
+    pub allow_idp_initiated: bool,
+    /// Create unknown users at their first SSO sign-in (left out: unchanged).
+    pub jit_provisioning: Option<bool>,
+    /// New IdP signing certificates (PEM, or Base64 as for `addIdpCertificate`). A refused
+    /// one is a VALIDATION error on `addCertificates[<index>]`.
+    #[graphql(default)]
+    pub add_certificates: Vec<String>,
+    /// Certificates to remove. A refused one is a VALIDATION error on
+    /// `removeCertificateIds[<index>]`.
+    #[graphql(default)]
+    pub remove_certificate_ids: Vec<ID>,
     /// The `version` you loaded; the save fails with CONFLICT if someone saved since.
     pub expected_version: Option<i32>,
 }

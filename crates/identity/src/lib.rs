@@ -51,7 +51,7 @@ pub use gatehouse_saml::error::ReasonCode;
 pub use gatehouse_saml::sp::ServiceProvider;
 pub use ids::*;
 pub use model::*;
-pub use provisioning::groups::{Group, GroupAttributes, MemberChanges};
+pub use provisioning::groups::{Group, GroupAttributes, GroupEdit};
 pub use provisioning::scim_tokens::{CreatedScimToken, ScimToken};
 pub use provisioning::scim_users::{
     ContactValue, Listing, Lookup, LookupAttribute, ManagerRef, ProvisionedUser, UserAttributes, Window,
@@ -60,8 +60,8 @@ pub use provisioning::users::{NewUser, UserUpdate};
 pub use secrets::{MIN_PASSWORD_LEN, generate_password};
 pub use sign_in_log::{RequestMeta, SignInEvent, SignInFilter, SignInReason, reason_text};
 pub use sso::{
-    AcsOutcome, AddedCertificate, HomeRealm, MAX_CERTIFICATES, MetadataImport, SsoConnectionInput, SsoError,
-    SsoRefusal, SsoResult, SsoSignedIn, SsoStart, TestReport, safe_redirect,
+    AcsOutcome, AddedCertificate, MAX_CERTIFICATES, MetadataImport, SignInRoute, SsoConnectionInput, SsoError,
+    SsoRefusal, SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, TestReport, safe_redirect,
 };
 pub use tenants::{CreatedTenant, NewTenant};
 

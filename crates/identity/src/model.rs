@@ -122,6 +122,29 @@ pub struct IdpCertificate {
     pub created_at: DateTime<Utc>,
 }
 
+/// A certificate "expires soon" when less than this many days are left: time to upload
+/// the IdP's next one. The console shows the same threshold.
+pub const EXPIRY_WARNING_DAYS: i64 = 60;
+
+impl IdpCertificate {
+    /// Usable for validation at `now`: inside its validity window.
+    pub fn is_valid_at(&self, now: DateTime<Utc>) -> bool {
+        self.not_before <= now && now < self.not_after
+    }
+
+    /// Past its end at `now`.
+    pub fn is_expired_at(&self, now: DateTime<Utc>) -> bool {
+        self.not_after <= now
+    }
+
+    /// Not expired yet, but less than [`EXPIRY_WARNING_DAYS`] left at `now` (exactly 60
+    /// days left is not "soon"; an expired certificate is expired, not "soon").
+    pub fn expires_soon_at(&self, now: DateTime<Utc>) -> bool {
+        let left = self.not_after - now;
+        left > chrono::Duration::zero() && left < chrono::Duration::days(EXPIRY_WARNING_DAYS)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiToken {
     pub id: ApiTokenId,

@@ -6,7 +6,7 @@
 //! `gatehouse-identity` store, and answer `application/scim+json`. Every failure is a SCIM
 //! Error response; internal errors are logged with a correlation ID the client sees alone.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -16,7 +16,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gatehouse_identity::{
-    self as idn, Group, GroupAttributes, GroupId, Lookup, LookupAttribute, MemberChanges, ProvisionedUser, ScimScope,
+    self as idn, Group, GroupAttributes, GroupEdit, GroupId, Lookup, LookupAttribute, ProvisionedUser, ScimScope,
     UserAttributes, UserId, Window,
 };
 use gatehouse_scim::discovery::{self, MAX_BODY_BYTES};
@@ -353,21 +353,11 @@ async fn replace_group(
     let wanted = ScimGroup::parse(&read_body(body).await?)?;
     let group = state
         .identity
-        .update_group(&caller.scope, id, true, |current| {
-            let now: HashSet<String> = wanted.member_ids().into_iter().map(str::to_owned).collect();
-            let before: Vec<String> = current.members.iter().flatten().map(ToString::to_string).collect();
-            let changes = MemberChanges {
-                added: wanted
-                    .member_ids()
-                    .into_iter()
-                    .filter(|m| !before.iter().any(|b| b == m))
-                    .map(str::to_owned)
-                    .collect(),
-                removed: before.iter().filter(|b| !now.contains(*b)).cloned().collect(),
-            };
+        .update_group(&caller.scope, id, true, |_| {
             let attributes =
                 GroupAttributes { display_name: wanted.display_name.clone(), external_id: wanted.external_id.clone() };
-            Ok::<_, Failure>((attributes, changes))
+            let members = Some(wanted.member_ids().into_iter().map(str::to_owned).collect());
+            Ok::<_, Failure>(GroupEdit { attributes, members })
         })
         .await?;
     let json = to_json(&scim_group(group, &caller.base_url))?;
@@ -389,9 +379,10 @@ async fn patch_group(
         .identity
         .update_group(&caller.scope, id, with_members, |current| {
             let mut group = scim_group(current.clone(), &base_url);
-            let changes = apply_group_patch(&mut group, &patch)?;
+            apply_group_patch(&mut group, &patch)?;
+            let members = with_members.then(|| group.member_ids().into_iter().map(str::to_owned).collect());
             let attributes = GroupAttributes { display_name: group.display_name, external_id: group.external_id };
-            Ok::<_, Failure>((attributes, MemberChanges { added: changes.added, removed: changes.removed }))
+            Ok::<_, Failure>(GroupEdit { attributes, members })
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)

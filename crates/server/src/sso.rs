@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use gatehouse_identity::{
-    AcsOutcome, LoginPolicy, NewSessionInfo, RequestMeta, SignIn, SsoError, SsoStart, TestReport,
+    AcsOutcome, NewSessionInfo, RequestMeta, SignIn, SignInRoute, SsoError, SsoStart, TestReport,
 };
 use serde::Deserialize;
 
@@ -347,20 +347,14 @@ async fn login_submit(
             Err(e) => login_form(&email, Some(&e.to_string()), true, None),
         };
     }
-    let realms = match state.identity.home_realms(&email).await {
-        Ok(r) => r,
-        Err(e) => return PageError::internal(&e).into_response(),
-    };
-    if let [only] = realms.as_slice() {
-        if only.sso_enabled && only.login_policy == LoginPolicy::Sso {
-            let url = format!("/saml2/login?tenant={}&login_hint={}", urlencode(&only.tenant_slug), urlencode(&email));
-            return Redirect::to(&url).into_response();
+    match state.identity.sign_in_route(&email).await {
+        Ok(SignInRoute::SsoOnly { tenant_slug }) => {
+            let url = format!("/saml2/login?tenant={}&login_hint={}", urlencode(&tenant_slug), urlencode(&email));
+            Redirect::to(&url).into_response()
         }
-        let sso =
-            (only.sso_enabled && only.login_policy == LoginPolicy::PasswordOrSso).then_some(only.tenant_slug.as_str());
-        return login_form(&email, None, true, sso);
+        Ok(SignInRoute::Password { sso_tenant }) => login_form(&email, None, true, sso_tenant.as_deref()),
+        Err(e) => PageError::internal(&e).into_response(),
     }
-    login_form(&email, None, true, None)
 }
 
 /// The same-origin rule ([`crate::same_origin`]) for the sign-in and sign-out forms: a

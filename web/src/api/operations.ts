@@ -90,26 +90,10 @@ export const IdentityManagementQuery = graphql(`
   }
 `);
 
-export const UpdateSsoConnectionMutation = graphql(`
-  mutation UpdateSsoConnection($input: SsoConnectionInput!) {
-    updateSsoConnection(input: $input) {
+export const SaveSsoSettingsMutation = graphql(`
+  mutation SaveSsoSettings($input: SaveSsoSettingsInput!) {
+    saveSsoSettings(input: $input) {
       ...SsoConnectionFields
-    }
-  }
-`);
-
-export const AddIdpCertificateMutation = graphql(`
-  mutation AddIdpCertificate($certificate: String!) {
-    addIdpCertificate(certificate: $certificate) {
-      ...CertificateFields
-    }
-  }
-`);
-
-export const RemoveIdpCertificateMutation = graphql(`
-  mutation RemoveIdpCertificate($id: ID!) {
-    removeIdpCertificate(id: $id) {
-      id
     }
   }
 `);

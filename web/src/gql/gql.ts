@@ -21,9 +21,7 @@ type Documents = {
     "\n  fragment CertificateFields on IdpCertificate {\n    id\n    subject\n    issuer\n    fingerprintSha256\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n  }\n": typeof types.CertificateFieldsFragmentDoc,
     "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    jitProvisioning\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": typeof types.SsoConnectionFieldsFragmentDoc,
     "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": typeof types.IdentityManagementDocument,
-    "\n  mutation UpdateSsoConnection($input: SsoConnectionInput!) {\n    updateSsoConnection(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": typeof types.UpdateSsoConnectionDocument,
-    "\n  mutation AddIdpCertificate($certificate: String!) {\n    addIdpCertificate(certificate: $certificate) {\n      ...CertificateFields\n    }\n  }\n": typeof types.AddIdpCertificateDocument,
-    "\n  mutation RemoveIdpCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n": typeof types.RemoveIdpCertificateDocument,
+    "\n  mutation SaveSsoSettings($input: SaveSsoSettingsInput!) {\n    saveSsoSettings(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": typeof types.SaveSsoSettingsDocument,
     "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.UsersDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserFields\n    }\n  }\n": typeof types.CreateUserDocument,
@@ -58,9 +56,7 @@ const documents: Documents = {
     "\n  fragment CertificateFields on IdpCertificate {\n    id\n    subject\n    issuer\n    fingerprintSha256\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n  }\n": types.CertificateFieldsFragmentDoc,
     "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    jitProvisioning\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": types.SsoConnectionFieldsFragmentDoc,
     "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": types.IdentityManagementDocument,
-    "\n  mutation UpdateSsoConnection($input: SsoConnectionInput!) {\n    updateSsoConnection(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": types.UpdateSsoConnectionDocument,
-    "\n  mutation AddIdpCertificate($certificate: String!) {\n    addIdpCertificate(certificate: $certificate) {\n      ...CertificateFields\n    }\n  }\n": types.AddIdpCertificateDocument,
-    "\n  mutation RemoveIdpCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n": types.RemoveIdpCertificateDocument,
+    "\n  mutation SaveSsoSettings($input: SaveSsoSettingsInput!) {\n    saveSsoSettings(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": types.SaveSsoSettingsDocument,
     "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n": types.UserFieldsFragmentDoc,
     "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": types.UsersDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserFields\n    }\n  }\n": types.CreateUserDocument,
@@ -116,15 +112,7 @@ export function graphql(source: "\n  query IdentityManagement {\n    ssoConnecti
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation UpdateSsoConnection($input: SsoConnectionInput!) {\n    updateSsoConnection(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n"): typeof import('./graphql').UpdateSsoConnectionDocument;
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation AddIdpCertificate($certificate: String!) {\n    addIdpCertificate(certificate: $certificate) {\n      ...CertificateFields\n    }\n  }\n"): typeof import('./graphql').AddIdpCertificateDocument;
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation RemoveIdpCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n"): typeof import('./graphql').RemoveIdpCertificateDocument;
+export function graphql(source: "\n  mutation SaveSsoSettings($input: SaveSsoSettingsInput!) {\n    saveSsoSettings(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n"): typeof import('./graphql').SaveSsoSettingsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

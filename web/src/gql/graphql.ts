@@ -53,26 +53,40 @@ export type Role =
   | 'TENANT_ADMIN'
   | 'USER';
 
+/**
+ * One Save of the SSO settings page: the settings, the certificates to add and those to
+ * remove, saved together in one transaction or not at all.
+ */
+export type SaveSsoSettingsInput = {
+  /**
+   * New IdP signing certificates (PEM, or Base64 as for `addIdpCertificate`). A refused
+   * one is a VALIDATION error on `addCertificates[<index>]`.
+   */
+  addCertificates?: Array<string>;
+  allowIdpInitiated: boolean;
+  enabled: boolean;
+  /** The `version` you loaded; the save fails with CONFLICT if someone saved since. */
+  expectedVersion?: number | null | undefined;
+  issuer?: string | null | undefined;
+  /** Create unknown users at their first SSO sign-in (left out: unchanged). */
+  jitProvisioning?: boolean | null | undefined;
+  loginPolicy: LoginPolicy;
+  loginUrl?: string | null | undefined;
+  logoutUrl?: string | null | undefined;
+  provider: IdpProvider;
+  /**
+   * Certificates to remove. A refused one is a VALIDATION error on
+   * `removeCertificateIds[<index>]`.
+   */
+  removeCertificateIds?: Array<string | number>;
+};
+
 export type SignInEventFilter = {
   reasonCode?: string | null | undefined;
   since?: string | null | undefined;
   /** Only successes (`true`) or only failures (`false`). */
   success?: boolean | null | undefined;
   userId?: string | number | null | undefined;
-};
-
-export type SsoConnectionInput = {
-  allowIdpInitiated: boolean;
-  enabled: boolean;
-  /** The `version` you loaded; the save fails with CONFLICT if someone saved since. */
-  expectedVersion?: number | null | undefined;
-  issuer?: string | null | undefined;
-  /** Create unknown users at their first SSO sign-in (off unless set; left out: unchanged). */
-  jitProvisioning?: boolean | null | undefined;
-  loginPolicy: LoginPolicy;
-  loginUrl?: string | null | undefined;
-  logoutUrl?: string | null | undefined;
-  provider: IdpProvider;
 };
 
 export type UpdateUserInput = {
@@ -115,26 +129,12 @@ export type IdentityManagementQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type IdentityManagementQuery = { ssoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> }, serviceProvider: { entityId: string, acsUrl: string, signOnUrl: string, metadataUrl: string }, tenant: { slug: string, name: string, devMode: boolean } };
 
-export type UpdateSsoConnectionMutationVariables = Exact<{
-  input: SsoConnectionInput;
+export type SaveSsoSettingsMutationVariables = Exact<{
+  input: SaveSsoSettingsInput;
 }>;
 
 
-export type UpdateSsoConnectionMutation = { updateSsoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
-
-export type AddIdpCertificateMutationVariables = Exact<{
-  certificate: string;
-}>;
-
-
-export type AddIdpCertificateMutation = { addIdpCertificate: { id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean } };
-
-export type RemoveIdpCertificateMutationVariables = Exact<{
-  id: string | number;
-}>;
-
-
-export type RemoveIdpCertificateMutation = { removeIdpCertificate: { id: string } };
+export type SaveSsoSettingsMutation = { saveSsoSettings: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
 
 export type UserFieldsFragment = { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } };
 
@@ -495,9 +495,9 @@ fragment SsoConnectionFields on SsoConnection {
     ...CertificateFields
   }
 }`) as unknown as TypedDocumentString<IdentityManagementQuery, IdentityManagementQueryVariables>;
-export const UpdateSsoConnectionDocument = new TypedDocumentString(`
-    mutation UpdateSsoConnection($input: SsoConnectionInput!) {
-  updateSsoConnection(input: $input) {
+export const SaveSsoSettingsDocument = new TypedDocumentString(`
+    mutation SaveSsoSettings($input: SaveSsoSettingsInput!) {
+  saveSsoSettings(input: $input) {
     ...SsoConnectionFields
   }
 }
@@ -525,30 +525,7 @@ fragment SsoConnectionFields on SsoConnection {
   certificates {
     ...CertificateFields
   }
-}`) as unknown as TypedDocumentString<UpdateSsoConnectionMutation, UpdateSsoConnectionMutationVariables>;
-export const AddIdpCertificateDocument = new TypedDocumentString(`
-    mutation AddIdpCertificate($certificate: String!) {
-  addIdpCertificate(certificate: $certificate) {
-    ...CertificateFields
-  }
-}
-    fragment CertificateFields on IdpCertificate {
-  id
-  subject
-  issuer
-  fingerprintSha256
-  notBefore
-  notAfter
-  expiresSoon
-  expired
-}`) as unknown as TypedDocumentString<AddIdpCertificateMutation, AddIdpCertificateMutationVariables>;
-export const RemoveIdpCertificateDocument = new TypedDocumentString(`
-    mutation RemoveIdpCertificate($id: ID!) {
-  removeIdpCertificate(id: $id) {
-    id
-  }
-}
-    `) as unknown as TypedDocumentString<RemoveIdpCertificateMutation, RemoveIdpCertificateMutationVariables>;
+}`) as unknown as TypedDocumentString<SaveSsoSettingsMutation, SaveSsoSettingsMutationVariables>;
 export const UsersDocument = new TypedDocumentString(`
     query Users($first: Int, $after: String, $search: String) {
   users(first: $first, after: $after, search: $search) {

@@ -1,15 +1,11 @@
 // Identity Management: the tenant's SSO connection, laid out like the 8x8 Admin Console.
-// Everything on the page is one draft; Save sends it (new certificates first, then the
-// settings, then certificate removals) and keeps whatever the server refused on screen.
+// Everything on the page is one draft; Save sends all of it in one `saveSsoSettings`
+// (settings, new certificates, removals), which the server applies in one transaction or
+// not at all. A refused save keeps the draft on screen with each problem by its field.
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ApiError, gql } from '../api/client';
 import { asApiError, useQuery } from '../api/hooks';
-import {
-  AddIdpCertificateMutation,
-  IdentityManagementQuery,
-  RemoveIdpCertificateMutation,
-  UpdateSsoConnectionMutation,
-} from '../api/operations';
+import { IdentityManagementQuery, SaveSsoSettingsMutation } from '../api/operations';
 import { CertificateDetails, CertificateUpload } from '../components/Certificates';
 import { CopyValue } from '../components/CopyButton';
 import { CheckboxField, SelectField, TextField, fieldSentence } from '../components/Field';
@@ -51,8 +47,10 @@ const sameSettings = (a: SsoSettings, b: SsoSettings) =>
 interface Staged {
   key: number;
   certificate: ParsedCertificate;
-  error?: string;
 }
+
+/** Fields the page shows next to their input; other errors go to the banner. */
+const PLACED_FIELDS = /^(loginUrl|issuer|logoutUrl|loginPolicy|certificates|addCertificates(\[\d+\])?|removeCertificateIds\[\d+\])$/;
 
 let stagedKey = 0;
 
@@ -74,12 +72,12 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
   const [draft, setDraft] = useState<SsoSettings>(() => settingsOf(initial.ssoConnection));
   const [staged, setStaged] = useState<Staged[]>([]);
   const [removing, setRemoving] = useState<string[]>([]);
-  const [removeErrors, setRemoveErrors] = useState<Record<string, string>>({});
   const [saveError, setSaveError] = useState<ApiError | undefined>();
+  // What the last Save sent: staged certificates (by key) and removals, in order.
+  const [sentLists, setSentLists] = useState<{ added: number[]; removed: string[] }>({ added: [], removed: [] });
   const [saving, setSaving] = useState(false);
   const [savedNotice, setSavedNotice] = useState(false);
   const [showAnyway, setShowAnyway] = useState(false);
-  const [addedBeforeFailure, setAddedBeforeFailure] = useState(0);
   const [importNotice, setImportNotice] = useState<string | null>(null);
 
   // When the page (re)loads data from the server, start over from it (adjusted while
@@ -91,7 +89,6 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
     setDraft(settingsOf(initial.ssoConnection));
     setStaged([]);
     setRemoving([]);
-    setRemoveErrors({});
     setSaveError(undefined);
   }
 
@@ -115,10 +112,12 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
     setSavedNotice(false);
   };
   const err = (field: string) => saveError?.fieldMessage(field);
-  const unplacedError =
-    saveError && !saveError.fields.some((f) => ['loginUrl', 'issuer', 'logoutUrl', 'loginPolicy', 'certificates'].includes(f.field))
-      ? saveError
-      : undefined;
+  const unplacedError = saveError && !saveError.fields.some((f) => PLACED_FIELDS.test(f.field)) ? saveError : undefined;
+  // The server names a certificate by its place in the lists the refused Save sent.
+  const placeError = (field: string, index: number) => (index < 0 ? undefined : err(`${field}[${index}]`));
+  const stagedError = (key: number) => placeError('addCertificates', sentLists.added.indexOf(key));
+  const removeError = (id: string) => placeError('removeCertificateIds', sentLists.removed.indexOf(id));
+  const listError = err('certificates') ?? err('addCertificates');
   const hasConfig = saved.enabled || !!saved.loginUrl || !!saved.issuer || saved.certificates.length > 0 || staged.length > 0;
   const showSettings = draft.enabled || hasConfig || showAnyway;
 
@@ -159,79 +158,33 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
     setSaveError(undefined);
     setSavedNotice(false);
     setImportNotice(null);
-    let failed = false;
-    let current = saved;
-    let added = 0;
-
-    // 1. New certificates, so that SSO can be enabled in the same save.
-    const left: Staged[] = [];
-    for (const s of staged) {
-      if (failed) {
-        left.push(s);
-        continue;
-      }
-      try {
-        const { addIdpCertificate } = await gql(AddIdpCertificateMutation, { certificate: s.certificate.pem });
-        current = { ...current, certificates: [...current.certificates, addIdpCertificate] };
-        added++;
-      } catch (e) {
-        const error = asApiError(e);
-        left.push({ ...s, error: error.fieldMessage('certificate') ?? error.message });
-        if (!error.fieldMessage('certificate')) setSaveError(error);
-        failed = true;
-      }
+    setSentLists({ added: staged.map((s) => s.key), removed: removing });
+    try {
+      const { saveSsoSettings } = await gql(SaveSsoSettingsMutation, {
+        input: {
+          enabled: draft.enabled,
+          provider: draft.provider,
+          loginUrl: draft.loginUrl.trim() || null,
+          issuer: draft.issuer.trim() || null,
+          logoutUrl: draft.logoutUrl.trim() || null,
+          loginPolicy: draft.loginPolicy,
+          allowIdpInitiated: draft.allowIdpInitiated,
+          jitProvisioning: draft.jitProvisioning,
+          addCertificates: staged.map((s) => s.certificate.pem),
+          removeCertificateIds: removing,
+          expectedVersion: saved.version,
+        },
+      });
+      setSaved(saveSsoSettings);
+      setDraft(settingsOf(saveSsoSettings));
+      setStaged([]);
+      setRemoving([]);
+      setSavedNotice(true);
+    } catch (e) {
+      setSaveError(asApiError(e));
+    } finally {
+      setSaving(false);
     }
-    setStaged(left);
-    setSaved(current);
-
-    // 2. The settings, if they changed; refused if someone else saved since we loaded.
-    if (!failed && settingsDirty) {
-      try {
-        const { updateSsoConnection } = await gql(UpdateSsoConnectionMutation, {
-          input: {
-            enabled: draft.enabled,
-            provider: draft.provider,
-            loginUrl: draft.loginUrl.trim() || null,
-            issuer: draft.issuer.trim() || null,
-            logoutUrl: draft.logoutUrl.trim() || null,
-            loginPolicy: draft.loginPolicy,
-            allowIdpInitiated: draft.allowIdpInitiated,
-            jitProvisioning: draft.jitProvisioning,
-            expectedVersion: current.version,
-          },
-        });
-        current = updateSsoConnection;
-        setSaved(current);
-        setDraft(settingsOf(current));
-      } catch (e) {
-        setSaveError(asApiError(e));
-        failed = true;
-      }
-    }
-
-    // 3. Certificates taken out of rotation.
-    if (!failed) {
-      const stillRemoving: string[] = [];
-      const errors: Record<string, string> = {};
-      for (const id of removing) {
-        try {
-          await gql(RemoveIdpCertificateMutation, { id });
-          current = { ...current, certificates: current.certificates.filter((c) => c.id !== id) };
-        } catch (e) {
-          const error = asApiError(e);
-          stillRemoving.push(id);
-          errors[id] = error.fields[0]?.message ?? error.message;
-          failed = true;
-        }
-      }
-      setSaved(current);
-      setRemoving(stillRemoving);
-      setRemoveErrors(errors);
-    }
-
-    setSaving(false);
-    setAddedBeforeFailure(failed ? added : 0);
-    if (!failed) setSavedNotice(true);
   };
 
   const keptCertificates = saved.certificates;
@@ -269,11 +222,7 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
         <ErrorBanner error={unplacedError} />
       )}
       {saveError?.code === 'VALIDATION' && !unplacedError && (
-        <Banner kind="error">
-          {addedBeforeFailure > 0
-            ? 'The new certificate was saved, but the settings were not: fix the fields marked below and save again.'
-            : 'Nothing was saved: fix the fields marked below and save again.'}
-        </Banner>
+        <Banner kind="error">Nothing was saved: fix the fields marked below and save again.</Banner>
       )}
 
       <section className="card" aria-labelledby="sso-heading">
@@ -355,14 +304,14 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
             />
 
             <h3 id="certs-heading">Certificates</h3>
-            {err('certificates') && <p className="field-error" role="alert">{fieldSentence('Certificate', err('certificates') ?? '')}</p>}
+            {listError && <p className="field-error" role="alert">{fieldSentence('Certificate', listError)}</p>}
             <ul className="cert-list" aria-labelledby="certs-heading">
               {keptCertificates.map((c) => (
                 <SavedCertificate
                   key={c.id}
                   certificate={c}
                   removing={removing.includes(c.id)}
-                  error={removeErrors[c.id]}
+                  error={removeError(c.id)}
                   onRemove={() => setRemoving((r) => [...r, c.id])}
                   onUndo={() => setRemoving((r) => r.filter((id) => id !== c.id))}
                 />
@@ -380,9 +329,9 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
                     </button>
                   </div>
                   <CertificateDetails certificate={s.certificate} />
-                  {s.error && (
+                  {stagedError(s.key) && (
                     <p className="field-error" role="alert">
-                      {fieldSentence('Certificate', s.error)}
+                      {fieldSentence('Certificate', stagedError(s.key) ?? '')}
                     </p>
                   )}
                 </li>

@@ -49,11 +49,34 @@ impl Group {
     }
 }
 
-/// Members to add and remove (user IDs as the IdP sent them).
+/// A group as the IdP wants it after a SCIM PUT or PATCH.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupEdit {
+    pub attributes: GroupAttributes,
+    /// The members after the change, user IDs as the IdP sent them; `None` leaves the
+    /// members as they are (a PATCH that does not mention them).
+    pub members: Option<Vec<String>>,
+}
+
+/// Members to add and remove (user IDs as the IdP sent them), as written and audited.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct MemberChanges {
+pub(crate) struct MemberChanges {
     pub added: Vec<String>,
     pub removed: Vec<String>,
+}
+
+impl MemberChanges {
+    /// What turns the `current` members into the `wanted` ones. IDs are compared as user
+    /// IDs, not as text, so an IdP writing a member's ID in capitals keeps that member;
+    /// a value that is no user ID counts as added (and is refused as an unknown user).
+    fn between(current: &[UserId], wanted: &[String]) -> MemberChanges {
+        let parse = |v: &str| uuid::Uuid::parse_str(v.trim()).ok().map(UserId::from);
+        let wanted_ids: HashSet<UserId> = wanted.iter().filter_map(|w| parse(w)).collect();
+        MemberChanges {
+            added: wanted.iter().filter(|w| parse(w).is_none_or(|id| !current.contains(&id))).cloned().collect(),
+            removed: current.iter().filter(|c| !wanted_ids.contains(c)).map(ToString::to_string).collect(),
+        }
+    }
 }
 
 impl Identity {
@@ -134,15 +157,16 @@ impl Identity {
     }
 
     /// Changes a group (SCIM PUT and PATCH): `edit` gets the stored group (with members when
-    /// `with_members`) and returns the attributes to keep and the members to add and remove.
-    /// It runs inside the transaction. Unknown member IDs are a validation error on `members`.
+    /// `with_members`) and returns the group as wanted; the members to add and remove are
+    /// worked out here, against the members stored. It runs inside the transaction. Unknown
+    /// member IDs are a validation error on `members`.
     #[tracing::instrument(skip(self, scope, edit), fields(tenant_id = %scope.tenant_id()), err(level = "info"))]
     pub async fn update_group<E>(
         &self,
         scope: &ScimScope,
         id: GroupId,
         with_members: bool,
-        edit: impl FnOnce(&Group) -> std::result::Result<(GroupAttributes, MemberChanges), E>,
+        edit: impl FnOnce(&Group) -> std::result::Result<GroupEdit, E>,
     ) -> std::result::Result<Group, E>
     where
         E: From<Error> + std::fmt::Display,
@@ -151,11 +175,20 @@ impl Identity {
         let txn = self.begin_write().await?;
         let row = find_group_for_update(&txn, scope.tenant_id(), id).await?;
         let before = self
-            .with_members(&txn, scope.tenant_id(), vec![row], with_members)
+            .with_members(&txn, scope.tenant_id(), vec![row.clone()], with_members)
             .await?
             .pop()
             .ok_or(Error::NotFound { what: "group" })?;
-        let (wanted, changes) = edit(&before)?;
+        let GroupEdit { attributes: wanted, members } = edit(&before)?;
+        let changes = match (members, &before.members) {
+            (None, _) => MemberChanges::default(),
+            (Some(wanted), Some(current)) => MemberChanges::between(current, &wanted),
+            (Some(wanted), None) => {
+                let loaded = self.with_members(&txn, scope.tenant_id(), vec![row], true).await?;
+                let current = loaded.first().and_then(|g| g.members.as_deref()).unwrap_or_default();
+                MemberChanges::between(current, &wanted)
+            }
+        };
         let wanted = check_group(wanted)?;
         let renamed = wanted != before.attributes();
         if !renamed && changes.added.is_empty() && changes.removed.is_empty() {

@@ -1,4 +1,4 @@
-//! Home-realm discovery: how each tenant of an e-mail address signs in, for `/login`.
+//! Home-realm discovery: where the sign-on page (`/login`) sends an e-mail address next.
 
 use crate::Identity;
 use crate::error::Result;
@@ -6,19 +6,46 @@ use crate::model::*;
 use crate::store::entities::{tenant, user};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-/// How one tenant of an e-mail address signs in, for the sign-on page.
-#[derive(Clone, Debug)]
-pub struct HomeRealm {
-    pub tenant_slug: String,
-    pub tenant_name: String,
-    pub login_policy: LoginPolicy,
-    pub sso_enabled: bool,
+/// What the sign-on page does with an e-mail address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignInRoute {
+    /// The address is an active user of exactly one tenant, and that tenant signs in with
+    /// SSO only: straight on to its IdP.
+    SsoOnly { tenant_slug: String },
+    /// Ask for the password. `sso_tenant` names the one tenant where SSO is offered beside
+    /// the password (the page shows an SSO button); `None` when the address is in several
+    /// tenants, in none, or its tenant does not offer SSO.
+    Password { sso_tenant: Option<String> },
+}
+
+/// How one tenant of an e-mail address signs in.
+struct HomeRealm {
+    tenant_slug: String,
+    login_policy: LoginPolicy,
+    sso_enabled: bool,
 }
 
 impl Identity {
-    /// The tenants where `email` is an active user, and how each signs in (home-realm
-    /// discovery for `/login`).
-    pub async fn home_realms(&self, email: &str) -> Result<Vec<HomeRealm>> {
+    /// Where the sign-on page sends `email`: an SSO-only user straight to their IdP, anyone
+    /// else to the password field (with an SSO button where both are allowed). Unknown and
+    /// inactive addresses get the password field like everyone else, so the page does not
+    /// tell who has an account.
+    pub async fn sign_in_route(&self, email: &str) -> Result<SignInRoute> {
+        let realms = self.home_realms(email).await?;
+        Ok(match realms.as_slice() {
+            [only] if only.sso_enabled && only.login_policy == LoginPolicy::Sso => {
+                SignInRoute::SsoOnly { tenant_slug: only.tenant_slug.clone() }
+            }
+            [only] => SignInRoute::Password {
+                sso_tenant: (only.sso_enabled && only.login_policy == LoginPolicy::PasswordOrSso)
+                    .then(|| only.tenant_slug.clone()),
+            },
+            _ => SignInRoute::Password { sso_tenant: None },
+        })
+    }
+
+    /// The tenants where `email` is an active user, and how each signs in.
+    async fn home_realms(&self, email: &str) -> Result<Vec<HomeRealm>> {
         let email = email.trim().to_lowercase();
         let rows = user::Entity::find()
             .find_also_related(tenant::Entity)
@@ -31,12 +58,7 @@ impl Identity {
         for (_, t) in rows {
             let Some(t) = t else { continue };
             let conn = self.load_connection(&self.db, t.id.into()).await?;
-            realms.push(HomeRealm {
-                tenant_slug: t.slug,
-                tenant_name: t.name,
-                login_policy: conn.login_policy,
-                sso_enabled: conn.enabled,
-            });
+            realms.push(HomeRealm { tenant_slug: t.slug, login_policy: conn.login_policy, sso_enabled: conn.enabled });
         }
         Ok(realms)
     }

@@ -27,9 +27,9 @@ mod test_run;
 
 pub(crate) use crate::sign_in_log::{Attempt, RequestMeta, SignInFlow, SignInReason};
 pub use acs::AcsOutcome;
-pub use connection::{AddedCertificate, MAX_CERTIFICATES, SsoConnectionInput};
+pub use connection::{AddedCertificate, MAX_CERTIFICATES, SsoConnectionInput, SsoSettingsSave};
 pub use handover::SsoSignedIn;
-pub use home_realm::HomeRealm;
+pub use home_realm::SignInRoute;
 pub use metadata::MetadataImport;
 pub use start::SsoStart;
 pub use test_run::TestReport;

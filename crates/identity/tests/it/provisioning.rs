@@ -225,7 +225,10 @@ both_backends!(groups_stay_inside_their_tenant, |db| async move {
     let r = ctx
         .identity
         .update_group(&a, g.id, true, |_| {
-            Ok::<_, Error>((GroupAttributes { display_name: "x".into(), external_id: None }, MemberChanges::default()))
+            Ok::<_, Error>(GroupEdit {
+                attributes: GroupAttributes { display_name: "x".into(), external_id: None },
+                members: Some(Vec::new()),
+            })
         })
         .await;
     assert!(matches!(r, Err(Error::NotFound { .. })));
@@ -264,10 +267,7 @@ both_backends!(groups_stay_inside_their_tenant, |db| async move {
     let changed = ctx
         .identity
         .update_group(&b, g.id, true, |cur| {
-            Ok::<_, Error>((
-                cur.attributes(),
-                MemberChanges { added: vec![carol.id.to_string()], removed: vec![bob.id.to_string()] },
-            ))
+            Ok::<_, Error>(GroupEdit { attributes: cur.attributes(), members: Some(vec![carol.id.to_string()]) })
         })
         .await
         .unwrap();
@@ -312,4 +312,51 @@ both_backends!(a_user_deleted_in_the_console_leaves_their_groups_like_a_deprovis
     ctx.identity.deprovision_user(&scim, by_scim.id).await.unwrap();
     assert_eq!(membership_rows(&ctx, by_console.id).await, 0, "the console's delete is the same soft delete");
     assert_eq!(membership_rows(&ctx, by_scim.id).await, 0);
+});
+
+both_backends!(group_members_are_diffed_against_the_stored_ones, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, admin) = ctx.tenant("contoso").await;
+    let scim = scim_scope(&ctx, &admin, "contoso").await;
+    let [ann, ben, cat] = [
+        ctx.identity.provision_user(&scim, attrs("ann@contoso.example")).await.unwrap().id,
+        ctx.identity.provision_user(&scim, attrs("ben@contoso.example")).await.unwrap().id,
+        ctx.identity.provision_user(&scim, attrs("cat@contoso.example")).await.unwrap().id,
+    ];
+    let team = GroupAttributes { display_name: "Team".into(), external_id: None };
+    let g = ctx.identity.create_group(&scim, team.clone(), &[ann.to_string(), ben.to_string()]).await.unwrap();
+    let edit = |members: Option<Vec<String>>| {
+        let team = team.clone();
+        move |_: &Group| Ok::<_, Error>(GroupEdit { attributes: team, members })
+    };
+
+    // The members wanted (a PUT): Ben stays although written in capitals, Ann goes, Cat comes.
+    let wanted = vec![ben.to_string().to_uppercase(), cat.to_string()];
+    let changed = ctx.identity.update_group(&scim, g.id, true, edit(Some(wanted))).await.unwrap();
+    assert_eq!(changed.members, Some(vec![ben, cat]));
+    // `None` leaves the members alone, even when they were not loaded (a PATCH of the name).
+    let renamed = ctx
+        .identity
+        .update_group(&scim, g.id, false, |_| {
+            Ok::<_, Error>(GroupEdit {
+                attributes: GroupAttributes { display_name: "Renamed".into(), external_id: None },
+                members: None,
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(renamed.display_name, "Renamed");
+    assert_eq!(ctx.identity.scim_group(&scim, g.id, true).await.unwrap().members, Some(vec![ben, cat]));
+    // Members named without having been loaded are diffed against the stored ones.
+    let changed = ctx.identity.update_group(&scim, g.id, false, edit(Some(vec![cat.to_string()]))).await.unwrap();
+    assert_eq!(changed.members, None);
+    assert_eq!(ctx.identity.scim_group(&scim, g.id, true).await.unwrap().members, Some(vec![cat]));
+    // An unknown member refuses the whole change.
+    let e = ctx
+        .identity
+        .update_group(&scim, g.id, true, edit(Some(vec![ann.to_string(), "not-a-user".into()])))
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&e), ["members"]);
+    assert_eq!(ctx.identity.scim_group(&scim, g.id, true).await.unwrap().members, Some(vec![cat]));
 });

@@ -197,3 +197,241 @@ both_backends!(a_refused_metadata_import_saves_nothing, |db| async move {
     let conn = ctx.identity.sso_connection(&b).await.unwrap();
     assert!(conn.certificates.is_empty() && conn.issuer.is_none(), "nothing half-saved: {conn:?}");
 });
+
+fn save(settings: SsoConnectionInput, add: &[&str], remove: &[CertificateId]) -> SsoSettingsSave {
+    SsoSettingsSave {
+        settings,
+        add_certificates: add.iter().map(|c| (*c).to_owned()).collect(),
+        remove_certificate_ids: remove.to_vec(),
+    }
+}
+
+/// The tenant's audit actions, newest first.
+async fn audit_actions(ctx: &Ctx, scope: &AdminScope) -> Vec<String> {
+    let page = ctx.identity.audit_events(scope, &AuditFilter::default(), &PageRequest::default()).await.unwrap();
+    page.items.into_iter().map(|e| e.action).collect()
+}
+
+/// The audit actions recorded since the log had `before` entries.
+async fn audit_actions_since(ctx: &Ctx, scope: &AdminScope, before: usize) -> Vec<String> {
+    let mut all = audit_actions(ctx, scope).await;
+    all.truncate(all.len() - before);
+    all.sort_unstable();
+    all
+}
+
+both_backends!(one_save_applies_settings_added_and_removed_certificates_together, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, scope) = ctx.tenant("contoso").await;
+    // SSO is enabled by the same save that brings its first certificate.
+    let first = certificate("first", start() - Duration::days(1), 365);
+    let v1 = ctx.identity.sso_connection(&scope).await.unwrap().version;
+    let saved = ctx
+        .identity
+        .save_sso_settings(
+            &scope,
+            save(SsoConnectionInput { expected_version: Some(v1), ..entra("t1") }, &[&first], &[]),
+        )
+        .await
+        .unwrap();
+    assert!(saved.enabled);
+    assert_eq!(saved.version, v1 + 1);
+    assert_eq!(saved.issuer.as_deref(), Some("https://sts.windows.net/t1/"));
+    let old = saved.certificates[0].clone();
+    assert_eq!(old.subject, "CN=first");
+
+    // Rollover in one save: new settings, the next certificate in, the old one out — the
+    // old one may go because the new one is valid, though SSO stays on.
+    let next = certificate("next", start() - Duration::days(1), 3 * 365);
+    let spare = certificate("spare", start() - Duration::days(1), 3 * 365);
+    let before_audit = audit_actions(&ctx, &scope).await.len();
+    let saved = ctx
+        .identity
+        .save_sso_settings(
+            &scope,
+            save(
+                SsoConnectionInput {
+                    expected_version: Some(saved.version),
+                    login_policy: LoginPolicy::Sso,
+                    ..entra("t1")
+                },
+                &[&next, &spare],
+                &[old.id],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.login_policy, LoginPolicy::Sso);
+    assert_eq!(saved.version, v1 + 2);
+    let mut subjects: Vec<&str> = saved.certificates.iter().map(|c| c.subject.as_str()).collect();
+    subjects.sort_unstable();
+    assert_eq!(subjects, ["CN=next", "CN=spare"]);
+    assert_eq!(ctx.identity.sso_connection(&scope).await.unwrap(), saved);
+    let actions = audit_actions_since(&ctx, &scope, before_audit).await;
+    assert_eq!(
+        actions,
+        ["idp_certificate.add", "idp_certificate.add", "idp_certificate.remove", "sso_connection.update"]
+    );
+
+    // A save that changes certificates only counts the version up (it covers the whole
+    // connection) without an empty settings entry in the audit log.
+    let spare_id = saved.certificates.iter().find(|c| c.subject == "CN=spare").unwrap().id;
+    let before_audit = audit_actions(&ctx, &scope).await.len();
+    let saved = ctx
+        .identity
+        .save_sso_settings(
+            &scope,
+            save(
+                SsoConnectionInput {
+                    expected_version: Some(saved.version),
+                    login_policy: LoginPolicy::Sso,
+                    ..entra("t1")
+                },
+                &[],
+                &[spare_id],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.version, v1 + 3);
+    assert_eq!(saved.certificates.len(), 1);
+    assert_eq!(audit_actions_since(&ctx, &scope, before_audit).await, ["idp_certificate.remove"]);
+});
+
+both_backends!(a_save_with_a_bad_certificate_among_good_ones_saves_nothing, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, scope) = ctx.tenant("contoso").await;
+    let (_, other) = ctx.tenant("fabrikam").await;
+    let old = certificate("old", start() - Duration::days(1), 365);
+    let saved = ctx.identity.save_sso_settings(&scope, save(entra("t1"), &[&old], &[])).await.unwrap();
+    let old_id = saved.certificates[0].id;
+    let theirs = ctx.identity.add_idp_certificate(&other, certificate("theirs", start(), 30).as_bytes()).await.unwrap();
+    let before = ctx.identity.sso_connection(&scope).await.unwrap();
+    let audit_before = audit_actions(&ctx, &scope).await;
+
+    let good = certificate("good", start() - Duration::days(1), 365);
+    let weak = gatehouse_test_support::certificate_with_key_bits("weak", start() - Duration::days(1), 365, 1024);
+    let expired = certificate("expired", start() - Duration::days(400), 365);
+    let renamed = SsoConnectionInput { expected_version: Some(before.version), ..entra("t2") };
+    let cases: Vec<(SsoSettingsSave, Vec<&str>)> = vec![
+        (save(renamed.clone(), &[&good, "not a certificate"], &[old_id]), vec!["addCertificates[1]"]),
+        (save(renamed.clone(), &[&weak, &good], &[old_id]), vec!["addCertificates[0]"]),
+        (save(renamed.clone(), &[&good, &expired, &good], &[]), vec!["addCertificates[1]", "addCertificates[2]"]),
+        (save(renamed.clone(), &[&old], &[]), vec!["addCertificates[0]"]),
+        // Another tenant's certificate is not one of ours to remove.
+        (save(renamed.clone(), &[&good], &[theirs.certificate.id]), vec!["removeCertificateIds[0]"]),
+        // SSO stays on, so its last valid certificate cannot go without a valid successor.
+        (save(renamed.clone(), &[&expired], &[old_id]), vec!["addCertificates[0]", "removeCertificateIds[0]"]),
+        // The settings are checked in the same pass, and every problem reported at once.
+        (
+            save(
+                SsoConnectionInput { login_url: Some("http://idp.example/sso".into()), ..renamed.clone() },
+                &[&good, "x"],
+                &[],
+            ),
+            vec!["addCertificates[1]", "loginUrl"],
+        ),
+    ];
+    for (attempt, fields) in cases {
+        let e = ctx.identity.save_sso_settings(&scope, attempt).await.unwrap_err();
+        assert!(matches!(e, Error::Validation(_)), "{e:?}");
+        assert_eq!(field_of(&e), fields, "{e}");
+        assert_eq!(ctx.identity.sso_connection(&scope).await.unwrap(), before, "nothing saved");
+        assert_eq!(audit_actions(&ctx, &scope).await, audit_before, "nothing audited");
+    }
+    assert_eq!(ctx.identity.sso_connection(&other).await.unwrap().certificates.len(), 1);
+    // Turning SSO off in the same save lets the last certificate go.
+    let off = SsoConnectionInput { enabled: false, expected_version: Some(before.version), ..entra("t1") };
+    let saved = ctx.identity.save_sso_settings(&scope, save(off, &[], &[old_id])).await.unwrap();
+    assert!(!saved.enabled && saved.certificates.is_empty());
+});
+
+both_backends!(a_save_over_a_newer_version_is_refused_and_saves_nothing, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, scope) = ctx.tenant("contoso").await;
+    let first = certificate("first", start() - Duration::days(1), 365);
+    let loaded = ctx.identity.save_sso_settings(&scope, save(entra("t1"), &[&first], &[])).await.unwrap();
+    // Someone else saves meanwhile (certificates only: that moves the version too).
+    let theirs = certificate("theirs", start() - Duration::days(1), 365);
+    let stamp = Some(loaded.version);
+    ctx.identity
+        .save_sso_settings(&scope, save(SsoConnectionInput { expected_version: stamp, ..entra("t1") }, &[&theirs], &[]))
+        .await
+        .unwrap();
+    let current = ctx.identity.sso_connection(&scope).await.unwrap();
+
+    let mine = certificate("mine", start() - Duration::days(1), 365);
+    let e = ctx
+        .identity
+        .save_sso_settings(
+            &scope,
+            save(SsoConnectionInput { expected_version: stamp, ..entra("t2") }, &[&mine], &[loaded.certificates[0].id]),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(&e, Error::Conflict { field: Some(f), .. } if f == "version"), "{e:?}");
+    assert_eq!(ctx.identity.sso_connection(&scope).await.unwrap(), current, "nothing saved");
+});
+
+both_backends!(expires_soon_is_one_rule, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, scope) = ctx.tenant("contoso").await;
+    let pem = certificate("edge", start() - Duration::days(10), 70);
+    let added = ctx.identity.add_idp_certificate(&scope, pem.as_bytes()).await.unwrap();
+    let cert = &added.certificate;
+    // Exactly 60 days left: not yet; a second less: soon; expired: expired, not "soon".
+    assert!(!added.expires_soon);
+    let at_60_days = cert.not_after - Duration::days(EXPIRY_WARNING_DAYS);
+    assert!(!cert.expires_soon_at(at_60_days));
+    assert!(cert.expires_soon_at(at_60_days + Duration::seconds(1)));
+    assert!(cert.expires_soon_at(cert.not_after - Duration::seconds(1)));
+    assert!(!cert.expires_soon_at(cert.not_after) && cert.is_expired_at(cert.not_after));
+    let soon = certificate("soon", start() - Duration::days(1), 60);
+    assert!(ctx.identity.add_idp_certificate(&scope, soon.as_bytes()).await.unwrap().expires_soon);
+});
+
+both_backends!(sign_in_route_sends_sso_only_users_to_their_idp, |db| async move {
+    let ctx = Ctx::new(db);
+    let (_, contoso) = ctx.tenant("contoso").await;
+    let (_, fabrikam) = ctx.tenant("fabrikam").await;
+    let user = |email: &str, active: bool| NewUser {
+        email: email.into(),
+        display_name: None,
+        federation_id: None,
+        role: None,
+        password: None,
+        active,
+    };
+    for (scope, email, active) in [
+        (&contoso, "ann@contoso.example", true),
+        (&contoso, "sam@contoso.example", false),
+        (&contoso, "both@example.com", true),
+        (&fabrikam, "both@example.com", true),
+        (&fabrikam, "fay@fabrikam.example", true),
+    ] {
+        ctx.identity.create_user(scope, user(email, active)).await.unwrap();
+    }
+    let route = |email: &'static str| {
+        let identity = ctx.identity.clone();
+        async move { identity.sign_in_route(email).await.unwrap() }
+    };
+    let password = |sso: Option<&str>| SignInRoute::Password { sso_tenant: sso.map(str::to_owned) };
+    // Nobody has SSO yet: the password field for everyone.
+    assert_eq!(route("ann@contoso.example").await, password(None));
+
+    let cert = certificate("idp", start() - Duration::days(1), 365);
+    ctx.identity.save_sso_settings(&contoso, save(entra("contoso"), &[&cert], &[])).await.unwrap();
+    assert_eq!(route(" Ann@Contoso.example ").await, password(Some("contoso")));
+    let sso_only = SsoConnectionInput { login_policy: LoginPolicy::Sso, ..entra("contoso") };
+    ctx.identity.save_sso_settings(&contoso, save(sso_only, &[], &[])).await.unwrap();
+    assert_eq!(route("ann@contoso.example").await, SignInRoute::SsoOnly { tenant_slug: "contoso".into() });
+    // Several tenants, an inactive user, an unknown address or a password-only tenant:
+    // the password field, with no SSO button, so the page does not tell who exists where.
+    assert_eq!(route("both@example.com").await, password(None));
+    assert_eq!(route("sam@contoso.example").await, password(None));
+    assert_eq!(route("nobody@contoso.example").await, password(None));
+    assert_eq!(route("fay@fabrikam.example").await, password(None));
+    let password_only = SsoConnectionInput { login_policy: LoginPolicy::Password, ..entra("contoso") };
+    ctx.identity.save_sso_settings(&contoso, save(password_only, &[], &[])).await.unwrap();
+    assert_eq!(route("ann@contoso.example").await, password(None));
+});

@@ -31,6 +31,10 @@ const ADMIN_ONLY: &[(&str, &str)] = &[
         "updateSsoConnection",
         "mutation { updateSsoConnection(input:{enabled:false, provider:OKTA, loginPolicy:PASSWORD, allowIdpInitiated:false}) { enabled } }",
     ),
+    (
+        "saveSsoSettings",
+        "mutation { saveSsoSettings(input:{enabled:false, provider:OKTA, loginPolicy:PASSWORD, allowIdpInitiated:false}) { enabled } }",
+    ),
     ("addIdpCertificate", "mutation { addIdpCertificate(certificate:\"garbage\") { id } }"),
     ("removeIdpCertificate", "mutation($id:ID!){ removeIdpCertificate(id:$id) { id } }"),
     ("testSsoConnection", "mutation { testSsoConnection { url } }"),

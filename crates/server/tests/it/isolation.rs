@@ -36,6 +36,7 @@ const COVERED: &[&str] = &[
     "suspendUser",
     "deleteUser",
     "updateSsoConnection",
+    "saveSsoSettings",
     "addIdpCertificate",
     "removeIdpCertificate",
     "createApiToken",
@@ -228,6 +229,12 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
         let r = app.gql(caller, q, json!({"id": id})).await;
         assert_eq!(r.code(), Some("NOT_FOUND"), "{q}: {}", text(&r));
     }
+    // A save naming B's certificate for removal finds no such certificate, and saves nothing.
+    let save = json!({"i": {"enabled": false, "provider": "GENERIC_SAML", "loginPolicy": "PASSWORD",
+        "allowIdpInitiated": false, "removeCertificateIds": [b.cert_id]}});
+    let r = app.gql(caller, "mutation($i:SaveSsoSettingsInput!){ saveSsoSettings(input:$i){ version } }", save).await;
+    assert_eq!(r.code(), Some("VALIDATION"), "{}", text(&r));
+    assert_eq!(r.body["errors"][0]["extensions"]["field"], "removeCertificateIds[0]");
     // Operator-only mutations are refused.
     let r = app
         .gql(caller, "mutation { createTenant(input:{slug:\"x-tenant\", name:\"x\", adminEmail:\"x@x.test\"}){ tenant { id } } }", json!({}))

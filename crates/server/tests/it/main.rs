@@ -10,4 +10,5 @@ mod graphql_limits;
 mod isolation;
 mod pagination;
 mod scim;
+mod sso_settings;
 mod support;

@@ -560,3 +560,31 @@ both_backends!(errors_are_scim_errors, |db| async move {
     assert_eq!(t.get(&app, &format!("/Schemas/{ENTERPRISE}")).await.body["id"], ENTERPRISE);
     assert_eq!(t.get(&app, "/Schemas/urn:nope").await.status, StatusCode::NOT_FOUND);
 });
+
+both_backends!(a_group_put_keeps_members_named_again_and_replaces_the_rest, |db| async move {
+    let app = TestApp::new(db).await;
+    let op = app.operator().await;
+    let t = tenant(&app, &op, "contoso").await;
+    let mut ids = Vec::new();
+    for name in ["ann", "ben", "cat"] {
+        let r = t.post(&app, "/Users", entra_user(&format!("{name}@contoso.example"), name)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        ids.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    let (ann, ben, cat) = (&ids[0], &ids[1], &ids[2]);
+    let r = t.post(&app, "/Groups", json!({"displayName": "Team", "members": [{"value": ann}, {"value": ben}]})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let gid = r.body["id"].as_str().unwrap().to_owned();
+
+    // Ben is named again (in capitals, as some clients write IDs), Cat is new, Ann is left out.
+    let put = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Team",
+        "members": [{"value": ben.to_uppercase()}, {"value": cat}],
+    });
+    let r = scim(&app, Method::PUT, &format!("{}/Groups/{gid}", t.base), Some(&t.token), Some(put)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let members: Vec<&str> =
+        r.body["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
+    assert_eq!(members, [ben.as_str(), cat.as_str()]);
+});
