@@ -23,30 +23,32 @@ pub(crate) struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-impl<'a> Change<'a> {
-    /// A change inside the scope's tenant, by the scope's actor.
-    pub(crate) fn in_scope(
-        scope: &'a TenantScope,
-        action: &'static str,
-        target_type: &'static str,
-        target_id: impl ToString,
-        before: Option<serde_json::Value>,
-        after: Option<serde_json::Value>,
-    ) -> Change<'a> {
-        Change {
-            tenant_id: Some(scope.tenant_id()),
-            actor: scope.actor(),
-            action,
-            target_type,
-            target_id: Some(target_id.to_string()),
-            before,
-            after,
-        }
-    }
+/// Whoever acts inside one tenant: a tenant scope (admin, user, API token) or a SCIM token.
+pub(crate) trait Acting {
+    fn acting_tenant(&self) -> TenantId;
+    fn acting_actor(&self) -> &Actor;
+}
 
-    /// A change made over SCIM, by the SCIM token.
-    pub(crate) fn by_scim(
-        scope: &'a ScimScope,
+/// Every scope already knows its tenant and actor under the same names.
+macro_rules! acting {
+    ($($scope:ty),*) => {$(
+        impl Acting for $scope {
+            fn acting_tenant(&self) -> TenantId {
+                self.tenant_id()
+            }
+            fn acting_actor(&self) -> &Actor {
+                self.actor()
+            }
+        }
+    )*};
+}
+
+acting!(TenantScope, AdminScope, ScimScope);
+
+impl<'a> Change<'a> {
+    /// A change inside the acting scope's tenant, by its actor (an admin, or the SCIM token).
+    pub(crate) fn in_scope(
+        scope: &'a impl Acting,
         action: &'static str,
         target_type: &'static str,
         target_id: impl ToString,
@@ -54,8 +56,8 @@ impl<'a> Change<'a> {
         after: Option<serde_json::Value>,
     ) -> Change<'a> {
         Change {
-            tenant_id: Some(scope.tenant_id()),
-            actor: scope.actor(),
+            tenant_id: Some(scope.acting_tenant()),
+            actor: scope.acting_actor(),
             action,
             target_type,
             target_id: Some(target_id.to_string()),

@@ -52,10 +52,9 @@ pub use gatehouse_saml::sp::ServiceProvider;
 pub use ids::*;
 pub use model::*;
 pub use provisioning::groups::{Group, GroupAttributes, GroupEdit};
+pub use provisioning::listing::{Listing, Lookup, LookupAttribute, Window};
 pub use provisioning::scim_tokens::{CreatedScimToken, ScimToken};
-pub use provisioning::scim_users::{
-    ContactValue, Listing, Lookup, LookupAttribute, ManagerRef, ProvisionedUser, UserAttributes, Window,
-};
+pub use provisioning::user_attributes::{ContactValue, ManagerRef, ProvisionedUser, UserAttributes};
 pub use provisioning::users::{NewUser, UserUpdate};
 pub use secrets::{MIN_PASSWORD_LEN, generate_password};
 pub use sign_in_log::{RequestMeta, SignInEvent, SignInFilter, SignInReason, reason_text};

@@ -17,7 +17,7 @@ use crate::auth::principal::{AdminScope, ScimScope};
 use crate::error::{Error, Result, on_unique};
 use crate::ids::*;
 use crate::model::*;
-use crate::provisioning::scim_users::{Listing, Lookup, LookupAttribute, Window};
+use crate::provisioning::listing::{Listing, Lookup, LookupAttribute, Window};
 use crate::store::entities::{group, group_member, user};
 use crate::{Identity, validate};
 
@@ -105,7 +105,7 @@ impl Identity {
         audit::record(
             &txn,
             now,
-            Change::by_scim(
+            Change::in_scope(
                 scope,
                 "group.create",
                 "group",
@@ -211,7 +211,8 @@ impl Identity {
         self.write_members(&txn, scope.tenant_id(), id, &changes, now).await?;
         let before_json = renamed.then(|| json!({"group": before.attributes()}));
         let after = json!({"group": wanted, "members": changes});
-        audit::record(&txn, now, Change::by_scim(scope, "group.update", "group", id, before_json, Some(after))).await?;
+        audit::record(&txn, now, Change::in_scope(scope, "group.update", "group", id, before_json, Some(after)))
+            .await?;
         txn.commit().await.map_err(Error::from)?;
         Ok(self.scim_group(scope, id, with_members).await?)
     }
@@ -229,7 +230,7 @@ impl Identity {
             .await?;
         group::Entity::delete_by_id(row.id).exec(&txn).await?;
         let before = json!({"group": GroupAttributes { display_name: row.display_name, external_id: row.external_id }});
-        audit::record(&txn, now, Change::by_scim(scope, "group.delete", "group", id, Some(before), None)).await?;
+        audit::record(&txn, now, Change::in_scope(scope, "group.delete", "group", id, Some(before), None)).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -4,7 +4,9 @@
 
 pub(crate) mod admin_guard;
 pub(crate) mod groups;
+pub(crate) mod listing;
 pub(crate) mod memberships;
 pub(crate) mod scim_tokens;
 pub(crate) mod scim_users;
+pub(crate) mod user_attributes;
 pub(crate) mod users;
