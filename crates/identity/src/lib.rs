@@ -9,28 +9,41 @@
 //! [`OperatorScope`], from a signed-in operator or from the [`SystemAccess`] the binary
 //! claims once at start-up. No other crate can make any of these (the `testing` feature,
 //! on only in tests, adds test constructors: `src/testing.rs`).
+//!
+//! # Rooms
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | `auth` | password sign-in, sessions, API tokens, operators, the permission handles (`auth::principal`), throttling and the hashing pool (`auth::throttle`) |
+//! | `sso` | the tenant's IdP connection (`connection`, `metadata`) and the SAML flows: `start`, `acs`, `handover`, `logout`, `test_run`, `home_realm` |
+//! | `sign_in_log` | every sign-in attempt, and [`SignInReason`]: each reason's code and words |
+//! | `provisioning` | users and groups: the console's user management (`users`), SCIM (`scim_users`, `user_attributes`, `listing`, `groups`, `memberships`, `scim_tokens`) and the guard keeping SCIM away from admins (`admin_guard`) |
+//! | `tenants` | tenants and their settings |
+//! | `audit` | who changed what |
+//! | `maintenance` | purging what expired |
+//! | `bootstrap` | the first operator and the demo tenant |
+//! | `store` | the entities (`store::entities`, each with its conversion to the domain type), `live_users`, the one soft delete, the one write transaction (`begin_write`) |
+//! | `model`, `ids`, `error`, `secrets`, `validate`, `clock`, `db` | shared ground: domain types, ID newtypes, errors, token kinds and hashing, field checks, the clock, connecting |
 
 #![cfg_attr(test, allow(clippy::unwrap_used))] // a failed unwrap is a failed test
 
-// Table of contents — each room holds one part of the product:
-mod audit; // who changed what
-mod auth; // password sign-in, sessions, API tokens, operators, permission handles, throttling
+mod audit;
+mod auth;
 mod bootstrap;
-mod maintenance; // purging what expired
-mod provisioning; // users and groups: console management and SCIM provisioning
-mod sign_in_log; // every sign-in attempt and its reason
-mod sso; // the IdP connection and the SAML flows: start, ACS, hand-over, logout, test run
-mod tenants; // tenants and their settings // the first operator and the demo tenant
-#[cfg(feature = "testing")]
-pub mod testing; // test-only ways in (the `testing` feature, from dev-dependencies only)
-// Shared ground:
 pub mod clock;
 pub mod db;
 mod error;
 mod ids;
+mod maintenance;
 mod model;
+mod provisioning;
 mod secrets;
-mod store; // entities and the rules every writer shares
+mod sign_in_log;
+mod sso;
+mod store;
+mod tenants;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod validate;
 
 use std::sync::Arc;

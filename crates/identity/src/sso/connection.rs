@@ -176,19 +176,7 @@ impl Identity {
         }
         self.write_settings(txn, scope, &before, &input, checked, now).await?;
         let after = self.load_connection(txn, scope.tenant_id()).await?;
-        audit::record(
-            txn,
-            now,
-            Change::in_scope(
-                scope,
-                "sso_connection.update",
-                "sso_connection",
-                after.id,
-                snapshot(&settings_only(&before)),
-                snapshot(&settings_only(&after)),
-            ),
-        )
-        .await?;
+        audit_settings_change(txn, scope, &before, &after, now).await?;
         Ok(after)
     }
 
@@ -280,19 +268,7 @@ impl Identity {
         }
         let after = self.load_connection(&txn, scope.tenant_id()).await?;
         if !same_settings(&before, &after) {
-            audit::record(
-                &txn,
-                now,
-                Change::in_scope(
-                    scope,
-                    "sso_connection.update",
-                    "sso_connection",
-                    after.id,
-                    snapshot(&settings_only(&before)),
-                    snapshot(&settings_only(&after)),
-                ),
-            )
-            .await?;
+            audit_settings_change(&txn, scope, &before, &after, now).await?;
         }
         txn.commit().await?;
         Ok(after)
@@ -498,4 +474,23 @@ async fn delete_certificate(
     )
     .await?;
     Ok(())
+}
+
+/// The audit entry of a settings change: the settings before and after, certificates left out.
+async fn audit_settings_change(
+    txn: &DatabaseTransaction,
+    scope: &TenantScope,
+    before: &SsoConnection,
+    after: &SsoConnection,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let change = Change::in_scope(
+        scope,
+        "sso_connection.update",
+        "sso_connection",
+        after.id,
+        snapshot(&settings_only(before)),
+        snapshot(&settings_only(after)),
+    );
+    audit::record(txn, now, change).await
 }
