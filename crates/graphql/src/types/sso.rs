@@ -1,0 +1,206 @@
+//! SAML single sign-on: the SSO connection and its IdP certificates, what to paste into the
+//! IdP (service provider values), saving the settings page, test sign-in and metadata import.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use gatehouse_identity as idn;
+
+use crate::context::ServiceProviderInfo;
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "idn::IdpProvider")]
+pub enum IdpProvider {
+    EntraId,
+    Okta,
+    Google,
+    GenericSaml,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "idn::LoginPolicy")]
+pub enum LoginPolicy {
+    Password,
+    Sso,
+    PasswordOrSso,
+}
+
+/// The tenant's SAML single sign-on settings.
+pub(crate) struct SsoConnection(pub idn::SsoConnection);
+
+#[Object]
+impl SsoConnection {
+    async fn enabled(&self) -> bool {
+        self.0.enabled
+    }
+    async fn provider(&self) -> IdpProvider {
+        self.0.provider.into()
+    }
+    /// IdP Login URL (Entra: "Login URL").
+    async fn login_url(&self) -> Option<&str> {
+        self.0.login_url.as_deref()
+    }
+    /// IdP Issuer URL/URN (Entra: "Microsoft Entra Identifier").
+    async fn issuer(&self) -> Option<&str> {
+        self.0.issuer.as_deref()
+    }
+    /// IdP Logout URL (optional).
+    async fn logout_url(&self) -> Option<&str> {
+        self.0.logout_url.as_deref()
+    }
+    async fn login_policy(&self) -> LoginPolicy {
+        self.0.login_policy.into()
+    }
+    async fn allow_idp_initiated(&self) -> bool {
+        self.0.allow_idp_initiated
+    }
+    /// Unknown users are created at their first SSO sign-in.
+    async fn jit_provisioning(&self) -> bool {
+        self.0.jit_provisioning
+    }
+    /// Pass it back as `expectedVersion` to refuse saving over someone else's change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    #[graphql(complexity = "idn::MAX_CERTIFICATES * child_complexity + 1")]
+    async fn certificates(&self) -> Vec<IdpCertificate> {
+        self.0.certificates.iter().cloned().map(IdpCertificate).collect()
+    }
+}
+
+/// An IdP signing certificate. Several may be kept for rollover.
+pub(crate) struct IdpCertificate(pub idn::IdpCertificate);
+
+#[Object]
+impl IdpCertificate {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+    async fn issuer(&self) -> &str {
+        &self.0.issuer
+    }
+    /// SHA-256 over the DER certificate, as upper-case hex pairs joined by ':'.
+    async fn fingerprint_sha256(&self) -> &str {
+        &self.0.fingerprint_sha256
+    }
+    async fn not_before(&self) -> DateTime<Utc> {
+        self.0.not_before
+    }
+    async fn not_after(&self) -> DateTime<Utc> {
+        self.0.not_after
+    }
+    /// Expires within 60 days: time to upload the IdP's next certificate.
+    async fn expires_soon(&self, ctx: &Context<'_>) -> bool {
+        self.0.expires_soon_at(crate::context::identity(ctx).now())
+    }
+    async fn expired(&self, ctx: &Context<'_>) -> bool {
+        self.0.is_expired_at(crate::context::identity(ctx).now())
+    }
+}
+
+/// What to paste into the IdP (the fixed SP values, as in the 8x8 tutorial).
+pub(crate) struct ServiceProvider {
+    pub info: ServiceProviderInfo,
+    pub tenant_slug: String,
+}
+
+#[Object]
+impl ServiceProvider {
+    /// Identifier (Entity ID).
+    async fn entity_id(&self) -> &str {
+        &self.info.entity_id
+    }
+    /// Reply URL (Assertion Consumer Service URL) — the same as the Identifier.
+    async fn acs_url(&self) -> &str {
+        &self.info.acs_url
+    }
+    /// Sign-on URL: starts an SP-initiated sign-in for this tenant.
+    async fn sign_on_url(&self) -> String {
+        format!("{}?tenant={}", self.info.login_url, self.tenant_slug)
+    }
+    /// SP metadata XML, for IdPs that import it.
+    async fn metadata_url(&self) -> &str {
+        &self.info.metadata_url
+    }
+    /// SCIM provisioning "Tenant URL" for this tenant.
+    async fn scim_tenant_url(&self) -> String {
+        self.info.scim_tenant_url(&self.tenant_slug)
+    }
+}
+
+#[derive(InputObject)]
+pub(crate) struct SsoConnectionInput {
+    pub enabled: bool,
+    pub provider: IdpProvider,
+    pub login_url: Option<String>,
+    pub issuer: Option<String>,
+    pub logout_url: Option<String>,
+    pub login_policy: LoginPolicy,
+    pub allow_idp_initiated: bool,
+    /// Create unknown users at their first SSO sign-in (off unless set; left out: unchanged).
+    pub jit_provisioning: Option<bool>,
+    /// The `version` you loaded; the save fails with CONFLICT if someone saved since.
+    pub expected_version: Option<i32>,
+}
+
+/// One Save of the SSO settings page: the settings, the certificates to add and those to
+/// remove, saved together in one transaction or not at all.
+#[derive(InputObject)]
+pub(crate) struct SaveSsoSettingsInput {
+    pub enabled: bool,
+    pub provider: IdpProvider,
+    pub login_url: Option<String>,
+    pub issuer: Option<String>,
+    pub logout_url: Option<String>,
+    pub login_policy: LoginPolicy,
+    pub allow_idp_initiated: bool,
+    /// Create unknown users at their first SSO sign-in (left out: unchanged).
+    pub jit_provisioning: Option<bool>,
+    /// New IdP signing certificates (PEM, or Base64 as for `addIdpCertificate`). A refused
+    /// one is a VALIDATION error on `addCertificates[<index>]`.
+    #[graphql(default)]
+    pub add_certificates: Vec<String>,
+    /// Certificates to remove. A refused one is a VALIDATION error on
+    /// `removeCertificateIds[<index>]`.
+    #[graphql(default)]
+    pub remove_certificate_ids: Vec<ID>,
+    /// The `version` you loaded; the save fails with CONFLICT if someone saved since.
+    pub expected_version: Option<i32>,
+}
+
+#[derive(SimpleObject)]
+pub(crate) struct TestSsoPayload {
+    /// Open this URL in a browser to run a test sign-in (valid 10 minutes, once).
+    pub url: String,
+}
+
+/// A certificate found in IdP metadata.
+#[derive(SimpleObject)]
+pub(crate) struct MetadataCertificate {
+    pub subject: String,
+    pub fingerprint_sha256: String,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    /// The certificate as PEM (public), for `addIdpCertificate`.
+    pub pem: String,
+    /// False when it has already expired (it is not imported).
+    pub usable: bool,
+}
+
+/// What an IdP metadata document says.
+#[derive(SimpleObject)]
+pub(crate) struct IdpMetadataImport {
+    /// The IdP entity ID: the IdP Issuer URL/URN.
+    pub issuer: String,
+    /// The single sign-on URL (HTTP-Redirect preferred): the IdP Login URL.
+    pub login_url: String,
+    pub logout_url: Option<String>,
+    pub certificates: Vec<MetadataCertificate>,
+    /// The saved connection when `apply` was true.
+    pub sso_connection: Option<SsoConnection>,
+}
