@@ -84,7 +84,6 @@ impl Identity {
                 None,
             ));
         };
-        sso_request::Entity::delete_by_id(pending.id.clone()).exec(&self.db).await?;
         let conn = self.load_connection(&self.db, pending.tenant_id.into()).await?;
         let mut policy = LogoutPolicy::new(
             self.sp(),
@@ -92,14 +91,25 @@ impl Identity {
             to_saml_certs(&conn.certificates),
             self.now(),
         );
-        policy.expected_in_response_to = Some(pending.id);
-        parse_logout_response(raw_query, &policy).map(|_| ()).map_err(|e| {
+        policy.expected_in_response_to = Some(pending.id.clone());
+        parse_logout_response(raw_query, &policy).map_err(|e| {
             refused(
                 SignInReason::Saml(e.reason),
                 format!("The identity provider's sign-out answer was not accepted: {}", e.detail),
                 None,
             )
-        })
+        })?;
+        // Only a verified answer uses the pending sign-out up, once on every replica: a forged
+        // answer carrying the right RelayState cannot spend the genuine one's.
+        let consumed = sso_request::Entity::delete_by_id(pending.id).exec(&self.db).await?.rows_affected == 1;
+        if !consumed {
+            return Err(refused(
+                SignInReason::UnknownRequest,
+                "This sign-out answer does not match a sign-out in progress.",
+                None,
+            ));
+        }
+        Ok(())
     }
 
     /// An IdP-initiated LogoutRequest: verify it with the tenant's certificates, end the

@@ -64,6 +64,11 @@ both_backends!(unsigned_logout_answer_is_refused, |db| async move {
     sign_out(&w, &session).await;
     let r = refusal(w.id().finish_logout(&logout_query("entra_logout_response_unsigned")).await);
     assert_eq!(r.reason.as_str(), "signature_missing");
+    // The refused answer carried the right RelayState, but it did not use the sign-out up:
+    // the IdP's genuine answer still completes it.
+    assert!(w.pending(LOGOUT_REQ).await, "a refused answer leaves the sign-out pending");
+    w.id().finish_logout(&logout_query("entra_logout_response_signed")).await.unwrap();
+    assert!(!w.pending(LOGOUT_REQ).await);
 });
 
 both_backends!(idp_initiated_logout_ends_the_named_session_once, |db| async move {
