@@ -1,7 +1,7 @@
 //! The hand-over: the browser brings the ACS's one-time handle to our own site, where its
 //! binding cookie is compared and the session is made.
 
-use super::{Attempt, RequestMeta, SignInFlow, SignInReason, SsoResult, refused, safe_redirect};
+use super::{Attempt, HANDOFF_LIFETIME, RequestMeta, SignInFlow, SignInReason, SsoResult, refused, safe_redirect};
 use crate::auth::SsoSessionInfo;
 use crate::auth::principal::Principal;
 use crate::error::Error;
@@ -38,7 +38,8 @@ impl Identity {
             Some(r) => sso_handoff::Entity::delete_by_id(r.id).exec(&self.db).await?.rows_affected == 1,
             None => false,
         };
-        let Some(row) = row.filter(|r| consumed && r.expires_at > now) else {
+        let Some(row) = row else {
+            // An unknown handle names no tenant: there is no sign-in log to write to.
             return Err(refused(SignInReason::HandoffExpired, SignInReason::HandoffExpired.user_message(), None));
         };
         let attempt = Attempt {
@@ -50,6 +51,20 @@ impl Identity {
             clock_offset: None,
             meta,
         };
+        // The ACS logged the validated Response; a hand-over that then fails is logged too, so
+        // the admin does not read a success for a sign-in that never got its session.
+        if !consumed {
+            let detail = "the sign-in's hand-over was already used (the page was opened twice, or by another request)";
+            return Err(self.fail(&attempt, SignInReason::HandoffExpired, detail).await);
+        }
+        if row.expires_at <= now {
+            let detail = format!(
+                "the browser reached Gatehouse {} seconds after the identity provider's answer; the hand-over lasts {} seconds",
+                (now - row.expires_at + HANDOFF_LIFETIME).num_seconds(),
+                HANDOFF_LIFETIME.num_seconds()
+            );
+            return Err(self.fail(&attempt, SignInReason::HandoffExpired, &detail).await);
+        }
         if let Some(expected) = &row.binding_hash
             && binding_nonce.map(secrets::token_hash).as_ref() != Some(expected)
         {
@@ -63,8 +78,11 @@ impl Identity {
             .await?
             .map(User::try_from)
             .transpose()?
-            .filter(|u| u.status == UserStatus::Active)
-            .ok_or_else(|| refused(SignInReason::UserSuspended, SignInReason::UserSuspended.user_message(), None))?;
+            .filter(|u| u.status == UserStatus::Active);
+        let Some(u) = u else {
+            let detail = "the user was suspended or deleted between the identity provider's answer and the hand-over";
+            return Err(self.fail(&attempt, SignInReason::UserSuspended, detail).await);
+        };
         let principal = Principal::user(u.tenant_id, u.id, u.email.clone(), u.role);
         let sso = SsoSessionInfo {
             name_id: row.name_id.clone(),

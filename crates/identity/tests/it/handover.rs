@@ -41,8 +41,10 @@ both_backends!(handover_expires_after_its_lifetime, |db| async move {
     let w = World::new(db).await;
     let (nonce, h) = through_the_acs(&w).await;
     w.ctx.clock.advance(Duration::minutes(2));
-    let r = refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await);
-    assert_eq!(r.reason.as_str(), "handoff_expired");
+    // Logged: the admin sees why a validated sign-in got no session.
+    let e = w.assert_refused(w.id().complete_sso(&h, Some(&nonce), &w.meta).await, "handoff_expired").await;
+    assert_eq!(e.user_id.as_deref(), Some(w.alice.id.to_string().as_str()));
+    assert!(e.detail.contains("120 seconds after"), "{}", e.detail);
     // The clock moved back, the expired handle was spent by the attempt all the same.
     w.set_clock(at(30));
     assert_eq!(refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await).reason.as_str(), "handoff_expired");
@@ -70,7 +72,7 @@ both_backends!(handover_for_a_user_suspended_meanwhile_is_refused, |db| async mo
     let w = World::new(db).await;
     let (nonce, h) = through_the_acs(&w).await;
     w.id().set_user_status(&w.scope, w.alice.id, UserStatus::Suspended).await.unwrap();
-    assert_eq!(refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await).reason.as_str(), "user_suspended");
+    w.assert_refused(w.id().complete_sso(&h, Some(&nonce), &w.meta).await, "user_suspended").await;
 });
 
 both_backends!(unknown_handle_is_refused, |db| async move {
