@@ -124,6 +124,11 @@ impl Server {
         panic!("gatehouse did not become ready; stdout so far:\n{}", self.stdout());
     }
 
+    /// The server's process ID (for CPU accounting in the load benchmarks).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn stdout(&self) -> String {
         self.stdout.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -442,6 +447,76 @@ pub async fn send_body(base: &str, method: &str, path: &str, head: &[&str], shap
 
 /// One row of a load benchmark's table: `| backend | scale | sign-ins | concurrency | sign-ins/s |
 /// p50 ms | p99 ms | failures |`, from the run's wall time and per-request latencies.
+/// CPU time spent so far by the server, the local PostgreSQL (every `postgres` process) and
+/// this driver, read from `/proc` (Linux). Two samples around a run give each one's share.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CpuSample {
+    pub server: Duration,
+    pub database: Duration,
+    pub driver: Duration,
+}
+
+impl CpuSample {
+    pub fn take(server_pid: u32) -> CpuSample {
+        let mut database = Duration::ZERO;
+        if let Ok(dir) = std::fs::read_dir("/proc") {
+            for entry in dir.flatten() {
+                let name = entry.file_name();
+                if name.to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+                    && let Some((comm, cpu)) = proc_cpu(&entry.path().join("stat"))
+                    && comm == "postgres"
+                {
+                    database += cpu;
+                }
+            }
+        }
+        CpuSample {
+            server: proc_cpu(std::path::Path::new(&format!("/proc/{server_pid}/stat"))).map(|(_, c)| c).unwrap_or_default(),
+            database,
+            driver: proc_cpu(std::path::Path::new("/proc/self/stat")).map(|(_, c)| c).unwrap_or_default(),
+        }
+    }
+
+    /// What was spent between `earlier` and this sample.
+    pub fn since(&self, earlier: &CpuSample) -> CpuSample {
+        CpuSample {
+            server: self.server.saturating_sub(earlier.server),
+            database: self.database.saturating_sub(earlier.database),
+            driver: self.driver.saturating_sub(earlier.driver),
+        }
+    }
+}
+
+/// A process's name and user + system CPU time from its `/proc/<pid>/stat`.
+fn proc_cpu(stat: &std::path::Path) -> Option<(String, Duration)> {
+    let text = std::fs::read_to_string(stat).ok()?;
+    let (open, close) = (text.find('(')?, text.rfind(')')?);
+    let comm = text[open + 1..close].to_owned();
+    // Fields after the name start at field 3 (state); utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = text[close + 2..].split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some((comm, Duration::from_millis(ticks * 1000 / clock_ticks())))
+}
+
+fn clock_ticks() -> u64 {
+    static TICKS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(100)
+    })
+}
+
+/// A load report row with the CPU each process spent per operation (ms).
+pub fn load_report_row_cpu(row: String, operations: usize, cpu: &CpuSample) -> String {
+    let per = |d: Duration| d.as_secs_f64() * 1000.0 / operations.max(1) as f64;
+    format!("{row} {:.2} | {:.2} | {:.2} |", per(cpu.server), per(cpu.database), per(cpu.driver))
+}
+
 pub fn load_report_row(
     backend: Backend,
     scale: usize,

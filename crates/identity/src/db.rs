@@ -5,10 +5,26 @@ use std::time::Duration;
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
-/// Connects and, for SQLite, turns on WAL and a busy timeout so the server's parallel
-/// requests wait for the write lock instead of failing.
+/// Connects with the default pool size ([`connect_with`]).
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    let mut opts = ConnectOptions::new(url.to_owned());
+    connect_with(url, None).await
+}
+
+/// The PostgreSQL pool size when none is configured: a few connections per core keep the
+/// cores busy while some connections wait on the network; more only add database processes
+/// competing for the same cores.
+pub fn default_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    u32::try_from(cores * 4).unwrap_or(u32::MAX).clamp(4, 64)
+}
+
+/// Connects and, for SQLite, turns on WAL and a busy timeout so the server's parallel
+/// requests wait for the write lock instead of failing. For PostgreSQL, `pool_size`
+/// connections at most ([`default_pool_size`] when `None`), and TLS as [`with_local_tls_default`]
+/// decides.
+pub async fn connect_with(url: &str, pool_size: Option<u32>) -> Result<DatabaseConnection, DbErr> {
+    let url = with_local_tls_default(url);
+    let mut opts = ConnectOptions::new(url.clone());
     opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
         opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
@@ -19,9 +35,55 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .foreign_keys(true)
         });
     } else {
-        opts.max_connections(16);
+        opts.max_connections(pool_size.unwrap_or_else(default_pool_size));
     }
     Database::connect(opts).await
+}
+
+/// TLS to PostgreSQL: an `sslmode` in the URL always decides. Without one, a server on this
+/// machine (`localhost`, `127.0.0.1`, `::1`) is reached without TLS — encrypting a loopback
+/// connection protects nothing and costs both processes CPU on every statement — and any
+/// other host with libpq's default (`prefer`: TLS whenever the server offers it). Use
+/// `sslmode=verify-full` for a database across a network you do not trust.
+pub fn with_local_tls_default(url: &str) -> String {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return url.to_owned();
+    }
+    let Ok(parsed) = url::Url::parse(url) else { return url.to_owned() };
+    if parsed.query_pairs().any(|(k, _)| k == "sslmode") {
+        return url.to_owned();
+    }
+    let local = match parsed.host() {
+        // `postgres:` is not a scheme the URL standard knows, so its host stays text.
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost")
+                || d.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !local {
+        return url.to_owned();
+    }
+    let separator = if parsed.query().is_some() { '&' } else { '?' };
+    format!("{url}{separator}sslmode=disable")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_local_tls_default as tls;
+
+    #[test]
+    fn a_loopback_postgres_goes_without_tls_unless_the_url_says_otherwise() {
+        assert_eq!(tls("postgres://u@127.0.0.1:5432/db"), "postgres://u@127.0.0.1:5432/db?sslmode=disable");
+        assert_eq!(tls("postgres://u@localhost/db?x=1"), "postgres://u@localhost/db?x=1&sslmode=disable");
+        assert_eq!(tls("postgresql://u@[::1]/db"), "postgresql://u@[::1]/db?sslmode=disable");
+        assert_eq!(tls("postgres://u@127.0.0.1/db?sslmode=require"), "postgres://u@127.0.0.1/db?sslmode=require");
+        assert_eq!(tls("postgres://u@db.example.com/db"), "postgres://u@db.example.com/db");
+        assert_eq!(tls("postgres://u@10.0.0.5/db"), "postgres://u@10.0.0.5/db");
+        assert_eq!(tls("sqlite://data/g.sqlite?mode=rwc"), "sqlite://data/g.sqlite?mode=rwc");
+    }
 }
 
 /// Checks that the database answers (for `/readyz`).

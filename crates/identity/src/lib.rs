@@ -102,6 +102,8 @@ pub struct Identity {
     sp: Arc<ServiceProvider>,
     /// Attempt limits and the password-hashing pool ([`Identity::with_limits`]).
     throttle: Arc<auth::throttle::Throttle>,
+    /// Parsed IdP signing certificates per SSO connection version.
+    signing: Arc<sso::signing::SigningCache>,
 }
 
 impl Identity {
@@ -112,6 +114,7 @@ impl Identity {
             sessions,
             sp: Arc::new(sp),
             throttle: Arc::new(auth::throttle::Throttle::new(Limits::default())),
+            signing: Arc::default(),
         }
     }
 

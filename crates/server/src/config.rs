@@ -41,6 +41,7 @@ const KNOWN_KEYS: &[&str] = &[
     "password_hashing_concurrency",
     "password_hashing_queue",
     "password_hashing_wait_ms",
+    "database_pool_size",
     "config",
 ];
 
@@ -97,6 +98,8 @@ pub struct Config {
     pub password_hashing_queue: Option<usize>,
     /// How long a sign-in waits for a hashing slot before it is refused.
     pub password_hashing_wait_ms: u64,
+    /// PostgreSQL connections this process keeps at most (default: 4 per CPU core, 4 … 64).
+    pub database_pool_size: Option<u32>,
 }
 
 /// The range a configured body limit must fall in (1 KiB … 64 MiB).
@@ -148,6 +151,7 @@ impl Default for Config {
             password_hashing_concurrency: None,
             password_hashing_queue: None,
             password_hashing_wait_ms: 5000,
+            database_pool_size: None,
         }
     }
 }
@@ -224,6 +228,12 @@ impl Config {
                     "GATEHOUSE_PUBLIC_URL {u:?} must be an http(s) URL without a query"
                 )));
             }
+        }
+        if cfg.database_pool_size.is_some_and(|n| !(1..=1000).contains(&n)) {
+            return Err(ConfigError::Invalid(format!(
+                "database_pool_size is {}; it must be between 1 and 1000 connections",
+                cfg.database_pool_size.unwrap_or_default()
+            )));
         }
         if cfg.session_idle_minutes < 1 || cfg.session_absolute_hours < 1 {
             return Err(ConfigError::Invalid("session timeouts must be positive".into()));

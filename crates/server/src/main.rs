@@ -91,7 +91,7 @@ async fn run(cli: Cli, system: &SystemAccess) -> anyhow::Result<()> {
     for w in warnings {
         tracing::warn!("{w}");
     }
-    let db = connect_and_migrate(&cfg.database_url).await?;
+    let db = connect_and_migrate(&cfg.database_url, cfg.database_pool_size).await?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cfg, db, system).await,
         Command::Migrate => {

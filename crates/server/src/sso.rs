@@ -117,28 +117,27 @@ async fn acs(
     // (it is unsigned here, anyone can name it) is still validated, its refusals only kept
     // out of the tenant's sign-in log. See `Identity::acs_admission`.
     let mut meta = meta;
-    match state.identity.acs_admission(&saml_response, meta.ip.as_deref()).await {
-        Ok(admission) => {
-            if let Some(secs) = admission.address_wait {
-                tracing::info!(reason = "acs_rate_limited", retry_after_secs = secs, "SAML Response refused unchecked");
-                return PageError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Sign-in paused",
-                    format!("Too many failed sign-ins came from this address. Try again in {secs} seconds."),
-                )
-                .with_retry_after(secs)
-                .into_response();
-            }
-            meta.quiet_failures = admission.quiet_failures;
-        }
+    let admission = match state.identity.acs_admission(&saml_response, meta.ip.as_deref()).await {
+        Ok(admission) => admission,
         Err(e) => return PageError::internal(&e).into_response(),
+    };
+    if let Some(secs) = admission.address_wait {
+        tracing::info!(reason = "acs_rate_limited", retry_after_secs = secs, "SAML Response refused unchecked");
+        return PageError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Sign-in paused",
+            format!("Too many failed sign-ins came from this address. Try again in {secs} seconds."),
+        )
+        .with_retry_after(secs)
+        .into_response();
     }
-    match state.identity.consume_saml_response(&saml_response, form.relay_state.as_deref(), &meta).await {
+    meta.quiet_failures = admission.quiet_failures;
+    match state.identity.consume_admitted_response(&saml_response, &admission, form.relay_state.as_deref(), &meta).await {
         Ok(AcsOutcome::Handoff { handle }) => handoff_page(&handle),
         Ok(AcsOutcome::Test(report)) => test_report_page(&report),
         Err(e) => {
             if matches!(e, SsoError::Refused(_))
-                && let Err(count) = state.identity.acs_failed(&saml_response, meta.ip.as_deref()).await
+                && let Err(count) = state.identity.acs_failed(&admission, meta.ip.as_deref()).await
             {
                 tracing::warn!(error = %count, "counting a refused SAML Response failed");
             }

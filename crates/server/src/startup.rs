@@ -28,14 +28,14 @@ pub fn tracing_init(format: LogFormat) {
 
 /// Opens the database (creating a SQLite file's folder when needed) and applies any
 /// pending migrations.
-pub async fn connect_and_migrate(database_url: &str) -> anyhow::Result<DatabaseConnection> {
+pub async fn connect_and_migrate(database_url: &str, pool_size: Option<u32>) -> anyhow::Result<DatabaseConnection> {
     if let Some(path) = sqlite_path(database_url)
         && let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty())
     {
         std::fs::create_dir_all(dir)
             .map_err(|e| anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display()))?;
     }
-    let db = gatehouse_identity::db::connect(database_url)
+    let db = gatehouse_identity::db::connect_with(database_url, pool_size)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact_url(database_url)))?;
     Migrator::up(&db, None).await.map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;

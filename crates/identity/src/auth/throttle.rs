@@ -27,14 +27,19 @@ use tokio::sync::Semaphore;
 
 use crate::Identity;
 use crate::error::{Error, Result};
+use gatehouse_saml::error::ValidationError;
+use gatehouse_saml::response::ResponsePeek;
 
 /// What [`Identity::acs_admission`] decided for one SAML Response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AcsAdmission {
     /// Refuse unchecked: the client's address waits this many seconds.
     pub address_wait: Option<u64>,
     /// Validate, but keep refusals out of the sign-in log (the Issuer is over its budget).
     pub quiet_failures: bool,
+    /// The Response's unverified Issuer and InResponseTo (or why they could not be read),
+    /// read once here and handed on to the ACS ([`Identity::consume_admitted_response`]).
+    pub(crate) peek: std::result::Result<ResponsePeek, ValidationError>,
 }
 use crate::auth::principal::{Principal, ScimScope, Who};
 
@@ -182,18 +187,40 @@ fn wait_sql(hits: &str, free: &str, base: &str, cap: &str) -> String {
 /// Never `now` itself: each request stamps its own `now` before its statement runs, so a
 /// concurrent request stamped a millisecond earlier would take that for a back-off and be
 /// refused although nothing is over its limit.
-fn next_allowed_sql(now: i64, wait: &str) -> String {
+fn next_allowed_sql(now: &str, wait: &str) -> String {
     format!("(CASE WHEN {wait} = 0 THEN 0 ELSE {now} + {wait} END)")
 }
 
-/// Placeholders as the backend spells them.
-fn placeholders(backend: DbBackend, first: usize, n: usize) -> Vec<String> {
-    (first..first + n)
-        .map(|i| match backend {
-            DbBackend::Postgres => format!("${i}"),
+/// A statement's bound values and their placeholders as the backend spells them. The
+/// clock is bound too, never written into the SQL: the text of each statement then stays
+/// the same from call to call, so both backends reuse its prepared form.
+struct Params {
+    backend: DbBackend,
+    values: Vec<Value>,
+}
+
+impl Params {
+    fn new(backend: DbBackend) -> Params {
+        Params { backend, values: Vec::new() }
+    }
+
+    /// Binds `value`; returns its placeholder.
+    fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Postgres => format!("${}", self.values.len()),
             _ => "?".to_owned(),
-        })
-        .collect()
+        }
+    }
+
+    /// Binds every key's stored form; returns the placeholders joined for an `IN (…)`.
+    fn keys(&mut self, keys: &[Key<'_>]) -> String {
+        keys.iter().map(|k| self.bind(k.stored())).collect::<Vec<_>>().join(", ")
+    }
+
+    fn statement(self, sql: String) -> Statement {
+        Statement::from_sql_and_values(self.backend, sql, self.values)
+    }
 }
 
 fn retry_after_secs(next_allowed_ms: i64, now_ms: i64) -> u64 {
@@ -243,51 +270,55 @@ impl Identity {
 
     /// One counting statement; `None` when a guard stopped it (nothing was counted).
     async fn count_unless_once(&self, keys: &[Key<'_>], guards: &[Key<'_>]) -> Result<Option<Option<u64>>> {
-        let backend = self.db.get_database_backend();
         let now = self.now_ms();
-        let key_params = placeholders(backend, 1, keys.len());
-        let guard_params = placeholders(backend, keys.len() + 1, guards.len());
-        let unblocked = if guards.is_empty() {
-            "1 = 1".to_owned()
-        } else {
-            format!(
-                "NOT EXISTS (SELECT 1 FROM rate_limits g WHERE g.\"key\" IN ({}) AND g.next_allowed_ms > {now})",
-                guard_params.join(", ")
-            )
-        };
+        let mut p = Params::new(self.db.get_database_backend());
         let mut rows = Vec::with_capacity(keys.len());
-        let mut values: Vec<Value> = Vec::with_capacity(keys.len() + guards.len());
-        for (key, ph) in keys.iter().zip(&key_params) {
-            let p = key.policy(&self.throttle.limits);
-            let (free, base, cap, window) =
-                (p.free.min(i32::MAX as u32), Policy::millis(p.base), Policy::millis(p.cap), Policy::millis(p.window));
+        for key in keys {
+            let policy = key.policy(&self.throttle.limits);
+            let (free, base, cap, window) = (
+                policy.free.min(i32::MAX as u32),
+                Policy::millis(policy.base),
+                Policy::millis(policy.cap),
+                Policy::millis(policy.window),
+            );
             let first_wait = wait_sql("1", &free.to_string(), &base.to_string(), &cap.to_string());
-            let first_next = next_allowed_sql(now, &first_wait);
+            let (stored, start) = (p.bind(key.stored()), p.bind(now));
+            let first_next = next_allowed_sql(&p.bind(now), &first_wait);
+            let unblocked = if guards.is_empty() {
+                "1 = 1".to_owned()
+            } else {
+                let at = p.bind(now);
+                format!(
+                    "NOT EXISTS (SELECT 1 FROM rate_limits g WHERE g.\"key\" IN ({}) AND g.next_allowed_ms > {at})",
+                    p.keys(guards)
+                )
+            };
             // The SELECT form (not VALUES) so the guard can be its WHERE; a WHERE also keeps
             // SQLite from reading `ON CONFLICT` as part of the SELECT.
             rows.push(format!(
-                "SELECT {ph}, 1, {now}, {first_next}, 1, {free}, {base}, {cap}, {window} WHERE {unblocked}"
+                "SELECT {stored}, 1, {start}, {first_next}, 1, {free}, {base}, {cap}, {window} WHERE {unblocked}"
             ));
-            values.push(key.stored().into());
         }
-        values.extend(guards.iter().map(|g| Value::from(g.stored())));
-        let blocked = format!("rate_limits.next_allowed_ms > {now}");
-        let expired = format!("rate_limits.window_start_ms + excluded.window_ms <= {now}");
+        // The row being inserted carries this statement's clock as its window start, so the
+        // conflict branch reads `now` from `excluded` instead of from a value in the SQL.
+        let now_sql = "excluded.window_start_ms";
+        let blocked = format!("rate_limits.next_allowed_ms > {now_sql}");
+        let expired = format!("rate_limits.window_start_ms + excluded.window_ms <= {now_sql}");
         let restart_wait = wait_sql("1", "excluded.free_hits", "excluded.base_ms", "excluded.cap_ms");
         let next_wait = wait_sql("(rate_limits.hits + 1)", "excluded.free_hits", "excluded.base_ms", "excluded.cap_ms");
-        let (restart_next, next_next) = (next_allowed_sql(now, &restart_wait), next_allowed_sql(now, &next_wait));
+        let (restart_next, next_next) = (next_allowed_sql(now_sql, &restart_wait), next_allowed_sql(now_sql, &next_wait));
         let sql = format!(
             "INSERT INTO rate_limits (\"key\", hits, window_start_ms, next_allowed_ms, admitted, free_hits, base_ms, cap_ms, window_ms) \
              {rows} ON CONFLICT (\"key\") DO UPDATE SET \
              hits = CASE WHEN {blocked} THEN rate_limits.hits WHEN {expired} THEN 1 ELSE rate_limits.hits + 1 END, \
-             window_start_ms = CASE WHEN {blocked} THEN rate_limits.window_start_ms WHEN {expired} THEN {now} ELSE rate_limits.window_start_ms END, \
+             window_start_ms = CASE WHEN {blocked} THEN rate_limits.window_start_ms WHEN {expired} THEN {now_sql} ELSE rate_limits.window_start_ms END, \
              next_allowed_ms = CASE WHEN {blocked} THEN rate_limits.next_allowed_ms WHEN {expired} THEN {restart_next} ELSE {next_next} END, \
              admitted = CASE WHEN {blocked} THEN 0 ELSE 1 END, \
              free_hits = excluded.free_hits, base_ms = excluded.base_ms, cap_ms = excluded.cap_ms, window_ms = excluded.window_ms \
              RETURNING admitted, next_allowed_ms",
             rows = rows.join(" UNION ALL "),
         );
-        let returned = self.db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        let returned = self.db.query_all_raw(p.statement(sql)).await?;
         if returned.is_empty() {
             return Ok(None);
         }
@@ -308,14 +339,13 @@ impl Identity {
         if keys.is_empty() {
             return Ok(None);
         }
-        let backend = self.db.get_database_backend();
         let now = self.now_ms();
-        let ph = placeholders(backend, 1, keys.len()).join(", ");
+        let mut p = Params::new(self.db.get_database_backend());
+        let (ph, at) = (p.keys(keys), p.bind(now));
         let sql = format!(
-            "SELECT MAX(next_allowed_ms) AS next_allowed_ms FROM rate_limits WHERE \"key\" IN ({ph}) AND next_allowed_ms > {now}"
+            "SELECT MAX(next_allowed_ms) AS next_allowed_ms FROM rate_limits WHERE \"key\" IN ({ph}) AND next_allowed_ms > {at}"
         );
-        let values: Vec<Value> = keys.iter().map(|k| k.stored().into()).collect();
-        let row = self.db.query_one_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        let row = self.db.query_one_raw(p.statement(sql)).await?;
         let next: Option<i64> = match row {
             Some(r) => r.try_get("", "next_allowed_ms")?,
             None => None,
@@ -328,15 +358,14 @@ impl Identity {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let backend = self.db.get_database_backend();
         let now = self.now_ms();
-        let ph = placeholders(backend, 1, keys.len()).join(", ");
+        let mut p = Params::new(self.db.get_database_backend());
+        let (ph, at) = (p.keys(keys), p.bind(now));
         let sql = format!(
-            "SELECT \"key\", next_allowed_ms FROM rate_limits WHERE \"key\" IN ({ph}) AND next_allowed_ms > {now}"
+            "SELECT \"key\", next_allowed_ms FROM rate_limits WHERE \"key\" IN ({ph}) AND next_allowed_ms > {at}"
         );
         let stored: Vec<String> = keys.iter().map(Key::stored).collect();
-        let values: Vec<Value> = stored.iter().cloned().map(Into::into).collect();
-        let rows = self.db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        let rows = self.db.query_all_raw(p.statement(sql)).await?;
         let mut waits = vec![None; keys.len()];
         for row in rows {
             let key: String = row.try_get("", "key")?;
@@ -354,18 +383,18 @@ impl Identity {
         if keys.is_empty() {
             return Ok(());
         }
-        let backend = self.db.get_database_backend();
         let now = self.now_ms();
-        let ph = placeholders(backend, 1, keys.len()).join(", ");
-        let next = next_allowed_sql(now, &wait_sql("(hits - 1)", "free_hits", "base_ms", "cap_ms"));
+        let mut p = Params::new(self.db.get_database_backend());
+        let wait = wait_sql("(hits - 1)", "free_hits", "base_ms", "cap_ms");
+        let (first, second) = (next_allowed_sql(&p.bind(now), &wait), next_allowed_sql(&p.bind(now), &wait));
+        let ph = p.keys(keys);
         let sql = format!(
             "UPDATE rate_limits SET \
-             next_allowed_ms = CASE WHEN next_allowed_ms < {next} THEN next_allowed_ms ELSE {next} END, \
+             next_allowed_ms = CASE WHEN next_allowed_ms < {first} THEN next_allowed_ms ELSE {second} END, \
              hits = CASE WHEN hits > 0 THEN hits - 1 ELSE 0 END \
              WHERE \"key\" IN ({ph})"
         );
-        let values: Vec<Value> = keys.iter().map(|k| k.stored().into()).collect();
-        self.db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        self.db.execute_raw(p.statement(sql)).await?;
         Ok(())
     }
 
@@ -375,21 +404,19 @@ impl Identity {
         if keys.is_empty() {
             return Ok(());
         }
-        let backend = conn.get_database_backend();
-        let ph = placeholders(backend, 1, keys.len()).join(", ");
-        let sql = format!("DELETE FROM rate_limits WHERE \"key\" IN ({ph})");
-        let values: Vec<Value> = keys.iter().map(|k| k.stored().into()).collect();
-        conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        let mut p = Params::new(conn.get_database_backend());
+        let sql = format!("DELETE FROM rate_limits WHERE \"key\" IN ({})", p.keys(keys));
+        conn.execute_raw(p.statement(sql)).await?;
         Ok(())
     }
 
     /// Deletes counters whose window and back-off are both over; returns how many.
     pub async fn purge_rate_limits(&self) -> Result<u64> {
-        let backend = self.db.get_database_backend();
         let now = self.now_ms();
-        let sql =
-            format!("DELETE FROM rate_limits WHERE window_start_ms + window_ms <= {now} AND next_allowed_ms <= {now}");
-        let done = self.db.execute_raw(Statement::from_string(backend, sql)).await?;
+        let mut p = Params::new(self.db.get_database_backend());
+        let (a, b) = (p.bind(now), p.bind(now));
+        let sql = format!("DELETE FROM rate_limits WHERE window_start_ms + window_ms <= {a} AND next_allowed_ms <= {b}");
+        let done = self.db.execute_raw(p.statement(sql)).await?;
         Ok(done.rows_affected())
     }
 
@@ -470,27 +497,27 @@ impl Identity {
     /// stay out of the tenant's sign-in log (`quiet_failures`), so a flood can neither fill
     /// that log nor pause the tenant's SSO.
     pub async fn acs_admission(&self, saml_response: &str, client_address: Option<&str>) -> Result<AcsAdmission> {
-        let issuer = gatehouse_saml::response::peek_response(saml_response).ok().map(|p| p.issuer);
+        let peek = gatehouse_saml::response::peek_response(saml_response);
+        let issuer = peek.as_ref().ok().map(|p| p.issuer.as_str());
         let mut keys = Vec::with_capacity(2);
         let address_at = client_address.map(|a| {
             keys.push(Key::AcsAddress(a));
             keys.len() - 1
         });
-        let issuer_at = issuer.as_deref().map(|i| {
+        let issuer_at = issuer.map(|i| {
             keys.push(Key::AcsIssuer(i));
             keys.len() - 1
         });
         let waits = self.pending_waits(&keys).await?;
         let address_wait = address_at.and_then(|i| waits[i]);
         let issuer_waiting = issuer_at.is_some_and(|i| waits[i].is_some());
-        Ok(AcsAdmission { address_wait, quiet_failures: address_wait.is_none() && issuer_waiting })
+        Ok(AcsAdmission { address_wait, quiet_failures: address_wait.is_none() && issuer_waiting, peek })
     }
 
     /// After the ACS refused a Response: one failure for its Issuer and the address.
-    pub async fn acs_failed(&self, saml_response: &str, client_address: Option<&str>) -> Result<()> {
-        let issuer = gatehouse_saml::response::peek_response(saml_response).ok().map(|p| p.issuer);
+    pub async fn acs_failed(&self, admission: &AcsAdmission, client_address: Option<&str>) -> Result<()> {
         let mut keys = Vec::with_capacity(2);
-        if let Some(i) = issuer.as_deref() {
+        if let Ok(i) = admission.peek.as_ref().map(|p| p.issuer.as_str()) {
             keys.push(Key::AcsIssuer(i));
         }
         if let Some(a) = client_address {

@@ -97,13 +97,24 @@ impl Identity {
         reason: SignInReason,
         detail: &str,
     ) -> Result<Option<SignInEventId>> {
+        self.fail_event_on(&self.db, attempt, reason, detail).await
+    }
+
+    /// [`Self::fail_event`] on `conn` (a sign-in's own transaction).
+    pub(crate) async fn fail_event_on(
+        &self,
+        conn: &impl ConnectionTrait,
+        attempt: &Attempt<'_>,
+        reason: SignInReason,
+        detail: &str,
+    ) -> Result<Option<SignInEventId>> {
         let reason_code = reason.as_str();
         if attempt.meta.quiet_failures {
             tracing::debug!(reason = reason_code, tenant_id = ?attempt.tenant_id, "SSO sign-in refused (Issuer over its failure budget: not in the sign-in log)");
             return Ok(None);
         }
         tracing::info!(reason = reason_code, detail, tenant_id = ?attempt.tenant_id, "SSO sign-in refused");
-        self.record(attempt, reason, detail).await.map(Some)
+        self.record_on(conn, attempt, reason, detail).await.map(Some)
     }
 
     /// Logs a password sign-in attempt against a known user of a tenant.
@@ -133,11 +144,7 @@ impl Identity {
         self.record_on(conn, &attempt, reason, &detail).await.map(|_| ())
     }
 
-    pub(crate) async fn record(&self, a: &Attempt<'_>, reason: SignInReason, detail: &str) -> Result<SignInEventId> {
-        self.record_on(&self.db, a, reason, detail).await
-    }
-
-    async fn record_on(
+    pub(crate) async fn record_on(
         &self,
         conn: &impl ConnectionTrait,
         a: &Attempt<'_>,

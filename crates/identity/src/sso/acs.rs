@@ -2,11 +2,12 @@
 //! the user (or just-in-time provisioning), and the hand-over to the browser.
 
 use super::{
-    Attempt, HANDOFF_LIFETIME, REQUEST_LIFETIME, RequestMeta, SignInFlow, SignInReason, SsoError, SsoResult,
-    TestReport, refused, report, safe_redirect, to_saml_certs,
+    Attempt, HANDOFF_LIFETIME, REQUEST_LIFETIME, RequestMeta, SignInFlow, SignInReason, SsoResult, TestReport,
+    refused, report, safe_redirect,
 };
 use crate::Identity;
 use crate::auth::principal::{Actor, AdminScope};
+use crate::auth::throttle::AcsAdmission;
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
@@ -16,9 +17,10 @@ use crate::secrets::TokenKind;
 use crate::store::entities::{assertion_replay, sso_connection, sso_handoff, sso_request, user};
 use crate::store::live_users;
 use chrono::Duration;
-use gatehouse_saml::error::ReasonCode;
-use gatehouse_saml::response::{ResponsePolicy, ValidatedAssertion, peek_response, validate_response};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use gatehouse_saml::error::{ReasonCode, ValidationError};
+use gatehouse_saml::response::{ResponsePeek, ResponsePolicy, ValidatedAssertion, peek_response, validate_response};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 /// What the ACS produced.
 #[derive(Clone, Debug)]
@@ -40,10 +42,32 @@ impl Identity {
     /// The ACS: validates a `SAMLResponse` (SP- or IdP-initiated) and hands over to the
     /// browser, or reports a test run. Every attempt lands in the sign-in log (and in the
     /// service log once, at INFO, by `fail_event`; our own faults are logged by the caller).
-    #[tracing::instrument(skip_all)]
     pub async fn consume_saml_response(
         &self,
         saml_response: &str,
+        relay_state: Option<&str>,
+        meta: &RequestMeta,
+    ) -> SsoResult<AcsOutcome> {
+        self.consume(saml_response, peek_response(saml_response), relay_state, meta).await
+    }
+
+    /// [`Self::consume_saml_response`] after [`Self::acs_admission`] let the Response in:
+    /// the Issuer and InResponseTo it read are used, not read again.
+    pub async fn consume_admitted_response(
+        &self,
+        saml_response: &str,
+        admission: &AcsAdmission,
+        relay_state: Option<&str>,
+        meta: &RequestMeta,
+    ) -> SsoResult<AcsOutcome> {
+        self.consume(saml_response, admission.peek.clone(), relay_state, meta).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn consume(
+        &self,
+        saml_response: &str,
+        peek: std::result::Result<ResponsePeek, ValidationError>,
         relay_state: Option<&str>,
         meta: &RequestMeta,
     ) -> SsoResult<AcsOutcome> {
@@ -57,7 +81,7 @@ impl Identity {
             clock_offset: None,
             meta,
         };
-        let peek = match peek_response(saml_response) {
+        let peek = match peek {
             Ok(p) => p,
             Err(e) => return Err(self.fail(&attempt, SignInReason::Saml(e.reason), &e.detail).await),
         };
@@ -65,7 +89,7 @@ impl Identity {
         // It is only looked up here; validation then requires the *signed* InResponseTo to name
         // it, and only a Response that passed is allowed to use the request up (finish_acs), so
         // a forged post can never spend a legitimate sign-in's request.
-        let request = match &peek.in_response_to {
+        let (request, conn) = match &peek.in_response_to {
             Some(id) => {
                 let req = sso_request::Entity::find_by_id(id.clone())
                     .filter(
@@ -87,24 +111,30 @@ impl Identity {
                     }
                 };
                 attempt.tenant_id = Some(req.tenant_id.into());
-                Some(req)
+                let conn = sso_connection::Entity::find()
+                    .filter(sso_connection::Column::TenantId.eq(req.tenant_id))
+                    .one(&self.db)
+                    .await?
+                    .ok_or(Error::NotFound { what: "SSO connection" })?;
+                (Some(req), conn)
             }
-            None => {
-                attempt.tenant_id = self.connection_by_issuer(&peek.issuer).await?.map(|c| c.tenant_id.into());
-                None
-            }
+            None => match self.connection_by_issuer(&peek.issuer).await? {
+                Some(conn) => {
+                    attempt.tenant_id = Some(conn.tenant_id.into());
+                    (None, conn)
+                }
+                None => {
+                    let detail = format!("no organisation has SSO enabled with the IdP Issuer {:?}", peek.issuer);
+                    return Err(self.fail(&attempt, SignInReason::UnknownIssuer, &detail).await);
+                }
+            },
         };
-        let Some(tenant_id) = attempt.tenant_id else {
-            let detail = format!("no organisation has SSO enabled with the IdP Issuer {:?}", peek.issuer);
-            return Err(self.fail(&attempt, SignInReason::UnknownIssuer, &detail).await);
-        };
-        let conn = self.load_connection(&self.db, tenant_id).await?;
         if attempt.flow != SignInFlow::Test && !conn.enabled {
             return Err(self
                 .fail(&attempt, SignInReason::SsoDisabled, "SSO is not enabled for this organisation")
                 .await);
         }
-        if attempt.flow != SignInFlow::Test && conn.login_policy == LoginPolicy::Password {
+        if attempt.flow != SignInFlow::Test && LoginPolicy::parse_stored(&conn.login_policy)? == LoginPolicy::Password {
             let detail = "the login policy is \"password only\", so SSO sign-ins are refused; choose \"SSO\" or \"password or SSO\" to allow them";
             return Err(self.fail(&attempt, SignInReason::SsoNotAllowed, detail).await);
         }
@@ -115,7 +145,8 @@ impl Identity {
         let Some(expected_issuer) = conn.issuer.clone() else {
             return Err(self.fail(&attempt, SignInReason::NotConfigured, "no IdP Issuer is configured").await);
         };
-        let mut policy = ResponsePolicy::new(self.sp(), expected_issuer, to_saml_certs(&conn.certificates), now);
+        let certificates = self.signing_certificates(&conn).await?;
+        let mut policy = ResponsePolicy::new(self.sp(), expected_issuer, certificates.to_vec(), now);
         policy.expected_in_response_to = request.as_ref().map(|r| r.id.clone());
         policy.allow_unsolicited = request.is_none();
         let input = saml_response.to_owned();
@@ -145,12 +176,15 @@ impl Identity {
         attempt.name_id = Some(&assertion.name_id);
         attempt.fingerprint = Some(&assertion.certificate_fingerprint);
         attempt.clock_offset = Some((assertion.issue_instant - now).num_seconds());
-        self.finish_acs(&conn, request, relay_state, &assertion, attempt).await
+        self.finish_acs(conn.jit_provisioning, request, relay_state, &assertion, attempt).await
     }
 
+    /// After validation: the request used up, the assertion ID taken, the user checked, the
+    /// sign-in log entry and the hand-over — one write transaction (one commit) whatever the
+    /// outcome, so a refusal after validation still spends the request and the assertion.
     async fn finish_acs(
         &self,
-        conn: &SsoConnection,
+        jit_provisioning: bool,
         request: Option<sso_request::Model>,
         relay_state: Option<&str>,
         a: &ValidatedAssertion,
@@ -158,43 +192,56 @@ impl Identity {
     ) -> SsoResult<AcsOutcome> {
         let now = self.now();
         let tenant_id = attempt.tenant_id.ok_or_else(|| Error::internal("tenant unknown after validation"))?;
+        // Read before the write transaction: a known user is the common case, and on SQLite
+        // the write lock is then held for inserts only.
+        let found = self.find_sso_user(tenant_id, &a.name_id).await?;
+        let txn = self.begin_write().await?;
         // The Response is valid and answers this request: use the request up, once, on every
         // replica (a concurrent Response to the same request loses here).
         if let Some(req) = &request {
-            let consumed = sso_request::Entity::delete_by_id(req.id.clone()).exec(&self.db).await?.rows_affected == 1;
+            let consumed = sso_request::Entity::delete_by_id(req.id.clone()).exec(&txn).await?.rows_affected == 1;
             if !consumed {
-                return Err(self.fail(&attempt, SignInReason::UnknownRequest, &unknown_request_detail(&req.id)).await);
+                let detail = unknown_request_detail(&req.id);
+                return self.refuse_in(txn, &attempt, SignInReason::UnknownRequest, &detail, None).await;
             }
         }
-        // Replay: the primary key (tenant, assertion ID) holds across replicas.
+        // Replay: the primary key (tenant, assertion ID) holds across replicas. DO NOTHING
+        // keeps the transaction usable (on PostgreSQL a failed statement would abort it), so
+        // the refusal is logged in it.
         let inserted = assertion_replay::Entity::insert(assertion_replay::ActiveModel {
             tenant_id: Set(tenant_id.as_uuid()),
             assertion_id: Set(a.assertion_id.clone()),
             expires_at: Set(a.not_on_or_after.max(now + Duration::minutes(5))),
         })
-        .exec(&self.db)
-        .await;
-        if let Err(e) = inserted {
-            return match e.sql_err() {
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                    let detail = format!(
-                        "assertion {:?} was already accepted; a Response is good for one sign-in",
-                        a.assertion_id
-                    );
-                    Err(self.fail(&attempt, SignInReason::Replay, &detail).await)
-                }
-                _ => Err(SsoError::Internal(e.into())),
-            };
+        .on_conflict(
+            OnConflict::columns([assertion_replay::Column::TenantId, assertion_replay::Column::AssertionId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        if inserted != 1 {
+            let detail =
+                format!("assertion {:?} was already accepted; a Response is good for one sign-in", a.assertion_id);
+            return self.refuse_in(txn, &attempt, SignInReason::Replay, &detail, None).await;
         }
-        let user = match self.find_sso_user(tenant_id, &a.name_id).await? {
+        let user = match found {
             Some(u) => u,
-            None if conn.jit_provisioning && attempt.flow != SignInFlow::Test => self.jit_create(tenant_id, a).await?,
+            None if jit_provisioning && attempt.flow != SignInFlow::Test => {
+                // Rare: the request and assertion are spent first, then the user is made in
+                // its own transaction (with its audit entry), then the hand-over.
+                txn.commit().await?;
+                let user = self.jit_create(tenant_id, a).await?;
+                attempt.user_id = Some(user.id);
+                let txn = self.begin_write().await?;
+                return self.hand_over(txn, &user, request, relay_state, a, &attempt).await;
+            }
             None => {
                 let detail = format!(
                     "no user has the federation ID {:?}; create the user (or provision them over SCIM) first",
                     a.name_id
                 );
-                return self.refuse_or_report(&attempt, SignInReason::UnknownUser, &detail, a).await;
+                return self.refuse_in(txn, &attempt, SignInReason::UnknownUser, &detail, Some(a)).await;
             }
         };
         attempt.user_id = Some(user.id);
@@ -202,27 +249,43 @@ impl Identity {
             UserStatus::Active => {}
             UserStatus::Pending => {
                 let detail = format!("user {} exists but is pending; activate them", user.email);
-                return self.refuse_or_report(&attempt, SignInReason::UserPending, &detail, a).await;
+                return self.refuse_in(txn, &attempt, SignInReason::UserPending, &detail, Some(a)).await;
             }
             UserStatus::Suspended => {
                 let detail = format!("user {} is suspended", user.email);
-                return self.refuse_or_report(&attempt, SignInReason::UserSuspended, &detail, a).await;
+                return self.refuse_in(txn, &attempt, SignInReason::UserSuspended, &detail, Some(a)).await;
             }
         }
+        self.hand_over(txn, &user, request, relay_state, a, &attempt).await
+    }
+
+    /// The success: its sign-in log entry and the one-time hand-over (or, for a test run,
+    /// the report), committed with whatever `txn` already holds.
+    async fn hand_over(
+        &self,
+        txn: DatabaseTransaction,
+        user: &User,
+        request: Option<sso_request::Model>,
+        relay_state: Option<&str>,
+        a: &ValidatedAssertion,
+        attempt: &Attempt<'_>,
+    ) -> SsoResult<AcsOutcome> {
+        let now = self.now();
         let detail = format!("signed in as {} (NameID {:?})", user.email, a.name_id);
-        let event_id = self.record(&attempt, SignInReason::Success, &detail).await?;
+        let event_id = self.record_on(&txn, attempt, SignInReason::Success, &detail).await?;
         if attempt.flow == SignInFlow::Test {
-            return Ok(AcsOutcome::Test(report(SignInReason::Success, &detail, Some(&user), a, &attempt)));
+            txn.commit().await?;
+            return Ok(AcsOutcome::Test(report(SignInReason::Success, &detail, Some(user), a, attempt)));
         }
         let relay = match &request {
             Some(r) => r.relay_state.clone(),
             None => Some(safe_redirect(relay_state)),
         };
         let handle = TokenKind::Handoff.generate();
-        sso_handoff::ActiveModel {
+        sso_handoff::Entity::insert(sso_handoff::ActiveModel {
             id: Set(uuid::Uuid::now_v7()),
             handle_hash: Set(secrets::token_hash(&handle)),
-            tenant_id: Set(tenant_id.as_uuid()),
+            tenant_id: Set(user.tenant_id.as_uuid()),
             user_id: Set(Some(user.id.as_uuid())),
             purpose: Set(RequestPurpose::Login.as_str().into()),
             binding_hash: Set(request.and_then(|r| r.binding_hash)),
@@ -232,24 +295,29 @@ impl Identity {
             session_index: Set(a.session_index.clone()),
             sign_in_event_id: Set(event_id.as_uuid()),
             expires_at: Set(now + HANDOFF_LIFETIME),
-        }
-        .insert(&self.db)
+        })
+        .exec_without_returning(&txn)
         .await?;
+        txn.commit().await?;
         Ok(AcsOutcome::Handoff { handle })
     }
 
-    async fn refuse_or_report(
+    /// A refusal after validation: logged in `txn`, which is committed (the request and
+    /// assertion it spent stay spent); a test run gets its report instead.
+    async fn refuse_in(
         &self,
+        txn: DatabaseTransaction,
         attempt: &Attempt<'_>,
         reason: SignInReason,
         detail: &str,
-        a: &ValidatedAssertion,
+        validated: Option<&ValidatedAssertion>,
     ) -> SsoResult<AcsOutcome> {
-        let event = self.fail_event(attempt, reason, detail).await?;
-        if attempt.flow == SignInFlow::Test {
-            return Ok(AcsOutcome::Test(report(reason, detail, None, a, attempt)));
+        let event = self.fail_event_on(&txn, attempt, reason, detail).await?;
+        txn.commit().await?;
+        match validated {
+            Some(a) if attempt.flow == SignInFlow::Test => Ok(AcsOutcome::Test(report(reason, detail, None, a, attempt))),
+            _ => Err(refused(reason, reason.user_message(), event)),
         }
-        Err(refused(reason, reason.user_message(), event))
     }
 
     /// The connection that owns `issuer` (an issuer belongs to one tenant, enabled or not, so a

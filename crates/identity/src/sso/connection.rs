@@ -335,6 +335,7 @@ impl Identity {
             .map_err(|e| Error::invalid("certificate", e.to_string()))?;
         let txn = self.begin_write().await?;
         let added = self.insert_idp_certificate(&txn, scope, &parsed).await?;
+        count_version_up(&txn, scope).await?;
         txn.commit().await?;
         Ok(added)
     }
@@ -381,6 +382,7 @@ impl Identity {
             ));
         }
         delete_certificate(&txn, scope, &cert, now).await?;
+        count_version_up(&txn, scope).await?;
         txn.commit().await?;
         Ok(cert)
     }
@@ -420,6 +422,18 @@ impl Identity {
 
 async fn find_tenant(txn: &DatabaseTransaction, scope: &TenantScope) -> Result<tenant::Model> {
     tenant::Entity::find_by_id(scope.tenant_id().as_uuid()).one(txn).await?.ok_or(Error::NotFound { what: "tenant" })
+}
+
+/// A new version of the connection, for a change made without a settings save (which counts
+/// the version up itself): sign-ins key their cached certificates by the version
+/// ([`super::signing`]), so every replica's next sign-in sees the change.
+async fn count_version_up(txn: &DatabaseTransaction, scope: &TenantScope) -> Result<()> {
+    sso_connection::Entity::update_many()
+        .col_expr(sso_connection::Column::Version, sea_orm::sea_query::ExprTrait::add(Expr::col(sso_connection::Column::Version), 1))
+        .filter(sso_connection::Column::TenantId.eq(scope.tenant_id().as_uuid()))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Inserts a checked certificate into the connection, with its audit entry.

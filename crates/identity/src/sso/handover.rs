@@ -30,16 +30,17 @@ impl Identity {
         meta: &RequestMeta,
     ) -> SsoResult<SsoSignedIn> {
         let now = self.now();
-        let row = sso_handoff::Entity::find()
+        // Found and used up in one statement: of two requests with the same handle, one
+        // gets the row and the other nothing, on every replica.
+        let row = sso_handoff::Entity::delete_many()
             .filter(sso_handoff::Column::HandleHash.eq(secrets::token_hash(handle)))
-            .one(&self.db)
-            .await?;
-        let consumed = match &row {
-            Some(r) => sso_handoff::Entity::delete_by_id(r.id).exec(&self.db).await?.rows_affected == 1,
-            None => false,
-        };
+            .exec_with_returning(&self.db)
+            .await?
+            .into_iter()
+            .next();
         let Some(row) = row else {
-            // An unknown handle names no tenant: there is no sign-in log to write to.
+            // Unknown, already used, or purged: no row names a tenant, so there is no
+            // sign-in log to write to.
             return Err(refused(SignInReason::HandoffExpired, SignInReason::HandoffExpired.user_message(), None));
         };
         let attempt = Attempt {
@@ -53,10 +54,6 @@ impl Identity {
         };
         // The ACS logged the validated Response; a hand-over that then fails is logged too, so
         // the admin does not read a success for a sign-in that never got its session.
-        if !consumed {
-            let detail = "the sign-in's hand-over was already used (the page was opened twice, or by another request)";
-            return Err(self.fail(&attempt, SignInReason::HandoffExpired, detail).await);
-        }
         if row.expires_at <= now {
             let detail = format!(
                 "the browser reached Gatehouse {} seconds after the identity provider's answer; the hand-over lasts {} seconds",

@@ -14,7 +14,8 @@
 //! compared. Nothing depends on a SameSite=None cookie.
 //!
 //! Rooms: [`connection`] (settings and certificates), [`metadata`] (import), [`start`],
-//! [`acs`], [`handover`], [`logout`], [`test_run`], [`home_realm`].
+//! [`acs`], [`handover`], [`logout`], [`test_run`], [`home_realm`], and [`signing`] (the parsed
+//! signing certificates each sign-in verifies with, cached per connection version).
 
 mod acs;
 mod connection;
@@ -22,6 +23,7 @@ mod handover;
 mod home_realm;
 mod logout;
 mod metadata;
+pub(crate) mod signing;
 mod start;
 mod test_run;
 

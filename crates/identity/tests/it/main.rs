@@ -10,6 +10,7 @@ mod logout;
 mod provisioning;
 mod saml_fixtures;
 mod sso;
+mod statements;
 mod support;
 mod tenants;
 mod throttle;

@@ -1,0 +1,134 @@
+//! What one SSO sign-in costs the database, statement by statement, on both backends: the
+//! ACS as the server runs it (admission, then the Response) and the hand-over. A change that
+//! adds a statement to a sign-in fails here, and has to say so by changing the lists.
+//!
+//! BEGIN and COMMIT are not statements sea-orm reports; the writes after validation are one
+//! transaction (see `finish_acs`), so a sign-in commits twice in all: the ACS's transaction
+//! and the hand-over's session (the hand-over's DELETE … RETURNING commits on its own).
+
+use std::sync::{Arc, Mutex};
+
+use gatehouse_identity::*;
+use gatehouse_test_support::both_backends;
+
+use crate::saml_fixtures::*;
+use crate::support::certificate;
+
+/// Every statement an identity service runs, as "VERB table".
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<String>>>);
+
+impl Log {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+/// "SELECT users", "INSERT sessions", … — the verb and the first table of a statement.
+fn shape(sql: &str) -> String {
+    let verb = sql.split_whitespace().next().unwrap_or_default().to_uppercase();
+    let after = |keyword: &str| {
+        let upper = sql.to_uppercase();
+        upper.find(keyword).map(|i| {
+            sql[i + keyword.len()..].split_whitespace().next().unwrap_or_default().trim_matches('"').to_owned()
+        })
+    };
+    let table = match verb.as_str() {
+        "INSERT" => after("INSERT INTO "),
+        "UPDATE" => after("UPDATE "),
+        _ => after(" FROM "),
+    };
+    format!("{verb} {}", table.unwrap_or_default())
+}
+
+/// Services over the world's database (another replica, as far as caches go) whose every
+/// statement is logged.
+fn counted(w: &World) -> (Identity, Log) {
+    let log = Log::default();
+    let sink = log.clone();
+    let mut db = w.id().db().clone();
+    db.set_metric_callback(move |info| sink.0.lock().unwrap().push(shape(&info.statement.sql)));
+    let sp = ServiceProvider::from_public_url(PUBLIC_URL).unwrap();
+    (Identity::new(db, w.ctx.clock.clone(), SessionPolicy::default(), sp), log)
+}
+
+/// The ACS as the server's handler runs it: admission, then the Response.
+async fn acs(id: &Identity, w: &World, fixture: &str) -> String {
+    let saml = response(fixture);
+    let admission = id.acs_admission(&saml, w.meta.ip.as_deref()).await.unwrap();
+    handle(id.consume_admitted_response(&saml, &admission, None, &w.meta).await)
+}
+
+both_backends!(an_sso_sign_in_runs_a_fixed_list_of_statements, |db| async move {
+    let w = World::new(db).await;
+    let (id, log) = counted(&w);
+
+    // SP-initiated, the first on this replica: the signing certificates are loaded once.
+    let started = w.start(None).await;
+    let h = acs(&id, &w, "entra_assertion_signed").await;
+    assert_eq!(
+        log.take(),
+        [
+            "SELECT rate_limits",
+            "SELECT sso_requests",
+            "SELECT sso_connections",
+            "SELECT idp_certificates",
+            "SELECT users",
+            "DELETE sso_requests",
+            "INSERT assertion_replays",
+            "INSERT sign_in_events",
+            "INSERT sso_handoffs",
+        ]
+    );
+    id.complete_sso(&h, Some(&started.binding_nonce), &w.meta).await.unwrap();
+    assert_eq!(log.take(), ["DELETE sso_handoffs", "SELECT users", "INSERT sessions"]);
+
+    // IdP-initiated, certificates cached: the benchmark's sign-in.
+    let h = acs(&id, &w, "entra_unsolicited").await;
+    assert_eq!(
+        log.take(),
+        [
+            "SELECT rate_limits",
+            "SELECT sso_connections",
+            "SELECT users",
+            "INSERT assertion_replays",
+            "INSERT sign_in_events",
+            "INSERT sso_handoffs",
+        ]
+    );
+    id.complete_sso(&h, None, &w.meta).await.unwrap();
+    assert_eq!(log.take(), ["DELETE sso_handoffs", "SELECT users", "INSERT sessions"]);
+});
+
+both_backends!(a_certificate_change_on_another_replica_reaches_the_next_sign_in, |db| async move {
+    let w = World::new(db).await;
+    let (replica, log) = counted(&w);
+    // The replica has the certificates cached; then, elsewhere, the admin uploads another
+    // certificate and removes the one the fixtures are signed with.
+    let started = w.start(None).await;
+    let h = acs(&replica, &w, "entra_assertion_signed").await;
+    replica.complete_sso(&h, Some(&started.binding_nonce), &w.meta).await.unwrap();
+    let old = w.id().sso_connection(&w.scope).await.unwrap().certificates[0].id;
+    let pem = certificate("next", w.id().now() - chrono::Duration::days(1), 365);
+    w.id().add_idp_certificate(&w.scope, pem.as_bytes()).await.unwrap();
+    w.id().remove_idp_certificate(&w.scope, old).await.unwrap();
+    log.take();
+    // The replica's next sign-in reads the new version and no longer trusts the old key.
+    let saml = response("entra_unsolicited");
+    let admission = replica.acs_admission(&saml, w.meta.ip.as_deref()).await.unwrap();
+    let refused = refusal(replica.consume_admitted_response(&saml, &admission, None, &w.meta).await);
+    assert_eq!(refused.reason.as_str(), "untrusted_key", "{refused:?}");
+    assert!(log.take().contains(&"SELECT idp_certificates".to_owned()), "the cache missed");
+});
+
+both_backends!(a_certificate_added_alone_counts_the_version_up, |db| async move {
+    let w = World::new(db).await;
+    let before = w.id().sso_connection(&w.scope).await.unwrap();
+    let pem = certificate("next", w.id().now() - chrono::Duration::days(1), 365);
+    let added = w.id().add_idp_certificate(&w.scope, pem.as_bytes()).await.unwrap();
+    let after = w.id().sso_connection(&w.scope).await.unwrap();
+    assert_eq!(after.version, before.version + 1, "an added certificate is a new version");
+    w.id().remove_idp_certificate(&w.scope, added.certificate.id).await.unwrap();
+    let removed = w.id().sso_connection(&w.scope).await.unwrap();
+    assert_eq!(removed.version, after.version + 1, "a removed certificate is a new version");
+});
