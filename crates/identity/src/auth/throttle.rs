@@ -193,7 +193,8 @@ fn next_allowed_sql(now: &str, wait: &str) -> String {
 
 /// A statement's bound values and their placeholders as the backend spells them. The
 /// clock is bound too, never written into the SQL: the text of each statement then stays
-/// the same from call to call, so both backends reuse its prepared form.
+/// the same from call to call, so both backends reuse its prepared form. SQLite's `?` are
+/// positional: bind in the order the placeholders appear in the SQL.
 struct Params {
     backend: DbBackend,
     values: Vec<Value>,
@@ -287,11 +288,10 @@ impl Identity {
             let unblocked = if guards.is_empty() {
                 "1 = 1".to_owned()
             } else {
+                // Bound in the order the placeholders appear: SQLite's `?` are positional.
+                let listed = p.keys(guards);
                 let at = p.bind(now);
-                format!(
-                    "NOT EXISTS (SELECT 1 FROM rate_limits g WHERE g.\"key\" IN ({}) AND g.next_allowed_ms > {at})",
-                    p.keys(guards)
-                )
+                format!("NOT EXISTS (SELECT 1 FROM rate_limits g WHERE g.\"key\" IN ({listed}) AND g.next_allowed_ms > {at})")
             };
             // The SELECT form (not VALUES) so the guard can be its WHERE; a WHERE also keeps
             // SQLite from reading `ON CONFLICT` as part of the SELECT.
