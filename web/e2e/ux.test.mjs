@@ -189,6 +189,7 @@ describe('operators', { concurrency: false }, () => {
     });
     const page = await garbage.text();
     const reference = /<code>([0-9a-f-]{36})<\/code>/.exec(page)?.[1];
+    assert.ok(reference, `the error page shows a reference: ${page}`);
     await createTenant(server.url, 'tailspin');
     const ops = await browser.newPage();
     await signIn(ops, server.url, OPERATOR);
@@ -196,10 +197,9 @@ describe('operators', { concurrency: false }, () => {
     await nav.getByRole('link', { name: 'Sign-ins without a tenant' }).click();
     await ops.getByRole('heading', { name: 'Sign-ins without a tenant' }).waitFor();
     await ops.locator('.event-list > li').first().waitFor();
-    if (reference) {
-      await ops.getByLabel('Reference').fill(reference);
-      await ops.waitForFunction(() => document.querySelectorAll('.event-list > li').length === 1);
-    }
+    await ops.getByLabel('Reference').fill(reference);
+    await ops.waitForFunction(() => document.querySelectorAll('.event-list > li').length === 1);
+    await ops.locator('.event-list > li').getByText(reference).waitFor();
     await screenshot(ops, '50-operator-unattributed');
 
     await nav.getByRole('link', { name: 'Tenants' }).click();

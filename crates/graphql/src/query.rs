@@ -141,9 +141,11 @@ impl QueryRoot {
         Ok(connection(objects(p, |es| es.into_iter().map(SignInEvent).collect()), |e| e.0.id.to_string(), had_cursor))
     }
 
-    /// Every sign-in reason code with its meaning, for the sign-in log's reason filter.
-    async fn sign_in_reasons(&self) -> Vec<SignInReasonInfo> {
-        SignInReasonInfo::all()
+    /// Every sign-in reason code with its meaning, for the sign-in log's reason filter
+    /// (any signed-in caller: the list is the same for everyone).
+    async fn sign_in_reasons(&self, ctx: &Context<'_>) -> GqlResult<Vec<SignInReasonInfo>> {
+        crate::context::principal(ctx)?;
+        Ok(SignInReasonInfo::all())
     }
 
     /// The SSO connection at a glance: health, last sign-in, last failure, certificate

@@ -50,7 +50,7 @@ export function AuditLogPage() {
         EXPORT_MAX_ROWS,
       );
       download(`audit-log-${new Date().toISOString().slice(0, 10)}.csv`, toCsv(CSV_HEADER, rows.map(auditCsvRow)));
-      setExporting(truncated ? `Exported the newest ${EXPORT_MAX_ROWS} entries; narrow the filters for older ones.` : `Exported ${rows.length} entries.`);
+      setExporting(truncated ? `Exported the newest ${EXPORT_MAX_ROWS} entries; narrow the filters for older ones.` : `Exported ${rows.length} ${rows.length === 1 ? 'entry' : 'entries'}.`);
     } catch (e) {
       setExporting(`The export failed: ${asApiError(e).message}`);
     }
@@ -146,7 +146,8 @@ function AuditEntry({ event }: { event: Event }) {
             {targetName(event.before, event.after)}
           </span>
         ) : (
-          event.targetId && <span className="muted mono"> {event.targetId}</span>
+          // A tenant has one SSO connection: its ID says nothing more.
+          event.targetId && event.targetType !== 'sso_connection' && <span className="muted mono"> {event.targetId}</span>
         )}
       </p>
       {hasChange && (

@@ -78,7 +78,7 @@ export function SignInLogPage({ unattributed = false }: { unattributed?: boolean
     try {
       const { rows, truncated } = await collectPages(loadPage, EXPORT_MAX_ROWS);
       download(`${unattributed ? 'sign-ins-without-tenant' : 'sign-in-log'}-${new Date().toISOString().slice(0, 10)}.csv`, toCsv(CSV_HEADER, rows.map(signInCsvRow)));
-      setExporting(truncated ? `Exported the newest ${EXPORT_MAX_ROWS} entries; narrow the filters for older ones.` : `Exported ${rows.length} entries.`);
+      setExporting(truncated ? `Exported the newest ${EXPORT_MAX_ROWS} entries; narrow the filters for older ones.` : `Exported ${rows.length} ${rows.length === 1 ? 'entry' : 'entries'}.`);
     } catch (e) {
       setExporting(`The export failed: ${asApiError(e).message}`);
     }
