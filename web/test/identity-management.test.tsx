@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, test } from 'vitest';
 import type { IdentityManagementQuery } from '../src/gql/graphql';
@@ -269,5 +269,21 @@ describe('Identity Management', () => {
     const steps = screen.getByRole('region', { name: 'Set up single sign-on' });
     expect(steps).toHaveTextContent('0 of 5 steps done');
     expect(screen.getByRole('button', { name: 'Copy Identifier (Entity ID)' })).toBeInTheDocument();
+  });
+
+  test("the IdP's guide shows its menu paths next to the values to paste, for SSO and SCIM", async () => {
+    render(
+      <Router>
+        <SsoEditor initial={{ ...initial, ssoConnection: { ...connection, issuer: 'x' } }} />
+      </Router>,
+    );
+    await userEvent.click(screen.getByRole('radio', { name: 'Okta' }));
+    const details = screen.getByText('Step by step in Okta').closest('details') as HTMLDetailsElement;
+    expect(within(details).queryByText(/Audience URI/)).toBeNull();
+    details.open = true;
+    fireEvent(details, new Event('toggle'));
+    expect(await within(details).findByText(/Audience URI \(SP Entity ID\): this value/)).toBeInTheDocument();
+    const scim = within(details).getByRole('button', { name: 'Copy SCIM Tenant URL (step 2)' });
+    expect(scim.closest('dd')).toHaveTextContent('https://gatehouse.example.com/scim/v2/contoso');
   });
 });

@@ -1,7 +1,7 @@
 // The top of Identity Management: the connection status card, the guided set-up for a
 // tenant whose SSO is not on yet, and the chosen IdP's step-by-step guide (its words come
 // from src/lib/guides/, one file per IdP).
-import { useId, useMemo } from 'react';
+import { useId, useMemo, useState } from 'react';
 import type { IdentityManagementQuery, IdpProvider } from '../gql/graphql';
 import { GUIDES, type SpValue } from '../lib/guides';
 import { formatDateTime } from '../lib/format';
@@ -103,6 +103,8 @@ const VALUE_LABEL: Record<SpValue, string> = {
 export function IdpGuide({ provider, sp }: { provider: IdpProvider; sp: IdentityManagementQuery['serviceProvider'] }) {
   const guide = GUIDES[provider];
   const id = useId();
+  // Rendered once opened: a closed guide costs the form nothing while the admin types.
+  const [open, setOpen] = useState(false);
   const value = (v: SpValue) => (v === 'scimUrl' ? sp.scimTenantUrl : sp[v]);
   const steps = (list: typeof guide.sso) => (
     <ol className="guide-steps">
@@ -123,12 +125,16 @@ export function IdpGuide({ provider, sp }: { provider: IdpProvider; sp: Identity
     </ol>
   );
   return (
-    <details className="card idp-guide">
+    <details className="card idp-guide" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary id={id}>Step by step in {guide.title}</summary>
-      <h3>Single sign-on</h3>
-      {steps(guide.sso)}
-      <h3>Provisioning (SCIM)</h3>
-      {steps(guide.scim)}
+      {open && (
+        <>
+          <h3>Single sign-on</h3>
+          {steps(guide.sso)}
+          <h3>Provisioning (SCIM)</h3>
+          {steps(guide.scim)}
+        </>
+      )}
     </details>
   );
 }
