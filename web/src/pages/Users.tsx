@@ -119,7 +119,15 @@ export function UsersPage() {
               {users.nodes.map((u) => (
                 <tr key={u.id}>
                   <td data-label="User">
-                    <div className="strong">{u.displayName || u.email}</div>
+                    <div className="strong">
+                      {u.displayName || u.email}
+                      {isMe(u) && (
+                        <>
+                          {' '}
+                          <span className="badge badge-info">You</span>
+                        </>
+                      )}
+                    </div>
                     {u.displayName && <div className="muted">{u.email}</div>}
                   </td>
                   <td data-label="Federation ID" className="mono">
@@ -136,9 +144,7 @@ export function UsersPage() {
                     <button type="button" onClick={() => setEditing(u)} aria-label={`Edit ${u.email}`}>
                       Edit
                     </button>
-                    {isMe(u) ? (
-                      <span className="hint">You</span>
-                    ) : u.status === 'ACTIVE' ? (
+                    {isMe(u) ? null : u.status === 'ACTIVE' ? (
                       <button
                         type="button"
                         disabled={busyId === u.id}
