@@ -194,7 +194,7 @@ describe('tenant admin', { concurrency: false }, () => {
   test('the audit log shows the SSO change with before and after', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log', exact: true }).waitFor();
-    const entry = page.getByRole('listitem').filter({ hasText: 'sso_connection.update' });
+    const entry = page.getByRole('listitem').filter({ hasText: 'Changed the SSO settings' });
     await entry.getByText('Show the change').click();
     await entry.getByRole('row', { name: /enabled/ }).waitFor();
     const row = entry.getByRole('row', { name: /loginUrl|login_url/ });

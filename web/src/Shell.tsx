@@ -32,6 +32,12 @@ export const PAGES: Page[] = [
   { path: '/audit-log', title: 'Audit log', tenant: true, render: () => <AuditLogPage /> },
   { path: '/api-tokens', title: 'API tokens', tenant: true, render: () => <ApiTokensPage /> },
   { path: '/tenants', title: 'Tenants', operatorOnly: true, render: () => <TenantsPage /> },
+  {
+    path: '/sign-ins-without-tenant',
+    title: 'Sign-ins without a tenant',
+    operatorOnly: true,
+    render: () => <SignInLogPage unattributed />,
+  },
 ];
 
 export function Shell() {

@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, test } from 'vitest';
 import type { IdentityManagementQuery } from '../src/gql/graphql';
@@ -27,6 +27,7 @@ const initial: IdentityManagementQuery = {
     acsUrl: 'https://gatehouse.example.com/saml2',
     signOnUrl: 'https://gatehouse.example.com/saml2/login?tenant=contoso',
     metadataUrl: 'https://gatehouse.example.com/saml2/metadata',
+    scimTenantUrl: 'https://gatehouse.example.com/scim/v2/contoso',
   },
   tenant: { slug: 'contoso', name: 'Contoso', devMode: false },
 };
@@ -86,7 +87,8 @@ describe('Identity Management', () => {
     for (const label of ['Identifier (Entity ID)', 'Reply URL (Assertion Consumer Service URL)', 'Sign on URL', 'SP metadata URL']) {
       expect(screen.getByRole('button', { name: `Copy ${label}` })).toBeInTheDocument();
     }
-    expect(screen.getByText('https://gatehouse.example.com/saml2/login?tenant=contoso')).toBeInTheDocument();
+    const box = screen.getByRole('region', { name: 'Paste into Microsoft Entra ID → Basic SAML Configuration' });
+    expect(within(box).getByText('https://gatehouse.example.com/saml2/login?tenant=contoso')).toBeInTheDocument();
   });
 
   test('validation errors appear next to their fields, and nothing typed is lost', async () => {
@@ -220,5 +222,68 @@ describe('Identity Management', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));
     const item = (await screen.findByText('Not saved yet')).closest('li') as HTMLElement;
     expect(await within(item).findByRole('alert')).toHaveTextContent('This certificate is already uploaded');
+  });
+
+  test('switching to SSO only asks first, naming who keeps passwords and the last test', async () => {
+    const ready = {
+      ...connection,
+      enabled: true,
+      loginUrl: 'https://login.microsoftonline.com/tid/saml2',
+      issuer: 'https://sts.windows.net/tid/',
+      certificates: [savedCert],
+    };
+    const calls = mockGraphql({
+      SaveSsoSettings: (v) => ({ data: { saveSsoSettings: { ...ready, ...(v.input as object), version: 4 } } }),
+    });
+    const status = {
+      health: 'ACTIVE' as const,
+      attention: [],
+      certificateExpiresAt: '2036-11-23T18:30:16Z',
+      scimLastActivityAt: null,
+      lastSuccess: null,
+      lastFailure: null,
+      lastTest: null,
+    };
+    render(
+      <Router>
+        <SsoEditor initial={{ ...initial, ssoConnection: ready }} status={status} />
+      </Router>,
+    );
+    expect(screen.getByRole('region', { name: 'Connection status' })).toHaveTextContent('Active');
+    expect(screen.queryByRole('region', { name: 'Set up single sign-on' })).toBeNull();
+    await userEvent.selectOptions(screen.getByLabelText('Login policy'), 'SSO');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const dialog = screen.getByRole('dialog', { name: 'Switch to SSO only?' });
+    expect(dialog).toHaveTextContent('Tenant admins keep password sign-in');
+    expect(dialog).toHaveTextContent('Test SSO has not been run yet');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(calls).toHaveLength(0);
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Switch to SSO only and save' }));
+    expect(await screen.findByText('Saved. SSO is on.')).toBeInTheDocument();
+    expect((calls[0].variables.input as { loginPolicy: string }).loginPolicy).toBe('SSO');
+  });
+
+  test('a tenant without SSO sees the steps and the values to paste before ticking anything', () => {
+    renderEditor();
+    const steps = screen.getByRole('region', { name: 'Set up single sign-on' });
+    expect(steps).toHaveTextContent('0 of 5 steps done');
+    expect(screen.getByRole('button', { name: 'Copy Identifier (Entity ID)' })).toBeInTheDocument();
+  });
+
+  test("the IdP's guide shows its menu paths next to the values to paste, for SSO and SCIM", async () => {
+    render(
+      <Router>
+        <SsoEditor initial={{ ...initial, ssoConnection: { ...connection, issuer: 'x' } }} />
+      </Router>,
+    );
+    await userEvent.click(screen.getByRole('radio', { name: 'Okta' }));
+    const details = screen.getByText('Step by step in Okta').closest('details') as HTMLDetailsElement;
+    expect(within(details).queryByText(/Audience URI/)).toBeNull();
+    details.open = true;
+    fireEvent(details, new Event('toggle'));
+    expect(await within(details).findByText(/Audience URI \(SP Entity ID\): this value/)).toBeInTheDocument();
+    const scim = within(details).getByRole('button', { name: 'Copy SCIM Tenant URL (step 2)' });
+    expect(scim.closest('dd')).toHaveTextContent('https://gatehouse.example.com/scim/v2/contoso');
   });
 });

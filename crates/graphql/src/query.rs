@@ -92,7 +92,14 @@ impl QueryRoot {
     ) -> GqlResult<Connection<String, AuditEvent>> {
         let scope = tenant_scope(ctx).await?;
         let f = filter.unwrap_or_default();
-        let filter = AuditFilter { action: f.action, target_id: f.target_id, since: f.since, until: f.until };
+        let filter = AuditFilter {
+            action: f.action,
+            target_id: f.target_id,
+            target_type: f.target_type,
+            search: f.search,
+            since: f.since,
+            until: f.until,
+        };
         let had_cursor = after.is_some();
         let page = page(first, after)?;
         let p = identity(ctx).audit_events(&scope.admin().gql()?, &filter, &page).await.gql()?;
@@ -109,21 +116,43 @@ impl QueryRoot {
         filter: Option<SignInEventFilter>,
     ) -> GqlResult<Connection<String, SignInEvent>> {
         let scope = tenant_scope(ctx).await?;
-        let f = filter.unwrap_or_default();
-        let user_id = match &f.user_id {
-            Some(id) => Some(parse_id("filter.userId", id)?),
-            None => None,
-        };
-        let filter = gatehouse_identity::SignInFilter {
-            success: f.success,
-            reason_code: f.reason_code,
-            user_id,
-            since: f.since,
-        };
+        let filter = sign_in_filter(filter)?;
         let had_cursor = after.is_some();
         let page = page(first, after)?;
         let p = identity(ctx).sign_in_events(&scope.admin().gql()?, &filter, &page).await.gql()?;
         Ok(connection(objects(p, |es| es.into_iter().map(SignInEvent).collect()), |e| e.0.id.to_string(), had_cursor))
+    }
+
+    /// Sign-in attempts that could not be tied to a tenant (no organisation named, unknown
+    /// IdP issuer, unreadable posts), newest first (platform operators only).
+    #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
+    async fn unattributed_sign_in_events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<SignInEventFilter>,
+    ) -> GqlResult<Connection<String, SignInEvent>> {
+        let scope = operator_scope(ctx)?;
+        let filter = sign_in_filter(filter)?;
+        let had_cursor = after.is_some();
+        let page = page(first, after)?;
+        let p = identity(ctx).unattributed_sign_in_events(&scope, &filter, &page).await.gql()?;
+        Ok(connection(objects(p, |es| es.into_iter().map(SignInEvent).collect()), |e| e.0.id.to_string(), had_cursor))
+    }
+
+    /// Every sign-in reason code with its meaning, for the sign-in log's reason filter
+    /// (any signed-in caller: the list is the same for everyone).
+    async fn sign_in_reasons(&self, ctx: &Context<'_>) -> GqlResult<Vec<SignInReasonInfo>> {
+        crate::context::principal(ctx)?;
+        Ok(SignInReasonInfo::all())
+    }
+
+    /// The SSO connection at a glance: health, last sign-in, last failure, certificate
+    /// expiry, last Test SSO, SCIM activity.
+    async fn connection_status(&self, ctx: &Context<'_>) -> GqlResult<ConnectionStatus> {
+        let scope = tenant_scope(ctx).await?.admin().gql()?;
+        identity(ctx).connection_status(&scope).await.gql().map(ConnectionStatus)
     }
 
     /// The tenant's SCIM tokens (without the secrets), oldest first, revoked ones included.
@@ -180,4 +209,24 @@ impl QueryRoot {
         let p = identity(ctx).api_tokens(&scope.admin().gql()?, &page).await.gql()?;
         Ok(connection(objects(p, |ts| ts.into_iter().map(ApiToken).collect()), |t| t.0.id.to_string(), had_cursor))
     }
+}
+
+fn sign_in_filter(filter: Option<SignInEventFilter>) -> GqlResult<gatehouse_identity::SignInFilter> {
+    let f = filter.unwrap_or_default();
+    let user_id = match &f.user_id {
+        Some(id) => Some(parse_id("filter.userId", id)?),
+        None => None,
+    };
+    let reference = match &f.reference {
+        Some(id) => Some(parse_id("filter.reference", &ID(id.trim().to_owned()))?),
+        None => None,
+    };
+    Ok(gatehouse_identity::SignInFilter {
+        success: f.success,
+        reason_code: f.reason_code,
+        user_id,
+        user: f.user,
+        reference,
+        since: f.since,
+    })
 }

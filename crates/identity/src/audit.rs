@@ -2,12 +2,15 @@
 //! state before and after (never secrets). Written in the same transaction as the change.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::Serialize;
 
 use crate::Identity;
 use crate::auth::principal::{Actor, AdminScope, ScimScope, TenantScope};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::{AuditEventId, TenantId};
 use crate::model::{AuditEvent, Page, PageRequest, page_from};
 use crate::store::entities::audit_event;
@@ -97,9 +100,16 @@ pub struct AuditFilter {
     pub action: Option<String>,
     /// Only changes to this target.
     pub target_id: Option<String>,
+    /// Only changes to this kind of target (the category), e.g. `user`, `sso_connection`.
+    pub target_type: Option<String>,
+    /// Part of the action, the actor or the target ID, any case.
+    pub search: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
 }
+
+/// The longest `search` an audit filter may carry.
+pub const MAX_SEARCH_CHARS: usize = 256;
 
 impl Identity {
     /// The tenant's audit log, newest first.
@@ -123,6 +133,24 @@ impl Identity {
         }
         if let Some(t) = &filter.target_id {
             q = q.filter(audit_event::Column::TargetId.eq(t.as_str()));
+        }
+        if let Some(t) = &filter.target_type {
+            q = q.filter(audit_event::Column::TargetType.eq(t.as_str()));
+        }
+        if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if search.chars().count() > MAX_SEARCH_CHARS {
+                return Err(Error::invalid("filter.search", format!("must be at most {MAX_SEARCH_CHARS} characters")));
+            }
+            let pattern = format!("%{}%", crate::sign_in_log::escape_like(&search.to_lowercase()));
+            let like = |col: audit_event::Column| -> Expr {
+                Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern.clone()).escape('\\'))
+            };
+            q = q.filter(
+                Condition::any()
+                    .add(like(audit_event::Column::Action))
+                    .add(like(audit_event::Column::ActorLabel))
+                    .add(like(audit_event::Column::TargetId)),
+            );
         }
         if let Some(s) = filter.since {
             q = q.filter(audit_event::Column::CreatedAt.gte(s));

@@ -70,7 +70,9 @@ pub use provisioning::scim_tokens::{CreatedScimToken, ScimToken};
 pub use provisioning::user_attributes::{ContactValue, ManagerRef, ProvisionedUser, UserAttributes};
 pub use provisioning::users::{NewUser, UserUpdate};
 pub use secrets::{MIN_PASSWORD_LEN, generate_password};
-pub use sign_in_log::{RequestMeta, SignInEvent, SignInFilter, SignInReason, reason_text};
+pub use sign_in_log::{
+    ConnectionHealth, ConnectionStatus, RequestMeta, SignInEvent, SignInFilter, SignInReason, reason_text,
+};
 pub use sso::{
     AcsOutcome, AddedCertificate, MAX_CERTIFICATES, MetadataImport, SignInRoute, SsoConnectionInput, SsoError,
     SsoRefusal, SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, TestReport, safe_redirect,

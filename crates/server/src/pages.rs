@@ -28,11 +28,12 @@ button,.button{margin-top:1rem;padding:.55rem 1.1rem;font-size:1rem;background:#
 .error{background:#fde7e9;border-left:4px solid #c5221f;padding:.6rem .8rem}.ok{background:#e6f4ea;border-left:4px solid #188038;padding:.6rem .8rem}\
 .muted{color:#5f6368;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top;word-break:break-all}";
 
-/// A full page. `script_nonce` allows exactly one inline script.
+/// A full page, its content in the `<main>` landmark. `script_nonce` allows exactly one
+/// inline script.
 pub(crate) fn page(status: StatusCode, title: &str, body: &str, script_nonce: Option<&str>) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} · Gatehouse</title><style>{STYLE}</style></head><body>{body}</body></html>",
+         <title>{} · Gatehouse</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
         esc(title)
     );
     let script = match script_nonce {
@@ -121,5 +122,21 @@ impl IntoResponse for PageError {
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_page_has_a_main_landmark_around_its_content() {
+        let resp = PageError::new(StatusCode::BAD_REQUEST, "Sign-in failed", "No <b>SAMLResponse</b>.").into_response();
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.expect("body");
+        let html = String::from_utf8(body.to_vec()).expect("utf-8");
+        let main = html.find("<main>").expect("a <main>");
+        assert!(main < html.find("<h1>").expect("a heading"), "{html}");
+        assert!(html.ends_with("</main></body></html>"), "{html}");
+        assert!(html.contains("No &lt;b&gt;SAMLResponse&lt;/b&gt;."), "{html}");
     }
 }

@@ -164,43 +164,80 @@ fn handoff_page(handle: &str) -> Response {
     page(StatusCode::OK, "Signing you in", &body, Some(&nonce))
 }
 
+/// The Test SSO result, for the admin who ran it: the outcome in plain words first, the
+/// reason code second, what the IdP sent with short claim names (the full URI on hover),
+/// and a way back to the console (not to the sign-in page: nobody was signed in).
 fn test_report_page(r: &TestReport) -> Response {
+    page(StatusCode::OK, "SSO test", &test_report_html(r), None)
+}
+
+fn test_report_html(r: &TestReport) -> String {
     let verdict = if r.success {
-        format!("<p class=\"ok\"><strong>Success.</strong> {}</p>", esc(&r.detail))
+        format!(
+            "<p class=\"ok\"><strong>The test sign-in worked.</strong> Your identity provider signed {} in, and Gatehouse would have let them in.</p>",
+            esc(r.user.as_deref().or(r.name_id.as_deref()).unwrap_or("the user"))
+        )
     } else {
         format!(
-            "<p class=\"error\"><strong>Failed: {}</strong><br>{}</p><p>{}</p>",
-            esc(r.reason.as_str()),
+            "<p class=\"error\"><strong>The test sign-in failed.</strong> {}</p>\
+             <p class=\"muted\">Reason code: <code>{}</code></p><details><summary>Details</summary><p>{}</p></details>",
             esc(r.reason.admin_text()),
+            esc(r.reason.as_str()),
             esc(&r.detail)
         )
     };
     let mut rows = String::new();
-    let mut row = |k: &str, v: &str| rows.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v)));
+    let mut row = |k: &str, v: &str| rows.push_str(&format!("<tr><th scope=\"row\">{k}</th><td>{}</td></tr>", esc(v)));
     if let Some(n) = &r.name_id {
-        row("NameID", n);
+        row("User the IdP sent (NameID)", n);
     }
     if let Some(u) = &r.user {
-        row("Gatehouse user", u);
+        row("Matching Gatehouse user", u);
     }
     if let Some(f) = &r.certificate_fingerprint {
         row("Verified with certificate (SHA-256)", f);
     }
     if let Some(o) = r.clock_offset_seconds {
-        row("IdP clock minus Gatehouse clock", &format!("{o} s"));
+        let words = match o {
+            0 => "in step with Gatehouse".to_owned(),
+            o if o > 0 => format!("{o} s ahead of Gatehouse"),
+            o => format!("{} s behind Gatehouse", -o),
+        };
+        row("IdP clock", &words);
     }
+    let mut claims = String::new();
     for (k, v) in &r.attributes {
-        row(k, &v.join(", "));
+        let short = short_claim_name(k);
+        let name = if short == k.as_str() {
+            format!("<code>{}</code>", esc(k))
+        } else {
+            format!("<abbr title=\"{}\">{}</abbr>", esc(k), esc(short))
+        };
+        claims.push_str(&format!("<tr><th scope=\"row\">{name}</th><td>{}</td></tr>", esc(&v.join(", "))));
     }
     let table = if rows.is_empty() { String::new() } else { format!("<table>{rows}</table>") };
-    page(
-        StatusCode::OK,
-        "SSO test",
-        &format!(
-            "<h1>SSO test result</h1>{verdict}{table}<p class=\"muted\">No session was created. This result is also in the sign-in log.</p>"
-        ),
-        None,
+    let claims = if claims.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<h2>Claims the IdP sent</h2><p class=\"muted\">Hover a name for its full URI.</p><table>{claims}</table>"
+        )
+    };
+    format!(
+        "<h1>SSO test result</h1>{verdict}{table}{claims}\
+         <p class=\"muted\">No session was created. This result is also in the sign-in log.</p>\
+         <p><a class=\"button\" href=\"/identity\">Back to Identity Management</a> <a href=\"/sign-in-log\">Open the sign-in log</a></p>"
     )
+}
+
+/// The last segment of a claim URI (`…/claims/emailaddress` → `emailaddress`); a plain
+/// name stays as it is.
+fn short_claim_name(name: &str) -> &str {
+    let trimmed = name.trim_end_matches('/');
+    match trimmed.rfind(['/', ':', '#']) {
+        Some(i) if i + 1 < trimmed.len() => &trimmed[i + 1..],
+        _ => name,
+    }
 }
 
 #[derive(Deserialize)]
@@ -391,5 +428,62 @@ async fn logout_submit(State(state): State<AppState>, headers: HeaderMap) -> Res
         Ok(Some(idp)) => with_cookie(Redirect::to(&idp).into_response(), clear),
         Ok(None) => with_cookie(signed_out_page(), clear),
         Err(e) => PageError::internal(&e).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gatehouse_identity::{ReasonCode, SignInReason};
+
+    fn report(reason: SignInReason) -> TestReport {
+        TestReport {
+            success: reason.is_success(),
+            reason,
+            detail: "expected <a> got <b>".into(),
+            name_id: Some("alice@contoso.com".into()),
+            user: None,
+            attributes: vec![
+                ("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress".into(), vec!["a@c.com".into()]),
+                ("department".into(), vec!["Sales".into()]),
+            ],
+            certificate_fingerprint: None,
+            clock_offset_seconds: Some(-30),
+        }
+    }
+
+    #[test]
+    fn a_failure_reads_in_words_before_its_code_and_leads_back_to_the_console() {
+        let html = test_report_html(&report(SignInReason::UnknownUser));
+        let words = html.find("No user with this federation ID exists").expect("plain words");
+        let code = html.find("<code>unknown_user</code>").expect("reason code");
+        assert!(words < code, "{html}");
+        assert!(html.contains("expected &lt;a&gt; got &lt;b&gt;"), "detail escaped: {html}");
+        assert!(html.contains("href=\"/identity\"") && !html.contains("href=\"/login\""), "{html}");
+        assert!(html.contains("30 s behind Gatehouse"), "{html}");
+    }
+
+    #[test]
+    fn claim_names_are_short_with_the_full_uri_on_hover() {
+        let html = test_report_html(&report(SignInReason::Saml(ReasonCode::AudienceMismatch)));
+        assert!(
+            html.contains(
+                "<abbr title=\"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress\">emailaddress</abbr>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<code>department</code>"), "{html}");
+        assert_eq!(short_claim_name("urn:oid:0.9.2342.19200300.100.1.3"), "0.9.2342.19200300.100.1.3");
+        assert_eq!(short_claim_name("http://x/claims/"), "claims");
+        assert_eq!(short_claim_name("plain"), "plain");
+    }
+
+    #[test]
+    fn a_success_names_the_user() {
+        let mut r = report(SignInReason::Success);
+        r.user = Some("alice@contoso.com".into());
+        let html = test_report_html(&r);
+        assert!(html.contains("The test sign-in worked.") && html.contains("alice@contoso.com"), "{html}");
+        assert!(!html.contains("Reason code"), "{html}");
     }
 }

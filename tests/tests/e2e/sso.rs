@@ -426,7 +426,7 @@ both_backends!(test_sso_shows_the_outcome, |db| async move {
     let resp = w.idp.response(&[("request", &req), ("user", "ada@shared.example")]).await;
     let (status, html) = post_acs(&browser, resp["SAMLResponse"].as_str().unwrap(), None).await;
     assert_eq!(status, 200);
-    assert!(html.contains("Success") && html.contains("ada@shared.example"), "{html}");
+    assert!(html.contains("The test sign-in worked.") && html.contains("ada@shared.example"), "{html}");
     assert!(me(&browser).await.is_null(), "a test creates no session");
     assert_eq!(last_event(&w.admin_a).await["flow"], "test");
     // The link works once.

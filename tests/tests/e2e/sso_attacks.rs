@@ -116,7 +116,7 @@ both_backends!(password_only_policy_refuses_sso_sign_ins, |db| async move {
     let resp = w.idp.response(&[("request", &req), ("user", "ada@shared.example")]).await;
     let (status, html) = post_acs(&browser, resp["SAMLResponse"].as_str().unwrap(), None).await;
     assert_eq!(status, 200);
-    assert!(html.contains("Success"), "{html}");
+    assert!(html.contains("The test sign-in worked."), "{html}");
     assert!(me(&browser).await.is_null());
 });
 

@@ -81,6 +81,7 @@ export const IdentityManagementQuery = graphql(`
       acsUrl
       signOnUrl
       metadataUrl
+      scimTenantUrl
     }
     tenant {
       slug
@@ -453,6 +454,49 @@ export const GroupMembersQuery = graphql(`
           federationId
           status
         }
+      }
+    }
+  }
+`);
+
+export const ConnectionStatusQuery = graphql(`
+  query ConnectionStatus {
+    connectionStatus {
+      health
+      attention
+      certificateExpiresAt
+      scimLastActivityAt
+      lastSuccess {
+        ...SignInEventFields
+      }
+      lastFailure {
+        ...SignInEventFields
+      }
+      lastTest {
+        ...SignInEventFields
+      }
+    }
+  }
+`);
+
+export const SignInReasonsQuery = graphql(`
+  query SignInReasons {
+    signInReasons {
+      code
+      description
+    }
+  }
+`);
+
+export const UnattributedSignInEventsQuery = graphql(`
+  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {
+    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...SignInEventFields
       }
     }
   }

@@ -20,7 +20,7 @@ type Documents = {
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
     "\n  fragment CertificateFields on IdpCertificate {\n    id\n    subject\n    issuer\n    fingerprintSha256\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n  }\n": typeof types.CertificateFieldsFragmentDoc,
     "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    jitProvisioning\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": typeof types.SsoConnectionFieldsFragmentDoc,
-    "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": typeof types.IdentityManagementDocument,
+    "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n      scimTenantUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": typeof types.IdentityManagementDocument,
     "\n  mutation SaveSsoSettings($input: SaveSsoSettingsInput!) {\n    saveSsoSettings(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": typeof types.SaveSsoSettingsDocument,
     "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.UsersDocument,
@@ -48,6 +48,9 @@ type Documents = {
     "\n  mutation RevokeScimToken($id: ID!) {\n    revokeScimToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeScimTokenDocument,
     "\n  query Groups($first: Int, $after: String) {\n    groups(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n": typeof types.GroupsDocument,
     "\n  query GroupMembers($id: ID!, $first: Int, $after: String) {\n    group(id: $id) {\n      id\n      memberCount\n      members(first: $first, after: $after) {\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          id\n          email\n          displayName\n          federationId\n          status\n        }\n      }\n    }\n  }\n": typeof types.GroupMembersDocument,
+    "\n  query ConnectionStatus {\n    connectionStatus {\n      health\n      attention\n      certificateExpiresAt\n      scimLastActivityAt\n      lastSuccess {\n        ...SignInEventFields\n      }\n      lastFailure {\n        ...SignInEventFields\n      }\n      lastTest {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.ConnectionStatusDocument,
+    "\n  query SignInReasons {\n    signInReasons {\n      code\n      description\n    }\n  }\n": typeof types.SignInReasonsDocument,
+    "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.UnattributedSignInEventsDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      email\n      displayName\n      role\n      tenant {\n        slug\n        name\n      }\n    }\n  }\n": types.MeDocument,
@@ -55,7 +58,7 @@ const documents: Documents = {
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
     "\n  fragment CertificateFields on IdpCertificate {\n    id\n    subject\n    issuer\n    fingerprintSha256\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n  }\n": types.CertificateFieldsFragmentDoc,
     "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    jitProvisioning\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": types.SsoConnectionFieldsFragmentDoc,
-    "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": types.IdentityManagementDocument,
+    "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n      scimTenantUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": types.IdentityManagementDocument,
     "\n  mutation SaveSsoSettings($input: SaveSsoSettingsInput!) {\n    saveSsoSettings(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": types.SaveSsoSettingsDocument,
     "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n": types.UserFieldsFragmentDoc,
     "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": types.UsersDocument,
@@ -83,6 +86,9 @@ const documents: Documents = {
     "\n  mutation RevokeScimToken($id: ID!) {\n    revokeScimToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeScimTokenDocument,
     "\n  query Groups($first: Int, $after: String) {\n    groups(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n": types.GroupsDocument,
     "\n  query GroupMembers($id: ID!, $first: Int, $after: String) {\n    group(id: $id) {\n      id\n      memberCount\n      members(first: $first, after: $after) {\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          id\n          email\n          displayName\n          federationId\n          status\n        }\n      }\n    }\n  }\n": types.GroupMembersDocument,
+    "\n  query ConnectionStatus {\n    connectionStatus {\n      health\n      attention\n      certificateExpiresAt\n      scimLastActivityAt\n      lastSuccess {\n        ...SignInEventFields\n      }\n      lastFailure {\n        ...SignInEventFields\n      }\n      lastTest {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.ConnectionStatusDocument,
+    "\n  query SignInReasons {\n    signInReasons {\n      code\n      description\n    }\n  }\n": types.SignInReasonsDocument,
+    "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.UnattributedSignInEventsDocument,
 };
 
 /**
@@ -108,7 +114,7 @@ export function graphql(source: "\n  fragment SsoConnectionFields on SsoConnecti
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n"): typeof import('./graphql').IdentityManagementDocument;
+export function graphql(source: "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n      scimTenantUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n"): typeof import('./graphql').IdentityManagementDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -217,6 +223,18 @@ export function graphql(source: "\n  query Groups($first: Int, $after: String) {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query GroupMembers($id: ID!, $first: Int, $after: String) {\n    group(id: $id) {\n      id\n      memberCount\n      members(first: $first, after: $after) {\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          id\n          email\n          displayName\n          federationId\n          status\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').GroupMembersDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConnectionStatus {\n    connectionStatus {\n      health\n      attention\n      certificateExpiresAt\n      scimLastActivityAt\n      lastSuccess {\n        ...SignInEventFields\n      }\n      lastFailure {\n        ...SignInEventFields\n      }\n      lastTest {\n        ...SignInEventFields\n      }\n    }\n  }\n"): typeof import('./graphql').ConnectionStatusDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SignInReasons {\n    signInReasons {\n      code\n      description\n    }\n  }\n"): typeof import('./graphql').SignInReasonsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n"): typeof import('./graphql').UnattributedSignInEventsDocument;
 
 
 export function graphql(source: string) {

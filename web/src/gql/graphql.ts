@@ -6,10 +6,26 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type AuditEventFilter = {
   action?: string | null | undefined;
+  /** Part of the action, the actor or the target ID, any case (at most 256 characters). */
+  search?: string | null | undefined;
   since?: string | null | undefined;
   targetId?: string | null | undefined;
+  /**
+   * The kind of target (category): `user`, `group`, `sso_connection`, `idp_certificate`,
+   * `api_token`, `scim_token`, `tenant`.
+   */
+  targetType?: string | null | undefined;
   until?: string | null | undefined;
 };
+
+/** How the tenant's SSO is doing, in one word. */
+export type ConnectionHealth =
+  /** SSO is on, a certificate is valid and the last SSO attempt did not fail. */
+  | 'ACTIVE'
+  /** SSO is on and something needs the admin (see `attention`). */
+  | 'NEEDS_ATTENTION'
+  /** SSO is off (it may be prepared). */
+  | 'OFF';
 
 export type CreateTenantInput = {
   adminEmail: string;
@@ -83,9 +99,13 @@ export type SaveSsoSettingsInput = {
 
 export type SignInEventFilter = {
   reasonCode?: string | null | undefined;
+  /** One attempt by its reference (the ID shown on an error page). */
+  reference?: string | number | null | undefined;
   since?: string | null | undefined;
   /** Only successes (`true`) or only failures (`false`). */
   success?: boolean | null | undefined;
+  /** Part of the e-mail / NameID, any case (at most 256 characters). */
+  user?: string | null | undefined;
   userId?: string | number | null | undefined;
 };
 
@@ -127,7 +147,7 @@ export type SsoConnectionFieldsFragment = { enabled: boolean, provider: IdpProvi
 export type IdentityManagementQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type IdentityManagementQuery = { ssoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> }, serviceProvider: { entityId: string, acsUrl: string, signOnUrl: string, metadataUrl: string }, tenant: { slug: string, name: string, devMode: boolean } };
+export type IdentityManagementQuery = { ssoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> }, serviceProvider: { entityId: string, acsUrl: string, signOnUrl: string, metadataUrl: string, scimTenantUrl: string }, tenant: { slug: string, name: string, devMode: boolean } };
 
 export type SaveSsoSettingsMutationVariables = Exact<{
   input: SaveSsoSettingsInput;
@@ -313,6 +333,25 @@ export type GroupMembersQueryVariables = Exact<{
 
 export type GroupMembersQuery = { group: { id: string, memberCount: number, members: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, displayName: string, federationId: string, status: UserStatus }> } } | null };
 
+export type ConnectionStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConnectionStatusQuery = { connectionStatus: { health: ConnectionHealth, attention: Array<string>, certificateExpiresAt: string | null, scimLastActivityAt: string | null, lastSuccess: { id: string, createdAt: string, success: boolean, flow: string, reasonCode: string, reason: string, detail: string, userId: string | null, nameId: string | null, certificateFingerprint: string | null, clockOffsetSeconds: number | null, ip: string | null, userAgent: string | null } | null, lastFailure: { id: string, createdAt: string, success: boolean, flow: string, reasonCode: string, reason: string, detail: string, userId: string | null, nameId: string | null, certificateFingerprint: string | null, clockOffsetSeconds: number | null, ip: string | null, userAgent: string | null } | null, lastTest: { id: string, createdAt: string, success: boolean, flow: string, reasonCode: string, reason: string, detail: string, userId: string | null, nameId: string | null, certificateFingerprint: string | null, clockOffsetSeconds: number | null, ip: string | null, userAgent: string | null } | null } };
+
+export type SignInReasonsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SignInReasonsQuery = { signInReasons: Array<{ code: string, description: string }> };
+
+export type UnattributedSignInEventsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: SignInEventFilter | null | undefined;
+}>;
+
+
+export type UnattributedSignInEventsQuery = { unattributedSignInEvents: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, createdAt: string, success: boolean, flow: string, reasonCode: string, reason: string, detail: string, userId: string | null, nameId: string | null, certificateFingerprint: string | null, clockOffsetSeconds: number | null, ip: string | null, userAgent: string | null }> } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -463,6 +502,7 @@ export const IdentityManagementDocument = new TypedDocumentString(`
     acsUrl
     signOnUrl
     metadataUrl
+    scimTenantUrl
   }
   tenant {
     slug
@@ -941,3 +981,71 @@ export const GroupMembersDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<GroupMembersQuery, GroupMembersQueryVariables>;
+export const ConnectionStatusDocument = new TypedDocumentString(`
+    query ConnectionStatus {
+  connectionStatus {
+    health
+    attention
+    certificateExpiresAt
+    scimLastActivityAt
+    lastSuccess {
+      ...SignInEventFields
+    }
+    lastFailure {
+      ...SignInEventFields
+    }
+    lastTest {
+      ...SignInEventFields
+    }
+  }
+}
+    fragment SignInEventFields on SignInEvent {
+  id
+  createdAt
+  success
+  flow
+  reasonCode
+  reason
+  detail
+  userId
+  nameId
+  certificateFingerprint
+  clockOffsetSeconds
+  ip
+  userAgent
+}`) as unknown as TypedDocumentString<ConnectionStatusQuery, ConnectionStatusQueryVariables>;
+export const SignInReasonsDocument = new TypedDocumentString(`
+    query SignInReasons {
+  signInReasons {
+    code
+    description
+  }
+}
+    `) as unknown as TypedDocumentString<SignInReasonsQuery, SignInReasonsQueryVariables>;
+export const UnattributedSignInEventsDocument = new TypedDocumentString(`
+    query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {
+  unattributedSignInEvents(first: $first, after: $after, filter: $filter) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      ...SignInEventFields
+    }
+  }
+}
+    fragment SignInEventFields on SignInEvent {
+  id
+  createdAt
+  success
+  flow
+  reasonCode
+  reason
+  detail
+  userId
+  nameId
+  certificateFingerprint
+  clockOffsetSeconds
+  ip
+  userAgent
+}`) as unknown as TypedDocumentString<UnattributedSignInEventsQuery, UnattributedSignInEventsQueryVariables>;

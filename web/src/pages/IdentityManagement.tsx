@@ -2,19 +2,21 @@
 // Everything on the page is one draft; Save sends all of it in one `saveSsoSettings`
 // (settings, new certificates, removals), which the server applies in one transaction or
 // not at all. A refused save keeps the draft on screen with each problem by its field.
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, gql } from '../api/client';
 import { asApiError, useQuery } from '../api/hooks';
-import { IdentityManagementQuery, SaveSsoSettingsMutation } from '../api/operations';
+import { ConnectionStatusQuery, IdentityManagementQuery, SaveSsoSettingsMutation } from '../api/operations';
 import { CertificateDetails, CertificateUpload } from '../components/Certificates';
-import { CopyValue } from '../components/CopyButton';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CheckboxField, SelectField, TextField, fieldSentence } from '../components/Field';
+import { IdpGuide, ServiceProviderBox, SetupSteps, StatusCard } from '../components/SetupGuide';
 import { MetadataImport, TestSso, type ImportedMetadata } from '../components/SsoTools';
 import { Banner, ErrorBanner, Loading } from '../components/States';
 import type { CertificateFieldsFragment, IdentityManagementQuery as Data, IdpProvider, LoginPolicy, SsoConnectionFieldsFragment } from '../gql/graphql';
 import { parseCertificateText, type ParsedCertificate } from '../lib/certificate';
 import { formatDateTime } from '../lib/format';
 import { LOGIN_POLICIES, PROVIDERS, PROVIDER_ORDER } from '../lib/providers';
+import { setupSteps, showGuide, ssoOnlyWarning, type ConnectionStatusData } from '../lib/setup';
 import { useUnsavedChangesGuard } from '../router';
 
 export interface SsoSettings {
@@ -56,6 +58,7 @@ let stagedKey = 0;
 
 export function IdentityManagementPage() {
   const query = useQuery(IdentityManagementQuery, {});
+  const status = useQuery(ConnectionStatusQuery, {});
   if (!query.data) {
     return (
       <>
@@ -64,10 +67,27 @@ export function IdentityManagementPage() {
       </>
     );
   }
-  return <SsoEditor initial={query.data} onReload={query.reload} />;
+  return (
+    <SsoEditor
+      initial={query.data}
+      onReload={query.reload}
+      status={status.data?.connectionStatus}
+      onStatusReload={() => void status.reload()}
+    />
+  );
 }
 
-export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () => Promise<void> }) {
+export function SsoEditor({
+  initial,
+  onReload,
+  status,
+  onStatusReload,
+}: {
+  initial: Data;
+  onReload?: () => Promise<void>;
+  status?: ConnectionStatusData;
+  onStatusReload?: () => void;
+}) {
   const [saved, setSaved] = useState<SsoConnectionFieldsFragment>(initial.ssoConnection);
   const [draft, setDraft] = useState<SsoSettings>(() => settingsOf(initial.ssoConnection));
   const [staged, setStaged] = useState<Staged[]>([]);
@@ -79,6 +99,7 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
   const [savedNotice, setSavedNotice] = useState(false);
   const [showAnyway, setShowAnyway] = useState(false);
   const [importNotice, setImportNotice] = useState<string | null>(null);
+  const [confirmSsoOnly, setConfirmSsoOnly] = useState(false);
 
   // When the page (re)loads data from the server, start over from it (adjusted while
   // rendering, so no frame shows the new data beside the old draft).
@@ -180,6 +201,7 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
       setStaged([]);
       setRemoving([]);
       setSavedNotice(true);
+      onStatusReload?.();
     } catch (e) {
       setSaveError(asApiError(e));
     } finally {
@@ -197,7 +219,9 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        void save();
+        // Turning "SSO only" on locks users out if SSO does not work: ask first.
+        if (draft.loginPolicy === 'SSO' && saved.loginPolicy !== 'SSO') setConfirmSsoOnly(true);
+        else void save();
       }}
     >
       <div className="page-head">
@@ -224,6 +248,10 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
       {saveError?.code === 'VALIDATION' && !unplacedError && (
         <Banner kind="error">Nothing was saved: fix the fields marked below and save again.</Banner>
       )}
+
+      {status && (saved.enabled || status.lastSuccess || status.lastFailure || status.lastTest) && <StatusCard status={status} />}
+      {showGuide(saved) && <SetupSteps steps={setupSteps(saved, status)} />}
+      {!showSettings && <ServiceProviderBox sp={sp} provider={draft.provider} />}
 
       <section className="card" aria-labelledby="sso-heading">
         <h2 id="sso-heading">Authentication</h2>
@@ -264,6 +292,7 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
       {showSettings && (
         <>
           <ServiceProviderBox sp={sp} provider={draft.provider} />
+          <IdpGuide provider={draft.provider} sp={sp} />
 
           <section className="card" aria-labelledby="saml-heading">
             <h2 id="saml-heading">{provider.settingsHeading}</h2>
@@ -385,8 +414,23 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
             />
           </section>
 
-          <TestSso unsavedChanges={dirty} />
+          <TestSso unsavedChanges={dirty} onResult={onStatusReload} />
         </>
+      )}
+
+      {confirmSsoOnly && (
+        <ConfirmDialog
+          title="Switch to SSO only?"
+          confirmLabel="Switch to SSO only and save"
+          danger={!ssoOnlyWarning(status).testPassed}
+          onCancel={() => setConfirmSsoOnly(false)}
+          onConfirm={() => {
+            setConfirmSsoOnly(false);
+            void save();
+          }}
+        >
+          <p>{ssoOnlyWarning(status).text}</p>
+        </ConfirmDialog>
       )}
 
       <div className="savebar">
@@ -443,22 +487,5 @@ function SavedCertificate({
         </p>
       )}
     </li>
-  );
-}
-
-function ServiceProviderBox({ sp, provider }: { sp: Data['serviceProvider']; provider: IdpProvider }) {
-  const info = PROVIDERS[provider];
-  const headingId = useId();
-  const labels = useMemo(() => info.spLabels, [info]);
-  return (
-    <section className="card sp-box" aria-labelledby={headingId}>
-      <h2 id={headingId}>{info.spHeading}</h2>
-      <dl>
-        <CopyValue label={labels.entityId} value={sp.entityId} />
-        <CopyValue label={labels.acsUrl} value={sp.acsUrl} />
-        <CopyValue label={labels.signOnUrl} value={sp.signOnUrl} />
-        <CopyValue label={labels.metadataUrl} value={sp.metadataUrl} hint="For IdPs that import SP metadata." />
-      </dl>
-    </section>
   );
 }

@@ -1,12 +1,20 @@
 // The SSO sign-in log: every attempt, with the reason in words and what was expected
 // versus what the IdP sent, so an admin can fix the configuration.
 import { useState } from 'react';
-import { useDebounced, useQuery } from '../api/hooks';
-import { SignInEventsQuery } from '../api/operations';
+import { gql } from '../api/client';
+import { asApiError, useDebounced, useQuery } from '../api/hooks';
+import { SignInEventsQuery, SignInReasonsQuery, UnattributedSignInEventsQuery } from '../api/operations';
 import { SelectField, TextField } from '../components/Field';
 import { Empty, ErrorBanner, Loading } from '../components/States';
 import type { SignInEventFieldsFragment as SignInEvent } from '../gql/graphql';
+import { EXPORT_MAX_ROWS, collectPages, download, toCsv } from '../lib/csv';
 import { formatDateTime } from '../lib/format';
+import { useRouter } from '../router';
+
+interface Events {
+  nodes: SignInEvent[];
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+}
 
 const PAGE_SIZE = 25;
 
@@ -17,32 +25,105 @@ const FLOW_LABEL: Record<string, string> = {
   password: 'Password (console)',
 };
 
-export function SignInLogPage() {
+/** The export's columns, in order. */
+const CSV_HEADER = ['Time (UTC)', 'Outcome', 'User (NameID)', 'Reason code', 'Reason', 'Detail', 'Flow', 'Reference', 'IP address', 'User agent'];
+
+export function signInCsvRow(e: SignInEvent): (string | null)[] {
+  return [e.createdAt, e.success ? 'succeeded' : 'failed', e.nameId ?? null, e.reasonCode, e.reason, e.detail, e.flow, e.id, e.ip ?? null, e.userAgent ?? null];
+}
+
+function initialReference(path: string): string {
+  const q = path.split('?')[1];
+  return q ? (new URLSearchParams(q).get('reference') ?? '') : '';
+}
+
+/**
+ * The sign-in log. `unattributed`: the operators' view of attempts that could not be tied
+ * to any tenant (garbage posts, unknown issuers, unknown organisations).
+ */
+export function SignInLogPage({ unattributed = false }: { unattributed?: boolean }) {
+  const { path } = useRouter();
   const [outcome, setOutcome] = useState<'all' | 'failed' | 'succeeded'>('all');
   const [reasonCode, setReasonCode] = useState('');
+  const [user, setUser] = useState('');
+  const [reference, setReference] = useState(() => initialReference(path));
   const [since, setSince] = useState('');
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const settledReason = useDebounced(reasonCode.trim());
+  const [exporting, setExporting] = useState<string | null>(null);
+  const settledUser = useDebounced(user.trim());
+  const settledReference = useDebounced(reference.trim());
+  const reasons = useQuery(SignInReasonsQuery, {});
   const filter = {
     success: outcome === 'all' ? null : outcome === 'succeeded',
-    reasonCode: settledReason || null,
+    reasonCode: reasonCode || null,
+    user: settledUser || null,
+    reference: settledReference || null,
     since: since ? new Date(`${since}T00:00:00`).toISOString() : null,
   };
-  const query = useQuery(SignInEventsQuery, { first: PAGE_SIZE, after: cursors[cursors.length - 1], filter });
-  const events = query.data?.signInEvents;
-  const filtered = outcome !== 'all' || !!filter.reasonCode || !!filter.since;
+  const vars = { first: PAGE_SIZE, after: cursors[cursors.length - 1], filter };
+  const tenantLog = useQuery(SignInEventsQuery, vars, { skip: unattributed });
+  const looseLog = useQuery(UnattributedSignInEventsQuery, vars, { skip: !unattributed });
+  const query = unattributed ? looseLog : tenantLog;
+  const events: Events | undefined = unattributed ? looseLog.data?.unattributedSignInEvents : tenantLog.data?.signInEvents;
+  const loadPage = async (after: string | null): Promise<Events> =>
+    unattributed
+      ? (await gql(UnattributedSignInEventsQuery, { first: 200, after, filter })).unattributedSignInEvents
+      : (await gql(SignInEventsQuery, { first: 200, after, filter })).signInEvents;
+  const filtered = outcome !== 'all' || !!filter.reasonCode || !!filter.since || !!filter.user || !!filter.reference;
   const restart = () => setCursors([null]);
+  const title = unattributed ? 'Sign-ins without a tenant' : 'Sign-in log';
+
+  const exportCsv = async () => {
+    setExporting('Exporting…');
+    try {
+      const { rows, truncated } = await collectPages(loadPage, EXPORT_MAX_ROWS);
+      download(`${unattributed ? 'sign-ins-without-tenant' : 'sign-in-log'}-${new Date().toISOString().slice(0, 10)}.csv`, toCsv(CSV_HEADER, rows.map(signInCsvRow)));
+      setExporting(truncated ? `Exported the newest ${EXPORT_MAX_ROWS} entries; narrow the filters for older ones.` : `Exported ${rows.length} ${rows.length === 1 ? 'entry' : 'entries'}.`);
+    } catch (e) {
+      setExporting(`The export failed: ${asApiError(e).message}`);
+    }
+  };
 
   return (
     <div className="page signin-log">
       <div className="page-head">
-        <h1>Sign-in log</h1>
-        <button type="button" onClick={() => void query.reload()} disabled={query.loading}>
-          Refresh
-        </button>
+        <h1>{title}</h1>
+        <span className="tools">
+          <button type="button" onClick={() => void exportCsv()} disabled={!events || events.nodes.length === 0 || exporting === 'Exporting…'}>
+            Export CSV
+          </button>
+          <button type="button" onClick={() => void query.reload()} disabled={query.loading}>
+            Refresh
+          </button>
+        </span>
       </div>
-      <p className="lede">Every SSO and password sign-in attempt, newest first, with the reason when it failed.</p>
-      <form className="toolbar filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter the sign-in log">
+      <p className="lede">
+        {unattributed
+          ? 'Attempts Gatehouse could not tie to any organisation: no organisation named, an IdP issuer nobody has, or a post that could not be read. A reference from such an error page is found here.'
+          : 'Every SSO and password sign-in attempt, newest first, with the reason when it failed. A reference from an error page finds its attempt.'}
+      </p>
+      {exporting && <p className="hint" role="status">{exporting}</p>}
+      <form className="toolbar filters" onSubmit={(e) => e.preventDefault()} aria-label={`Filter the ${title.toLowerCase()}`}>
+        <TextField
+          label="Reference"
+          value={reference}
+          placeholder="From the error page"
+          spellCheck={false}
+          onChange={(e) => {
+            setReference(e.target.value);
+            restart();
+          }}
+        />
+        <TextField
+          label="User"
+          value={user}
+          placeholder="Part of the e-mail"
+          spellCheck={false}
+          onChange={(e) => {
+            setUser(e.target.value);
+            restart();
+          }}
+        />
         <SelectField
           label="Outcome"
           value={outcome}
@@ -55,16 +136,21 @@ export function SignInLogPage() {
           <option value="failed">Failed</option>
           <option value="succeeded">Succeeded</option>
         </SelectField>
-        <TextField
-          label="Reason code"
+        <SelectField
+          label="Reason"
           value={reasonCode}
-          placeholder="e.g. unknown_user"
-          spellCheck={false}
           onChange={(e) => {
             setReasonCode(e.target.value);
             restart();
           }}
-        />
+        >
+          <option value="">Any reason</option>
+          {(reasons.data?.signInReasons ?? []).map((r) => (
+            <option key={r.code} value={r.code} title={r.description}>
+              {reasonLabel(r.code)}
+            </option>
+          ))}
+        </SelectField>
         <TextField
           label="Since"
           type="date"
@@ -76,10 +162,10 @@ export function SignInLogPage() {
         />
       </form>
       <ErrorBanner error={query.error} onRetry={() => void query.reload()} />
-      {!events && !query.error && <Loading what="the sign-in log" />}
+      {!events && !query.error && <Loading what={`the ${title.toLowerCase()}`} />}
       {events && events.nodes.length === 0 && (
-        <Empty title={filtered ? 'No sign-ins match these filters' : 'No SSO sign-ins yet'}>
-          {!filtered && <p>Attempts appear here as soon as users sign in through your identity provider, or you run Test SSO.</p>}
+        <Empty title={filtered ? 'No sign-ins match these filters' : unattributed ? 'No attempts without a tenant' : 'No SSO sign-ins yet'}>
+          {!filtered && !unattributed && <p>Attempts appear here as soon as users sign in through your identity provider, or you run Test SSO.</p>}
         </Empty>
       )}
       {events && events.nodes.length > 0 && (
@@ -97,7 +183,7 @@ export function SignInLogPage() {
         </ol>
       )}
       {events && (cursors.length > 1 || events.pageInfo.hasNextPage) && (
-        <nav className="pager" aria-label="Pages of the sign-in log">
+        <nav className="pager" aria-label={`Pages of the ${title.toLowerCase()}`}>
           <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
             Newer
           </button>
@@ -115,14 +201,20 @@ export function SignInLogPage() {
   );
 }
 
+/** `unknown_user` → "Unknown user": the list reads as words, the code is in the entry. */
+export function reasonLabel(code: string): string {
+  const words = code.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export function SignInEntry({ event, onReason }: { event: SignInEvent; onReason?: (code: string) => void }) {
   return (
     <li className={event.success ? 'event signin ok' : 'event signin failed'}>
       <div className="event-head">
         <span>
           {event.success ? <span className="badge badge-ok">Succeeded</span> : <span className="badge badge-error">Failed</span>}{' '}
-          <span className="strong">{event.nameId ?? 'unknown user'}</span>
-          {!event.userId && event.nameId && <span className="muted"> (no matching user)</span>}
+          <span className="strong">{event.nameId ?? (event.reasonCode === 'unknown_user' ? 'Unknown user' : 'No user named')}</span>
+          {!event.userId && event.nameId && event.reasonCode === 'unknown_user' && <span className="muted"> (no matching user)</span>}
         </span>
         <time dateTime={event.createdAt}>{formatDateTime(event.createdAt)}</time>
       </div>

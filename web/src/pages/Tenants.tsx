@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { asApiError, useMutation, useQuery } from '../api/hooks';
 import { CreateTenantMutation, SetTenantDevModeMutation, TenantsQuery } from '../api/operations';
 import { useAuth } from '../auth';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CopyButton } from '../components/CopyButton';
 import { TextField } from '../components/Field';
 import { Pager, useCursors } from '../components/Pager';
@@ -22,6 +23,24 @@ export function TenantsPage() {
   const [form, setForm] = useState(empty);
   const [created, setCreated] = useState<{ slug: string; adminEmail: string; password: string | null } | null>(null);
   const [devModeError, setDevModeError] = useState<string | null>(null);
+  const [confirmHttp, setConfirmHttp] = useState<string | null>(null);
+  const setHttp = async (id: string, slug: string, enabled: boolean) => {
+    setDevModeError(null);
+    try {
+      const { setTenantDevMode } = await devMode.run({ slug, enabled });
+      query.setData(
+        (d) =>
+          d && {
+            tenants: {
+              ...d.tenants,
+              nodes: d.tenants.nodes.map((x) => (x.id === id ? { ...x, devMode: setTenantDevMode.devMode } : x)),
+            },
+          },
+      );
+    } catch (error) {
+      setDevModeError(asApiError(error).message);
+    }
+  };
   const dirty = Object.values(form).some(Boolean);
   useUnsavedChangesGuard(dirty, 'The new tenant is not created yet. If you leave now, what you typed is lost.');
   useUnsavedChangesGuard(
@@ -123,6 +142,25 @@ export function TenantsPage() {
       <h2>All tenants</h2>
       <ErrorBanner error={query.error} onRetry={() => void query.reload()} />
       {devModeError && <Banner kind="error">{devModeError}</Banner>}
+      {confirmHttp && (
+        <ConfirmDialog
+          title={`Allow http IdP URLs for ${confirmHttp}?`}
+          confirmLabel="Allow http IdP URLs"
+          danger
+          onCancel={() => setConfirmHttp(null)}
+          onConfirm={() => {
+            const slug = confirmHttp;
+            setConfirmHttp(null);
+            const t = query.data?.tenants.nodes.find((x) => x.slug === slug);
+            if (t) void setHttp(t.id, slug, true);
+          }}
+        >
+          <p>
+            The tenant&rsquo;s admins will be able to save IdP Login and Logout URLs that start with http://, so sign-in
+            requests travel unencrypted. Use this only for a test IdP on a private network, and turn it off again afterwards.
+          </p>
+        </ConfirmDialog>
+      )}
       {!tenants && !query.error && <Loading what="tenants" />}
       {tenants && tenants.length === 0 && <Empty title="No tenants yet" />}
       {tenants && tenants.length > 0 && (
@@ -154,22 +192,10 @@ export function TenantsPage() {
                         checked={t.devMode}
                         aria-label={`Allow http IdP URLs for ${t.slug}`}
                         disabled={devMode.running}
-                        onChange={async (e) => {
-                          setDevModeError(null);
-                          try {
-                            const { setTenantDevMode } = await devMode.run({ slug: t.slug, enabled: e.target.checked });
-                            query.setData(
-                              (d) =>
-                                d && {
-                                  tenants: {
-                                    ...d.tenants,
-                                    nodes: d.tenants.nodes.map((x) => (x.id === t.id ? { ...x, devMode: setTenantDevMode.devMode } : x)),
-                                  },
-                                },
-                            );
-                          } catch (error) {
-                            setDevModeError(asApiError(error).message);
-                          }
+                        onChange={(e) => {
+                          // Turning it on weakens the tenant's SSO: ask first. Turning it off is safe.
+                          if (e.target.checked) setConfirmHttp(t.slug);
+                          else void setHttp(t.id, t.slug, false);
                         }}
                       />
                       <span>Allow http IdP URLs</span>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useContext, useEffect, useState } from 'react';
 import type { ApiError } from '../api/client';
 import { asApiError, useMutation, useQuery } from '../api/hooks';
 import {
@@ -9,6 +9,7 @@ import {
   UpdateUserMutation,
   UsersQuery,
 } from '../api/operations';
+import { AuthContext } from '../auth';
 import { ConfirmDialog, Modal } from '../components/ConfirmDialog';
 import { CheckboxField, SelectField, TextField } from '../components/Field';
 import { Banner, Empty, ErrorBanner, Loading } from '../components/States';
@@ -29,6 +30,10 @@ export function UsersPage() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<User | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
+  const [suspending, setSuspending] = useState<User | null>(null);
+  const me = useContext(AuthContext)?.me;
+  // The server refuses suspending or deleting your own account: don't offer it.
+  const isMe = (u: User) => u.id === me?.id;
   const [notice, setNotice] = useState<string | null>(null);
   const [rowError, setRowError] = useState<{ id: string; error: ApiError } | null>(null);
   const activate = useMutation(ActivateUserMutation);
@@ -114,7 +119,15 @@ export function UsersPage() {
               {users.nodes.map((u) => (
                 <tr key={u.id}>
                   <td data-label="User">
-                    <div className="strong">{u.displayName || u.email}</div>
+                    <div className="strong">
+                      {u.displayName || u.email}
+                      {isMe(u) && (
+                        <>
+                          {' '}
+                          <span className="badge badge-info">You</span>
+                        </>
+                      )}
+                    </div>
                     {u.displayName && <div className="muted">{u.email}</div>}
                   </td>
                   <td data-label="Federation ID" className="mono">
@@ -131,11 +144,11 @@ export function UsersPage() {
                     <button type="button" onClick={() => setEditing(u)} aria-label={`Edit ${u.email}`}>
                       Edit
                     </button>
-                    {u.status === 'ACTIVE' ? (
+                    {isMe(u) ? null : u.status === 'ACTIVE' ? (
                       <button
                         type="button"
                         disabled={busyId === u.id}
-                        onClick={() => void setStatus(u, 'SUSPENDED')}
+                        onClick={() => setSuspending(u)}
                         aria-label={`Suspend ${u.email}`}
                       >
                         Suspend
@@ -150,9 +163,11 @@ export function UsersPage() {
                         Activate
                       </button>
                     )}
-                    <button type="button" className="danger-text" onClick={() => setDeleting(u)} aria-label={`Delete ${u.email}`}>
-                      Delete
-                    </button>
+                    {!isMe(u) && (
+                      <button type="button" className="danger-text" onClick={() => setDeleting(u)} aria-label={`Delete ${u.email}`}>
+                        Delete
+                      </button>
+                    )}
                     {rowError?.id === u.id && (
                       <p className="field-error" role="alert">
                         {rowError.error.fields[0]?.message ?? rowError.error.message}
@@ -201,6 +216,25 @@ export function UsersPage() {
             setNotice(`Saved ${u.email}.`);
           }}
         />
+      )}
+      {suspending && (
+        <ConfirmDialog
+          title={`Suspend ${suspending.email}?`}
+          confirmLabel="Suspend"
+          danger
+          busy={busyId === suspending.id}
+          onCancel={() => setSuspending(null)}
+          onConfirm={() => {
+            const u = suspending;
+            setSuspending(null);
+            void setStatus(u, 'SUSPENDED');
+          }}
+        >
+          <p>
+            Their sessions end at once and they cannot sign in, with a password or through SSO, until you activate them
+            again. If your IdP provisions users over SCIM, it may activate them again at its next sync.
+          </p>
+        </ConfirmDialog>
       )}
       {deleting && (
         <DeleteUserDialog

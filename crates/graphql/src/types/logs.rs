@@ -48,6 +48,11 @@ impl AuditEvent {
 pub(crate) struct AuditEventFilter {
     pub action: Option<String>,
     pub target_id: Option<String>,
+    /// The kind of target (category): `user`, `group`, `sso_connection`, `idp_certificate`,
+    /// `api_token`, `scim_token`, `tenant`.
+    pub target_type: Option<String>,
+    /// Part of the action, the actor or the target ID, any case (at most 256 characters).
+    pub search: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
 }
@@ -111,5 +116,9 @@ pub(crate) struct SignInEventFilter {
     pub success: Option<bool>,
     pub reason_code: Option<String>,
     pub user_id: Option<ID>,
+    /// Part of the e-mail / NameID, any case (at most 256 characters).
+    pub user: Option<String>,
+    /// One attempt by its reference (the ID shown on an error page).
+    pub reference: Option<ID>,
     pub since: Option<DateTime<Utc>>,
 }

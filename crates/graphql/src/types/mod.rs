@@ -5,12 +5,14 @@
 //! - `me`: the signed-in caller; `tenants`: the customer organisation;
 //! - `users`, `groups`: the tenant's directory;
 //! - `sso`: the SAML connection, IdP certificates and service-provider values;
-//! - `tokens`: API and SCIM tokens; `logs`: audit events and sign-in events.
+//! - `tokens`: API and SCIM tokens; `logs`: audit events and sign-in events;
+//! - `status`: the connection status card and the sign-in reasons.
 
 mod groups;
 mod logs;
 mod me;
 mod sso;
+mod status;
 mod tenants;
 mod tokens;
 mod users;
@@ -22,6 +24,7 @@ pub(crate) use sso::{
     IdpCertificate, IdpMetadataImport, MetadataCertificate, SaveSsoSettingsInput, ServiceProvider, SsoConnection,
     SsoConnectionInput, TestSsoPayload,
 };
+pub(crate) use status::{ConnectionStatus, SignInReasonInfo};
 pub(crate) use tenants::{CreateTenantInput, CreateTenantPayload, Tenant};
 pub(crate) use tokens::{ApiToken, CreateApiTokenPayload, CreateScimTokenPayload, ScimToken};
 pub(crate) use users::{CreateUserInput, UpdateUserInput, User};

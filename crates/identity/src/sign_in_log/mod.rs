@@ -2,18 +2,22 @@
 //! code (success or refusal), and the admin's paged, filtered reader.
 
 mod reason;
+mod status;
 
 pub(crate) use reason::Outcome;
 pub use reason::{SignInReason, reason_text};
+pub use status::{ConnectionHealth, ConnectionStatus};
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 
 use crate::Identity;
-use crate::auth::principal::AdminScope;
-use crate::error::Result;
+use crate::auth::principal::{AdminScope, OperatorScope};
+use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
 use crate::store::entities::sign_in_event;
@@ -74,7 +78,64 @@ pub struct SignInFilter {
     pub success: Option<bool>,
     pub reason_code: Option<String>,
     pub user_id: Option<UserId>,
+    /// Part of the NameID (the e-mail the IdP or the person sent), case-insensitive.
+    pub user: Option<String>,
+    /// One attempt by its reference (the ID an error page shows).
+    pub reference: Option<SignInEventId>,
     pub since: Option<DateTime<Utc>>,
+}
+
+/// The longest `user` a filter may carry (a NameID is stored up to 256 characters).
+pub const MAX_USER_FILTER_CHARS: usize = 256;
+
+impl SignInFilter {
+    /// Narrows `q` by every filter that is set; refuses a `user` longer than a stored NameID.
+    fn apply(&self, mut q: Select<sign_in_event::Entity>) -> Result<Select<sign_in_event::Entity>> {
+        if let Some(s) = self.success {
+            q = q.filter(
+                sign_in_event::Column::Outcome.eq(if s { Outcome::Success } else { Outcome::Failure }.as_str()),
+            );
+        }
+        if let Some(r) = &self.reason_code {
+            q = q.filter(sign_in_event::Column::ReasonCode.eq(r.as_str()));
+        }
+        if let Some(u) = self.user_id {
+            q = q.filter(sign_in_event::Column::UserId.eq(u.as_uuid()));
+        }
+        if let Some(user) = self.user.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            if user.chars().count() > MAX_USER_FILTER_CHARS {
+                return Err(Error::invalid(
+                    "filter.user",
+                    format!("must be at most {MAX_USER_FILTER_CHARS} characters"),
+                ));
+            }
+            // LOWER() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+            let pattern = format!("%{}%", escape_like(&user.to_lowercase()));
+            q = q.filter(
+                Expr::expr(Func::lower(Expr::col(sign_in_event::Column::NameId)))
+                    .like(LikeExpr::new(pattern).escape('\\')),
+            );
+        }
+        if let Some(id) = self.reference {
+            q = q.filter(sign_in_event::Column::Id.eq(id.as_uuid()));
+        }
+        if let Some(since) = self.since {
+            q = q.filter(sign_in_event::Column::CreatedAt.gte(since));
+        }
+        Ok(q)
+    }
+}
+
+/// `%`, `_` and the escape character itself match literally (escape character `\`).
+pub(crate) fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 pub(crate) struct Attempt<'a> {
@@ -179,27 +240,32 @@ impl Identity {
         filter: &SignInFilter,
         page: &PageRequest,
     ) -> Result<Page<SignInEvent>> {
+        let q = sign_in_event::Entity::find().filter(sign_in_event::Column::TenantId.eq(scope.tenant_id().as_uuid()));
+        self.list_events(q, filter, page).await
+    }
+
+    /// Attempts that could not be tied to any tenant (no organisation named, unknown IdP
+    /// issuer, unreadable posts), newest first: the operators' view.
+    pub async fn unattributed_sign_in_events(
+        &self,
+        _scope: &OperatorScope,
+        filter: &SignInFilter,
+        page: &PageRequest,
+    ) -> Result<Page<SignInEvent>> {
+        let q = sign_in_event::Entity::find().filter(sign_in_event::Column::TenantId.is_null());
+        self.list_events(q, filter, page).await
+    }
+
+    async fn list_events(
+        &self,
+        q: Select<sign_in_event::Entity>,
+        filter: &SignInFilter,
+        page: &PageRequest,
+    ) -> Result<Page<SignInEvent>> {
         let size = page.size()?;
-        let mut q = sign_in_event::Entity::find()
-            .filter(sign_in_event::Column::TenantId.eq(scope.tenant_id().as_uuid()))
-            .order_by_desc(sign_in_event::Column::Id)
-            .limit(size + 1);
+        let mut q = filter.apply(q)?.order_by_desc(sign_in_event::Column::Id).limit(size + 1);
         if let Some(after) = page.after_uuid()? {
             q = q.filter(sign_in_event::Column::Id.lt(after));
-        }
-        if let Some(s) = filter.success {
-            q = q.filter(
-                sign_in_event::Column::Outcome.eq(if s { Outcome::Success } else { Outcome::Failure }.as_str()),
-            );
-        }
-        if let Some(r) = &filter.reason_code {
-            q = q.filter(sign_in_event::Column::ReasonCode.eq(r.as_str()));
-        }
-        if let Some(u) = filter.user_id {
-            q = q.filter(sign_in_event::Column::UserId.eq(u.as_uuid()));
-        }
-        if let Some(since) = filter.since {
-            q = q.filter(sign_in_event::Column::CreatedAt.gte(since));
         }
         let rows = q.all(&self.db).await?;
         Ok(page_from(rows.into_iter().map(SignInEvent::from).collect(), size))

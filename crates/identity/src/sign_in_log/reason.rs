@@ -75,6 +75,11 @@ impl SignInReason {
         OWN.iter().copied().find(|r| r.as_str() == code).or_else(|| ReasonCode::parse(code).map(Self::Saml))
     }
 
+    /// Every reason, Gatehouse's own first, then the SAML validation's (for filter lists).
+    pub fn all() -> Vec<SignInReason> {
+        OWN.iter().copied().chain(ReasonCode::ALL.iter().copied().map(Self::Saml)).collect()
+    }
+
     pub fn is_success(self) -> bool {
         self == Self::Success
     }
@@ -243,8 +248,7 @@ mod tests {
 
     #[test]
     fn every_code_is_unique_and_parses_back() {
-        let all: Vec<SignInReason> =
-            OWN.iter().copied().chain(ReasonCode::ALL.iter().copied().map(SignInReason::Saml)).collect();
+        let all = SignInReason::all();
         let mut seen = std::collections::HashSet::new();
         for r in all {
             assert!(seen.insert(r.as_str()), "{r} is written twice");

@@ -4,11 +4,13 @@
 
 mod acs;
 mod admins;
+mod audit;
 mod auth;
 mod handover;
 mod logout;
 mod provisioning;
 mod saml_fixtures;
+mod sign_in_log;
 mod sso;
 mod statements;
 mod support;

@@ -17,6 +17,7 @@ const ADMIN_ONLY: &[(&str, &str)] = &[
     ("users", "{ users { edges { node { id } } } }"),
     ("auditEvents", "{ auditEvents { edges { node { id } } } }"),
     ("signInEvents", "{ signInEvents { edges { node { id } } } }"),
+    ("connectionStatus", "{ connectionStatus { health } }"),
     ("scimTokens", "{ scimTokens { nodes { id } } }"),
     ("groups", "{ groups { nodes { id } } }"),
     ("group", "query($id:ID!){ group(id:$id) { id } }"),
@@ -54,10 +55,11 @@ const OPERATOR_ONLY: &[(&str, &str)] = &[
         "mutation { createTenant(input:{slug:\"x-tenant\", name:\"x\", adminEmail:\"x@x.test\"}) { tenant { id } } }",
     ),
     ("setTenantDevMode", "mutation { setTenantDevMode(slug:\"contoso\", enabled:true) { devMode } }"),
+    ("unattributedSignInEvents", "{ unattributedSignInEvents { nodes { id } } }"),
 ];
 
 /// Every signed-in user (`user` for their own record), or anyone (`signIn`).
-const EVERYONE: &[&str] = &["me", "tenant", "serviceProvider", "user", "signIn", "signOut"];
+const EVERYONE: &[&str] = &["me", "tenant", "serviceProvider", "user", "signIn", "signOut", "signInReasons"];
 
 #[test]
 fn every_operation_is_classified() {
@@ -101,6 +103,10 @@ both_backends!(plain_users_are_refused_every_admin_and_operator_operation, |db| 
     assert_eq!(r.data()["user"]["email"], "u@contoso.test");
     let r = app.gql(&user, "{ tenant { slug } serviceProvider { entityId } }", json!({})).await;
     assert_eq!(r.data()["tenant"]["slug"], "contoso");
+    let r = app.gql(&user, "{ signInReasons { code } }", json!({})).await;
+    assert!(r.data()["signInReasons"].as_array().unwrap().iter().any(|r| r["code"] == "unknown_user"));
+    let r = app.gql(&Auth::Anonymous, "{ signInReasons { code } }", json!({})).await;
+    assert_eq!(r.code(), Some("UNAUTHENTICATED"), "{}", r.body);
 
     // The admin is refused nothing on the admin list (errors, if any, are about the input).
     for (name, q) in ADMIN_ONLY {

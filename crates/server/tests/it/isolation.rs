@@ -22,6 +22,9 @@ const COVERED: &[&str] = &[
     "auditEvents",
     "apiTokens",
     "signInEvents",
+    "unattributedSignInEvents",
+    "signInReasons",
+    "connectionStatus",
     "scimTokens",
     "groups",
     "group",
@@ -204,6 +207,26 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
     assert!(!text(&r).contains(&b.scim_token_id), "{}", text(&r));
     let r = app.gql(caller, "{ signInEvents(first:200) { edges { node { id } } } }", json!({})).await;
     assert!(!text(&r).contains(&b.sign_in_event), "A sees B's sign-in log");
+    // B's reference, searched for in A's log, finds nothing; nor does B's admin's e-mail.
+    let r = app
+        .gql(
+            caller,
+            "query($r:ID, $u:String){ a: signInEvents(filter:{reference:$r}) { nodes { id } } b: signInEvents(filter:{user:$u}) { nodes { id } } }",
+            json!({"r": b.sign_in_event, "u": b.user_email}),
+        )
+        .await;
+    assert_eq!(r.data()["a"]["nodes"].as_array().unwrap().len(), 0, "{}", text(&r));
+    assert!(!text(&r).contains(&b.sign_in_event), "{}", text(&r));
+    let r = app
+        .gql(caller, "{ connectionStatus { certificateExpiresAt lastSuccess { id } lastFailure { id nameId } lastTest { id } } }", json!({}))
+        .await;
+    assert!(!text(&r).contains(&b.sign_in_event) && !text(&r).contains(&b.fingerprint), "{}", text(&r));
+    // The reason list is the same for everyone and carries no tenant's data.
+    let r = app.gql(caller, "{ signInReasons { code description } }", json!({})).await;
+    assert!(r.data()["signInReasons"].as_array().unwrap().len() > 10);
+    // Attempts tied to no tenant are for operators only.
+    let r = app.gql(caller, "{ unattributedSignInEvents { nodes { id } } }", json!({})).await;
+    assert_eq!(r.code(), Some("FORBIDDEN"), "{}", text(&r));
 
     let r = app.gql(caller, "{ scimTokens { nodes { id } } groups(first:10) { edges { node { id displayName memberCount members(first:10) { nodes { id groups(first:10) { nodes { id displayName } } } } } } } users { nodes { id groups(first:10) { nodes { id displayName } } } } }", json!({})).await;
     for needle in [&b.scim_token_id, &b.group_id, &b.user_id, &"B secret group".to_owned()] {
