@@ -15,7 +15,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | `auth` | password sign-in, sessions, API tokens, operators, the permission handles (`auth::principal`), throttling and the hashing pool (`auth::throttle`) |
-//! | `sso` | the tenant's IdP connection (`connection`, `metadata`) and the SAML flows: `start`, `acs`, `handover`, `logout`, `test_run`, `home_realm` |
+//! | `sso` | the tenant's IdP connection (`connection`, `metadata`, `metadata_url`, `rollover`) and the SAML flows: `start`, `acs`, `handover`, `logout`, `test_run`, `home_realm` |
 //! | `sign_in_log` | every sign-in attempt, and [`SignInReason`]: each reason's code and words |
 //! | `provisioning` | users and groups: the console's user management (`users`), SCIM (`scim_users`, `user_attributes`, `listing`, `groups`, `memberships`, `scim_tokens`) and the guard keeping SCIM away from admins (`admin_guard`) |
 //! | `tenants` | tenants and their settings |
@@ -72,8 +72,10 @@ pub use provisioning::users::{NewUser, UserUpdate};
 pub use secrets::{MIN_PASSWORD_LEN, generate_password};
 pub use sign_in_log::{RequestMeta, SignInEvent, SignInFilter, SignInReason, reason_text};
 pub use sso::{
-    AcsOutcome, AddedCertificate, MAX_CERTIFICATES, MetadataImport, SignInRoute, SsoConnectionInput, SsoError,
-    SsoRefusal, SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, TestReport, safe_redirect,
+    AcsOutcome, AddedCertificate, CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, MAX_CERTIFICATES,
+    MAX_REFRESH, MIN_REFRESH, MetadataImport, MetadataUrlStatus, SignInRoute, SsoConnectionInput, SsoError, SsoRefusal,
+    SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, StagedCertificate, TestReport, expired_certificate_refusal,
+    safe_redirect,
 };
 pub use tenants::{CreatedTenant, NewTenant};
 
@@ -102,6 +104,9 @@ pub struct Identity {
     sp: Arc<ServiceProvider>,
     /// Attempt limits and the password-hashing pool ([`Identity::with_limits`]).
     throttle: Arc<auth::throttle::Throttle>,
+    /// The SSRF-guarded client for IdP metadata URLs ([`Identity::with_fetcher`]); without
+    /// one, metadata URLs cannot be used.
+    fetcher: Option<gatehouse_outbound::Fetcher>,
 }
 
 impl Identity {
@@ -112,7 +117,15 @@ impl Identity {
             sessions,
             sp: Arc::new(sp),
             throttle: Arc::new(auth::throttle::Throttle::new(Limits::default())),
+            fetcher: None,
         }
+    }
+
+    /// Lets Gatehouse fetch IdP metadata URLs through `fetcher` (its policy: the operator's
+    /// allowed hosts and limits).
+    pub fn with_fetcher(mut self, fetcher: gatehouse_outbound::Fetcher) -> Self {
+        self.fetcher = Some(fetcher);
+        self
     }
 
     /// Our SAML service provider.

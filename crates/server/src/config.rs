@@ -10,6 +10,7 @@ use std::time::Duration;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use gatehouse_identity::{Limits, Policy};
+use gatehouse_outbound::OutboundPolicy;
 use serde::{Deserialize, Serialize};
 
 /// Keys a config file or `GATEHOUSE_*` variable may set.
@@ -41,6 +42,10 @@ const KNOWN_KEYS: &[&str] = &[
     "password_hashing_concurrency",
     "password_hashing_queue",
     "password_hashing_wait_ms",
+    "outbound_allowed_hosts",
+    "outbound_max_bytes",
+    "outbound_timeout_seconds",
+    "metadata_refresh_interval_seconds",
     "config",
 ];
 
@@ -97,6 +102,15 @@ pub struct Config {
     pub password_hashing_queue: Option<usize>,
     /// How long a sign-in waits for a hashing slot before it is refused.
     pub password_hashing_wait_ms: u64,
+    /// Hosts (names or IP literals, comma-separated) that outbound requests (IdP metadata
+    /// URLs) may reach although they resolve to private or loopback addresses.
+    pub outbound_allowed_hosts: String,
+    /// Largest outbound answer (IdP metadata).
+    pub outbound_max_bytes: usize,
+    /// The whole outbound exchange, redirects and body included.
+    pub outbound_timeout_seconds: u64,
+    /// How often the scheduler looks for metadata URLs due for a refresh.
+    pub metadata_refresh_interval_seconds: u64,
 }
 
 /// The range a configured body limit must fall in (1 KiB … 64 MiB).
@@ -148,6 +162,10 @@ impl Default for Config {
             password_hashing_concurrency: None,
             password_hashing_queue: None,
             password_hashing_wait_ms: 5000,
+            outbound_allowed_hosts: String::new(),
+            outbound_max_bytes: 1024 * 1024,
+            outbound_timeout_seconds: 10,
+            metadata_refresh_interval_seconds: 60,
         }
     }
 }
@@ -238,7 +256,41 @@ impl Config {
                 "throttle windows, back-off times and the password hashing concurrency must be positive".into(),
             ));
         }
+        if !(1024..=16 * 1024 * 1024).contains(&cfg.outbound_max_bytes) {
+            return Err(ConfigError::Invalid(format!(
+                "outbound_max_bytes is {}; it must be between 1024 and 16777216 bytes",
+                cfg.outbound_max_bytes
+            )));
+        }
+        if !(1..=120).contains(&cfg.outbound_timeout_seconds) {
+            return Err(ConfigError::Invalid(format!(
+                "outbound_timeout_seconds is {}; it must be between 1 and 120",
+                cfg.outbound_timeout_seconds
+            )));
+        }
+        if !(5..=86_400).contains(&cfg.metadata_refresh_interval_seconds) {
+            return Err(ConfigError::Invalid(format!(
+                "metadata_refresh_interval_seconds is {}; it must be between 5 and 86400",
+                cfg.metadata_refresh_interval_seconds
+            )));
+        }
         Ok((cfg, warnings))
+    }
+
+    /// The SSRF guard's policy for outbound requests.
+    pub(crate) fn outbound(&self) -> OutboundPolicy {
+        OutboundPolicy {
+            allowed_hosts: self
+                .outbound_allowed_hosts
+                .split(',')
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            max_bytes: self.outbound_max_bytes,
+            timeout: Duration::from_secs(self.outbound_timeout_seconds),
+            ..OutboundPolicy::default()
+        }
     }
 
     /// The attempt limits and the hashing pool, as the identity services take them.

@@ -5,6 +5,7 @@
 mod acs;
 mod admins;
 mod auth;
+mod certificates;
 mod handover;
 mod logout;
 mod provisioning;
