@@ -12,7 +12,7 @@ use crate::query::parse_id;
 use crate::types::*;
 
 #[derive(Default)]
-pub struct CoreMutation;
+pub(crate) struct CoreMutation;
 
 async fn scim_token_payload(
     ctx: &Context<'_>,

@@ -10,7 +10,7 @@ use crate::pagination::{connection, objects, page};
 use crate::types::*;
 
 #[derive(Default)]
-pub struct CoreQuery;
+pub(crate) struct CoreQuery;
 
 pub(crate) fn parse_id<T: std::str::FromStr>(field: &str, id: &ID) -> GqlResult<T> {
     id.parse::<T>().map_err(|_| crate::error::invalid(field, "is not a valid ID"))

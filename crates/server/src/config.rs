@@ -256,25 +256,31 @@ impl Config {
                 "throttle windows, back-off times and the password hashing concurrency must be positive".into(),
             ));
         }
-        if !(1024..=16 * 1024 * 1024).contains(&cfg.outbound_max_bytes) {
+        cfg.check_outbound()?;
+        Ok((cfg, warnings))
+    }
+
+    /// The bounds of the outbound (IdP metadata URL) settings.
+    fn check_outbound(&self) -> Result<(), ConfigError> {
+        if !(1024..=16 * 1024 * 1024).contains(&self.outbound_max_bytes) {
             return Err(ConfigError::Invalid(format!(
                 "outbound_max_bytes is {}; it must be between 1024 and 16777216 bytes",
-                cfg.outbound_max_bytes
+                self.outbound_max_bytes
             )));
         }
-        if !(1..=120).contains(&cfg.outbound_timeout_seconds) {
+        if !(1..=120).contains(&self.outbound_timeout_seconds) {
             return Err(ConfigError::Invalid(format!(
                 "outbound_timeout_seconds is {}; it must be between 1 and 120",
-                cfg.outbound_timeout_seconds
+                self.outbound_timeout_seconds
             )));
         }
-        if !(5..=86_400).contains(&cfg.metadata_refresh_interval_seconds) {
+        if !(5..=86_400).contains(&self.metadata_refresh_interval_seconds) {
             return Err(ConfigError::Invalid(format!(
                 "metadata_refresh_interval_seconds is {}; it must be between 5 and 86400",
-                cfg.metadata_refresh_interval_seconds
+                self.metadata_refresh_interval_seconds
             )));
         }
-        Ok((cfg, warnings))
+        Ok(())
     }
 
     /// The SSRF guard's policy for outbound requests.
@@ -334,5 +340,29 @@ pub(crate) fn redact_url(url: &str) -> String {
             u.to_string()
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outbound_settings_are_bounded_and_hosts_listed() {
+        let ok = Config { outbound_allowed_hosts: " idp.corp.example , 10.1.2.3,,".into(), ..Config::default() };
+        assert!(ok.check_outbound().is_ok());
+        assert_eq!(ok.outbound().allowed_hosts, ["idp.corp.example", "10.1.2.3"]);
+        assert_eq!(ok.outbound().timeout, Duration::from_secs(10));
+        for (bad, key) in [
+            (Config { outbound_max_bytes: 1000, ..Config::default() }, "outbound_max_bytes"),
+            (Config { outbound_max_bytes: 17 * 1024 * 1024, ..Config::default() }, "outbound_max_bytes"),
+            (Config { outbound_timeout_seconds: 0, ..Config::default() }, "outbound_timeout_seconds"),
+            (Config { outbound_timeout_seconds: 121, ..Config::default() }, "outbound_timeout_seconds"),
+            (Config { metadata_refresh_interval_seconds: 4, ..Config::default() }, "metadata_refresh_interval_seconds"),
+        ] {
+            let e = bad.check_outbound().unwrap_err().to_string();
+            assert!(e.contains(key), "{e}");
+        }
     }
 }

@@ -7,6 +7,7 @@ import { ApiError, gql } from '../api/client';
 import { asApiError, useQuery } from '../api/hooks';
 import { IdentityManagementQuery, SaveSsoSettingsMutation } from '../api/operations';
 import { CertificateDetails, CertificateUpload } from '../components/Certificates';
+import { CertificateRollover } from '../components/CertificateRollover';
 import { CopyValue } from '../components/CopyButton';
 import { CheckboxField, SelectField, TextField, fieldSentence } from '../components/Field';
 import { MetadataImport, TestSso, type ImportedMetadata } from '../components/SsoTools';
@@ -64,7 +65,12 @@ export function IdentityManagementPage() {
       </>
     );
   }
-  return <SsoEditor initial={query.data} onReload={query.reload} />;
+  return (
+    <>
+      <SsoEditor initial={query.data} onReload={query.reload} />
+      <CertificateRollover onChanged={query.reload} />
+    </>
+  );
 }
 
 export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () => Promise<void> }) {
