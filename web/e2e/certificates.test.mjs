@@ -124,7 +124,7 @@ describe('certificate rollover in the console', { concurrency: false }, () => {
 
   test('removing a certificate asks for confirmation first', async () => {
     await admin
-      .getByRole('table', { name: 'Trusted certificates in use' })
+      .getByRole('table', { name: 'Sign-ins per trusted certificate' })
       .getByRole('button', { name: 'Remove CN=Microsoft Azure Federated SSO Certificate (2023) now' })
       .click();
     await admin.getByText('No sign-in used this certificate in the last 30 days.').waitFor();

@@ -16,6 +16,8 @@
 //! Operators may exempt named hosts from the address check ([`OutboundPolicy::allowed_hosts`],
 //! for an on-premises IdP); the scheme, redirect and size rules still apply to them.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))] // a failed unwrap is a failed test
+
 pub mod address;
 
 use std::net::{IpAddr, SocketAddr};

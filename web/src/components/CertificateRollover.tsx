@@ -23,11 +23,26 @@ import { Link } from '../router';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-/** Told to the expiry banner whenever this section changed the certificates. */
+/** Told to this section and the expiry banner whenever the certificates changed. */
 const CHANGED = 'gatehouse:certificates-changed';
+
+/** Call after saving anything that changes the IdP certificates (the SSO page's Save). */
+export function notifyCertificatesChanged() {
+  window.dispatchEvent(new Event(CHANGED));
+}
+
+/** Reloads `reload` whenever the certificates changed elsewhere on the page. */
+function useReloadOnChange(reload: () => Promise<void>) {
+  useEffect(() => {
+    const again = () => void reload();
+    window.addEventListener(CHANGED, again);
+    return () => window.removeEventListener(CHANGED, again);
+  }, [reload]);
+}
 
 export function CertificateRollover({ onChanged }: { onChanged?: () => Promise<void> | void }) {
   const query = useQuery(CertificateRolloverQuery, {});
+  useReloadOnChange(query.reload);
   const conn = query.data?.ssoConnection;
   const [url, setUrl] = useState<string | null>(null);
   const [autoPromote, setAutoPromote] = useState<boolean | null>(null);
@@ -50,8 +65,7 @@ export function CertificateRollover({ onChanged }: { onChanged?: () => Promise<v
     setNotice(null);
     try {
       await action();
-      await query.reload();
-      window.dispatchEvent(new Event(CHANGED));
+      notifyCertificatesChanged();
       await onChanged?.();
       if (done) setNotice(done);
       return true;
@@ -186,58 +200,60 @@ export function CertificateRollover({ onChanged }: { onChanged?: () => Promise<v
         </ul>
       )}
 
-      <h3 id="usage-heading">Trusted certificates in use</h3>
-      <table className="cert-usage" aria-labelledby="usage-heading">
-        <thead>
-          <tr>
-            <th scope="col">Certificate</th>
-            <th scope="col">Expires</th>
-            <th scope="col">Last verified sign-in</th>
-            <th scope="col">Sign-ins, last 30 days</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {conn.certificates.map((c) => (
-            <tr key={c.id}>
-              <td>
-                {c.subject}
-                {c.usage.expiredSignIns > 0 && (
-                  <span className="badge badge-warning">
-                    {plural(c.usage.expiredSignIns, 'sign-in', 'sign-ins')} after it expired
-                  </span>
-                )}
-              </td>
-              <td>{formatDate(c.notAfter)}</td>
-              <td>{c.usage.lastVerifiedAt ? formatDateTime(c.usage.lastVerifiedAt) : 'never'}</td>
-              <td>
-                {c.usage.signInsLast30Days === 0 && conn.certificates.length > 1 ? (
-                  <span className="badge badge-info">0 — not used in 30 days</span>
-                ) : (
-                  c.usage.signInsLast30Days
-                )}
-              </td>
-              <td>
-                <button
-                  type="button"
-                  disabled={busy !== null}
-                  aria-label={`Remove ${c.subject} now`}
-                  onClick={() => setConfirmRemove({ id: c.id, subject: c.subject, recent: c.usage.signInsLast30Days })}
-                >
-                  Remove
-                </button>
-              </td>
-            </tr>
-          ))}
-          {conn.certificates.length === 0 && (
+      <h3 id="usage-heading">Sign-ins per trusted certificate</h3>
+      <div className="cert-usage-scroll">
+        <table className="cert-usage" aria-labelledby="usage-heading">
+          <thead>
             <tr>
-              <td colSpan={5}>No trusted certificate yet.</td>
+              <th scope="col">Certificate</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Last verified sign-in</th>
+              <th scope="col">Sign-ins, last 30 days</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {conn.certificates.map((c) => (
+              <tr key={c.id}>
+                <td>
+                  {c.subject}
+                  {c.usage.expiredSignIns > 0 && (
+                    <span className="badge badge-warning">
+                      {plural(c.usage.expiredSignIns, 'sign-in', 'sign-ins')} after it expired
+                    </span>
+                  )}
+                </td>
+                <td>{formatDate(c.notAfter)}</td>
+                <td>{c.usage.lastVerifiedAt ? formatDateTime(c.usage.lastVerifiedAt) : 'never'}</td>
+                <td>
+                  {c.usage.signInsLast30Days === 0 && conn.certificates.length > 1 ? (
+                    <span className="badge badge-info">0 — not used in 30 days</span>
+                  ) : (
+                    c.usage.signInsLast30Days
+                  )}
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    disabled={busy !== null}
+                    aria-label={`Remove ${c.subject} now`}
+                    onClick={() => setConfirmRemove({ id: c.id, subject: c.subject, recent: c.usage.signInsLast30Days })}
+                  >
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+            {conn.certificates.length === 0 && (
+              <tr>
+                <td colSpan={5}>No trusted certificate yet.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
 
       <CheckboxField
         label="Refuse sign-ins signed with an expired certificate"
@@ -283,12 +299,7 @@ export function CertificateRollover({ onChanged }: { onChanged?: () => Promise<v
 /** The shell's banner for admins: IdP certificates at 60, 30 and 7 days before their end. */
 export function CertificateExpiryBanner() {
   const query = useQuery(CertificateWarningsQuery, {});
-  const { reload } = query;
-  useEffect(() => {
-    const again = () => void reload();
-    window.addEventListener(CHANGED, again);
-    return () => window.removeEventListener(CHANGED, again);
-  }, [reload]);
+  useReloadOnChange(query.reload);
   const warnings = (query.data?.certificateWarnings ?? []).filter((w) => !w.covered);
   if (warnings.length === 0) return null;
   const w = warnings[0];

@@ -7,7 +7,7 @@ import { ApiError, gql } from '../api/client';
 import { asApiError, useQuery } from '../api/hooks';
 import { IdentityManagementQuery, SaveSsoSettingsMutation } from '../api/operations';
 import { CertificateDetails, CertificateUpload } from '../components/Certificates';
-import { CertificateRollover } from '../components/CertificateRollover';
+import { CertificateRollover, notifyCertificatesChanged } from '../components/CertificateRollover';
 import { CopyValue } from '../components/CopyButton';
 import { CheckboxField, SelectField, TextField, fieldSentence } from '../components/Field';
 import { MetadataImport, TestSso, type ImportedMetadata } from '../components/SsoTools';
@@ -186,6 +186,7 @@ export function SsoEditor({ initial, onReload }: { initial: Data; onReload?: () 
       setStaged([]);
       setRemoving([]);
       setSavedNotice(true);
+      notifyCertificatesChanged();
     } catch (e) {
       setSaveError(asApiError(e));
     } finally {
