@@ -13,6 +13,7 @@ mod m20261126_000003_scim;
 mod m20261128_000004_rate_limits;
 mod m20261128_000005_scim_admin_guard;
 mod m20261128_000006_sso_hardening;
+mod m20261128_000010_idp_metadata_url;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_rate_limits::Migration),
             Box::new(m20261128_000005_scim_admin_guard::Migration),
             Box::new(m20261128_000006_sso_hardening::Migration),
+            Box::new(m20261128_000010_idp_metadata_url::Migration),
         ]
     }
 }

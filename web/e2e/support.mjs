@@ -48,8 +48,8 @@ function killOnExit(child) {
   child.once('exit', () => process.removeListener('exit', kill));
 }
 
-/** Starts gatehouse on a fresh database; `stop()` ends it and removes the folder. */
-export async function startServer() {
+/** Starts gatehouse on a fresh database (`extraEnv` adds settings); `stop()` ends it and removes the folder. */
+export async function startServer(extraEnv = {}) {
   const bin = process.env.GATEHOUSE_BIN ?? join(repoRoot, 'target', 'debug', 'gatehouse');
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
   const port = await freePort();
@@ -65,6 +65,7 @@ export async function startServer() {
       GATEHOUSE_BOOTSTRAP_PASSWORD: OPERATOR.password,
       GATEHOUSE_LOG_FORMAT: 'text',
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useQuery } from './api/hooks';
 import { TenantsQuery } from './api/operations';
 import { isOperator, useAuth } from './auth';
+import { CertificateExpiryBanner } from './components/CertificateRollover';
 import { Empty } from './components/States';
 import { Link, useRouter } from './router';
 import { ApiTokensPage } from './pages/ApiTokens';
@@ -107,6 +108,7 @@ export function Shell() {
           </ul>
         </nav>
         <main id="main" tabIndex={-1}>
+          {canAdmin && (!operator || tenantSlug) && <CertificateExpiryBanner key={`${tenantSlug ?? ''}${pathname}`} />}
           {!canAdmin ? (
             <Empty title="This console is for administrators">
               <p>Your account can sign in to the applications your organisation uses, but not administer them.</p>

@@ -39,6 +39,7 @@ describe('signing in', () => {
     mockGraphql({
       Me: () => ({ data: { me } }),
       IdentityManagement: () => unauthenticated,
+      CertificateWarnings: () => unauthenticated,
       SignIn: () => {
         signedIn = true;
         return { data: { signIn: { me } } };

@@ -8,12 +8,14 @@
 //! - `pagination`: lists that grow with a tenant's data are connections with a bounded `first`.
 //! - [`limits`]: what one request may ask for (cost with list sizes counted, depth, root
 //!   fields, aliases, fragment fan-out, introspection nesting), refused before anything runs.
+//! - `certificates`: the IdP metadata URL, staged certificates, certificate usage and expiry warnings.
 //! - `batches`: nested lists read one statement per level, not per row.
 //! - `one_sign_in`: at most one `signIn` per request (aliases included), checked before anything runs.
 
 #![warn(unreachable_pub)]
 
 mod batches;
+mod certificates;
 mod context;
 mod error;
 pub mod limits;
@@ -27,15 +29,22 @@ use async_graphql::{EmptySubscription, Schema};
 use gatehouse_identity::Identity;
 
 pub use context::{RequestAuth, ServiceProviderInfo, SessionChange, SessionReport};
-pub use mutation::MutationRoot;
-pub use query::QueryRoot;
+/// The queries: the core set and the certificate rollover's (`certificates`).
+#[derive(async_graphql::MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(query::CoreQuery, certificates::CertificateQuery);
+
+/// The mutations: the core set and the certificate rollover's (`certificates`).
+#[derive(async_graphql::MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(mutation::CoreMutation, certificates::CertificateMutation);
 
 pub type GatehouseSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema with the process-wide services; per-request data ([`RequestAuth`],
 /// and a [`SessionReport`] that `signIn` / `signOut` fill) is added to each request by the server.
 pub fn build_schema(identity: Identity, sp: ServiceProviderInfo) -> GatehouseSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .data(identity)
         .data(sp)
         .extension(context::PerRequestData)
@@ -48,5 +57,5 @@ pub fn build_schema(identity: Identity, sp: ServiceProviderInfo) -> GatehouseSch
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn schema_sdl() -> String {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription).finish().sdl()
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).finish().sdl()
 }

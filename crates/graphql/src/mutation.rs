@@ -11,7 +11,8 @@ use crate::error::{GqlResult, OrGql};
 use crate::query::parse_id;
 use crate::types::*;
 
-pub struct MutationRoot;
+#[derive(Default)]
+pub(crate) struct CoreMutation;
 
 async fn scim_token_payload(
     ctx: &Context<'_>,
@@ -23,8 +24,8 @@ async fn scim_token_payload(
     Ok(CreateScimTokenPayload { token: created.token, tenant_url, scim_token: ScimToken(created.scim_token) })
 }
 
-#[Object(name = "Mutation")]
-impl MutationRoot {
+#[Object]
+impl CoreMutation {
     /// Signs in with e-mail and password and sets the session cookie. `tenant` (a slug)
     /// is needed only when the e-mail signs in to several tenants.
     async fn sign_in(

@@ -9,14 +9,15 @@ use crate::error::{GqlResult, OrGql};
 use crate::pagination::{connection, objects, page};
 use crate::types::*;
 
-pub struct QueryRoot;
+#[derive(Default)]
+pub(crate) struct CoreQuery;
 
 pub(crate) fn parse_id<T: std::str::FromStr>(field: &str, id: &ID) -> GqlResult<T> {
     id.parse::<T>().map_err(|_| crate::error::invalid(field, "is not a valid ID"))
 }
 
-#[Object(name = "Query")]
-impl QueryRoot {
+#[Object]
+impl CoreQuery {
     /// The signed-in caller; `null` when not signed in.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<Option<Me>> {
         let Some(p) = auth(ctx).principal.as_ref() else { return Ok(None) };

@@ -15,7 +15,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | `auth` | password sign-in, sessions, API tokens, operators, the permission handles (`auth::principal`), throttling and the hashing pool (`auth::throttle`) |
-//! | `sso` | the tenant's IdP connection (`connection`, `metadata`) and the SAML flows: `start`, `acs`, `handover`, `logout`, `test_run`, `home_realm` |
+//! | `sso` | the tenant's IdP connection (`connection`, `metadata`, `metadata_url`, `rollover`) and the SAML flows: `start`, `acs`, `handover`, `logout`, `test_run`, `home_realm` |
 //! | `sign_in_log` | every sign-in attempt, and [`SignInReason`]: each reason's code and words |
 //! | `provisioning` | users and groups: the console's user management (`users`), SCIM (`scim_users`, `user_attributes`, `listing`, `groups`, `memberships`, `scim_tokens`) and the guard keeping SCIM away from admins (`admin_guard`) |
 //! | `tenants` | tenants and their settings |
@@ -74,8 +74,10 @@ pub use sign_in_log::{
     ConnectionHealth, ConnectionStatus, RequestMeta, SignInEvent, SignInFilter, SignInReason, reason_text,
 };
 pub use sso::{
-    AcsOutcome, AddedCertificate, MAX_CERTIFICATES, MetadataImport, SignInRoute, SsoConnectionInput, SsoError,
-    SsoRefusal, SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, TestReport, safe_redirect,
+    AcsOutcome, AddedCertificate, CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, MAX_CERTIFICATES,
+    MAX_REFRESH, MIN_REFRESH, MetadataImport, MetadataUrlStatus, SignInRoute, SsoConnectionInput, SsoError, SsoRefusal,
+    SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, StagedCertificate, TestReport, expired_certificate_refusal,
+    safe_redirect,
 };
 pub use tenants::{CreatedTenant, NewTenant};
 
@@ -106,6 +108,9 @@ pub struct Identity {
     throttle: Arc<auth::throttle::Throttle>,
     /// Parsed IdP signing certificates per SSO connection version.
     signing: Arc<sso::signing::SigningCache>,
+    /// The SSRF-guarded client for IdP metadata URLs ([`Identity::with_fetcher`]); without
+    /// one, metadata URLs cannot be used.
+    fetcher: Option<gatehouse_outbound::Fetcher>,
 }
 
 impl Identity {
@@ -117,7 +122,15 @@ impl Identity {
             sp: Arc::new(sp),
             throttle: Arc::new(auth::throttle::Throttle::new(Limits::default())),
             signing: Arc::default(),
+            fetcher: None,
         }
+    }
+
+    /// Lets Gatehouse fetch IdP metadata URLs through `fetcher` (its policy: the operator's
+    /// allowed hosts and limits).
+    pub fn with_fetcher(mut self, fetcher: gatehouse_outbound::Fetcher) -> Self {
+        self.fetcher = Some(fetcher);
+        self
     }
 
     /// Our SAML service provider.

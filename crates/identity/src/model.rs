@@ -102,6 +102,12 @@ pub struct SsoConnection {
     pub allow_idp_initiated: bool,
     /// Unknown users are created at their first SSO sign-in.
     pub jit_provisioning: bool,
+    /// The IdP's federation metadata URL ([`crate::Identity::set_idp_metadata_url`]).
+    pub metadata_url: Option<String>,
+    /// Certificates new in the metadata are trusted at once instead of staged.
+    pub metadata_auto_promote: bool,
+    /// Sign-ins verified by an expired certificate are refused (off by default: logged only).
+    pub refuse_expired_certificates: bool,
     /// Increases with every saved change; updates may name the version they started from.
     pub version: i32,
     pub updated_at: DateTime<Utc>,

@@ -15,7 +15,9 @@
 //! XML `<Signature>` inside a Redirect-bound message is ignored, never trusted.
 //!
 //! Entra signs its LogoutResponse with Issuer `https://login.microsoftonline.com/<tid>/`, not
-//! the `https://sts.windows.net/<tid>/` of its Responses; both are accepted for an Entra issuer.
+//! the `https://sts.windows.net/<tid>/` of its Responses; both are accepted for an Entra issuer
+//! (and the national clouds' forms: `login.microsoftonline.us`, and
+//! `sts.chinacloudapi.cn` ↔ `login.partner.microsoftonline.cn`).
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -402,25 +404,45 @@ pub fn peek_logout_request_issuer(raw_query: &str) -> Result<String> {
         .child(NS_SAML, "Issuer")
         .map(|i| i.text().trim().to_owned())
         .ok_or_else(|| ValidationError::new(ReasonCode::Malformed, "the message has no Issuer"))?;
-    Ok(
-        match issuer.strip_prefix("https://login.microsoftonline.com/") {
-            Some(tenant) => format!("https://sts.windows.net/{tenant}"),
-            None => issuer,
-        },
-    )
+    Ok(ENTRA_LOGOUT_ALIASES
+        .iter()
+        .find_map(|(sts, login)| {
+            issuer
+                .strip_prefix(login)
+                .map(|tenant| format!("{sts}{tenant}"))
+        })
+        .unwrap_or(issuer))
 }
 
+/// Entra's issuer forms per cloud: (the `sts` issuer of its Responses, the sign-in host its
+/// logout messages carry). Global, US Government, China (21Vianet).
+const ENTRA_LOGOUT_ALIASES: &[(&str, &str)] = &[
+    (
+        "https://sts.windows.net/",
+        "https://login.microsoftonline.com/",
+    ),
+    (
+        "https://sts.windows.net/",
+        "https://login.microsoftonline.us/",
+    ),
+    (
+        "https://sts.chinacloudapi.cn/",
+        "https://login.partner.microsoftonline.cn/",
+    ),
+];
+
 /// Equal, or Entra's logout alias of an Entra issuer (`https://sts.windows.net/<tid>/` ↔
-/// `https://login.microsoftonline.com/<tid>/`).
+/// `https://login.microsoftonline.com/<tid>/` or `…microsoftonline.us/<tid>/`;
+/// `https://sts.chinacloudapi.cn/<tid>/` ↔ `https://login.partner.microsoftonline.cn/<tid>/`).
 fn issuer_matches(expected: &str, received: &str) -> bool {
     if expected == received {
         return true;
     }
-    expected
-        .strip_prefix("https://sts.windows.net/")
-        .is_some_and(|tenant| {
-            received.strip_prefix("https://login.microsoftonline.com/") == Some(tenant)
-        })
+    ENTRA_LOGOUT_ALIASES.iter().any(|(sts, login)| {
+        expected
+            .strip_prefix(sts)
+            .is_some_and(|tenant| received.strip_prefix(login) == Some(tenant))
+    })
 }
 
 #[cfg(test)]
@@ -438,6 +460,19 @@ mod tests {
         assert!(!issuer_matches(
             sts,
             "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/"
+        ));
+        assert!(issuer_matches(
+            sts,
+            "https://login.microsoftonline.us/72f988bf-86f1-41af-91ab-2d7cd011db47/"
+        ));
+        let china = "https://sts.chinacloudapi.cn/72f988bf-86f1-41af-91ab-2d7cd011db47/";
+        assert!(issuer_matches(
+            china,
+            "https://login.partner.microsoftonline.cn/72f988bf-86f1-41af-91ab-2d7cd011db47/"
+        ));
+        assert!(!issuer_matches(
+            china,
+            "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/"
         ));
         assert!(!issuer_matches(
             "http://www.okta.com/x",

@@ -33,6 +33,11 @@ pub struct IdpMetadata {
     /// Every signing certificate (`use="signing"` or no `use`), in document order, without
     /// duplicates.
     pub certificates: Vec<IdpCertificate>,
+    /// The `validUntil` attribute as written (xs:dateTime), from the EntityDescriptor or,
+    /// failing that, the enclosing EntitiesDescriptor; interpreted by the caller.
+    pub valid_until: Option<String>,
+    /// The `cacheDuration` attribute as written (xs:duration), found as `valid_until` is.
+    pub cache_duration: Option<String>,
 }
 
 /// Why metadata could not be imported. `Display` is written for a tenant admin.
@@ -153,10 +158,18 @@ pub fn import_idp_metadata(xml: &str) -> Result<IdpMetadata, MetadataError> {
     if certificates.is_empty() {
         return Err(MetadataError::NoSigningCertificate);
     }
+    let attr = |name: &str| {
+        entity
+            .attr(name)
+            .or_else(|| root.attr(name))
+            .map(|v| v.trim().to_owned())
+    };
     Ok(IdpMetadata {
         entity_id,
         sso_url,
         slo_url,
         certificates,
+        valid_until: attr("validUntil"),
+        cache_duration: attr("cacheDuration"),
     })
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use gatehouse_identity::{Limits, Policy};
+use gatehouse_outbound::OutboundPolicy;
 use serde::{Deserialize, Serialize};
 
 /// Keys a config file or `GATEHOUSE_*` variable may set.
@@ -42,6 +43,10 @@ const KNOWN_KEYS: &[&str] = &[
     "password_hashing_queue",
     "password_hashing_wait_ms",
     "database_pool_size",
+    "outbound_allowed_hosts",
+    "outbound_max_bytes",
+    "outbound_timeout_seconds",
+    "metadata_refresh_interval_seconds",
     "config",
 ];
 
@@ -100,6 +105,15 @@ pub struct Config {
     pub password_hashing_wait_ms: u64,
     /// PostgreSQL connections this process keeps at most (default: 4 per CPU core, 4 … 64).
     pub database_pool_size: Option<u32>,
+    /// Hosts (names or IP literals, comma-separated) that outbound requests (IdP metadata
+    /// URLs) may reach although they resolve to private or loopback addresses.
+    pub outbound_allowed_hosts: String,
+    /// Largest outbound answer (IdP metadata).
+    pub outbound_max_bytes: usize,
+    /// The whole outbound exchange, redirects and body included.
+    pub outbound_timeout_seconds: u64,
+    /// How often the scheduler looks for metadata URLs due for a refresh.
+    pub metadata_refresh_interval_seconds: u64,
 }
 
 /// The range a configured body limit must fall in (1 KiB … 64 MiB).
@@ -152,6 +166,10 @@ impl Default for Config {
             password_hashing_queue: None,
             password_hashing_wait_ms: 5000,
             database_pool_size: None,
+            outbound_allowed_hosts: String::new(),
+            outbound_max_bytes: 1024 * 1024,
+            outbound_timeout_seconds: 10,
+            metadata_refresh_interval_seconds: 60,
         }
     }
 }
@@ -248,7 +266,47 @@ impl Config {
                 "throttle windows, back-off times and the password hashing concurrency must be positive".into(),
             ));
         }
+        cfg.check_outbound()?;
         Ok((cfg, warnings))
+    }
+
+    /// The bounds of the outbound (IdP metadata URL) settings.
+    fn check_outbound(&self) -> Result<(), ConfigError> {
+        if !(1024..=16 * 1024 * 1024).contains(&self.outbound_max_bytes) {
+            return Err(ConfigError::Invalid(format!(
+                "outbound_max_bytes is {}; it must be between 1024 and 16777216 bytes",
+                self.outbound_max_bytes
+            )));
+        }
+        if !(1..=120).contains(&self.outbound_timeout_seconds) {
+            return Err(ConfigError::Invalid(format!(
+                "outbound_timeout_seconds is {}; it must be between 1 and 120",
+                self.outbound_timeout_seconds
+            )));
+        }
+        if !(5..=86_400).contains(&self.metadata_refresh_interval_seconds) {
+            return Err(ConfigError::Invalid(format!(
+                "metadata_refresh_interval_seconds is {}; it must be between 5 and 86400",
+                self.metadata_refresh_interval_seconds
+            )));
+        }
+        Ok(())
+    }
+
+    /// The SSRF guard's policy for outbound requests.
+    pub(crate) fn outbound(&self) -> OutboundPolicy {
+        OutboundPolicy {
+            allowed_hosts: self
+                .outbound_allowed_hosts
+                .split(',')
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            max_bytes: self.outbound_max_bytes,
+            timeout: Duration::from_secs(self.outbound_timeout_seconds),
+            ..OutboundPolicy::default()
+        }
     }
 
     /// The attempt limits and the hashing pool, as the identity services take them.
@@ -292,5 +350,29 @@ pub(crate) fn redact_url(url: &str) -> String {
             u.to_string()
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outbound_settings_are_bounded_and_hosts_listed() {
+        let ok = Config { outbound_allowed_hosts: " idp.corp.example , 10.1.2.3,,".into(), ..Config::default() };
+        assert!(ok.check_outbound().is_ok());
+        assert_eq!(ok.outbound().allowed_hosts, ["idp.corp.example", "10.1.2.3"]);
+        assert_eq!(ok.outbound().timeout, Duration::from_secs(10));
+        for (bad, key) in [
+            (Config { outbound_max_bytes: 1000, ..Config::default() }, "outbound_max_bytes"),
+            (Config { outbound_max_bytes: 17 * 1024 * 1024, ..Config::default() }, "outbound_max_bytes"),
+            (Config { outbound_timeout_seconds: 0, ..Config::default() }, "outbound_timeout_seconds"),
+            (Config { outbound_timeout_seconds: 121, ..Config::default() }, "outbound_timeout_seconds"),
+            (Config { metadata_refresh_interval_seconds: 4, ..Config::default() }, "metadata_refresh_interval_seconds"),
+        ] {
+            let e = bad.check_outbound().unwrap_err().to_string();
+            assert!(e.contains(key), "{e}");
+        }
     }
 }

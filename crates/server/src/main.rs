@@ -169,6 +169,22 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, system: &SystemAcce
             }
         }
     });
+    // IdP metadata URLs due for a refresh are fetched in the background; each replica
+    // claims a tenant before fetching, so one fetch happens per due tenant.
+    let refresher = st.identity.clone();
+    let refresh_scope = system.operator_scope("metadata refresh");
+    let every = std::time::Duration::from_secs(cfg.metadata_refresh_interval_seconds);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match refresher.refresh_due_idp_metadata(&refresh_scope).await {
+                Ok(n) if n > 0 => tracing::info!(fetched = n, "refreshed IdP metadata URLs"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "refreshing IdP metadata URLs failed"),
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cfg.listen))?;

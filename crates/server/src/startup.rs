@@ -62,7 +62,10 @@ pub fn state(cfg: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
         },
         sp,
     )
-    .with_limits(cfg.limits());
+    .with_limits(cfg.limits())
+    .with_fetcher(
+        gatehouse_outbound::Fetcher::new(cfg.outbound()).map_err(|e| anyhow::anyhow!("outbound HTTP client: {e}"))?,
+    );
     let sp = identity.service_provider();
     let sp = ServiceProviderInfo {
         public_url: public_url.clone(),

@@ -15,6 +15,14 @@ import * as types from './graphql';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query CertificateRollover {\n    ssoConnection {\n      version\n      refuseExpiredCertificates\n      metadataStatus {\n        url\n        autoPromote\n        lastAttemptAt\n        lastSuccessAt\n        lastError\n        failures\n        nextFetchAt\n      }\n      stagedCertificates {\n        id\n        subject\n        issuer\n        fingerprintSha256\n        notBefore\n        notAfter\n        firstSeenAt\n        signInsSeen\n        lastSeenAt\n      }\n      certificates {\n        id\n        subject\n        issuer\n        fingerprintSha256\n        notBefore\n        notAfter\n        usage {\n          lastVerifiedAt\n          signInsLast30Days\n          expiredSignIns\n        }\n      }\n    }\n  }\n": typeof types.CertificateRolloverDocument,
+    "\n  mutation SetIdpMetadataUrl($url: String, $autoPromote: Boolean!) {\n    setIdpMetadataUrl(url: $url, autoPromote: $autoPromote) {\n      url\n    }\n  }\n": typeof types.SetIdpMetadataUrlDocument,
+    "\n  mutation RefreshIdpMetadata {\n    refreshIdpMetadata {\n      lastError\n    }\n  }\n": typeof types.RefreshIdpMetadataDocument,
+    "\n  mutation PromoteStagedCertificate($id: ID!) {\n    promoteStagedCertificate(id: $id) {\n      version\n    }\n  }\n": typeof types.PromoteStagedCertificateDocument,
+    "\n  mutation DismissStagedCertificate($id: ID!) {\n    dismissStagedCertificate(id: $id)\n  }\n": typeof types.DismissStagedCertificateDocument,
+    "\n  mutation RemoveTrustedCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n": typeof types.RemoveTrustedCertificateDocument,
+    "\n  mutation SetRefuseExpiredCertificates($refuse: Boolean!) {\n    setRefuseExpiredCertificates(refuse: $refuse) {\n      refuseExpiredCertificates\n    }\n  }\n": typeof types.SetRefuseExpiredCertificatesDocument,
+    "\n  query CertificateWarnings {\n    certificateWarnings {\n      certificateId\n      subject\n      notAfter\n      daysLeft\n      thresholdDays\n      covered\n    }\n  }\n": typeof types.CertificateWarningsDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      displayName\n      role\n      tenant {\n        slug\n        name\n      }\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation SignIn($email: String!, $password: String!, $tenant: String) {\n    signIn(email: $email, password: $password, tenant: $tenant) {\n      me {\n        id\n        email\n        displayName\n        role\n        tenant {\n          slug\n          name\n        }\n      }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
@@ -53,6 +61,14 @@ type Documents = {
     "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.UnattributedSignInEventsDocument,
 };
 const documents: Documents = {
+    "\n  query CertificateRollover {\n    ssoConnection {\n      version\n      refuseExpiredCertificates\n      metadataStatus {\n        url\n        autoPromote\n        lastAttemptAt\n        lastSuccessAt\n        lastError\n        failures\n        nextFetchAt\n      }\n      stagedCertificates {\n        id\n        subject\n        issuer\n        fingerprintSha256\n        notBefore\n        notAfter\n        firstSeenAt\n        signInsSeen\n        lastSeenAt\n      }\n      certificates {\n        id\n        subject\n        issuer\n        fingerprintSha256\n        notBefore\n        notAfter\n        usage {\n          lastVerifiedAt\n          signInsLast30Days\n          expiredSignIns\n        }\n      }\n    }\n  }\n": types.CertificateRolloverDocument,
+    "\n  mutation SetIdpMetadataUrl($url: String, $autoPromote: Boolean!) {\n    setIdpMetadataUrl(url: $url, autoPromote: $autoPromote) {\n      url\n    }\n  }\n": types.SetIdpMetadataUrlDocument,
+    "\n  mutation RefreshIdpMetadata {\n    refreshIdpMetadata {\n      lastError\n    }\n  }\n": types.RefreshIdpMetadataDocument,
+    "\n  mutation PromoteStagedCertificate($id: ID!) {\n    promoteStagedCertificate(id: $id) {\n      version\n    }\n  }\n": types.PromoteStagedCertificateDocument,
+    "\n  mutation DismissStagedCertificate($id: ID!) {\n    dismissStagedCertificate(id: $id)\n  }\n": types.DismissStagedCertificateDocument,
+    "\n  mutation RemoveTrustedCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n": types.RemoveTrustedCertificateDocument,
+    "\n  mutation SetRefuseExpiredCertificates($refuse: Boolean!) {\n    setRefuseExpiredCertificates(refuse: $refuse) {\n      refuseExpiredCertificates\n    }\n  }\n": types.SetRefuseExpiredCertificatesDocument,
+    "\n  query CertificateWarnings {\n    certificateWarnings {\n      certificateId\n      subject\n      notAfter\n      daysLeft\n      thresholdDays\n      covered\n    }\n  }\n": types.CertificateWarningsDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      displayName\n      role\n      tenant {\n        slug\n        name\n      }\n    }\n  }\n": types.MeDocument,
     "\n  mutation SignIn($email: String!, $password: String!, $tenant: String) {\n    signIn(email: $email, password: $password, tenant: $tenant) {\n      me {\n        id\n        email\n        displayName\n        role\n        tenant {\n          slug\n          name\n        }\n      }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
@@ -91,6 +107,38 @@ const documents: Documents = {
     "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.UnattributedSignInEventsDocument,
 };
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CertificateRollover {\n    ssoConnection {\n      version\n      refuseExpiredCertificates\n      metadataStatus {\n        url\n        autoPromote\n        lastAttemptAt\n        lastSuccessAt\n        lastError\n        failures\n        nextFetchAt\n      }\n      stagedCertificates {\n        id\n        subject\n        issuer\n        fingerprintSha256\n        notBefore\n        notAfter\n        firstSeenAt\n        signInsSeen\n        lastSeenAt\n      }\n      certificates {\n        id\n        subject\n        issuer\n        fingerprintSha256\n        notBefore\n        notAfter\n        usage {\n          lastVerifiedAt\n          signInsLast30Days\n          expiredSignIns\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').CertificateRolloverDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetIdpMetadataUrl($url: String, $autoPromote: Boolean!) {\n    setIdpMetadataUrl(url: $url, autoPromote: $autoPromote) {\n      url\n    }\n  }\n"): typeof import('./graphql').SetIdpMetadataUrlDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RefreshIdpMetadata {\n    refreshIdpMetadata {\n      lastError\n    }\n  }\n"): typeof import('./graphql').RefreshIdpMetadataDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PromoteStagedCertificate($id: ID!) {\n    promoteStagedCertificate(id: $id) {\n      version\n    }\n  }\n"): typeof import('./graphql').PromoteStagedCertificateDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DismissStagedCertificate($id: ID!) {\n    dismissStagedCertificate(id: $id)\n  }\n"): typeof import('./graphql').DismissStagedCertificateDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveTrustedCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n"): typeof import('./graphql').RemoveTrustedCertificateDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetRefuseExpiredCertificates($refuse: Boolean!) {\n    setRefuseExpiredCertificates(refuse: $refuse) {\n      refuseExpiredCertificates\n    }\n  }\n"): typeof import('./graphql').SetRefuseExpiredCertificatesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CertificateWarnings {\n    certificateWarnings {\n      certificateId\n      subject\n      notAfter\n      daysLeft\n      thresholdDays\n      covered\n    }\n  }\n"): typeof import('./graphql').CertificateWarningsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

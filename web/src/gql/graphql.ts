@@ -121,6 +121,57 @@ export type UserStatus =
   | 'PENDING'
   | 'SUSPENDED';
 
+export type CertificateRolloverQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CertificateRolloverQuery = { ssoConnection: { version: number, refuseExpiredCertificates: boolean, metadataStatus: { url: string | null, autoPromote: boolean, lastAttemptAt: string | null, lastSuccessAt: string | null, lastError: string | null, failures: number, nextFetchAt: string | null }, stagedCertificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, firstSeenAt: string, signInsSeen: number, lastSeenAt: string | null }>, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, usage: { lastVerifiedAt: string | null, signInsLast30Days: number, expiredSignIns: number } }> } };
+
+export type SetIdpMetadataUrlMutationVariables = Exact<{
+  url?: string | null | undefined;
+  autoPromote: boolean;
+}>;
+
+
+export type SetIdpMetadataUrlMutation = { setIdpMetadataUrl: { url: string | null } };
+
+export type RefreshIdpMetadataMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RefreshIdpMetadataMutation = { refreshIdpMetadata: { lastError: string | null } };
+
+export type PromoteStagedCertificateMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PromoteStagedCertificateMutation = { promoteStagedCertificate: { version: number } };
+
+export type DismissStagedCertificateMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DismissStagedCertificateMutation = { dismissStagedCertificate: boolean };
+
+export type RemoveTrustedCertificateMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RemoveTrustedCertificateMutation = { removeIdpCertificate: { id: string } };
+
+export type SetRefuseExpiredCertificatesMutationVariables = Exact<{
+  refuse: boolean;
+}>;
+
+
+export type SetRefuseExpiredCertificatesMutation = { setRefuseExpiredCertificates: { refuseExpiredCertificates: boolean } };
+
+export type CertificateWarningsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CertificateWarningsQuery = { certificateWarnings: Array<{ certificateId: string, subject: string, notAfter: string, daysLeft: number, thresholdDays: number, covered: boolean }> };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -457,6 +508,99 @@ export const ScimTokenFieldsFragmentDoc = new TypedDocumentString(`
   revokedAt
 }
     `, {"fragmentName":"ScimTokenFields"}) as unknown as TypedDocumentString<ScimTokenFieldsFragment, unknown>;
+export const CertificateRolloverDocument = new TypedDocumentString(`
+    query CertificateRollover {
+  ssoConnection {
+    version
+    refuseExpiredCertificates
+    metadataStatus {
+      url
+      autoPromote
+      lastAttemptAt
+      lastSuccessAt
+      lastError
+      failures
+      nextFetchAt
+    }
+    stagedCertificates {
+      id
+      subject
+      issuer
+      fingerprintSha256
+      notBefore
+      notAfter
+      firstSeenAt
+      signInsSeen
+      lastSeenAt
+    }
+    certificates {
+      id
+      subject
+      issuer
+      fingerprintSha256
+      notBefore
+      notAfter
+      usage {
+        lastVerifiedAt
+        signInsLast30Days
+        expiredSignIns
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CertificateRolloverQuery, CertificateRolloverQueryVariables>;
+export const SetIdpMetadataUrlDocument = new TypedDocumentString(`
+    mutation SetIdpMetadataUrl($url: String, $autoPromote: Boolean!) {
+  setIdpMetadataUrl(url: $url, autoPromote: $autoPromote) {
+    url
+  }
+}
+    `) as unknown as TypedDocumentString<SetIdpMetadataUrlMutation, SetIdpMetadataUrlMutationVariables>;
+export const RefreshIdpMetadataDocument = new TypedDocumentString(`
+    mutation RefreshIdpMetadata {
+  refreshIdpMetadata {
+    lastError
+  }
+}
+    `) as unknown as TypedDocumentString<RefreshIdpMetadataMutation, RefreshIdpMetadataMutationVariables>;
+export const PromoteStagedCertificateDocument = new TypedDocumentString(`
+    mutation PromoteStagedCertificate($id: ID!) {
+  promoteStagedCertificate(id: $id) {
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<PromoteStagedCertificateMutation, PromoteStagedCertificateMutationVariables>;
+export const DismissStagedCertificateDocument = new TypedDocumentString(`
+    mutation DismissStagedCertificate($id: ID!) {
+  dismissStagedCertificate(id: $id)
+}
+    `) as unknown as TypedDocumentString<DismissStagedCertificateMutation, DismissStagedCertificateMutationVariables>;
+export const RemoveTrustedCertificateDocument = new TypedDocumentString(`
+    mutation RemoveTrustedCertificate($id: ID!) {
+  removeIdpCertificate(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<RemoveTrustedCertificateMutation, RemoveTrustedCertificateMutationVariables>;
+export const SetRefuseExpiredCertificatesDocument = new TypedDocumentString(`
+    mutation SetRefuseExpiredCertificates($refuse: Boolean!) {
+  setRefuseExpiredCertificates(refuse: $refuse) {
+    refuseExpiredCertificates
+  }
+}
+    `) as unknown as TypedDocumentString<SetRefuseExpiredCertificatesMutation, SetRefuseExpiredCertificatesMutationVariables>;
+export const CertificateWarningsDocument = new TypedDocumentString(`
+    query CertificateWarnings {
+  certificateWarnings {
+    certificateId
+    subject
+    notAfter
+    daysLeft
+    thresholdDays
+    covered
+  }
+}
+    `) as unknown as TypedDocumentString<CertificateWarningsQuery, CertificateWarningsQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {

@@ -8,6 +8,7 @@ import { asApiError, useQuery } from '../api/hooks';
 import { ConnectionStatusQuery, IdentityManagementQuery, SaveSsoSettingsMutation } from '../api/operations';
 import { CertificateDetails, CertificateUpload } from '../components/Certificates';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { CertificateRollover, notifyCertificatesChanged } from '../components/CertificateRollover';
 import { CheckboxField, SelectField, TextField, fieldSentence } from '../components/Field';
 import { IdpGuide, ServiceProviderBox, SetupSteps, StatusCard } from '../components/SetupGuide';
 import { MetadataImport, TestSso, type ImportedMetadata } from '../components/SsoTools';
@@ -68,12 +69,15 @@ export function IdentityManagementPage() {
     );
   }
   return (
-    <SsoEditor
-      initial={query.data}
-      onReload={query.reload}
-      status={status.data?.connectionStatus}
-      onStatusReload={() => void status.reload()}
-    />
+    <>
+      <SsoEditor
+        initial={query.data}
+        onReload={query.reload}
+        status={status.data?.connectionStatus}
+        onStatusReload={() => void status.reload()}
+      />
+      <CertificateRollover onChanged={query.reload} />
+    </>
   );
 }
 
@@ -202,6 +206,7 @@ export function SsoEditor({
       setRemoving([]);
       setSavedNotice(true);
       onStatusReload?.();
+      notifyCertificatesChanged();
     } catch (e) {
       setSaveError(asApiError(e));
     } finally {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use gatehouse_identity as idn;
 
 use crate::context::ServiceProviderInfo;
+use crate::error::GqlResult;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "idn::IdpProvider")]
@@ -68,6 +69,27 @@ impl SsoConnection {
     async fn certificates(&self) -> Vec<IdpCertificate> {
         self.0.certificates.iter().cloned().map(IdpCertificate).collect()
     }
+    /// The IdP's federation metadata URL, refreshed on a schedule (`setIdpMetadataUrl`).
+    async fn metadata_url(&self) -> Option<&str> {
+        self.0.metadata_url.as_deref()
+    }
+    /// New certificates from the metadata URL are trusted at once instead of staged.
+    async fn metadata_auto_promote(&self) -> bool {
+        self.0.metadata_auto_promote
+    }
+    /// Sign-ins verified by an expired certificate are refused (off: only recorded).
+    async fn refuse_expired_certificates(&self) -> bool {
+        self.0.refuse_expired_certificates
+    }
+    /// The metadata URL's last fetches.
+    async fn metadata_status(&self, ctx: &Context<'_>) -> GqlResult<crate::certificates::IdpMetadataStatus> {
+        crate::certificates::metadata_status(ctx).await
+    }
+    /// Certificates found in the IdP's metadata but not trusted yet.
+    #[graphql(complexity = "idn::MAX_CERTIFICATES * child_complexity + 1")]
+    async fn staged_certificates(&self, ctx: &Context<'_>) -> GqlResult<Vec<crate::certificates::StagedCertificate>> {
+        crate::certificates::staged_certificates(ctx).await
+    }
 }
 
 /// An IdP signing certificate. Several may be kept for rollover.
@@ -100,6 +122,10 @@ impl IdpCertificate {
     }
     async fn expired(&self, ctx: &Context<'_>) -> bool {
         self.0.is_expired_at(crate::context::identity(ctx).now())
+    }
+    /// What the sign-in log says about it: last verified sign-in, count in the last 30 days.
+    async fn usage(&self, ctx: &Context<'_>) -> GqlResult<crate::certificates::CertificateUsage> {
+        crate::certificates::usage(ctx, &self.0).await
     }
 }
 

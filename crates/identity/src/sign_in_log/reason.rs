@@ -60,6 +60,8 @@ sign_in_reasons! {
     WrongPassword => "wrong_password",
     /// The login policy is "SSO only" and the person is not a tenant admin.
     SsoRequired => "sso_required",
+    /// Verified by a trusted certificate past its end, and the tenant refuses those.
+    CertificateExpired => "certificate_expired",
 }
 
 /// The person's sentence when nothing more specific fits a refused SAML message.
@@ -103,6 +105,7 @@ impl SignInReason {
             }
             Self::WrongPassword => "Wrong e-mail or password.",
             Self::SsoRequired => "Your organisation signs in with single sign-on; use \"Sign in with SSO\".",
+            Self::CertificateExpired => RESPONSE_REFUSED,
             Self::Saml(code) => match code {
                 ReasonCode::StatusNotSuccess => "Your identity provider did not sign you in.",
                 ReasonCode::Unsolicited => {
@@ -158,6 +161,9 @@ impl SignInReason {
             Self::SsoNotAllowed => "The login policy is \"password only\", so SSO sign-ins are refused.",
             Self::WrongPassword => "The password was wrong.",
             Self::SsoRequired => "This organisation signs in with SSO only; passwords are refused for users.",
+            Self::CertificateExpired => {
+                "The response was signed with a certificate that has expired, and this organisation refuses expired certificates; promote the IdP's new certificate."
+            }
             Self::Saml(code) => match code {
                 ReasonCode::NoCertificate => "No IdP signing certificate is configured, so no sign-in can be trusted.",
                 ReasonCode::SignatureMissing => "The response was not signed.",

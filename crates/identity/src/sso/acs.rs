@@ -146,6 +146,7 @@ impl Identity {
             return Err(self.fail(&attempt, SignInReason::NotConfigured, "no IdP Issuer is configured").await);
         };
         let certificates = self.signing_certificates(&conn).await?;
+        let expected_issuer_for_staged = expected_issuer.clone();
         let mut policy = ResponsePolicy::new(self.sp(), expected_issuer, certificates.to_vec(), now);
         policy.expected_in_response_to = request.as_ref().map(|r| r.id.clone());
         policy.allow_unsolicited = request.is_none();
@@ -157,6 +158,19 @@ impl Identity {
             Ok(a) => a,
             Err(e) => {
                 let reason = SignInReason::Saml(e.reason);
+                // Signed by a staged certificate? The log entry names it, so the admin sees the
+                // IdP has started signing with it (only after a signature refusal: no cost to
+                // a sign-in that passes).
+                let staged = self
+                    .staged_match(
+                        conn.tenant_id,
+                        expected_issuer_for_staged.clone(),
+                        request.as_ref().map(|r| r.id.as_str()),
+                        saml_response,
+                        e.reason,
+                    )
+                    .await?;
+                attempt.fingerprint = staged.as_deref();
                 let event_id = self.fail_event(&attempt, reason, &e.detail).await?;
                 if attempt.flow == SignInFlow::Test {
                     return Ok(AcsOutcome::Test(TestReport {
@@ -176,6 +190,14 @@ impl Identity {
         attempt.name_id = Some(&assertion.name_id);
         attempt.fingerprint = Some(&assertion.certificate_fingerprint);
         attempt.clock_offset = Some((assertion.issue_instant - now).num_seconds());
+        if let Some(detail) = super::rollover::expired_signing_refusal(
+            conn.refuse_expired_certificates,
+            &certificates,
+            &assertion.certificate_fingerprint,
+            now,
+        ) {
+            return Err(self.fail(&attempt, SignInReason::CertificateExpired, &detail).await);
+        }
         self.finish_acs(conn.jit_provisioning, request, relay_state, &assertion, attempt).await
     }
 

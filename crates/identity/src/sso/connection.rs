@@ -15,7 +15,7 @@ use crate::{Identity, validate};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, sea_query::Expr,
+    QueryOrder, sea_query::Expr, sea_query::ExprTrait,
 };
 
 /// Certificates kept per connection; two or three cover any rollover.
@@ -335,7 +335,8 @@ impl Identity {
             .map_err(|e| Error::invalid("certificate", e.to_string()))?;
         let txn = self.begin_write().await?;
         let added = self.insert_idp_certificate(&txn, scope, &parsed).await?;
-        count_version_up(&txn, scope).await?;
+        let conn = self.load_connection(&txn, scope.tenant_id()).await?;
+        bump_version(&txn, scope, &conn).await?;
         txn.commit().await?;
         Ok(added)
     }
@@ -382,7 +383,7 @@ impl Identity {
             ));
         }
         delete_certificate(&txn, scope, &cert, now).await?;
-        count_version_up(&txn, scope).await?;
+        bump_version(&txn, scope, &conn).await?;
         txn.commit().await?;
         Ok(cert)
     }
@@ -413,6 +414,9 @@ impl Identity {
             login_policy: LoginPolicy::parse_stored(&m.login_policy)?,
             allow_idp_initiated: m.allow_idp_initiated,
             jit_provisioning: m.jit_provisioning,
+            metadata_url: m.metadata_url,
+            metadata_auto_promote: m.metadata_auto_promote,
+            refuse_expired_certificates: m.refuse_expired_certificates,
             version: m.version,
             updated_at: m.updated_at,
             certificates: certs.into_iter().map(IdpCertificate::from).collect(),
@@ -424,12 +428,13 @@ async fn find_tenant(txn: &DatabaseTransaction, scope: &TenantScope) -> Result<t
     tenant::Entity::find_by_id(scope.tenant_id().as_uuid()).one(txn).await?.ok_or(Error::NotFound { what: "tenant" })
 }
 
-/// A new version of the connection, for a change made without a settings save (which counts
-/// the version up itself): sign-ins key their cached certificates by the version
-/// ([`super::signing`]), so every replica's next sign-in sees the change.
-async fn count_version_up(txn: &DatabaseTransaction, scope: &TenantScope) -> Result<()> {
+/// Counts the connection's version up: anything that changes what a sign-in uses
+/// (certificates, settings) calls this in its transaction, because the sign-in path caches
+/// each connection by version.
+pub(crate) async fn bump_version(txn: &DatabaseTransaction, scope: &TenantScope, conn: &SsoConnection) -> Result<()> {
     sso_connection::Entity::update_many()
-        .col_expr(sso_connection::Column::Version, sea_orm::sea_query::ExprTrait::add(Expr::col(sso_connection::Column::Version), 1))
+        .col_expr(sso_connection::Column::Version, Expr::col(sso_connection::Column::Version).add(1))
+        .filter(sso_connection::Column::Id.eq(conn.id.as_uuid()))
         .filter(sso_connection::Column::TenantId.eq(scope.tenant_id().as_uuid()))
         .exec(txn)
         .await?;
@@ -437,7 +442,7 @@ async fn count_version_up(txn: &DatabaseTransaction, scope: &TenantScope) -> Res
 }
 
 /// Inserts a checked certificate into the connection, with its audit entry.
-async fn store_certificate(
+pub(crate) async fn store_certificate(
     txn: &DatabaseTransaction,
     scope: &TenantScope,
     connection: ConnectionId,

@@ -13,7 +13,8 @@
 //! page that continues on our own site (`/saml2/complete`), where the cookie is sent and
 //! compared. Nothing depends on a SameSite=None cookie.
 //!
-//! Rooms: [`connection`] (settings and certificates), [`metadata`] (import), [`start`],
+//! Rooms: [`connection`] (settings and certificates), [`metadata`] (import), [`metadata_url`]
+//! (fetch and refresh), [`rollover`] (staged certificates, usage, expiry), [`start`],
 //! [`acs`], [`handover`], [`logout`], [`test_run`], [`home_realm`], and [`signing`] (the parsed
 //! signing certificates each sign-in verifies with, cached per connection version).
 
@@ -24,6 +25,8 @@ mod home_realm;
 mod logout;
 mod metadata;
 pub(crate) mod signing;
+mod metadata_url;
+mod rollover;
 mod start;
 mod test_run;
 
@@ -33,6 +36,10 @@ pub use connection::{AddedCertificate, MAX_CERTIFICATES, SsoConnectionInput, Sso
 pub use handover::SsoSignedIn;
 pub use home_realm::SignInRoute;
 pub use metadata::MetadataImport;
+pub use metadata_url::{MAX_REFRESH, MIN_REFRESH, MetadataUrlStatus};
+pub use rollover::{
+    CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, StagedCertificate, expired_certificate_refusal,
+};
 pub use start::SsoStart;
 pub use test_run::TestReport;
 pub(crate) use test_run::report;

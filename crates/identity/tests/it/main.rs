@@ -6,6 +6,7 @@ mod acs;
 mod admins;
 mod audit;
 mod auth;
+mod certificates;
 mod handover;
 mod logout;
 mod provisioning;

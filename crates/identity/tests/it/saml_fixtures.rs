@@ -41,7 +41,7 @@ pub fn at(seconds: i64) -> DateTime<Utc> {
     t0() + Duration::seconds(seconds)
 }
 
-fn fixture(relative: &str) -> Vec<u8> {
+pub fn fixture(relative: &str) -> Vec<u8> {
     let path = format!("{}/../saml/tests/fixtures/{relative}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path} unreadable: {e}"))
 }

@@ -32,7 +32,7 @@ both_backends!(sso_cannot_be_enabled_without_a_valid_certificate, |db| async mov
     assert_eq!(added.certificate.subject, "CN=Microsoft Azure Federated SSO Certificate");
     let saved = ctx.identity.update_sso_connection(&scope, entra("t1")).await.unwrap();
     assert!(saved.enabled);
-    assert_eq!(saved.version, 3, "the certificate alone was version 2");
+    assert_eq!(saved.version, 3, "adding the certificate changed what a sign-in uses: a version of its own");
     assert_eq!(saved.issuer.as_deref(), Some("https://sts.windows.net/t1/"));
     assert_eq!(saved.certificates.len(), 1);
 

@@ -45,6 +45,12 @@ const ADMIN_ONLY: &[(&str, &str)] = &[
     ("createScimToken", "mutation { createScimToken { token } }"),
     ("rotateScimToken", "mutation($id:ID!){ rotateScimToken(id:$id) { token } }"),
     ("revokeScimToken", "mutation($id:ID!){ revokeScimToken(id:$id) { id } }"),
+    ("certificateWarnings", "{ certificateWarnings { daysLeft } }"),
+    ("setIdpMetadataUrl", "mutation { setIdpMetadataUrl(url:\"https://10.0.0.1/m.xml\") { url } }"),
+    ("refreshIdpMetadata", "mutation { refreshIdpMetadata { url } }"),
+    ("promoteStagedCertificate", "mutation($id:ID!){ promoteStagedCertificate(id:$id) { version } }"),
+    ("dismissStagedCertificate", "mutation($id:ID!){ dismissStagedCertificate(id:$id) }"),
+    ("setRefuseExpiredCertificates", "mutation { setRefuseExpiredCertificates(refuse:true) { version } }"),
 ];
 
 /// Platform operators only.

@@ -50,6 +50,14 @@ const COVERED: &[&str] = &[
     "rotateScimToken",
     "revokeScimToken",
     "setScimManagesAdmins",
+    // issue 12: they act on the caller's own connection; staged IDs of B are NOT_FOUND
+    // (below), and the identity tests prove a tenant cannot promote or dismiss another's.
+    "certificateWarnings",
+    "setIdpMetadataUrl",
+    "refreshIdpMetadata",
+    "promoteStagedCertificate",
+    "dismissStagedCertificate",
+    "setRefuseExpiredCertificates",
 ];
 
 #[test]
@@ -247,6 +255,8 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
         ("mutation($id:ID!){ revokeApiToken(id:$id){ id } }", &b.token_id),
         ("mutation($id:ID!){ revokeScimToken(id:$id){ id } }", &b.scim_token_id),
         ("mutation($id:ID!){ rotateScimToken(id:$id){ token } }", &b.scim_token_id),
+        ("mutation($id:ID!){ promoteStagedCertificate(id:$id){ version } }", &b.cert_id),
+        ("mutation($id:ID!){ dismissStagedCertificate(id:$id) }", &b.cert_id),
     ];
     for (q, id) in by_id {
         let r = app.gql(caller, q, json!({"id": id})).await;

@@ -15,6 +15,12 @@ pub struct Model {
     pub allow_idp_initiated: bool,
     /// Create unknown users at their first SSO sign-in (off by default).
     pub jit_provisioning: bool,
+    /// The IdP's federation metadata URL, fetched on save and refreshed on a schedule.
+    pub metadata_url: Option<String>,
+    /// New certificates found at the metadata URL are trusted at once instead of staged.
+    pub metadata_auto_promote: bool,
+    /// Refuse sign-ins verified by a certificate past its end (off: logged only).
+    pub refuse_expired_certificates: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
