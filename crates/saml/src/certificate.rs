@@ -12,6 +12,9 @@
 //!
 //! Called by the identity crate (certificate upload) and by [`crate::metadata`].
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
@@ -22,7 +25,8 @@ use openssl::x509::{X509, X509NameRef, X509Req};
 use sha2::{Digest as _, Sha256};
 
 /// One parsed IdP signing certificate. Owned and cheap to clone; store `pem` (or `der`) and parse
-/// again with [`parse_certificate`] when loading.
+/// again with [`parse_certificate`] when loading. Keep the parsed value (for example in a
+/// per-connection cache) to verify many Responses: its public key is decoded once, here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdpCertificate {
     /// The certificate re-encoded as PEM (`-----BEGIN CERTIFICATE-----`, 64-column lines, LF).
@@ -44,6 +48,8 @@ pub struct IdpCertificate {
     pub key_type: String,
     /// Public key size in bits (modulus size for RSA, curve size for EC).
     pub key_bits: u32,
+    /// The public key, decoded once from `der` when the certificate was parsed.
+    pub verification_key: VerificationKey,
 }
 
 impl IdpCertificate {
@@ -52,11 +58,41 @@ impl IdpCertificate {
         self.not_before <= now && now <= self.not_after
     }
 
-    /// The public key, for signature checks inside this crate.
-    pub(crate) fn public_key(&self) -> Result<PKey<Public>, CertificateError> {
+    /// The public key of `der`, for signature checks inside this crate: the cached one when it
+    /// was decoded from these very DER bytes, else decoded now. (A struct built by hand, e.g.
+    /// `IdpCertificate { der: other, ..parsed }`, carries a key of other bytes; it is never used.)
+    pub(crate) fn public_key(&self) -> Result<Cow<'_, PKey<Public>>, CertificateError> {
+        if *self.verification_key.der == *self.der {
+            return Ok(Cow::Borrowed(&self.verification_key.key));
+        }
         X509::from_der(&self.der)
             .and_then(|x509| x509.public_key())
+            .map(Cow::Owned)
             .map_err(|_| CertificateError::Malformed)
+    }
+}
+
+/// The public key of an [`IdpCertificate`], decoded once (OpenSSL's key decoding costs more
+/// than the signature check itself). Opaque: only [`parse_certificate`] makes one. Cheap to
+/// clone; two are equal when they come from the same certificate bytes.
+#[derive(Clone)]
+pub struct VerificationKey {
+    /// The certificate DER the key was decoded from.
+    der: Arc<[u8]>,
+    key: PKey<Public>,
+}
+
+impl PartialEq for VerificationKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+
+impl Eq for VerificationKey {}
+
+impl std::fmt::Debug for VerificationKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "VerificationKey({:?}, {} bits)", self.key.id(), self.key.bits())
     }
 }
 
@@ -197,6 +233,10 @@ pub(crate) fn certificate_from_der(der: &[u8]) -> Result<IdpCertificate, Certifi
         not_after: asn1_to_chrono(x509.not_after())?,
         key_type: key_type.to_owned(),
         key_bits: key.bits(),
+        verification_key: VerificationKey {
+            der: Arc::from(der),
+            key,
+        },
     })
 }
 

@@ -25,7 +25,9 @@
 //! canonical bytes libxmlsec1 verified.
 
 pub mod authn_request;
+mod c14n;
 pub mod certificate;
+mod dsig;
 pub mod error;
 pub mod logout;
 pub mod metadata;

@@ -284,7 +284,7 @@ impl Received {
 }
 
 /// XML-DSig ECDSA signatures are `r || s`; openssl wants DER.
-fn raw_ecdsa_to_der(raw: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn raw_ecdsa_to_der(raw: &[u8]) -> Option<Vec<u8>> {
     if raw.is_empty() || !raw.len().is_multiple_of(2) || raw.len() > 132 {
         return None;
     }

@@ -230,19 +230,29 @@ pub fn validate_response(
         signature::check_signature_shape(signature)?;
     }
 
-    let Some(verified) = signature::verify(text, &strong) else {
-        let root_scope = BTreeMap::new();
-        let mut assertion_scope = BTreeMap::new();
-        for (prefix, uri) in &root.ns_decls {
-            assertion_scope.insert(prefix.clone(), uri.clone());
-        }
-        let mut signed = Vec::new();
-        if let Some(s) = response_sig {
-            signed.push((s, &root, root_scope));
-        }
-        if let Some(s) = assertion_sig {
-            signed.push((s, assertion, assertion_scope));
-        }
+    let assertion_scope: Vec<(&str, &str)> = root
+        .ns_decls
+        .iter()
+        .map(|(p, u)| (p.as_str(), u.as_str()))
+        .collect();
+    let mut signed = Vec::with_capacity(2);
+    if let Some(signature) = response_sig {
+        signed.push(signature::Signed {
+            signature,
+            element: &root,
+            scope: Vec::new(),
+            signs_root: true,
+        });
+    }
+    if let Some(signature) = assertion_sig {
+        signed.push(signature::Signed {
+            signature,
+            element: assertion,
+            scope: assertion_scope,
+            signs_root: false,
+        });
+    }
+    let Some(verified) = signature::verify(text, &signed, &strong) else {
         return Err(signature::diagnose(text, &strong, &signed));
     };
     let certificate = &strong[verified.certificate];

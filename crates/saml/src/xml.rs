@@ -4,12 +4,10 @@
 //! silently repairing malformed documents. Everything this crate reads goes through [`guard`]
 //! (size, UTF-8, no DOCTYPE/entities, checked on the raw bytes *before* any parser sees them) and
 //! then [`parse`], which refuses anything that is not well-formed and namespace-correct. The
-//! tree keeps namespace declarations and prefixes so [`c14n`] can re-canonicalise a signed
-//! element when explaining a failed signature.
+//! tree keeps namespace declarations, prefixes, comments and processing instructions, so
+//! [`crate::c14n`] can canonicalise a signed element from it.
 //!
 //! Only used inside the crate.
-
-use std::collections::BTreeMap;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
@@ -255,7 +253,7 @@ pub(crate) fn parse(text: &str) -> Result<Element, XmlError> {
             }
             Event::CData(data) => {
                 let content = data
-                    .decode()
+                    .xml10_content()
                     .map_err(|e| XmlError::Malformed(e.to_string()))?;
                 push_text(&mut stack, &content)?;
             }
@@ -296,6 +294,12 @@ pub(crate) fn parse(text: &str) -> Result<Element, XmlError> {
                     let content = String::from_utf8_lossy(&pi).into_owned();
                     parent.children.push(Node::Pi(content));
                 }
+            }
+            // Only before the root: libxml2 refuses it anywhere else, and so does this parser.
+            Event::Decl(_) if root.is_some() || !stack.is_empty() => {
+                return Err(XmlError::Malformed(
+                    "an XML declaration after the start of the document".into(),
+                ));
             }
             Event::Decl(_) => {}
             Event::DocType(_) => return Err(XmlError::Doctype),
@@ -390,166 +394,6 @@ fn element_from(
     Ok(element)
 }
 
-/// Canonical XML of `element` (exclusive or inclusive c14n 1.0, without comments unless asked),
-/// leaving out `skip` (the enveloped signature). Used only to explain *why* a signature failed
-/// (digest mismatch or not); the accept/reject decision is always libxmlsec1's.
-pub(crate) struct C14n<'a> {
-    pub exclusive: bool,
-    pub with_comments: bool,
-    /// `InclusiveNamespaces PrefixList` of exclusive c14n (`#default` for the default namespace).
-    pub inclusive_prefixes: Vec<String>,
-    pub skip: Option<&'a Element>,
-}
-
-impl C14n<'_> {
-    /// `in_scope` holds the namespace declarations of the ancestors of `element`.
-    pub(crate) fn canonicalize(
-        &self,
-        element: &Element,
-        in_scope: &BTreeMap<String, String>,
-    ) -> String {
-        let mut out = String::new();
-        self.write(element, in_scope, &BTreeMap::new(), &mut out);
-        out
-    }
-
-    fn write(
-        &self,
-        element: &Element,
-        parent_scope: &BTreeMap<String, String>,
-        rendered: &BTreeMap<String, String>,
-        out: &mut String,
-    ) {
-        let mut scope = parent_scope.clone();
-        for (prefix, uri) in &element.ns_decls {
-            scope.insert(prefix.clone(), uri.clone());
-        }
-        let mut candidates: Vec<String> = Vec::new();
-        if self.exclusive {
-            candidates.push(element.prefix.clone().unwrap_or_default());
-            for attribute in &element.attrs {
-                if let Some(prefix) = &attribute.prefix
-                    && prefix != "xml"
-                {
-                    candidates.push(prefix.clone());
-                }
-            }
-            for prefix in &self.inclusive_prefixes {
-                let prefix = if prefix == "#default" { "" } else { prefix };
-                if scope.contains_key(prefix) {
-                    candidates.push(prefix.to_owned());
-                }
-            }
-        } else {
-            candidates.extend(scope.keys().cloned());
-            candidates.push(String::new());
-        }
-        candidates.sort();
-        candidates.dedup();
-        let mut now_rendered = rendered.clone();
-        let mut decls: Vec<(String, String)> = Vec::new();
-        for prefix in candidates {
-            let uri = scope.get(&prefix).cloned().unwrap_or_default();
-            let already = rendered.get(&prefix).cloned().unwrap_or_default();
-            if prefix.is_empty() {
-                if uri != already {
-                    decls.push((prefix.clone(), uri.clone()));
-                    now_rendered.insert(prefix, uri);
-                }
-            } else if !uri.is_empty() && rendered.get(&prefix) != Some(&uri) {
-                decls.push((prefix.clone(), uri.clone()));
-                now_rendered.insert(prefix, uri);
-            }
-        }
-        let qname = qualified(element.prefix.as_deref(), &element.local);
-        out.push('<');
-        out.push_str(&qname);
-        for (prefix, uri) in &decls {
-            if prefix.is_empty() {
-                out.push_str(" xmlns=\"");
-            } else {
-                out.push_str(" xmlns:");
-                out.push_str(prefix);
-                out.push_str("=\"");
-            }
-            escape_attr(uri, out);
-            out.push('"');
-        }
-        let mut attrs: Vec<&Attribute> = element.attrs.iter().collect();
-        attrs.sort_by(|a, b| {
-            let ka = (a.ns.as_deref().unwrap_or(""), a.local.as_str());
-            let kb = (b.ns.as_deref().unwrap_or(""), b.local.as_str());
-            ka.cmp(&kb)
-        });
-        for attribute in attrs {
-            out.push(' ');
-            out.push_str(&qualified(attribute.prefix.as_deref(), &attribute.local));
-            out.push_str("=\"");
-            escape_attr(&attribute.value, out);
-            out.push('"');
-        }
-        out.push('>');
-        for child in &element.children {
-            match child {
-                Node::Element(c) => {
-                    if self.skip.is_some_and(|s| std::ptr::eq(s, c)) {
-                        continue;
-                    }
-                    self.write(c, &scope, &now_rendered, out);
-                }
-                Node::Text(t) => escape_text(t, out),
-                Node::Comment(c) if self.with_comments => {
-                    out.push_str("<!--");
-                    out.push_str(c);
-                    out.push_str("-->");
-                }
-                Node::Comment(_) => {}
-                Node::Pi(p) => {
-                    out.push_str("<?");
-                    out.push_str(p);
-                    out.push_str("?>");
-                }
-            }
-        }
-        out.push_str("</");
-        out.push_str(&qname);
-        out.push('>');
-    }
-}
-
-fn qualified(prefix: Option<&str>, local: &str) -> String {
-    match prefix {
-        Some(p) => format!("{p}:{local}"),
-        None => local.to_owned(),
-    }
-}
-
-fn escape_attr(value: &str, out: &mut String) {
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' => out.push_str("&#x9;"),
-            '\n' => out.push_str("&#xA;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
-}
-
-fn escape_text(value: &str, out: &mut String) {
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
-}
-
 /// Escape text for XML this crate writes (element content and attribute values alike).
 pub(crate) fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -634,24 +478,14 @@ mod tests {
     }
 
     #[test]
-    fn exclusive_c14n_renders_visibly_used_namespaces() {
-        let root = parse(
-            r#"<r:R xmlns:r="urn:r" xmlns:x="urn:x"><a:A xmlns:a="urn:a" z="2" a="1">t&amp;<!--c--></a:A></r:R>"#,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let a = root.elements().next().unwrap_or_else(|| panic!("child"));
-        let mut scope = BTreeMap::new();
-        scope.insert("r".to_owned(), "urn:r".to_owned());
-        scope.insert("x".to_owned(), "urn:x".to_owned());
-        let c14n = C14n {
-            exclusive: true,
-            with_comments: false,
-            inclusive_prefixes: Vec::new(),
-            skip: None,
-        };
-        assert_eq!(
-            c14n.canonicalize(a, &scope),
-            r#"<a:A xmlns:a="urn:a" a="1" z="2">t&amp;</a:A>"#
-        );
+    fn xml_declaration_only_at_the_start() {
+        assert!(parse("<?xml version=\"1.0\"?><a/>").is_ok());
+        assert!(parse("<a><?xml version=\"1.0\"?></a>").is_err());
+    }
+
+    #[test]
+    fn line_ends_are_normalised_in_cdata_too() {
+        let root = parse("<a><![CDATA[x\r\ny]]>\r\n</a>").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(root.text(), "x\ny\n");
     }
 }
