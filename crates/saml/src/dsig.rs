@@ -117,11 +117,17 @@ struct Checked {
 /// `None`: outside the profile (use libxmlsec1). `Some(None)`: refused. `Some(Some(v))`:
 /// every signature verified with the certificate `v.certificate`.
 pub(crate) fn verify(
+    root: &Element,
     signed: &[Signed<'_>],
     certificates: &[IdpCertificate],
 ) -> Option<Option<Verified>> {
     if signed.is_empty() || !signed.iter().all(in_profile) {
         return None;
+    }
+    // samael registers every `ID` attribute with libxml2 and refuses a value that is not an
+    // NCName; so does this verifier, so that both give one verdict.
+    if !ids_are_ncnames(root) {
+        return Some(None);
     }
     let mut checked = Vec::with_capacity(signed.len());
     for s in signed {
@@ -357,6 +363,25 @@ fn element_children(element: &Element) -> Option<Vec<&Element>> {
         }
     }
     Some(out)
+}
+
+fn ids_are_ncnames(element: &Element) -> bool {
+    element
+        .attrs
+        .iter()
+        .filter(|a| a.local == "ID")
+        .all(|a| is_ncname(&a.value))
+        && element.elements().all(ids_are_ncnames)
+}
+
+/// XML Namespaces' NCName, with Unicode letters and digits standing in for the name-character
+/// tables.
+fn is_ncname(value: &str) -> bool {
+    let mut chars = value.chars();
+    chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '\u{b7}'))
 }
 
 fn has_elements(element: &Element) -> bool {

@@ -27,6 +27,9 @@
 pub mod authn_request;
 mod c14n;
 pub mod certificate;
+#[cfg(any(test, feature = "differential"))]
+#[doc(hidden)]
+pub mod differential;
 mod dsig;
 pub mod error;
 pub mod logout;

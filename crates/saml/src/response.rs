@@ -203,56 +203,8 @@ pub fn validate_response(
     let bytes = decode(saml_response_b64, policy.max_size)?;
     let text = xml::guard(&bytes, policy.max_size)?;
     let root = xml::parse(text)?;
-    if !root.is(NS_SAMLP, "Response") {
-        return Err(not_a_response(&root));
-    }
-    let elements = root.descendants();
-    let assertion = check_structure(&root, &elements)?;
-    check_unique_ids(&elements)?;
-    check_status(&root)?;
-    let assertion = assertion.ok_or_else(|| {
-        ValidationError::new(
-            ReasonCode::AssertionCount,
-            "the Response contains no Assertion; expected exactly one",
-        )
-    })?;
-
-    // Signatures may sit only on the Response and on the Assertion (check_structure).
-    let response_sig = root.child(NS_DS, "Signature");
-    let assertion_sig = assertion.child(NS_DS, "Signature");
-    if response_sig.is_none() && assertion_sig.is_none() {
-        return Err(ValidationError::new(
-            ReasonCode::SignatureMissing,
-            "neither the Response nor the Assertion is signed",
-        ));
-    }
-    for signature in response_sig.iter().chain(assertion_sig.iter()) {
-        signature::check_signature_shape(signature)?;
-    }
-
-    let assertion_scope: Vec<(&str, &str)> = root
-        .ns_decls
-        .iter()
-        .map(|(p, u)| (p.as_str(), u.as_str()))
-        .collect();
-    let mut signed = Vec::with_capacity(2);
-    if let Some(signature) = response_sig {
-        signed.push(signature::Signed {
-            signature,
-            element: &root,
-            scope: Vec::new(),
-            signs_root: true,
-        });
-    }
-    if let Some(signature) = assertion_sig {
-        signed.push(signature::Signed {
-            signature,
-            element: assertion,
-            scope: assertion_scope,
-            signs_root: false,
-        });
-    }
-    let Some(verified) = signature::verify(text, &signed, &strong) else {
+    let (assertion, signed) = prepare(&root)?;
+    let Some(verified) = signature::verify(text, &root, &signed, &strong) else {
         return Err(signature::diagnose(text, &strong, &signed));
     };
     let certificate = &strong[verified.certificate];
@@ -296,6 +248,64 @@ pub fn validate_response(
         policy,
         certificate,
     )
+}
+
+
+/// Everything decided before a signature is verified, on the strict tree: a Response, the
+/// structure and wrapping shapes, unique IDs, Success status, exactly one Assertion, at least
+/// one signature, each of an accepted shape. Returns the Assertion and the signatures with the
+/// elements they sign.
+pub(crate) fn prepare(root: &Element) -> Result<(&Element, Vec<signature::Signed<'_>>)> {
+    if !root.is(NS_SAMLP, "Response") {
+        return Err(not_a_response(root));
+    }
+    let elements = root.descendants();
+    let assertion = check_structure(root, &elements)?;
+    check_unique_ids(&elements)?;
+    check_status(root)?;
+    let assertion = assertion.ok_or_else(|| {
+        ValidationError::new(
+            ReasonCode::AssertionCount,
+            "the Response contains no Assertion; expected exactly one",
+        )
+    })?;
+
+    // Signatures may sit only on the Response and on the Assertion (check_structure).
+    let response_sig = root.child(NS_DS, "Signature");
+    let assertion_sig = assertion.child(NS_DS, "Signature");
+    if response_sig.is_none() && assertion_sig.is_none() {
+        return Err(ValidationError::new(
+            ReasonCode::SignatureMissing,
+            "neither the Response nor the Assertion is signed",
+        ));
+    }
+    for signature in response_sig.iter().chain(assertion_sig.iter()) {
+        signature::check_signature_shape(signature)?;
+    }
+
+    let assertion_scope: Vec<(&str, &str)> = root
+        .ns_decls
+        .iter()
+        .map(|(p, u)| (p.as_str(), u.as_str()))
+        .collect();
+    let mut signed = Vec::with_capacity(2);
+    if let Some(signature) = response_sig {
+        signed.push(signature::Signed {
+            signature,
+            element: root,
+            scope: Vec::new(),
+            signs_root: true,
+        });
+    }
+    if let Some(signature) = assertion_sig {
+        signed.push(signature::Signed {
+            signature,
+            element: assertion,
+            scope: assertion_scope,
+            signs_root: false,
+        });
+    }
+    Ok((assertion, signed))
 }
 
 fn decode(saml_response_b64: &str, max_size: usize) -> Result<Vec<u8>> {

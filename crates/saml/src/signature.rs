@@ -161,10 +161,11 @@ pub(crate) struct Signed<'a> {
 /// certificate at a time. Blocking.
 pub(crate) fn verify(
     xml: &str,
+    root: &Element,
     signed: &[Signed<'_>],
     certificates: &[IdpCertificate],
 ) -> Option<Verified> {
-    match crate::dsig::verify(signed, certificates) {
+    match crate::dsig::verify(root, signed, certificates) {
         Some(outcome) => outcome,
         None => verify_with_xmlsec(xml, certificates),
     }

@@ -301,7 +301,11 @@ pub(crate) fn parse(text: &str) -> Result<Element, XmlError> {
                     "an XML declaration after the start of the document".into(),
                 ));
             }
-            Event::Decl(_) => {}
+            Event::Decl(decl) => {
+                if decl.version().ok().as_deref() != Some(b"1.0".as_slice()) {
+                    return Err(XmlError::Malformed("the XML version is not 1.0".into()));
+                }
+            }
             Event::DocType(_) => return Err(XmlError::Doctype),
             Event::Eof => break,
         }
@@ -481,6 +485,7 @@ mod tests {
     fn xml_declaration_only_at_the_start() {
         assert!(parse("<?xml version=\"1.0\"?><a/>").is_ok());
         assert!(parse("<a><?xml version=\"1.0\"?></a>").is_err());
+        assert!(parse("<?xml version=\"x.0\"?><a/>").is_err());
     }
 
     #[test]
