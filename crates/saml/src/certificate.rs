@@ -20,7 +20,9 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use openssl::asn1::{Asn1Time, Asn1TimeRef};
 use openssl::nid::Nid;
-use openssl::pkey::{Id, PKey, Public};
+use openssl::ec::{EcKey, EcKeyRef};
+use openssl::pkey::{Id, PKey, PKeyRef, Public};
+use openssl::rsa::{Rsa, RsaRef};
 use openssl::x509::{X509, X509NameRef, X509Req};
 use sha2::{Digest as _, Sha256};
 
@@ -61,14 +63,14 @@ impl IdpCertificate {
     /// The public key of `der`, for signature checks inside this crate: the cached one when it
     /// was decoded from these very DER bytes, else decoded now. (A struct built by hand, e.g.
     /// `IdpCertificate { der: other, ..parsed }`, carries a key of other bytes; it is never used.)
-    pub(crate) fn public_key(&self) -> Result<Cow<'_, PKey<Public>>, CertificateError> {
-        if *self.verification_key.der == *self.der {
-            return Ok(Cow::Borrowed(&self.verification_key.key));
+    pub(crate) fn key(&self) -> Result<Cow<'_, VerificationKey>, CertificateError> {
+        if *self.verification_key.0.der == *self.der {
+            return Ok(Cow::Borrowed(&self.verification_key));
         }
-        X509::from_der(&self.der)
+        let key = X509::from_der(&self.der)
             .and_then(|x509| x509.public_key())
-            .map(Cow::Owned)
-            .map_err(|_| CertificateError::Malformed)
+            .map_err(|_| CertificateError::Malformed)?;
+        Ok(Cow::Owned(VerificationKey::new(&self.der, key)))
     }
 }
 
@@ -76,15 +78,46 @@ impl IdpCertificate {
 /// than the signature check itself). Opaque: only [`parse_certificate`] makes one. Cheap to
 /// clone; two are equal when they come from the same certificate bytes.
 #[derive(Clone)]
-pub struct VerificationKey {
+pub struct VerificationKey(Arc<KeyParts>);
+
+struct KeyParts {
     /// The certificate DER the key was decoded from.
-    der: Arc<[u8]>,
+    der: Vec<u8>,
     key: PKey<Public>,
+    /// The same key for OpenSSL's low-level calls (no algorithm fetch per signature): set for
+    /// plain RSA keys (not RSA-PSS) and EC keys respectively.
+    rsa: Option<Rsa<Public>>,
+    ec: Option<EcKey<Public>>,
+}
+
+impl VerificationKey {
+    fn new(der: &[u8], key: PKey<Public>) -> Self {
+        let rsa = (key.id() == Id::RSA).then(|| key.rsa().ok()).flatten();
+        let ec = (key.id() == Id::EC).then(|| key.ec_key().ok()).flatten();
+        Self(Arc::new(KeyParts {
+            der: der.to_vec(),
+            key,
+            rsa,
+            ec,
+        }))
+    }
+
+    pub(crate) fn pkey(&self) -> &PKeyRef<Public> {
+        &self.0.key
+    }
+
+    pub(crate) fn rsa(&self) -> Option<&RsaRef<Public>> {
+        self.0.rsa.as_deref()
+    }
+
+    pub(crate) fn ec(&self) -> Option<&EcKeyRef<Public>> {
+        self.0.ec.as_deref()
+    }
 }
 
 impl PartialEq for VerificationKey {
     fn eq(&self, other: &Self) -> bool {
-        self.der == other.der
+        self.0.der == other.0.der
     }
 }
 
@@ -92,7 +125,12 @@ impl Eq for VerificationKey {}
 
 impl std::fmt::Debug for VerificationKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "VerificationKey({:?}, {} bits)", self.key.id(), self.key.bits())
+        write!(
+            f,
+            "VerificationKey({:?}, {} bits)",
+            self.0.key.id(),
+            self.0.key.bits()
+        )
     }
 }
 
@@ -233,10 +271,7 @@ pub(crate) fn certificate_from_der(der: &[u8]) -> Result<IdpCertificate, Certifi
         not_after: asn1_to_chrono(x509.not_after())?,
         key_type: key_type.to_owned(),
         key_bits: key.bits(),
-        verification_key: VerificationKey {
-            der: Arc::from(der),
-            key,
-        },
+        verification_key: VerificationKey::new(der, key),
     })
 }
 

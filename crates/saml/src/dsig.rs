@@ -22,14 +22,13 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use openssl::hash::MessageDigest;
-use openssl::pkey::{Id, PKeyRef, Public};
+use openssl::bn::BigNum;
+use openssl::ecdsa::EcdsaSig;
 use openssl::rsa::Padding;
-use openssl::sign::Verifier;
 use sha2::Digest as _;
 
 use crate::c14n::{C14n, has_processing_instruction};
-use crate::certificate::IdpCertificate;
+use crate::certificate::{IdpCertificate, VerificationKey};
 use crate::signature::{Signed, Verified};
 use crate::xml::{self, Element, NS_DS, Node};
 
@@ -64,11 +63,21 @@ impl Digest {
         }
     }
 
-    fn message_digest(self) -> MessageDigest {
+    /// DER of `DigestInfo { AlgorithmIdentifier { oid, NULL }, OCTET STRING }` up to the hash.
+    fn digest_info_prefix(self) -> &'static [u8] {
         match self {
-            Self::Sha256 => MessageDigest::sha256(),
-            Self::Sha384 => MessageDigest::sha384(),
-            Self::Sha512 => MessageDigest::sha512(),
+            Self::Sha256 => &[
+                0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                0x01, 0x05, 0x00, 0x04, 0x20,
+            ],
+            Self::Sha384 => &[
+                0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                0x02, 0x05, 0x00, 0x04, 0x30,
+            ],
+            Self::Sha512 => &[
+                0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                0x03, 0x05, 0x00, 0x04, 0x40,
+            ],
         }
     }
 }
@@ -137,7 +146,7 @@ pub(crate) fn verify(
         checked.push(c);
     }
     let verified = certificates.iter().position(|certificate| {
-        let Ok(key) = certificate.public_key() else {
+        let Ok(key) = certificate.key() else {
             return false;
         };
         checked.iter().all(|c| {
@@ -312,35 +321,51 @@ fn check_reference(signed: &Signed<'_>) -> Option<Checked> {
     })
 }
 
+/// RSASSA-PKCS1-v1_5 (RFC 8017 8.2.2: the decrypted block must be exactly the encoding of the
+/// expected DigestInfo, and the signature exactly as long as the modulus) or ECDSA over r || s.
 fn verify_signature_value(
     method: Method,
-    key: &PKeyRef<Public>,
+    key: &VerificationKey,
     signed_info: &[u8],
     value: &[u8],
 ) -> bool {
-    let result = match method {
+    match method {
         Method::Rsa(digest) => {
-            if key.id() != Id::RSA {
-                return false;
-            }
-            Verifier::new(digest.message_digest(), key).and_then(|mut v| {
-                v.set_rsa_padding(Padding::PKCS1)?;
-                v.verify_oneshot(value, signed_info)
-            })
-        }
-        Method::Ecdsa(digest) => {
-            if key.id() != Id::EC {
-                return false;
-            }
-            // XML-DSig carries r || s; OpenSSL wants DER.
-            let Some(der) = crate::redirect::raw_ecdsa_to_der(value) else {
+            let Some(rsa) = key.rsa() else {
                 return false;
             };
-            Verifier::new(digest.message_digest(), key)
-                .and_then(|mut v| v.verify_oneshot(&der, signed_info))
+            let size = rsa.size() as usize;
+            if value.len() != size {
+                return false;
+            }
+            let mut block = vec![0u8; size];
+            let Ok(len) = rsa.public_decrypt(value, &mut block, Padding::PKCS1) else {
+                return false;
+            };
+            let hash = digest.hash(signed_info);
+            let prefix = digest.digest_info_prefix();
+            len == prefix.len() + hash.len()
+                && block[..prefix.len()] == *prefix
+                && block[prefix.len()..len] == *hash
         }
-    };
-    result.unwrap_or(false)
+        Method::Ecdsa(digest) => {
+            let Some(ec) = key.ec() else {
+                return false;
+            };
+            if value.is_empty() || !value.len().is_multiple_of(2) || value.len() > 132 {
+                return false;
+            }
+            let (r, s) = value.split_at(value.len() / 2);
+            let Ok(signature) = BigNum::from_slice(r).and_then(|r| {
+                BigNum::from_slice(s).and_then(|s| EcdsaSig::from_private_components(r, s))
+            }) else {
+                return false;
+            };
+            signature
+                .verify(&digest.hash(signed_info), ec)
+                .unwrap_or(false)
+        }
+    }
 }
 
 /// Base64 with any XML whitespace inside (IdPs wrap it at 64 or 76 columns).

@@ -247,9 +247,10 @@ impl Received {
             .iter()
             .filter(|c| check_key_strength(c).is_ok())
         {
-            let Ok(key) = certificate.public_key() else {
+            let Ok(key) = certificate.key() else {
                 continue;
             };
+            let key = key.pkey();
             if (key.id() == Id::EC) != wants_ec {
                 continue;
             }
@@ -284,7 +285,7 @@ impl Received {
 }
 
 /// XML-DSig ECDSA signatures are `r || s`; openssl wants DER.
-pub(crate) fn raw_ecdsa_to_der(raw: &[u8]) -> Option<Vec<u8>> {
+fn raw_ecdsa_to_der(raw: &[u8]) -> Option<Vec<u8>> {
     if raw.is_empty() || !raw.len().is_multiple_of(2) || raw.len() > 132 {
         return None;
     }
