@@ -25,7 +25,6 @@ use base64::engine::general_purpose::STANDARD;
 use openssl::bn::BigNum;
 use openssl::ecdsa::EcdsaSig;
 use openssl::rsa::Padding;
-use sha2::Digest as _;
 
 use crate::c14n::{C14n, has_processing_instruction};
 use crate::certificate::{IdpCertificate, VerificationKey};
@@ -55,11 +54,12 @@ impl Digest {
         }
     }
 
+    /// OpenSSL's SHA-2 (hardware SHA extensions where the CPU has them).
     fn hash(self, bytes: &[u8]) -> Vec<u8> {
         match self {
-            Self::Sha256 => sha2::Sha256::digest(bytes).to_vec(),
-            Self::Sha384 => sha2::Sha384::digest(bytes).to_vec(),
-            Self::Sha512 => sha2::Sha512::digest(bytes).to_vec(),
+            Self::Sha256 => openssl::sha::sha256(bytes).to_vec(),
+            Self::Sha384 => openssl::sha::sha384(bytes).to_vec(),
+            Self::Sha512 => openssl::sha::sha512(bytes).to_vec(),
         }
     }
 

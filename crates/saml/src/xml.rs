@@ -9,6 +9,8 @@
 //!
 //! Only used inside the crate.
 
+use std::rc::Rc;
+
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
@@ -105,7 +107,7 @@ pub(crate) fn guard(bytes: &[u8], limit: usize) -> Result<&str, XmlError> {
 /// One element with its resolved namespace, its own namespace declarations and its children.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Element {
-    pub ns: Option<String>,
+    pub ns: Option<Rc<str>>,
     pub prefix: Option<String>,
     pub local: String,
     /// Attributes other than namespace declarations, in document order.
@@ -117,7 +119,7 @@ pub(crate) struct Element {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Attribute {
-    pub ns: Option<String>,
+    pub ns: Option<Rc<str>>,
     pub prefix: Option<String>,
     pub local: String,
     pub value: String,
@@ -218,12 +220,13 @@ pub(crate) fn parse(text: &str) -> Result<Element, XmlError> {
         config.trim_text(false);
     }
     let mut stack: Vec<Element> = Vec::new();
+    let mut namespaces: Vec<Rc<str>> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
         let (resolved, event) = reader
             .read_resolved_event()
             .map_err(|e| XmlError::Malformed(e.to_string()))?;
-        let ns = resolved_ns(&resolved)?;
+        let ns = resolved_ns(&resolved, &mut namespaces)?;
         match event {
             Event::Start(start) | Event::Empty(start) if root.is_some() => {
                 let _ = start;
@@ -233,10 +236,10 @@ pub(crate) fn parse(text: &str) -> Result<Element, XmlError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(XmlError::Malformed("elements nested too deeply".into()));
                 }
-                stack.push(element_from(&reader, &start, ns)?);
+                stack.push(element_from(&reader, &start, ns, &mut namespaces)?);
             }
             Event::Empty(start) => {
-                let element = element_from(&reader, &start, ns)?;
+                let element = element_from(&reader, &start, ns, &mut namespaces)?;
                 close(&mut stack, &mut root, element);
             }
             Event::End(_) => {
@@ -345,10 +348,23 @@ fn owned(bytes: &[u8]) -> Result<String, XmlError> {
         .map_err(|_| XmlError::Malformed("a name is not UTF-8".into()))
 }
 
-fn resolved_ns(resolved: &ResolveResult<'_>) -> Result<Option<String>, XmlError> {
+/// The namespace URI, shared with every other element and attribute of the document in the
+/// same namespace (a document uses a handful).
+fn resolved_ns(
+    resolved: &ResolveResult<'_>,
+    namespaces: &mut Vec<Rc<str>>,
+) -> Result<Option<Rc<str>>, XmlError> {
     match resolved {
         ResolveResult::Unbound => Ok(None),
-        ResolveResult::Bound(ns) => owned(ns.as_ref()).map(Some),
+        ResolveResult::Bound(ns) => {
+            let bytes = ns.as_ref();
+            if let Some(known) = namespaces.iter().find(|n| n.as_bytes() == bytes) {
+                return Ok(Some(known.clone()));
+            }
+            let uri: Rc<str> = Rc::from(owned(bytes)?);
+            namespaces.push(uri.clone());
+            Ok(Some(uri))
+        }
         ResolveResult::Unknown(prefix) => Err(XmlError::Malformed(format!(
             "undeclared namespace prefix {:?}",
             String::from_utf8_lossy(prefix)
@@ -359,7 +375,8 @@ fn resolved_ns(resolved: &ResolveResult<'_>) -> Result<Option<String>, XmlError>
 fn element_from(
     reader: &NsReader<&[u8]>,
     start: &BytesStart<'_>,
-    ns: Option<String>,
+    ns: Option<Rc<str>>,
+    namespaces: &mut Vec<Rc<str>>,
 ) -> Result<Element, XmlError> {
     let name = start.name();
     let (local, prefix) = name.decompose();
@@ -389,7 +406,7 @@ fn element_from(
         let (resolved, local) = reader.resolver().resolve_attribute(key);
         let (_, prefix) = key.decompose();
         element.attrs.push(Attribute {
-            ns: resolved_ns(&resolved)?,
+            ns: resolved_ns(&resolved, namespaces)?,
             prefix: prefix.map(|p| owned(p.as_ref())).transpose()?,
             local: owned(local.as_ref())?,
             value,
