@@ -114,12 +114,15 @@ fn samael_sp_parse(f: &Fixture) {
         .unwrap();
 }
 
+/// A row of the interleaved comparison: its name and one run.
+type Row = (&'static str, fn(&Fixture));
+
 fn interleaved(f: &Fixture) {
     let rounds: u32 = std::env::var("GATEHOUSE_BENCH_ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(2_000);
-    let rows: [(&str, fn(&Fixture)); 3] = [
+    let rows: [Row; 3] = [
         ("full_validation", full),
         ("bare_xmlsec_verify", bare),
         ("samael_sp_parse_response", samael_sp_parse),

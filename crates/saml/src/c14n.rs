@@ -32,7 +32,11 @@ fn lookup<'a>(bindings: &[(&'a str, &'a str)], prefix: &str) -> Option<&'a str> 
 impl<'a> C14n<'a> {
     /// `in_scope` holds the namespace declarations of the ancestors of `element`, outermost
     /// first (a later binding of a prefix overrides an earlier one).
-    pub(crate) fn canonicalize(&self, element: &'a Element, in_scope: &[(&'a str, &'a str)]) -> String {
+    pub(crate) fn canonicalize(
+        &self,
+        element: &'a Element,
+        in_scope: &[(&'a str, &'a str)],
+    ) -> String {
         let mut out = String::with_capacity(4096);
         let mut scope: Bindings<'a> = in_scope.to_vec();
         let mut rendered: Bindings<'a> = Vec::new();

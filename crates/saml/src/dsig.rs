@@ -276,7 +276,12 @@ fn check_reference(signed: &Signed<'_>) -> Option<Checked> {
 
     let mut scope = signed.scope.clone();
     for element in [signed.element, signature] {
-        scope.extend(element.ns_decls.iter().map(|(p, u)| (p.as_str(), u.as_str())));
+        scope.extend(
+            element
+                .ns_decls
+                .iter()
+                .map(|(p, u)| (p.as_str(), u.as_str())),
+        );
     }
     let canonical_signed_info = C14n {
         exclusive: true,
@@ -370,10 +375,7 @@ fn verify_signature_value(
 
 /// Base64 with any XML whitespace inside (IdPs wrap it at 64 or 76 columns).
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let compact: Vec<u8> = text
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     STANDARD.decode(compact).ok()
 }
 
@@ -403,9 +405,7 @@ fn ids_are_ncnames(element: &Element) -> bool {
 /// tables.
 fn is_ncname(value: &str) -> bool {
     let mut chars = value.chars();
-    chars
-        .next()
-        .is_some_and(|c| c == '_' || c.is_alphabetic())
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '\u{b7}'))
 }
 

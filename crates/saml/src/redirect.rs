@@ -259,7 +259,7 @@ impl Received {
                 candidates.push(der);
             }
             for candidate in candidates {
-                let verified = Verifier::new(digest, &key)
+                let verified = Verifier::new(digest, key)
                     .and_then(|mut v| {
                         v.update(octets.as_bytes())?;
                         v.verify(&candidate)

@@ -4,10 +4,16 @@
 //! [`validate_response`] runs, in order: the tenant has certificates → size → Base64 → DOCTYPE /
 //! encoding guard (raw bytes, before any parser) → strict parse → duplicate IDs → signature
 //! wrapping shapes → encrypted content → status → exactly one Assertion → signature shape and
-//! algorithm floor → libxmlsec1 verification with each configured certificate (never the
-//! embedded one) → claims extracted from the canonical bytes libxmlsec1 verified → issuer,
+//! algorithm floor ([`prepare`]) → verification with each configured certificate (never the
+//! embedded one) → claims extracted from the canonical bytes that were hashed → issuer,
 //! destination, issue instant, in-response-to, audience, conditions, subject confirmation,
 //! authentication statement.
+//!
+//! Verification (see `signature`) runs in the crate on the strict tree for the profile every
+//! mainstream IdP uses — exclusive c14n, SHA-2 digests, RSA/ECDSA-SHA-2 — with each
+//! certificate's key decoded once when it was parsed (so keep parsed [`IdpCertificate`]s
+//! around); anything else goes to samael / libxmlsec1. Either way the canonical bytes are
+//! re-parsed strictly and only they are read.
 //!
 //! Validation is **blocking** (libxmlsec1, and samael's errors are not `Send`): async callers
 //! run it inside `tokio::task::spawn_blocking`. Everything it returns is owned and `Send + Sync`.
@@ -250,7 +256,6 @@ pub fn validate_response(
     )
 }
 
-
 /// Everything decided before a signature is verified, on the strict tree: a Response, the
 /// structure and wrapping shapes, unique IDs, Success status, exactly one Assertion, at least
 /// one signature, each of an accepted shape. Returns the Assertion and the signatures with the
@@ -319,16 +324,18 @@ fn decode(saml_response_b64: &str, max_size: usize) -> Result<Vec<u8>> {
         ));
     }
     let bytes = saml_response_b64.as_bytes();
-    let decoded = if bytes.iter().any(u8::is_ascii_whitespace) {
+    // Most IdPs send one line; only a refused decode pays for the whitespace filter.
+    let decoded = STANDARD.decode(bytes).or_else(|error| {
+        if !bytes.iter().any(u8::is_ascii_whitespace) {
+            return Err(error);
+        }
         let compact: Vec<u8> = bytes
             .iter()
             .copied()
             .filter(|b| !b.is_ascii_whitespace())
             .collect();
         STANDARD.decode(compact)
-    } else {
-        STANDARD.decode(bytes)
-    };
+    });
     decoded.map_err(|_| {
         ValidationError::new(
             ReasonCode::Malformed,

@@ -39,7 +39,11 @@ fn fixtures() -> Vec<(String, String)> {
 /// Replace the `n`th occurrence of `from`.
 fn replace_nth(xml: &str, from: &str, to: &str, n: usize) -> Option<String> {
     let (index, _) = xml.match_indices(from).nth(n)?;
-    Some(format!("{}{to}{}", &xml[..index], &xml[index + from.len()..]))
+    Some(format!(
+        "{}{to}{}",
+        &xml[..index],
+        &xml[index + from.len()..]
+    ))
 }
 
 /// Up to `limit` byte offsets of `pattern`, spread over the document.
@@ -101,7 +105,10 @@ fn mutations(xml: &str, donor: &str) -> Vec<(String, String)> {
         replace_nth(xml, "</Subject>", "<?pi data?></Subject>", 0),
     ));
     // Same content, other spelling.
-    out.push(("single-quotes".into(), Some(xml.replace("Version=\"2.0\"", "Version='2.0'"))));
+    out.push((
+        "single-quotes".into(),
+        Some(xml.replace("Version=\"2.0\"", "Version='2.0'")),
+    ));
     out.push((
         "char-ref".into(),
         Some(xml.replace(">alice@", ">&#97;lice&#x40;")),
@@ -123,15 +130,30 @@ fn mutations(xml: &str, donor: &str) -> Vec<(String, String)> {
     // Namespaces: unused, superfluous, moved, renamed.
     out.push((
         "unused-namespace".into(),
-        replace_nth(xml, "<Assertion ", "<Assertion xmlns:unused=\"urn:unused\" ", 0),
+        replace_nth(
+            xml,
+            "<Assertion ",
+            "<Assertion xmlns:unused=\"urn:unused\" ",
+            0,
+        ),
     ));
     out.push((
         "redeclared-default".into(),
-        replace_nth(xml, "<Subject>", &format!("<Subject xmlns=\"{NS_SAML}\">"), 0),
+        replace_nth(
+            xml,
+            "<Subject>",
+            &format!("<Subject xmlns=\"{NS_SAML}\">"),
+            0,
+        ),
     ));
     out.push((
         "default-on-response".into(),
-        replace_nth(xml, "<samlp:Response ", &format!("<samlp:Response xmlns=\"{NS_SAML}\" "), 0),
+        replace_nth(
+            xml,
+            "<samlp:Response ",
+            &format!("<samlp:Response xmlns=\"{NS_SAML}\" "),
+            0,
+        ),
     ));
     out.push((
         "undeclared-default".into(),
@@ -146,16 +168,14 @@ fn mutations(xml: &str, donor: &str) -> Vec<(String, String)> {
     ));
     out.push((
         "renamed-ds-prefix".into(),
-        Some(xml.replace("ds:", "dsig:").replace("xmlns:ds=", "xmlns:dsig=")),
+        Some(
+            xml.replace("ds:", "dsig:")
+                .replace("xmlns:ds=", "xmlns:dsig="),
+        ),
     ));
     out.push((
         "attribute-prefix".into(),
-        replace_nth(
-            xml,
-            "<Subject>",
-            "<Subject xmlns:q=\"urn:q\" q:x=\"1\">",
-            0,
-        ),
+        replace_nth(xml, "<Subject>", "<Subject xmlns:q=\"urn:q\" q:x=\"1\">", 0),
     ));
     // The Signature moved inside its element.
     out.push(("signature-moved".into(), move_signature_last(xml)));
@@ -164,7 +184,10 @@ fn mutations(xml: &str, donor: &str) -> Vec<(String, String)> {
         if let (Some(mine), Some(theirs)) = (element_text(xml, tag), element_text(donor, tag))
             && mine != theirs
         {
-            out.push((format!("swapped-{tag}"), Some(xml.replacen(&mine, &theirs, 1))));
+            out.push((
+                format!("swapped-{tag}"),
+                Some(xml.replacen(&mine, &theirs, 1)),
+            ));
         }
         if let Some(mine) = element_text(xml, tag) {
             let wrapped: String = mine
@@ -172,7 +195,10 @@ fn mutations(xml: &str, donor: &str) -> Vec<(String, String)> {
                 .chunks(20)
                 .map(|c| format!("{}\n", String::from_utf8_lossy(c)))
                 .collect();
-            out.push((format!("wrapped-{tag}"), Some(xml.replacen(&mine, &wrapped, 1))));
+            out.push((
+                format!("wrapped-{tag}"),
+                Some(xml.replacen(&mine, &wrapped, 1)),
+            ));
         }
     }
     for (from, to) in [
@@ -244,7 +270,12 @@ fn move_signature_last(xml: &str) -> Option<String> {
     let end = start + xml[start..].find("</Signature>")? + "</Signature>".len();
     let signature = &xml[start..end];
     let without = format!("{}{}", &xml[..start], &xml[end..]);
-    replace_nth(&without, "</Assertion>", &format!("{signature}</Assertion>"), 0)
+    replace_nth(
+        &without,
+        "</Assertion>",
+        &format!("{signature}</Assertion>"),
+        0,
+    )
 }
 
 #[derive(Default)]
@@ -327,7 +358,12 @@ fn every_signed_fixture_and_its_mutations_get_one_verdict() {
     for (name, xml) in &fixtures {
         check(name, xml, &certificates, &mut tally);
         for (label, mutated) in mutations(xml, &donor) {
-            check(&format!("{name} / {label}"), &mutated, &certificates, &mut tally);
+            check(
+                &format!("{name} / {label}"),
+                &mutated,
+                &certificates,
+                &mut tally,
+            );
         }
     }
     // The comparison must have teeth: many messages on each side of the verdict.
