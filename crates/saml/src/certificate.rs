@@ -12,17 +12,23 @@
 //!
 //! Called by the identity crate (certificate upload) and by [`crate::metadata`].
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use openssl::asn1::{Asn1Time, Asn1TimeRef};
+use openssl::ec::{EcKey, EcKeyRef};
 use openssl::nid::Nid;
-use openssl::pkey::{Id, PKey, Public};
+use openssl::pkey::{Id, PKey, PKeyRef, Public};
+use openssl::rsa::{Rsa, RsaRef};
 use openssl::x509::{X509, X509NameRef, X509Req};
 use sha2::{Digest as _, Sha256};
 
 /// One parsed IdP signing certificate. Owned and cheap to clone; store `pem` (or `der`) and parse
-/// again with [`parse_certificate`] when loading.
+/// again with [`parse_certificate`] when loading. Keep the parsed value (for example in a
+/// per-connection cache) to verify many Responses: its public key is decoded once, here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdpCertificate {
     /// The certificate re-encoded as PEM (`-----BEGIN CERTIFICATE-----`, 64-column lines, LF).
@@ -44,6 +50,8 @@ pub struct IdpCertificate {
     pub key_type: String,
     /// Public key size in bits (modulus size for RSA, curve size for EC).
     pub key_bits: u32,
+    /// The public key, decoded once from `der` when the certificate was parsed.
+    pub verification_key: VerificationKey,
 }
 
 impl IdpCertificate {
@@ -52,11 +60,77 @@ impl IdpCertificate {
         self.not_before <= now && now <= self.not_after
     }
 
-    /// The public key, for signature checks inside this crate.
-    pub(crate) fn public_key(&self) -> Result<PKey<Public>, CertificateError> {
-        X509::from_der(&self.der)
+    /// The public key of `der`, for signature checks inside this crate: the cached one when it
+    /// was decoded from these very DER bytes, else decoded now. (A struct built by hand, e.g.
+    /// `IdpCertificate { der: other, ..parsed }`, carries a key of other bytes; it is never used.)
+    pub(crate) fn key(&self) -> Result<Cow<'_, VerificationKey>, CertificateError> {
+        if *self.verification_key.0.der == *self.der {
+            return Ok(Cow::Borrowed(&self.verification_key));
+        }
+        let key = X509::from_der(&self.der)
             .and_then(|x509| x509.public_key())
-            .map_err(|_| CertificateError::Malformed)
+            .map_err(|_| CertificateError::Malformed)?;
+        Ok(Cow::Owned(VerificationKey::new(&self.der, key)))
+    }
+}
+
+/// The public key of an [`IdpCertificate`], decoded once (OpenSSL's key decoding costs more
+/// than the signature check itself). Opaque: only [`parse_certificate`] makes one. Cheap to
+/// clone; two are equal when they come from the same certificate bytes.
+#[derive(Clone)]
+pub struct VerificationKey(Arc<KeyParts>);
+
+struct KeyParts {
+    /// The certificate DER the key was decoded from.
+    der: Vec<u8>,
+    key: PKey<Public>,
+    /// The same key for OpenSSL's low-level calls (no algorithm fetch per signature): set for
+    /// plain RSA keys (not RSA-PSS) and EC keys respectively.
+    rsa: Option<Rsa<Public>>,
+    ec: Option<EcKey<Public>>,
+}
+
+impl VerificationKey {
+    fn new(der: &[u8], key: PKey<Public>) -> Self {
+        let rsa = (key.id() == Id::RSA).then(|| key.rsa().ok()).flatten();
+        let ec = (key.id() == Id::EC).then(|| key.ec_key().ok()).flatten();
+        Self(Arc::new(KeyParts {
+            der: der.to_vec(),
+            key,
+            rsa,
+            ec,
+        }))
+    }
+
+    pub(crate) fn pkey(&self) -> &PKeyRef<Public> {
+        &self.0.key
+    }
+
+    pub(crate) fn rsa(&self) -> Option<&RsaRef<Public>> {
+        self.0.rsa.as_deref()
+    }
+
+    pub(crate) fn ec(&self) -> Option<&EcKeyRef<Public>> {
+        self.0.ec.as_deref()
+    }
+}
+
+impl PartialEq for VerificationKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.der == other.0.der
+    }
+}
+
+impl Eq for VerificationKey {}
+
+impl std::fmt::Debug for VerificationKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "VerificationKey({:?}, {} bits)",
+            self.0.key.id(),
+            self.0.key.bits()
+        )
     }
 }
 
@@ -197,6 +271,7 @@ pub(crate) fn certificate_from_der(der: &[u8]) -> Result<IdpCertificate, Certifi
         not_after: asn1_to_chrono(x509.not_after())?,
         key_type: key_type.to_owned(),
         key_bits: key.bits(),
+        verification_key: VerificationKey::new(der, key),
     })
 }
 

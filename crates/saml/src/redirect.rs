@@ -247,9 +247,10 @@ impl Received {
             .iter()
             .filter(|c| check_key_strength(c).is_ok())
         {
-            let Ok(key) = certificate.public_key() else {
+            let Ok(key) = certificate.key() else {
                 continue;
             };
+            let key = key.pkey();
             if (key.id() == Id::EC) != wants_ec {
                 continue;
             }
@@ -258,7 +259,7 @@ impl Received {
                 candidates.push(der);
             }
             for candidate in candidates {
-                let verified = Verifier::new(digest, &key)
+                let verified = Verifier::new(digest, key)
                     .and_then(|mut v| {
                         v.update(octets.as_bytes())?;
                         v.verify(&candidate)

@@ -4,10 +4,16 @@
 //! [`validate_response`] runs, in order: the tenant has certificates → size → Base64 → DOCTYPE /
 //! encoding guard (raw bytes, before any parser) → strict parse → duplicate IDs → signature
 //! wrapping shapes → encrypted content → status → exactly one Assertion → signature shape and
-//! algorithm floor → libxmlsec1 verification with each configured certificate (never the
-//! embedded one) → claims extracted from the canonical bytes libxmlsec1 verified → issuer,
+//! algorithm floor ([`prepare`]) → verification with each configured certificate (never the
+//! embedded one) → claims extracted from the canonical bytes that were hashed → issuer,
 //! destination, issue instant, in-response-to, audience, conditions, subject confirmation,
 //! authentication statement.
+//!
+//! Verification (see `signature`) runs in the crate on the strict tree for the profile every
+//! mainstream IdP uses — exclusive c14n, SHA-2 digests, RSA/ECDSA-SHA-2 — with each
+//! certificate's key decoded once when it was parsed (so keep parsed [`IdpCertificate`]s
+//! around); anything else goes to samael / libxmlsec1. Either way the canonical bytes are
+//! re-parsed strictly and only they are read.
 //!
 //! Validation is **blocking** (libxmlsec1, and samael's errors are not `Send`): async callers
 //! run it inside `tokio::task::spawn_blocking`. Everything it returns is owned and `Send + Sync`.
@@ -203,46 +209,8 @@ pub fn validate_response(
     let bytes = decode(saml_response_b64, policy.max_size)?;
     let text = xml::guard(&bytes, policy.max_size)?;
     let root = xml::parse(text)?;
-    if !root.is(NS_SAMLP, "Response") {
-        return Err(not_a_response(&root));
-    }
-    let elements = root.descendants();
-    let assertion = check_structure(&root, &elements)?;
-    check_unique_ids(&elements)?;
-    check_status(&root)?;
-    let assertion = assertion.ok_or_else(|| {
-        ValidationError::new(
-            ReasonCode::AssertionCount,
-            "the Response contains no Assertion; expected exactly one",
-        )
-    })?;
-
-    // Signatures may sit only on the Response and on the Assertion (check_structure).
-    let response_sig = root.child(NS_DS, "Signature");
-    let assertion_sig = assertion.child(NS_DS, "Signature");
-    if response_sig.is_none() && assertion_sig.is_none() {
-        return Err(ValidationError::new(
-            ReasonCode::SignatureMissing,
-            "neither the Response nor the Assertion is signed",
-        ));
-    }
-    for signature in response_sig.iter().chain(assertion_sig.iter()) {
-        signature::check_signature_shape(signature)?;
-    }
-
-    let Some(verified) = signature::verify(text, &strong) else {
-        let root_scope = BTreeMap::new();
-        let mut assertion_scope = BTreeMap::new();
-        for (prefix, uri) in &root.ns_decls {
-            assertion_scope.insert(prefix.clone(), uri.clone());
-        }
-        let mut signed = Vec::new();
-        if let Some(s) = response_sig {
-            signed.push((s, &root, root_scope));
-        }
-        if let Some(s) = assertion_sig {
-            signed.push((s, assertion, assertion_scope));
-        }
+    let (assertion, signed) = prepare(&root)?;
+    let Some(verified) = signature::verify(text, &root, &signed, &strong) else {
         return Err(signature::diagnose(text, &strong, &signed));
     };
     let certificate = &strong[verified.certificate];
@@ -288,6 +256,63 @@ pub fn validate_response(
     )
 }
 
+/// Everything decided before a signature is verified, on the strict tree: a Response, the
+/// structure and wrapping shapes, unique IDs, Success status, exactly one Assertion, at least
+/// one signature, each of an accepted shape. Returns the Assertion and the signatures with the
+/// elements they sign.
+pub(crate) fn prepare(root: &Element) -> Result<(&Element, Vec<signature::Signed<'_>>)> {
+    if !root.is(NS_SAMLP, "Response") {
+        return Err(not_a_response(root));
+    }
+    let elements = root.descendants();
+    let assertion = check_structure(root, &elements)?;
+    check_unique_ids(&elements)?;
+    check_status(root)?;
+    let assertion = assertion.ok_or_else(|| {
+        ValidationError::new(
+            ReasonCode::AssertionCount,
+            "the Response contains no Assertion; expected exactly one",
+        )
+    })?;
+
+    // Signatures may sit only on the Response and on the Assertion (check_structure).
+    let response_sig = root.child(NS_DS, "Signature");
+    let assertion_sig = assertion.child(NS_DS, "Signature");
+    if response_sig.is_none() && assertion_sig.is_none() {
+        return Err(ValidationError::new(
+            ReasonCode::SignatureMissing,
+            "neither the Response nor the Assertion is signed",
+        ));
+    }
+    for signature in response_sig.iter().chain(assertion_sig.iter()) {
+        signature::check_signature_shape(signature)?;
+    }
+
+    let assertion_scope: Vec<(&str, &str)> = root
+        .ns_decls
+        .iter()
+        .map(|(p, u)| (p.as_str(), u.as_str()))
+        .collect();
+    let mut signed = Vec::with_capacity(2);
+    if let Some(signature) = response_sig {
+        signed.push(signature::Signed {
+            signature,
+            element: root,
+            scope: Vec::new(),
+            signs_root: true,
+        });
+    }
+    if let Some(signature) = assertion_sig {
+        signed.push(signature::Signed {
+            signature,
+            element: assertion,
+            scope: assertion_scope,
+            signs_root: false,
+        });
+    }
+    Ok((assertion, signed))
+}
+
 fn decode(saml_response_b64: &str, max_size: usize) -> Result<Vec<u8>> {
     if saml_response_b64.len() > max_size.saturating_mul(2) {
         return Err(ValidationError::new(
@@ -299,16 +324,18 @@ fn decode(saml_response_b64: &str, max_size: usize) -> Result<Vec<u8>> {
         ));
     }
     let bytes = saml_response_b64.as_bytes();
-    let decoded = if bytes.iter().any(u8::is_ascii_whitespace) {
+    // Most IdPs send one line; only a refused decode pays for the whitespace filter.
+    let decoded = STANDARD.decode(bytes).or_else(|error| {
+        if !bytes.iter().any(u8::is_ascii_whitespace) {
+            return Err(error);
+        }
         let compact: Vec<u8> = bytes
             .iter()
             .copied()
             .filter(|b| !b.is_ascii_whitespace())
             .collect();
         STANDARD.decode(compact)
-    } else {
-        STANDARD.decode(bytes)
-    };
+    });
     decoded.map_err(|_| {
         ValidationError::new(
             ReasonCode::Malformed,

@@ -1,15 +1,20 @@
 //! XML signatures: the algorithm floor, the shape a SAML signature may have, verification with the
-//! configured certificates only (through samael → libxmlsec1), and — after a failure — the
-//! diagnosis an admin can act on.
+//! configured certificates only, and — after a failure — the diagnosis an admin can act on.
 //!
-//! Verification uses samael's `reduce_xml_to_signed` in `PreDigest` mode: libxmlsec1 verifies
-//! every `<Signature>` in the document against one configured certificate at a time (its
-//! `signKey` is set, so the message's own KeyInfo is never consulted), and returns the exact
-//! canonical bytes that were digested. Callers extract claims from those bytes only.
+//! [`verify`] checks every `<Signature>` of the message against one configured certificate at a
+//! time (never the message's own KeyInfo) and returns the exact canonical bytes that were
+//! digested; callers extract claims from those bytes only. Two verifiers stand behind it:
+//! - [`crate::dsig`], in the crate, for the common profile (exclusive c14n, SHA-2 digests,
+//!   RSA/ECDSA-SHA-2): it works on the strict tree already parsed and uses each certificate's
+//!   public key as decoded once when the certificate was parsed;
+//! - everything else goes to samael's `reduce_xml_to_signed` in `PreDigest` mode: libxmlsec1
+//!   with the certificate as its `signKey`.
+//!
+//! Which one runs is decided by the message's algorithms before anything is verified; a refusal
+//! by the first is final. The differential tests (`crate::differential`) hold both to the same
+//! verdict and the same canonical bytes over the corpus and its mutations.
 //!
 //! Only used inside the crate.
-
-use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -18,12 +23,12 @@ use samael::crypto::{
 };
 use sha2::Digest as _;
 
+use crate::c14n::C14n;
 use crate::certificate::{IdpCertificate, certificate_from_der};
+use crate::dsig::{ENVELOPED, EXC_C14N};
 use crate::error::{ReasonCode, ValidationError};
-use crate::xml::{C14n, Element, NS_DS};
+use crate::xml::{Element, NS_DS};
 
-const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
-const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const EXC_C14N_COMMENTS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
 const C14N: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 const C14N_COMMENTS: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments";
@@ -142,8 +147,32 @@ pub(crate) struct Verified {
     pub signed_xml: String,
 }
 
-/// Verify every signature in `xml` with one configured certificate at a time. Blocking.
-pub(crate) fn verify(xml: &str, certificates: &[IdpCertificate]) -> Option<Verified> {
+/// One `<Signature>` of the message with the element it envelops.
+pub(crate) struct Signed<'a> {
+    pub signature: &'a Element,
+    pub element: &'a Element,
+    /// The namespace declarations in scope at `element` (its ancestors'), outermost first.
+    pub scope: Vec<(&'a str, &'a str)>,
+    /// Whether `element` is the document's root (the Response).
+    pub signs_root: bool,
+}
+
+/// Verify every signature of the message (`xml`, parsed into `signed`) with one configured
+/// certificate at a time. Blocking.
+pub(crate) fn verify(
+    xml: &str,
+    root: &Element,
+    signed: &[Signed<'_>],
+    certificates: &[IdpCertificate],
+) -> Option<Verified> {
+    match crate::dsig::verify(root, signed, certificates) {
+        Some(outcome) => outcome,
+        None => verify_with_xmlsec(xml, certificates),
+    }
+}
+
+/// samael / libxmlsec1 for every signature of `xml`.
+pub(crate) fn verify_with_xmlsec(xml: &str, certificates: &[IdpCertificate]) -> Option<Verified> {
     certificates
         .iter()
         .enumerate()
@@ -167,20 +196,19 @@ fn verify_with(xml: &str, der: &[u8]) -> Option<String> {
 
 /// Explain why no configured certificate verified the document.
 ///
-/// `signed` pairs each signature with the element it envelops and the namespaces in scope at
-/// that element. Checks, in order: does the embedded KeyInfo certificate verify (→ the IdP
+/// Checks, in order: does the embedded KeyInfo certificate verify (→ the IdP
 /// signs with a certificate the tenant has not configured); does the digest still match
 /// (no → content changed after signing); otherwise the signature value itself is wrong.
 pub(crate) fn diagnose(
     xml: &str,
     certificates: &[IdpCertificate],
-    signed: &[(&Element, &Element, BTreeMap<String, String>)],
+    signed: &[Signed<'_>],
 ) -> ValidationError {
     let configured: Vec<&str> = certificates
         .iter()
         .map(|c| c.fingerprint_sha256.as_str())
         .collect();
-    for (signature, _, _) in signed {
+    for Signed { signature, .. } in signed {
         let Some(embedded) = embedded_certificate(signature) else {
             continue;
         };
@@ -205,8 +233,14 @@ pub(crate) fn diagnose(
             );
         }
     }
-    for (signature, element, in_scope) in signed {
-        if digest_matches(signature, element, in_scope) == Some(false) {
+    for Signed {
+        signature,
+        element,
+        scope,
+        ..
+    } in signed
+    {
+        if digest_matches(signature, element, scope) == Some(false) {
             return ValidationError::new(
                 ReasonCode::DigestMismatch,
                 format!(
@@ -235,12 +269,12 @@ fn embedded_certificate(signature: &Element) -> Option<IdpCertificate> {
     certificate_from_der(&der).ok()
 }
 
-/// Recompute the reference digest (diagnosis only; libxmlsec1 makes every decision).
+/// Recompute the reference digest (diagnosis only: says *why* verification failed).
 /// `None` when the algorithms are outside what this re-implementation covers.
-fn digest_matches(
-    signature: &Element,
-    element: &Element,
-    in_scope: &BTreeMap<String, String>,
+fn digest_matches<'a>(
+    signature: &'a Element,
+    element: &'a Element,
+    in_scope: &[(&'a str, &'a str)],
 ) -> Option<bool> {
     let reference = ds_child(signature, "SignedInfo")?.child(NS_DS, "Reference")?;
     let expected = STANDARD
@@ -269,7 +303,7 @@ fn digest_matches(
     let canonical = C14n {
         exclusive: c14n.0.starts_with(EXC_C14N),
         with_comments: c14n.0.ends_with("#WithComments"),
-        inclusive_prefixes: c14n.1,
+        inclusive_prefixes: &c14n.1,
         skip: Some(signature),
     }
     .canonicalize(element, in_scope);

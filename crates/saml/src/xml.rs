@@ -4,12 +4,12 @@
 //! silently repairing malformed documents. Everything this crate reads goes through [`guard`]
 //! (size, UTF-8, no DOCTYPE/entities, checked on the raw bytes *before* any parser sees them) and
 //! then [`parse`], which refuses anything that is not well-formed and namespace-correct. The
-//! tree keeps namespace declarations and prefixes so [`c14n`] can re-canonicalise a signed
-//! element when explaining a failed signature.
+//! tree keeps namespace declarations, prefixes, comments and processing instructions, so
+//! [`crate::c14n`] can canonicalise a signed element from it.
 //!
 //! Only used inside the crate.
 
-use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
@@ -107,7 +107,7 @@ pub(crate) fn guard(bytes: &[u8], limit: usize) -> Result<&str, XmlError> {
 /// One element with its resolved namespace, its own namespace declarations and its children.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Element {
-    pub ns: Option<String>,
+    pub ns: Option<Rc<str>>,
     pub prefix: Option<String>,
     pub local: String,
     /// Attributes other than namespace declarations, in document order.
@@ -119,7 +119,7 @@ pub(crate) struct Element {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Attribute {
-    pub ns: Option<String>,
+    pub ns: Option<Rc<str>>,
     pub prefix: Option<String>,
     pub local: String,
     pub value: String,
@@ -220,12 +220,13 @@ pub(crate) fn parse(text: &str) -> Result<Element, XmlError> {
         config.trim_text(false);
     }
     let mut stack: Vec<Element> = Vec::new();
+    let mut namespaces: Vec<Rc<str>> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
         let (resolved, event) = reader
             .read_resolved_event()
             .map_err(|e| XmlError::Malformed(e.to_string()))?;
-        let ns = resolved_ns(&resolved)?;
+        let ns = resolved_ns(&resolved, &mut namespaces)?;
         match event {
             Event::Start(start) | Event::Empty(start) if root.is_some() => {
                 let _ = start;
@@ -235,10 +236,10 @@ pub(crate) fn parse(text: &str) -> Result<Element, XmlError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(XmlError::Malformed("elements nested too deeply".into()));
                 }
-                stack.push(element_from(&reader, &start, ns)?);
+                stack.push(element_from(&reader, &start, ns, &mut namespaces)?);
             }
             Event::Empty(start) => {
-                let element = element_from(&reader, &start, ns)?;
+                let element = element_from(&reader, &start, ns, &mut namespaces)?;
                 close(&mut stack, &mut root, element);
             }
             Event::End(_) => {
@@ -255,7 +256,7 @@ pub(crate) fn parse(text: &str) -> Result<Element, XmlError> {
             }
             Event::CData(data) => {
                 let content = data
-                    .decode()
+                    .xml10_content()
                     .map_err(|e| XmlError::Malformed(e.to_string()))?;
                 push_text(&mut stack, &content)?;
             }
@@ -297,7 +298,17 @@ pub(crate) fn parse(text: &str) -> Result<Element, XmlError> {
                     parent.children.push(Node::Pi(content));
                 }
             }
-            Event::Decl(_) => {}
+            // Only before the root: libxml2 refuses it anywhere else, and so does this parser.
+            Event::Decl(_) if root.is_some() || !stack.is_empty() => {
+                return Err(XmlError::Malformed(
+                    "an XML declaration after the start of the document".into(),
+                ));
+            }
+            Event::Decl(decl) => {
+                if decl.version().ok().as_deref() != Some(b"1.0".as_slice()) {
+                    return Err(XmlError::Malformed("the XML version is not 1.0".into()));
+                }
+            }
             Event::DocType(_) => return Err(XmlError::Doctype),
             Event::Eof => break,
         }
@@ -337,10 +348,23 @@ fn owned(bytes: &[u8]) -> Result<String, XmlError> {
         .map_err(|_| XmlError::Malformed("a name is not UTF-8".into()))
 }
 
-fn resolved_ns(resolved: &ResolveResult<'_>) -> Result<Option<String>, XmlError> {
+/// The namespace URI, shared with every other element and attribute of the document in the
+/// same namespace (a document uses a handful).
+fn resolved_ns(
+    resolved: &ResolveResult<'_>,
+    namespaces: &mut Vec<Rc<str>>,
+) -> Result<Option<Rc<str>>, XmlError> {
     match resolved {
         ResolveResult::Unbound => Ok(None),
-        ResolveResult::Bound(ns) => owned(ns.as_ref()).map(Some),
+        ResolveResult::Bound(ns) => {
+            let bytes = ns.as_ref();
+            if let Some(known) = namespaces.iter().find(|n| n.as_bytes() == bytes) {
+                return Ok(Some(known.clone()));
+            }
+            let uri: Rc<str> = Rc::from(owned(bytes)?);
+            namespaces.push(uri.clone());
+            Ok(Some(uri))
+        }
         ResolveResult::Unknown(prefix) => Err(XmlError::Malformed(format!(
             "undeclared namespace prefix {:?}",
             String::from_utf8_lossy(prefix)
@@ -351,7 +375,8 @@ fn resolved_ns(resolved: &ResolveResult<'_>) -> Result<Option<String>, XmlError>
 fn element_from(
     reader: &NsReader<&[u8]>,
     start: &BytesStart<'_>,
-    ns: Option<String>,
+    ns: Option<Rc<str>>,
+    namespaces: &mut Vec<Rc<str>>,
 ) -> Result<Element, XmlError> {
     let name = start.name();
     let (local, prefix) = name.decompose();
@@ -381,173 +406,13 @@ fn element_from(
         let (resolved, local) = reader.resolver().resolve_attribute(key);
         let (_, prefix) = key.decompose();
         element.attrs.push(Attribute {
-            ns: resolved_ns(&resolved)?,
+            ns: resolved_ns(&resolved, namespaces)?,
             prefix: prefix.map(|p| owned(p.as_ref())).transpose()?,
             local: owned(local.as_ref())?,
             value,
         });
     }
     Ok(element)
-}
-
-/// Canonical XML of `element` (exclusive or inclusive c14n 1.0, without comments unless asked),
-/// leaving out `skip` (the enveloped signature). Used only to explain *why* a signature failed
-/// (digest mismatch or not); the accept/reject decision is always libxmlsec1's.
-pub(crate) struct C14n<'a> {
-    pub exclusive: bool,
-    pub with_comments: bool,
-    /// `InclusiveNamespaces PrefixList` of exclusive c14n (`#default` for the default namespace).
-    pub inclusive_prefixes: Vec<String>,
-    pub skip: Option<&'a Element>,
-}
-
-impl C14n<'_> {
-    /// `in_scope` holds the namespace declarations of the ancestors of `element`.
-    pub(crate) fn canonicalize(
-        &self,
-        element: &Element,
-        in_scope: &BTreeMap<String, String>,
-    ) -> String {
-        let mut out = String::new();
-        self.write(element, in_scope, &BTreeMap::new(), &mut out);
-        out
-    }
-
-    fn write(
-        &self,
-        element: &Element,
-        parent_scope: &BTreeMap<String, String>,
-        rendered: &BTreeMap<String, String>,
-        out: &mut String,
-    ) {
-        let mut scope = parent_scope.clone();
-        for (prefix, uri) in &element.ns_decls {
-            scope.insert(prefix.clone(), uri.clone());
-        }
-        let mut candidates: Vec<String> = Vec::new();
-        if self.exclusive {
-            candidates.push(element.prefix.clone().unwrap_or_default());
-            for attribute in &element.attrs {
-                if let Some(prefix) = &attribute.prefix
-                    && prefix != "xml"
-                {
-                    candidates.push(prefix.clone());
-                }
-            }
-            for prefix in &self.inclusive_prefixes {
-                let prefix = if prefix == "#default" { "" } else { prefix };
-                if scope.contains_key(prefix) {
-                    candidates.push(prefix.to_owned());
-                }
-            }
-        } else {
-            candidates.extend(scope.keys().cloned());
-            candidates.push(String::new());
-        }
-        candidates.sort();
-        candidates.dedup();
-        let mut now_rendered = rendered.clone();
-        let mut decls: Vec<(String, String)> = Vec::new();
-        for prefix in candidates {
-            let uri = scope.get(&prefix).cloned().unwrap_or_default();
-            let already = rendered.get(&prefix).cloned().unwrap_or_default();
-            if prefix.is_empty() {
-                if uri != already {
-                    decls.push((prefix.clone(), uri.clone()));
-                    now_rendered.insert(prefix, uri);
-                }
-            } else if !uri.is_empty() && rendered.get(&prefix) != Some(&uri) {
-                decls.push((prefix.clone(), uri.clone()));
-                now_rendered.insert(prefix, uri);
-            }
-        }
-        let qname = qualified(element.prefix.as_deref(), &element.local);
-        out.push('<');
-        out.push_str(&qname);
-        for (prefix, uri) in &decls {
-            if prefix.is_empty() {
-                out.push_str(" xmlns=\"");
-            } else {
-                out.push_str(" xmlns:");
-                out.push_str(prefix);
-                out.push_str("=\"");
-            }
-            escape_attr(uri, out);
-            out.push('"');
-        }
-        let mut attrs: Vec<&Attribute> = element.attrs.iter().collect();
-        attrs.sort_by(|a, b| {
-            let ka = (a.ns.as_deref().unwrap_or(""), a.local.as_str());
-            let kb = (b.ns.as_deref().unwrap_or(""), b.local.as_str());
-            ka.cmp(&kb)
-        });
-        for attribute in attrs {
-            out.push(' ');
-            out.push_str(&qualified(attribute.prefix.as_deref(), &attribute.local));
-            out.push_str("=\"");
-            escape_attr(&attribute.value, out);
-            out.push('"');
-        }
-        out.push('>');
-        for child in &element.children {
-            match child {
-                Node::Element(c) => {
-                    if self.skip.is_some_and(|s| std::ptr::eq(s, c)) {
-                        continue;
-                    }
-                    self.write(c, &scope, &now_rendered, out);
-                }
-                Node::Text(t) => escape_text(t, out),
-                Node::Comment(c) if self.with_comments => {
-                    out.push_str("<!--");
-                    out.push_str(c);
-                    out.push_str("-->");
-                }
-                Node::Comment(_) => {}
-                Node::Pi(p) => {
-                    out.push_str("<?");
-                    out.push_str(p);
-                    out.push_str("?>");
-                }
-            }
-        }
-        out.push_str("</");
-        out.push_str(&qname);
-        out.push('>');
-    }
-}
-
-fn qualified(prefix: Option<&str>, local: &str) -> String {
-    match prefix {
-        Some(p) => format!("{p}:{local}"),
-        None => local.to_owned(),
-    }
-}
-
-fn escape_attr(value: &str, out: &mut String) {
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' => out.push_str("&#x9;"),
-            '\n' => out.push_str("&#xA;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
-}
-
-fn escape_text(value: &str, out: &mut String) {
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
 }
 
 /// Escape text for XML this crate writes (element content and attribute values alike).
@@ -634,24 +499,15 @@ mod tests {
     }
 
     #[test]
-    fn exclusive_c14n_renders_visibly_used_namespaces() {
-        let root = parse(
-            r#"<r:R xmlns:r="urn:r" xmlns:x="urn:x"><a:A xmlns:a="urn:a" z="2" a="1">t&amp;<!--c--></a:A></r:R>"#,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let a = root.elements().next().unwrap_or_else(|| panic!("child"));
-        let mut scope = BTreeMap::new();
-        scope.insert("r".to_owned(), "urn:r".to_owned());
-        scope.insert("x".to_owned(), "urn:x".to_owned());
-        let c14n = C14n {
-            exclusive: true,
-            with_comments: false,
-            inclusive_prefixes: Vec::new(),
-            skip: None,
-        };
-        assert_eq!(
-            c14n.canonicalize(a, &scope),
-            r#"<a:A xmlns:a="urn:a" a="1" z="2">t&amp;</a:A>"#
-        );
+    fn xml_declaration_only_at_the_start() {
+        assert!(parse("<?xml version=\"1.0\"?><a/>").is_ok());
+        assert!(parse("<a><?xml version=\"1.0\"?></a>").is_err());
+        assert!(parse("<?xml version=\"x.0\"?><a/>").is_err());
+    }
+
+    #[test]
+    fn line_ends_are_normalised_in_cdata_too() {
+        let root = parse("<a><![CDATA[x\r\ny]]>\r\n</a>").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(root.text(), "x\ny\n");
     }
 }

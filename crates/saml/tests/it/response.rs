@@ -556,3 +556,42 @@ fn embedded_certificate_is_labelled_unverified_and_never_offered_for_upload() {
     assert!(err.detail.contains("unverified"), "{err}");
     assert!(!err.detail.to_lowercase().contains("upload"), "{err}");
 }
+
+// ---- the cached key always belongs to the certificate's own bytes ----------------------------
+
+/// A certificate assembled by hand from another one's fields carries that one's cached key;
+/// verification must use the key of `der`, never the stale cache.
+#[test]
+fn verification_uses_the_key_of_the_certificate_bytes() {
+    let idp2 = cert("idp2");
+    let spliced = gatehouse_saml::certificate::IdpCertificate {
+        der: idp2.der.clone(),
+        pem: idp2.pem.clone(),
+        fingerprint_sha256: idp2.fingerprint_sha256.clone(),
+        ..cert("idp")
+    };
+    assert_ne!(spliced, cert("idp"));
+    let mut policy = entra_policy();
+    policy.certificates = vec![spliced];
+    let err = reject("entra_assertion_signed", &policy);
+    assert_eq!(err.reason, ReasonCode::UntrustedKey, "{err}");
+    let v = validate_response(&response_b64("entra_rollover_idp2"), &policy).unwrap();
+    assert_eq!(v.certificate_fingerprint, idp2.fingerprint_sha256);
+}
+
+#[test]
+fn other_accepted_algorithms_and_inclusive_namespaces() {
+    let mut policy = entra_policy();
+    for name in [
+        "rsa_sha512_signed",
+        "inclusive_namespaces_signed",
+        "c14n_inclusive_signed",
+    ] {
+        let v = validate_response(&response_b64(name), &policy);
+        assert!(v.is_ok(), "{name}: {v:?}");
+    }
+    policy.certificates = vec![cert("idp-ec")];
+    validate_response(&response_b64("ecdsa_sha384_signed"), &policy).unwrap();
+    // An EC key never verifies an RSA signature method (nor the reverse).
+    assert!(validate_response(&response_b64("entra_assertion_signed"), &policy).is_err());
+}
