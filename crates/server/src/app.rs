@@ -51,7 +51,9 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(crate::metrics::render))
         .nest("/scim/v2/{tenant}", crate::limits::router(crate::scim::router(), limits.scim, Refusal::Scim))
         .merge(crate::sso::routes(&limits))
-        .fallback(crate::console::serve)
+        // Every route above is timed under its template; only then the fallback is added.
+        .route_layer(axum::middleware::from_fn(crate::metrics::time_route))
+        .fallback(crate::metrics::fallback)
         // One limit per route, on the stream (crate::limits); axum's own default is not a second one.
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(limits.largest(), crate::limits::catch_all))

@@ -78,6 +78,7 @@ async fn authenticate(
         match state.identity.admit_api_request(&principal).await {
             Ok(()) => {}
             Err(gatehouse_identity::Error::RateLimited { message, retry_after_secs }) => {
+                crate::metrics::rate_limited(crate::metrics::RateLimit::ApiToken);
                 return Err(GraphQlError::rate_limited(&message, retry_after_secs));
             }
             Err(e) => return Err(GraphQlError::internal(&e)),

@@ -1,11 +1,16 @@
 //! `/metrics` in the Prometheus text format: process-local counters (each replica reports
-//! its own; the scraper sums them). Counting is a relaxed atomic add on the request path.
-//! With `metrics_token` set, only `Authorization: Bearer <token>` may read them.
+//! its own; the scraper sums them). Counting is a few relaxed atomic adds on the request
+//! path (see [`registry`]). With `metrics_token` set, only `Authorization: Bearer <token>`
+//! may read them. The README's "Operations" section lists every series.
 
+mod registry;
+
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -46,8 +51,8 @@ impl std::fmt::Debug for MetricsToken {
 }
 
 static HTTP_BY_CLASS: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
-static SSO_SUCCESS: AtomicU64 = AtomicU64::new(0);
-static SSO_FAILURE: AtomicU64 = AtomicU64::new(0);
+
+pub(crate) use registry::{RateLimit, SsoStep, rate_limited};
 
 /// Counts every response by status class.
 pub(crate) async fn count_requests(req: Request, next: Next) -> Response {
@@ -57,9 +62,59 @@ pub(crate) async fn count_requests(req: Request, next: Next) -> Response {
     resp
 }
 
-/// Records the outcome of an SSO sign-in step that ended a flow.
-pub(crate) fn sso_outcome(success: bool) {
-    if success { &SSO_SUCCESS } else { &SSO_FAILURE }.fetch_add(1, Ordering::Relaxed);
+/// Times a matched route under its template (`/scim/v2/{tenant}/Users/{id}`, never the
+/// raw path), and counts SCIM responses by method and status. Layered with `route_layer`,
+/// so it runs after routing, where the template is known.
+pub(crate) async fn time_route(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = registry::method_index(req.method());
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let resp = next.run(req).await;
+    if let Some(matched) = matched {
+        let template = matched.as_str();
+        registry::route(method, template).observe(started.elapsed());
+        if template.starts_with("/scim/") {
+            registry::scim(method, resp.status().as_u16());
+        }
+    }
+    resp
+}
+
+/// The router's fallback (the console, and 404s), timed as `route="unmatched"`: one
+/// series whatever the path.
+pub(crate) async fn fallback(method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let started = Instant::now();
+    let index = registry::method_index(&method);
+    let resp = crate::console::serve(method, uri, headers).await;
+    registry::UNMATCHED[index].observe(started.elapsed());
+    resp
+}
+
+/// Records a sign-in that ended in a refusal or an internal error.
+pub(crate) fn sso_failed(e: &gatehouse_identity::SsoError) {
+    match e {
+        gatehouse_identity::SsoError::Refused(r) => registry::sign_in(Some(r.reason)),
+        gatehouse_identity::SsoError::Internal(_) => registry::sign_in(None),
+    }
+}
+
+/// Records a sign-in that succeeded.
+pub(crate) fn sso_succeeded() {
+    registry::sign_in(Some(gatehouse_identity::SignInReason::Success));
+}
+
+/// Records how long a step of an SSO sign-in took on the server.
+pub(crate) fn sso_step(step: SsoStep, elapsed: Duration) {
+    registry::SSO_DURATION[step as usize].observe(elapsed);
+}
+
+fn help(out: &mut String, name: &str, kind: &str, text: &str) {
+    let _ = writeln!(out, "# HELP {name} {text}\n# TYPE {name} {kind}");
+}
+
+/// Escapes a label value (a route template may hold any character the router accepts).
+fn label(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 pub(crate) async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -72,25 +127,98 @@ pub(crate) async fn render(State(state): State<AppState>, headers: HeaderMap) ->
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return resp;
     }
-    let mut out = String::new();
-    out.push_str("# HELP gatehouse_build_info Gatehouse version.\n# TYPE gatehouse_build_info gauge\n");
-    out.push_str(&format!("gatehouse_build_info{{version=\"{}\"}} 1\n", env!("CARGO_PKG_VERSION")));
-    out.push_str("# HELP gatehouse_http_responses_total HTTP responses by status class.\n# TYPE gatehouse_http_responses_total counter\n");
+    let mut out = String::with_capacity(16 * 1024);
+    help(&mut out, "gatehouse_build_info", "gauge", "Gatehouse version.");
+    let _ = writeln!(out, "gatehouse_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
+    help(&mut out, "gatehouse_http_responses_total", "counter", "HTTP responses by status class.");
     for (i, c) in HTTP_BY_CLASS.iter().enumerate() {
-        out.push_str(&format!(
-            "gatehouse_http_responses_total{{class=\"{}xx\"}} {}\n",
-            i + 1,
-            c.load(Ordering::Relaxed)
-        ));
+        let _ = writeln!(out, "gatehouse_http_responses_total{{class=\"{}xx\"}} {}", i + 1, c.load(Ordering::Relaxed));
     }
-    out.push_str("# HELP gatehouse_sso_sign_ins_total SSO sign-ins by outcome (see the sign-in log for reasons).\n# TYPE gatehouse_sso_sign_ins_total counter\n");
-    out.push_str(&format!(
-        "gatehouse_sso_sign_ins_total{{outcome=\"success\"}} {}\n",
-        SSO_SUCCESS.load(Ordering::Relaxed)
-    ));
-    out.push_str(&format!(
-        "gatehouse_sso_sign_ins_total{{outcome=\"failure\"}} {}\n",
-        SSO_FAILURE.load(Ordering::Relaxed)
-    ));
+    render_requests(&mut out);
+    render_sign_ins(&mut out);
+    render_scim(&mut out);
+    help(&mut out, "gatehouse_rate_limited_total", "counter", "Requests refused by a rate limit, by kind.");
+    for (kind, c) in registry::RATE_LIMIT_KINDS.iter().zip(&registry::RATE_LIMITED) {
+        let _ = writeln!(out, "gatehouse_rate_limited_total{{kind=\"{kind}\"}} {}", c.load(Ordering::Relaxed));
+    }
+    render_pool(&mut out, state.identity.db());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}
+
+const REQUEST_SECONDS: &str = "gatehouse_http_request_duration_seconds";
+
+fn render_requests(out: &mut String) {
+    help(out, REQUEST_SECONDS, "histogram", "HTTP request latency by method and matched route template.");
+    let claimed = registry::ROUTES_LEN.load(Ordering::Acquire);
+    for slot in &registry::ROUTES[..claimed] {
+        if let Some((method, template)) = slot.key.get() {
+            let labels = format!("method=\"{}\",route=\"{}\"", registry::METHODS[*method], label(template));
+            slot.latency.render(out, REQUEST_SECONDS, &labels);
+        }
+    }
+    for (route, table) in [("other", &registry::OTHER_ROUTES), ("unmatched", &registry::UNMATCHED)] {
+        for (method, h) in registry::METHODS.iter().zip(table) {
+            if h.count() > 0 {
+                h.render(out, REQUEST_SECONDS, &format!("method=\"{method}\",route=\"{route}\""));
+            }
+        }
+    }
+}
+
+fn render_sign_ins(out: &mut String) {
+    help(
+        out,
+        "gatehouse_sso_sign_ins_total",
+        "counter",
+        "SSO sign-ins that ended, by outcome and reason code (the sign-in log's codes; internal_error for our own faults).",
+    );
+    let o = registry::outcomes();
+    let reasons = o.reasons.iter().map(|r| (r.is_success(), r.as_str())).chain([(false, "internal_error")]);
+    for ((success, reason), c) in reasons.zip(o.counts.iter()) {
+        let n = c.load(Ordering::Relaxed);
+        // Success and failure in general are always there, so rate() has a series from the start.
+        if n > 0 || success || reason == "internal_error" {
+            let outcome = if success { "success" } else { "failure" };
+            let _ = writeln!(out, "gatehouse_sso_sign_ins_total{{outcome=\"{outcome}\",reason=\"{reason}\"}} {n}");
+        }
+    }
+    let name = "gatehouse_sso_sign_in_duration_seconds";
+    help(out, name, "histogram", "Server time of an SSO sign-in step: acs (the IdP's Response) and complete.");
+    for (step, h) in registry::SSO_STEPS.iter().zip(&registry::SSO_DURATION) {
+        h.render(out, name, &format!("step=\"{step}\""));
+    }
+}
+
+fn render_scim(out: &mut String) {
+    help(out, "gatehouse_scim_requests_total", "counter", "SCIM requests by method and response status.");
+    for (method, row) in registry::METHODS.iter().zip(&registry::SCIM) {
+        for (i, c) in row.iter().enumerate() {
+            let n = c.load(Ordering::Relaxed);
+            if n > 0 {
+                let _ =
+                    writeln!(out, "gatehouse_scim_requests_total{{method=\"{method}\",status=\"{}\"}} {n}", i + 100);
+            }
+        }
+    }
+}
+
+/// The database pool, read when scraped (sqlx keeps these as atomics).
+fn render_pool(out: &mut String, db: &sea_orm::DatabaseConnection) {
+    let (size, idle, max) = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            let p = db.get_postgres_connection_pool();
+            (p.size(), p.num_idle(), p.options().get_max_connections())
+        }
+        sea_orm::DbBackend::Sqlite => {
+            let p = db.get_sqlite_connection_pool();
+            (p.size(), p.num_idle(), p.options().get_max_connections())
+        }
+        _ => return,
+    };
+    let idle = u32::try_from(idle).unwrap_or(u32::MAX).min(size);
+    help(out, "gatehouse_db_pool_connections", "gauge", "Open database connections by state (in_use, idle).");
+    let _ = writeln!(out, "gatehouse_db_pool_connections{{state=\"in_use\"}} {}", size - idle);
+    let _ = writeln!(out, "gatehouse_db_pool_connections{{state=\"idle\"}} {idle}");
+    help(out, "gatehouse_db_pool_max_connections", "gauge", "The database pool's maximum size.");
+    let _ = writeln!(out, "gatehouse_db_pool_max_connections {max}");
 }

@@ -3,6 +3,7 @@
 //! pages. The flow itself lives in `gatehouse_identity::sso_flow`; this module is HTTP.
 
 use std::net::SocketAddr;
+use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Form, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -17,6 +18,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::cookies::with_cookie;
 use crate::limits::{self, BodyLimits, Refusal};
+use crate::metrics::{RateLimit, SsoStep};
 use crate::pages::{PageError, esc, page};
 
 /// The routes, each body-reading one with its limit (the IdP posts a whole signed document
@@ -44,7 +46,7 @@ fn meta(headers: &HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -
 /// A failed SSO step as a page (counted as a failed SSO sign-in): a refusal names the
 /// sign-in event the admin finds it under.
 fn sso_error(e: SsoError) -> Response {
-    crate::metrics::sso_outcome(false);
+    crate::metrics::sso_failed(&e);
     match e {
         SsoError::Refused(r) => PageError::new(StatusCode::FORBIDDEN, "Sign-in failed", r.message)
             .with_reference(r.event_id.map(|id| id.to_string())),
@@ -108,11 +110,23 @@ async fn acs(
     headers: HeaderMap,
     Form(form): Form<AcsForm>,
 ) -> Response {
+    let started = Instant::now();
+    let resp = acs_step(&state, peer, &headers, form).await;
+    crate::metrics::sso_step(SsoStep::Acs, started.elapsed());
+    resp
+}
+
+async fn acs_step(
+    state: &AppState,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+    form: AcsForm,
+) -> Response {
     let Some(saml_response) = form.saml_response.filter(|s| !s.is_empty()) else {
         return PageError::new(StatusCode::BAD_REQUEST, "Sign-in failed", "No SAMLResponse was posted.")
             .into_response();
     };
-    let meta = meta(&headers, peer);
+    let meta = meta(headers, peer);
     // Failures are throttled per address before any validation; an Issuer over its budget
     // (it is unsigned here, anyone can name it) is still validated, its refusals only kept
     // out of the tenant's sign-in log. See `Identity::acs_admission`.
@@ -123,6 +137,7 @@ async fn acs(
     };
     if let Some(secs) = admission.address_wait {
         tracing::info!(reason = "acs_rate_limited", retry_after_secs = secs, "SAML Response refused unchecked");
+        crate::metrics::rate_limited(RateLimit::Acs);
         return PageError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "Sign-in paused",
@@ -132,7 +147,8 @@ async fn acs(
         .into_response();
     }
     meta.quiet_failures = admission.quiet_failures;
-    match state.identity.consume_admitted_response(&saml_response, &admission, form.relay_state.as_deref(), &meta).await {
+    match state.identity.consume_admitted_response(&saml_response, &admission, form.relay_state.as_deref(), &meta).await
+    {
         Ok(AcsOutcome::Handoff { handle }) => handoff_page(&handle),
         Ok(AcsOutcome::Test(report)) => test_report_page(&report),
         Err(e) => {
@@ -251,20 +267,26 @@ async fn complete(
     headers: HeaderMap,
     Form(form): Form<CompleteForm>,
 ) -> Response {
+    let started = Instant::now();
     let binding = state.cookies.sso_binding_of(&headers);
     let meta = meta(&headers, peer);
     match state.identity.complete_sso(&form.handle, binding.as_deref(), &meta).await {
         Ok(done) => {
-            crate::metrics::sso_outcome(true);
+            crate::metrics::sso_succeeded();
             let session = state.cookies.session_started(
                 &done.signed_in.session_token,
                 done.signed_in.expires_at,
                 state.identity.now(),
             );
             let clear = state.cookies.sso_binding_cleared();
-            with_cookie(with_cookie(Redirect::to(&done.redirect_to).into_response(), session), clear)
+            let resp = with_cookie(with_cookie(Redirect::to(&done.redirect_to).into_response(), session), clear);
+            crate::metrics::sso_step(SsoStep::Complete, started.elapsed());
+            resp
         }
-        Err(e) => sso_error(e),
+        Err(e) => {
+            crate::metrics::sso_step(SsoStep::Complete, started.elapsed());
+            sso_error(e)
+        }
     }
 }
 
@@ -378,6 +400,7 @@ async fn login_submit(
             Err(gatehouse_identity::Error::RateLimited { message, retry_after_secs }) => {
                 let mut page = login_form(&email, Some(&message), true, None);
                 *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+                crate::metrics::rate_limited(RateLimit::PasswordSignIn);
                 throttled(page, retry_after_secs)
             }
             Err(e) => login_form(&email, Some(&e.to_string()), true, None),

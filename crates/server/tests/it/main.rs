@@ -8,6 +8,7 @@ mod edge;
 mod graphql_auth;
 mod graphql_limits;
 mod isolation;
+mod metrics;
 mod pagination;
 mod scim;
 mod sso_settings;
