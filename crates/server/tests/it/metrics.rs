@@ -147,7 +147,47 @@ both_backends!(series_after_real_requests, |db| async move {
     let max = value(&text, "gatehouse_db_pool_max_connections").expect("max");
     assert!(idle + in_use >= 1.0 && idle + in_use <= max, "{text}");
     assert_eq!(value(&text, "gatehouse_rate_limited_total{kind=\"acs\"}"), Some(0.0));
+
+    // Every metric the Grafana dashboard queries is in this scrape.
+    let names: BTreeSet<&str> =
+        text.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split(['{', ' ']).next()).collect();
+    let queried = dashboard_metrics();
+    assert!(queried.len() >= 8, "{queried:?}");
+    for name in &queried {
+        assert!(names.contains(name.as_str()), "the dashboard queries {name}, which /metrics lacks");
+    }
 });
+
+/// The `gatehouse_*` names in the queries of docker/grafana/dashboards/gatehouse.json.
+fn dashboard_metrics() -> BTreeSet<String> {
+    fn walk(v: &serde_json::Value, out: &mut BTreeSet<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v.as_str()) {
+                        ("expr", Some(expr)) => {
+                            for (i, _) in expr.match_indices("gatehouse_") {
+                                let name: String = expr[i..]
+                                    .chars()
+                                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                                    .collect();
+                                out.insert(name);
+                            }
+                        }
+                        _ => walk(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let json = include_str!("../../../../docker/grafana/dashboards/gatehouse.json");
+    let dashboard: serde_json::Value = serde_json::from_str(json).expect("the dashboard is JSON");
+    let mut out = BTreeSet::new();
+    walk(&dashboard, &mut out);
+    out
+}
 
 both_backends!(ids_in_paths_add_no_series, |db| async move {
     let app = TestApp::new(db).await;
