@@ -43,12 +43,23 @@ pub(crate) async fn execute(State(state): State<AppState>, req: Request) -> Resp
     };
     let session = SessionReport::default();
     let executed = state.schema.execute(request.data(auth).data(session.clone())).await;
+    if executed.errors.iter().any(is_rate_limited) {
+        crate::metrics::rate_limited(crate::metrics::RateLimit::GraphQlOperation);
+    }
     let mut resp = async_graphql_axum::GraphQLResponse::from(executed).into_response();
     let now = state.identity.now();
     for change in session.take() {
         resp = with_cookie(resp, state.cookies.session_change(&change, now));
     }
     resp
+}
+
+/// An operation refused by a rate limit (`signIn` over its failed-password budget).
+fn is_rate_limited(e: &async_graphql::ServerError) -> bool {
+    e.extensions
+        .as_ref()
+        .and_then(|x| x.get("code"))
+        .is_some_and(|c| matches!(c, async_graphql::Value::String(code) if code == "RATE_LIMITED"))
 }
 
 /// Finds the caller: an `Authorization: Bearer` API token, else the session cookie. Every

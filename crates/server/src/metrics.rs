@@ -75,6 +75,9 @@ pub(crate) async fn time_route(req: Request, next: Next) -> Response {
         registry::route(method, template).observe(started.elapsed());
         if template.starts_with("/scim/") {
             registry::scim(method, resp.status().as_u16());
+            if resp.status() == StatusCode::TOO_MANY_REQUESTS {
+                registry::rate_limited(RateLimit::ScimToken);
+            }
         }
     }
     resp

@@ -139,10 +139,15 @@ pub(crate) enum RateLimit {
     PasswordSignIn,
     /// An API token over its request budget (`/graphql` with a bearer token).
     ApiToken,
+    /// A SCIM token over its request budget (`/scim/v2/…` answered 429).
+    ScimToken,
+    /// A GraphQL operation refused with `RATE_LIMITED` (the console's `signIn`).
+    GraphQlOperation,
 }
 
-pub(crate) const RATE_LIMIT_KINDS: [&str; 3] = ["acs", "password_sign_in", "api_token"];
-pub(crate) static RATE_LIMITED: [AtomicU64; 3] = [const { AtomicU64::new(0) }; 3];
+pub(crate) const RATE_LIMIT_KINDS: [&str; 5] =
+    ["acs", "password_sign_in", "api_token", "scim_token", "graphql_operation"];
+pub(crate) static RATE_LIMITED: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
 
 pub(crate) fn rate_limited(kind: RateLimit) {
     RATE_LIMITED[kind as usize].fetch_add(1, Ordering::Relaxed);

@@ -236,5 +236,51 @@ both_backends!(rate_limit_refusals_are_counted_by_kind, |db| async move {
     let text = scrape(&app).await;
     assert_eq!(value(&text, "gatehouse_rate_limited_total{kind=\"password_sign_in\"}"), Some(1.0), "{text}");
     assert_eq!(value(&text, "gatehouse_rate_limited_total{kind=\"api_token\"}"), Some(0.0));
+    for kind in ["acs", "scim_token", "graphql_operation"] {
+        assert_eq!(value(&text, &format!("gatehouse_rate_limited_total{{kind=\"{kind}\"}}")), Some(0.0), "{kind}");
+    }
     assert!(value(&text, &format!("{LATENCY}_count{{method=\"POST\",route=\"/login\"}}")).is_some_and(|n| n >= 2.0));
+});
+
+both_backends!(graphql_and_scim_refusals_are_counted, |db: gatehouse_test_support::TestDb| async move {
+    let cfg = gatehouse_server::config::Config {
+        public_url: Some(PUBLIC_URL.into()),
+        database_url: db.url().into(),
+        throttle_scim_requests_per_minute: 2,
+        ..gatehouse_server::config::Config::default()
+    };
+    let state = gatehouse_server::state(&cfg, db.conn().clone()).expect("state");
+    let app = TestApp { router: gatehouse_server::app(state.clone()), state, db };
+    let op = app.operator().await;
+    let admin = app.tenant(&op, "acme").await;
+    let token = scim_token(&app, &admin).await;
+    let mut scim_refused = 0;
+    for _ in 0..6 {
+        let r = app.request(scim("GET", "/scim/v2/acme/Users", &token, None)).await;
+        scim_refused += u32::from(r.status == StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert!(scim_refused > 0, "the SCIM token was never throttled");
+    let mut gql_refused = false;
+    for _ in 0..40 {
+        let r = app
+            .gql(
+                &Auth::Anonymous,
+                "mutation { signIn(email:\"ops@gatehouse.test\", password:\"wrong\"){ me { email } } }",
+                json!({}),
+            )
+            .await;
+        if r.code() == Some("RATE_LIMITED") {
+            gql_refused = true;
+            break;
+        }
+    }
+    assert!(gql_refused, "signIn was never throttled");
+    let text = scrape(&app).await;
+    let kind = |k: &str| value(&text, &format!("gatehouse_rate_limited_total{{kind=\"{k}\"}}"));
+    assert_eq!(kind("scim_token"), Some(f64::from(scim_refused)), "{text}");
+    assert_eq!(kind("graphql_operation"), Some(1.0), "{text}");
+    assert_eq!(
+        value(&text, "gatehouse_scim_requests_total{method=\"GET\",status=\"429\"}"),
+        Some(f64::from(scim_refused))
+    );
 });
