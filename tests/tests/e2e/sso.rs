@@ -474,3 +474,30 @@ both_backends!(just_in_time_provisioning_is_opt_in, |db| async move {
         .await;
     assert_eq!(a["data"]["auditEvents"]["edges"][0]["node"]["actor"], "just-in-time provisioning");
 });
+
+// `/metrics` after a real sign-in through the test IdP: the success and a refusal counted
+// by reason, both steps timed (issue 15).
+both_backends!(sign_ins_are_counted_and_timed_in_metrics, |db| async move {
+    let w = world(&db).await;
+    let (browser, (status, html)) = sp_sign_in(&w, "ada@shared.example", &[]).await;
+    assert_eq!(status, 200, "{html}");
+    let (status, _) = complete(&browser, &html).await;
+    assert_eq!(status, 303);
+    // The same hand-over again: refused (it was used).
+    let (status, _) = complete(&browser, &html).await;
+    assert_eq!(status, 403);
+    let text = browser.http.get(format!("{}/metrics", w.server.base)).send().await.unwrap().text().await.unwrap();
+    let value = |series: &str| {
+        text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse::<f64>().ok()).unwrap_or(-1.0)
+    };
+    assert_eq!(value("gatehouse_sso_sign_ins_total{outcome=\"success\",reason=\"success\"}"), 1.0, "{text}");
+    let failures: f64 = text
+        .lines()
+        .filter(|l| l.starts_with("gatehouse_sso_sign_ins_total{outcome=\"failure\""))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum();
+    assert_eq!(failures, 1.0, "{text}");
+    assert_eq!(value("gatehouse_sso_sign_in_duration_seconds_count{step=\"acs\"}"), 1.0, "{text}");
+    assert_eq!(value("gatehouse_sso_sign_in_duration_seconds_count{step=\"complete\"}"), 2.0, "{text}");
+    assert_eq!(value("gatehouse_http_request_duration_seconds_count{method=\"POST\",route=\"/saml2\"}"), 1.0, "{text}");
+});
