@@ -471,7 +471,9 @@ impl CpuSample {
             }
         }
         CpuSample {
-            server: proc_cpu(std::path::Path::new(&format!("/proc/{server_pid}/stat"))).map(|(_, c)| c).unwrap_or_default(),
+            server: proc_cpu(std::path::Path::new(&format!("/proc/{server_pid}/stat")))
+                .map(|(_, c)| c)
+                .unwrap_or_default(),
             database,
             driver: proc_cpu(std::path::Path::new("/proc/self/stat")).map(|(_, c)| c).unwrap_or_default(),
         }

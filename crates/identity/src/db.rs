@@ -70,6 +70,11 @@ pub fn with_local_tls_default(url: &str) -> String {
     format!("{url}{separator}sslmode=disable")
 }
 
+/// Checks that the database answers (for `/readyz`).
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_unprepared("SELECT 1").await.map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_local_tls_default as tls;
@@ -84,9 +89,4 @@ mod tests {
         assert_eq!(tls("postgres://u@10.0.0.5/db"), "postgres://u@10.0.0.5/db");
         assert_eq!(tls("sqlite://data/g.sqlite?mode=rwc"), "sqlite://data/g.sqlite?mode=rwc");
     }
-}
-
-/// Checks that the database answers (for `/readyz`).
-pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
-    db.execute_unprepared("SELECT 1").await.map(|_| ())
 }

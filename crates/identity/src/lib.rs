@@ -108,6 +108,9 @@ pub struct Identity {
     throttle: Arc<auth::throttle::Throttle>,
     /// Parsed IdP signing certificates per SSO connection version.
     signing: Arc<sso::signing::SigningCache>,
+    /// On SQLite, the ACS's write transactions queue here instead of in SQLite's busy
+    /// handler, which sleeps (1, 2, 5 … 100 ms) and let a loaded sign-in's p99 reach 100 ms.
+    sqlite_acs_gate: Option<Arc<tokio::sync::Mutex<()>>>,
     /// The SSRF-guarded client for IdP metadata URLs ([`Identity::with_fetcher`]); without
     /// one, metadata URLs cannot be used.
     fetcher: Option<gatehouse_outbound::Fetcher>,
@@ -115,6 +118,7 @@ pub struct Identity {
 
 impl Identity {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, sessions: SessionPolicy, sp: ServiceProvider) -> Self {
+        let sqlite = sea_orm::ConnectionTrait::get_database_backend(&db) == sea_orm::DbBackend::Sqlite;
         Self {
             db,
             clock,
@@ -122,6 +126,7 @@ impl Identity {
             sp: Arc::new(sp),
             throttle: Arc::new(auth::throttle::Throttle::new(Limits::default())),
             signing: Arc::default(),
+            sqlite_acs_gate: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
             fetcher: None,
         }
     }

@@ -30,10 +30,8 @@ async fn main() {
         Some("postgres") => vec![Backend::Postgres],
         _ => vec![Backend::Sqlite, Backend::Postgres],
     };
-    let scales: Vec<usize> = args
-        .get(4)
-        .map(|a| a.split(',').filter_map(|n| n.parse().ok()).collect())
-        .unwrap_or_else(|| vec![1, 100_000]);
+    let scales: Vec<usize> =
+        args.get(4).map(|a| a.split(',').filter_map(|n| n.parse().ok()).collect()).unwrap_or_else(|| vec![1, 100_000]);
     let issuer = format!("https://sts.windows.net/{TID}/");
     let idp = Idp::start(&issuer);
     println!(

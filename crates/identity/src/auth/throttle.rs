@@ -291,7 +291,9 @@ impl Identity {
                 // Bound in the order the placeholders appear: SQLite's `?` are positional.
                 let listed = p.keys(guards);
                 let at = p.bind(now);
-                format!("NOT EXISTS (SELECT 1 FROM rate_limits g WHERE g.\"key\" IN ({listed}) AND g.next_allowed_ms > {at})")
+                format!(
+                    "NOT EXISTS (SELECT 1 FROM rate_limits g WHERE g.\"key\" IN ({listed}) AND g.next_allowed_ms > {at})"
+                )
             };
             // The SELECT form (not VALUES) so the guard can be its WHERE; a WHERE also keeps
             // SQLite from reading `ON CONFLICT` as part of the SELECT.
@@ -306,7 +308,8 @@ impl Identity {
         let expired = format!("rate_limits.window_start_ms + excluded.window_ms <= {now_sql}");
         let restart_wait = wait_sql("1", "excluded.free_hits", "excluded.base_ms", "excluded.cap_ms");
         let next_wait = wait_sql("(rate_limits.hits + 1)", "excluded.free_hits", "excluded.base_ms", "excluded.cap_ms");
-        let (restart_next, next_next) = (next_allowed_sql(now_sql, &restart_wait), next_allowed_sql(now_sql, &next_wait));
+        let (restart_next, next_next) =
+            (next_allowed_sql(now_sql, &restart_wait), next_allowed_sql(now_sql, &next_wait));
         let sql = format!(
             "INSERT INTO rate_limits (\"key\", hits, window_start_ms, next_allowed_ms, admitted, free_hits, base_ms, cap_ms, window_ms) \
              {rows} ON CONFLICT (\"key\") DO UPDATE SET \
@@ -415,7 +418,8 @@ impl Identity {
         let now = self.now_ms();
         let mut p = Params::new(self.db.get_database_backend());
         let (a, b) = (p.bind(now), p.bind(now));
-        let sql = format!("DELETE FROM rate_limits WHERE window_start_ms + window_ms <= {a} AND next_allowed_ms <= {b}");
+        let sql =
+            format!("DELETE FROM rate_limits WHERE window_start_ms + window_ms <= {a} AND next_allowed_ms <= {b}");
         let done = self.db.execute_raw(p.statement(sql)).await?;
         Ok(done.rows_affected())
     }

@@ -2,8 +2,8 @@
 //! the user (or just-in-time provisioning), and the hand-over to the browser.
 
 use super::{
-    Attempt, HANDOFF_LIFETIME, REQUEST_LIFETIME, RequestMeta, SignInFlow, SignInReason, SsoResult, TestReport,
-    refused, report, safe_redirect,
+    Attempt, HANDOFF_LIFETIME, REQUEST_LIFETIME, RequestMeta, SignInFlow, SignInReason, SsoResult, TestReport, refused,
+    report, safe_redirect,
 };
 use crate::Identity;
 use crate::auth::principal::{Actor, AdminScope};
@@ -217,6 +217,11 @@ impl Identity {
         // Read before the write transaction: a known user is the common case, and on SQLite
         // the write lock is then held for inserts only.
         let found = self.find_sso_user(tenant_id, &a.name_id).await?;
+        // One ACS transaction at a time per process on SQLite (see `Identity::sqlite_acs_gate`).
+        let _gate = match &self.sqlite_acs_gate {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        };
         let txn = self.begin_write().await?;
         // The Response is valid and answers this request: use the request up, once, on every
         // replica (a concurrent Response to the same request loses here).
@@ -337,7 +342,9 @@ impl Identity {
         let event = self.fail_event_on(&txn, attempt, reason, detail).await?;
         txn.commit().await?;
         match validated {
-            Some(a) if attempt.flow == SignInFlow::Test => Ok(AcsOutcome::Test(report(reason, detail, None, a, attempt))),
+            Some(a) if attempt.flow == SignInFlow::Test => {
+                Ok(AcsOutcome::Test(report(reason, detail, None, a, attempt)))
+            }
             _ => Err(refused(reason, reason.user_message(), event)),
         }
     }

@@ -24,9 +24,9 @@ mod handover;
 mod home_realm;
 mod logout;
 mod metadata;
-pub(crate) mod signing;
 mod metadata_url;
 mod rollover;
+pub(crate) mod signing;
 mod start;
 mod test_run;
 

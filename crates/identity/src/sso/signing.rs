@@ -26,10 +26,13 @@ use crate::store::entities::{idp_certificate, sso_connection};
 /// Connections whose certificates are kept parsed at once.
 pub(crate) const MAX_ENTRIES: usize = 20_000;
 
+/// One connection's certificates and the version they were loaded at.
+type Entry = (i32, Arc<[SamlCertificate]>);
+
 /// Parsed signing certificates by connection ID, each with the version it was loaded at.
 #[derive(Default)]
 pub(crate) struct SigningCache {
-    entries: Mutex<HashMap<uuid::Uuid, (i32, Arc<[SamlCertificate]>)>>,
+    entries: Mutex<HashMap<uuid::Uuid, Entry>>,
 }
 
 impl SigningCache {
@@ -40,10 +43,11 @@ impl SigningCache {
 
     fn put(&self, connection: uuid::Uuid, version: i32, certs: Arc<[SamlCertificate]>) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= MAX_ENTRIES && !entries.contains_key(&connection) {
-            if let Some(evict) = entries.keys().next().copied() {
-                entries.remove(&evict);
-            }
+        if entries.len() >= MAX_ENTRIES
+            && !entries.contains_key(&connection)
+            && let Some(evict) = entries.keys().next().copied()
+        {
+            entries.remove(&evict);
         }
         // A slower loader of an older version never replaces a newer one.
         match entries.get(&connection) {

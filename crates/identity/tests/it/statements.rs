@@ -2,9 +2,9 @@
 //! ACS as the server runs it (admission, then the Response) and the hand-over. A change that
 //! adds a statement to a sign-in fails here, and has to say so by changing the lists.
 //!
-//! BEGIN and COMMIT are not statements sea-orm reports; the writes after validation are one
-//! transaction (see `finish_acs`), so a sign-in commits twice in all: the ACS's transaction
-//! and the hand-over's session (the hand-over's DELETE … RETURNING commits on its own).
+//! BEGIN and COMMIT are not statements sea-orm reports. The writes after validation are one
+//! transaction (see `finish_acs`); with the hand-over's DELETE … RETURNING and its session
+//! INSERT (each on its own) a sign-in commits writes three times (five before issue 11).
 
 use std::sync::{Arc, Mutex};
 
