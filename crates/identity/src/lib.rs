@@ -108,9 +108,10 @@ pub struct Identity {
     throttle: Arc<auth::throttle::Throttle>,
     /// Parsed IdP signing certificates per SSO connection version.
     signing: Arc<sso::signing::SigningCache>,
-    /// On SQLite, the ACS's write transactions queue here instead of in SQLite's busy
-    /// handler, which sleeps (1, 2, 5 … 100 ms) and let a loaded sign-in's p99 reach 100 ms.
-    sqlite_acs_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// On SQLite, an SSO sign-in's writes (the ACS's transaction, the hand-over's) queue
+    /// here instead of in SQLite's busy handler, which sleeps (1, 2, 5 … 100 ms) while an
+    /// async task holding the write lock waits to be scheduled again.
+    sqlite_sign_in_gate: Option<Arc<tokio::sync::Mutex<()>>>,
     /// The SSRF-guarded client for IdP metadata URLs ([`Identity::with_fetcher`]); without
     /// one, metadata URLs cannot be used.
     fetcher: Option<gatehouse_outbound::Fetcher>,
@@ -126,7 +127,7 @@ impl Identity {
             sp: Arc::new(sp),
             throttle: Arc::new(auth::throttle::Throttle::new(Limits::default())),
             signing: Arc::default(),
-            sqlite_acs_gate: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
+            sqlite_sign_in_gate: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
             fetcher: None,
         }
     }
@@ -151,6 +152,14 @@ impl Identity {
     /// The injected clock's time.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// Waits for the SQLite sign-in gate (see the field); `None` on PostgreSQL.
+    pub(crate) async fn sqlite_sign_in_gate(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.sqlite_sign_in_gate {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        }
     }
 
     /// The scope a tenant user or API token acts in; `None` for operators.

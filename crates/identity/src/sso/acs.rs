@@ -217,11 +217,8 @@ impl Identity {
         // Read before the write transaction: a known user is the common case, and on SQLite
         // the write lock is then held for inserts only.
         let found = self.find_sso_user(tenant_id, &a.name_id).await?;
-        // One ACS transaction at a time per process on SQLite (see `Identity::sqlite_acs_gate`).
-        let _gate = match &self.sqlite_acs_gate {
-            Some(gate) => Some(gate.lock().await),
-            None => None,
-        };
+        // One sign-in writing at a time per process on SQLite (see `Identity::sqlite_sign_in_gate`).
+        let _gate = self.sqlite_sign_in_gate().await;
         let txn = self.begin_write().await?;
         // The Response is valid and answers this request: use the request up, once, on every
         // replica (a concurrent Response to the same request loses here).

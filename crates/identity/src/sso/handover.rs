@@ -30,6 +30,8 @@ impl Identity {
         meta: &RequestMeta,
     ) -> SsoResult<SsoSignedIn> {
         let now = self.now();
+        // One sign-in writing at a time per process on SQLite (see `Identity::sqlite_sign_in_gate`).
+        let _gate = self.sqlite_sign_in_gate().await;
         // Found and used up in one statement: of two requests with the same handle, one
         // gets the row and the other nothing, on every replica.
         let row = sso_handoff::Entity::delete_many()
