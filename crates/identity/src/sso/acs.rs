@@ -146,7 +146,6 @@ impl Identity {
             return Err(self.fail(&attempt, SignInReason::NotConfigured, "no IdP Issuer is configured").await);
         };
         let certificates = self.signing_certificates(&conn).await?;
-        let expected_issuer_for_staged = expected_issuer.clone();
         let mut policy = ResponsePolicy::new(self.sp(), expected_issuer, certificates.to_vec(), now);
         policy.expected_in_response_to = request.as_ref().map(|r| r.id.clone());
         policy.allow_unsolicited = request.is_none();
@@ -164,7 +163,7 @@ impl Identity {
                 let staged = self
                     .staged_match(
                         conn.tenant_id,
-                        expected_issuer_for_staged.clone(),
+                        conn.issuer.clone().unwrap_or_default(),
                         request.as_ref().map(|r| r.id.as_str()),
                         saml_response,
                         e.reason,
