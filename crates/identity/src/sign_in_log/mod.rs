@@ -11,8 +11,7 @@ pub use status::{ConnectionHealth, ConnectionStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 use crate::Identity;
@@ -212,25 +211,29 @@ impl Identity {
         reason: SignInReason,
         detail: &str,
     ) -> Result<SignInEventId> {
-        let id = SignInEventId::generate();
-        sign_in_event::ActiveModel {
-            id: Set(id.as_uuid()),
-            tenant_id: Set(a.tenant_id.map(|t| t.as_uuid())),
-            user_id: Set(a.user_id.map(|u| u.as_uuid())),
-            name_id: Set(a.name_id.map(|n| n.chars().take(256).collect())),
-            flow: Set(a.flow.as_str().into()),
-            outcome: Set(Outcome::of(reason).as_str().into()),
-            reason_code: Set(reason.as_str().into()),
-            detail: Set(detail.chars().take(2000).collect()),
-            certificate_fingerprint: Set(a.fingerprint.map(str::to_owned)),
-            clock_offset_seconds: Set(a.clock_offset),
-            ip: Set(a.meta.ip.clone()),
-            user_agent: Set(a.meta.user_agent.as_ref().map(|u| u.chars().take(512).collect())),
-            created_at: Set(self.now()),
-        }
-        .insert(conn)
-        .await?;
+        let row = self.event_row(a, reason, detail);
+        let id = row.id.into();
+        sign_in_event::Entity::insert(row.into_active_model()).exec_without_returning(conn).await?;
         Ok(id)
+    }
+
+    /// The sign-in log row for an attempt, with every field bounded as stored.
+    pub(crate) fn event_row(&self, a: &Attempt<'_>, reason: SignInReason, detail: &str) -> sign_in_event::Model {
+        sign_in_event::Model {
+            id: SignInEventId::generate().as_uuid(),
+            tenant_id: a.tenant_id.map(|t| t.as_uuid()),
+            user_id: a.user_id.map(|u| u.as_uuid()),
+            name_id: a.name_id.map(|n| n.chars().take(256).collect()),
+            flow: a.flow.as_str().into(),
+            outcome: Outcome::of(reason).as_str().into(),
+            reason_code: reason.as_str().into(),
+            detail: detail.chars().take(2000).collect(),
+            certificate_fingerprint: a.fingerprint.map(str::to_owned),
+            clock_offset_seconds: a.clock_offset,
+            ip: a.meta.ip.clone(),
+            user_agent: a.meta.user_agent.as_ref().map(|u| u.chars().take(512).collect()),
+            created_at: self.now(),
+        }
     }
 
     /// The tenant's sign-in log, newest first.

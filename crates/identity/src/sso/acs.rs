@@ -1,6 +1,7 @@
 //! The ACS: which tenant and pending request a Response answers, validation, replay,
 //! the user (or just-in-time provisioning), and the hand-over to the browser.
 
+use super::pg_sign_in::is_postgres;
 use super::{
     Attempt, HANDOFF_LIFETIME, REQUEST_LIFETIME, RequestMeta, SignInFlow, SignInReason, SsoResult, TestReport, refused,
     report, safe_redirect,
@@ -22,6 +23,10 @@ use gatehouse_saml::response::{ResponsePeek, ResponsePolicy, ValidatedAssertion,
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
+pub(super) fn replay_detail(assertion_id: &str) -> String {
+    format!("assertion {assertion_id:?} was already accepted; a Response is good for one sign-in")
+}
+
 /// What the ACS produced.
 #[derive(Clone, Debug)]
 pub enum AcsOutcome {
@@ -31,7 +36,7 @@ pub enum AcsOutcome {
     Test(TestReport),
 }
 
-fn unknown_request_detail(id: &str) -> String {
+pub(super) fn unknown_request_detail(id: &str) -> String {
     format!(
         "InResponseTo {id:?} does not name a pending sign-in (unknown, already used, or older than {} minutes)",
         REQUEST_LIFETIME.num_minutes()
@@ -216,6 +221,15 @@ impl Identity {
         // Read before the write transaction: a known user is the common case, and on SQLite
         // the write lock is then held for inserts only.
         let found = self.find_sso_user(tenant_id, &a.name_id).await?;
+        // The common case on PostgreSQL — a live sign-in of an active user — writes in one
+        // statement (`pg_sign_in`); every other path runs the transaction below.
+        if let Some(user) = found.as_ref().filter(|u| u.status == UserStatus::Active)
+            && attempt.flow != SignInFlow::Test
+            && !attempt.meta.quiet_failures
+            && is_postgres(&self.db)
+        {
+            return self.finish_acs_pg(user, request, relay_state, a, &attempt).await;
+        }
         // One sign-in writing at a time per process on SQLite (see `Identity::sqlite_sign_in_gate`).
         let _gate = self.sqlite_sign_in_gate().await;
         let txn = self.begin_write().await?;
@@ -244,8 +258,7 @@ impl Identity {
         .exec_without_returning(&txn)
         .await?;
         if inserted != 1 {
-            let detail =
-                format!("assertion {:?} was already accepted; a Response is good for one sign-in", a.assertion_id);
+            let detail = replay_detail(&a.assertion_id);
             return self.refuse_in(txn, &attempt, SignInReason::Replay, &detail, None).await;
         }
         let user = match found {

@@ -1,6 +1,7 @@
 //! The hand-over: the browser brings the ACS's one-time handle to our own site, where its
 //! binding cookie is compared and the session is made.
 
+use super::pg_sign_in::{HandoffFacts, is_postgres};
 use super::{Attempt, HANDOFF_LIFETIME, RequestMeta, SignInFlow, SignInReason, SsoResult, refused, safe_redirect};
 use crate::auth::SsoSessionInfo;
 use crate::auth::principal::Principal;
@@ -11,6 +12,7 @@ use crate::secrets;
 use crate::store::entities::{sso_handoff, user};
 use crate::store::live_users;
 use crate::{Identity, NewSessionInfo, SignedIn};
+use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// A finished sign-in and where to send the browser.
@@ -29,6 +31,9 @@ impl Identity {
         binding_nonce: Option<&str>,
         meta: &RequestMeta,
     ) -> SsoResult<SsoSignedIn> {
+        if is_postgres(&self.db) {
+            return self.complete_sso_pg(handle, binding_nonce, meta).await;
+        }
         let now = self.now();
         // One sign-in writing at a time per process on SQLite (see `Identity::sqlite_sign_in_gate`).
         let _gate = self.sqlite_sign_in_gate().await;
@@ -45,30 +50,17 @@ impl Identity {
             // sign-in log to write to.
             return Err(refused(SignInReason::HandoffExpired, SignInReason::HandoffExpired.user_message(), None));
         };
-        let attempt = Attempt {
-            tenant_id: Some(row.tenant_id.into()),
+        let facts = HandoffFacts {
+            tenant_id: row.tenant_id.into(),
             user_id: row.user_id.map(Into::into),
-            name_id: Some(&row.name_id),
-            flow: if row.binding_hash.is_some() { SignInFlow::SpInitiated } else { SignInFlow::IdpInitiated },
-            fingerprint: None,
-            clock_offset: None,
-            meta,
+            binding_hash: row.binding_hash.clone(),
+            relay_state: row.relay_state.clone(),
+            name_id: row.name_id.clone(),
+            expires_at: row.expires_at,
         };
-        // The ACS logged the validated Response; a hand-over that then fails is logged too, so
-        // the admin does not read a success for a sign-in that never got its session.
-        if row.expires_at <= now {
-            let detail = format!(
-                "the browser reached Gatehouse {} seconds after the identity provider's answer; the hand-over lasts {} seconds",
-                (now - row.expires_at + HANDOFF_LIFETIME).num_seconds(),
-                HANDOFF_LIFETIME.num_seconds()
-            );
-            return Err(self.fail(&attempt, SignInReason::HandoffExpired, &detail).await);
-        }
-        if let Some(expected) = &row.binding_hash
-            && binding_nonce.map(secrets::token_hash).as_ref() != Some(expected)
-        {
-            let detail = "the browser that finished the sign-in is not the one that started it (binding cookie missing or different)";
-            return Err(self.fail(&attempt, SignInReason::BrowserMismatch, detail).await);
+        let attempt = facts.attempt(meta);
+        if let Some((reason, detail)) = facts.refusal(now, binding_nonce) {
+            return Err(self.fail(&attempt, reason, &detail).await);
         }
         let user_id = row.user_id.ok_or_else(|| Error::internal("hand-over without a user"))?;
         let u = live_users(TenantId::from(row.tenant_id))
@@ -79,8 +71,7 @@ impl Identity {
             .transpose()?
             .filter(|u| u.status == UserStatus::Active);
         let Some(u) = u else {
-            let detail = "the user was suspended or deleted between the identity provider's answer and the hand-over";
-            return Err(self.fail(&attempt, SignInReason::UserSuspended, detail).await);
+            return Err(self.fail(&attempt, SignInReason::UserSuspended, USER_GONE).await);
         };
         let principal = Principal::user(u.tenant_id, u.id, u.email.clone(), u.role);
         let sso = SsoSessionInfo {
@@ -91,5 +82,70 @@ impl Identity {
         let info = NewSessionInfo { ip: meta.ip.clone(), user_agent: meta.user_agent.clone() };
         let signed_in = self.create_session_with(&principal, AuthMethod::Sso, &info, Some(&sso)).await?;
         Ok(SsoSignedIn { signed_in, redirect_to: safe_redirect(row.relay_state.as_deref()) })
+    }
+}
+
+const USER_GONE: &str = "the user was suspended or deleted between the identity provider's answer and the hand-over";
+
+impl HandoffFacts {
+    fn attempt<'a>(&'a self, meta: &'a RequestMeta) -> Attempt<'a> {
+        Attempt {
+            tenant_id: Some(self.tenant_id),
+            user_id: self.user_id,
+            name_id: Some(&self.name_id),
+            flow: if self.binding_hash.is_some() { SignInFlow::SpInitiated } else { SignInFlow::IdpInitiated },
+            fingerprint: None,
+            clock_offset: None,
+            meta,
+        }
+    }
+
+    /// The ACS logged the validated Response; a hand-over that then fails is logged too, so
+    /// the admin does not read a success for a sign-in that never got its session.
+    fn refusal(&self, now: DateTime<Utc>, binding_nonce: Option<&str>) -> Option<(SignInReason, String)> {
+        if self.expires_at <= now {
+            let detail = format!(
+                "the browser reached Gatehouse {} seconds after the identity provider's answer; the hand-over lasts {} seconds",
+                (now - self.expires_at + HANDOFF_LIFETIME).num_seconds(),
+                HANDOFF_LIFETIME.num_seconds()
+            );
+            return Some((SignInReason::HandoffExpired, detail));
+        }
+        if let Some(expected) = &self.binding_hash
+            && binding_nonce.map(secrets::token_hash).as_ref() != Some(expected)
+        {
+            let detail = "the browser that finished the sign-in is not the one that started it (binding cookie missing or different)";
+            return Some((SignInReason::BrowserMismatch, detail.into()));
+        }
+        None
+    }
+}
+
+impl Identity {
+    /// [`Self::complete_sso`] on PostgreSQL: the statement makes the session only when the
+    /// checks below would pass; they run again here to say why it did not.
+    async fn complete_sso_pg(
+        &self,
+        handle: &str,
+        binding_nonce: Option<&str>,
+        meta: &RequestMeta,
+    ) -> SsoResult<SsoSignedIn> {
+        let now = self.now();
+        let Some(row) = self.handover_pg(handle, binding_nonce, meta).await? else {
+            return Err(refused(SignInReason::HandoffExpired, SignInReason::HandoffExpired.user_message(), None));
+        };
+        let facts = &row.handoff;
+        let attempt = facts.attempt(meta);
+        if let Some((reason, detail)) = facts.refusal(now, binding_nonce) {
+            return Err(self.fail(&attempt, reason, &detail).await);
+        }
+        let user_id = facts.user_id.ok_or_else(|| Error::internal("hand-over without a user"))?;
+        let active = row.user.filter(|(_, _, status)| *status == UserStatus::Active);
+        let (Some((email, role, _)), Some((session, token))) = (active, row.session) else {
+            return Err(self.fail(&attempt, SignInReason::UserSuspended, USER_GONE).await);
+        };
+        let principal = Principal::user(facts.tenant_id, user_id, email, role);
+        let signed_in = SignedIn { session_token: token, principal, expires_at: session.expires_at };
+        Ok(SsoSignedIn { signed_in, redirect_to: safe_redirect(facts.relay_state.as_deref()) })
     }
 }

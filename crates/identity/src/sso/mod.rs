@@ -15,7 +15,7 @@
 //!
 //! Rooms: [`connection`] (settings and certificates), [`metadata`] (import), [`metadata_url`]
 //! (fetch and refresh), [`rollover`] (staged certificates, usage, expiry), [`start`],
-//! [`acs`], [`handover`], [`logout`], [`test_run`], [`home_realm`], and [`signing`] (the parsed
+//! [`acs`], [`handover`] (with [`pg_sign_in`], their one-statement writes on PostgreSQL), [`logout`], [`test_run`], [`home_realm`], and [`signing`] (the parsed
 //! signing certificates each sign-in verifies with, cached per connection version).
 
 mod acs;
@@ -25,6 +25,7 @@ mod home_realm;
 mod logout;
 mod metadata;
 mod metadata_url;
+mod pg_sign_in;
 mod rollover;
 pub(crate) mod signing;
 mod start;

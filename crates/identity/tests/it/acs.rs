@@ -5,6 +5,7 @@
 use chrono::Duration;
 use gatehouse_identity::*;
 use gatehouse_test_support::both_backends;
+use sea_orm::ConnectionTrait as _;
 
 use crate::saml_fixtures::*;
 
@@ -86,6 +87,42 @@ both_backends!(response_to_an_unknown_request_is_refused, |db| async move {
     w.assert_refused(w.acs("entra_assertion_signed", None).await, "unknown_request").await;
     let id = xml_attr(&inflate(&other.redirect_url, "SAMLRequest"), "ID");
     assert!(w.pending(&id).await, "the other sign-in is untouched");
+});
+
+both_backends!(two_responses_racing_for_one_request_sign_in_once, |db| async move {
+    let w = World::new(db).await;
+    // Two genuine Responses (different Assertion IDs) answer the same pending request at the
+    // same moment: whichever way they interleave — one finds the request already gone, or
+    // both find it and one loses at the write — exactly one signs in, and the other is
+    // logged as refused, with no user and without taking its assertion ID.
+    for round in 0..4 {
+        w.start(None).await;
+        let (a, b) = tokio::join!(w.acs("entra_assertion_signed", None), w.acs("entra_second_sign_in", None));
+        let outcomes = [a, b];
+        let won = outcomes.iter().filter(|o| matches!(o, Ok(AcsOutcome::Handoff { .. }))).count();
+        assert_eq!(won, 1, "round {round}: {outcomes:?}");
+        let lost = refusal(outcomes.into_iter().find(|o| o.is_err()).expect("a refusal"));
+        assert_eq!(lost.reason.as_str(), "unknown_request", "{lost:?}");
+        let events = w.events().await;
+        let e = events.iter().find(|e| Some(e.id) == lost.event_id).expect("the refusal is logged");
+        assert_eq!((e.success, e.reason_code.as_str(), e.user_id.as_deref()), (false, "unknown_request", None));
+        assert!(!w.pending(REQ).await, "the request is used up");
+        // The loser's assertion was not taken: answering a new request with it works once —
+        // unless it was the winner's (then it is a replay).
+        w.start(None).await;
+        let again = w.acs("entra_second_sign_in", None).await;
+        w.start(None).await;
+        let other = w.acs("entra_assertion_signed", None).await;
+        assert_eq!(
+            [&again, &other].iter().filter(|o| matches!(o, Ok(AcsOutcome::Handoff { .. }))).count(),
+            1,
+            "round {round}: the loser's assertion is still unspent: {again:?} {other:?}"
+        );
+        if round < 3 {
+            // Next round on a fresh database state for these assertion IDs.
+            w.id().db().execute_unprepared("DELETE FROM assertion_replays").await.unwrap();
+        }
+    }
 });
 
 both_backends!(response_to_an_expired_request_is_refused, |db| async move {

@@ -4,6 +4,7 @@
 use chrono::Duration;
 use gatehouse_identity::*;
 use gatehouse_test_support::both_backends;
+use sea_orm::ConnectionTrait as _;
 
 use crate::saml_fixtures::*;
 
@@ -28,6 +29,25 @@ both_backends!(handover_signs_the_browser_in_once, |db| async move {
     let again = refusal(w.id().complete_sso(&h, Some(&nonce), &w.meta).await);
     assert_eq!(again.reason.as_str(), "handoff_expired");
     assert_eq!(w.events().await.len(), 1, "only the ACS's success is logged");
+});
+
+both_backends!(a_handle_brought_twice_at_once_makes_one_session, |db| async move {
+    let w = World::new(db).await;
+    let (nonce, h) = through_the_acs(&w).await;
+    let (a, b) =
+        tokio::join!(w.id().complete_sso(&h, Some(&nonce), &w.meta), w.id().complete_sso(&h, Some(&nonce), &w.meta));
+    let (done, lost) = match (a, b) {
+        (Ok(done), Err(lost)) | (Err(lost), Ok(done)) => (done, lost),
+        other => panic!("expected one session and one refusal, got {other:?}"),
+    };
+    assert_eq!(refusal::<()>(Err(lost)).reason.as_str(), "handoff_expired");
+    assert!(w.id().resolve_session(&done.signed_in.session_token).await.unwrap().is_some());
+    let sessions = w.id().db().query_one_raw(sea_orm::Statement::from_string(
+        w.id().db().get_database_backend(),
+        "SELECT COUNT(*) AS n FROM sessions",
+    ));
+    let n: i64 = sessions.await.unwrap().unwrap().try_get("", "n").unwrap();
+    assert_eq!(n, 1, "one session for one hand-over");
 });
 
 both_backends!(handover_works_until_its_lifetime_ends, |db| async move {

@@ -1,0 +1,252 @@
+//! PostgreSQL: the writes of a sign-in as one statement each (data-modifying CTEs), so a
+//! sign-in costs the database two round trips where it wrote instead of eight (BEGIN, three
+//! INSERTs and COMMIT after the ACS; DELETE, SELECT and INSERT at the hand-over).
+//!
+//! A statement is atomic on its own, so what the transactions guaranteed holds: the pending
+//! request is used up once, the assertion ID is taken once (the replay table's primary key),
+//! and the sign-in log entry is written with the outcome — a refusal for a spent request or a
+//! replayed assertion is logged by the same statement that found it. SQLite cannot modify data
+//! inside `WITH`; it runs the transaction in `acs.rs` and `handover.rs`, and so does
+//! PostgreSQL for every rarer path (test runs, unknown or inactive users, just-in-time
+//! provisioning, an Issuer over its failure budget).
+//!
+//! The SQL names columns the migrations made; the statement tests (`tests/it/statements.rs`)
+//! and every ACS and hand-over test run this path on PostgreSQL.
+
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+
+use super::acs::{AcsOutcome, replay_detail, unknown_request_detail};
+use super::{Attempt, HANDOFF_LIFETIME, SignInReason, SsoResult, refused, safe_redirect};
+use crate::Identity;
+use crate::error::Error;
+use crate::ids::*;
+use crate::model::*;
+use crate::secrets;
+use crate::secrets::TokenKind;
+use crate::store::entities::{sign_in_event, sso_handoff, sso_request};
+use gatehouse_saml::response::ValidatedAssertion;
+
+/// The ACS's writes for a known, active user. `$1` is the pending request (SP-initiated only,
+/// see [`ACS_REQUEST`]); the outcome is 0 success, 1 replayed assertion, 2 request already used.
+const ACS_WRITE: &str = r#"
+rep AS (
+    INSERT INTO assertion_replays (tenant_id, assertion_id, expires_at)
+    SELECT $2, $3, $4 WHERE EXISTS (SELECT 1 FROM req)
+    ON CONFLICT (tenant_id, assertion_id) DO NOTHING
+    RETURNING 1),
+st AS (
+    SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM req) THEN 2
+                WHEN NOT EXISTS (SELECT 1 FROM rep) THEN 1
+                ELSE 0 END AS k),
+ev AS (
+    INSERT INTO sign_in_events (id, tenant_id, user_id, name_id, flow, outcome, reason_code, detail,
+                                certificate_fingerprint, clock_offset_seconds, ip, user_agent, created_at)
+    SELECT $5, $2, v.user_id, $6, $7, v.outcome, v.reason_code, v.detail, $8, $9, $10, $11, $12
+    FROM (VALUES (0, $13::uuid, $14, $15, $16),
+                 (1, NULL::uuid, $17, $18, $19),
+                 (2, NULL::uuid, $20, $21, $22)) AS v (k, user_id, outcome, reason_code, detail)
+    JOIN st ON st.k = v.k
+    RETURNING id),
+ho AS (
+    INSERT INTO sso_handoffs (id, handle_hash, tenant_id, user_id, purpose, binding_hash, relay_state,
+                              name_id, name_id_format, session_index, sign_in_event_id, expires_at)
+    SELECT $23, $24, $2, $13, $25, $26, $27, $28, $29, $30, ev.id, $31
+    FROM ev, st WHERE st.k = 0
+    RETURNING 1)
+SELECT st.k AS outcome, EXISTS (SELECT 1 FROM ev) AS logged, EXISTS (SELECT 1 FROM ho) AS handed_over FROM st
+"#;
+
+/// SP-initiated: the pending request is deleted by the same statement.
+const ACS_REQUEST: &str = "WITH req AS (DELETE FROM sso_requests WHERE id = $1 RETURNING 1),";
+/// IdP-initiated: nothing to use up (`$1` is bound and ignored so the numbering is shared).
+const ACS_NO_REQUEST: &str = "WITH req AS (SELECT 1 WHERE $1::text IS NULL),";
+
+/// The hand-over: the handle used up, the user checked, the session made — or, when a check
+/// fails, the handle still used up and nothing made; the row tells which check failed.
+const HANDOVER: &str = r#"
+WITH h AS (
+    DELETE FROM sso_handoffs WHERE handle_hash = $1
+    RETURNING tenant_id, user_id, binding_hash, relay_state, name_id, name_id_format, session_index, expires_at),
+u AS (
+    SELECT users.email, users.role, users.status
+    FROM users JOIN h ON users.id = h.user_id AND users.tenant_id = h.tenant_id
+    WHERE users.deleted_at IS NULL),
+s AS (
+    INSERT INTO sessions (id, token_hash, tenant_id, user_id, operator_id, auth_method, created_at, last_seen_at,
+                          expires_at, user_agent, ip, name_id, name_id_format, session_index)
+    SELECT $2, $3, h.tenant_id, h.user_id, NULL, $4, $5, $5, $6, $7, $8, h.name_id, h.name_id_format, h.session_index
+    FROM h, u
+    WHERE u.status = $9 AND h.expires_at > $5 AND (h.binding_hash IS NULL OR h.binding_hash = $10)
+    RETURNING 1)
+SELECT h.tenant_id, h.user_id, h.binding_hash, h.relay_state, h.name_id, h.expires_at,
+       u.email, u.role, u.status, EXISTS (SELECT 1 FROM s) AS session_made
+FROM h LEFT JOIN u ON true
+"#;
+
+/// What the hand-over statement found.
+pub(super) struct HandoverRow {
+    pub handoff: HandoffFacts,
+    /// The user, when they exist and are not deleted: e-mail, role, status.
+    pub user: Option<(String, Role, UserStatus)>,
+    pub session: Option<(SessionFacts, String)>,
+}
+
+/// The hand-over row's fields the checks read.
+pub(super) struct HandoffFacts {
+    pub tenant_id: TenantId,
+    pub user_id: Option<UserId>,
+    pub binding_hash: Option<String>,
+    pub relay_state: Option<String>,
+    pub name_id: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The session the statement made (its cookie value is the `String` beside it).
+pub(super) struct SessionFacts {
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub(super) fn is_postgres(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+}
+
+fn outcome_row(reason: SignInReason, detail: &str) -> [Value; 3] {
+    let row = |r: SignInReason| super::super::sign_in_log::Outcome::of(r).as_str().to_owned();
+    [row(reason).into(), reason.as_str().into(), detail.chars().take(2000).collect::<String>().into()]
+}
+
+impl Identity {
+    /// The ACS after validation for a known, active user on PostgreSQL: one statement.
+    pub(super) async fn finish_acs_pg(
+        &self,
+        user: &User,
+        request: Option<sso_request::Model>,
+        relay_state: Option<&str>,
+        a: &ValidatedAssertion,
+        attempt: &Attempt<'_>,
+    ) -> SsoResult<AcsOutcome> {
+        let now = self.now();
+        let success = format!("signed in as {} (NameID {:?})", user.email, a.name_id);
+        let replay = replay_detail(&a.assertion_id);
+        let unknown = request.as_ref().map(|r| unknown_request_detail(&r.id)).unwrap_or_default();
+        // The log row as `record_on` would write it for a success; the refusals differ in
+        // outcome, reason, detail and user only.
+        let ev: sign_in_event::Model = self.event_row(attempt, SignInReason::Success, &success);
+        let handle = TokenKind::Handoff.generate();
+        let relay = match &request {
+            Some(r) => r.relay_state.clone(),
+            None => Some(safe_redirect(relay_state)),
+        };
+        let ho = sso_handoff::Model {
+            id: uuid::Uuid::now_v7(),
+            handle_hash: secrets::token_hash(&handle),
+            tenant_id: user.tenant_id.as_uuid(),
+            user_id: Some(user.id.as_uuid()),
+            purpose: RequestPurpose::Login.as_str().into(),
+            binding_hash: request.as_ref().and_then(|r| r.binding_hash.clone()),
+            relay_state: relay,
+            name_id: a.name_id.clone(),
+            name_id_format: a.name_id_format.clone(),
+            session_index: a.session_index.clone(),
+            sign_in_event_id: ev.id,
+            expires_at: now + HANDOFF_LIFETIME,
+        };
+        let mut values: Vec<Value> = vec![
+            request.as_ref().map(|r| r.id.clone()).into(),
+            user.tenant_id.as_uuid().into(),
+            a.assertion_id.clone().into(),
+            a.not_on_or_after.max(now + chrono::Duration::minutes(5)).into(),
+            ev.id.into(),
+            ev.name_id.into(),
+            ev.flow.into(),
+            ev.certificate_fingerprint.into(),
+            ev.clock_offset_seconds.into(),
+            ev.ip.into(),
+            ev.user_agent.into(),
+            ev.created_at.into(),
+            user.id.as_uuid().into(),
+        ];
+        values.extend(outcome_row(SignInReason::Success, &success));
+        values.extend(outcome_row(SignInReason::Replay, &replay));
+        values.extend(outcome_row(SignInReason::UnknownRequest, &unknown));
+        values.extend([
+            ho.id.into(),
+            ho.handle_hash.into(),
+            ho.purpose.into(),
+            ho.binding_hash.into(),
+            ho.relay_state.into(),
+            ho.name_id.into(),
+            ho.name_id_format.into(),
+            ho.session_index.into(),
+            ho.expires_at.into(),
+        ]);
+        let head = if request.is_some() { ACS_REQUEST } else { ACS_NO_REQUEST };
+        let sql = format!("{head}{ACS_WRITE}");
+        let row = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
+            .await?
+            .ok_or_else(|| Error::internal("the sign-in statement returned no row"))?;
+        let outcome: i32 = row.try_get("", "outcome")?;
+        let logged: bool = row.try_get("", "logged")?;
+        let handed_over: bool = row.try_get("", "handed_over")?;
+        let event = Some(SignInEventId::from(ev.id)).filter(|_| logged);
+        let refusal = match (outcome, handed_over) {
+            (0, true) => return Ok(AcsOutcome::Handoff { handle }),
+            (1, _) => SignInReason::Replay,
+            (2, _) => SignInReason::UnknownRequest,
+            _ => return Err(Error::internal(format!("the sign-in statement ended as {outcome}/{handed_over}")).into()),
+        };
+        let detail = if refusal == SignInReason::Replay { replay } else { unknown };
+        tracing::info!(reason = refusal.as_str(), detail, tenant_id = ?attempt.tenant_id, "SSO sign-in refused");
+        Err(refused(refusal, refusal.user_message(), event))
+    }
+
+    /// The hand-over on PostgreSQL: one statement that uses the handle up and, when every
+    /// check passes, makes the session. Returns what it found for the caller's checks.
+    pub(super) async fn handover_pg(
+        &self,
+        handle: &str,
+        binding_nonce: Option<&str>,
+        meta: &super::RequestMeta,
+    ) -> SsoResult<Option<HandoverRow>> {
+        let now = self.now();
+        let token = TokenKind::Session.generate();
+        let expires_at = now + self.sessions.absolute_timeout;
+        let values: Vec<Value> = vec![
+            secrets::token_hash(handle).into(),
+            SessionId::generate().as_uuid().into(),
+            secrets::token_hash(&token).into(),
+            AuthMethod::Sso.as_str().into(),
+            now.into(),
+            expires_at.into(),
+            meta.user_agent.as_ref().map(|s| s.chars().take(512).collect::<String>()).into(),
+            meta.ip.clone().into(),
+            UserStatus::Active.as_str().into(),
+            binding_nonce.map(secrets::token_hash).into(),
+        ];
+        let Some(row) =
+            self.db.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, HANDOVER, values)).await?
+        else {
+            return Ok(None);
+        };
+        let handoff = HandoffFacts {
+            tenant_id: row.try_get::<uuid::Uuid>("", "tenant_id")?.into(),
+            user_id: row.try_get::<Option<uuid::Uuid>>("", "user_id")?.map(Into::into),
+            binding_hash: row.try_get("", "binding_hash")?,
+            relay_state: row.try_get("", "relay_state")?,
+            name_id: row.try_get("", "name_id")?,
+            expires_at: row.try_get("", "expires_at")?,
+        };
+        let user = match row.try_get::<Option<String>>("", "email")? {
+            Some(email) => Some((
+                email,
+                Role::parse_stored(&row.try_get::<String>("", "role")?)?,
+                UserStatus::parse_stored(&row.try_get::<String>("", "status")?)?,
+            )),
+            None => None,
+        };
+        let made: bool = row.try_get("", "session_made")?;
+        Ok(Some(HandoverRow { handoff, user, session: made.then_some((SessionFacts { expires_at }, token)) }))
+    }
+}
