@@ -40,6 +40,8 @@ pub struct AcsAdmission {
     /// The Response's unverified Issuer and InResponseTo (or why they could not be read),
     /// read once here and handed on to the ACS ([`Identity::consume_admitted_response`]).
     pub(crate) peek: std::result::Result<ResponsePeek, ValidationError>,
+    /// The request and connection the Response names, read with the back-off state.
+    pub(crate) routing: Option<crate::sso::Routing>,
 }
 use crate::auth::principal::{Principal, ScimScope, Who};
 
@@ -145,7 +147,7 @@ pub(crate) enum Key<'a> {
 }
 
 impl Key<'_> {
-    fn stored(&self) -> String {
+    pub(crate) fn stored(&self) -> String {
         let (kind, value) = match self {
             Key::Account(v) => ("account", v),
             Key::PasswordAddress(v) => ("password-address", v),
@@ -356,30 +358,6 @@ impl Identity {
         Ok(next.map(|n| retry_after_secs(n, now)))
     }
 
-    /// [`Self::pending_wait`] for each key on its own, in one statement.
-    pub(crate) async fn pending_waits(&self, keys: &[Key<'_>]) -> Result<Vec<Option<u64>>> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let now = self.now_ms();
-        let mut p = Params::new(self.db.get_database_backend());
-        let (ph, at) = (p.keys(keys), p.bind(now));
-        let sql = format!(
-            "SELECT \"key\", next_allowed_ms FROM rate_limits WHERE \"key\" IN ({ph}) AND next_allowed_ms > {at}"
-        );
-        let stored: Vec<String> = keys.iter().map(Key::stored).collect();
-        let rows = self.db.query_all_raw(p.statement(sql)).await?;
-        let mut waits = vec![None; keys.len()];
-        for row in rows {
-            let key: String = row.try_get("", "key")?;
-            let next: i64 = row.try_get("", "next_allowed_ms")?;
-            if let Some(i) = stored.iter().position(|s| *s == key) {
-                waits[i] = Some(retry_after_secs(next, now));
-            }
-        }
-        Ok(waits)
-    }
-
     /// Takes one counted attempt back (it turned out not to be a failure), shortening
     /// the wait to what the remaining count calls for.
     pub(crate) async fn take_back(&self, keys: &[Key<'_>]) -> Result<()> {
@@ -502,20 +480,25 @@ impl Identity {
     /// that log nor pause the tenant's SSO.
     pub async fn acs_admission(&self, saml_response: &str, client_address: Option<&str>) -> Result<AcsAdmission> {
         let peek = gatehouse_saml::response::peek_response(saml_response);
-        let issuer = peek.as_ref().ok().map(|p| p.issuer.as_str());
-        let mut keys = Vec::with_capacity(2);
-        let address_at = client_address.map(|a| {
-            keys.push(Key::AcsAddress(a));
-            keys.len() - 1
-        });
-        let issuer_at = issuer.map(|i| {
-            keys.push(Key::AcsIssuer(i));
-            keys.len() - 1
-        });
-        let waits = self.pending_waits(&keys).await?;
-        let address_wait = address_at.and_then(|i| waits[i]);
-        let issuer_waiting = issuer_at.is_some_and(|i| waits[i].is_some());
-        Ok(AcsAdmission { address_wait, quiet_failures: address_wait.is_none() && issuer_waiting, peek })
+        let now = self.now_ms();
+        // One statement reads both keys' back-off and, for a readable Response, the rows the
+        // ACS routes it by (`sso::routing`).
+        let read = self
+            .admission_read(
+                client_address.map(|a| Key::AcsAddress(a).stored()),
+                peek.as_ref().ok().map(|p| Key::AcsIssuer(&p.issuer).stored()),
+                now,
+                peek.as_ref().ok(),
+            )
+            .await?;
+        let address_wait = read.address_next.map(|next| retry_after_secs(next, now));
+        let issuer_waiting = read.issuer_next.is_some();
+        Ok(AcsAdmission {
+            address_wait,
+            quiet_failures: address_wait.is_none() && issuer_waiting,
+            peek,
+            routing: read.routing,
+        })
     }
 
     /// After the ACS refused a Response: one failure for its Issuer and the address.

@@ -2,6 +2,7 @@
 //! the user (or just-in-time provisioning), and the hand-over to the browser.
 
 use super::pg_sign_in::is_postgres;
+use super::routing::Routing;
 use super::{
     Attempt, HANDOFF_LIFETIME, REQUEST_LIFETIME, RequestMeta, SignInFlow, SignInReason, SsoResult, TestReport, refused,
     report, safe_redirect,
@@ -53,7 +54,7 @@ impl Identity {
         relay_state: Option<&str>,
         meta: &RequestMeta,
     ) -> SsoResult<AcsOutcome> {
-        self.consume(saml_response, peek_response(saml_response), relay_state, meta).await
+        self.consume(saml_response, peek_response(saml_response), None, relay_state, meta).await
     }
 
     /// [`Self::consume_saml_response`] after [`Self::acs_admission`] let the Response in:
@@ -65,7 +66,7 @@ impl Identity {
         relay_state: Option<&str>,
         meta: &RequestMeta,
     ) -> SsoResult<AcsOutcome> {
-        self.consume(saml_response, admission.peek.clone(), relay_state, meta).await
+        self.consume(saml_response, admission.peek.clone(), admission.routing.as_ref(), relay_state, meta).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -73,6 +74,7 @@ impl Identity {
         &self,
         saml_response: &str,
         peek: std::result::Result<ResponsePeek, ValidationError>,
+        routing: Option<&Routing>,
         relay_state: Option<&str>,
         meta: &RequestMeta,
     ) -> SsoResult<AcsOutcome> {
@@ -94,17 +96,19 @@ impl Identity {
         // It is only looked up here; validation then requires the *signed* InResponseTo to name
         // it, and only a Response that passed is allowed to use the request up (finish_acs), so
         // a forged post can never spend a legitimate sign-in's request.
+        // The rows the Response routes by: read at admission when the server admitted it
+        // (`routing`), read here the same way otherwise.
+        let routing = match routing {
+            Some(r) => r.clone(),
+            None => match self.admission_read(None, None, now.timestamp_millis(), Some(&peek)).await?.routing {
+                Some(r) => r,
+                None => return Err(Error::internal("no routing read for a readable Response").into()),
+            },
+        };
         let (request, conn) = match &peek.in_response_to {
             Some(id) => {
-                let req = sso_request::Entity::find_by_id(id.clone())
-                    .filter(
-                        sso_request::Column::Purpose
-                            .is_in([RequestPurpose::Login.as_str(), RequestPurpose::Test.as_str()]),
-                    )
-                    .one(&self.db)
-                    .await?;
-                let Some(req) = req.filter(|r| r.expires_at > now) else {
-                    attempt.tenant_id = self.connection_by_issuer(&peek.issuer).await?.map(|c| c.tenant_id.into());
+                let Some(req) = routing.request.filter(|r| r.expires_at > now) else {
+                    attempt.tenant_id = routing.issuer_tenant.map(Into::into);
                     attempt.flow = SignInFlow::SpInitiated;
                     return Err(self.fail(&attempt, SignInReason::UnknownRequest, &unknown_request_detail(id)).await);
                 };
@@ -116,14 +120,10 @@ impl Identity {
                     }
                 };
                 attempt.tenant_id = Some(req.tenant_id.into());
-                let conn = sso_connection::Entity::find()
-                    .filter(sso_connection::Column::TenantId.eq(req.tenant_id))
-                    .one(&self.db)
-                    .await?
-                    .ok_or(Error::NotFound { what: "SSO connection" })?;
-                (Some(req), conn)
+                let conn = routing.connection.filter(|c| c.tenant_id == req.tenant_id);
+                (Some(req), conn.ok_or(Error::NotFound { what: "SSO connection" })?)
             }
-            None => match self.connection_by_issuer(&peek.issuer).await? {
+            None => match routing.connection.filter(|c| c.issuer.as_deref() == Some(peek.issuer.as_str())) {
                 Some(conn) => {
                     attempt.tenant_id = Some(conn.tenant_id.into());
                     (None, conn)

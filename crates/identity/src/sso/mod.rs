@@ -15,7 +15,7 @@
 //!
 //! Rooms: [`connection`] (settings and certificates), [`metadata`] (import), [`metadata_url`]
 //! (fetch and refresh), [`rollover`] (staged certificates, usage, expiry), [`start`],
-//! [`acs`], [`handover`] (with [`pg_sign_in`], their one-statement writes on PostgreSQL), [`logout`], [`test_run`], [`home_realm`], and [`signing`] (the parsed
+//! [`routing`] (the ACS's first read, with the admission's), [`acs`], [`handover`] (with [`pg_sign_in`], their one-statement writes on PostgreSQL), [`logout`], [`test_run`], [`home_realm`], and [`signing`] (the parsed
 //! signing certificates each sign-in verifies with, cached per connection version).
 
 mod acs;
@@ -27,6 +27,7 @@ mod metadata;
 mod metadata_url;
 mod pg_sign_in;
 mod rollover;
+mod routing;
 pub(crate) mod signing;
 mod start;
 mod test_run;
@@ -41,6 +42,7 @@ pub use metadata_url::{MAX_REFRESH, MIN_REFRESH, MetadataUrlStatus};
 pub use rollover::{
     CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, StagedCertificate, expired_certificate_refusal,
 };
+pub(crate) use routing::Routing;
 pub use start::SsoStart;
 pub use test_run::TestReport;
 pub(crate) use test_run::report;
