@@ -218,18 +218,19 @@ impl Identity {
     ) -> SsoResult<AcsOutcome> {
         let now = self.now();
         let tenant_id = attempt.tenant_id.ok_or_else(|| Error::internal("tenant unknown after validation"))?;
+        // The common case on PostgreSQL — a live sign-in of an active user — is one statement
+        // (`pg_sign_in`); it writes nothing when the NameID names no active user, and the
+        // transaction below runs instead (as it does for every sign-in on SQLite).
+        if attempt.flow != SignInFlow::Test
+            && !attempt.meta.quiet_failures
+            && is_postgres(&self.db)
+            && let Some(done) = self.finish_acs_pg(tenant_id, request.as_ref(), relay_state, a, &attempt).await?
+        {
+            return Ok(done);
+        }
         // Read before the write transaction: a known user is the common case, and on SQLite
         // the write lock is then held for inserts only.
         let found = self.find_sso_user(tenant_id, &a.name_id).await?;
-        // The common case on PostgreSQL — a live sign-in of an active user — writes in one
-        // statement (`pg_sign_in`); every other path runs the transaction below.
-        if let Some(user) = found.as_ref().filter(|u| u.status == UserStatus::Active)
-            && attempt.flow != SignInFlow::Test
-            && !attempt.meta.quiet_failures
-            && is_postgres(&self.db)
-        {
-            return self.finish_acs_pg(user, request, relay_state, a, &attempt).await;
-        }
         // One sign-in writing at a time per process on SQLite (see `Identity::sqlite_sign_in_gate`).
         let _gate = self.sqlite_sign_in_gate().await;
         let txn = self.begin_write().await?;

@@ -2,6 +2,9 @@
 //! sign-in costs the database two round trips where it wrote instead of eight (BEGIN, three
 //! INSERTs and COMMIT after the ACS; DELETE, SELECT and INSERT at the hand-over).
 //!
+//! The ACS's statement also finds the user by NameID (only an active one signs in), so a live
+//! sign-in of a known user reads once at admission (`routing.rs`) and writes once here.
+//!
 //! A statement is atomic on its own, so what the transactions guaranteed holds: the pending
 //! request is used up once, the assertion ID is taken once (the replay table's primary key),
 //! and the sign-in log entry is written with the outcome — a refusal for a spent request or a
@@ -21,28 +24,33 @@ use crate::Identity;
 use crate::error::Error;
 use crate::ids::*;
 use crate::model::*;
+use crate::provisioning::users::federation_key;
 use crate::secrets;
 use crate::secrets::TokenKind;
 use crate::store::entities::{sign_in_event, sso_handoff, sso_request};
 use gatehouse_saml::response::ValidatedAssertion;
 
-/// The ACS's writes for a known, active user. `$1` is the pending request (SP-initiated only,
-/// see [`ACS_REQUEST`]); the outcome is 0 success, 1 replayed assertion, 2 request already used.
+/// The ACS after validation, for a live sign-in: the user looked up and, when they are
+/// active, the request used up, the assertion ID taken, the log entry and the hand-over.
+/// `$1` is the pending request (SP-initiated only, see [`ACS_REQUEST`]). The outcome is 0
+/// success, 1 replayed assertion, 2 request already used, 3 no active user (nothing written:
+/// the caller runs the transaction of `acs.rs`, which logs why).
 const ACS_WRITE: &str = r#"
 rep AS (
     INSERT INTO assertion_replays (tenant_id, assertion_id, expires_at)
-    SELECT $2, $3, $4 WHERE EXISTS (SELECT 1 FROM req)
+    SELECT $2, $3, $4 WHERE EXISTS (SELECT 1 FROM req) AND EXISTS (SELECT 1 FROM u)
     ON CONFLICT (tenant_id, assertion_id) DO NOTHING
     RETURNING 1),
 st AS (
-    SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM req) THEN 2
+    SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM u) THEN 3
+                WHEN NOT EXISTS (SELECT 1 FROM req) THEN 2
                 WHEN NOT EXISTS (SELECT 1 FROM rep) THEN 1
                 ELSE 0 END AS k),
 ev AS (
     INSERT INTO sign_in_events (id, tenant_id, user_id, name_id, flow, outcome, reason_code, detail,
                                 certificate_fingerprint, clock_offset_seconds, ip, user_agent, created_at)
     SELECT $5, $2, v.user_id, $6, $7, v.outcome, v.reason_code, v.detail, $8, $9, $10, $11, $12
-    FROM (VALUES (0, $13::uuid, $14, $15, $16),
+    FROM (VALUES (0, (SELECT id FROM u), $13, $14, (SELECT left($15 || email || $16, 2000) FROM u)),
                  (1, NULL::uuid, $17, $18, $19),
                  (2, NULL::uuid, $20, $21, $22)) AS v (k, user_id, outcome, reason_code, detail)
     JOIN st ON st.k = v.k
@@ -50,16 +58,20 @@ ev AS (
 ho AS (
     INSERT INTO sso_handoffs (id, handle_hash, tenant_id, user_id, purpose, binding_hash, relay_state,
                               name_id, name_id_format, session_index, sign_in_event_id, expires_at)
-    SELECT $23, $24, $2, $13, $25, $26, $27, $28, $29, $30, ev.id, $31
-    FROM ev, st WHERE st.k = 0
+    SELECT $23, $24, $2, u.id, $25, $26, $27, $28, $29, $30, ev.id, $31
+    FROM ev, st, u WHERE st.k = 0
     RETURNING 1)
 SELECT st.k AS outcome, EXISTS (SELECT 1 FROM ev) AS logged, EXISTS (SELECT 1 FROM ho) AS handed_over FROM st
 "#;
 
 /// SP-initiated: the pending request is deleted by the same statement.
-const ACS_REQUEST: &str = "WITH req AS (DELETE FROM sso_requests WHERE id = $1 RETURNING 1),";
+const ACS_REQUEST: &str = "WITH u AS (SELECT id, email FROM users \
+    WHERE tenant_id = $2 AND federation_key = $32 AND deleted_at IS NULL AND status = $33 LIMIT 1), \
+    req AS (DELETE FROM sso_requests WHERE id = $1 AND EXISTS (SELECT 1 FROM u) RETURNING 1),";
 /// IdP-initiated: nothing to use up (`$1` is bound and ignored so the numbering is shared).
-const ACS_NO_REQUEST: &str = "WITH req AS (SELECT 1 WHERE $1::text IS NULL),";
+const ACS_NO_REQUEST: &str = "WITH u AS (SELECT id, email FROM users \
+    WHERE tenant_id = $2 AND federation_key = $32 AND deleted_at IS NULL AND status = $33 LIMIT 1), \
+    req AS (SELECT 1 WHERE $1::text IS NULL),";
 
 /// The hand-over: the handle used up, the user checked, the session made — or, when a check
 /// fails, the handle still used up and nothing made; the row tells which check failed.
@@ -110,40 +122,41 @@ pub(super) fn is_postgres(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DbBackend::Postgres
 }
 
-fn outcome_row(reason: SignInReason, detail: &str) -> [Value; 3] {
-    let row = |r: SignInReason| super::super::sign_in_log::Outcome::of(r).as_str().to_owned();
-    [row(reason).into(), reason.as_str().into(), detail.chars().take(2000).collect::<String>().into()]
+fn bounded(detail: &str) -> Value {
+    detail.chars().take(2000).collect::<String>().into()
 }
 
 impl Identity {
-    /// The ACS after validation for a known, active user on PostgreSQL: one statement.
+    /// The ACS after validation for a live sign-in on PostgreSQL: one statement. `None` when
+    /// the NameID names no active user — nothing was written, and the caller's transaction
+    /// (unknown user, just-in-time provisioning, pending or suspended) takes over.
     pub(super) async fn finish_acs_pg(
         &self,
-        user: &User,
-        request: Option<sso_request::Model>,
+        tenant_id: TenantId,
+        request: Option<&sso_request::Model>,
         relay_state: Option<&str>,
         a: &ValidatedAssertion,
         attempt: &Attempt<'_>,
-    ) -> SsoResult<AcsOutcome> {
+    ) -> SsoResult<Option<AcsOutcome>> {
         let now = self.now();
-        let success = format!("signed in as {} (NameID {:?})", user.email, a.name_id);
         let replay = replay_detail(&a.assertion_id);
-        let unknown = request.as_ref().map(|r| unknown_request_detail(&r.id)).unwrap_or_default();
+        let unknown = request.map(|r| unknown_request_detail(&r.id)).unwrap_or_default();
         // The log row as `record_on` would write it for a success; the refusals differ in
-        // outcome, reason, detail and user only.
-        let ev: sign_in_event::Model = self.event_row(attempt, SignInReason::Success, &success);
+        // outcome, reason, detail and user only. The success's detail names the user's e-mail,
+        // which the statement reads: "signed in as <email> (NameID …)".
+        let ev: sign_in_event::Model = self.event_row(attempt, SignInReason::Success, "");
         let handle = TokenKind::Handoff.generate();
-        let relay = match &request {
+        let relay = match request {
             Some(r) => r.relay_state.clone(),
             None => Some(safe_redirect(relay_state)),
         };
         let ho = sso_handoff::Model {
             id: uuid::Uuid::now_v7(),
             handle_hash: secrets::token_hash(&handle),
-            tenant_id: user.tenant_id.as_uuid(),
-            user_id: Some(user.id.as_uuid()),
+            tenant_id: tenant_id.as_uuid(),
+            user_id: None,
             purpose: RequestPurpose::Login.as_str().into(),
-            binding_hash: request.as_ref().and_then(|r| r.binding_hash.clone()),
+            binding_hash: request.and_then(|r| r.binding_hash.clone()),
             relay_state: relay,
             name_id: a.name_id.clone(),
             name_id_format: a.name_id_format.clone(),
@@ -151,9 +164,12 @@ impl Identity {
             sign_in_event_id: ev.id,
             expires_at: now + HANDOFF_LIFETIME,
         };
+        let outcome_of = |r: SignInReason| -> [Value; 2] {
+            [super::super::sign_in_log::Outcome::of(r).as_str().into(), r.as_str().into()]
+        };
         let mut values: Vec<Value> = vec![
-            request.as_ref().map(|r| r.id.clone()).into(),
-            user.tenant_id.as_uuid().into(),
+            request.map(|r| r.id.clone()).into(),
+            tenant_id.as_uuid().into(),
             a.assertion_id.clone().into(),
             a.not_on_or_after.max(now + chrono::Duration::minutes(5)).into(),
             ev.id.into(),
@@ -164,11 +180,13 @@ impl Identity {
             ev.ip.into(),
             ev.user_agent.into(),
             ev.created_at.into(),
-            user.id.as_uuid().into(),
         ];
-        values.extend(outcome_row(SignInReason::Success, &success));
-        values.extend(outcome_row(SignInReason::Replay, &replay));
-        values.extend(outcome_row(SignInReason::UnknownRequest, &unknown));
+        values.extend(outcome_of(SignInReason::Success));
+        values.extend(["signed in as ".into(), format!(" (NameID {:?})", a.name_id).into()]);
+        values.extend(outcome_of(SignInReason::Replay));
+        values.push(bounded(&replay));
+        values.extend(outcome_of(SignInReason::UnknownRequest));
+        values.push(bounded(&unknown));
         values.extend([
             ho.id.into(),
             ho.handle_hash.into(),
@@ -179,6 +197,8 @@ impl Identity {
             ho.name_id_format.into(),
             ho.session_index.into(),
             ho.expires_at.into(),
+            federation_key(&a.name_id).into(),
+            UserStatus::Active.as_str().into(),
         ]);
         let head = if request.is_some() { ACS_REQUEST } else { ACS_NO_REQUEST };
         let sql = format!("{head}{ACS_WRITE}");
@@ -192,9 +212,10 @@ impl Identity {
         let handed_over: bool = row.try_get("", "handed_over")?;
         let event = Some(SignInEventId::from(ev.id)).filter(|_| logged);
         let refusal = match (outcome, handed_over) {
-            (0, true) => return Ok(AcsOutcome::Handoff { handle }),
+            (0, true) => return Ok(Some(AcsOutcome::Handoff { handle })),
             (1, _) => SignInReason::Replay,
             (2, _) => SignInReason::UnknownRequest,
+            (3, false) if !logged => return Ok(None),
             _ => return Err(Error::internal(format!("the sign-in statement ended as {outcome}/{handed_over}")).into()),
         };
         let detail = if refusal == SignInReason::Replay { replay } else { unknown };
