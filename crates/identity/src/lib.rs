@@ -75,7 +75,7 @@ pub use sign_in_log::{
 };
 pub use sso::{
     AcsOutcome, AddedCertificate, CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, MAX_CERTIFICATES,
-    MAX_REFRESH, MIN_REFRESH, MetadataImport, MetadataUrlStatus, SignInRoute, SsoConnectionInput, SsoError, SsoRefusal,
+    MAX_REFRESH, MIN_REFRESH, MetadataImport, MetadataUrlStatus, Organisation, SignInRoute, SsoConnectionInput, SsoError, SsoRefusal,
     SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, StagedCertificate, TestReport, expired_certificate_refusal,
     safe_redirect,
 };

@@ -501,3 +501,14 @@ export const UnattributedSignInEventsQuery = graphql(`
     }
   }
 `);
+
+/** The signed-in admin's own user: what Test SSO matches them by (the guided set-up's step 3). */
+export const MyIdpIdentityQuery = graphql(`
+  query MyIdpIdentity($id: ID!) {
+    user(id: $id) {
+      id
+      email
+      federationId
+    }
+  }
+`);

@@ -59,6 +59,7 @@ type Documents = {
     "\n  query ConnectionStatus {\n    connectionStatus {\n      health\n      attention\n      certificateExpiresAt\n      scimLastActivityAt\n      lastSuccess {\n        ...SignInEventFields\n      }\n      lastFailure {\n        ...SignInEventFields\n      }\n      lastTest {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.ConnectionStatusDocument,
     "\n  query SignInReasons {\n    signInReasons {\n      code\n      description\n    }\n  }\n": typeof types.SignInReasonsDocument,
     "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.UnattributedSignInEventsDocument,
+    "\n  query MyIdpIdentity($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      federationId\n    }\n  }\n": typeof types.MyIdpIdentityDocument,
 };
 const documents: Documents = {
     "\n  query CertificateRollover {\n    ssoConnection {\n      version\n      refuseExpiredCertificates\n      metadataStatus {\n        url\n        autoPromote\n        lastAttemptAt\n        lastSuccessAt\n        lastError\n        failures\n        nextFetchAt\n      }\n      stagedCertificates {\n        id\n        subject\n        issuer\n        fingerprintSha256\n        notBefore\n        notAfter\n        firstSeenAt\n        signInsSeen\n        lastSeenAt\n      }\n      certificates {\n        id\n        subject\n        issuer\n        fingerprintSha256\n        notBefore\n        notAfter\n        usage {\n          lastVerifiedAt\n          signInsLast30Days\n          expiredSignIns\n        }\n      }\n    }\n  }\n": types.CertificateRolloverDocument,
@@ -105,6 +106,7 @@ const documents: Documents = {
     "\n  query ConnectionStatus {\n    connectionStatus {\n      health\n      attention\n      certificateExpiresAt\n      scimLastActivityAt\n      lastSuccess {\n        ...SignInEventFields\n      }\n      lastFailure {\n        ...SignInEventFields\n      }\n      lastTest {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.ConnectionStatusDocument,
     "\n  query SignInReasons {\n    signInReasons {\n      code\n      description\n    }\n  }\n": types.SignInReasonsDocument,
     "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.UnattributedSignInEventsDocument,
+    "\n  query MyIdpIdentity($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      federationId\n    }\n  }\n": types.MyIdpIdentityDocument,
 };
 
 /**
@@ -283,6 +285,10 @@ export function graphql(source: "\n  query SignInReasons {\n    signInReasons {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n"): typeof import('./graphql').UnattributedSignInEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MyIdpIdentity($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      federationId\n    }\n  }\n"): typeof import('./graphql').MyIdpIdentityDocument;
 
 
 export function graphql(source: string) {

@@ -403,6 +403,13 @@ export type UnattributedSignInEventsQueryVariables = Exact<{
 
 export type UnattributedSignInEventsQuery = { unattributedSignInEvents: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, createdAt: string, success: boolean, flow: string, reasonCode: string, reason: string, detail: string, userId: string | null, nameId: string | null, certificateFingerprint: string | null, clockOffsetSeconds: number | null, ip: string | null, userAgent: string | null }> } };
 
+export type MyIdpIdentityQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type MyIdpIdentityQuery = { user: { id: string, email: string, federationId: string } | null };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -1193,3 +1200,12 @@ export const UnattributedSignInEventsDocument = new TypedDocumentString(`
   ip
   userAgent
 }`) as unknown as TypedDocumentString<UnattributedSignInEventsQuery, UnattributedSignInEventsQueryVariables>;
+export const MyIdpIdentityDocument = new TypedDocumentString(`
+    query MyIdpIdentity($id: ID!) {
+  user(id: $id) {
+    id
+    email
+    federationId
+  }
+}
+    `) as unknown as TypedDocumentString<MyIdpIdentityQuery, MyIdpIdentityQueryVariables>;

@@ -15,7 +15,7 @@
 //!
 //! Rooms: [`connection`] (settings and certificates), [`metadata`] (import), [`metadata_url`]
 //! (fetch and refresh), [`rollover`] (staged certificates, usage, expiry), [`start`],
-//! [`acs`], [`handover`], [`logout`], [`test_run`], [`home_realm`], and [`signing`] (the parsed
+//! [`acs`], [`handover`], [`logout`], [`test_run`], [`home_realm`], [`organisation`] (what end-user pages say about a tenant), and [`signing`] (the parsed
 //! signing certificates each sign-in verifies with, cached per connection version).
 
 mod acs;
@@ -25,6 +25,7 @@ mod home_realm;
 mod logout;
 mod metadata;
 mod metadata_url;
+mod organisation;
 mod rollover;
 pub(crate) mod signing;
 mod start;
@@ -36,6 +37,7 @@ pub use connection::{AddedCertificate, MAX_CERTIFICATES, SsoConnectionInput, Sso
 pub use handover::SsoSignedIn;
 pub use home_realm::SignInRoute;
 pub use metadata::MetadataImport;
+pub use organisation::Organisation;
 pub use metadata_url::{MAX_REFRESH, MIN_REFRESH, MetadataUrlStatus};
 pub use rollover::{
     CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, StagedCertificate, expired_certificate_refusal,

@@ -9,6 +9,7 @@ mod auth;
 mod certificates;
 mod handover;
 mod logout;
+mod organisation;
 mod provisioning;
 mod saml_fixtures;
 mod sign_in_log;
