@@ -27,7 +27,7 @@ impl CoreQuery {
     /// The caller's tenant.
     async fn tenant(&self, ctx: &Context<'_>) -> GqlResult<Tenant> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx).tenant(&scope).await.gql().map(Tenant)
+        identity(ctx).tenant(&scope).await.gql().map(Tenant::one)
     }
 
     /// All tenants, by slug (platform operators only).
@@ -37,11 +37,12 @@ impl CoreQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Only tenants whose slug or name contains this (case-insensitive).")] search: Option<String>,
     ) -> GqlResult<Connection<String, Tenant>> {
         let scope = operator_scope(ctx)?;
         let had_cursor = after.is_some();
-        let p = identity(ctx).list_tenants(&scope, &page(first, after)?).await.gql()?;
-        Ok(connection(objects(p, |ts| ts.into_iter().map(Tenant).collect()), |t| t.0.slug.clone(), had_cursor))
+        let p = identity(ctx).list_tenants_matching(&scope, search.as_deref(), &page(first, after)?).await.gql()?;
+        Ok(connection(objects(p, Tenant::listed), |t| t.tenant.slug.clone(), had_cursor))
     }
 
     /// The tenant's SSO settings and IdP certificates.
@@ -65,11 +66,15 @@ impl CoreQuery {
         first: Option<i32>,
         after: Option<String>,
         search: Option<String>,
+        #[graphql(desc = "Only users in this status.")] status: Option<UserStatus>,
     ) -> GqlResult<Connection<String, User>> {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
         let page = page(first, after)?;
-        let p = identity(ctx).list_users(&scope.admin().gql()?, search.as_deref(), &page).await.gql()?;
+        let p = identity(ctx)
+            .list_users_with_status(&scope.admin().gql()?, search.as_deref(), status.map(Into::into), &page)
+            .await
+            .gql()?;
         Ok(connection(objects(p, User::batch), |u| u.user.id.to_string(), had_cursor))
     }
 
@@ -178,11 +183,12 @@ impl CoreQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Only groups whose name contains this (case-insensitive).")] search: Option<String>,
     ) -> GqlResult<Connection<String, Group>> {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
         let page = page(first, after)?;
-        let p = identity(ctx).groups(&scope.admin().gql()?, &page).await.gql()?;
+        let p = identity(ctx).groups_matching(&scope.admin().gql()?, search.as_deref(), &page).await.gql()?;
         Ok(connection(objects(p, Group::batch), |g| g.group.id.to_string(), had_cursor))
     }
 

@@ -371,8 +371,9 @@ impl Identity {
             .iter()
             .find_map(|k| a.attributes.get(*k).and_then(|v| v.first()).cloned());
         let scope = AdminScope::for_system(tenant_id, Actor::system("just-in-time provisioning"));
-        self.create_user(
+        self.create_user_from(
             &scope,
+            crate::UserSource::JustInTime,
             crate::NewUser {
                 email,
                 display_name: name,

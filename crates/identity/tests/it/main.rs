@@ -18,4 +18,5 @@ mod statements;
 mod support;
 mod tenants;
 mod throttle;
+mod user_lists;
 mod users;

@@ -5,7 +5,6 @@ use gatehouse_identity::*;
 use gatehouse_test_support::both_backends;
 
 use crate::saml_fixtures::*;
-use crate::support::*;
 
 both_backends!(an_organisation_is_named_by_slug_and_its_policy_sets_the_ways_in, |db| async move {
     let w = World::new(db).await;
