@@ -68,7 +68,7 @@ describe('axe-core finds nothing on any page', { concurrency: false }, () => {
       await assertAccessible(page, `console ${path}`);
     }
     await page.goto(server.url + '/no-such-page');
-    await page.getByText('Page not found').waitFor();
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     await assertAccessible(page, 'console not found');
     await page.close();
   });
@@ -145,19 +145,17 @@ describe('axe-core finds nothing on any page', { concurrency: false }, () => {
   test('the SSO hand-over page, a refused SSO sign-in with its next steps, and the user page', async () => {
     await connectIdp();
     const page = await browser.newPage();
-    // Hold the hand-over page on screen: its form's post to /saml2/complete waits until released.
-    let release;
-    const held = new Promise((r) => (release = r));
-    await page.route('**/saml2/complete', async (route) => {
-      await held;
-      await route.continue();
-    });
+    // Keep the hand-over page on screen: its automatic post to /saml2/complete is answered
+    // 204 (the browser stays where it is) and never reaches the server; then the person's
+    // own press of Continue goes through.
+    await page.route('**/saml2/complete', (route) => route.fulfill({ status: 204 }));
     await page.goto(`${server.url}/saml2/login?tenant=fourthcoffee`);
     await page.getByLabel('E-mail address').fill('pat@fourthcoffee.com');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Signing you in…' }).waitFor();
     await screenshot(page, '69-server-handover');
-    release();
+    await page.unroute('**/saml2/complete');
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'You are signed in' }).waitFor();
     await assertAccessible(page, 'user page');
     await page.close();

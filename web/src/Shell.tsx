@@ -117,11 +117,14 @@ function AdminShell() {
           {(!operator || tenantSlug) && <CertificateExpiryBanner key={`${tenantSlug ?? ''}${pathname}`} />}
           {!page ? (
             pathname === '/' ? null : (
-              <Empty title="Page not found">
-                <p>
-                  <Link to="/">Go to the start page</Link>
-                </p>
-              </Empty>
+              <>
+                <h1>Page not found</h1>
+                <Empty title="Nothing lives at this address">
+                  <p>
+                    <Link to="/">Go to the start page</Link>
+                  </p>
+                </Empty>
+              </>
             )
           ) : page.tenant && !tenantSlug ? (
             <>
