@@ -31,21 +31,20 @@ function OwnIdentityForm({ userId }: { userId: string }) {
   const value = edited ?? current;
   if (!mine.data) return null;
   const unchanged = value.trim().toLowerCase() === current.toLowerCase();
+  const applyIt = async () => {
+    if (unchanged || !value.trim() || save.running) return;
+    try {
+      const { updateUser } = await save.run({ id: userId, input: { federationId: value.trim() } });
+      setSaved(updateUser.federationId);
+      setEdited(null);
+      void mine.reload();
+    } catch {
+      // Shown under the field.
+    }
+  };
+  // Not a <form>: it sits inside Identity Management's settings form (forms do not nest).
   return (
-    <form
-      className="idp-identity"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        try {
-          const { updateUser } = await save.run({ id: userId, input: { federationId: value.trim() } });
-          setSaved(updateUser.federationId);
-          setEdited(null);
-          mine.reload();
-        } catch {
-          // Shown under the field.
-        }
-      }}
-    >
+    <div className="idp-identity">
       <ErrorBanner error={save.error && !save.error.fieldMessage('federationId') ? save.error : undefined} />
       <TextField
         label="Your user name in the IdP"
@@ -56,6 +55,13 @@ function OwnIdentityForm({ userId }: { userId: string }) {
           save.reset();
         }}
         error={save.error?.fieldMessage('federationId')}
+        onKeyDown={(e) => {
+          // Enter uses the name here instead of saving the settings form around it.
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            void applyIt();
+          }
+        }}
         autoCapitalize="none"
         spellCheck={false}
         hint="What your identity provider sends for you (its NameID), usually the name you sign in to it with. Assign that user to the app in the IdP."
@@ -67,10 +73,10 @@ function OwnIdentityForm({ userId }: { userId: string }) {
       ) : unchanged ? (
         <p className="hint">Test SSO will match you as {current}.</p>
       ) : (
-        <button type="submit" className="secondary" disabled={save.running || !value.trim()}>
+        <button type="button" className="secondary" disabled={save.running || !value.trim()} onClick={() => void applyIt()}>
           {save.running ? 'Saving…' : 'Use it for my account'}
         </button>
       )}
-    </form>
+    </div>
   );
 }
