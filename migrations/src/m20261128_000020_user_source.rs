@@ -18,10 +18,8 @@ enum Users {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter().table(Users::Table).add_column(string(Users::Source).default("console")).take(),
-        )
-        .await?;
+        m.alter_table(Table::alter().table(Users::Table).add_column(string(Users::Source).default("console")).take())
+            .await?;
         // Users the IdP created over SCIM have their SCIM attributes row.
         m.get_connection()
             .execute_unprepared(

@@ -199,6 +199,8 @@ const axeSource = readFileSync(join(here, '..', 'node_modules', 'axe-core', 'axe
  * through the DevTools protocol, so the pages' CSP stays as strict as it is.
  */
 export async function assertAccessible(page, name) {
+  // A raw answer (JSON, plain text) shown by the browser is not one of our pages.
+  if ((await page.evaluate(() => document.contentType)) !== 'text/html') return;
   await page.evaluate(`${axeSource}\n;void 0`);
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run(document, {

@@ -76,9 +76,9 @@ pub use sign_in_log::{
 };
 pub use sso::{
     AcsOutcome, AddedCertificate, CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, MAX_CERTIFICATES,
-    MAX_REFRESH, MIN_REFRESH, MetadataImport, MetadataUrlStatus, Organisation, SignInRoute, SsoConnectionInput, SsoError, SsoRefusal,
-    SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, StagedCertificate, TestReport, expired_certificate_refusal,
-    safe_redirect,
+    MAX_REFRESH, MIN_REFRESH, MetadataImport, MetadataUrlStatus, Organisation, SignInRoute, SsoConnectionInput,
+    SsoError, SsoRefusal, SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, StagedCertificate, TestReport,
+    expired_certificate_refusal, safe_redirect,
 };
 pub use tenant_list::TenantOverview;
 pub use tenants::{CreatedTenant, NewTenant};

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use crate::Identity;
 use crate::auth::principal::OperatorScope;
 use crate::error::Result;
 use crate::ids::TenantId;
 use crate::model::{LoginPolicy, Page, PageRequest, Tenant, page_from};
 use crate::sign_in_log::escape_like;
 use crate::store::entities::{sso_connection, tenant, user};
-use crate::Identity;
 
 /// Tenants per statement when reading a page's overviews.
 const TENANTS_PER_STATEMENT: usize = 200;
@@ -45,8 +45,9 @@ impl Identity {
         }
         if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
             let pattern = format!("%{}%", escape_like(&s.to_lowercase()));
-            let lower_like =
-                |c: tenant::Column| Expr::expr(Func::lower(Expr::col(c))).like(LikeExpr::new(pattern.clone()).escape('\\'));
+            let lower_like = |c: tenant::Column| {
+                Expr::expr(Func::lower(Expr::col(c))).like(LikeExpr::new(pattern.clone()).escape('\\'))
+            };
             q = q.filter(Condition::any().add(lower_like(tenant::Column::Slug)).add(lower_like(tenant::Column::Name)));
         }
         let rows = q.all(&self.db).await?;

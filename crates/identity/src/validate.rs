@@ -65,7 +65,10 @@ pub(crate) fn idp_url(field: &str, value: &str, allow_http: bool) -> Result<Stri
     }
     let url = url::Url::parse(v).map_err(|_| {
         let start = if allow_http { "https:// (or http:// while in dev mode)" } else { "https://" };
-        FieldError::new(field, format!("must start with {start} and name the IdP's host, e.g. https://login.example.com/saml"))
+        FieldError::new(
+            field,
+            format!("must start with {start} and name the IdP's host, e.g. https://login.example.com/saml"),
+        )
     })?;
     match url.scheme() {
         "https" => {}

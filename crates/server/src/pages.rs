@@ -116,7 +116,14 @@ pub(crate) struct PageError {
 
 impl PageError {
     pub(crate) fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
-        PageError { status, title, message: message.into(), reference: None, retry_after_secs: None, organisation: None }
+        PageError {
+            status,
+            title,
+            message: message.into(),
+            reference: None,
+            retry_after_secs: None,
+            organisation: None,
+        }
     }
 
     pub(crate) fn with_reference(mut self, reference: Option<String>) -> Self {
@@ -185,7 +192,10 @@ pub(crate) fn next_steps(organisation: Option<&Organisation>) -> String {
     let slug = urlencode(&o.slug);
     let mut links = Vec::new();
     if o.sso {
-        links.push(format!("<a class=\"button\" href=\"/saml2/login?tenant={}\">Try single sign-on again</a>", esc(&slug)));
+        links.push(format!(
+            "<a class=\"button\" href=\"/saml2/login?tenant={}\">Try single sign-on again</a>",
+            esc(&slug)
+        ));
     }
     if o.password {
         let class = if o.sso { "button secondary" } else { "button" };

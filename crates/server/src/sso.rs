@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use gatehouse_identity::{
-    AcsOutcome, NewSessionInfo, Organisation, RequestMeta, SignIn, SignInRoute, SsoError, SsoStart, TestReport,
+    AcsOutcome, NewSessionInfo, Organisation, ReasonCode, RequestMeta, SignIn, SignInReason, SignInRoute, SsoError,
+    SsoStart, TestReport,
 };
 use serde::Deserialize;
 
@@ -52,12 +53,10 @@ async fn sso_error(state: &AppState, e: SsoError, tenant: Option<&str>) -> Respo
         SsoError::Refused(r) => {
             let organisation = match (tenant, r.event_id) {
                 (Some(slug), _) => organisation_by_slug(state, slug).await,
-                (None, Some(event)) => {
-                    state.identity.organisation_of_sign_in_event(event).await.unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "reading the organisation of a refused sign-in failed");
-                        None
-                    })
-                }
+                (None, Some(event)) => state.identity.organisation_of_sign_in_event(event).await.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "reading the organisation of a refused sign-in failed");
+                    None
+                }),
                 (None, None) => None,
             };
             PageError::new(StatusCode::FORBIDDEN, "Sign-in failed", r.message)
@@ -218,9 +217,10 @@ fn test_report_html(r: &TestReport) -> String {
         )
     } else {
         format!(
-            "<p class=\"error\"><strong>The test sign-in failed.</strong> {}</p>\
+            "<p class=\"error\"><strong>The test sign-in failed.</strong> {}</p>{}\
              <p class=\"muted\">Reason code: <code>{}</code></p><details><summary>Details</summary><p>{}</p></details>",
             esc(r.reason.admin_text()),
+            signed_by(r),
             esc(r.reason.as_str()),
             esc(&r.detail)
         )
@@ -267,6 +267,29 @@ fn test_report_html(r: &TestReport) -> String {
          <p class=\"muted\">No session was created. This result is also in the sign-in log.</p>\
          <p><a class=\"button\" href=\"/identity\">Back to Identity Management</a> <a href=\"/sign-in-log\">Open the sign-in log</a></p>"
     )
+}
+
+/// Which certificate signed a message refused for its signature, said only from verified
+/// data: a staged certificate (fetched by Gatehouse from the IdP's metadata) that verifies
+/// it is named; otherwise the page says only that the key is not trusted, and that the
+/// certificate the message carries (in the details) proves nothing.
+fn signed_by(r: &TestReport) -> String {
+    if let Some(fingerprint) = &r.signed_by_staged {
+        return format!(
+            "<p>It was signed with a new certificate that Gatehouse fetched from your IdP's metadata and has staged, \
+             but does not trust yet (SHA-256 <code>{}</code>). If your IdP has moved to it, trust it under \
+             <strong>Certificate rollover</strong> in Identity Management.</p>",
+            esc(fingerprint)
+        );
+    }
+    match r.reason {
+        SignInReason::Saml(ReasonCode::UntrustedKey) => "<p>It was signed with a certificate Gatehouse doesn't trust. \
+            The message names that certificate itself (its fingerprint is in the details), which proves nothing: \
+            anyone can make one. Download the current signing certificate from your IdP and compare fingerprints \
+            before you upload anything.</p>"
+            .to_owned(),
+        _ => String::new(),
+    }
 }
 
 /// The last segment of a claim URI (`…/claims/emailaddress` → `emailaddress`); a plain
@@ -397,7 +420,13 @@ fn login_form_for(
         if password { "Sign in" } else { "Next" }
     );
     let frame = Frame { organisation: organisation.map(|o| o.name.as_str()), wide: false };
-    framed_page(if message.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK }, "Sign in", frame, &body, None)
+    framed_page(
+        if message.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK },
+        "Sign in",
+        frame,
+        &body,
+        None,
+    )
 }
 
 #[derive(Deserialize)]
@@ -539,7 +568,7 @@ async fn logout_submit(State(state): State<AppState>, headers: HeaderMap) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gatehouse_identity::{ReasonCode, SignInReason};
+    use gatehouse_identity::SignInReason;
 
     fn report(reason: SignInReason) -> TestReport {
         TestReport {
@@ -554,6 +583,7 @@ mod tests {
             ],
             certificate_fingerprint: None,
             clock_offset_seconds: Some(-30),
+            signed_by_staged: None,
         }
     }
 
@@ -581,6 +611,21 @@ mod tests {
         assert_eq!(short_claim_name("urn:oid:0.9.2342.19200300.100.1.3"), "0.9.2342.19200300.100.1.3");
         assert_eq!(short_claim_name("http://x/claims/"), "claims");
         assert_eq!(short_claim_name("plain"), "plain");
+    }
+
+    #[test]
+    fn an_untrusted_key_is_named_only_from_verified_data() {
+        let mut r = report(SignInReason::Saml(ReasonCode::UntrustedKey));
+        r.detail = "it carries its own certificate (unverified — fingerprint AA:BB)".into();
+        let html = test_report_html(&r);
+        assert!(html.contains("a certificate Gatehouse doesn't trust"), "{html}");
+        assert!(!html.contains("staged"), "{html}");
+        r.signed_by_staged = Some("CC:DD".into());
+        let html = test_report_html(&r);
+        assert!(html.contains("has staged, but does not trust yet (SHA-256 <code>CC:DD</code>)"), "{html}");
+        assert!(html.contains("Certificate rollover"), "{html}");
+        let other = test_report_html(&report(SignInReason::UnknownUser));
+        assert!(!other.contains("certificate Gatehouse"), "{other}");
     }
 
     #[test]

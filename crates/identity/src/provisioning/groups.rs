@@ -243,7 +243,12 @@ impl Identity {
     }
 
     /// [`Identity::groups`], only those whose name contains `search` (case-insensitive).
-    pub async fn groups_matching(&self, scope: &AdminScope, search: Option<&str>, page: &PageRequest) -> Result<Page<Group>> {
+    pub async fn groups_matching(
+        &self,
+        scope: &AdminScope,
+        search: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<Group>> {
         let size = page.size()?;
         let mut q = group::Entity::find()
             .filter(group::Column::TenantId.eq(scope.tenant_id().as_uuid()))

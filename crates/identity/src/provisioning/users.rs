@@ -58,7 +58,12 @@ impl Identity {
     /// Creates a user, recording where it came from (the console, or just-in-time
     /// provisioning at a first SSO sign-in; SCIM has its own path).
     #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err)]
-    pub(crate) async fn create_user_from(&self, scope: &AdminScope, source: UserSource, input: NewUser) -> Result<User> {
+    pub(crate) async fn create_user_from(
+        &self,
+        scope: &AdminScope,
+        source: UserSource,
+        input: NewUser,
+    ) -> Result<User> {
         let mut errors = Vec::new();
         let email = validate::email("email", &input.email).map_err(|e| errors.push(e)).ok();
         let display_name = match &input.display_name {

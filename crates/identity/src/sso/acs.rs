@@ -181,6 +181,7 @@ impl Identity {
                         attributes: Vec::new(),
                         certificate_fingerprint: None,
                         clock_offset_seconds: None,
+                        signed_by_staged: staged,
                     }));
                 }
                 return Err(refused(reason, reason.user_message(), event_id));

@@ -37,8 +37,8 @@ pub use connection::{AddedCertificate, MAX_CERTIFICATES, SsoConnectionInput, Sso
 pub use handover::SsoSignedIn;
 pub use home_realm::SignInRoute;
 pub use metadata::MetadataImport;
-pub use organisation::Organisation;
 pub use metadata_url::{MAX_REFRESH, MIN_REFRESH, MetadataUrlStatus};
+pub use organisation::Organisation;
 pub use rollover::{
     CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, StagedCertificate, expired_certificate_refusal,
 };

@@ -6,11 +6,11 @@
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
+use crate::Identity;
 use crate::error::Result;
 use crate::ids::{SignInEventId, TenantId};
 use crate::model::LoginPolicy;
 use crate::store::entities::{sign_in_event, sso_connection, tenant};
-use crate::Identity;
 
 /// An organisation as an end-user page shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,10 +56,8 @@ impl Identity {
     }
 
     async fn organisation_of(&self, t: tenant::Model) -> Result<Organisation> {
-        let conn = sso_connection::Entity::find()
-            .filter(sso_connection::Column::TenantId.eq(t.id))
-            .one(&self.db)
-            .await?;
+        let conn =
+            sso_connection::Entity::find().filter(sso_connection::Column::TenantId.eq(t.id)).one(&self.db).await?;
         let (sso, password) = match conn {
             Some(c) => {
                 let policy = LoginPolicy::parse_stored(&c.login_policy)?;

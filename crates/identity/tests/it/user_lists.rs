@@ -19,7 +19,10 @@ both_backends!(users_record_where_they_came_from, |db| async move {
     let token = id.create_scim_token(&w.scope).await.unwrap();
     let scim = id.resolve_scim_token("contoso", &token.token).await.unwrap().unwrap();
     let provisioned = id
-        .provision_user(&scim, UserAttributes { user_name: "bob@contoso.com".into(), active: Some(true), ..Default::default() })
+        .provision_user(
+            &scim,
+            UserAttributes { user_name: "bob@contoso.com".into(), active: Some(true), ..Default::default() },
+        )
         .await
         .unwrap();
     assert_eq!(id.user(&w.scope, provisioned.id).await.unwrap().source, UserSource::Scim);
@@ -51,14 +54,9 @@ both_backends!(the_last_sign_in_is_the_latest_success_and_stays_in_its_tenant, |
 
     // A password sign-in counts too.
     let admin = id.list_users(&w.scope, Some("admin@"), &PageRequest::default()).await.unwrap().items.remove(0);
-    id.sign_in(SignIn {
-        email: admin.email.clone(),
-        password: PASSWORD.into(),
-        tenant: None,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    id.sign_in(SignIn { email: admin.email.clone(), password: PASSWORD.into(), tenant: None, ..Default::default() })
+        .await
+        .unwrap();
     let both = id.last_sign_ins(&w.scope, &[w.alice.id, admin.id]).await.unwrap();
     assert_eq!(both.len(), 2, "{both:?}");
 
@@ -101,9 +99,18 @@ both_backends!(tenants_are_searched_and_show_sso_status_and_user_counts, |db| as
     let (fabrikam, fabrikam_scope) = w.ctx.tenant("fabrikam").await;
     let op = OperatorScope::for_tests("test");
     let slugs = |p: Page<Tenant>| p.items.into_iter().map(|t| t.slug).collect::<Vec<_>>();
-    assert_eq!(slugs(id.list_tenants_matching(&op, Some("FABRI"), &PageRequest::default()).await.unwrap()), ["fabrikam"]);
-    assert_eq!(slugs(id.list_tenants_matching(&op, Some("tenant c"), &PageRequest::default()).await.unwrap()), ["contoso"]);
-    assert_eq!(slugs(id.list_tenants_matching(&op, Some("%"), &PageRequest::default()).await.unwrap()), Vec::<String>::new());
+    assert_eq!(
+        slugs(id.list_tenants_matching(&op, Some("FABRI"), &PageRequest::default()).await.unwrap()),
+        ["fabrikam"]
+    );
+    assert_eq!(
+        slugs(id.list_tenants_matching(&op, Some("tenant c"), &PageRequest::default()).await.unwrap()),
+        ["contoso"]
+    );
+    assert_eq!(
+        slugs(id.list_tenants_matching(&op, Some("%"), &PageRequest::default()).await.unwrap()),
+        Vec::<String>::new()
+    );
     assert_eq!(slugs(id.list_tenants_matching(&op, None, &PageRequest::default()).await.unwrap()).len(), 2);
 
     let gone = id
@@ -123,11 +130,16 @@ both_backends!(groups_are_searched_by_name_within_the_tenant, |db| async move {
     let ctx = Ctx::new(db);
     let (_, a) = ctx.tenant("tenant-a").await;
     let (_, b) = ctx.tenant("tenant-b").await;
-    for (scope, slug, names) in [(&a, "tenant-a", ["Sales EMEA", "Engineering", "100%_club"]), (&b, "tenant-b", ["Sales US", "Ops", "x"])] {
+    for (scope, slug, names) in
+        [(&a, "tenant-a", ["Sales EMEA", "Engineering", "100%_club"]), (&b, "tenant-b", ["Sales US", "Ops", "x"])]
+    {
         let token = ctx.identity.create_scim_token(scope).await.unwrap();
         let scim = ctx.identity.resolve_scim_token(slug, &token.token).await.unwrap().unwrap();
         for n in names {
-            ctx.identity.create_group(&scim, GroupAttributes { display_name: n.into(), external_id: None }, &[]).await.unwrap();
+            ctx.identity
+                .create_group(&scim, GroupAttributes { display_name: n.into(), external_id: None }, &[])
+                .await
+                .unwrap();
         }
     }
     let names = |p: Page<Group>| {
@@ -137,7 +149,11 @@ both_backends!(groups_are_searched_by_name_within_the_tenant, |db| async move {
     };
     let page = PageRequest::default();
     assert_eq!(names(ctx.identity.groups_matching(&a, Some("sales"), &page).await.unwrap()), ["Sales EMEA"]);
-    assert_eq!(names(ctx.identity.groups_matching(&a, Some("%_"), &page).await.unwrap()), ["100%_club"], "LIKE wildcards are literal");
+    assert_eq!(
+        names(ctx.identity.groups_matching(&a, Some("%_"), &page).await.unwrap()),
+        ["100%_club"],
+        "LIKE wildcards are literal"
+    );
     assert_eq!(names(ctx.identity.groups_matching(&a, None, &page).await.unwrap()).len(), 3);
     assert!(names(ctx.identity.groups_matching(&a, Some("Ops"), &page).await.unwrap()).is_empty());
 });
