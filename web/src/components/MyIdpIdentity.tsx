@@ -1,16 +1,17 @@
 // The guided set-up's step 3, done up front: the signed-in admin says what their IdP calls
 // them (its NameID for them), and Gatehouse matches them by it, so the first Test SSO finds
 // a user instead of failing with "unknown user".
-import { useState } from 'react';
+import { useContext, useState } from 'react';
 import { useMutation, useQuery } from '../api/hooks';
 import { MyIdpIdentityQuery, UpdateUserMutation } from '../api/operations';
-import { useAuth } from '../auth';
+import { AuthContext } from '../auth';
 import { Link } from '../router';
 import { TextField } from './Field';
 import { Banner, ErrorBanner } from './States';
 
 export function MyIdpIdentity() {
-  const { me } = useAuth();
+  const me = useContext(AuthContext)?.me;
+  if (!me) return null;
   if (me.role !== 'TENANT_ADMIN') {
     return (
       <p className="hint">
