@@ -81,7 +81,7 @@ both_backends!(users_filter_by_status, |db| async move {
             page.items.into_iter().map(|u| u.email).collect::<Vec<_>>()
         }
     };
-    assert_eq!(list(Some(UserStatus::Pending)).await, [pending.email.clone()]);
+    assert_eq!(list(Some(UserStatus::Pending)).await, [pending.email.as_str()]);
     assert_eq!(list(Some(UserStatus::Active)).await, ["admin@contoso.example.com"]);
     assert!(list(Some(UserStatus::Suspended)).await.is_empty());
     assert_eq!(list(None).await.len(), 2);
