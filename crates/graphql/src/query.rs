@@ -30,14 +30,15 @@ impl CoreQuery {
         identity(ctx).tenant(&scope).await.gql().map(Tenant::one)
     }
 
-    /// All tenants, by slug (platform operators only).
+    /// All tenants, by slug (platform operators only); `search` keeps those whose slug or
+    /// name contains it (case-insensitive).
     #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
     async fn tenants(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-        #[graphql(desc = "Only tenants whose slug or name contains this (case-insensitive).")] search: Option<String>,
+        search: Option<String>,
     ) -> GqlResult<Connection<String, Tenant>> {
         let scope = operator_scope(ctx)?;
         let had_cursor = after.is_some();
@@ -58,7 +59,8 @@ impl CoreQuery {
         Ok(ServiceProvider { info: ctx.data_unchecked::<ServiceProviderInfo>().clone(), tenant_slug: tenant.slug })
     }
 
-    /// Users of the tenant, oldest first; `search` matches e-mail, name and federation ID.
+    /// Users of the tenant, oldest first; `search` matches e-mail, name and federation ID,
+    /// `status` keeps only the users in that status.
     #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
     async fn users(
         &self,
@@ -66,7 +68,7 @@ impl CoreQuery {
         first: Option<i32>,
         after: Option<String>,
         search: Option<String>,
-        #[graphql(desc = "Only users in this status.")] status: Option<UserStatus>,
+        status: Option<UserStatus>,
     ) -> GqlResult<Connection<String, User>> {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
@@ -176,14 +178,15 @@ impl CoreQuery {
         Ok(connection(objects(p, |ts| ts.into_iter().map(ScimToken).collect()), |t| t.0.id.to_string(), had_cursor))
     }
 
-    /// The tenant's groups (provisioned by the IdP), oldest first.
+    /// The tenant's groups (provisioned by the IdP), oldest first; `search` keeps those
+    /// whose name contains it (case-insensitive).
     #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
     async fn groups(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-        #[graphql(desc = "Only groups whose name contains this (case-insensitive).")] search: Option<String>,
+        search: Option<String>,
     ) -> GqlResult<Connection<String, Group>> {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
