@@ -124,6 +124,8 @@ describe('the sign-in and sign-out pages in Chromium', { concurrency: false }, (
     assert.ok(visited.some((u) => new URL(u).origin === idp.url), `went through the IdP: ${visited.join(' → ')}`);
     assert.equal((await me(page)).email, 'b.simon@ssocorp.example');
     await page.goto(`${server.url}/`);
+    // Not an admin: their own page, not the console.
+    await page.getByRole('heading', { name: 'You are signed in' }).waitFor();
     await screenshot(page, '42-login-page-sso-signed-in');
     await page.close();
   });

@@ -96,9 +96,16 @@ describe('SSO through the test IdP', { concurrency: false }, () => {
     await stranger.close();
 
     const user = await ssoSignIn('b.simon@woodgrove.com');
-    // Signed in: the console knows them (and says it is for administrators).
-    await user.getByRole('button', { name: 'Sign out' }).waitFor();
-    await user.getByText('This console is for administrators').waitFor();
+    // Signed in, not an admin: a page of their own (who, which organisation, sign out), no console navigation.
+    await user.getByRole('heading', { name: 'You are signed in' }).waitFor();
+    await user.getByText('b.simon@woodgrove.com').waitFor();
+    await user.getByText('Woodgrove Ltd').first().waitFor();
+    assert.equal(await user.getByRole('navigation').count(), 0, 'no admin navigation for a user');
+    assert.equal(await user.getByRole('link', { name: 'Users' }).count(), 0);
+    await screenshot(user, '60-sso-user-own-page');
+    await user.getByRole('button', { name: 'Sign out' }).click();
+    await user.getByRole('heading', { name: /You are signed out/ }).waitFor();
+    await screenshot(user, '61-sso-user-signed-out');
     await user.close();
 
     await admin.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Sign-in log' }).click();

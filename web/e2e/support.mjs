@@ -191,11 +191,41 @@ export async function launchBrowser() {
   };
 }
 
+const axeSource = readFileSync(join(here, '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core (every WCAG A/AA rule and axe's best practices) over the page as it is
+ * now and fails on any violation, naming the rule and the elements. axe is evaluated
+ * through the DevTools protocol, so the pages' CSP stays as strict as it is.
+ */
+export async function assertAccessible(page, name) {
+  // A raw answer (JSON, plain text) shown by the browser is not one of our pages.
+  if ((await page.evaluate(() => document.contentType)) !== 'text/html') return;
+  await page.evaluate(`${axeSource}\n;void 0`);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      help: v.help,
+      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1).join(' ')}`),
+    }));
+  });
+  if (violations.length > 0) {
+    const text = violations.map((v) => `${v.id} (${v.help}):\n  ${v.nodes.join('\n  ')}`).join('\n');
+    throw new Error(`axe-core found ${violations.length} violation(s) on ${name} (${page.url()}):\n${text}`);
+  }
+}
+
 /**
  * The whole page as laid out in a window tall enough to show it all, so sticky bars sit
  * where a reader expects them (a stitched full-page capture leaves them mid-page).
+ * Every screenshot is also an accessibility check: axe-core must find nothing.
  */
 export async function screenshot(page, name) {
+  await assertAccessible(page, name);
   mkdirSync(screenshotDir, { recursive: true });
   const viewport = page.viewportSize();
   await page.evaluate(() => window.scrollTo(0, 0));

@@ -14,6 +14,7 @@ import { ProvisioningPage } from './pages/Provisioning';
 import { SignInLogPage } from './pages/SignInLog';
 import { TenantsPage } from './pages/Tenants';
 import { UsersPage } from './pages/Users';
+import { MyAccountPage } from './pages/MyAccount';
 
 interface Page {
   path: string;
@@ -42,6 +43,13 @@ export const PAGES: Page[] = [
 ];
 
 export function Shell() {
+  const { me } = useAuth();
+  const canAdmin = isOperator(me) || me.role === 'TENANT_ADMIN';
+  // A user who is not an administrator gets a page of their own, not the console.
+  return canAdmin ? <AdminShell /> : <MyAccountPage me={me} />;
+}
+
+function AdminShell() {
   const { me, signOut, tenantSlug } = useAuth();
   const { path, navigate, confirmLeave } = useRouter();
   const [menuOpen, setMenuOpen] = useState(false);
@@ -64,8 +72,6 @@ export function Shell() {
     setMenuPage(page);
     setMenuOpen(false);
   }
-
-  const canAdmin = operator || me.role === 'TENANT_ADMIN';
 
   return (
     <div className="shell">
@@ -108,18 +114,17 @@ export function Shell() {
           </ul>
         </nav>
         <main id="main" tabIndex={-1}>
-          {canAdmin && (!operator || tenantSlug) && <CertificateExpiryBanner key={`${tenantSlug ?? ''}${pathname}`} />}
-          {!canAdmin ? (
-            <Empty title="This console is for administrators">
-              <p>Your account can sign in to the applications your organisation uses, but not administer them.</p>
-            </Empty>
-          ) : !page ? (
+          {(!operator || tenantSlug) && <CertificateExpiryBanner key={`${tenantSlug ?? ''}${pathname}`} />}
+          {!page ? (
             pathname === '/' ? null : (
-              <Empty title="Page not found">
-                <p>
-                  <Link to="/">Go to the start page</Link>
-                </p>
-              </Empty>
+              <>
+                <h1>Page not found</h1>
+                <Empty title="Nothing lives at this address">
+                  <p>
+                    <Link to="/">Go to the start page</Link>
+                  </p>
+                </Empty>
+              </>
             )
           ) : page.tenant && !tenantSlug ? (
             <>

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::Context;
+use chrono::{DateTime, Utc};
 use gatehouse_identity::{self as idn, GroupId, Page, PageRequest, UserId};
 use tokio::sync::OnceCell;
 
@@ -52,6 +53,7 @@ fn page_of<K: Eq + std::hash::Hash, T: Clone>(pages: &HashMap<K, Page<T>>, key: 
 pub(crate) struct UserBatch {
     ids: Vec<UserId>,
     groups: ByPage<UserId, Group>,
+    last_sign_ins: OnceCell<HashMap<UserId, DateTime<Utc>>>,
 }
 
 impl UserBatch {
@@ -72,6 +74,18 @@ impl UserBatch {
             })
             .await?;
         Ok(page_of(pages, &user))
+    }
+
+    /// `user`'s last successful sign-in, read for the whole batch on first use.
+    pub(crate) async fn last_sign_in(&self, ctx: &Context<'_>, user: UserId) -> GqlResult<Option<DateTime<Utc>>> {
+        let last = self
+            .last_sign_ins
+            .get_or_try_init(|| async {
+                let scope = tenant_scope(ctx).await?;
+                identity(ctx).last_sign_ins(&scope.admin().gql()?, &self.ids).await.gql()
+            })
+            .await?;
+        Ok(last.get(&user).copied())
     }
 }
 

@@ -75,7 +75,7 @@ impl CoreMutation {
             .await
             .gql()?;
         Ok(CreateTenantPayload {
-            tenant: Tenant(created.tenant),
+            tenant: Tenant::one(created.tenant),
             admin: User::one(created.admin),
             generated_admin_password: created.generated_password,
         })
@@ -84,14 +84,14 @@ impl CoreMutation {
     /// Lets a tenant's IdP URLs use plain http, for test IdPs (platform operators only).
     async fn set_tenant_dev_mode(&self, ctx: &Context<'_>, slug: String, enabled: bool) -> GqlResult<Tenant> {
         let scope = operator_scope(ctx)?;
-        identity(ctx).set_tenant_dev_mode(&scope, &slug, enabled).await.gql().map(Tenant)
+        identity(ctx).set_tenant_dev_mode(&scope, &slug, enabled).await.gql().map(Tenant::one)
     }
 
     /// Lets the tenant's SCIM client rename, deactivate and delete tenant admins (tenant admins
     /// only; off by default). The last active admin stays protected either way.
     async fn set_scim_manages_admins(&self, ctx: &Context<'_>, enabled: bool) -> GqlResult<Tenant> {
         let scope = tenant_scope(ctx).await?.admin().gql()?;
-        identity(ctx).set_scim_manages_admins(&scope, enabled).await.gql().map(Tenant)
+        identity(ctx).set_scim_manages_admins(&scope, enabled).await.gql().map(Tenant::one)
     }
 
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> GqlResult<User> {

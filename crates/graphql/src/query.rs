@@ -27,21 +27,23 @@ impl CoreQuery {
     /// The caller's tenant.
     async fn tenant(&self, ctx: &Context<'_>) -> GqlResult<Tenant> {
         let scope = tenant_scope(ctx).await?;
-        identity(ctx).tenant(&scope).await.gql().map(Tenant)
+        identity(ctx).tenant(&scope).await.gql().map(Tenant::one)
     }
 
-    /// All tenants, by slug (platform operators only).
+    /// All tenants, by slug (platform operators only); `search` keeps those whose slug or
+    /// name contains it (case-insensitive).
     #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
     async fn tenants(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        search: Option<String>,
     ) -> GqlResult<Connection<String, Tenant>> {
         let scope = operator_scope(ctx)?;
         let had_cursor = after.is_some();
-        let p = identity(ctx).list_tenants(&scope, &page(first, after)?).await.gql()?;
-        Ok(connection(objects(p, |ts| ts.into_iter().map(Tenant).collect()), |t| t.0.slug.clone(), had_cursor))
+        let p = identity(ctx).list_tenants_matching(&scope, search.as_deref(), &page(first, after)?).await.gql()?;
+        Ok(connection(objects(p, Tenant::listed), |t| t.tenant.slug.clone(), had_cursor))
     }
 
     /// The tenant's SSO settings and IdP certificates.
@@ -57,7 +59,8 @@ impl CoreQuery {
         Ok(ServiceProvider { info: ctx.data_unchecked::<ServiceProviderInfo>().clone(), tenant_slug: tenant.slug })
     }
 
-    /// Users of the tenant, oldest first; `search` matches e-mail, name and federation ID.
+    /// Users of the tenant, oldest first; `search` matches e-mail, name and federation ID,
+    /// `status` keeps only the users in that status.
     #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
     async fn users(
         &self,
@@ -65,11 +68,15 @@ impl CoreQuery {
         first: Option<i32>,
         after: Option<String>,
         search: Option<String>,
+        status: Option<UserStatus>,
     ) -> GqlResult<Connection<String, User>> {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
         let page = page(first, after)?;
-        let p = identity(ctx).list_users(&scope.admin().gql()?, search.as_deref(), &page).await.gql()?;
+        let p = identity(ctx)
+            .list_users_with_status(&scope.admin().gql()?, search.as_deref(), status.map(Into::into), &page)
+            .await
+            .gql()?;
         Ok(connection(objects(p, User::batch), |u| u.user.id.to_string(), had_cursor))
     }
 
@@ -171,18 +178,20 @@ impl CoreQuery {
         Ok(connection(objects(p, |ts| ts.into_iter().map(ScimToken).collect()), |t| t.0.id.to_string(), had_cursor))
     }
 
-    /// The tenant's groups (provisioned by the IdP), oldest first.
+    /// The tenant's groups (provisioned by the IdP), oldest first; `search` keeps those
+    /// whose name contains it (case-insensitive).
     #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]
     async fn groups(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        search: Option<String>,
     ) -> GqlResult<Connection<String, Group>> {
         let scope = tenant_scope(ctx).await?;
         let had_cursor = after.is_some();
         let page = page(first, after)?;
-        let p = identity(ctx).groups(&scope.admin().gql()?, &page).await.gql()?;
+        let p = identity(ctx).groups_matching(&scope.admin().gql()?, search.as_deref(), &page).await.gql()?;
         Ok(connection(objects(p, Group::batch), |g| g.group.id.to_string(), had_cursor))
     }
 

@@ -18,7 +18,7 @@
 //! | `sso` | the tenant's IdP connection (`connection`, `metadata`, `metadata_url`, `rollover`) and the SAML flows: `start`, `acs`, `handover`, `logout`, `test_run`, `home_realm` |
 //! | `sign_in_log` | every sign-in attempt, and [`SignInReason`]: each reason's code and words |
 //! | `provisioning` | users and groups: the console's user management (`users`), SCIM (`scim_users`, `user_attributes`, `listing`, `groups`, `memberships`, `scim_tokens`) and the guard keeping SCIM away from admins (`admin_guard`) |
-//! | `tenants` | tenants and their settings |
+//! | `tenants` | tenants and their settings; `tenant_list`, the operators' searchable list with SSO status and user counts |
 //! | `audit` | who changed what |
 //! | `maintenance` | purging what expired |
 //! | `bootstrap` | the first operator and the demo tenant |
@@ -41,6 +41,7 @@ mod secrets;
 mod sign_in_log;
 mod sso;
 mod store;
+mod tenant_list;
 mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -75,10 +76,11 @@ pub use sign_in_log::{
 };
 pub use sso::{
     AcsOutcome, AddedCertificate, CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, MAX_CERTIFICATES,
-    MAX_REFRESH, MIN_REFRESH, MetadataImport, MetadataUrlStatus, SignInRoute, SsoConnectionInput, SsoError, SsoRefusal,
-    SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, StagedCertificate, TestReport, expired_certificate_refusal,
-    safe_redirect,
+    MAX_REFRESH, MIN_REFRESH, MetadataImport, MetadataUrlStatus, Organisation, SignInRoute, SsoConnectionInput,
+    SsoError, SsoRefusal, SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, StagedCertificate, TestReport,
+    expired_certificate_refusal, safe_redirect,
 };
+pub use tenant_list::TenantOverview;
 pub use tenants::{CreatedTenant, NewTenant};
 
 /// Lifetimes of console sessions.

@@ -52,6 +52,11 @@ string_enum!(
     RequestPurpose { Login = "login", Test = "test", TestToken = "test_token", Logout = "logout" }
 );
 string_enum!(
+    /// Where a user came from: created in the console (or by the API), provisioned by the
+    /// IdP over SCIM, or created just in time at their first SSO sign-in.
+    UserSource { Console = "console", Scim = "scim", JustInTime = "jit" }
+);
+string_enum!(
     /// How the tenant's users sign in.
     LoginPolicy { Password = "password", Sso = "sso", PasswordOrSso = "password_or_sso" }
 );
@@ -79,6 +84,7 @@ pub struct User {
     pub role: Role,
     pub status: UserStatus,
     pub has_password: bool,
+    pub source: UserSource,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

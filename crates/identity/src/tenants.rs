@@ -101,6 +101,7 @@ impl Identity {
             status: Set(UserStatus::Active.as_str().to_owned()),
             role: Set(Role::TenantAdmin.as_str().to_owned()),
             password_hash: Set(Some(password_hash)),
+            source: Set(UserSource::Console.as_str().to_owned()),
             created_at: Set(now),
             updated_at: Set(now),
             deleted_at: Set(None),

@@ -63,7 +63,13 @@ pub(crate) fn idp_url(field: &str, value: &str, allow_http: bool) -> Result<Stri
     if v.len() > MAX_URL_LEN {
         return Err(FieldError::new(field, format!("must be at most {MAX_URL_LEN} characters")));
     }
-    let url = url::Url::parse(v).map_err(|_| FieldError::new(field, format!("{v:?} is not an absolute URL")))?;
+    let url = url::Url::parse(v).map_err(|_| {
+        let start = if allow_http { "https:// (or http:// while in dev mode)" } else { "https://" };
+        FieldError::new(
+            field,
+            format!("must start with {start} and name the IdP's host, e.g. https://login.example.com/saml"),
+        )
+    })?;
     match url.scheme() {
         "https" => {}
         "http" if allow_http => {}
@@ -114,6 +120,8 @@ mod tests {
         assert!(idp_url("loginUrl", "http://idp.local/sso", true).is_ok());
         assert!(idp_url("loginUrl", "javascript:alert(1)", true).is_err());
         assert!(idp_url("loginUrl", "/relative", true).is_err());
+        let e = idp_url("loginUrl", "login.example.com/saml", false).unwrap_err();
+        assert!(e.message.starts_with("must start with https://"), "{e:?}");
         assert!(idp_url("loginUrl", "https://user:pw@idp/x", true).is_err());
     }
 }

@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use gatehouse_identity::{
-    AcsOutcome, NewSessionInfo, RequestMeta, SignIn, SignInRoute, SsoError, SsoStart, TestReport,
+    AcsOutcome, NewSessionInfo, Organisation, ReasonCode, RequestMeta, SignIn, SignInReason, SignInRoute, SsoError,
+    SsoStart, TestReport,
 };
 use serde::Deserialize;
 
@@ -19,7 +20,7 @@ use crate::app::AppState;
 use crate::cookies::with_cookie;
 use crate::limits::{self, BodyLimits, Refusal};
 use crate::metrics::{RateLimit, SsoStep};
-use crate::pages::{PageError, esc, page};
+use crate::pages::{Frame, PageError, esc, framed_page, next_steps, page, urlencode};
 
 /// The routes, each body-reading one with its limit (the IdP posts a whole signed document
 /// to the ACS; the other forms are a few short fields).
@@ -44,15 +45,35 @@ fn meta(headers: &HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -
 }
 
 /// A failed SSO step as a page (counted as a failed SSO sign-in): a refusal names the
-/// sign-in event the admin finds it under.
-fn sso_error(e: SsoError) -> Response {
+/// sign-in event the admin finds it under, and the organisation it was for once known
+/// (`tenant`, the slug the request named, or the tenant its sign-in event was tied to).
+async fn sso_error(state: &AppState, e: SsoError, tenant: Option<&str>) -> Response {
     crate::metrics::sso_failed(&e);
     match e {
-        SsoError::Refused(r) => PageError::new(StatusCode::FORBIDDEN, "Sign-in failed", r.message)
-            .with_reference(r.event_id.map(|id| id.to_string())),
+        SsoError::Refused(r) => {
+            let organisation = match (tenant, r.event_id) {
+                (Some(slug), _) => organisation_by_slug(state, slug).await,
+                (None, Some(event)) => state.identity.organisation_of_sign_in_event(event).await.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "reading the organisation of a refused sign-in failed");
+                    None
+                }),
+                (None, None) => None,
+            };
+            PageError::new(StatusCode::FORBIDDEN, "Sign-in failed", r.message)
+                .with_reference(r.event_id.map(|id| id.to_string()))
+                .with_organisation(organisation)
+        }
         SsoError::Internal(e) => PageError::internal(&e),
     }
     .into_response()
+}
+
+/// The organisation a page speaks for, by slug; a failed read only leaves its name off.
+async fn organisation_by_slug(state: &AppState, slug: &str) -> Option<Organisation> {
+    state.identity.organisation_by_slug(slug).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "reading an organisation for an end-user page failed");
+        None
+    })
 }
 
 /// Sends the browser to the IdP and binds the sign-in to it with a Lax cookie.
@@ -80,7 +101,7 @@ async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>) -> Re
     };
     match state.identity.start_sso(&tenant, q.relay_state.as_deref(), q.login_hint.as_deref()).await {
         Ok(started) => redirect_to_idp(&state, started),
-        Err(e) => sso_error(e),
+        Err(e) => sso_error(&state, e, Some(&tenant)).await,
     }
 }
 
@@ -92,7 +113,7 @@ struct TestQuery {
 async fn start_test(State(state): State<AppState>, Query(q): Query<TestQuery>) -> Response {
     match state.identity.start_sso_test(&q.token).await {
         Ok(started) => redirect_to_idp(&state, started),
-        Err(e) => sso_error(e),
+        Err(e) => sso_error(&state, e, None).await,
     }
 }
 
@@ -157,7 +178,7 @@ async fn acs_step(
             {
                 tracing::warn!(error = %count, "counting a refused SAML Response failed");
             }
-            sso_error(e)
+            sso_error(state, e, None).await
         }
     }
 }
@@ -172,7 +193,8 @@ fn throttled(mut resp: Response, retry_after_secs: u64) -> Response {
 fn handoff_page(handle: &str) -> Response {
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     let body = format!(
-        "<h1>Signing you in…</h1><form id=\"handoff\" method=\"post\" action=\"/saml2/complete\">\
+        "<h1>Signing you in…</h1><p>Your identity provider has confirmed who you are. One moment while Gatehouse finishes.</p>\
+         <form id=\"handoff\" method=\"post\" action=\"/saml2/complete\">\
          <input type=\"hidden\" name=\"handle\" value=\"{}\"><button type=\"submit\">Continue</button></form>\
          <script nonce=\"{nonce}\">document.getElementById('handoff').submit();</script>",
         esc(handle)
@@ -184,7 +206,7 @@ fn handoff_page(handle: &str) -> Response {
 /// reason code second, what the IdP sent with short claim names (the full URI on hover),
 /// and a way back to the console (not to the sign-in page: nobody was signed in).
 fn test_report_page(r: &TestReport) -> Response {
-    page(StatusCode::OK, "SSO test", &test_report_html(r), None)
+    framed_page(StatusCode::OK, "SSO test", Frame { organisation: None, wide: true }, &test_report_html(r), None)
 }
 
 fn test_report_html(r: &TestReport) -> String {
@@ -195,9 +217,10 @@ fn test_report_html(r: &TestReport) -> String {
         )
     } else {
         format!(
-            "<p class=\"error\"><strong>The test sign-in failed.</strong> {}</p>\
+            "<p class=\"error\"><strong>The test sign-in failed.</strong> {}</p>{}\
              <p class=\"muted\">Reason code: <code>{}</code></p><details><summary>Details</summary><p>{}</p></details>",
             esc(r.reason.admin_text()),
+            signed_by(r),
             esc(r.reason.as_str()),
             esc(&r.detail)
         )
@@ -246,6 +269,29 @@ fn test_report_html(r: &TestReport) -> String {
     )
 }
 
+/// Which certificate signed a message refused for its signature, said only from verified
+/// data: a staged certificate (fetched by Gatehouse from the IdP's metadata) that verifies
+/// it is named; otherwise the page says only that the key is not trusted, and that the
+/// certificate the message carries (in the details) proves nothing.
+fn signed_by(r: &TestReport) -> String {
+    if let Some(fingerprint) = &r.signed_by_staged {
+        return format!(
+            "<p>It was signed with a new certificate that Gatehouse fetched from your IdP's metadata and has staged, \
+             but does not trust yet (SHA-256 <code>{}</code>). If your IdP has moved to it, trust it under \
+             <strong>Certificate rollover</strong> in Identity Management.</p>",
+            esc(fingerprint)
+        );
+    }
+    match r.reason {
+        SignInReason::Saml(ReasonCode::UntrustedKey) => "<p>It was signed with a certificate Gatehouse doesn't trust. \
+            The message names that certificate itself (its fingerprint is in the details), which proves nothing: \
+            anyone can make one. Download the current signing certificate from your IdP and compare fingerprints \
+            before you upload anything.</p>"
+            .to_owned(),
+        _ => String::new(),
+    }
+}
+
 /// The last segment of a claim URI (`…/claims/emailaddress` → `emailaddress`); a plain
 /// name stays as it is.
 fn short_claim_name(name: &str) -> &str {
@@ -285,7 +331,7 @@ async fn complete(
         }
         Err(e) => {
             crate::metrics::sso_step(SsoStep::Complete, started.elapsed());
-            sso_error(e)
+            sso_error(&state, e, None).await
         }
     }
 }
@@ -296,15 +342,15 @@ async fn slo(State(state): State<AppState>, RawQuery(query): RawQuery) -> Respon
     if has("SAMLRequest") {
         return match state.identity.idp_logout(&query).await {
             Ok(url) => Redirect::to(&url).into_response(),
-            Err(e) => sso_error(e),
+            Err(e) => sso_error(&state, e, None).await,
         };
     }
     if has("SAMLResponse") {
         return match state.identity.finish_logout(&query).await {
-            Ok(()) => signed_out_page(),
+            Ok(()) => signed_out_page(None),
             Err(SsoError::Refused(r)) => {
                 tracing::info!(reason = %r.reason, "logout response refused");
-                signed_out_page()
+                signed_out_page(None)
             }
             Err(SsoError::Internal(e)) => PageError::internal(&e).into_response(),
         };
@@ -312,13 +358,18 @@ async fn slo(State(state): State<AppState>, RawQuery(query): RawQuery) -> Respon
     PageError::new(StatusCode::BAD_REQUEST, "Sign-out", "This address expects a SAML logout message.").into_response()
 }
 
-fn signed_out_page() -> Response {
-    page(
-        StatusCode::OK,
-        "Signed out",
-        "<h1>You are signed out</h1><p><a class=\"button\" href=\"/login\">Sign in again</a></p>",
-        None,
-    )
+/// "You are signed out", with the ways back in of the organisation signed out of.
+fn signed_out_page(organisation: Option<&Organisation>) -> Response {
+    let heading = match organisation {
+        Some(o) => format!("You are signed out of {}", esc(&o.name)),
+        None => "You are signed out".to_owned(),
+    };
+    let body = format!(
+        "<h1>{heading}</h1><p>Your session has ended on this device. Close the browser if others use it.</p>{}",
+        next_steps(organisation)
+    );
+    let frame = Frame { organisation: organisation.map(|o| o.name.as_str()), wide: false };
+    framed_page(StatusCode::OK, "Signed out", frame, &body, None)
 }
 
 async fn metadata(State(state): State<AppState>) -> Response {
@@ -327,6 +378,17 @@ async fn metadata(State(state): State<AppState>) -> Response {
 }
 
 fn login_form(email: &str, message: Option<&str>, password: bool, sso_tenant: Option<&str>) -> Response {
+    login_form_for(None, email, message, password, sso_tenant)
+}
+
+/// The sign-on page; with an organisation, its name heads the page and the bar.
+fn login_form_for(
+    organisation: Option<&Organisation>,
+    email: &str,
+    message: Option<&str>,
+    password: bool,
+    sso_tenant: Option<&str>,
+) -> Response {
     let msg = message.map(|m| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(m))).unwrap_or_default();
     let pw = if password {
         "<label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required autofocus>"
@@ -336,29 +398,51 @@ fn login_form(email: &str, message: Option<&str>, password: bool, sso_tenant: Op
     let sso = sso_tenant
         .map(|t| {
             format!(
-                "<p><a class=\"button\" href=\"/saml2/login?tenant={}&amp;login_hint={}\">Sign in with SSO</a></p>",
+                "<p class=\"next\"><a class=\"button secondary\" href=\"/saml2/login?tenant={}&amp;login_hint={}\">Sign in with SSO</a></p>",
                 esc(&urlencode(t)),
                 esc(&urlencode(email))
             )
         })
         .unwrap_or_default();
+    let tenant_field = organisation
+        .map(|o| format!("<input type=\"hidden\" name=\"tenant\" value=\"{}\">", esc(&o.slug)))
+        .unwrap_or_default();
+    let heading = match organisation {
+        Some(o) => format!("Sign in to {}", esc(&o.name)),
+        None => "Sign in".to_owned(),
+    };
     let body = format!(
-        "<h1>Sign in</h1>{msg}<form method=\"post\" action=\"/login\">\
+        "<h1>{heading}</h1>{msg}<form method=\"post\" action=\"/login\">{tenant_field}\
          <label for=\"email\">E-mail</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required value=\"{}\"{}>\
          {pw}<button type=\"submit\">{}</button></form>{sso}",
         esc(email),
         if password { "" } else { " autofocus" },
         if password { "Sign in" } else { "Next" }
     );
-    page(if message.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK }, "Sign in", &body, None)
+    let frame = Frame { organisation: organisation.map(|o| o.name.as_str()), wide: false };
+    framed_page(
+        if message.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK },
+        "Sign in",
+        frame,
+        &body,
+        None,
+    )
 }
 
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+#[derive(Deserialize)]
+struct LoginQuery {
+    tenant: Option<String>,
 }
 
-async fn login_page() -> Response {
-    login_form("", None, false, None)
+/// `/login`, or `/login?tenant=<slug>` (the error pages' "Sign in with a password"): the
+/// organisation's name heads the page, and its password sign-in is asked for in it.
+async fn login_page(State(state): State<AppState>, Query(q): Query<LoginQuery>) -> Response {
+    let organisation = match q.tenant.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(slug) => organisation_by_slug(&state, slug).await,
+        None => None,
+    };
+    let sso = organisation.as_ref().filter(|o| o.sso).map(|o| o.slug.as_str());
+    login_form_for(organisation.as_ref(), "", None, organisation.is_some(), sso)
 }
 
 #[derive(Deserialize)]
@@ -411,7 +495,13 @@ async fn login_submit(
             let url = format!("/saml2/login?tenant={}&login_hint={}", urlencode(&tenant_slug), urlencode(&email));
             Redirect::to(&url).into_response()
         }
-        Ok(SignInRoute::Password { sso_tenant }) => login_form(&email, None, true, sso_tenant.as_deref()),
+        Ok(SignInRoute::Password { sso_tenant }) => {
+            let organisation = match sso_tenant.as_deref() {
+                Some(slug) => organisation_by_slug(&state, slug).await,
+                None => None,
+            };
+            login_form_for(organisation.as_ref(), &email, None, true, sso_tenant.as_deref())
+        }
         Err(e) => PageError::internal(&e).into_response(),
     }
 }
@@ -430,13 +520,33 @@ fn refuse_cross_site(state: &AppState, headers: &HeaderMap, form: &str) -> Optio
     })
 }
 
-async fn logout_page() -> Response {
-    page(
+async fn logout_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let organisation = organisation_of_session(&state, &headers).await;
+    let frame = Frame { organisation: organisation.as_ref().map(|o| o.name.as_str()), wide: false };
+    framed_page(
         StatusCode::OK,
         "Sign out",
-        "<h1>Sign out</h1><form method=\"post\" action=\"/logout\"><button type=\"submit\">Sign out</button></form>",
+        frame,
+        "<h1>Sign out</h1><p>This ends your session on this device, and at your identity provider when your organisation signs in with one.</p>\
+         <form method=\"post\" action=\"/logout\"><button type=\"submit\">Sign out</button></form>",
         None,
     )
+}
+
+/// The organisation of the browser's session, if it has one.
+async fn organisation_of_session(state: &AppState, headers: &HeaderMap) -> Option<Organisation> {
+    let token = state.cookies.session_of(headers)?;
+    let tenant = match state.identity.resolve_session(&token).await {
+        Ok(principal) => principal?.tenant_id()?,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the session for the sign-out page failed");
+            return None;
+        }
+    };
+    state.identity.organisation_by_id(tenant).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "reading an organisation for an end-user page failed");
+        None
+    })
 }
 
 async fn logout_submit(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -445,11 +555,12 @@ async fn logout_submit(State(state): State<AppState>, headers: HeaderMap) -> Res
     }
     let clear = state.cookies.session_ended();
     let Some(token) = state.cookies.session_of(&headers) else {
-        return with_cookie(signed_out_page(), clear);
+        return with_cookie(signed_out_page(None), clear);
     };
+    let organisation = organisation_of_session(&state, &headers).await;
     match state.identity.sign_out_everywhere(&token).await {
         Ok(Some(idp)) => with_cookie(Redirect::to(&idp).into_response(), clear),
-        Ok(None) => with_cookie(signed_out_page(), clear),
+        Ok(None) => with_cookie(signed_out_page(organisation.as_ref()), clear),
         Err(e) => PageError::internal(&e).into_response(),
     }
 }
@@ -457,7 +568,7 @@ async fn logout_submit(State(state): State<AppState>, headers: HeaderMap) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gatehouse_identity::{ReasonCode, SignInReason};
+    use gatehouse_identity::SignInReason;
 
     fn report(reason: SignInReason) -> TestReport {
         TestReport {
@@ -472,6 +583,7 @@ mod tests {
             ],
             certificate_fingerprint: None,
             clock_offset_seconds: Some(-30),
+            signed_by_staged: None,
         }
     }
 
@@ -499,6 +611,21 @@ mod tests {
         assert_eq!(short_claim_name("urn:oid:0.9.2342.19200300.100.1.3"), "0.9.2342.19200300.100.1.3");
         assert_eq!(short_claim_name("http://x/claims/"), "claims");
         assert_eq!(short_claim_name("plain"), "plain");
+    }
+
+    #[test]
+    fn an_untrusted_key_is_named_only_from_verified_data() {
+        let mut r = report(SignInReason::Saml(ReasonCode::UntrustedKey));
+        r.detail = "it carries its own certificate (unverified — fingerprint AA:BB)".into();
+        let html = test_report_html(&r);
+        assert!(html.contains("a certificate Gatehouse doesn't trust"), "{html}");
+        assert!(!html.contains("staged"), "{html}");
+        r.signed_by_staged = Some("CC:DD".into());
+        let html = test_report_html(&r);
+        assert!(html.contains("has staged, but does not trust yet (SHA-256 <code>CC:DD</code>)"), "{html}");
+        assert!(html.contains("Certificate rollover"), "{html}");
+        let other = test_report_html(&report(SignInReason::UnknownUser));
+        assert!(!other.contains("certificate Gatehouse"), "{other}");
     }
 
     #[test]

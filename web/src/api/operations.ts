@@ -108,6 +108,8 @@ export const UserFields = graphql(`
     role
     status
     hasPassword
+    source
+    lastSignInAt
     createdAt
     updatedAt
     groups(first: 10) {
@@ -123,8 +125,8 @@ export const UserFields = graphql(`
 `);
 
 export const UsersQuery = graphql(`
-  query Users($first: Int, $after: String, $search: String) {
-    users(first: $first, after: $after, search: $search) {
+  query Users($first: Int, $after: String, $search: String, $status: UserStatus) {
+    users(first: $first, after: $after, search: $search, status: $status) {
       pageInfo {
         hasNextPage
         endCursor
@@ -245,8 +247,8 @@ export const RevokeApiTokenMutation = graphql(`
 `);
 
 export const TenantsQuery = graphql(`
-  query Tenants($first: Int, $after: String) {
-    tenants(first: $first, after: $after) {
+  query Tenants($first: Int, $after: String, $search: String) {
+    tenants(first: $first, after: $after, search: $search) {
       pageInfo {
         hasNextPage
         endCursor
@@ -257,6 +259,9 @@ export const TenantsQuery = graphql(`
         name
         devMode
         createdAt
+        ssoEnabled
+        loginPolicy
+        userCount
       }
     }
   }
@@ -420,8 +425,8 @@ export const RevokeScimTokenMutation = graphql(`
 `);
 
 export const GroupsQuery = graphql(`
-  query Groups($first: Int, $after: String) {
-    groups(first: $first, after: $after) {
+  query Groups($first: Int, $after: String, $search: String) {
+    groups(first: $first, after: $after, search: $search) {
       pageInfo {
         hasNextPage
         endCursor
@@ -498,6 +503,17 @@ export const UnattributedSignInEventsQuery = graphql(`
       nodes {
         ...SignInEventFields
       }
+    }
+  }
+`);
+
+/** The signed-in admin's own user: what Test SSO matches them by (the guided set-up's step 3). */
+export const MyIdpIdentityQuery = graphql(`
+  query MyIdpIdentity($id: ID!) {
+    user(id: $id) {
+      id
+      email
+      federationId
     }
   }
 `);

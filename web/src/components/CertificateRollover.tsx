@@ -146,9 +146,11 @@ export function CertificateRollover({ onChanged }: { onChanged?: () => Promise<v
           {status.lastError && (
             <div className="metadata-error">
               <dt>Last attempt failed</dt>
-              <dd role="alert">
-                {status.lastError} ({formatDateTime(status.lastAttemptAt)}; {plural(status.failures, 'failure', 'failures')}{' '}
-                in a row, retried with back-off). Your settings were left as they were.
+              <dd>
+                <span role="alert">
+                  {status.lastError} ({formatDateTime(status.lastAttemptAt)}; {plural(status.failures, 'failure', 'failures')}{' '}
+                  in a row, retried with back-off). Your settings were left as they were.
+                </span>
               </dd>
             </div>
           )}

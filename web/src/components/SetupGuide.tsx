@@ -9,6 +9,7 @@ import { PROVIDERS } from '../lib/providers';
 import type { ConnectionStatusData, SetupStep } from '../lib/setup';
 import { Link } from '../router';
 import { CopyValue } from './CopyButton';
+import { MyIdpIdentity } from './MyIdpIdentity';
 
 const HEALTH: Record<ConnectionStatusData['health'], { label: string; badge: string }> = {
   ACTIVE: { label: 'Active', badge: 'badge-ok' },
@@ -85,6 +86,7 @@ export function SetupSteps({ steps }: { steps: SetupStep[] }) {
             <span className={s.done ? 'badge badge-ok' : 'badge badge-info'}>{s.done ? 'Done' : 'To do'}</span>{' '}
             <span className="strong">{s.title}</span>
             <p className="hint">{s.note}</p>
+            {s.id === 'user' && !s.done && <MyIdpIdentity />}
           </li>
         ))}
       </ol>

@@ -30,8 +30,8 @@ type Documents = {
     "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    jitProvisioning\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": typeof types.SsoConnectionFieldsFragmentDoc,
     "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n      scimTenantUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": typeof types.IdentityManagementDocument,
     "\n  mutation SaveSsoSettings($input: SaveSsoSettingsInput!) {\n    saveSsoSettings(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": typeof types.SaveSsoSettingsDocument,
-    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
-    "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.UsersDocument,
+    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    source\n    lastSignInAt\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
+    "\n  query Users($first: Int, $after: String, $search: String, $status: UserStatus) {\n    users(first: $first, after: $after, search: $search, status: $status) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.UsersDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserFields\n    }\n  }\n": typeof types.CreateUserDocument,
     "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      ...UserFields\n    }\n  }\n": typeof types.UpdateUserDocument,
     "\n  mutation ActivateUser($id: ID!) {\n    activateUser(id: $id) {\n      ...UserFields\n    }\n  }\n": typeof types.ActivateUserDocument,
@@ -41,7 +41,7 @@ type Documents = {
     "\n  query ApiTokens($first: Int, $after: String) {\n    apiTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        prefix\n        createdBy\n        createdAt\n        lastUsedAt\n        revokedAt\n      }\n    }\n  }\n": typeof types.ApiTokensDocument,
     "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdBy\n        createdAt\n        lastUsedAt\n        revokedAt\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeApiTokenDocument,
-    "\n  query Tenants($first: Int, $after: String) {\n    tenants(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n    }\n  }\n": typeof types.TenantsDocument,
+    "\n  query Tenants($first: Int, $after: String, $search: String) {\n    tenants(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        slug\n        name\n        devMode\n        createdAt\n        ssoEnabled\n        loginPolicy\n        userCount\n      }\n    }\n  }\n": typeof types.TenantsDocument,
     "\n  mutation CreateTenant($input: CreateTenantInput!) {\n    createTenant(input: $input) {\n      tenant {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n      admin {\n        email\n      }\n      generatedAdminPassword\n    }\n  }\n": typeof types.CreateTenantDocument,
     "\n  mutation SetTenantDevMode($slug: String!, $enabled: Boolean!) {\n    setTenantDevMode(slug: $slug, enabled: $enabled) {\n      id\n      devMode\n    }\n  }\n": typeof types.SetTenantDevModeDocument,
     "\n  mutation TestSsoConnection {\n    testSsoConnection {\n      url\n    }\n  }\n": typeof types.TestSsoConnectionDocument,
@@ -54,11 +54,12 @@ type Documents = {
     "\n  mutation CreateScimToken {\n    createScimToken {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": typeof types.CreateScimTokenDocument,
     "\n  mutation RotateScimToken($id: ID!) {\n    rotateScimToken(id: $id) {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": typeof types.RotateScimTokenDocument,
     "\n  mutation RevokeScimToken($id: ID!) {\n    revokeScimToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeScimTokenDocument,
-    "\n  query Groups($first: Int, $after: String) {\n    groups(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n": typeof types.GroupsDocument,
+    "\n  query Groups($first: Int, $after: String, $search: String) {\n    groups(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n": typeof types.GroupsDocument,
     "\n  query GroupMembers($id: ID!, $first: Int, $after: String) {\n    group(id: $id) {\n      id\n      memberCount\n      members(first: $first, after: $after) {\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          id\n          email\n          displayName\n          federationId\n          status\n        }\n      }\n    }\n  }\n": typeof types.GroupMembersDocument,
     "\n  query ConnectionStatus {\n    connectionStatus {\n      health\n      attention\n      certificateExpiresAt\n      scimLastActivityAt\n      lastSuccess {\n        ...SignInEventFields\n      }\n      lastFailure {\n        ...SignInEventFields\n      }\n      lastTest {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.ConnectionStatusDocument,
     "\n  query SignInReasons {\n    signInReasons {\n      code\n      description\n    }\n  }\n": typeof types.SignInReasonsDocument,
     "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.UnattributedSignInEventsDocument,
+    "\n  query MyIdpIdentity($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      federationId\n    }\n  }\n": typeof types.MyIdpIdentityDocument,
 };
 const documents: Documents = {
     "\n  query CertificateRollover {\n    ssoConnection {\n      version\n      refuseExpiredCertificates\n      metadataStatus {\n        url\n        autoPromote\n        lastAttemptAt\n        lastSuccessAt\n        lastError\n        failures\n        nextFetchAt\n      }\n      stagedCertificates {\n        id\n        subject\n        issuer\n        fingerprintSha256\n        notBefore\n        notAfter\n        firstSeenAt\n        signInsSeen\n        lastSeenAt\n      }\n      certificates {\n        id\n        subject\n        issuer\n        fingerprintSha256\n        notBefore\n        notAfter\n        usage {\n          lastVerifiedAt\n          signInsLast30Days\n          expiredSignIns\n        }\n      }\n    }\n  }\n": types.CertificateRolloverDocument,
@@ -76,8 +77,8 @@ const documents: Documents = {
     "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    jitProvisioning\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": types.SsoConnectionFieldsFragmentDoc,
     "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n      scimTenantUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": types.IdentityManagementDocument,
     "\n  mutation SaveSsoSettings($input: SaveSsoSettingsInput!) {\n    saveSsoSettings(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": types.SaveSsoSettingsDocument,
-    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n": types.UserFieldsFragmentDoc,
-    "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": types.UsersDocument,
+    "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    source\n    lastSignInAt\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n": types.UserFieldsFragmentDoc,
+    "\n  query Users($first: Int, $after: String, $search: String, $status: UserStatus) {\n    users(first: $first, after: $after, search: $search, status: $status) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": types.UsersDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserFields\n    }\n  }\n": types.CreateUserDocument,
     "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      ...UserFields\n    }\n  }\n": types.UpdateUserDocument,
     "\n  mutation ActivateUser($id: ID!) {\n    activateUser(id: $id) {\n      ...UserFields\n    }\n  }\n": types.ActivateUserDocument,
@@ -87,7 +88,7 @@ const documents: Documents = {
     "\n  query ApiTokens($first: Int, $after: String) {\n    apiTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        prefix\n        createdBy\n        createdAt\n        lastUsedAt\n        revokedAt\n      }\n    }\n  }\n": types.ApiTokensDocument,
     "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdBy\n        createdAt\n        lastUsedAt\n        revokedAt\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeApiTokenDocument,
-    "\n  query Tenants($first: Int, $after: String) {\n    tenants(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n    }\n  }\n": types.TenantsDocument,
+    "\n  query Tenants($first: Int, $after: String, $search: String) {\n    tenants(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        slug\n        name\n        devMode\n        createdAt\n        ssoEnabled\n        loginPolicy\n        userCount\n      }\n    }\n  }\n": types.TenantsDocument,
     "\n  mutation CreateTenant($input: CreateTenantInput!) {\n    createTenant(input: $input) {\n      tenant {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n      admin {\n        email\n      }\n      generatedAdminPassword\n    }\n  }\n": types.CreateTenantDocument,
     "\n  mutation SetTenantDevMode($slug: String!, $enabled: Boolean!) {\n    setTenantDevMode(slug: $slug, enabled: $enabled) {\n      id\n      devMode\n    }\n  }\n": types.SetTenantDevModeDocument,
     "\n  mutation TestSsoConnection {\n    testSsoConnection {\n      url\n    }\n  }\n": types.TestSsoConnectionDocument,
@@ -100,11 +101,12 @@ const documents: Documents = {
     "\n  mutation CreateScimToken {\n    createScimToken {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": types.CreateScimTokenDocument,
     "\n  mutation RotateScimToken($id: ID!) {\n    rotateScimToken(id: $id) {\n      token\n      tenantUrl\n      scimToken {\n        ...ScimTokenFields\n      }\n    }\n  }\n": types.RotateScimTokenDocument,
     "\n  mutation RevokeScimToken($id: ID!) {\n    revokeScimToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeScimTokenDocument,
-    "\n  query Groups($first: Int, $after: String) {\n    groups(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n": types.GroupsDocument,
+    "\n  query Groups($first: Int, $after: String, $search: String) {\n    groups(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n": types.GroupsDocument,
     "\n  query GroupMembers($id: ID!, $first: Int, $after: String) {\n    group(id: $id) {\n      id\n      memberCount\n      members(first: $first, after: $after) {\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          id\n          email\n          displayName\n          federationId\n          status\n        }\n      }\n    }\n  }\n": types.GroupMembersDocument,
     "\n  query ConnectionStatus {\n    connectionStatus {\n      health\n      attention\n      certificateExpiresAt\n      scimLastActivityAt\n      lastSuccess {\n        ...SignInEventFields\n      }\n      lastFailure {\n        ...SignInEventFields\n      }\n      lastTest {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.ConnectionStatusDocument,
     "\n  query SignInReasons {\n    signInReasons {\n      code\n      description\n    }\n  }\n": types.SignInReasonsDocument,
     "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.UnattributedSignInEventsDocument,
+    "\n  query MyIdpIdentity($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      federationId\n    }\n  }\n": types.MyIdpIdentityDocument,
 };
 
 /**
@@ -170,11 +172,11 @@ export function graphql(source: "\n  mutation SaveSsoSettings($input: SaveSsoSet
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n"): typeof import('./graphql').UserFieldsFragmentDoc;
+export function graphql(source: "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    source\n    lastSignInAt\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n"): typeof import('./graphql').UserFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Users($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n"): typeof import('./graphql').UsersDocument;
+export function graphql(source: "\n  query Users($first: Int, $after: String, $search: String, $status: UserStatus) {\n    users(first: $first, after: $after, search: $search, status: $status) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n"): typeof import('./graphql').UsersDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -214,7 +216,7 @@ export function graphql(source: "\n  mutation RevokeApiToken($id: ID!) {\n    re
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Tenants($first: Int, $after: String) {\n    tenants(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        slug\n        name\n        devMode\n        createdAt\n      }\n    }\n  }\n"): typeof import('./graphql').TenantsDocument;
+export function graphql(source: "\n  query Tenants($first: Int, $after: String, $search: String) {\n    tenants(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        slug\n        name\n        devMode\n        createdAt\n        ssoEnabled\n        loginPolicy\n        userCount\n      }\n    }\n  }\n"): typeof import('./graphql').TenantsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -266,7 +268,7 @@ export function graphql(source: "\n  mutation RevokeScimToken($id: ID!) {\n    r
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Groups($first: Int, $after: String) {\n    groups(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n"): typeof import('./graphql').GroupsDocument;
+export function graphql(source: "\n  query Groups($first: Int, $after: String, $search: String) {\n    groups(first: $first, after: $after, search: $search) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        displayName\n        externalId\n        memberCount\n        updatedAt\n      }\n    }\n  }\n"): typeof import('./graphql').GroupsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -283,6 +285,10 @@ export function graphql(source: "\n  query SignInReasons {\n    signInReasons {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n"): typeof import('./graphql').UnattributedSignInEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MyIdpIdentity($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      federationId\n    }\n  }\n"): typeof import('./graphql').MyIdpIdentityDocument;
 
 
 export function graphql(source: string) {

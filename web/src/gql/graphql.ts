@@ -116,6 +116,15 @@ export type UpdateUserInput = {
   role?: Role | null | undefined;
 };
 
+/** Where a user came from. */
+export type UserSource =
+  /** Created in the console (or by the API). */
+  | 'CONSOLE'
+  /** Created just in time, at their first SSO sign-in. */
+  | 'JUST_IN_TIME'
+  /** Provisioned by the IdP over SCIM. */
+  | 'SCIM';
+
 export type UserStatus =
   | 'ACTIVE'
   | 'PENDING'
@@ -207,23 +216,24 @@ export type SaveSsoSettingsMutationVariables = Exact<{
 
 export type SaveSsoSettingsMutation = { saveSsoSettings: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
 
-export type UserFieldsFragment = { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } };
+export type UserFieldsFragment = { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, source: UserSource, lastSignInAt: string | null, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } };
 
 export type UsersQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
   search?: string | null | undefined;
+  status?: UserStatus | null | undefined;
 }>;
 
 
-export type UsersQuery = { users: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } }> } };
+export type UsersQuery = { users: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, source: UserSource, lastSignInAt: string | null, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } }> } };
 
 export type CreateUserMutationVariables = Exact<{
   input: CreateUserInput;
 }>;
 
 
-export type CreateUserMutation = { createUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } } };
+export type CreateUserMutation = { createUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, source: UserSource, lastSignInAt: string | null, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } } };
 
 export type UpdateUserMutationVariables = Exact<{
   id: string | number;
@@ -231,21 +241,21 @@ export type UpdateUserMutationVariables = Exact<{
 }>;
 
 
-export type UpdateUserMutation = { updateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } } };
+export type UpdateUserMutation = { updateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, source: UserSource, lastSignInAt: string | null, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } } };
 
 export type ActivateUserMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ActivateUserMutation = { activateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } } };
+export type ActivateUserMutation = { activateUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, source: UserSource, lastSignInAt: string | null, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } } };
 
 export type SuspendUserMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type SuspendUserMutation = { suspendUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } } };
+export type SuspendUserMutation = { suspendUser: { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, source: UserSource, lastSignInAt: string | null, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } } };
 
 export type DeleteUserMutationVariables = Exact<{
   id: string | number;
@@ -288,10 +298,11 @@ export type RevokeApiTokenMutation = { revokeApiToken: { id: string, revokedAt: 
 export type TenantsQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
+  search?: string | null | undefined;
 }>;
 
 
-export type TenantsQuery = { tenants: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, slug: string, name: string, devMode: boolean, createdAt: string }> } };
+export type TenantsQuery = { tenants: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, slug: string, name: string, devMode: boolean, createdAt: string, ssoEnabled: boolean, loginPolicy: LoginPolicy | null, userCount: number }> } };
 
 export type CreateTenantMutationVariables = Exact<{
   input: CreateTenantInput;
@@ -370,6 +381,7 @@ export type RevokeScimTokenMutation = { revokeScimToken: { id: string, revokedAt
 export type GroupsQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
+  search?: string | null | undefined;
 }>;
 
 
@@ -402,6 +414,13 @@ export type UnattributedSignInEventsQueryVariables = Exact<{
 
 
 export type UnattributedSignInEventsQuery = { unattributedSignInEvents: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, createdAt: string, success: boolean, flow: string, reasonCode: string, reason: string, detail: string, userId: string | null, nameId: string | null, certificateFingerprint: string | null, clockOffsetSeconds: number | null, ip: string | null, userAgent: string | null }> } };
+
+export type MyIdpIdentityQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type MyIdpIdentityQuery = { user: { id: string, email: string, federationId: string } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -468,6 +487,8 @@ export const UserFieldsFragmentDoc = new TypedDocumentString(`
   role
   status
   hasPassword
+  source
+  lastSignInAt
   createdAt
   updatedAt
   groups(first: 10) {
@@ -711,8 +732,8 @@ fragment SsoConnectionFields on SsoConnection {
   }
 }`) as unknown as TypedDocumentString<SaveSsoSettingsMutation, SaveSsoSettingsMutationVariables>;
 export const UsersDocument = new TypedDocumentString(`
-    query Users($first: Int, $after: String, $search: String) {
-  users(first: $first, after: $after, search: $search) {
+    query Users($first: Int, $after: String, $search: String, $status: UserStatus) {
+  users(first: $first, after: $after, search: $search, status: $status) {
     pageInfo {
       hasNextPage
       endCursor
@@ -730,6 +751,8 @@ export const UsersDocument = new TypedDocumentString(`
   role
   status
   hasPassword
+  source
+  lastSignInAt
   createdAt
   updatedAt
   groups(first: 10) {
@@ -756,6 +779,8 @@ export const CreateUserDocument = new TypedDocumentString(`
   role
   status
   hasPassword
+  source
+  lastSignInAt
   createdAt
   updatedAt
   groups(first: 10) {
@@ -782,6 +807,8 @@ export const UpdateUserDocument = new TypedDocumentString(`
   role
   status
   hasPassword
+  source
+  lastSignInAt
   createdAt
   updatedAt
   groups(first: 10) {
@@ -808,6 +835,8 @@ export const ActivateUserDocument = new TypedDocumentString(`
   role
   status
   hasPassword
+  source
+  lastSignInAt
   createdAt
   updatedAt
   groups(first: 10) {
@@ -834,6 +863,8 @@ export const SuspendUserDocument = new TypedDocumentString(`
   role
   status
   hasPassword
+  source
+  lastSignInAt
   createdAt
   updatedAt
   groups(first: 10) {
@@ -918,8 +949,8 @@ export const RevokeApiTokenDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>;
 export const TenantsDocument = new TypedDocumentString(`
-    query Tenants($first: Int, $after: String) {
-  tenants(first: $first, after: $after) {
+    query Tenants($first: Int, $after: String, $search: String) {
+  tenants(first: $first, after: $after, search: $search) {
     pageInfo {
       hasNextPage
       endCursor
@@ -930,6 +961,9 @@ export const TenantsDocument = new TypedDocumentString(`
       name
       devMode
       createdAt
+      ssoEnabled
+      loginPolicy
+      userCount
     }
   }
 }
@@ -1088,8 +1122,8 @@ export const RevokeScimTokenDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<RevokeScimTokenMutation, RevokeScimTokenMutationVariables>;
 export const GroupsDocument = new TypedDocumentString(`
-    query Groups($first: Int, $after: String) {
-  groups(first: $first, after: $after) {
+    query Groups($first: Int, $after: String, $search: String) {
+  groups(first: $first, after: $after, search: $search) {
     pageInfo {
       hasNextPage
       endCursor
@@ -1193,3 +1227,12 @@ export const UnattributedSignInEventsDocument = new TypedDocumentString(`
   ip
   userAgent
 }`) as unknown as TypedDocumentString<UnattributedSignInEventsQuery, UnattributedSignInEventsQueryVariables>;
+export const MyIdpIdentityDocument = new TypedDocumentString(`
+    query MyIdpIdentity($id: ID!) {
+  user(id: $id) {
+    id
+    email
+    federationId
+  }
+}
+    `) as unknown as TypedDocumentString<MyIdpIdentityQuery, MyIdpIdentityQueryVariables>;

@@ -46,7 +46,7 @@ export function setupSteps(c: SsoConnectionFieldsFragment, status: ConnectionSta
       done: testPassed || (!!lastTest && !userProblem),
       note: userProblem
         ? `The last test signed in ${lastTest?.nameId ?? 'someone'}, who ${lastTest?.reasonCode === 'unknown_user' ? 'has no user here' : 'is not active here'}.`
-        : 'Assign yourself to the app in the IdP; you exist here already, matched by your federation ID (your e-mail unless set otherwise).',
+        : 'You can be the test user: assign yourself to the app in the IdP, and tell Gatehouse your user name there.',
     },
     {
       id: 'test',

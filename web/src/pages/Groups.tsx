@@ -1,6 +1,7 @@
 // The tenant's groups, as the IdP provisioned them over SCIM. Read-only: the IdP owns them.
 import { useId, useState } from 'react';
-import { useQuery } from '../api/hooks';
+import { useDebounced, useQuery } from '../api/hooks';
+import { TextField } from '../components/Field';
 import { GroupMembersQuery, GroupsQuery } from '../api/operations';
 import { Pager, useCursors } from '../components/Pager';
 import { Empty, ErrorBanner, Loading } from '../components/States';
@@ -19,7 +20,14 @@ export const memberCountText = (n: number) => (n === 1 ? '1 member' : `${n} memb
 export function GroupsPage() {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1];
-  const query = useQuery(GroupsQuery, { first: PAGE_SIZE, after });
+  const [searchInput, setSearchInput] = useState('');
+  const search = useDebounced(searchInput.trim());
+  const query = useQuery(GroupsQuery, { first: PAGE_SIZE, after, search: search || null });
+  const [searched, setSearched] = useState(search);
+  if (searched !== search) {
+    setSearched(search);
+    setCursors([null]);
+  }
   const groups = query.data?.groups;
 
   return (
@@ -31,9 +39,19 @@ export function GroupsPage() {
         Groups come from your IdP over SCIM, with their members. They are read-only here: change them in the IdP, and the next
         provisioning cycle brings the change.
       </p>
+      <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
+        <TextField
+          label="Search groups"
+          type="search"
+          value={searchInput}
+          onChange={(e) => setSearchInput(e.target.value)}
+          placeholder="Group name"
+        />
+      </form>
       <ErrorBanner error={query.error} onRetry={() => void query.reload()} />
       {!groups && !query.error && <Loading what="groups" />}
-      {groups && groups.nodes.length === 0 && (
+      {groups && groups.nodes.length === 0 && search && <Empty title={`No group matches \u201c${search}\u201d`} />}
+      {groups && groups.nodes.length === 0 && !search && (
         <Empty title="No groups yet">
           <p>
             Groups appear here once your IdP provisions them. Set it up on the{' '}
@@ -123,7 +141,9 @@ function GroupMembers({ id, name }: { id: string; name: string }) {
         {group.members.nodes.map((m) => (
           <li key={m.id}>
             <div className="member-who">
-              <span className="strong">{m.displayName || m.email}</span>
+              <Link className="strong" to={`/users?search=${encodeURIComponent(m.email)}`}>
+                {m.displayName || m.email}
+              </Link>
               {m.displayName && <span className="muted">{m.email}</span>}
             </div>
             <span className={`badge status-${m.status.toLowerCase()}`}>{STATUS_LABEL[m.status]}</span>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { asApiError, useMutation, useQuery } from '../api/hooks';
+import { asApiError, useDebounced, useMutation, useQuery } from '../api/hooks';
+import type { LoginPolicy } from '../gql/graphql';
 import { CreateTenantMutation, SetTenantDevModeMutation, TenantsQuery } from '../api/operations';
 import { useAuth } from '../auth';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -12,9 +13,18 @@ import { useRouter, useUnsavedChangesGuard } from '../router';
 
 const PAGE_SIZE = 50;
 
+const POLICY_LABEL: Record<LoginPolicy, string> = { PASSWORD: 'passwords only', SSO: 'SSO only', PASSWORD_OR_SSO: 'SSO or password' };
+
 export function TenantsPage() {
   const cursors = useCursors();
-  const query = useQuery(TenantsQuery, { first: PAGE_SIZE, after: cursors.after });
+  const [searchInput, setSearchInput] = useState('');
+  const search = useDebounced(searchInput.trim());
+  const [searched, setSearched] = useState(search);
+  if (searched !== search) {
+    setSearched(search);
+    cursors.reset();
+  }
+  const query = useQuery(TenantsQuery, { first: PAGE_SIZE, after: cursors.after, search: search || null });
   const { tenantSlug, chooseTenant } = useAuth();
   const { confirmLeave, navigate } = useRouter();
   const create = useMutation(CreateTenantMutation);
@@ -161,8 +171,17 @@ export function TenantsPage() {
           </p>
         </ConfirmDialog>
       )}
+      <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
+        <TextField
+          label="Search tenants"
+          type="search"
+          value={searchInput}
+          onChange={(e) => setSearchInput(e.target.value)}
+          placeholder="Short name or name"
+        />
+      </form>
       {!tenants && !query.error && <Loading what="tenants" />}
-      {tenants && tenants.length === 0 && <Empty title="No tenants yet" />}
+      {tenants && tenants.length === 0 && <Empty title={search ? `No tenant matches \u201c${search}\u201d` : 'No tenants yet'} />}
       {tenants && tenants.length > 0 && (
         <div className="table-wrap">
           <table className="data-table">
@@ -170,6 +189,8 @@ export function TenantsPage() {
             <thead>
               <tr>
                 <th scope="col">Tenant</th>
+                <th scope="col">SSO</th>
+                <th scope="col">Users</th>
                 <th scope="col">Created</th>
                 <th scope="col">Dev mode</th>
                 <th scope="col">
@@ -184,6 +205,14 @@ export function TenantsPage() {
                     <div className="strong">{t.name}</div>
                     <div className="muted mono">{t.slug}</div>
                   </td>
+                  <td data-label="SSO">
+                    {t.ssoEnabled ? (
+                      <span className="badge badge-ok">On{t.loginPolicy ? `, ${POLICY_LABEL[t.loginPolicy]}` : ''}</span>
+                    ) : (
+                      <span className="badge badge-info">Off</span>
+                    )}
+                  </td>
+                  <td data-label="Users">{t.userCount}</td>
                   <td data-label="Created">{formatDate(t.createdAt)}</td>
                   <td data-label="Dev mode">
                     <label className="inline-check">

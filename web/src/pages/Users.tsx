@@ -13,20 +13,28 @@ import { AuthContext } from '../auth';
 import { ConfirmDialog, Modal } from '../components/ConfirmDialog';
 import { CheckboxField, SelectField, TextField } from '../components/Field';
 import { Banner, Empty, ErrorBanner, Loading } from '../components/States';
-import type { Role, UserFieldsFragment as User } from '../gql/graphql';
+import type { Role, UserFieldsFragment as User, UserSource, UserStatus } from '../gql/graphql';
+import { formatDateTime } from '../lib/format';
 import { Link, useUnsavedChangesGuard } from '../router';
 
 const PAGE_SIZE = 20;
 
 export const STATUS_LABEL: Record<User['status'], string> = { ACTIVE: 'Active', PENDING: 'Pending', SUSPENDED: 'Suspended' };
 const ROLE_LABEL: Record<Role, string> = { TENANT_ADMIN: 'Admin', USER: 'User' };
+export const SOURCE_LABEL: Record<UserSource, string> = { CONSOLE: 'Console', SCIM: 'SCIM', JUST_IN_TIME: 'Just-in-time' };
+
+/** The federation ID is worth a column only when it is not just the e-mail again. */
+export const federationIdDiffers = (u: Pick<User, 'email' | 'federationId'>) =>
+  u.federationId.trim().toLowerCase() !== u.email.trim().toLowerCase();
 
 export function UsersPage() {
-  const [searchInput, setSearchInput] = useState('');
-  const [search, setSearch] = useState('');
+  // `?search=` opens the list searched (a group's member links here).
+  const [searchInput, setSearchInput] = useState(() => new URLSearchParams(window.location.search).get('search') ?? '');
+  const [search, setSearch] = useState(searchInput.trim());
+  const [status, setStatusFilter] = useState<UserStatus | ''>('');
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1];
-  const query = useQuery(UsersQuery, { first: PAGE_SIZE, after, search: search || null });
+  const query = useQuery(UsersQuery, { first: PAGE_SIZE, after, search: search || null, status: status || null });
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<User | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
@@ -70,6 +78,7 @@ export function UsersPage() {
   };
 
   const users = query.data?.users;
+  const showFederationId = !!users?.nodes.some(federationIdDiffers);
   return (
     <div className="page users">
       <div className="page-head">
@@ -91,12 +100,33 @@ export function UsersPage() {
           onChange={(e) => setSearchInput(e.target.value)}
           placeholder="E-mail, name or federation ID"
         />
+        <SelectField
+          label="Status"
+          value={status}
+          onChange={(e) => {
+            setStatusFilter(e.target.value as UserStatus | '');
+            setCursors([null]);
+          }}
+        >
+          <option value="">All</option>
+          <option value="ACTIVE">Active</option>
+          <option value="PENDING">Pending</option>
+          <option value="SUSPENDED">Suspended</option>
+        </SelectField>
       </form>
       <ErrorBanner error={query.error} onRetry={() => void query.reload()} />
       {!users && !query.error && <Loading what="users" />}
       {users && users.nodes.length === 0 && (
-        <Empty title={search ? `No user matches \u201c${search}\u201d` : 'No users yet'}>
-          {!search && <p>Create users here, or let your IdP provision them over SCIM.</p>}
+        <Empty
+          title={
+            search
+              ? `No user matches \u201c${search}\u201d${status ? ` among ${STATUS_LABEL[status].toLowerCase()} users` : ''}`
+              : status
+                ? `No ${STATUS_LABEL[status].toLowerCase()} users`
+                : 'No users yet'
+          }
+        >
+          {!search && !status && <p>Create users here, or let your IdP provision them over SCIM.</p>}
         </Empty>
       )}
       {users && users.nodes.length > 0 && (
@@ -106,8 +136,10 @@ export function UsersPage() {
             <thead>
               <tr>
                 <th scope="col">User</th>
-                <th scope="col">Federation ID</th>
+                {showFederationId && <th scope="col">Federation ID</th>}
                 <th scope="col">Role</th>
+                <th scope="col">Source</th>
+                <th scope="col">Last sign-in</th>
                 <th scope="col">Groups</th>
                 <th scope="col">Status</th>
                 <th scope="col">
@@ -130,10 +162,14 @@ export function UsersPage() {
                     </div>
                     {u.displayName && <div className="muted">{u.email}</div>}
                   </td>
-                  <td data-label="Federation ID" className="mono">
-                    {u.federationId}
-                  </td>
+                  {showFederationId && (
+                    <td data-label="Federation ID" className="mono">
+                      {federationIdDiffers(u) ? u.federationId : <span className="muted">Same as e-mail</span>}
+                    </td>
+                  )}
                   <td data-label="Role">{ROLE_LABEL[u.role]}</td>
+                  <td data-label="Source">{SOURCE_LABEL[u.source]}</td>
+                  <td data-label="Last sign-in">{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : <span className="muted">Never</span>}</td>
                   <td data-label="Groups">
                     <UserGroups user={u} />
                   </td>

@@ -38,7 +38,7 @@ impl Me {
     }
     /// `null` for platform operators, who belong to no tenant.
     async fn tenant(&self) -> Option<Tenant> {
-        self.0.tenant.clone().map(Tenant)
+        self.0.tenant.clone().map(Tenant::one)
     }
 }
 

@@ -27,4 +27,4 @@ pub(crate) use sso::{
 pub(crate) use status::{ConnectionStatus, SignInReasonInfo};
 pub(crate) use tenants::{CreateTenantInput, CreateTenantPayload, Tenant};
 pub(crate) use tokens::{ApiToken, CreateApiTokenPayload, CreateScimTokenPayload, ScimToken};
-pub(crate) use users::{CreateUserInput, UpdateUserInput, User};
+pub(crate) use users::{CreateUserInput, UpdateUserInput, User, UserStatus};

@@ -27,6 +27,18 @@ pub enum UserStatus {
     Suspended,
 }
 
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "idn::UserSource")]
+/// Where a user came from.
+pub enum UserSource {
+    /// Created in the console (or by the API).
+    Console,
+    /// Provisioned by the IdP over SCIM.
+    Scim,
+    /// Created just in time, at their first SSO sign-in.
+    JustInTime,
+}
+
 /// A user of the tenant.
 #[derive(Clone)]
 pub(crate) struct User {
@@ -59,6 +71,15 @@ impl User {
     /// Whether the user can sign in with a password (where the login policy allows it).
     async fn has_password(&self) -> bool {
         self.user.has_password
+    }
+    /// Where the user came from: the console, SCIM, or just-in-time provisioning.
+    async fn source(&self) -> UserSource {
+        self.user.source.into()
+    }
+    /// The user's last successful sign-in (SSO or password; Test SSO runs not counted),
+    /// read from the sign-in log; null when they never signed in.
+    async fn last_sign_in_at(&self, ctx: &Context<'_>) -> GqlResult<Option<DateTime<Utc>>> {
+        self.batch.last_sign_in(ctx, self.user.id).await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.user.created_at

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -238,6 +239,16 @@ impl Identity {
     /// The tenant's groups for the console, oldest first (members are read separately).
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn groups(&self, scope: &AdminScope, page: &PageRequest) -> Result<Page<Group>> {
+        self.groups_matching(scope, None, page).await
+    }
+
+    /// [`Identity::groups`], only those whose name contains `search` (case-insensitive).
+    pub async fn groups_matching(
+        &self,
+        scope: &AdminScope,
+        search: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<Group>> {
         let size = page.size()?;
         let mut q = group::Entity::find()
             .filter(group::Column::TenantId.eq(scope.tenant_id().as_uuid()))
@@ -245,6 +256,10 @@ impl Identity {
             .limit(size + 1);
         if let Some(after) = page.after_uuid()? {
             q = q.filter(group::Column::Id.gt(after));
+        }
+        if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
+            let pattern = format!("%{}%", crate::sign_in_log::escape_like(&s.to_lowercase()));
+            q = q.filter(Expr::col(group::Column::DisplayNameKey).like(LikeExpr::new(pattern).escape('\\')));
         }
         let rows = q.all(&self.db).await?;
         Ok(page_from(rows.into_iter().map(Group::from).collect(), size))

@@ -47,6 +47,7 @@ impl Identity {
             status: Set(status.as_str().to_owned()),
             role: Set(Role::User.as_str().to_owned()),
             password_hash: Set(None),
+            source: Set(UserSource::Scim.as_str().to_owned()),
             created_at: Set(now),
             updated_at: Set(now),
             deleted_at: Set(None),

@@ -50,8 +50,20 @@ pub fn federation_key(federation_id: &str) -> String {
 const MAX_FEDERATION_ID_LEN: usize = 256;
 
 impl Identity {
-    #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err)]
+    /// Creates a user in the console (or by the API).
     pub async fn create_user(&self, scope: &AdminScope, input: NewUser) -> Result<User> {
+        self.create_user_from(scope, UserSource::Console, input).await
+    }
+
+    /// Creates a user, recording where it came from (the console, or just-in-time
+    /// provisioning at a first SSO sign-in; SCIM has its own path).
+    #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err)]
+    pub(crate) async fn create_user_from(
+        &self,
+        scope: &AdminScope,
+        source: UserSource,
+        input: NewUser,
+    ) -> Result<User> {
         let mut errors = Vec::new();
         let email = validate::email("email", &input.email).map_err(|e| errors.push(e)).ok();
         let display_name = match &input.display_name {
@@ -95,6 +107,7 @@ impl Identity {
             status: Set(status.as_str().to_owned()),
             role: Set(input.role.unwrap_or(Role::User).as_str().to_owned()),
             password_hash: Set(password_hash),
+            source: Set(source.as_str().to_owned()),
             created_at: Set(now),
             updated_at: Set(now),
             deleted_at: Set(None),
@@ -259,8 +272,22 @@ impl Identity {
     /// e-mail, display name and federation ID (case-insensitive substring).
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn list_users(&self, scope: &AdminScope, search: Option<&str>, page: &PageRequest) -> Result<Page<User>> {
+        self.list_users_with_status(scope, search, None, page).await
+    }
+
+    /// [`Identity::list_users`], only the users in `status` when one is given.
+    pub async fn list_users_with_status(
+        &self,
+        scope: &AdminScope,
+        search: Option<&str>,
+        status: Option<UserStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<User>> {
         let size = page.size()?;
         let mut q = live_users(scope.tenant_id()).order_by_asc(user::Column::Id).limit(size + 1);
+        if let Some(status) = status {
+            q = q.filter(user::Column::Status.eq(status.as_str()));
+        }
         if let Some(after) = page.after_uuid()? {
             q = q.filter(user::Column::Id.gt(after));
         }

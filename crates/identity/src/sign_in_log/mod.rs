@@ -1,6 +1,7 @@
 //! The sign-in log: every SSO and password sign-in attempt, written once with its reason
 //! code (success or refusal), and the admin's paged, filtered reader.
 
+mod last_sign_in;
 mod reason;
 mod status;
 

@@ -186,6 +186,7 @@ impl Identity {
                         attributes: Vec::new(),
                         certificate_fingerprint: None,
                         clock_offset_seconds: None,
+                        signed_by_staged: staged,
                     }));
                 }
                 return Err(refused(reason, reason.user_message(), event_id));
@@ -385,8 +386,9 @@ impl Identity {
             .iter()
             .find_map(|k| a.attributes.get(*k).and_then(|v| v.first()).cloned());
         let scope = AdminScope::for_system(tenant_id, Actor::system("just-in-time provisioning"));
-        self.create_user(
+        self.create_user_from(
             &scope,
+            crate::UserSource::JustInTime,
             crate::NewUser {
                 email,
                 display_name: name,

@@ -15,7 +15,9 @@
 //!
 //! Rooms: [`connection`] (settings and certificates), [`metadata`] (import), [`metadata_url`]
 //! (fetch and refresh), [`rollover`] (staged certificates, usage, expiry), [`start`],
-//! [`routing`] (the ACS's first read, with the admission's), [`acs`], [`handover`] (with [`pg_sign_in`], their one-statement writes on PostgreSQL), [`logout`], [`test_run`], [`home_realm`], and [`signing`] (the parsed
+//! [`routing`] (the ACS's first read, with the admission's), [`acs`], [`handover`] (with
+//! [`pg_sign_in`], their one-statement writes on PostgreSQL), [`logout`], [`test_run`],
+//! [`home_realm`], [`organisation`] (what end-user pages say about a tenant), and [`signing`] (the parsed
 //! signing certificates each sign-in verifies with, cached per connection version).
 
 mod acs;
@@ -25,6 +27,7 @@ mod home_realm;
 mod logout;
 mod metadata;
 mod metadata_url;
+mod organisation;
 mod pg_sign_in;
 mod rollover;
 mod routing;
@@ -39,6 +42,7 @@ pub use handover::SsoSignedIn;
 pub use home_realm::SignInRoute;
 pub use metadata::MetadataImport;
 pub use metadata_url::{MAX_REFRESH, MIN_REFRESH, MetadataUrlStatus};
+pub use organisation::Organisation;
 pub use rollover::{
     CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, StagedCertificate, expired_certificate_refusal,
 };

@@ -23,6 +23,10 @@ pub struct TestReport {
     pub attributes: Vec<(String, Vec<String>)>,
     pub certificate_fingerprint: Option<String>,
     pub clock_offset_seconds: Option<i64>,
+    /// After a signature refusal: the SHA-256 fingerprint of the staged certificate (one
+    /// Gatehouse fetched from the IdP's metadata itself) that verifies the message. Verified
+    /// data only: never a certificate the message carried.
+    pub signed_by_staged: Option<String>,
 }
 
 pub(crate) fn report(
@@ -41,6 +45,7 @@ pub(crate) fn report(
         attributes: a.attributes.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         certificate_fingerprint: Some(a.certificate_fingerprint.clone()),
         clock_offset_seconds: attempt.clock_offset,
+        signed_by_staged: None,
     }
 }
 

@@ -400,6 +400,15 @@ async fn staged_sign_ins_are_counted(db: gatehouse_test_support::TestDb) {
     assert!(w.acs("entra_unsolicited", None).await.is_err(), "a staged certificate verifies nothing");
     let staged = w.id().staged_certificates(&w.scope).await.unwrap();
     assert_eq!(staged[0].sign_ins_seen, 1, "the refusal names the staged certificate");
+    // A Test SSO run now says which certificate signed: the staged one, verified by its own
+    // signature check, never the certificate the message carries.
+    let url = w.id().create_sso_test(&w.scope, saml_fixtures::PUBLIC_URL).await.unwrap();
+    let token = saml_fixtures::query_param(&url, "token").expect("token");
+    let started = w.id().start_sso_test(&token).await.unwrap();
+    w.adopt(&started.redirect_url, saml_fixtures::REQ, None).await;
+    let Ok(AcsOutcome::Test(report)) = w.acs("entra_assertion_signed", None).await else { panic!("a test report") };
+    assert!(!report.success && report.reason.as_str() == "untrusted_key", "{report:?}");
+    assert_eq!(report.signed_by_staged.as_deref(), Some(staged[0].fingerprint_sha256.as_str()));
     w.id().promote_staged_certificate(&w.scope, staged[0].id).await.unwrap();
     saml_fixtures::handle(w.acs("entra_unsolicited", None).await);
 }

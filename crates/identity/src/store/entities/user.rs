@@ -1,5 +1,5 @@
 use crate::error::Error;
-use crate::model::{Role, User, UserStatus};
+use crate::model::{Role, User, UserSource, UserStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -18,6 +18,8 @@ pub struct Model {
     pub status: String,
     pub role: String,
     pub password_hash: Option<String>,
+    /// A [`UserSource`].
+    pub source: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
@@ -50,6 +52,7 @@ impl TryFrom<Model> for User {
             role: Role::parse_stored(&m.role)?,
             status: UserStatus::parse_stored(&m.status)?,
             has_password: m.password_hash.is_some(),
+            source: UserSource::parse_stored(&m.source)?,
             created_at: m.created_at,
             updated_at: m.updated_at,
         })
