@@ -349,7 +349,13 @@ fn login_form(email: &str, message: Option<&str>, password: bool, sso_tenant: Op
         esc(email),
         if password { "" } else { " autofocus" },
         if password { "Sign in" } else { "Next" }
-    );
+    ) + if password {
+        ""
+    } else {
+        // Addresses of a verified domain go straight to the IdP; its break-glass accounts
+        // sign in with a password from here (the same link for everyone: it says nothing).
+        "<p><a href=\"/login?method=password\">Sign in with a password instead</a> (break-glass accounts)</p>"
+    };
     page(if message.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK }, "Sign in", &body, None)
 }
 
@@ -357,8 +363,15 @@ fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-async fn login_page() -> Response {
-    login_form("", None, false, None)
+#[derive(Deserialize)]
+struct LoginQuery {
+    method: Option<String>,
+}
+
+/// The sign-on page: the e-mail first (home-realm discovery), or e-mail and password
+/// together with `?method=password`.
+async fn login_page(Query(q): Query<LoginQuery>) -> Response {
+    login_form("", None, q.method.as_deref() == Some("password"), None)
 }
 
 #[derive(Deserialize)]
@@ -410,6 +423,12 @@ async fn login_submit(
         Ok(SignInRoute::SsoOnly { tenant_slug }) => {
             let url = format!("/saml2/login?tenant={}&login_hint={}", urlencode(&tenant_slug), urlencode(&email));
             Redirect::to(&url).into_response()
+        }
+        Ok(SignInRoute::Domain { tenant_slug }) => {
+            match state.identity.start_sso(&tenant_slug, None, Some(&email)).await {
+                Ok(started) => redirect_to_idp(&state, started),
+                Err(e) => sso_error(e),
+            }
         }
         Ok(SignInRoute::Password { sso_tenant }) => login_form(&email, None, true, sso_tenant.as_deref()),
         Err(e) => PageError::internal(&e).into_response(),
