@@ -30,15 +30,15 @@ pub(crate) fn normalise_domain(field: &str, input: &str) -> Result<String> {
     if trimmed.len() > MAX_NAME_LEN + 1 {
         return Err(bad("is longer than 253 characters"));
     }
+    let unbracketed = trimmed.trim_start_matches('[').trim_end_matches(']');
+    if unbracketed.parse::<IpAddr>().is_ok() {
+        return Err(bad("is an IP address; enter a domain name"));
+    }
     if trimmed.contains('@') || trimmed.contains('/') || trimmed.contains(':') && !trimmed.contains('.') {
         return Err(bad("enter the domain alone (contoso.com), not an address or a URL"));
     }
     if trimmed.contains('*') {
         return Err(bad("wildcards are not allowed; add each domain on its own"));
-    }
-    let unbracketed = trimmed.trim_start_matches('[').trim_end_matches(']');
-    if unbracketed.parse::<IpAddr>().is_ok() {
-        return Err(bad("is an IP address; enter a domain name"));
     }
     // One trailing dot is the same name written absolutely; strip it. More is a typo.
     let without_dot = trimmed.strip_suffix('.').unwrap_or(trimmed);
