@@ -342,3 +342,43 @@ both_backends!(an_sso_only_policy_keeps_passwords_only_for_break_glass_accounts,
     ctx.identity.add_break_glass_account(&a, admin).await.unwrap();
     assert!(ctx.identity.sign_in(sign_in(&admin_email, PASSWORD)).await.is_ok());
 });
+
+/// The migration puts the admins of SSO-only tenants on the break-glass list, so nobody who
+/// signed in with a password before is locked out; users and other tenants' admins are not.
+async fn migration_keeps_sso_only_admins_signing_in(backend: gatehouse_test_support::Backend) {
+    use gatehouse_migrations::{Migrator, MigratorTrait};
+    let db = gatehouse_test_support::TestDb::empty(backend).await;
+    let before_issue_13 = Migrator::migrations().len() - 1;
+    Migrator::up(db.conn(), Some(u32::try_from(before_issue_13).unwrap())).await.unwrap();
+    let conn = db.conn().clone();
+    let mut ctx = Ctx::new(db);
+    ctx.identity = ctx.identity.clone().with_domains(Arc::new(FakeDns::default()), policy());
+    let (sso_tenant, sso_admin) = ctx.tenant("contoso").await;
+    user(&ctx, &sso_admin, "eve@contoso.example").await;
+    let pem = certificate("idp", start() - Duration::days(1), 365);
+    ctx.identity.add_idp_certificate(&sso_admin, pem.as_bytes()).await.unwrap();
+    ctx.identity
+        .update_sso_connection(&sso_admin, sso(sso_admin.tenant_id(), LoginPolicy::Sso, false))
+        .await
+        .unwrap();
+    let (_, other_admin) = ctx.tenant("fabrikam").await;
+    Migrator::up(&conn, None).await.unwrap();
+
+    let list = ctx.identity.break_glass_accounts(&sso_admin).await.unwrap();
+    let emails: Vec<&str> = list.accounts.iter().map(|a| a.user.email.as_str()).collect();
+    assert_eq!(emails, [format!("admin@{}.example.com", sso_tenant.slug)]);
+    assert!(list.accounts[0].added_by.starts_with("migration"));
+    assert!(ctx.identity.break_glass_accounts(&other_admin).await.unwrap().accounts.is_empty());
+    assert!(ctx.identity.sign_in(sign_in("admin@contoso.example.com", PASSWORD)).await.is_ok());
+    assert!(matches!(ctx.identity.sign_in(sign_in("eve@contoso.example", PASSWORD)).await, Err(Error::Forbidden(_))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migration_keeps_sso_only_admins_signing_in_sqlite() {
+    migration_keeps_sso_only_admins_signing_in(gatehouse_test_support::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migration_keeps_sso_only_admins_signing_in_postgres() {
+    migration_keeps_sso_only_admins_signing_in(gatehouse_test_support::Backend::Postgres).await;
+}
