@@ -40,7 +40,7 @@ async fn login_to_idp(w: &World, browser: &Client, email: &str) -> String {
     query_param(&loc, "SAMLRequest").unwrap()
 }
 
-both_backends!(a_verified_domain_routes_to_the_idp_with_and_without_jit, |db| async move {
+both_backends!(a_verified_domain_routes_to_the_idp_with_and_without_jit, |db: gatehouse_test_support::TestDb| async move {
     let dns = LocalDns::start().await;
     let addr = dns.addr.to_string();
     let w = world_on(
