@@ -115,7 +115,11 @@ impl From<idn::BreakGlassList> for BreakGlassList {
                 })
                 .collect(),
             sso_required: l.sso_required,
-            warnings: l.warnings.into_iter().map(|w| BreakGlassWarning { kind: w.kind.into(), message: w.message }).collect(),
+            warnings: l
+                .warnings
+                .into_iter()
+                .map(|w| BreakGlassWarning { kind: w.kind.into(), message: w.message })
+                .collect(),
         }
     }
 }

@@ -81,10 +81,8 @@ impl Identity {
             .order_by_asc(break_glass_account::Column::AddedAt)
             .all(&self.db)
             .await?;
-        let users = live_users(tenant)
-            .filter(user::Column::Id.is_in(rows.iter().map(|r| r.user_id)))
-            .all(&self.db)
-            .await?;
+        let users =
+            live_users(tenant).filter(user::Column::Id.is_in(rows.iter().map(|r| r.user_id))).all(&self.db).await?;
         let mut accounts = Vec::new();
         for r in rows {
             if let Some(u) = users.iter().find(|u| u.id == r.user_id) {
@@ -175,7 +173,12 @@ impl Identity {
     }
 
     /// Whether the user is on their tenant's break-glass list.
-    pub(crate) async fn is_break_glass(&self, conn: &impl ConnectionTrait, tenant: TenantId, user: UserId) -> Result<bool> {
+    pub(crate) async fn is_break_glass(
+        &self,
+        conn: &impl ConnectionTrait,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<bool> {
         Ok(break_glass_account::Entity::find_by_id((tenant.as_uuid(), user.as_uuid())).one(conn).await?.is_some())
     }
 

@@ -61,10 +61,10 @@ pub use auth::principal::{
 };
 pub use auth::throttle::{AcsAdmission, Limits, Policy};
 pub use auth::{Me, MeRole, NewSessionInfo, SignIn, SignedIn};
-pub use break_glass::{BreakGlassAccount, BreakGlassList, BreakGlassWarning, BreakGlassWarningKind};
-pub use domains::{DOMAIN_RECORD_LABEL, DOMAIN_RECORD_VALUE_PREFIX, Domain, DomainPolicy, MAX_DOMAINS};
 pub use bootstrap::{Bootstrap, BootstrapReport, DEMO_ADMIN_EMAIL, DEMO_SLUG, DemoTenant};
+pub use break_glass::{BreakGlassAccount, BreakGlassList, BreakGlassWarning, BreakGlassWarningKind};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use domains::{DOMAIN_RECORD_LABEL, DOMAIN_RECORD_VALUE_PREFIX, Domain, DomainPolicy, MAX_DOMAINS};
 pub use error::{Error, FieldError, Result};
 pub use gatehouse_saml::error::ReasonCode;
 pub use gatehouse_saml::sp::ServiceProvider;

@@ -188,10 +188,7 @@ mod dns {
         assert_eq!(got, vec!["gatehouse-verification=abc".to_owned(), long]);
         // Nothing is cached: the record removed is gone at the next lookup.
         server.set_txt("_gatehouse.contoso.test", vec![]);
-        assert_eq!(
-            r.txt("_gatehouse.contoso.test").await,
-            Err(DnsError::NoRecords("_gatehouse.contoso.test".into()))
-        );
+        assert_eq!(r.txt("_gatehouse.contoso.test").await, Err(DnsError::NoRecords("_gatehouse.contoso.test".into())));
     }
 
     #[tokio::test]

@@ -46,7 +46,11 @@ impl Config {
             .map(|s| {
                 s.parse::<SocketAddr>()
                     .or_else(|_| s.parse::<std::net::IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
-                    .map_err(|_| ConfigError::Invalid(format!("dns_servers: {s:?} is not an IP address (with an optional :port)")))
+                    .map_err(|_| {
+                        ConfigError::Invalid(format!(
+                            "dns_servers: {s:?} is not an IP address (with an optional :port)"
+                        ))
+                    })
             })
             .collect()
     }

@@ -354,7 +354,10 @@ both_backends!(login_policies_route_users, |db| async move {
     let me_a = w.admin_a.gql("{ me { id } }", json!({})).await;
     let r = w
         .admin_a
-        .gql("mutation($u:ID!){ addBreakGlassAccount(userId:$u){ ssoRequired } }", json!({"u": me_a["data"]["me"]["id"]}))
+        .gql(
+            "mutation($u:ID!){ addBreakGlassAccount(userId:$u){ ssoRequired } }",
+            json!({"u": me_a["data"]["me"]["id"]}),
+        )
         .await;
     assert_eq!(r["data"]["addBreakGlassAccount"]["ssoRequired"], true, "{r}");
     Client::new(&w.server.base).sign_in("admin@contoso.example", ADMIN_PASSWORD, None).await;

@@ -4,12 +4,12 @@
 use super::{SignIn, SignedIn};
 use crate::auth::principal::{Principal, Who};
 use crate::auth::throttle::{self, Key};
+use crate::break_glass::sso_required;
+use crate::domains::tenant_sso;
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
 use crate::sign_in_log::SignInReason;
-use crate::break_glass::sso_required;
-use crate::domains::tenant_sso;
 use crate::store::entities::{operator, tenant, user};
 use crate::{Identity, secrets};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -166,8 +166,7 @@ impl Identity {
             if break_glass {
                 self.record_break_glass_use(&txn, *tenant_id, *user_id, email, &meta).await?;
             } else {
-                self.record_password_attempt(&txn, *tenant_id, *user_id, email, SignInReason::Success, &meta)
-                    .await?;
+                self.record_password_attempt(&txn, *tenant_id, *user_id, email, SignInReason::Success, &meta).await?;
             }
         }
         let signed_in = self.create_session_on(&txn, &principal, AuthMethod::Password, &input.session, None).await?;

@@ -146,17 +146,12 @@ impl TenantSso {
 
 /// The tenant's SSO switches, from its connection row (none: no SSO).
 pub(crate) async fn tenant_sso(conn: &impl ConnectionTrait, tenant: TenantId) -> Result<Option<TenantSso>> {
-    let Some(row) = sso_connection::Entity::find()
-        .filter(sso_connection::Column::TenantId.eq(tenant.as_uuid()))
-        .one(conn)
-        .await?
+    let Some(row) =
+        sso_connection::Entity::find().filter(sso_connection::Column::TenantId.eq(tenant.as_uuid())).one(conn).await?
     else {
         return Ok(None);
     };
-    Ok(Some(TenantSso {
-        enabled: row.enabled,
-        login_policy: LoginPolicy::parse_stored(&row.login_policy)?,
-    }))
+    Ok(Some(TenantSso { enabled: row.enabled, login_policy: LoginPolicy::parse_stored(&row.login_policy)? }))
 }
 
 fn record_name(domain: &str) -> String {
@@ -201,7 +196,12 @@ impl Identity {
         })
     }
 
-    async fn find_domain(&self, conn: &impl ConnectionTrait, tenant: TenantId, id: DomainId) -> Result<tenant_domain::Model> {
+    async fn find_domain(
+        &self,
+        conn: &impl ConnectionTrait,
+        tenant: TenantId,
+        id: DomainId,
+    ) -> Result<tenant_domain::Model> {
         tenant_domain::Entity::find_by_id(id.as_uuid())
             .filter(tenant_domain::Column::TenantId.eq(tenant.as_uuid()))
             .one(conn)
@@ -302,8 +302,7 @@ impl Identity {
         let due = tenant_domain::Entity::find()
             .filter(tenant_domain::Column::NextCheckAt.lte(now))
             .filter(
-                tenant_domain::Column::Status
-                    .is_in([DomainStatus::Verified.as_str(), DomainStatus::Flagged.as_str()]),
+                tenant_domain::Column::Status.is_in([DomainStatus::Verified.as_str(), DomainStatus::Flagged.as_str()]),
             )
             .order_by_asc(tenant_domain::Column::NextCheckAt)
             .limit(BATCH)
@@ -352,10 +351,7 @@ impl Identity {
         let want = format!("{DOMAIN_RECORD_VALUE_PREFIX}{}", row.token);
         Ok(match domains.resolver.txt(&name).await {
             Ok(records) if records.iter().any(|r| r.trim() == want) => Found::Record,
-            Ok(records) => Found::Missing(format!(
-                "{name} has {} TXT record(s), none of them {want}",
-                records.len()
-            )),
+            Ok(records) => Found::Missing(format!("{name} has {} TXT record(s), none of them {want}", records.len())),
             Err(e @ DnsError::NoRecords(_)) => Found::Missing(e.to_string()),
             Err(e) if e.is_definite() => Found::Missing(e.to_string()),
             Err(e) => Found::Unknown(e.to_string()),
@@ -369,11 +365,8 @@ impl Identity {
         let txn = self.begin_write().await?;
         let row = self.find_domain(&txn, scope.tenant_id(), id).await?;
         let status = DomainStatus::parse_stored(&row.status)?;
-        let mut next = tenant_domain::ActiveModel {
-            id: Set(row.id),
-            last_checked_at: Set(Some(now)),
-            ..Default::default()
-        };
+        let mut next =
+            tenant_domain::ActiveModel { id: Set(row.id), last_checked_at: Set(Some(now)), ..Default::default() };
         let claimed = matches!(status, DomainStatus::Verified | DomainStatus::Flagged);
         let (new_status, action) = match (&found, status) {
             (Found::Record, DomainStatus::Verified) => (DomainStatus::Verified, None),
@@ -396,7 +389,8 @@ impl Identity {
             }
             Found::Missing(why) | Found::Unknown(why) => {
                 next.last_check_error = Set(Some(why.clone()));
-                let retry = if matches!(found, Found::Unknown(_)) { policy.retry_after_failure } else { policy.recheck_every };
+                let retry =
+                    if matches!(found, Found::Unknown(_)) { policy.retry_after_failure } else { policy.recheck_every };
                 next.next_check_at = Set(claimed.then(|| now + jittered(retry.min(policy.grace))));
             }
         }
@@ -431,8 +425,7 @@ impl Identity {
                 "status": new_status.as_str(),
                 "lastCheckError": domain.last_check_error,
             });
-            audit::record(&txn, now, Change::in_scope(scope, action, "domain", id, Some(before), Some(after)))
-                .await?;
+            audit::record(&txn, now, Change::in_scope(scope, action, "domain", id, Some(before), Some(after))).await?;
         }
         txn.commit().await?;
         Ok(domain)

@@ -357,10 +357,7 @@ async fn migration_keeps_sso_only_admins_signing_in(backend: gatehouse_test_supp
     user(&ctx, &sso_admin, "eve@contoso.example").await;
     let pem = certificate("idp", start() - Duration::days(1), 365);
     ctx.identity.add_idp_certificate(&sso_admin, pem.as_bytes()).await.unwrap();
-    ctx.identity
-        .update_sso_connection(&sso_admin, sso(sso_admin.tenant_id(), LoginPolicy::Sso, false))
-        .await
-        .unwrap();
+    ctx.identity.update_sso_connection(&sso_admin, sso(sso_admin.tenant_id(), LoginPolicy::Sso, false)).await.unwrap();
     let (_, other_admin) = ctx.tenant("fabrikam").await;
     Migrator::up(&conn, None).await.unwrap();
 

@@ -120,10 +120,18 @@ both_backends!(domains_and_break_glass_are_tenant_isolated_and_admin_only, |db| 
     let r = app.gql(&a, "{ domains { id } }", json!({})).await;
     assert_eq!(r.data()["domains"], json!([]));
     for m in ["addBreakGlassAccount", "removeBreakGlassAccount"] {
-        let r = app.gql(&a, &format!("mutation($u:ID!){{ {m}(userId:$u){{ accounts {{ user {{ id }} }} }} }}"), json!({"u": bu})).await;
+        let r = app
+            .gql(
+                &a,
+                &format!("mutation($u:ID!){{ {m}(userId:$u){{ accounts {{ user {{ id }} }} }} }}"),
+                json!({"u": bu}),
+            )
+            .await;
         assert_eq!(r.code(), Some("NOT_FOUND"), "{m}: {}", r.body);
     }
-    let r = app.gql(&a, "{ breakGlassAccounts { accounts { user { email } } ssoRequired warnings { kind } } }", json!({})).await;
+    let r = app
+        .gql(&a, "{ breakGlassAccounts { accounts { user { email } } ssoRequired warnings { kind } } }", json!({}))
+        .await;
     assert_eq!(r.data()["breakGlassAccounts"]["accounts"], json!([]));
     // B's state is untouched.
     let r = app.gql(&b, "{ domains { id name } }", json!({})).await;
@@ -198,9 +206,17 @@ both_backends!(the_sign_on_page_routes_by_domain_without_leaking_the_tenant, |db
     assert!(pages.windows(2).all(|w| w[0] == w[1]), "{pages:?}");
     // The same through GraphQL signIn.
     let mut answers = Vec::new();
-    for (e, p) in [("ann@contoso.test", PASSWORD), ("ann@contoso.test", "wrong password here"), ("nobody@contoso.test", "wrong password here")] {
+    for (e, p) in [
+        ("ann@contoso.test", PASSWORD),
+        ("ann@contoso.test", "wrong password here"),
+        ("nobody@contoso.test", "wrong password here"),
+    ] {
         let r = app
-            .gql(&Auth::Anonymous, "mutation($e:String!,$p:String!){ signIn(email:$e,password:$p){ me { email } } }", json!({"e": e, "p": p}))
+            .gql(
+                &Auth::Anonymous,
+                "mutation($e:String!,$p:String!){ signIn(email:$e,password:$p){ me { email } } }",
+                json!({"e": e, "p": p}),
+            )
             .await;
         assert!(session_from(&r.set_cookie).is_none());
         answers.push((r.code().map(str::to_owned), r.body["errors"][0]["message"].clone()));
@@ -212,10 +228,15 @@ both_backends!(the_sign_on_page_routes_by_domain_without_leaking_the_tenant, |db
     let users = app.gql(&admin, "{ users(search:\"ann@\") { edges { node { id } } } }", json!({})).await;
     let ann = users.data()["users"]["edges"][0]["node"]["id"].clone();
     let r = app
-        .gql(&admin, "mutation($u:ID!){ addBreakGlassAccount(userId:$u){ accounts { user { email } } warnings { kind } } }", json!({"u": ann}))
+        .gql(
+            &admin,
+            "mutation($u:ID!){ addBreakGlassAccount(userId:$u){ accounts { user { email } } warnings { kind } } }",
+            json!({"u": ann}),
+        )
         .await;
     assert_eq!(r.data()["addBreakGlassAccount"]["accounts"][0]["user"]["email"], "ann@contoso.test");
-    let page_form = app.request(axum::http::Request::get("/login?method=password").body(axum::body::Body::empty()).unwrap()).await;
+    let page_form =
+        app.request(axum::http::Request::get("/login?method=password").body(axum::body::Body::empty()).unwrap()).await;
     assert!(page_form.body.as_str().unwrap().contains("type=\"password\""));
     let r = login(&app, "email=ann%40contoso.test&password=correct+horse+battery+staple").await;
     assert!(r.status.is_redirection() && session_from(&r.set_cookie).is_some(), "{} {}", r.status, r.body);
