@@ -15,6 +15,7 @@ mod m20261128_000005_scim_admin_guard;
 mod m20261128_000006_sso_hardening;
 mod m20261128_000010_idp_metadata_url;
 mod m20261128_000020_user_source;
+mod m20261128_000040_verified_domains;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_sso_hardening::Migration),
             Box::new(m20261128_000010_idp_metadata_url::Migration),
             Box::new(m20261128_000020_user_source::Migration),
+            Box::new(m20261128_000040_verified_domains::Migration),
         ]
     }
 }

@@ -127,7 +127,7 @@ describe('a new admin sets up SSO without reading docs', { concurrency: false },
     await admin.getByLabel('Login policy').selectOption('SSO');
     await admin.getByRole('button', { name: 'Save', exact: true }).click();
     const dialog = admin.getByRole('dialog', { name: 'Switch to SSO only?' });
-    await dialog.getByText(/Tenant admins keep password sign-in/).waitFor();
+    await dialog.getByText(/Only the break-glass accounts named under Domains & SSO enforcement keep password sign-in/).waitFor();
     await dialog.getByText(/The last Test SSO passed/).waitFor();
     await screenshot(admin, '45-confirm-sso-only');
     await dialog.getByRole('button', { name: 'Cancel' }).click();

@@ -8,6 +8,7 @@ import { Empty } from './components/States';
 import { Link, useRouter } from './router';
 import { ApiTokensPage } from './pages/ApiTokens';
 import { AuditLogPage } from './pages/AuditLog';
+import { DomainsPage } from './pages/Domains';
 import { GroupsPage } from './pages/Groups';
 import { IdentityManagementPage } from './pages/IdentityManagement';
 import { ProvisioningPage } from './pages/Provisioning';
@@ -27,6 +28,7 @@ interface Page {
 
 export const PAGES: Page[] = [
   { path: '/identity', title: 'Identity Management', tenant: true, render: () => <IdentityManagementPage /> },
+  { path: '/domains', title: 'Domains & SSO enforcement', tenant: true, render: () => <DomainsPage /> },
   { path: '/provisioning', title: 'Provisioning (SCIM)', tenant: true, render: () => <ProvisioningPage /> },
   { path: '/users', title: 'Users', tenant: true, render: () => <UsersPage /> },
   { path: '/groups', title: 'Groups', tenant: true, render: () => <GroupsPage /> },

@@ -254,7 +254,7 @@ describe('Identity Management', () => {
     await userEvent.selectOptions(screen.getByLabelText('Login policy'), 'SSO');
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));
     const dialog = screen.getByRole('dialog', { name: 'Switch to SSO only?' });
-    expect(dialog).toHaveTextContent('Tenant admins keep password sign-in');
+    expect(dialog).toHaveTextContent('break-glass accounts');
     expect(dialog).toHaveTextContent('Test SSO has not been run yet');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(calls).toHaveLength(0);

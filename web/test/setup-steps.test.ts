@@ -89,7 +89,7 @@ describe('switching to SSO only', () => {
   test('says who keeps password access and whether the last test passed', () => {
     const never = ssoOnlyWarning(status(null));
     expect(never.testPassed).toBe(false);
-    expect(never.text).toContain('Tenant admins keep password sign-in');
+    expect(never.text).toContain('break-glass accounts');
     expect(never.text).toContain('Test SSO has not been run yet');
     const failed = ssoOnlyWarning(status(event({ reason: 'The response was made for another application.' })));
     expect(failed.text).toContain('The last Test SSO failed (The response was made for another application.)');

@@ -8,6 +8,7 @@
 //! - `pagination`: lists that grow with a tenant's data are connections with a bounded `first`.
 //! - [`limits`]: what one request may ask for (cost with list sizes counted, depth, root
 //!   fields, aliases, fragment fan-out, introspection nesting), refused before anything runs.
+//! - `domains`: verified e-mail domains and break-glass accounts.
 //! - `certificates`: the IdP metadata URL, staged certificates, certificate usage and expiry warnings.
 //! - `batches`: nested lists read one statement per level, not per row.
 //! - `one_sign_in`: at most one `signIn` per request (aliases included), checked before anything runs.
@@ -17,6 +18,7 @@
 mod batches;
 mod certificates;
 mod context;
+mod domains;
 mod error;
 pub mod limits;
 mod mutation;
@@ -32,12 +34,12 @@ pub use context::{RequestAuth, ServiceProviderInfo, SessionChange, SessionReport
 /// The queries: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(query::CoreQuery, certificates::CertificateQuery);
+pub struct QueryRoot(query::CoreQuery, certificates::CertificateQuery, domains::DomainQuery);
 
 /// The mutations: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(mutation::CoreMutation, certificates::CertificateMutation);
+pub struct MutationRoot(mutation::CoreMutation, certificates::CertificateMutation, domains::DomainMutation);
 
 pub type GatehouseSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -66,3 +66,5 @@ id_type!(/// A group of users (provisioned by the IdP).
     GroupId);
 id_type!(/// One entry of a tenant's sign-in log.
     SignInEventId);
+id_type!(/// An e-mail domain a tenant claims.
+    DomainId);

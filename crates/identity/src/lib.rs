@@ -18,6 +18,8 @@
 //! | `sso` | the tenant's IdP connection (`connection`, `metadata`, `metadata_url`, `rollover`) and the SAML flows: `start`, `acs`, `handover`, `logout`, `test_run`, `home_realm` |
 //! | `sign_in_log` | every sign-in attempt, and [`SignInReason`]: each reason's code and words |
 //! | `provisioning` | users and groups: the console's user management (`users`), SCIM (`scim_users`, `user_attributes`, `listing`, `groups`, `memberships`, `scim_tokens`) and the guard keeping SCIM away from admins (`admin_guard`) |
+//! | `domains` | verified e-mail domains: DNS TXT proof, re-checks, who owns an address's domain |
+//! | `break_glass` | the SSO-required password rule and the tenant's break-glass accounts |
 //! | `tenants` | tenants and their settings; `tenant_list`, the operators' searchable list with SSO status and user counts |
 //! | `audit` | who changed what |
 //! | `maintenance` | purging what expired |
@@ -30,8 +32,10 @@
 mod audit;
 mod auth;
 mod bootstrap;
+mod break_glass;
 pub mod clock;
 pub mod db;
+mod domains;
 mod error;
 mod ids;
 mod maintenance;
@@ -59,7 +63,9 @@ pub use auth::principal::{
 pub use auth::throttle::{AcsAdmission, Limits, Policy};
 pub use auth::{Me, MeRole, NewSessionInfo, SignIn, SignedIn};
 pub use bootstrap::{Bootstrap, BootstrapReport, DEMO_ADMIN_EMAIL, DEMO_SLUG, DemoTenant};
+pub use break_glass::{BreakGlassAccount, BreakGlassList, BreakGlassWarning, BreakGlassWarningKind};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use domains::{DOMAIN_RECORD_LABEL, DOMAIN_RECORD_VALUE_PREFIX, Domain, DomainPolicy, MAX_DOMAINS};
 pub use error::{Error, FieldError, Result};
 pub use gatehouse_saml::error::ReasonCode;
 pub use gatehouse_saml::sp::ServiceProvider;
@@ -117,6 +123,9 @@ pub struct Identity {
     /// The SSRF-guarded client for IdP metadata URLs ([`Identity::with_fetcher`]); without
     /// one, metadata URLs cannot be used.
     fetcher: Option<gatehouse_outbound::Fetcher>,
+    /// The resolver and re-check policy for verified domains ([`Identity::with_domains`]);
+    /// without it domains can be listed and added but not verified.
+    domains: Option<domains::Domains>,
 }
 
 impl Identity {
@@ -131,6 +140,7 @@ impl Identity {
             signing: Arc::default(),
             sqlite_sign_in_gate: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
             fetcher: None,
+            domains: None,
         }
     }
 

@@ -60,6 +60,10 @@ string_enum!(
     /// How the tenant's users sign in.
     LoginPolicy { Password = "password", Sso = "sso", PasswordOrSso = "password_or_sso" }
 );
+string_enum!(
+    /// Where a tenant's claim on an e-mail domain stands ([`crate::Identity::verify_domain`]).
+    DomainStatus { Pending = "pending", Verified = "verified", Flagged = "flagged", Lapsed = "lapsed" }
+);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tenant {

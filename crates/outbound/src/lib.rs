@@ -19,6 +19,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))] // a failed unwrap is a failed test
 
 pub mod address;
+pub mod dns;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;

@@ -166,3 +166,50 @@ async fn an_error_status_is_reported() {
     let e = fetcher(&["127.0.0.1"]).get(&format!("http://127.0.0.1:{port}/missing"), true).await.unwrap_err();
     assert_eq!(e, FetchError::Status(404));
 }
+
+/// The production resolver against a real DNS server on this machine (UDP).
+mod dns {
+    use std::time::{Duration, Instant};
+
+    use gatehouse_outbound::dns::{DnsError, DnsLimits, HickoryTxtResolver, TxtResolver};
+    use gatehouse_test_support::dns::LocalDns;
+
+    fn limits() -> DnsLimits {
+        DnsLimits { timeout: Duration::from_millis(800), max_records: 4, max_record_bytes: 300 }
+    }
+
+    #[tokio::test]
+    async fn reads_txt_records_and_sees_them_go() {
+        let server = LocalDns::start().await;
+        let long = "v".repeat(290); // two character-strings on the wire, joined again
+        server.set_txt("_gatehouse.contoso.test", vec!["gatehouse-verification=abc".into(), long.clone()]);
+        let r = HickoryTxtResolver::with_servers(&[server.addr], limits());
+        let got = r.txt("_gatehouse.contoso.test").await.unwrap();
+        assert_eq!(got, vec!["gatehouse-verification=abc".to_owned(), long]);
+        // Nothing is cached: the record removed is gone at the next lookup.
+        server.set_txt("_gatehouse.contoso.test", vec![]);
+        assert_eq!(r.txt("_gatehouse.contoso.test").await, Err(DnsError::NoRecords("_gatehouse.contoso.test".into())));
+    }
+
+    #[tokio::test]
+    async fn too_many_or_too_long_records_are_refused() {
+        let server = LocalDns::start().await;
+        server.set_txt("many.test", (0..5).map(|i| format!("r{i}")).collect());
+        server.set_txt("long.test", vec!["x".repeat(301)]);
+        let r = HickoryTxtResolver::with_servers(&[server.addr], limits());
+        assert!(matches!(r.txt("many.test").await, Err(DnsError::TooManyRecords { max: 4, .. })));
+        assert!(matches!(r.txt("long.test").await, Err(DnsError::RecordTooLong { max: 300, .. })));
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_times_out_within_the_bound() {
+        let server = LocalDns::start().await;
+        server.set_silent(true);
+        let r = HickoryTxtResolver::with_servers(&[server.addr], limits());
+        let started = Instant::now();
+        let e = r.txt("contoso.test").await.unwrap_err();
+        assert!(matches!(e, DnsError::Timeout(_)), "{e:?}");
+        assert!(!e.is_definite());
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    }
+}

@@ -47,6 +47,11 @@ const KNOWN_KEYS: &[&str] = &[
     "outbound_max_bytes",
     "outbound_timeout_seconds",
     "metadata_refresh_interval_seconds",
+    "dns_servers",
+    "dns_timeout_seconds",
+    "domain_recheck_interval_seconds",
+    "domain_grace_seconds",
+    "domain_recheck_concurrency",
     "config",
 ];
 
@@ -114,6 +119,17 @@ pub struct Config {
     pub outbound_timeout_seconds: u64,
     /// How often the scheduler looks for metadata URLs due for a refresh.
     pub metadata_refresh_interval_seconds: u64,
+    /// Name servers (`ip:port`, comma-separated) for domain verification; empty: the
+    /// system's (`/etc/resolv.conf`). See `crate::dns`.
+    pub dns_servers: String,
+    /// One DNS lookup, retries included.
+    pub dns_timeout_seconds: u64,
+    /// How often a verified domain's TXT record is checked again (± 10 %).
+    pub domain_recheck_interval_seconds: u64,
+    /// How long a flagged domain (record gone) keeps routing and enforcing.
+    pub domain_grace_seconds: u64,
+    /// DNS lookups the re-check runs at once.
+    pub domain_recheck_concurrency: usize,
 }
 
 /// The range a configured body limit must fall in (1 KiB … 64 MiB).
@@ -170,6 +186,11 @@ impl Default for Config {
             outbound_max_bytes: 1024 * 1024,
             outbound_timeout_seconds: 10,
             metadata_refresh_interval_seconds: 60,
+            dns_servers: String::new(),
+            dns_timeout_seconds: 5,
+            domain_recheck_interval_seconds: 86_400,
+            domain_grace_seconds: 259_200,
+            domain_recheck_concurrency: 4,
         }
     }
 }
@@ -267,6 +288,7 @@ impl Config {
             ));
         }
         cfg.check_outbound()?;
+        cfg.check_domains()?;
         Ok((cfg, warnings))
     }
 

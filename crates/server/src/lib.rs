@@ -8,6 +8,7 @@ pub mod app;
 pub mod config;
 mod console;
 mod cookies;
+mod dns;
 mod explorer;
 mod graphql;
 mod limits;

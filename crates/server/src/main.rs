@@ -185,6 +185,22 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, system: &SystemAcce
             }
         }
     });
+    // Verified domains due for a re-check are looked up in the background (each claimed
+    // first, so replicas do not check one twice); a lost record flags the domain.
+    let checker = st.identity.clone();
+    let check_scope = system.operator_scope("domain re-check");
+    let every = cfg.domain_tick();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match checker.recheck_due_domains(&check_scope).await {
+                Ok(n) if n > 0 => tracing::info!(checked = n, "re-checked verified domains"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "re-checking verified domains failed"),
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cfg.listen))?;

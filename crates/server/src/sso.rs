@@ -418,7 +418,13 @@ fn login_form_for(
         esc(email),
         if password { "" } else { " autofocus" },
         if password { "Sign in" } else { "Next" }
-    );
+    ) + if password {
+        ""
+    } else {
+        // Addresses of a verified domain go straight to the IdP; its break-glass accounts
+        // sign in with a password from here (the same link for everyone: it says nothing).
+        "<p><a href=\"/login?method=password\">Sign in with a password instead</a> (break-glass accounts)</p>"
+    };
     let frame = Frame { organisation: organisation.map(|o| o.name.as_str()), wide: false };
     framed_page(
         if message.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK },
@@ -432,17 +438,20 @@ fn login_form_for(
 #[derive(Deserialize)]
 struct LoginQuery {
     tenant: Option<String>,
+    method: Option<String>,
 }
 
-/// `/login`, or `/login?tenant=<slug>` (the error pages' "Sign in with a password"): the
-/// organisation's name heads the page, and its password sign-in is asked for in it.
+/// The sign-on page: the e-mail first (home-realm discovery), or e-mail and password together
+/// with `?method=password` (break-glass accounts) or `/login?tenant=<slug>` (the error pages'
+/// "Sign in with a password": the organisation's name heads the page).
 async fn login_page(State(state): State<AppState>, Query(q): Query<LoginQuery>) -> Response {
     let organisation = match q.tenant.as_deref().filter(|t| !t.trim().is_empty()) {
         Some(slug) => organisation_by_slug(&state, slug).await,
         None => None,
     };
     let sso = organisation.as_ref().filter(|o| o.sso).map(|o| o.slug.as_str());
-    login_form_for(organisation.as_ref(), "", None, organisation.is_some(), sso)
+    let password = organisation.is_some() || q.method.as_deref() == Some("password");
+    login_form_for(organisation.as_ref(), "", None, password, sso)
 }
 
 #[derive(Deserialize)]
@@ -494,6 +503,12 @@ async fn login_submit(
         Ok(SignInRoute::SsoOnly { tenant_slug }) => {
             let url = format!("/saml2/login?tenant={}&login_hint={}", urlencode(&tenant_slug), urlencode(&email));
             Redirect::to(&url).into_response()
+        }
+        Ok(SignInRoute::Domain { tenant_slug }) => {
+            match state.identity.start_sso(&tenant_slug, None, Some(&email)).await {
+                Ok(started) => redirect_to_idp(&state, started),
+                Err(e) => sso_error(e),
+            }
         }
         Ok(SignInRoute::Password { sso_tenant }) => {
             let organisation = match sso_tenant.as_deref() {

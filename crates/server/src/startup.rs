@@ -65,7 +65,8 @@ pub fn state(cfg: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
     .with_limits(cfg.limits())
     .with_fetcher(
         gatehouse_outbound::Fetcher::new(cfg.outbound()).map_err(|e| anyhow::anyhow!("outbound HTTP client: {e}"))?,
-    );
+    )
+    .with_domains(cfg.resolver()?, cfg.domain_policy());
     let sp = identity.service_provider();
     let sp = ServiceProviderInfo {
         public_url: public_url.clone(),

@@ -6,6 +6,8 @@
 //! schema is dropped when the [`TestDb`] is dropped. A PostgreSQL that cannot be reached
 //! fails the test: `make test` promises both backends, so nothing is skipped silently.
 
+pub mod dns;
+
 use chrono::{DateTime, Duration, Utc};
 use gatehouse_migrations::{Migrator, MigratorTrait};
 use openssl::asn1::Asn1Time;

@@ -343,6 +343,23 @@ both_backends!(login_policies_route_users, |db| async move {
         )
         .await;
     assert_eq!(pw["errors"][0]["extensions"]["code"], "FORBIDDEN", "{pw}");
+    // Issue 13: the admin keeps a password only as a named break-glass account.
+    let pw = Client::new(&w.server.base)
+        .gql(
+            "mutation { signIn(email:\"admin@contoso.example\", password:\"tenant admin password\"){ me { email } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(pw["errors"][0]["extensions"]["code"], "FORBIDDEN", "{pw}");
+    let me_a = w.admin_a.gql("{ me { id } }", json!({})).await;
+    let r = w
+        .admin_a
+        .gql(
+            "mutation($u:ID!){ addBreakGlassAccount(userId:$u){ ssoRequired } }",
+            json!({"u": me_a["data"]["me"]["id"]}),
+        )
+        .await;
+    assert_eq!(r["data"]["addBreakGlassAccount"]["ssoRequired"], true, "{r}");
     Client::new(&w.server.base).sign_in("admin@contoso.example", ADMIN_PASSWORD, None).await;
 });
 

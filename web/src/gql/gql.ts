@@ -23,6 +23,13 @@ type Documents = {
     "\n  mutation RemoveTrustedCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n": typeof types.RemoveTrustedCertificateDocument,
     "\n  mutation SetRefuseExpiredCertificates($refuse: Boolean!) {\n    setRefuseExpiredCertificates(refuse: $refuse) {\n      refuseExpiredCertificates\n    }\n  }\n": typeof types.SetRefuseExpiredCertificatesDocument,
     "\n  query CertificateWarnings {\n    certificateWarnings {\n      certificateId\n      subject\n      notAfter\n      daysLeft\n      thresholdDays\n      covered\n    }\n  }\n": typeof types.CertificateWarningsDocument,
+    "\n  query Domains {\n    domains {\n      id\n      name\n      status\n      recordName\n      recordValue\n      verifiedAt\n      flaggedAt\n      graceEndsAt\n      lastCheckedAt\n      lastCheckError\n      nextCheckAt\n      routesSignIns\n    }\n    breakGlassAccounts {\n      ssoRequired\n      warnings {\n        kind\n        message\n      }\n      accounts {\n        user {\n          id\n          email\n          displayName\n        }\n        addedBy\n        addedAt\n        lastUsedAt\n      }\n    }\n  }\n": typeof types.DomainsDocument,
+    "\n  mutation AddDomain($name: String!) {\n    addDomain(name: $name) {\n      id\n    }\n  }\n": typeof types.AddDomainDocument,
+    "\n  mutation VerifyDomain($id: ID!) {\n    verifyDomain(id: $id) {\n      id\n      status\n      lastCheckError\n    }\n  }\n": typeof types.VerifyDomainDocument,
+    "\n  mutation RemoveDomain($id: ID!) {\n    removeDomain(id: $id)\n  }\n": typeof types.RemoveDomainDocument,
+    "\n  query FindUser($search: String) {\n    users(first: 10, search: $search) {\n      nodes {\n        id\n        email\n      }\n    }\n  }\n": typeof types.FindUserDocument,
+    "\n  mutation AddBreakGlass($userId: ID!) {\n    addBreakGlassAccount(userId: $userId) {\n      ssoRequired\n    }\n  }\n": typeof types.AddBreakGlassDocument,
+    "\n  mutation RemoveBreakGlass($userId: ID!) {\n    removeBreakGlassAccount(userId: $userId) {\n      ssoRequired\n    }\n  }\n": typeof types.RemoveBreakGlassDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      displayName\n      role\n      tenant {\n        slug\n        name\n      }\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation SignIn($email: String!, $password: String!, $tenant: String) {\n    signIn(email: $email, password: $password, tenant: $tenant) {\n      me {\n        id\n        email\n        displayName\n        role\n        tenant {\n          slug\n          name\n        }\n      }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
@@ -70,6 +77,13 @@ const documents: Documents = {
     "\n  mutation RemoveTrustedCertificate($id: ID!) {\n    removeIdpCertificate(id: $id) {\n      id\n    }\n  }\n": types.RemoveTrustedCertificateDocument,
     "\n  mutation SetRefuseExpiredCertificates($refuse: Boolean!) {\n    setRefuseExpiredCertificates(refuse: $refuse) {\n      refuseExpiredCertificates\n    }\n  }\n": types.SetRefuseExpiredCertificatesDocument,
     "\n  query CertificateWarnings {\n    certificateWarnings {\n      certificateId\n      subject\n      notAfter\n      daysLeft\n      thresholdDays\n      covered\n    }\n  }\n": types.CertificateWarningsDocument,
+    "\n  query Domains {\n    domains {\n      id\n      name\n      status\n      recordName\n      recordValue\n      verifiedAt\n      flaggedAt\n      graceEndsAt\n      lastCheckedAt\n      lastCheckError\n      nextCheckAt\n      routesSignIns\n    }\n    breakGlassAccounts {\n      ssoRequired\n      warnings {\n        kind\n        message\n      }\n      accounts {\n        user {\n          id\n          email\n          displayName\n        }\n        addedBy\n        addedAt\n        lastUsedAt\n      }\n    }\n  }\n": types.DomainsDocument,
+    "\n  mutation AddDomain($name: String!) {\n    addDomain(name: $name) {\n      id\n    }\n  }\n": types.AddDomainDocument,
+    "\n  mutation VerifyDomain($id: ID!) {\n    verifyDomain(id: $id) {\n      id\n      status\n      lastCheckError\n    }\n  }\n": types.VerifyDomainDocument,
+    "\n  mutation RemoveDomain($id: ID!) {\n    removeDomain(id: $id)\n  }\n": types.RemoveDomainDocument,
+    "\n  query FindUser($search: String) {\n    users(first: 10, search: $search) {\n      nodes {\n        id\n        email\n      }\n    }\n  }\n": types.FindUserDocument,
+    "\n  mutation AddBreakGlass($userId: ID!) {\n    addBreakGlassAccount(userId: $userId) {\n      ssoRequired\n    }\n  }\n": types.AddBreakGlassDocument,
+    "\n  mutation RemoveBreakGlass($userId: ID!) {\n    removeBreakGlassAccount(userId: $userId) {\n      ssoRequired\n    }\n  }\n": types.RemoveBreakGlassDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      displayName\n      role\n      tenant {\n        slug\n        name\n      }\n    }\n  }\n": types.MeDocument,
     "\n  mutation SignIn($email: String!, $password: String!, $tenant: String) {\n    signIn(email: $email, password: $password, tenant: $tenant) {\n      me {\n        id\n        email\n        displayName\n        role\n        tenant {\n          slug\n          name\n        }\n      }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
@@ -141,6 +155,34 @@ export function graphql(source: "\n  mutation SetRefuseExpiredCertificates($refu
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query CertificateWarnings {\n    certificateWarnings {\n      certificateId\n      subject\n      notAfter\n      daysLeft\n      thresholdDays\n      covered\n    }\n  }\n"): typeof import('./graphql').CertificateWarningsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Domains {\n    domains {\n      id\n      name\n      status\n      recordName\n      recordValue\n      verifiedAt\n      flaggedAt\n      graceEndsAt\n      lastCheckedAt\n      lastCheckError\n      nextCheckAt\n      routesSignIns\n    }\n    breakGlassAccounts {\n      ssoRequired\n      warnings {\n        kind\n        message\n      }\n      accounts {\n        user {\n          id\n          email\n          displayName\n        }\n        addedBy\n        addedAt\n        lastUsedAt\n      }\n    }\n  }\n"): typeof import('./graphql').DomainsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddDomain($name: String!) {\n    addDomain(name: $name) {\n      id\n    }\n  }\n"): typeof import('./graphql').AddDomainDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyDomain($id: ID!) {\n    verifyDomain(id: $id) {\n      id\n      status\n      lastCheckError\n    }\n  }\n"): typeof import('./graphql').VerifyDomainDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveDomain($id: ID!) {\n    removeDomain(id: $id)\n  }\n"): typeof import('./graphql').RemoveDomainDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query FindUser($search: String) {\n    users(first: 10, search: $search) {\n      nodes {\n        id\n        email\n      }\n    }\n  }\n"): typeof import('./graphql').FindUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddBreakGlass($userId: ID!) {\n    addBreakGlassAccount(userId: $userId) {\n      ssoRequired\n    }\n  }\n"): typeof import('./graphql').AddBreakGlassDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveBreakGlass($userId: ID!) {\n    removeBreakGlassAccount(userId: $userId) {\n      ssoRequired\n    }\n  }\n"): typeof import('./graphql').RemoveBreakGlassDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -18,6 +18,12 @@ export type AuditEventFilter = {
   until?: string | null | undefined;
 };
 
+export type BreakGlassWarningKind =
+  /** SSO is required and nobody may use a password. */
+  | 'EMPTY'
+  /** A break-glass account signed in with a password in the last 7 days. */
+  | 'RECENTLY_USED';
+
 /** How the tenant's SSO is doing, in one word. */
 export type ConnectionHealth =
   /** SSO is on, a certificate is valid and the last SSO attempt did not fail. */
@@ -46,6 +52,17 @@ export type CreateUserInput = {
   password?: string | null | undefined;
   role?: Role | null | undefined;
 };
+
+/** Where a tenant's claim on a domain stands. */
+export type DomainStatus =
+  /** The TXT record was found missing at a re-check: still routing until `graceEndsAt`. */
+  | 'FLAGGED'
+  /** The record stayed missing past the grace period: no longer routing; verify again. */
+  | 'LAPSED'
+  /** Added; its TXT record has not been found yet. */
+  | 'PENDING'
+  /** The TXT record was found: the domain routes sign-ins to this tenant's IdP. */
+  | 'VERIFIED';
 
 export type IdpProvider =
   | 'ENTRA_ID'
@@ -180,6 +197,53 @@ export type CertificateWarningsQueryVariables = Exact<{ [key: string]: never; }>
 
 
 export type CertificateWarningsQuery = { certificateWarnings: Array<{ certificateId: string, subject: string, notAfter: string, daysLeft: number, thresholdDays: number, covered: boolean }> };
+
+export type DomainsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DomainsQuery = { domains: Array<{ id: string, name: string, status: DomainStatus, recordName: string, recordValue: string, verifiedAt: string | null, flaggedAt: string | null, graceEndsAt: string | null, lastCheckedAt: string | null, lastCheckError: string | null, nextCheckAt: string | null, routesSignIns: boolean }>, breakGlassAccounts: { ssoRequired: boolean, warnings: Array<{ kind: BreakGlassWarningKind, message: string }>, accounts: Array<{ addedBy: string, addedAt: string, lastUsedAt: string | null, user: { id: string, email: string, displayName: string } }> } };
+
+export type AddDomainMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type AddDomainMutation = { addDomain: { id: string } };
+
+export type VerifyDomainMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type VerifyDomainMutation = { verifyDomain: { id: string, status: DomainStatus, lastCheckError: string | null } };
+
+export type RemoveDomainMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RemoveDomainMutation = { removeDomain: boolean };
+
+export type FindUserQueryVariables = Exact<{
+  search?: string | null | undefined;
+}>;
+
+
+export type FindUserQuery = { users: { nodes: Array<{ id: string, email: string }> } };
+
+export type AddBreakGlassMutationVariables = Exact<{
+  userId: string | number;
+}>;
+
+
+export type AddBreakGlassMutation = { addBreakGlassAccount: { ssoRequired: boolean } };
+
+export type RemoveBreakGlassMutationVariables = Exact<{
+  userId: string | number;
+}>;
+
+
+export type RemoveBreakGlassMutation = { removeBreakGlassAccount: { ssoRequired: boolean } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -622,6 +686,86 @@ export const CertificateWarningsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CertificateWarningsQuery, CertificateWarningsQueryVariables>;
+export const DomainsDocument = new TypedDocumentString(`
+    query Domains {
+  domains {
+    id
+    name
+    status
+    recordName
+    recordValue
+    verifiedAt
+    flaggedAt
+    graceEndsAt
+    lastCheckedAt
+    lastCheckError
+    nextCheckAt
+    routesSignIns
+  }
+  breakGlassAccounts {
+    ssoRequired
+    warnings {
+      kind
+      message
+    }
+    accounts {
+      user {
+        id
+        email
+        displayName
+      }
+      addedBy
+      addedAt
+      lastUsedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DomainsQuery, DomainsQueryVariables>;
+export const AddDomainDocument = new TypedDocumentString(`
+    mutation AddDomain($name: String!) {
+  addDomain(name: $name) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<AddDomainMutation, AddDomainMutationVariables>;
+export const VerifyDomainDocument = new TypedDocumentString(`
+    mutation VerifyDomain($id: ID!) {
+  verifyDomain(id: $id) {
+    id
+    status
+    lastCheckError
+  }
+}
+    `) as unknown as TypedDocumentString<VerifyDomainMutation, VerifyDomainMutationVariables>;
+export const RemoveDomainDocument = new TypedDocumentString(`
+    mutation RemoveDomain($id: ID!) {
+  removeDomain(id: $id)
+}
+    `) as unknown as TypedDocumentString<RemoveDomainMutation, RemoveDomainMutationVariables>;
+export const FindUserDocument = new TypedDocumentString(`
+    query FindUser($search: String) {
+  users(first: 10, search: $search) {
+    nodes {
+      id
+      email
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FindUserQuery, FindUserQueryVariables>;
+export const AddBreakGlassDocument = new TypedDocumentString(`
+    mutation AddBreakGlass($userId: ID!) {
+  addBreakGlassAccount(userId: $userId) {
+    ssoRequired
+  }
+}
+    `) as unknown as TypedDocumentString<AddBreakGlassMutation, AddBreakGlassMutationVariables>;
+export const RemoveBreakGlassDocument = new TypedDocumentString(`
+    mutation RemoveBreakGlass($userId: ID!) {
+  removeBreakGlassAccount(userId: $userId) {
+    ssoRequired
+  }
+}
+    `) as unknown as TypedDocumentString<RemoveBreakGlassMutation, RemoveBreakGlassMutationVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {

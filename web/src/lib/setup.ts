@@ -79,6 +79,6 @@ export function ssoOnlyWarning(status: ConnectionStatusData | undefined): { test
       : `The last Test SSO failed (${lastTest.reason}). If SSO does not work, your users cannot sign in at all.`;
   return {
     testPassed,
-    text: `Users will have to sign in through your identity provider; their passwords will be refused. Tenant admins keep password sign-in as a way in if SSO breaks. ${test}`,
+    text: `Users will have to sign in through your identity provider; their passwords will be refused. Only the break-glass accounts named under Domains & SSO enforcement keep password sign-in, as a way in if SSO breaks. ${test}`,
   };
 }

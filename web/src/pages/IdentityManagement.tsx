@@ -393,7 +393,7 @@ export function SsoEditor({
               error={err('loginPolicy')}
               hint={
                 draft.loginPolicy === 'SSO'
-                  ? 'Users must sign in through the identity provider; their passwords are refused. Tenant admins keep password sign-in as a break-glass way in.'
+                  ? 'Users must sign in through the identity provider; their passwords are refused. Only the break-glass accounts (Domains & SSO enforcement) keep password sign-in.'
                   : draft.loginPolicy === 'PASSWORD'
                     ? 'Only passwords: SSO sign-ins are refused even when SSO is set up (Test SSO still works).'
                     : 'Users can sign in either way.'

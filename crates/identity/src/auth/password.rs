@@ -4,11 +4,13 @@
 use super::{SignIn, SignedIn};
 use crate::auth::principal::{Principal, Who};
 use crate::auth::throttle::{self, Key};
+use crate::break_glass::sso_required;
+use crate::domains::tenant_sso;
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
 use crate::sign_in_log::SignInReason;
-use crate::store::entities::{operator, sso_connection, tenant, user};
+use crate::store::entities::{operator, tenant, user};
 use crate::{Identity, secrets};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -20,6 +22,11 @@ enum Candidate {
 
 fn wrong_credentials() -> Error {
     Error::Unauthenticated("wrong e-mail or password".into())
+}
+
+/// The one answer to a password from someone who must use SSO.
+fn use_sso() -> Error {
+    Error::Forbidden("your organisation signs in with single sign-on; use \"Sign in with SSO\"".into())
 }
 
 impl Identity {
@@ -66,8 +73,17 @@ impl Identity {
                 Candidate::Operator(_) => None,
             })
             .collect();
-        let mut matched: Vec<Candidate> =
+        let matched: Vec<Candidate> =
             candidates.into_iter().zip(matches).filter_map(|(c, ok)| ok.then_some(c)).collect();
+        // SSO required (crate::break_glass): for an address whose domain a tenant offering SSO
+        // has verified, that is a fact about the domain (the sign-on page shows it too), so
+        // it is said whatever the password; for anyone else only once the password was right,
+        // or it would tell who has an account.
+        let owner = self.domain_owner(&self.db, &email).await?;
+        let domain_sso = match owner {
+            Some(t) => tenant_sso(&self.db, t).await?.is_some_and(|s| s.offers_sso()),
+            None => false,
+        };
         if matched.is_empty() {
             // Each tenant where this e-mail exists sees the failed attempt in its sign-in log.
             for (tenant_id, user_id) in known_users {
@@ -75,9 +91,37 @@ impl Identity {
                     .await?;
             }
             self.count_attempt(&address).await?;
-            return Err(wrong_credentials());
+            return Err(if domain_sso { use_sso() } else { wrong_credentials() });
         }
-        if matched.len() > 1 {
+        let mut usable: Vec<(Candidate, bool)> = Vec::new();
+        let mut sso_only: Vec<(TenantId, UserId, String)> = Vec::new();
+        for c in matched {
+            let Candidate::User(u, t) = &c else {
+                usable.push((c, false));
+                continue;
+            };
+            let (tenant_id, user_id): (TenantId, UserId) = (t.id.into(), u.id.into());
+            if !sso_required(tenant_sso(&self.db, tenant_id).await?, tenant_id, owner) {
+                usable.push((c, false));
+            } else if self.is_break_glass(&self.db, tenant_id, user_id).await? {
+                usable.push((c, true));
+            } else {
+                sso_only.push((tenant_id, user_id, u.email.clone()));
+            }
+        }
+        if usable.is_empty() {
+            // Refused for who the person is, not for the password: that was right, so the
+            // account's count is forgotten.
+            let txn = self.begin_write().await?;
+            self.forget(&txn, &account).await?;
+            for (tenant_id, user_id, email) in &sso_only {
+                self.record_password_attempt(&txn, *tenant_id, *user_id, email, SignInReason::SsoRequired, &meta)
+                    .await?;
+            }
+            txn.commit().await?;
+            return Err(use_sso());
+        }
+        if usable.len() > 1 {
             // The password was right, so the account's count is forgotten all the same.
             self.forget(&self.db, &account).await?;
             return Err(Error::invalid(
@@ -85,7 +129,7 @@ impl Identity {
                 "this e-mail signs in to several tenants; choose the tenant (its short name) to sign in to",
             ));
         }
-        let Some(who) = matched.pop() else { return Err(wrong_credentials()) };
+        let Some((who, break_glass)) = usable.pop() else { return Err(wrong_credentials()) };
         let principal = match who {
             Candidate::Operator(o) => Principal::operator(o.id.into(), o.email),
             Candidate::User(u, t) => {
@@ -111,21 +155,6 @@ impl Identity {
                         return Err(Error::Unauthenticated("your account is suspended; ask your administrator".into()));
                     }
                 }
-                let policy = sso_connection::Entity::find()
-                    .filter(sso_connection::Column::TenantId.eq(t.id))
-                    .one(&self.db)
-                    .await?
-                    .map(|c| LoginPolicy::parse_stored(&c.login_policy))
-                    .transpose()?
-                    .unwrap_or(LoginPolicy::Password);
-                // Tenant admins keep password sign-in under an SSO-only policy, so a broken
-                // IdP configuration cannot lock the tenant out of its own settings.
-                if policy == LoginPolicy::Sso && role != Role::TenantAdmin {
-                    refuse(SignInReason::SsoRequired).await?;
-                    return Err(Error::Forbidden(
-                        "your organisation signs in with single sign-on; use \"Sign in with SSO\"".into(),
-                    ));
-                }
                 Principal::user(t.id.into(), u.id.into(), u.email, role)
             }
         };
@@ -134,7 +163,11 @@ impl Identity {
         let txn = self.begin_write().await?;
         self.forget(&txn, &account).await?;
         if let Who::User { tenant_id, user_id, email, .. } = &principal.who {
-            self.record_password_attempt(&txn, *tenant_id, *user_id, email, SignInReason::Success, &meta).await?;
+            if break_glass {
+                self.record_break_glass_use(&txn, *tenant_id, *user_id, email, &meta).await?;
+            } else {
+                self.record_password_attempt(&txn, *tenant_id, *user_id, email, SignInReason::Success, &meta).await?;
+            }
         }
         let signed_in = self.create_session_on(&txn, &principal, AuthMethod::Password, &input.session, None).await?;
         txn.commit().await?;

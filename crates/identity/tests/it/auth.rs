@@ -74,7 +74,7 @@ both_backends!(sessions_expire_when_idle_and_absolutely, |db| async move {
     assert!(ctx.identity.resolve_session("gh_s_forged").await.unwrap().is_none());
 });
 
-both_backends!(sso_only_policy_refuses_passwords_for_users_not_admins, |db| async move {
+both_backends!(sso_only_policy_refuses_passwords_except_for_break_glass_accounts, |db| async move {
     let ctx = Ctx::new(db);
     let (_, scope) = ctx.tenant("contoso").await;
     ctx.identity
@@ -110,6 +110,11 @@ both_backends!(sso_only_policy_refuses_passwords_for_users_not_admins, |db| asyn
         .unwrap();
     let e = ctx.identity.sign_in(sign_in("eve@contoso.example", PASSWORD, None)).await.unwrap_err();
     assert!(matches!(e, Error::Forbidden(_)), "{e:?}");
+    // Issue 13: admins keep a password under an SSO-only policy only as break-glass accounts.
+    let e = ctx.identity.sign_in(sign_in("admin@contoso.example.com", PASSWORD, None)).await.unwrap_err();
+    assert!(matches!(e, Error::Forbidden(_)), "{e:?}");
+    let admin: UserId = scope.actor().id.clone().unwrap().parse().unwrap();
+    ctx.identity.add_break_glass_account(&scope, admin).await.unwrap();
     assert!(ctx.identity.sign_in(sign_in("admin@contoso.example.com", PASSWORD, None)).await.is_ok());
 });
 

@@ -51,6 +51,13 @@ const ADMIN_ONLY: &[(&str, &str)] = &[
     ("promoteStagedCertificate", "mutation($id:ID!){ promoteStagedCertificate(id:$id) { version } }"),
     ("dismissStagedCertificate", "mutation($id:ID!){ dismissStagedCertificate(id:$id) }"),
     ("setRefuseExpiredCertificates", "mutation { setRefuseExpiredCertificates(refuse:true) { version } }"),
+    ("domains", "{ domains { id } }"),
+    ("addDomain", "mutation { addDomain(name:\"contoso.test\") { id } }"),
+    ("verifyDomain", "mutation($id:ID!){ verifyDomain(id:$id) { id } }"),
+    ("removeDomain", "mutation($id:ID!){ removeDomain(id:$id) }"),
+    ("breakGlassAccounts", "{ breakGlassAccounts { ssoRequired } }"),
+    ("addBreakGlassAccount", "mutation($id:ID!){ addBreakGlassAccount(userId:$id) { ssoRequired } }"),
+    ("removeBreakGlassAccount", "mutation($id:ID!){ removeBreakGlassAccount(userId:$id) { ssoRequired } }"),
 ];
 
 /// Platform operators only.

@@ -4,6 +4,7 @@
 pub mod api_token;
 pub mod assertion_replay;
 pub mod audit_event;
+pub mod break_glass_account;
 pub mod group;
 pub mod group_member;
 pub mod idp_certificate;
@@ -19,4 +20,5 @@ pub mod sso_handoff;
 pub mod sso_metadata_status;
 pub mod sso_request;
 pub mod tenant;
+pub mod tenant_domain;
 pub mod user;
