@@ -79,6 +79,7 @@ pub use sso::{
     SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, StagedCertificate, TestReport, expired_certificate_refusal,
     safe_redirect,
 };
+pub use sso::{DraftTest, MAX_VERSIONS, PublishAction, SaveTarget, SettingChange, SettingsRef, SsoDraft, SsoVersion};
 pub use tenants::{CreatedTenant, NewTenant};
 
 /// Lifetimes of console sessions.

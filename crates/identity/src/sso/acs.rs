@@ -48,7 +48,10 @@ impl Identity {
         relay_state: Option<&str>,
         meta: &RequestMeta,
     ) -> SsoResult<AcsOutcome> {
-        self.consume(saml_response, peek_response(saml_response), relay_state, meta).await
+        let peek = peek_response(saml_response);
+        let request_id = peek.as_ref().ok().and_then(|p| p.in_response_to.clone());
+        let outcome = self.consume(saml_response, peek, relay_state, meta).await;
+        self.remember_draft_test(request_id.as_deref(), outcome).await
     }
 
     /// [`Self::consume_saml_response`] after [`Self::acs_admission`] let the Response in:
@@ -60,7 +63,9 @@ impl Identity {
         relay_state: Option<&str>,
         meta: &RequestMeta,
     ) -> SsoResult<AcsOutcome> {
-        self.consume(saml_response, admission.peek.clone(), relay_state, meta).await
+        let outcome = self.consume(saml_response, admission.peek.clone(), relay_state, meta).await;
+        let request_id = admission.peek.as_ref().ok().and_then(|p| p.in_response_to.as_deref());
+        self.remember_draft_test(request_id, outcome).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -89,7 +94,7 @@ impl Identity {
         // It is only looked up here; validation then requires the *signed* InResponseTo to name
         // it, and only a Response that passed is allowed to use the request up (finish_acs), so
         // a forged post can never spend a legitimate sign-in's request.
-        let (request, conn) = match &peek.in_response_to {
+        let (request, (conn, draft_certificates)) = match &peek.in_response_to {
             Some(id) => {
                 let req = sso_request::Entity::find_by_id(id.clone())
                     .filter(
@@ -116,12 +121,14 @@ impl Identity {
                     .one(&self.db)
                     .await?
                     .ok_or(Error::NotFound { what: "SSO connection" })?;
-                (Some(req), conn)
+                // A test run of a draft is checked against the draft (issue 13).
+                let (conn, draft_certificates) = self.test_subject(conn, &req, attempt.flow).await?;
+                (Some(req), (conn, draft_certificates))
             }
             None => match self.connection_by_issuer(&peek.issuer).await? {
                 Some(conn) => {
                     attempt.tenant_id = Some(conn.tenant_id.into());
-                    (None, conn)
+                    (None, (conn, None))
                 }
                 None => {
                     let detail = format!("no organisation has SSO enabled with the IdP Issuer {:?}", peek.issuer);
@@ -145,7 +152,10 @@ impl Identity {
         let Some(expected_issuer) = conn.issuer.clone() else {
             return Err(self.fail(&attempt, SignInReason::NotConfigured, "no IdP Issuer is configured").await);
         };
-        let certificates = self.signing_certificates(&conn).await?;
+        let certificates = match draft_certificates {
+            Some(draft) => draft,
+            None => self.signing_certificates(&conn).await?,
+        };
         let mut policy = ResponsePolicy::new(self.sp(), expected_issuer, certificates.to_vec(), now);
         policy.expected_in_response_to = request.as_ref().map(|r| r.id.clone());
         policy.allow_unsolicited = request.is_none();
