@@ -10,6 +10,7 @@
 //!   fields, aliases, fragment fan-out, introspection nesting), refused before anything runs.
 //! - `certificates`: the IdP metadata URL, staged certificates, certificate usage and expiry warnings.
 //! - `batches`: nested lists read one statement per level, not per row.
+//! - `sso_drafts`: the SSO settings' draft, publishing, history, diff and rollback (issue 13).
 //! - `one_sign_in`: at most one `signIn` per request (aliases included), checked before anything runs.
 
 #![warn(unreachable_pub)]
@@ -23,6 +24,7 @@ mod mutation;
 mod one_sign_in;
 mod pagination;
 mod query;
+mod sso_drafts;
 mod types;
 
 use async_graphql::{EmptySubscription, Schema};
@@ -32,12 +34,12 @@ pub use context::{RequestAuth, ServiceProviderInfo, SessionChange, SessionReport
 /// The queries: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(query::CoreQuery, certificates::CertificateQuery);
+pub struct QueryRoot(query::CoreQuery, certificates::CertificateQuery, sso_drafts::DraftQuery);
 
 /// The mutations: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(mutation::CoreMutation, certificates::CertificateMutation);
+pub struct MutationRoot(mutation::CoreMutation, certificates::CertificateMutation, sso_drafts::DraftMutation);
 
 pub type GatehouseSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
