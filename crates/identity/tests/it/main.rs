@@ -7,6 +7,7 @@ mod admins;
 mod audit;
 mod auth;
 mod certificates;
+mod drafts;
 mod handover;
 mod logout;
 mod provisioning;
