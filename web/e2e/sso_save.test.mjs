@@ -91,8 +91,8 @@ describe('saving the SSO settings', { concurrency: false }, () => {
       await page.getByText('Removed when you save').waitFor();
       await screenshot(page, '20-sso-one-save-draft');
 
-      await page.getByRole('button', { name: 'Save', exact: true }).click();
-      await page.getByText('Saved. SSO is on.').waitFor();
+      await page.getByRole('button', { name: /^Save( and publish| draft)?$/ }).click();
+      await page.getByText('Saved and published. SSO is on.').waitFor();
       assert.equal(await page.getByText('Not saved yet').count(), 0);
       assert.equal(await page.getByText(certs.old.subject, { exact: true }).count(), 0);
       await screenshot(page, '21-sso-one-save-saved');
@@ -130,7 +130,7 @@ describe('saving the SSO settings', { concurrency: false }, () => {
       await page.getByText(certs.weak.fingerprint).waitFor();
       await page.getByRole('button', { name: `Remove certificate ${certs.next.subject}` }).click();
 
-      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('button', { name: /^Save( and publish| draft)?$/ }).click();
       await page.getByText('Nothing was saved: fix the fields marked below and save again.').waitFor();
       // The refusal sits next to the weak certificate only; the draft is all still there.
       const staged = page.locator('li.cert.pending');
