@@ -81,7 +81,13 @@ export function IdentityManagementPage() {
         onStatusReload={() => void status.reload()}
       />
       <CertificateRollover onChanged={query.reload} />
-      <SsoHistory key={historyKey(query.data)} onChanged={() => void query.reload()} />
+      <SsoHistory
+        key={historyKey(query.data)}
+        onChanged={() => {
+          notifyCertificatesChanged();
+          void query.reload();
+        }}
+      />
     </>
   );
 }
@@ -264,7 +270,10 @@ export function SsoEditor({
       {serverDraft && (
         <DraftBanner
           draft={serverDraft}
-          onChanged={() => void onReload?.()}
+          onChanged={() => {
+            notifyCertificatesChanged();
+            void onReload?.();
+          }}
           onTest={() => document.getElementById('test-sso-heading')?.scrollIntoView({ block: 'center' })}
         />
       )}
