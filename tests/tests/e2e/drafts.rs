@@ -63,7 +63,9 @@ async fn a_draft_is_tested_published_on_every_replica_and_rolled_back() {
     assert_eq!(sign_in(&two.base, &idp, "ada@contoso.example").await, 303, "replica two caches the published keys");
 
     // A draft with a typo in the issuer: saved while SSO is live, so it is a draft.
-    let conn = admin.gql("{ ssoConnection { enabled provider loginUrl issuer loginPolicy allowIdpInitiated version } }", json!({})).await;
+    let conn = admin
+        .gql("{ ssoConnection { enabled provider loginUrl issuer loginPolicy allowIdpInitiated version } }", json!({}))
+        .await;
     let c = ok(&conn)["ssoConnection"].clone();
     let typo = "https://sts.windows.net/typo/";
     let r = admin
@@ -74,7 +76,12 @@ async fn a_draft_is_tested_published_on_every_replica_and_rolled_back() {
         )
         .await;
     assert_eq!(ok(&r)["saveSsoSettings"]["issuer"], issuer.as_str(), "the published issuer did not change");
-    let d = admin.gql("{ ssoDraft { revision settings { issuer } lastTest { success } changes { field before after } } }", json!({})).await;
+    let d = admin
+        .gql(
+            "{ ssoDraft { revision settings { issuer } lastTest { success } changes { field before after } } }",
+            json!({}),
+        )
+        .await;
     let draft = ok(&d)["ssoDraft"].clone();
     assert_eq!(draft["settings"]["issuer"], typo);
     assert!(draft["lastTest"].is_null());
@@ -89,14 +96,19 @@ async fn a_draft_is_tested_published_on_every_replica_and_rolled_back() {
     assert_eq!(sign_in(&two.base, &idp, "ada@contoso.example").await, 303);
 
     // Publishing a failed draft needs confirmation; then replica two sees it at once.
-    let publish = "mutation($r:Int,$c:Boolean){ publishSsoDraft(expectedRevision:$r, confirmUntested:$c){ issuer version } }";
+    let publish =
+        "mutation($r:Int,$c:Boolean){ publishSsoDraft(expectedRevision:$r, confirmUntested:$c){ issuer version } }";
     let r = admin.gql(publish, json!({"r": draft["revision"], "c": false})).await;
     assert_eq!(r["errors"][0]["extensions"]["code"], "VALIDATION", "{r}");
     assert_eq!(r["errors"][0]["extensions"]["field"], "confirmUntested", "{r}");
     assert!(r["errors"][0]["message"].as_str().unwrap().contains("failed"), "{r}");
     let r = admin.gql(publish, json!({"r": draft["revision"], "c": true})).await;
     assert_eq!(ok(&r)["publishSsoDraft"]["issuer"], typo);
-    assert_eq!(sign_in(&two.base, &idp, "ada@contoso.example").await, 403, "replica two signs in with the published typo");
+    assert_eq!(
+        sign_in(&two.base, &idp, "ada@contoso.example").await,
+        403,
+        "replica two signs in with the published typo"
+    );
     assert_eq!(sign_in(&one.base, &idp, "ada@contoso.example").await, 403);
 
     // History: what was live before, and the publish; the diff between them.

@@ -58,6 +58,15 @@ const COVERED: &[&str] = &[
     "promoteStagedCertificate",
     "dismissStagedCertificate",
     "setRefuseExpiredCertificates",
+    // issue 13: proven in `sso_drafts::another_tenant_cannot_see_or_change_drafts_and_history`.
+    "ssoDraft",
+    "ssoSettingsHistory",
+    "ssoSettingsDiff",
+    "ssoPublishPolicy",
+    "publishSsoDraft",
+    "discardSsoDraft",
+    "rollbackSsoSettings",
+    "setTenantSsoPublishPolicy",
 ];
 
 #[test]
