@@ -138,6 +138,8 @@ impl Identity {
                 ));
             }
         }
+        // A savepoint inside the write transaction `begin_write` opened, not a transaction of its own.
+        #[allow(clippy::disallowed_methods)]
         let sp = txn.begin().await?;
         if let Some(d) = &draft {
             let snap = SsoSnapshot::from_json(&d.snapshot)?;
@@ -360,12 +362,14 @@ impl Identity {
         request_id: Option<&str>,
         outcome: super::SsoResult<AcsOutcome>,
     ) -> super::SsoResult<AcsOutcome> {
-        let (Some(id), Ok(AcsOutcome::Test(mut report))) = (request_id, outcome.as_ref().map(Clone::clone)) else {
-            return outcome;
+        let Some(id) = request_id else { return outcome };
+        let mut report = match outcome {
+            Ok(AcsOutcome::Test(report)) => report,
+            other => return other,
         };
         let Some(d) = sso_draft::Entity::find().filter(sso_draft::Column::TestRequestId.eq(id)).one(&self.db).await?
         else {
-            return outcome;
+            return Ok(AcsOutcome::Test(report));
         };
         let now = self.now();
         let by = d.test_started_by.clone().unwrap_or_else(|| "an admin".into());
@@ -430,7 +434,11 @@ async fn upsert_draft(txn: &DatabaseTransaction, row: sso_draft::ActiveModel, gu
                 .exec_without_returning(txn)
                 .await?;
             if inserted != 1 {
-                return Err(draft_stale(0));
+                return Err(Error::Conflict {
+                    field: Some("version".into()),
+                    message: "someone else started a draft of the SSO settings meanwhile; reload and apply your changes again"
+                        .into(),
+                });
             }
         }
         Some(revision) => {
