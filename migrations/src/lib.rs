@@ -15,6 +15,7 @@ mod m20261128_000005_scim_admin_guard;
 mod m20261128_000006_sso_hardening;
 mod m20261128_000010_idp_metadata_url;
 mod m20261128_000020_user_source;
+mod m20261128_000030_sso_drafts;
 mod m20261128_000040_verified_domains;
 
 /// The ordered list of migrations.
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_sso_hardening::Migration),
             Box::new(m20261128_000010_idp_metadata_url::Migration),
             Box::new(m20261128_000020_user_source::Migration),
+            Box::new(m20261128_000030_sso_drafts::Migration),
             Box::new(m20261128_000040_verified_domains::Migration),
         ]
     }

@@ -86,8 +86,8 @@ describe('tenant admin', { concurrency: false }, () => {
     await page.getByText('Not saved yet').waitFor();
     await screenshot(page, '02-identity-management-filled');
 
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByText('Saved. SSO is on.').waitFor();
+    await page.getByRole('button', { name: /^Save( and publish| draft)?$/ }).click();
+    await page.getByText('Saved and published. SSO is on.').waitFor();
 
     await page.reload();
     await page.getByRole('heading', { name: 'Microsoft Entra SAML Settings' }).waitFor();
@@ -237,7 +237,7 @@ describe('an invalid certificate', { concurrency: false }, () => {
 
       // Saving without a valid certificate is refused, next to the certificate list,
       // and everything typed stays on the page.
-      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('button', { name: /^Save( and publish| draft)?$/ }).click();
       await page.getByText(/SSO cannot be enabled without an IdP signing certificate/).waitFor();
       await page.getByText('Nothing was saved').waitFor();
       assert.equal(await page.getByLabel('IDP Login URL').inputValue(), ENTRA.loginUrl);
@@ -263,7 +263,7 @@ describe('an invalid certificate', { concurrency: false }, () => {
       await signIn(page, server.url, { email: 'admin@fabrikam.example.com', password: 'admin-password-fabrikam-e2e' });
       await page.getByRole('button', { name: /Prepare the settings/ }).click();
       await page.getByLabel('IDP Login URL').fill('http://idp.fabrikam.test/sso');
-      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('button', { name: /^Save( and publish| draft)?$/ }).click();
       await page.getByText(/IDP Login URL must use https/).waitFor();
     } finally {
       await page.close();

@@ -61,8 +61,8 @@ describe('SSO through the test IdP', { concurrency: false }, () => {
     assert.equal(await admin.getByLabel('IDP Login URL').inputValue(), `${idp.url}/saml2/sso`);
     await admin.getByText('Not saved yet').waitFor();
     await screenshot(admin, '14-metadata-imported');
-    await admin.getByRole('button', { name: 'Save', exact: true }).click();
-    await admin.getByText('Saved. SSO is on.').waitFor();
+    await admin.getByRole('button', { name: /^Save( and publish| draft)?$/ }).click();
+    await admin.getByText('Saved and published. SSO is on.').waitFor();
     const { ssoConnection } = await tenant.asOperator('{ ssoConnection { enabled issuer certificates { id } } }');
     assert.equal(ssoConnection.enabled, true);
     assert.equal(ssoConnection.issuer, ISSUER);

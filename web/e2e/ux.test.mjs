@@ -69,8 +69,8 @@ describe('a new admin sets up SSO without reading docs', { concurrency: false },
     writeFileSync(file, xml);
     await admin.getByLabel('Import federation metadata').setInputFiles(file);
     await admin.getByText(/Filled in from the metadata/).waitFor();
-    await admin.getByRole('button', { name: 'Save', exact: true }).click();
-    await admin.getByText('Saved. SSO is off.').waitFor();
+    await admin.getByRole('button', { name: /^Save( and publish| draft)?$/ }).click();
+    await admin.getByText('Saved and published. SSO is off.').waitFor();
     await steps.getByText('2 of 5 steps done').waitFor();
   });
 
@@ -115,8 +115,8 @@ describe('a new admin sets up SSO without reading docs', { concurrency: false },
 
   test('turning SSO on shows the connection status card; SSO only asks first', async () => {
     await admin.getByLabel('Single Sign On (SSO)').check();
-    await admin.getByRole('button', { name: 'Save', exact: true }).click();
-    await admin.getByText('Saved. SSO is on.').waitFor();
+    await admin.getByRole('button', { name: /^Save( and publish| draft)?$/ }).click();
+    await admin.getByText('Saved and published. SSO is on.').waitFor();
     await admin.reload();
     const card = admin.getByRole('region', { name: 'Connection status' });
     await card.getByText('Last successful sign-in').waitFor();
@@ -125,7 +125,7 @@ describe('a new admin sets up SSO without reading docs', { concurrency: false },
     await screenshot(admin, '44-status-card');
 
     await admin.getByLabel('Login policy').selectOption('SSO');
-    await admin.getByRole('button', { name: 'Save', exact: true }).click();
+    await admin.getByRole('button', { name: /^Save( and publish| draft)?$/ }).click();
     const dialog = admin.getByRole('dialog', { name: 'Switch to SSO only?' });
     await dialog.getByText(/Only the break-glass accounts named under Domains & SSO enforcement keep password sign-in/).waitFor();
     await dialog.getByText(/The last Test SSO passed/).waitFor();

@@ -30,6 +30,7 @@ const initial: IdentityManagementQuery = {
     scimTenantUrl: 'https://gatehouse.example.com/scim/v2/contoso',
   },
   tenant: { slug: 'contoso', name: 'Contoso', devMode: false },
+  ssoDraft: null,
 };
 
 const savedCert = {
@@ -103,7 +104,7 @@ describe('Identity Management', () => {
     await userEvent.click(screen.getByLabelText('Single Sign On (SSO)'));
     await userEvent.type(screen.getByLabelText('IDP Login URL'), 'http://idp.example.com/sso');
     await userEvent.type(screen.getByLabelText('IDP Issuer URL/URN'), 'https://sts.windows.net/tid/');
-    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await userEvent.click(screen.getByRole('button', { name: /^Save( and publish| draft)$/ }));
 
     const login = screen.getByLabelText('IDP Login URL');
     expect(await screen.findByText(/^IDP Login URL must use https/)).toBeInTheDocument();
@@ -148,9 +149,9 @@ describe('Identity Management', () => {
     expect(screen.getByText('Removed when you save')).toBeInTheDocument();
     await userEvent.type(screen.getByLabelText('IDP Login URL'), 'https://login.microsoftonline.com/tid/saml2');
     await userEvent.click(screen.getByLabelText('Single Sign On (SSO)'));
-    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await userEvent.click(screen.getByRole('button', { name: /^Save( and publish| draft)$/ }));
 
-    expect(await screen.findByText('Saved. SSO is on.')).toBeInTheDocument();
+    expect(await screen.findByText('Saved and published. SSO is on.')).toBeInTheDocument();
     expect(calls.map((c) => c.operation)).toEqual(['SaveSsoSettings']);
     const input = calls[0].variables.input as Record<string, unknown>;
     expect(input).toMatchObject({
@@ -164,7 +165,7 @@ describe('Identity Management', () => {
     expect(screen.queryByText('Not saved yet')).toBeNull();
     expect(screen.queryByText('Removed when you save')).toBeNull();
     expect(screen.getByText('CN=idp.example.ch')).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: /^Save( and publish| draft)$/ })).toBeDisabled();
   });
 
   test('a refused save keeps the whole draft, with each problem next to its certificate', async () => {
@@ -185,7 +186,7 @@ describe('Identity Management', () => {
     await userEvent.upload(screen.getByLabelText('Upload a certificate'), new File([fixture('entra.der')], 'entra.der'));
     await waitFor(() => expect(screen.getAllByText('Not saved yet')).toHaveLength(2));
     await userEvent.click(screen.getByRole('button', { name: /^Remove certificate CN=Microsoft/ }));
-    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await userEvent.click(screen.getByRole('button', { name: /^Save( and publish| draft)$/ }));
 
     expect(await screen.findByText(/Nothing was saved/)).toBeInTheDocument();
     expect(calls).toHaveLength(1);
@@ -195,7 +196,7 @@ describe('Identity Management', () => {
     const removed = screen.getByText('Removed when you save').closest('li') as HTMLElement;
     expect(within(removed).getByRole('alert')).toHaveTextContent('This is the last valid certificate and SSO is enabled');
     expect(screen.queryByText(/was saved, but/)).toBeNull();
-    expect(screen.getByRole('button', { name: 'Save' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: /^Save( and publish| draft)$/ })).toBeEnabled();
   });
 
   test("someone else's save is reported, and the admin's edits stay", async () => {
@@ -206,7 +207,7 @@ describe('Identity Management', () => {
     });
     renderEditor();
     await enableEntra();
-    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await userEvent.click(screen.getByRole('button', { name: /^Save( and publish| draft)$/ }));
     expect(await screen.findByText(/Someone else saved these settings after you opened this page/)).toBeInTheDocument();
     expect(screen.getByLabelText('IDP Issuer URL/URN')).toHaveValue('https://sts.windows.net/tid/');
   });
@@ -219,7 +220,7 @@ describe('Identity Management', () => {
     await enableEntra();
     await userEvent.upload(screen.getByLabelText('Upload a certificate'), new File([fixture('entra.der')], 'entra.der'));
     await screen.findByText('Not saved yet');
-    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await userEvent.click(screen.getByRole('button', { name: /^Save( and publish| draft)$/ }));
     const item = (await screen.findByText('Not saved yet')).closest('li') as HTMLElement;
     expect(await within(item).findByRole('alert')).toHaveTextContent('This certificate is already uploaded');
   });
@@ -252,16 +253,19 @@ describe('Identity Management', () => {
     expect(screen.getByRole('region', { name: 'Connection status' })).toHaveTextContent('Active');
     expect(screen.queryByRole('region', { name: 'Set up single sign-on' })).toBeNull();
     await userEvent.selectOptions(screen.getByLabelText('Login policy'), 'SSO');
-    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await userEvent.click(screen.getByRole('button', { name: /^Save( and publish| draft)$/ }));
     const dialog = screen.getByRole('dialog', { name: 'Switch to SSO only?' });
     expect(dialog).toHaveTextContent('break-glass accounts');
     expect(dialog).toHaveTextContent('Test SSO has not been run yet');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(calls).toHaveLength(0);
-    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await userEvent.click(screen.getByRole('button', { name: /^Save( and publish| draft)$/ }));
     await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Switch to SSO only and save' }));
-    expect(await screen.findByText('Saved. SSO is on.')).toBeInTheDocument();
-    expect((calls[0].variables.input as { loginPolicy: string }).loginPolicy).toBe('SSO');
+    await waitFor(() => expect(calls).toHaveLength(1));
+    const input = calls[0].variables.input as { loginPolicy: string; publish: boolean };
+    expect(input.loginPolicy).toBe('SSO');
+    expect(input.publish).toBe(false); // SSO is live: the save goes into the draft
+
   });
 
   test('a tenant without SSO sees the steps and the values to paste before ticking anything', () => {

@@ -11,6 +11,7 @@
 //! - `domains`: verified e-mail domains and break-glass accounts.
 //! - `certificates`: the IdP metadata URL, staged certificates, certificate usage and expiry warnings.
 //! - `batches`: nested lists read one statement per level, not per row.
+//! - `sso_drafts`: the SSO settings' draft, publishing, history, diff and rollback (issue 13).
 //! - `one_sign_in`: at most one `signIn` per request (aliases included), checked before anything runs.
 
 #![warn(unreachable_pub)]
@@ -25,6 +26,7 @@ mod mutation;
 mod one_sign_in;
 mod pagination;
 mod query;
+mod sso_drafts;
 mod types;
 
 use async_graphql::{EmptySubscription, Schema};
@@ -34,12 +36,22 @@ pub use context::{RequestAuth, ServiceProviderInfo, SessionChange, SessionReport
 /// The queries: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(query::CoreQuery, certificates::CertificateQuery, domains::DomainQuery);
+pub struct QueryRoot(
+    query::CoreQuery,
+    certificates::CertificateQuery,
+    domains::DomainQuery,
+    sso_drafts::DraftQuery,
+);
 
 /// The mutations: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(mutation::CoreMutation, certificates::CertificateMutation, domains::DomainMutation);
+pub struct MutationRoot(
+    mutation::CoreMutation,
+    certificates::CertificateMutation,
+    domains::DomainMutation,
+    sso_drafts::DraftMutation,
+);
 
 pub type GatehouseSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -173,7 +173,9 @@ impl CoreMutation {
     /// or, on any error, nothing. Every problem is reported at once, each naming its field
     /// (`loginUrl`, `addCertificates[1]`, `removeCertificateIds[0]`, …). SSO can be enabled
     /// by the save that adds its first certificate. Answers with the saved connection,
-    /// whose `version` has moved on.
+    /// whose `version` has moved on. With drafts (issue 13): once SSO is enabled a save goes
+    /// into the draft unless `publish: true` (see `SaveSsoSettingsInput.publish`); the answer
+    /// is then the published connection, unchanged, and `ssoDraft` has the edit.
     async fn save_sso_settings(&self, ctx: &Context<'_>, input: SaveSsoSettingsInput) -> GqlResult<SsoConnection> {
         let scope = tenant_scope(ctx).await?;
         let remove_certificate_ids = input
@@ -197,7 +199,16 @@ impl CoreMutation {
             add_certificates: input.add_certificates,
             remove_certificate_ids,
         };
-        identity(ctx).save_sso_settings(&scope.admin().gql()?, save).await.gql().map(SsoConnection)
+        let target = match input.publish {
+            Some(true) => idn::SaveTarget::Publish,
+            Some(false) => idn::SaveTarget::Draft,
+            None => idn::SaveTarget::Auto,
+        };
+        identity(ctx)
+            .save_sso_settings_to(&scope.admin().gql()?, save, target, input.confirm_untested)
+            .await
+            .gql()
+            .map(SsoConnection)
     }
 
     /// Uploads an IdP signing certificate: PEM, or the bare Base64 of Entra's

@@ -87,6 +87,7 @@ pub use sso::{
     expired_certificate_refusal, safe_redirect,
 };
 pub use tenant_list::TenantOverview;
+pub use sso::{DraftTest, MAX_VERSIONS, PublishAction, SaveTarget, SettingChange, SettingsRef, SsoDraft, SsoVersion};
 pub use tenants::{CreatedTenant, NewTenant};
 
 /// Lifetimes of console sessions.

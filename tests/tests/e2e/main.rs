@@ -4,6 +4,7 @@
 
 mod csrf;
 mod domains;
+mod drafts;
 mod edges;
 mod foundation;
 mod limits;

@@ -88,6 +88,79 @@ export const IdentityManagementQuery = graphql(`
       name
       devMode
     }
+    ssoDraft {
+      ...SsoDraftFields
+    }
+  }
+`);
+
+export const SsoDraftFields = graphql(`
+  fragment SsoDraftFields on SsoDraft {
+    revision
+    baseVersion
+    updatedBy
+    updatedAt
+    lastTest {
+      success
+      at
+      by
+      detail
+    }
+    changes {
+      field
+      before
+      after
+    }
+    settings {
+      ...SsoConnectionFields
+    }
+  }
+`);
+
+export const PublishSsoDraftMutation = graphql(`
+  mutation PublishSsoDraft($expectedRevision: Int, $confirmUntested: Boolean) {
+    publishSsoDraft(expectedRevision: $expectedRevision, confirmUntested: $confirmUntested) {
+      version
+    }
+  }
+`);
+
+export const DiscardSsoDraftMutation = graphql(`
+  mutation DiscardSsoDraft($expectedRevision: Int) {
+    discardSsoDraft(expectedRevision: $expectedRevision)
+  }
+`);
+
+export const SsoSettingsHistoryQuery = graphql(`
+  query SsoSettingsHistory {
+    ssoSettingsHistory {
+      version
+      action
+      publishedBy
+      publishedAt
+      restoredFrom
+    }
+    ssoConnection {
+      version
+    }
+  }
+`);
+
+export const SsoSettingsDiffQuery = graphql(`
+  query SsoSettingsDiff($from: SsoSettingsRef!, $to: SsoSettingsRef!) {
+    ssoSettingsDiff(from: $from, to: $to) {
+      field
+      before
+      after
+    }
+  }
+`);
+
+export const RollbackSsoSettingsMutation = graphql(`
+  mutation RollbackSsoSettings($version: Int!, $expectedVersion: Int) {
+    rollbackSsoSettings(version: $version, expectedVersion: $expectedVersion) {
+      version
+    }
   }
 `);
 

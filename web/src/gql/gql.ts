@@ -35,7 +35,13 @@ type Documents = {
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
     "\n  fragment CertificateFields on IdpCertificate {\n    id\n    subject\n    issuer\n    fingerprintSha256\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n  }\n": typeof types.CertificateFieldsFragmentDoc,
     "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    jitProvisioning\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": typeof types.SsoConnectionFieldsFragmentDoc,
-    "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n      scimTenantUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": typeof types.IdentityManagementDocument,
+    "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n      scimTenantUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n    ssoDraft {\n      ...SsoDraftFields\n    }\n  }\n": typeof types.IdentityManagementDocument,
+    "\n  fragment SsoDraftFields on SsoDraft {\n    revision\n    baseVersion\n    updatedBy\n    updatedAt\n    lastTest {\n      success\n      at\n      by\n      detail\n    }\n    changes {\n      field\n      before\n      after\n    }\n    settings {\n      ...SsoConnectionFields\n    }\n  }\n": typeof types.SsoDraftFieldsFragmentDoc,
+    "\n  mutation PublishSsoDraft($expectedRevision: Int, $confirmUntested: Boolean) {\n    publishSsoDraft(expectedRevision: $expectedRevision, confirmUntested: $confirmUntested) {\n      version\n    }\n  }\n": typeof types.PublishSsoDraftDocument,
+    "\n  mutation DiscardSsoDraft($expectedRevision: Int) {\n    discardSsoDraft(expectedRevision: $expectedRevision)\n  }\n": typeof types.DiscardSsoDraftDocument,
+    "\n  query SsoSettingsHistory {\n    ssoSettingsHistory {\n      version\n      action\n      publishedBy\n      publishedAt\n      restoredFrom\n    }\n    ssoConnection {\n      version\n    }\n  }\n": typeof types.SsoSettingsHistoryDocument,
+    "\n  query SsoSettingsDiff($from: SsoSettingsRef!, $to: SsoSettingsRef!) {\n    ssoSettingsDiff(from: $from, to: $to) {\n      field\n      before\n      after\n    }\n  }\n": typeof types.SsoSettingsDiffDocument,
+    "\n  mutation RollbackSsoSettings($version: Int!, $expectedVersion: Int) {\n    rollbackSsoSettings(version: $version, expectedVersion: $expectedVersion) {\n      version\n    }\n  }\n": typeof types.RollbackSsoSettingsDocument,
     "\n  mutation SaveSsoSettings($input: SaveSsoSettingsInput!) {\n    saveSsoSettings(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": typeof types.SaveSsoSettingsDocument,
     "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    source\n    lastSignInAt\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  query Users($first: Int, $after: String, $search: String, $status: UserStatus) {\n    users(first: $first, after: $after, search: $search, status: $status) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.UsersDocument,
@@ -89,7 +95,13 @@ const documents: Documents = {
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
     "\n  fragment CertificateFields on IdpCertificate {\n    id\n    subject\n    issuer\n    fingerprintSha256\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n  }\n": types.CertificateFieldsFragmentDoc,
     "\n  fragment SsoConnectionFields on SsoConnection {\n    enabled\n    provider\n    loginUrl\n    issuer\n    logoutUrl\n    loginPolicy\n    allowIdpInitiated\n    jitProvisioning\n    version\n    updatedAt\n    certificates {\n      ...CertificateFields\n    }\n  }\n": types.SsoConnectionFieldsFragmentDoc,
-    "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n      scimTenantUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n": types.IdentityManagementDocument,
+    "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n      scimTenantUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n    ssoDraft {\n      ...SsoDraftFields\n    }\n  }\n": types.IdentityManagementDocument,
+    "\n  fragment SsoDraftFields on SsoDraft {\n    revision\n    baseVersion\n    updatedBy\n    updatedAt\n    lastTest {\n      success\n      at\n      by\n      detail\n    }\n    changes {\n      field\n      before\n      after\n    }\n    settings {\n      ...SsoConnectionFields\n    }\n  }\n": types.SsoDraftFieldsFragmentDoc,
+    "\n  mutation PublishSsoDraft($expectedRevision: Int, $confirmUntested: Boolean) {\n    publishSsoDraft(expectedRevision: $expectedRevision, confirmUntested: $confirmUntested) {\n      version\n    }\n  }\n": types.PublishSsoDraftDocument,
+    "\n  mutation DiscardSsoDraft($expectedRevision: Int) {\n    discardSsoDraft(expectedRevision: $expectedRevision)\n  }\n": types.DiscardSsoDraftDocument,
+    "\n  query SsoSettingsHistory {\n    ssoSettingsHistory {\n      version\n      action\n      publishedBy\n      publishedAt\n      restoredFrom\n    }\n    ssoConnection {\n      version\n    }\n  }\n": types.SsoSettingsHistoryDocument,
+    "\n  query SsoSettingsDiff($from: SsoSettingsRef!, $to: SsoSettingsRef!) {\n    ssoSettingsDiff(from: $from, to: $to) {\n      field\n      before\n      after\n    }\n  }\n": types.SsoSettingsDiffDocument,
+    "\n  mutation RollbackSsoSettings($version: Int!, $expectedVersion: Int) {\n    rollbackSsoSettings(version: $version, expectedVersion: $expectedVersion) {\n      version\n    }\n  }\n": types.RollbackSsoSettingsDocument,
     "\n  mutation SaveSsoSettings($input: SaveSsoSettingsInput!) {\n    saveSsoSettings(input: $input) {\n      ...SsoConnectionFields\n    }\n  }\n": types.SaveSsoSettingsDocument,
     "\n  fragment UserFields on User {\n    id\n    email\n    displayName\n    federationId\n    role\n    status\n    hasPassword\n    source\n    lastSignInAt\n    createdAt\n    updatedAt\n    groups(first: 10) {\n      pageInfo {\n        hasNextPage\n      }\n      nodes {\n        id\n        displayName\n      }\n    }\n  }\n": types.UserFieldsFragmentDoc,
     "\n  query Users($first: Int, $after: String, $search: String, $status: UserStatus) {\n    users(first: $first, after: $after, search: $search, status: $status) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...UserFields\n      }\n    }\n  }\n": types.UsersDocument,
@@ -206,7 +218,31 @@ export function graphql(source: "\n  fragment SsoConnectionFields on SsoConnecti
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n      scimTenantUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n  }\n"): typeof import('./graphql').IdentityManagementDocument;
+export function graphql(source: "\n  query IdentityManagement {\n    ssoConnection {\n      ...SsoConnectionFields\n    }\n    serviceProvider {\n      entityId\n      acsUrl\n      signOnUrl\n      metadataUrl\n      scimTenantUrl\n    }\n    tenant {\n      slug\n      name\n      devMode\n    }\n    ssoDraft {\n      ...SsoDraftFields\n    }\n  }\n"): typeof import('./graphql').IdentityManagementDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SsoDraftFields on SsoDraft {\n    revision\n    baseVersion\n    updatedBy\n    updatedAt\n    lastTest {\n      success\n      at\n      by\n      detail\n    }\n    changes {\n      field\n      before\n      after\n    }\n    settings {\n      ...SsoConnectionFields\n    }\n  }\n"): typeof import('./graphql').SsoDraftFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PublishSsoDraft($expectedRevision: Int, $confirmUntested: Boolean) {\n    publishSsoDraft(expectedRevision: $expectedRevision, confirmUntested: $confirmUntested) {\n      version\n    }\n  }\n"): typeof import('./graphql').PublishSsoDraftDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DiscardSsoDraft($expectedRevision: Int) {\n    discardSsoDraft(expectedRevision: $expectedRevision)\n  }\n"): typeof import('./graphql').DiscardSsoDraftDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SsoSettingsHistory {\n    ssoSettingsHistory {\n      version\n      action\n      publishedBy\n      publishedAt\n      restoredFrom\n    }\n    ssoConnection {\n      version\n    }\n  }\n"): typeof import('./graphql').SsoSettingsHistoryDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SsoSettingsDiff($from: SsoSettingsRef!, $to: SsoSettingsRef!) {\n    ssoSettingsDiff(from: $from, to: $to) {\n      field\n      before\n      after\n    }\n  }\n"): typeof import('./graphql').SsoSettingsDiffDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RollbackSsoSettings($version: Int!, $expectedVersion: Int) {\n    rollbackSsoSettings(version: $version, expectedVersion: $expectedVersion) {\n      version\n    }\n  }\n"): typeof import('./graphql').RollbackSsoSettingsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -97,8 +97,16 @@ export type SaveSsoSettingsInput = {
    */
   addCertificates?: Array<string>;
   allowIdpInitiated: boolean;
+  /**
+   * Publishing straight away while SSO is enabled skips Test SSO: confirm it with `true`
+   * (else VALIDATION on `confirmUntested`).
+   */
+  confirmUntested?: boolean;
   enabled: boolean;
-  /** The `version` you loaded; the save fails with CONFLICT if someone saved since. */
+  /**
+   * The `version` you loaded (while there is a draft: the draft's `revision`); the save
+   * fails with CONFLICT if someone saved since.
+   */
   expectedVersion?: number | null | undefined;
   issuer?: string | null | undefined;
   /** Create unknown users at their first SSO sign-in (left out: unchanged). */
@@ -107,6 +115,11 @@ export type SaveSsoSettingsInput = {
   loginUrl?: string | null | undefined;
   logoutUrl?: string | null | undefined;
   provider: IdpProvider;
+  /**
+   * `false`: save into the draft (sign-ins keep the published settings). `true`: save and
+   * publish. Left out: publish while SSO is not enabled (first-time set-up), draft once it is.
+   */
+  publish?: boolean | null | undefined;
   /**
    * Certificates to remove. A refused one is a VALIDATION error on
    * `removeCertificateIds[<index>]`.
@@ -124,6 +137,31 @@ export type SignInEventFilter = {
   /** Part of the e-mail / NameID, any case (at most 256 characters). */
   user?: string | null | undefined;
   userId?: string | number | null | undefined;
+};
+
+export type SsoPublishAction =
+  /** What was live before the history started, or changed outside drafts. */
+  | 'BASELINE'
+  /** A draft was published. */
+  | 'PUBLISH'
+  /** An older version was published again. */
+  | 'ROLLBACK'
+  /** Saved and published in one step. */
+  | 'SAVE';
+
+export type SsoSettingsKind =
+  /** The draft. */
+  | 'DRAFT'
+  /** What is published now. */
+  | 'PUBLISHED'
+  /** A version from `ssoSettingsHistory` (name it in `version`). */
+  | 'VERSION';
+
+/** Which settings to compare. */
+export type SsoSettingsRef = {
+  kind: SsoSettingsKind;
+  /** Required with `VERSION`. */
+  version?: number | null | undefined;
 };
 
 export type UpdateUserInput = {
@@ -271,7 +309,45 @@ export type SsoConnectionFieldsFragment = { enabled: boolean, provider: IdpProvi
 export type IdentityManagementQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type IdentityManagementQuery = { ssoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> }, serviceProvider: { entityId: string, acsUrl: string, signOnUrl: string, metadataUrl: string, scimTenantUrl: string }, tenant: { slug: string, name: string, devMode: boolean } };
+export type IdentityManagementQuery = { ssoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> }, serviceProvider: { entityId: string, acsUrl: string, signOnUrl: string, metadataUrl: string, scimTenantUrl: string }, tenant: { slug: string, name: string, devMode: boolean }, ssoDraft: { revision: number, baseVersion: number, updatedBy: string, updatedAt: string, lastTest: { success: boolean, at: string, by: string, detail: string } | null, changes: Array<{ field: string, before: string | null, after: string | null }>, settings: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } } | null };
+
+export type SsoDraftFieldsFragment = { revision: number, baseVersion: number, updatedBy: string, updatedAt: string, lastTest: { success: boolean, at: string, by: string, detail: string } | null, changes: Array<{ field: string, before: string | null, after: string | null }>, settings: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
+
+export type PublishSsoDraftMutationVariables = Exact<{
+  expectedRevision?: number | null | undefined;
+  confirmUntested?: boolean | null | undefined;
+}>;
+
+
+export type PublishSsoDraftMutation = { publishSsoDraft: { version: number } };
+
+export type DiscardSsoDraftMutationVariables = Exact<{
+  expectedRevision?: number | null | undefined;
+}>;
+
+
+export type DiscardSsoDraftMutation = { discardSsoDraft: boolean };
+
+export type SsoSettingsHistoryQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SsoSettingsHistoryQuery = { ssoSettingsHistory: Array<{ version: number, action: SsoPublishAction, publishedBy: string, publishedAt: string, restoredFrom: number | null }>, ssoConnection: { version: number } };
+
+export type SsoSettingsDiffQueryVariables = Exact<{
+  from: SsoSettingsRef;
+  to: SsoSettingsRef;
+}>;
+
+
+export type SsoSettingsDiffQuery = { ssoSettingsDiff: Array<{ field: string, before: string | null, after: string | null }> };
+
+export type RollbackSsoSettingsMutationVariables = Exact<{
+  version: number;
+  expectedVersion?: number | null | undefined;
+}>;
+
+
+export type RollbackSsoSettingsMutation = { rollbackSsoSettings: { version: number } };
 
 export type SaveSsoSettingsMutationVariables = Exact<{
   input: SaveSsoSettingsInput;
@@ -542,6 +618,52 @@ export const SsoConnectionFieldsFragmentDoc = new TypedDocumentString(`
   expiresSoon
   expired
 }`, {"fragmentName":"SsoConnectionFields"}) as unknown as TypedDocumentString<SsoConnectionFieldsFragment, unknown>;
+export const SsoDraftFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SsoDraftFields on SsoDraft {
+  revision
+  baseVersion
+  updatedBy
+  updatedAt
+  lastTest {
+    success
+    at
+    by
+    detail
+  }
+  changes {
+    field
+    before
+    after
+  }
+  settings {
+    ...SsoConnectionFields
+  }
+}
+    fragment CertificateFields on IdpCertificate {
+  id
+  subject
+  issuer
+  fingerprintSha256
+  notBefore
+  notAfter
+  expiresSoon
+  expired
+}
+fragment SsoConnectionFields on SsoConnection {
+  enabled
+  provider
+  loginUrl
+  issuer
+  logoutUrl
+  loginPolicy
+  allowIdpInitiated
+  jitProvisioning
+  version
+  updatedAt
+  certificates {
+    ...CertificateFields
+  }
+}`, {"fragmentName":"SsoDraftFields"}) as unknown as TypedDocumentString<SsoDraftFieldsFragment, unknown>;
 export const UserFieldsFragmentDoc = new TypedDocumentString(`
     fragment UserFields on User {
   id
@@ -818,6 +940,9 @@ export const IdentityManagementDocument = new TypedDocumentString(`
     name
     devMode
   }
+  ssoDraft {
+    ...SsoDraftFields
+  }
 }
     fragment CertificateFields on IdpCertificate {
   id
@@ -843,7 +968,72 @@ fragment SsoConnectionFields on SsoConnection {
   certificates {
     ...CertificateFields
   }
+}
+fragment SsoDraftFields on SsoDraft {
+  revision
+  baseVersion
+  updatedBy
+  updatedAt
+  lastTest {
+    success
+    at
+    by
+    detail
+  }
+  changes {
+    field
+    before
+    after
+  }
+  settings {
+    ...SsoConnectionFields
+  }
 }`) as unknown as TypedDocumentString<IdentityManagementQuery, IdentityManagementQueryVariables>;
+export const PublishSsoDraftDocument = new TypedDocumentString(`
+    mutation PublishSsoDraft($expectedRevision: Int, $confirmUntested: Boolean) {
+  publishSsoDraft(
+    expectedRevision: $expectedRevision
+    confirmUntested: $confirmUntested
+  ) {
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<PublishSsoDraftMutation, PublishSsoDraftMutationVariables>;
+export const DiscardSsoDraftDocument = new TypedDocumentString(`
+    mutation DiscardSsoDraft($expectedRevision: Int) {
+  discardSsoDraft(expectedRevision: $expectedRevision)
+}
+    `) as unknown as TypedDocumentString<DiscardSsoDraftMutation, DiscardSsoDraftMutationVariables>;
+export const SsoSettingsHistoryDocument = new TypedDocumentString(`
+    query SsoSettingsHistory {
+  ssoSettingsHistory {
+    version
+    action
+    publishedBy
+    publishedAt
+    restoredFrom
+  }
+  ssoConnection {
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<SsoSettingsHistoryQuery, SsoSettingsHistoryQueryVariables>;
+export const SsoSettingsDiffDocument = new TypedDocumentString(`
+    query SsoSettingsDiff($from: SsoSettingsRef!, $to: SsoSettingsRef!) {
+  ssoSettingsDiff(from: $from, to: $to) {
+    field
+    before
+    after
+  }
+}
+    `) as unknown as TypedDocumentString<SsoSettingsDiffQuery, SsoSettingsDiffQueryVariables>;
+export const RollbackSsoSettingsDocument = new TypedDocumentString(`
+    mutation RollbackSsoSettings($version: Int!, $expectedVersion: Int) {
+  rollbackSsoSettings(version: $version, expectedVersion: $expectedVersion) {
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<RollbackSsoSettingsMutation, RollbackSsoSettingsMutationVariables>;
 export const SaveSsoSettingsDocument = new TypedDocumentString(`
     mutation SaveSsoSettings($input: SaveSsoSettingsInput!) {
   saveSsoSettings(input: $input) {

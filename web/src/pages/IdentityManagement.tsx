@@ -1,7 +1,9 @@
 // Identity Management: the tenant's SSO connection, laid out like the 8x8 Admin Console.
-// Everything on the page is one draft; Save sends all of it in one `saveSsoSettings`
+// Everything on the page is one edit; Save sends all of it in one `saveSsoSettings`
 // (settings, new certificates, removals), which the server applies in one transaction or
-// not at all. A refused save keeps the draft on screen with each problem by its field.
+// not at all. A refused save keeps the edit on screen with each problem by its field.
+// Once SSO is live, Save writes the server's draft (issue 13): the page then edits the
+// draft, the draft banner tests / publishes / discards it, and History rolls back.
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, gql } from '../api/client';
 import { asApiError, useQuery } from '../api/hooks';
@@ -13,6 +15,8 @@ import { CheckboxField, SelectField, TextField, fieldSentence } from '../compone
 import { IdpGuide, ServiceProviderBox, SetupSteps, StatusCard } from '../components/SetupGuide';
 import { MetadataImport, TestSso, type ImportedMetadata } from '../components/SsoTools';
 import { Banner, ErrorBanner, Loading } from '../components/States';
+import { DraftBanner } from '../components/SsoDraft';
+import { SsoHistory } from '../components/SsoHistory';
 import type { CertificateFieldsFragment, IdentityManagementQuery as Data, IdpProvider, LoginPolicy, SsoConnectionFieldsFragment } from '../gql/graphql';
 import { parseCertificateText, type ParsedCertificate } from '../lib/certificate';
 import { formatDateTime } from '../lib/format';
@@ -77,9 +81,19 @@ export function IdentityManagementPage() {
         onStatusReload={() => void status.reload()}
       />
       <CertificateRollover onChanged={query.reload} />
+      <SsoHistory
+        key={historyKey(query.data)}
+        onChanged={() => {
+          notifyCertificatesChanged();
+          void query.reload();
+        }}
+      />
     </>
   );
 }
+
+/** The history is read again whenever the published version changes. */
+const historyKey = (d: Data) => `${d.ssoConnection.version}`;
 
 export function SsoEditor({
   initial,
@@ -92,8 +106,10 @@ export function SsoEditor({
   status?: ConnectionStatusData;
   onStatusReload?: () => void;
 }) {
-  const [saved, setSaved] = useState<SsoConnectionFieldsFragment>(initial.ssoConnection);
-  const [draft, setDraft] = useState<SsoSettings>(() => settingsOf(initial.ssoConnection));
+  // What the page edits: the server's draft when there is one, else the published settings.
+  const working = (d: Data) => d.ssoDraft?.settings ?? d.ssoConnection;
+  const [saved, setSaved] = useState<SsoConnectionFieldsFragment>(working(initial));
+  const [draft, setDraft] = useState<SsoSettings>(() => settingsOf(working(initial)));
   const [staged, setStaged] = useState<Staged[]>([]);
   const [removing, setRemoving] = useState<string[]>([]);
   const [saveError, setSaveError] = useState<ApiError | undefined>();
@@ -110,8 +126,8 @@ export function SsoEditor({
   const [startedFrom, setStartedFrom] = useState(initial);
   if (startedFrom !== initial) {
     setStartedFrom(initial);
-    setSaved(initial.ssoConnection);
-    setDraft(settingsOf(initial.ssoConnection));
+    setSaved(working(initial));
+    setDraft(settingsOf(working(initial)));
     setStaged([]);
     setRemoving([]);
     setSaveError(undefined);
@@ -126,6 +142,9 @@ export function SsoEditor({
     target?.focus();
   }, [saveError]);
 
+  const serverDraft = initial.ssoDraft;
+  // SSO serves sign-ins now: edits go into a draft until published.
+  const live = initial.ssoConnection.enabled;
   const settingsDirty = !sameSettings(draft, settingsOf(saved));
   const dirty = settingsDirty || staged.length > 0 || removing.length > 0;
   useUnsavedChangesGuard(dirty, 'Your SSO changes are not saved yet. If you leave now, they are lost.');
@@ -197,11 +216,18 @@ export function SsoEditor({
           jitProvisioning: draft.jitProvisioning,
           addCertificates: staged.map((s) => s.certificate.pem),
           removeCertificateIds: removing,
-          expectedVersion: saved.version,
+          expectedVersion: serverDraft ? serverDraft.revision : saved.version,
+          // First-time set-up (SSO not live): one step, save and publish. Once live: a draft.
+          publish: !live,
         },
       });
-      setSaved(saveSsoSettings);
-      setDraft(settingsOf(saveSsoSettings));
+      if (live) {
+        // The draft changed on the server: read it (and its diff) back.
+        await onReload?.();
+      } else {
+        setSaved(saveSsoSettings);
+        setDraft(settingsOf(saveSsoSettings));
+      }
       setStaged([]);
       setRemoving([]);
       setSavedNotice(true);
@@ -234,7 +260,23 @@ export function SsoEditor({
       </div>
       <p className="lede">Let your users sign in with your organisation&rsquo;s identity provider (SAML 2.0 single sign-on).</p>
 
-      {savedNotice && !dirty && <Banner kind="success">Saved. {draft.enabled ? 'SSO is on.' : 'SSO is off.'}</Banner>}
+      {savedNotice && !dirty && (
+        <Banner kind="success">
+          {live && serverDraft
+            ? 'Saved as a draft. Users still sign in with the published settings: test the draft, then publish it.'
+            : `Saved and published. ${draft.enabled ? 'SSO is on.' : 'SSO is off.'}`}
+        </Banner>
+      )}
+      {serverDraft && (
+        <DraftBanner
+          draft={serverDraft}
+          onChanged={() => {
+            notifyCertificatesChanged();
+            void onReload?.();
+          }}
+          onTest={() => document.getElementById('test-sso-heading')?.scrollIntoView({ block: 'center' })}
+        />
+      )}
       {saveError?.code === 'CONFLICT' && saveError.fieldMessage('version') ? (
         <div className="banner banner-error" role="alert">
           <p>
@@ -419,7 +461,14 @@ export function SsoEditor({
             />
           </section>
 
-          <TestSso unsavedChanges={dirty} onResult={onStatusReload} />
+          <TestSso
+            unsavedChanges={dirty}
+            onResult={() => {
+              onStatusReload?.();
+              // The draft remembers its test: read it back (only when nothing is being edited).
+              if (serverDraft && !dirty) void onReload?.();
+            }}
+          />
         </>
       )}
 
@@ -440,10 +489,16 @@ export function SsoEditor({
 
       <div className="savebar">
         <span className="savebar-status" role="status">
-          {saving ? 'Saving…' : dirty ? 'You have unsaved changes.' : `Last saved ${formatDateTime(saved.updatedAt)}`}
+          {saving
+            ? 'Saving…'
+            : dirty
+              ? 'You have unsaved changes.'
+              : serverDraft
+                ? `Draft saved ${formatDateTime(serverDraft.updatedAt)}`
+                : `Last saved ${formatDateTime(saved.updatedAt)}`}
         </span>
         <button type="submit" className="primary" disabled={saving || !dirty}>
-          {saving ? 'Saving…' : 'Save'}
+          {saving ? 'Saving…' : live ? 'Save draft' : 'Save and publish'}
         </button>
       </div>
     </form>

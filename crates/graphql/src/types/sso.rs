@@ -170,8 +170,16 @@ pub(crate) struct SsoConnectionInput {
     pub allow_idp_initiated: bool,
     /// Create unknown users at their first SSO sign-in (off unless set; left out: unchanged).
     pub jit_provisioning: Option<bool>,
-    /// The `version` you loaded; the save fails with CONFLICT if someone saved since.
+    /// The `version` you loaded (while there is a draft: the draft's `revision`); the save
+    /// fails with CONFLICT if someone saved since.
     pub expected_version: Option<i32>,
+    /// `false`: save into the draft (sign-ins keep the published settings). `true`: save and
+    /// publish. Left out: publish while SSO is not enabled (first-time set-up), draft once it is.
+    pub publish: Option<bool>,
+    /// Publishing straight away while SSO is enabled skips Test SSO: confirm it with `true`
+    /// (else VALIDATION on `confirmUntested`).
+    #[graphql(default)]
+    pub confirm_untested: bool,
 }
 
 /// One Save of the SSO settings page: the settings, the certificates to add and those to
@@ -195,8 +203,16 @@ pub(crate) struct SaveSsoSettingsInput {
     /// `removeCertificateIds[<index>]`.
     #[graphql(default)]
     pub remove_certificate_ids: Vec<ID>,
-    /// The `version` you loaded; the save fails with CONFLICT if someone saved since.
+    /// The `version` you loaded (while there is a draft: the draft's `revision`); the save
+    /// fails with CONFLICT if someone saved since.
     pub expected_version: Option<i32>,
+    /// `false`: save into the draft (sign-ins keep the published settings). `true`: save and
+    /// publish. Left out: publish while SSO is not enabled (first-time set-up), draft once it is.
+    pub publish: Option<bool>,
+    /// Publishing straight away while SSO is enabled skips Test SSO: confirm it with `true`
+    /// (else VALIDATION on `confirmUntested`).
+    #[graphql(default)]
+    pub confirm_untested: bool,
 }
 
 #[derive(SimpleObject)]

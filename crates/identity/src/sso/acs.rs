@@ -54,7 +54,10 @@ impl Identity {
         relay_state: Option<&str>,
         meta: &RequestMeta,
     ) -> SsoResult<AcsOutcome> {
-        self.consume(saml_response, peek_response(saml_response), None, relay_state, meta).await
+        let peek = peek_response(saml_response);
+        let request_id = peek.as_ref().ok().and_then(|p| p.in_response_to.clone());
+        let outcome = self.consume(saml_response, peek, None, relay_state, meta).await;
+        self.remember_draft_test(request_id.as_deref(), outcome).await
     }
 
     /// [`Self::consume_saml_response`] after [`Self::acs_admission`] let the Response in:
@@ -66,7 +69,10 @@ impl Identity {
         relay_state: Option<&str>,
         meta: &RequestMeta,
     ) -> SsoResult<AcsOutcome> {
-        self.consume(saml_response, admission.peek.clone(), admission.routing.as_ref(), relay_state, meta).await
+        let outcome =
+            self.consume(saml_response, admission.peek.clone(), admission.routing.as_ref(), relay_state, meta).await;
+        let request_id = admission.peek.as_ref().ok().and_then(|p| p.in_response_to.as_deref());
+        self.remember_draft_test(request_id, outcome).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -105,7 +111,7 @@ impl Identity {
                 None => return Err(Error::internal("no routing read for a readable Response").into()),
             },
         };
-        let (request, conn) = match &peek.in_response_to {
+        let (request, (conn, draft_certificates)) = match &peek.in_response_to {
             Some(id) => {
                 let Some(req) = routing.request.filter(|r| r.expires_at > now) else {
                     attempt.tenant_id = routing.issuer_tenant.map(Into::into);
@@ -120,13 +126,18 @@ impl Identity {
                     }
                 };
                 attempt.tenant_id = Some(req.tenant_id.into());
-                let conn = routing.connection.filter(|c| c.tenant_id == req.tenant_id);
-                (Some(req), conn.ok_or(Error::NotFound { what: "SSO connection" })?)
+                let conn = routing
+                    .connection
+                    .filter(|c| c.tenant_id == req.tenant_id)
+                    .ok_or(Error::NotFound { what: "SSO connection" })?;
+                // A test run of a draft is checked against the draft (issue 13).
+                let (conn, draft_certificates) = self.test_subject(conn, &req, attempt.flow).await?;
+                (Some(req), (conn, draft_certificates))
             }
             None => match routing.connection.filter(|c| c.issuer.as_deref() == Some(peek.issuer.as_str())) {
                 Some(conn) => {
                     attempt.tenant_id = Some(conn.tenant_id.into());
-                    (None, conn)
+                    (None, (conn, None))
                 }
                 None => {
                     let detail = format!("no organisation has SSO enabled with the IdP Issuer {:?}", peek.issuer);
@@ -150,7 +161,10 @@ impl Identity {
         let Some(expected_issuer) = conn.issuer.clone() else {
             return Err(self.fail(&attempt, SignInReason::NotConfigured, "no IdP Issuer is configured").await);
         };
-        let certificates = self.signing_certificates(&conn).await?;
+        let certificates = match draft_certificates {
+            Some(draft) => draft,
+            None => self.signing_certificates(&conn).await?,
+        };
         let mut policy = ResponsePolicy::new(self.sp(), expected_issuer, certificates.to_vec(), now);
         policy.expected_in_response_to = request.as_ref().map(|r| r.id.clone());
         policy.allow_unsolicited = request.is_none();

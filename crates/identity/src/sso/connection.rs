@@ -188,6 +188,20 @@ impl Identity {
     /// save, and the saved connection gets a new version.
     #[tracing::instrument(skip(self, scope, save), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn save_sso_settings(&self, scope: &AdminScope, save: SsoSettingsSave) -> Result<SsoConnection> {
+        let txn = self.begin_write().await?;
+        let after = self.save_sso_settings_on(&txn, scope, save).await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    /// [`Identity::save_sso_settings`] inside the caller's transaction (a draft save runs it
+    /// in a savepoint that it then rolls back, see `sso::draft`).
+    pub(crate) async fn save_sso_settings_on(
+        &self,
+        txn: &DatabaseTransaction,
+        scope: &TenantScope,
+        save: SsoSettingsSave,
+    ) -> Result<SsoConnection> {
         let now = self.now();
         let mut errors: Vec<FieldError> = Vec::new();
         // (position in the list, certificate)
@@ -204,9 +218,8 @@ impl Identity {
             }
         }
 
-        let txn = self.begin_write().await?;
-        let tenant = find_tenant(&txn, scope).await?;
-        let before = self.load_connection(&txn, scope.tenant_id()).await?;
+        let tenant = find_tenant(txn, scope).await?;
+        let before = self.load_connection(txn, scope.tenant_id()).await?;
         added.retain(|(i, c)| {
             let known = before.certificates.iter().any(|b| b.fingerprint_sha256 == c.fingerprint_sha256);
             if known {
@@ -259,18 +272,17 @@ impl Identity {
 
         // The settings row first: on PostgreSQL its update holds the row, so a concurrent
         // save waits here and then finds the version moved on.
-        self.write_settings(&txn, scope, &before, &save.settings, checked, now).await?;
+        self.write_settings(txn, scope, &before, &save.settings, checked, now).await?;
         for cert in &removed {
-            delete_certificate(&txn, scope, cert, now).await?;
+            delete_certificate(txn, scope, cert, now).await?;
         }
         for (_, cert) in &added {
-            store_certificate(&txn, scope, before.id, cert, now).await?;
+            store_certificate(txn, scope, before.id, cert, now).await?;
         }
-        let after = self.load_connection(&txn, scope.tenant_id()).await?;
+        let after = self.load_connection(txn, scope.tenant_id()).await?;
         if !same_settings(&before, &after) {
-            audit_settings_change(&txn, scope, &before, &after, now).await?;
+            audit_settings_change(txn, scope, &before, &after, now).await?;
         }
-        txn.commit().await?;
         Ok(after)
     }
 

@@ -19,10 +19,14 @@
 //! [`pg_sign_in`], their one-statement writes on PostgreSQL), [`logout`], [`test_run`],
 //! [`home_realm`], [`organisation`] (what end-user pages say about a tenant), and [`signing`] (the parsed
 //! signing certificates each sign-in verifies with, cached per connection version).
+//! Issue 13: [`draft`] (draft → test → publish), [`history`] (published versions, diff,
+//! rollback) and [`snapshot`] (the settings and certificates as one serialized value).
 
 mod acs;
 mod connection;
+mod draft;
 mod handover;
+mod history;
 mod home_realm;
 mod logout;
 mod metadata;
@@ -32,13 +36,16 @@ mod pg_sign_in;
 mod rollover;
 mod routing;
 pub(crate) mod signing;
+mod snapshot;
 mod start;
 mod test_run;
 
 pub(crate) use crate::sign_in_log::{Attempt, RequestMeta, SignInFlow, SignInReason};
 pub use acs::AcsOutcome;
 pub use connection::{AddedCertificate, MAX_CERTIFICATES, SsoConnectionInput, SsoSettingsSave};
+pub use draft::{DraftTest, SaveTarget, SsoDraft};
 pub use handover::SsoSignedIn;
+pub use history::{MAX_VERSIONS, PublishAction, SettingsRef, SsoVersion};
 pub use home_realm::SignInRoute;
 pub use metadata::MetadataImport;
 pub use metadata_url::{MAX_REFRESH, MIN_REFRESH, MetadataUrlStatus};
@@ -47,6 +54,7 @@ pub use rollover::{
     CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, StagedCertificate, expired_certificate_refusal,
 };
 pub(crate) use routing::Routing;
+pub use snapshot::SettingChange;
 pub use start::SsoStart;
 pub use test_run::TestReport;
 pub(crate) use test_run::report;

@@ -16,6 +16,8 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 pub struct SsoStart {
     pub redirect_url: String,
     pub binding_nonce: String,
+    /// The AuthnRequest's ID (a test run of a draft is tied to it).
+    pub(crate) request_id: String,
 }
 
 impl Identity {
@@ -72,6 +74,6 @@ impl Identity {
         }
         .insert(&self.db)
         .await?;
-        Ok(SsoStart { redirect_url: request.redirect_url, binding_nonce: nonce })
+        Ok(SsoStart { redirect_url: request.redirect_url, binding_nonce: nonce, request_id: request.id })
     }
 }

@@ -73,14 +73,23 @@ impl Identity {
             .await?
             .map(Tenant::from)
             .ok_or(Error::NotFound { what: "tenant" })?;
+        // A link made for a draft tests that draft revision (its login URL, then in the ACS
+        // its issuer and certificates); an edit of the draft since then unties it.
+        if let Some((row, snap)) = self.draft_for_test_request(tenant.id, &pending.id).await? {
+            let conn = snap.to_connection(row.id.into(), row.version, row.updated_at)?;
+            let start = self.begin_request(&tenant, &conn, RequestPurpose::Test, None, None).await?;
+            self.retie_draft_test(tenant.id, &pending.id, &start.request_id).await?;
+            return Ok(start);
+        }
         let conn = self.load_connection(&self.db, tenant.id).await?;
         self.begin_request(&tenant, &conn, RequestPurpose::Test, None, None).await
     }
 
     /// Makes the one-time URL an admin opens to test the SSO connection (it works before
     /// SSO is enabled, so a configuration can be proven first).
+    /// Tests the draft when there is one, else the published settings.
     pub async fn create_sso_test(&self, scope: &AdminScope, public_url: &str) -> Result<String> {
-        let conn = self.load_connection(&self.db, scope.tenant_id()).await?;
+        let (conn, draft_revision) = self.settings_under_test(scope).await?;
         let mut missing = Vec::new();
         if conn.login_url.is_none() {
             missing.push(crate::FieldError::new("loginUrl", "is required to test SSO"));
@@ -96,8 +105,9 @@ impl Identity {
         }
         let token = TokenKind::SsoTest.generate();
         let now = self.now();
+        let id = format!("test-{}", uuid::Uuid::new_v4().simple());
         sso_request::ActiveModel {
-            id: Set(format!("test-{}", uuid::Uuid::new_v4().simple())),
+            id: Set(id.clone()),
             tenant_id: Set(scope.tenant_id().as_uuid()),
             purpose: Set(RequestPurpose::TestToken.as_str().into()),
             relay_state: Set(None),
@@ -108,6 +118,9 @@ impl Identity {
         }
         .insert(&self.db)
         .await?;
+        if let Some(revision) = draft_revision {
+            self.note_draft_test(scope.tenant_id(), revision, &id, Some(&scope.actor().label)).await?;
+        }
         Ok(format!("{public_url}/saml2/test?token={token}"))
     }
 }

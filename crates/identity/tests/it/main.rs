@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod certificates;
 mod domains;
+mod drafts;
 mod handover;
 mod logout;
 mod organisation;

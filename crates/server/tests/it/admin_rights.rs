@@ -58,6 +58,13 @@ const ADMIN_ONLY: &[(&str, &str)] = &[
     ("breakGlassAccounts", "{ breakGlassAccounts { ssoRequired } }"),
     ("addBreakGlassAccount", "mutation($id:ID!){ addBreakGlassAccount(userId:$id) { ssoRequired } }"),
     ("removeBreakGlassAccount", "mutation($id:ID!){ removeBreakGlassAccount(userId:$id) { ssoRequired } }"),
+    ("ssoDraft", "{ ssoDraft { revision } }"),
+    ("ssoSettingsHistory", "{ ssoSettingsHistory { version } }"),
+    ("ssoSettingsDiff", "{ ssoSettingsDiff(from:{kind:PUBLISHED}, to:{kind:DRAFT}) { field } }"),
+    ("ssoPublishPolicy", "{ ssoPublishPolicy { requireTestedDraft } }"),
+    ("publishSsoDraft", "mutation { publishSsoDraft(confirmUntested:true) { version } }"),
+    ("discardSsoDraft", "mutation { discardSsoDraft }"),
+    ("rollbackSsoSettings", "mutation { rollbackSsoSettings(version:1) { version } }"),
 ];
 
 /// Platform operators only.
@@ -69,6 +76,10 @@ const OPERATOR_ONLY: &[(&str, &str)] = &[
     ),
     ("setTenantDevMode", "mutation { setTenantDevMode(slug:\"contoso\", enabled:true) { devMode } }"),
     ("unattributedSignInEvents", "{ unattributedSignInEvents { nodes { id } } }"),
+    (
+        "setTenantSsoPublishPolicy",
+        "mutation { setTenantSsoPublishPolicy(slug:\"contoso\", requireTestedDraft:true) { requireTestedDraft } }",
+    ),
 ];
 
 /// Every signed-in user (`user` for their own record), or anyone (`signIn`).

@@ -12,5 +12,6 @@ mod isolation;
 mod metrics;
 mod pagination;
 mod scim;
+mod sso_drafts;
 mod sso_settings;
 mod support;

@@ -64,6 +64,9 @@ both_backends!(save_sso_settings_saves_everything_in_one_go_or_nothing, |db| asy
     let weak = certificate_with_key_bits("weak", Utc::now() - Duration::days(1), 365, 1024);
     let mut sso_only = entra("t2", &saved["version"]);
     sso_only["loginPolicy"] = json!("SSO");
+    // SSO is live now: this test is about one Save, so it saves and publishes (issue 13).
+    sso_only["publish"] = json!(true);
+    sso_only["confirmUntested"] = json!(true);
     let r = app.gql(&admin, SAVE, json!({"i": with(sso_only.clone(), &[&good, &weak], &[&first_id])})).await;
     assert_eq!(r.code(), Some("VALIDATION"), "{}", r.body);
     let ext = &r.body["errors"][0]["extensions"];
