@@ -507,7 +507,7 @@ async fn login_submit(
         Ok(SignInRoute::Domain { tenant_slug }) => {
             match state.identity.start_sso(&tenant_slug, None, Some(&email)).await {
                 Ok(started) => redirect_to_idp(&state, started),
-                Err(e) => sso_error(e),
+                Err(e) => sso_error(&state, e, Some(&tenant_slug)).await,
             }
         }
         Ok(SignInRoute::Password { sso_tenant }) => {
