@@ -14,6 +14,7 @@ mod m20261128_000004_rate_limits;
 mod m20261128_000005_scim_admin_guard;
 mod m20261128_000006_sso_hardening;
 mod m20261128_000010_idp_metadata_url;
+mod m20261128_000011_sp_keys;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_scim_admin_guard::Migration),
             Box::new(m20261128_000006_sso_hardening::Migration),
             Box::new(m20261128_000010_idp_metadata_url::Migration),
+            Box::new(m20261128_000011_sp_keys::Migration),
         ]
     }
 }

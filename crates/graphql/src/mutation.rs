@@ -161,6 +161,8 @@ impl CoreMutation {
                     login_policy: input.login_policy.into(),
                     allow_idp_initiated: input.allow_idp_initiated,
                     jit_provisioning: input.jit_provisioning,
+                    sign_authn_requests: input.sign_authn_requests,
+                    require_encrypted_assertions: input.require_encrypted_assertions,
                     expected_version: input.expected_version,
                 },
             )
@@ -192,6 +194,8 @@ impl CoreMutation {
                 login_policy: input.login_policy.into(),
                 allow_idp_initiated: input.allow_idp_initiated,
                 jit_provisioning: input.jit_provisioning,
+                sign_authn_requests: input.sign_authn_requests,
+                require_encrypted_assertions: input.require_encrypted_assertions,
                 expected_version: input.expected_version,
             },
             add_certificates: input.add_certificates,

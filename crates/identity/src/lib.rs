@@ -39,6 +39,7 @@ mod model;
 mod provisioning;
 mod secrets;
 mod sign_in_log;
+mod sp_keys;
 mod sso;
 mod store;
 mod tenants;
@@ -62,6 +63,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, FieldError, Result};
 pub use gatehouse_saml::error::ReasonCode;
 pub use gatehouse_saml::sp::ServiceProvider;
+pub use gatehouse_saml::sp_keys::KeyAlgorithm;
 pub use ids::*;
 pub use model::*;
 pub use provisioning::groups::{Group, GroupAttributes, GroupEdit};
@@ -79,6 +81,7 @@ pub use sso::{
     SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, StagedCertificate, TestReport, expired_certificate_refusal,
     safe_redirect,
 };
+pub use sp_keys::{KeyEncryptionKey, SpCertificate, SpKeyPolicy, SpKeyRole, SpKeyState};
 pub use tenants::{CreatedTenant, NewTenant};
 
 /// Lifetimes of console sessions.
@@ -115,6 +118,8 @@ pub struct Identity {
     /// The SSRF-guarded client for IdP metadata URLs ([`Identity::with_fetcher`]); without
     /// one, metadata URLs cannot be used.
     fetcher: Option<gatehouse_outbound::Fetcher>,
+    /// Gatehouse's own SAML keys ([`Identity::with_sp_key_policy`], [`Identity::load_sp_keys`]).
+    sp_keys: Arc<sp_keys::SpKeys>,
 }
 
 impl Identity {
@@ -129,6 +134,7 @@ impl Identity {
             signing: Arc::default(),
             sqlite_sign_in_gate: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
             fetcher: None,
+            sp_keys: Arc::default(),
         }
     }
 

@@ -58,6 +58,15 @@ impl SsoConnection {
     async fn jit_provisioning(&self) -> bool {
         self.0.jit_provisioning
     }
+    /// AuthnRequests carry a Redirect-binding signature (SigAlg + Signature) made with
+    /// Gatehouse's active SP signing key.
+    async fn sign_authn_requests(&self) -> bool {
+        self.0.sign_authn_requests
+    }
+    /// Plain (unencrypted) assertions are refused with the reason `encryption_required`.
+    async fn require_encrypted_assertions(&self) -> bool {
+        self.0.require_encrypted_assertions
+    }
     /// Pass it back as `expectedVersion` to refuse saving over someone else's change.
     async fn version(&self) -> i32 {
         self.0.version
@@ -170,6 +179,11 @@ pub(crate) struct SsoConnectionInput {
     pub allow_idp_initiated: bool,
     /// Create unknown users at their first SSO sign-in (off unless set; left out: unchanged).
     pub jit_provisioning: Option<bool>,
+    /// Sign AuthnRequests with Gatehouse's SP signing key (left out: unchanged).
+    pub sign_authn_requests: Option<bool>,
+    /// Refuse assertions that are not encrypted to Gatehouse's SP encryption key (left out:
+    /// unchanged).
+    pub require_encrypted_assertions: Option<bool>,
     /// The `version` you loaded; the save fails with CONFLICT if someone saved since.
     pub expected_version: Option<i32>,
 }
@@ -187,6 +201,11 @@ pub(crate) struct SaveSsoSettingsInput {
     pub allow_idp_initiated: bool,
     /// Create unknown users at their first SSO sign-in (left out: unchanged).
     pub jit_provisioning: Option<bool>,
+    /// Sign AuthnRequests with Gatehouse's SP signing key (left out: unchanged).
+    pub sign_authn_requests: Option<bool>,
+    /// Refuse assertions that are not encrypted to Gatehouse's SP encryption key (left out:
+    /// unchanged).
+    pub require_encrypted_assertions: Option<bool>,
     /// New IdP signing certificates (PEM, or Base64 as for `addIdpCertificate`). A refused
     /// one is a VALIDATION error on `addCertificates[<index>]`.
     #[graphql(default)]

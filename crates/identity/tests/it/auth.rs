@@ -103,6 +103,8 @@ both_backends!(sso_only_policy_refuses_passwords_for_users_not_admins, |db| asyn
                 login_policy: LoginPolicy::Sso,
                 allow_idp_initiated: true,
                 jit_provisioning: None,
+                sign_authn_requests: None,
+                require_encrypted_assertions: None,
                 expected_version: None,
             },
         )
