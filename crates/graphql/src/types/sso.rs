@@ -162,6 +162,18 @@ impl ServiceProvider {
     async fn metadata_url(&self) -> &str {
         &self.info.metadata_url
     }
+    /// This tenant's SP metadata: `AuthnRequestsSigned` follows its "sign AuthnRequests"
+    /// setting.
+    async fn tenant_metadata_url(&self) -> String {
+        format!("{}?tenant={}", self.info.metadata_url, self.tenant_slug)
+    }
+    /// Gatehouse's SP certificates (signing and encryption; active, next and previous) to give
+    /// to the IdP. Empty when the operator has configured no key-encryption key.
+    async fn certificates(&self, ctx: &async_graphql::Context<'_>) -> GqlResult<Vec<super::SpCertificate>> {
+        use crate::error::OrGql as _;
+        let certificates = crate::context::identity(ctx).sp_certificates().await.gql()?;
+        Ok(certificates.into_iter().map(super::SpCertificate).collect())
+    }
     /// SCIM provisioning "Tenant URL" for this tenant.
     async fn scim_tenant_url(&self) -> String {
         self.info.scim_tenant_url(&self.tenant_slug)

@@ -62,6 +62,10 @@ const OPERATOR_ONLY: &[(&str, &str)] = &[
     ),
     ("setTenantDevMode", "mutation { setTenantDevMode(slug:\"contoso\", enabled:true) { devMode } }"),
     ("unattributedSignInEvents", "{ unattributedSignInEvents { nodes { id } } }"),
+    ("spKeys", "{ spKeys { id } }"),
+    ("generateNextSpKey", "mutation { generateNextSpKey(role:SIGNING, overlapHours:24) { id } }"),
+    ("activateNextSpKey", "mutation { activateNextSpKey(role:SIGNING, force:true) { id } }"),
+    ("dropSpKey", "mutation($id:ID!){ dropSpKey(id:$id) { id } }"),
 ];
 
 /// Every signed-in user (`user` for their own record), or anyone (`signIn`).
