@@ -87,8 +87,14 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(SpKeys::Table).take()).await?;
-        m.alter_table(Table::alter().table(SsoConnections::Table).drop_column(SsoConnections::RequireEncryptedAssertions).take()).await?;
-        m.alter_table(Table::alter().table(SsoConnections::Table).drop_column(SsoConnections::SignAuthnRequests).take()).await?;
+        m.alter_table(
+            Table::alter().table(SsoConnections::Table).drop_column(SsoConnections::RequireEncryptedAssertions).take(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter().table(SsoConnections::Table).drop_column(SsoConnections::SignAuthnRequests).take(),
+        )
+        .await?;
         Ok(())
     }
 }

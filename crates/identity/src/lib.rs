@@ -75,13 +75,13 @@ pub use secrets::{MIN_PASSWORD_LEN, generate_password};
 pub use sign_in_log::{
     ConnectionHealth, ConnectionStatus, RequestMeta, SignInEvent, SignInFilter, SignInReason, reason_text,
 };
+pub use sp_keys::{KeyEncryptionKey, SpCertificate, SpKeyPolicy, SpKeyRole, SpKeyState};
 pub use sso::{
     AcsOutcome, AddedCertificate, CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, MAX_CERTIFICATES,
     MAX_REFRESH, MIN_REFRESH, MetadataImport, MetadataUrlStatus, SignInRoute, SsoConnectionInput, SsoError, SsoRefusal,
     SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, StagedCertificate, TestReport, expired_certificate_refusal,
     safe_redirect,
 };
-pub use sp_keys::{KeyEncryptionKey, SpCertificate, SpKeyPolicy, SpKeyRole, SpKeyState};
 pub use tenants::{CreatedTenant, NewTenant};
 
 /// Lifetimes of console sessions.

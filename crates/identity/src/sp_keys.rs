@@ -252,8 +252,7 @@ fn aad(id: Uuid, role: SpKeyRole) -> Vec<u8> {
 
 fn to_pem(der: &[u8]) -> String {
     let body = STANDARD.encode(der);
-    let lines: Vec<&str> =
-        body.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
+    let lines: Vec<&str> = body.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
     format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
 }
 
@@ -421,10 +420,11 @@ impl Identity {
         let now = self.now();
         let common_name = format!("Gatehouse SAML {}", role.as_str());
         // RSA-3072 generation takes a noticeable moment: off the async threads.
-        let generated = tokio::task::spawn_blocking(move || generate_key(algorithm, &common_name, now, CERTIFICATE_DAYS))
-            .await
-            .map_err(|e| Error::internal(format!("key generation did not finish: {e}")))?
-            .map_err(|e| Error::internal(format!("key generation failed: {e}")))?;
+        let generated =
+            tokio::task::spawn_blocking(move || generate_key(algorithm, &common_name, now, CERTIFICATE_DAYS))
+                .await
+                .map_err(|e| Error::internal(format!("key generation did not finish: {e}")))?
+                .map_err(|e| Error::internal(format!("key generation failed: {e}")))?;
         let id = Uuid::now_v7();
         let row = sp_key::ActiveModel {
             id: Set(id),
@@ -470,17 +470,19 @@ impl Identity {
     }
 
     fn sp_policy(&self) -> Result<&SpKeyPolicy> {
-        self.sp_keys.policy.as_ref().ok_or_else(|| {
-            Error::Conflict {
-                field: None,
-                message: "Gatehouse has no SP keys: no key-encryption key is configured \
+        self.sp_keys.policy.as_ref().ok_or_else(|| Error::Conflict {
+            field: None,
+            message: "Gatehouse has no SP keys: no key-encryption key is configured \
                           (GATEHOUSE_KEY_ENCRYPTION_KEY)"
-                    .into(),
-            }
+                .into(),
         })
     }
 
-    async fn sp_key_in(txn: &impl sea_orm::ConnectionTrait, role: SpKeyRole, state: SpKeyState) -> Result<Option<sp_key::Model>> {
+    async fn sp_key_in(
+        txn: &impl sea_orm::ConnectionTrait,
+        role: SpKeyRole,
+        state: SpKeyState,
+    ) -> Result<Option<sp_key::Model>> {
         Ok(sp_key::Entity::find()
             .filter(sp_key::Column::Role.eq(role.as_str()))
             .filter(sp_key::Column::State.eq(state.as_str()))
@@ -491,27 +493,42 @@ impl Identity {
     /// Rollover step 1: create the next key of `role` and publish its certificate in metadata
     /// now; it may be activated once `overlap` has passed. One next key per role at a time.
     #[tracing::instrument(skip(self, scope), err)]
-    pub async fn generate_next_sp_key(&self, scope: &OperatorScope, role: SpKeyRole, overlap: Duration) -> Result<SpCertificate> {
+    pub async fn generate_next_sp_key(
+        &self,
+        scope: &OperatorScope,
+        role: SpKeyRole,
+        overlap: Duration,
+    ) -> Result<SpCertificate> {
         let policy = self.sp_policy()?.clone();
         if overlap < MIN_OVERLAP || overlap > MAX_OVERLAP {
-            return Err(Error::invalid("overlapHours", format!("must be between 0 and {} hours", MAX_OVERLAP.num_hours())));
+            return Err(Error::invalid(
+                "overlapHours",
+                format!("must be between 0 and {} hours", MAX_OVERLAP.num_hours()),
+            ));
         }
         let txn = self.begin_write().await?;
         if Self::sp_key_in(&txn, role, SpKeyState::Next).await?.is_some() {
-            return Err(Error::conflict("role", format!("a next {} key already exists; activate or drop it first", role.as_str())));
+            return Err(Error::conflict(
+                "role",
+                format!("a next {} key already exists; activate or drop it first", role.as_str()),
+            ));
         }
         let now = self.now();
         let row = self.insert_sp_key(&txn, &policy, role, SpKeyState::Next, now + overlap).await?;
         let created = SpCertificate::of(&row)?;
-        audit::record(&txn, now, Change {
-            tenant_id: None,
-            actor: scope.actor(),
-            action: "sp_key.generate_next",
-            target_type: "sp_key",
-            target_id: Some(created.id.to_string()),
-            before: None,
-            after: Some(created.audit()),
-        })
+        audit::record(
+            &txn,
+            now,
+            Change {
+                tenant_id: None,
+                actor: scope.actor(),
+                action: "sp_key.generate_next",
+                target_type: "sp_key",
+                target_id: Some(created.id.to_string()),
+                before: None,
+                after: Some(created.audit()),
+            },
+        )
         .await?;
         txn.commit().await?;
         self.reload_sp_keys().await?;
@@ -521,13 +538,18 @@ impl Identity {
     /// Rollover step 2: the next key of `role` becomes active, the active one previous. Refused
     /// before the overlap has passed unless `force`, and while a previous key still exists.
     #[tracing::instrument(skip(self, scope), err)]
-    pub async fn activate_next_sp_key(&self, scope: &OperatorScope, role: SpKeyRole, force: bool) -> Result<SpCertificate> {
+    pub async fn activate_next_sp_key(
+        &self,
+        scope: &OperatorScope,
+        role: SpKeyRole,
+        force: bool,
+    ) -> Result<SpCertificate> {
         self.sp_policy()?;
         let now = self.now();
         let txn = self.begin_write().await?;
-        let next = Self::sp_key_in(&txn, role, SpKeyState::Next)
-            .await?
-            .ok_or_else(|| Error::conflict("role", format!("there is no next {} key; generate one first", role.as_str())))?;
+        let next = Self::sp_key_in(&txn, role, SpKeyState::Next).await?.ok_or_else(|| {
+            Error::conflict("role", format!("there is no next {} key; generate one first", role.as_str()))
+        })?;
         if next.activate_after > now && !force {
             return Err(Error::conflict(
                 "force",
@@ -548,9 +570,13 @@ impl Identity {
         }
         let active = Self::sp_key_in(&txn, role, SpKeyState::Active).await?;
         if let Some(active) = &active {
-            sp_key::ActiveModel { id: Set(active.id), state: Set(SpKeyState::Previous.as_str().into()), ..Default::default() }
-                .update(&txn)
-                .await?;
+            sp_key::ActiveModel {
+                id: Set(active.id),
+                state: Set(SpKeyState::Previous.as_str().into()),
+                ..Default::default()
+            }
+            .update(&txn)
+            .await?;
         }
         let row = sp_key::ActiveModel {
             id: Set(next.id),
@@ -589,15 +615,19 @@ impl Identity {
             return Err(Error::conflict("id", "the active key cannot be dropped; activate a next key first"));
         }
         sp_key::Entity::delete_by_id(id).exec(&txn).await?;
-        audit::record(&txn, now, Change {
-            tenant_id: None,
-            actor: scope.actor(),
-            action: "sp_key.drop",
-            target_type: "sp_key",
-            target_id: Some(id.to_string()),
-            before: Some(dropped.audit()),
-            after: None,
-        })
+        audit::record(
+            &txn,
+            now,
+            Change {
+                tenant_id: None,
+                actor: scope.actor(),
+                action: "sp_key.drop",
+                target_type: "sp_key",
+                target_id: Some(id.to_string()),
+                before: Some(dropped.audit()),
+                after: None,
+            },
+        )
         .await?;
         txn.commit().await?;
         self.reload_sp_keys().await?;

@@ -365,7 +365,9 @@ fn verify_response_signature(
     let uri = signature::check_signature_shape(signature)?;
     let id = root.attr("ID").unwrap_or_default();
     if id.is_empty() || uri != format!("#{id}") {
-        return Err(wrapping("the Response's Signature does not sign the Response"));
+        return Err(wrapping(
+            "the Response's Signature does not sign the Response",
+        ));
     }
     let signed = [signature::Signed {
         signature,

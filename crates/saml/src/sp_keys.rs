@@ -73,9 +73,9 @@ pub fn generate_key(
     valid_days: u32,
 ) -> Result<GeneratedKey, SpError> {
     let key = match algorithm {
-        KeyAlgorithm::Rsa3072 => {
-            Rsa::generate(3072).and_then(PKey::from_rsa).map_err(|_| SpError::InvalidKey)?
-        }
+        KeyAlgorithm::Rsa3072 => Rsa::generate(3072)
+            .and_then(PKey::from_rsa)
+            .map_err(|_| SpError::InvalidKey)?,
         KeyAlgorithm::P256 => EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)
             .and_then(|group| EcKey::generate(&group))
             .and_then(PKey::from_ec_key)
@@ -87,7 +87,9 @@ pub fn generate_key(
         .to_der()
         .map_err(|_| SpError::InvalidCertificate(CertificateError::Malformed))?;
     let certificate = certificate_from_der(&der).map_err(SpError::InvalidCertificate)?;
-    let private_key_der = key.private_key_to_pkcs8().map_err(|_| SpError::InvalidKey)?;
+    let private_key_der = key
+        .private_key_to_pkcs8()
+        .map_err(|_| SpError::InvalidKey)?;
     Ok(GeneratedKey {
         private_key_der,
         certificate,

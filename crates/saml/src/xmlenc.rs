@@ -144,12 +144,16 @@ pub(crate) fn decrypt_assertion(
         .elements()
         .any(|e| !e.is(NS_XENC, "EncryptedData") && !e.is(NS_XENC, "EncryptedKey"))
     {
-        return Err(malformed("it holds an element other than EncryptedData and EncryptedKey"));
+        return Err(malformed(
+            "it holds an element other than EncryptedData and EncryptedKey",
+        ));
     }
     if let Some(kind) = data.attr("Type")
         && kind != TYPE_ELEMENT
     {
-        return Err(malformed(&format!("EncryptedData Type {kind:?} is not an element")));
+        return Err(malformed(&format!(
+            "EncryptedData Type {kind:?} is not an element"
+        )));
     }
     let content = match method(data)? {
         AES128_CBC => Content::Cbc(16),
@@ -214,13 +218,11 @@ struct KeyTransport {
 fn digest_named(uri: &str) -> Option<MessageDigest> {
     match uri {
         "http://www.w3.org/2000/09/xmldsig#sha1" => Some(MessageDigest::sha1()),
-        "http://www.w3.org/2001/04/xmlenc#sha256" | "http://www.w3.org/2001/04/xmldsig-more#sha256" => {
-            Some(MessageDigest::sha256())
-        }
+        "http://www.w3.org/2001/04/xmlenc#sha256"
+        | "http://www.w3.org/2001/04/xmldsig-more#sha256" => Some(MessageDigest::sha256()),
         "http://www.w3.org/2001/04/xmldsig-more#sha384" => Some(MessageDigest::sha384()),
-        "http://www.w3.org/2001/04/xmlenc#sha512" | "http://www.w3.org/2001/04/xmldsig-more#sha512" => {
-            Some(MessageDigest::sha512())
-        }
+        "http://www.w3.org/2001/04/xmlenc#sha512"
+        | "http://www.w3.org/2001/04/xmldsig-more#sha512" => Some(MessageDigest::sha512()),
         _ => None,
     }
 }

@@ -251,7 +251,11 @@ impl Config {
         }
         for (file, slot, what) in [
             (&cfg.key_encryption_key_file, &mut cfg.key_encryption_key, "key-encryption key"),
-            (&cfg.key_encryption_key_previous_file, &mut cfg.key_encryption_key_previous, "previous key-encryption key"),
+            (
+                &cfg.key_encryption_key_previous_file,
+                &mut cfg.key_encryption_key_previous,
+                "previous key-encryption key",
+            ),
         ] {
             if let Some(p) = file {
                 let secret = std::fs::read_to_string(p).map_err(|e| ConfigError::File {

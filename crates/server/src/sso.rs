@@ -328,7 +328,8 @@ async fn metadata(State(state): State<AppState>, Query(q): Query<MetadataQuery>)
     match state.identity.sp_metadata_xml(tenant).await {
         Ok(xml) => ([(header::CONTENT_TYPE, "application/samlmetadata+xml")], xml).into_response(),
         Err(gatehouse_identity::Error::NotFound { .. }) => {
-            PageError::new(StatusCode::NOT_FOUND, "SP metadata", "There is no organisation with this name.").into_response()
+            PageError::new(StatusCode::NOT_FOUND, "SP metadata", "There is no organisation with this name.")
+                .into_response()
         }
         Err(e) => PageError::internal(&e).into_response(),
     }

@@ -94,8 +94,7 @@ fn dev_key_file(path: &std::path::Path) -> anyhow::Result<KeyEncryptionKey> {
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file =
-            options.open(&temp).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", temp.display()))?;
+        let mut file = options.open(&temp).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", temp.display()))?;
         file.write_all(key.to_base64().as_bytes())
             .and_then(|()| file.sync_all())
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", temp.display()))?;

@@ -22,11 +22,11 @@ mod users;
 pub(crate) use groups::Group;
 pub(crate) use logs::{AuditEvent, AuditEventFilter, SignInEvent, SignInEventFilter};
 pub(crate) use me::{Me, SignInPayload};
+pub(crate) use sp_keys::{SpCertificate, SpKeyRole};
 pub(crate) use sso::{
     IdpCertificate, IdpMetadataImport, MetadataCertificate, SaveSsoSettingsInput, ServiceProvider, SsoConnection,
     SsoConnectionInput, TestSsoPayload,
 };
-pub(crate) use sp_keys::{SpCertificate, SpKeyRole};
 pub(crate) use status::{ConnectionStatus, SignInReasonInfo};
 pub(crate) use tenants::{CreateTenantInput, CreateTenantPayload, Tenant};
 pub(crate) use tokens::{ApiToken, CreateApiTokenPayload, CreateScimTokenPayload, ScimToken};

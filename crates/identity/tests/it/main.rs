@@ -12,6 +12,7 @@ mod logout;
 mod provisioning;
 mod saml_fixtures;
 mod sign_in_log;
+mod sp_keys;
 mod sso;
 mod statements;
 mod support;

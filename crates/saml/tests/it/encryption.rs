@@ -14,7 +14,11 @@ use crate::support::*;
 fn sp_decryption_key() -> DecryptionKey {
     let key = openssl::pkey::PKey::private_key_from_pem(&fixture_bytes("keys/sp.key")).unwrap();
     let cert = openssl::x509::X509::from_pem(&fixture_bytes("keys/sp.crt")).unwrap();
-    DecryptionKey::from_der(&key.private_key_to_pkcs8().unwrap(), &cert.to_der().unwrap()).unwrap()
+    DecryptionKey::from_der(
+        &key.private_key_to_pkcs8().unwrap(),
+        &cert.to_der().unwrap(),
+    )
+    .unwrap()
 }
 
 /// `fixture` with its Assertion encrypted to `cert` by the independent encrypter.
@@ -26,7 +30,11 @@ fn encrypted(fixture: &str, cert: &str, args: &[&str]) -> String {
         .args(args)
         .output()
         .expect("python3 runs");
-    assert!(out.status.success(), "encrypt.py: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "encrypt.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -38,12 +46,20 @@ fn policy() -> ResponsePolicy {
 
 #[test]
 fn every_accepted_algorithm_combination_decrypts_and_validates() {
-    let plain = validate_response(&response_b64("entra_assertion_signed"), &entra_policy()).unwrap();
+    let plain =
+        validate_response(&response_b64("entra_assertion_signed"), &entra_policy()).unwrap();
     for content in ["aes128-gcm", "aes256-gcm", "aes128-cbc", "aes256-cbc"] {
         for transport in [
             &["--transport", "mgf1p"][..],
             &["--transport", "mgf1p", "--digest", "sha256"],
-            &["--transport", "oaep11", "--digest", "sha256", "--mgf", "sha256"],
+            &[
+                "--transport",
+                "oaep11",
+                "--digest",
+                "sha256",
+                "--mgf",
+                "sha256",
+            ],
             &["--transport", "oaep11"],
         ] {
             for placement in ["keyinfo", "sibling"] {
@@ -62,18 +78,33 @@ fn every_accepted_algorithm_combination_decrypts_and_validates() {
 fn the_decrypted_assertion_gets_every_check_of_a_plain_one() {
     // Signature still verified: unsigned inside is refused.
     let b64 = encrypted("unsigned", "sp", &[]);
-    assert_eq!(validate_response(&b64, &policy()).unwrap_err().reason, ReasonCode::SignatureMissing);
+    assert_eq!(
+        validate_response(&b64, &policy()).unwrap_err().reason,
+        ReasonCode::SignatureMissing
+    );
     // Content changed after signing, then encrypted: still a digest mismatch.
     let b64 = encrypted("digest_mismatch", "sp", &[]);
-    assert_eq!(validate_response(&b64, &policy()).unwrap_err().reason, ReasonCode::DigestMismatch);
+    assert_eq!(
+        validate_response(&b64, &policy()).unwrap_err().reason,
+        ReasonCode::DigestMismatch
+    );
     // Another tenant's certificate: the signature does not verify with ours.
     let b64 = encrypted("untrusted_key", "sp", &[]);
-    assert_eq!(validate_response(&b64, &policy()).unwrap_err().reason, ReasonCode::UntrustedKey);
+    assert_eq!(
+        validate_response(&b64, &policy()).unwrap_err().reason,
+        ReasonCode::UntrustedKey
+    );
     // Audience and timing are the plain path's.
     let b64 = encrypted("audience_other", "sp", &[]);
-    assert_eq!(validate_response(&b64, &policy()).unwrap_err().reason, ReasonCode::AudienceMismatch);
+    assert_eq!(
+        validate_response(&b64, &policy()).unwrap_err().reason,
+        ReasonCode::AudienceMismatch
+    );
     let b64 = encrypted("conditions_expired", "sp", &[]);
-    assert_eq!(validate_response(&b64, &policy()).unwrap_err().reason, ReasonCode::Expired);
+    assert_eq!(
+        validate_response(&b64, &policy()).unwrap_err().reason,
+        ReasonCode::Expired
+    );
     // A DOCTYPE hidden inside the ciphertext is refused like one outside.
     let b64 = encrypted("doctype", "sp", &[]);
     assert!(validate_response(&b64, &policy()).is_err());
@@ -83,27 +114,53 @@ fn the_decrypted_assertion_gets_every_check_of_a_plain_one() {
 fn tampered_and_mis_keyed_ciphertexts_are_decryption_failures() {
     for (args, what) in [
         (&["--tamper", "bitflip"][..], "a flipped bit (GCM)"),
-        (&["--tamper", "bitflip", "--content", "aes256-cbc"], "a flipped bit (CBC)"),
+        (
+            &["--tamper", "bitflip", "--content", "aes256-cbc"],
+            "a flipped bit (CBC)",
+        ),
         (&["--tamper", "swapkey"], "another message's EncryptedKey"),
     ] {
-        let err = validate_response(&encrypted("entra_assertion_signed", "sp", args), &policy()).unwrap_err();
+        let err = validate_response(&encrypted("entra_assertion_signed", "sp", args), &policy())
+            .unwrap_err();
         assert!(
-            matches!(err.reason, ReasonCode::DecryptionFailed | ReasonCode::Malformed | ReasonCode::SignatureInvalid | ReasonCode::DigestMismatch),
+            matches!(
+                err.reason,
+                ReasonCode::DecryptionFailed
+                    | ReasonCode::Malformed
+                    | ReasonCode::SignatureInvalid
+                    | ReasonCode::DigestMismatch
+            ),
             "{what}: {err}"
         );
-        assert!(!err.detail.contains("openssl") && !err.detail.contains("error:"), "{what}: {err}");
+        assert!(
+            !err.detail.contains("openssl") && !err.detail.contains("error:"),
+            "{what}: {err}"
+        );
     }
     // GCM refuses any change outright.
-    let err = validate_response(&encrypted("entra_assertion_signed", "sp", &["--tamper", "bitflip"]), &policy()).unwrap_err();
+    let err = validate_response(
+        &encrypted("entra_assertion_signed", "sp", &["--tamper", "bitflip"]),
+        &policy(),
+    )
+    .unwrap_err();
     assert_eq!(err.reason, ReasonCode::DecryptionFailed);
-    let err = validate_response(&encrypted("entra_assertion_signed", "sp", &["--tamper", "swapkey"]), &policy()).unwrap_err();
+    let err = validate_response(
+        &encrypted("entra_assertion_signed", "sp", &["--tamper", "swapkey"]),
+        &policy(),
+    )
+    .unwrap_err();
     assert_eq!(err.reason, ReasonCode::DecryptionFailed);
     // Encrypted to another certificate (the IdP's own): none of our keys opens it.
-    let err = validate_response(&encrypted("entra_assertion_signed", "idp", &[]), &policy()).unwrap_err();
+    let err =
+        validate_response(&encrypted("entra_assertion_signed", "idp", &[]), &policy()).unwrap_err();
     assert_eq!(err.reason, ReasonCode::DecryptionFailed);
     assert!(err.detail.contains("could not be decrypted"), "{err}");
     // A decoy EncryptedKey before the right one: keys are tried, bounded.
-    validate_response(&encrypted("entra_assertion_signed", "sp", &["--tamper", "twokeys"]), &policy()).unwrap();
+    validate_response(
+        &encrypted("entra_assertion_signed", "sp", &["--tamper", "twokeys"]),
+        &policy(),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -148,9 +205,22 @@ fn refused_algorithms_and_shapes() {
     let plain = String::from_utf8(base64_decode(&response_b64("entra_assertion_signed"))).unwrap();
     let assertion_start = plain.find("<Assertion ").unwrap();
     let assertion_end = plain.find("</Assertion>").unwrap() + "</Assertion>".len();
-    let both = xml.replacen("</samlp:Response>", &format!("{}</samlp:Response>", &plain[assertion_start..assertion_end]), 1);
+    let both = xml.replacen(
+        "</samlp:Response>",
+        &format!(
+            "{}</samlp:Response>",
+            &plain[assertion_start..assertion_end]
+        ),
+        1,
+    );
     let err = validate_response(&base64_encode(&both), &policy()).unwrap_err();
-    assert!(matches!(err.reason, ReasonCode::AssertionCount | ReasonCode::DuplicateId), "{err}");
+    assert!(
+        matches!(
+            err.reason,
+            ReasonCode::AssertionCount | ReasonCode::DuplicateId
+        ),
+        "{err}"
+    );
     // The size limit holds for the encrypted message (the decrypted one is checked too).
     let mut small = policy();
     small.max_size = xml.len() - 1;
@@ -160,7 +230,9 @@ fn refused_algorithms_and_shapes() {
 
 fn base64_decode(b64: &str) -> Vec<u8> {
     use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.decode(b64).unwrap()
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap()
 }
 
 fn base64_encode(text: &str) -> String {

@@ -32,7 +32,11 @@ fn metadata_is_importable_and_truthful() {
     assert!(!xml.contains("KeyDescriptor"));
 
     // Truthful: a keyring with a signing key says "signed" only when the caller promises it.
-    assert!(signing_sp().metadata_xml(&signing_keyring(), false).contains("AuthnRequestsSigned=\"false\""));
+    assert!(
+        signing_sp()
+            .metadata_xml(&signing_keyring(), false)
+            .contains("AuthnRequestsSigned=\"false\"")
+    );
     let signed = signing_sp().metadata_xml(&signing_keyring(), true);
     assert!(signed.contains("AuthnRequestsSigned=\"true\""));
     assert!(signed.contains("<md:KeyDescriptor use=\"signing\">"));
@@ -47,8 +51,10 @@ fn metadata_is_importable_and_truthful() {
 fn metadata_is_well_formed_for_an_independent_parser() {
     // xmlsec1's sibling, xmllint, is not guaranteed; use the crate's own metadata importer's
     // refusal as a parse check (it parses, then says "not an IdP").
-    let err =
-        gatehouse_saml::metadata::import_idp_metadata(&signing_sp().metadata_xml(&signing_keyring(), true)).unwrap_err();
+    let err = gatehouse_saml::metadata::import_idp_metadata(
+        &signing_sp().metadata_xml(&signing_keyring(), true),
+    )
+    .unwrap_err();
     assert_eq!(err, gatehouse_saml::metadata::MetadataError::NotAnIdp);
 }
 
