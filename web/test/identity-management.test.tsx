@@ -15,6 +15,8 @@ const connection: IdentityManagementQuery['ssoConnection'] = {
   loginPolicy: 'PASSWORD_OR_SSO',
   allowIdpInitiated: true,
   jitProvisioning: false,
+  signAuthnRequests: false,
+  requireEncryptedAssertions: false,
   version: 3,
   updatedAt: '2026-11-26T10:00:00Z',
   certificates: [],
@@ -28,6 +30,8 @@ const initial: IdentityManagementQuery = {
     signOnUrl: 'https://gatehouse.example.com/saml2/login?tenant=contoso',
     metadataUrl: 'https://gatehouse.example.com/saml2/metadata',
     scimTenantUrl: 'https://gatehouse.example.com/scim/v2/contoso',
+    tenantMetadataUrl: 'https://gatehouse.example.com/saml2/metadata?tenant=contoso',
+    certificates: [],
   },
   tenant: { slug: 'contoso', name: 'Contoso', devMode: false },
 };

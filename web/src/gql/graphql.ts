@@ -95,6 +95,13 @@ export type SaveSsoSettingsInput = {
    * `removeCertificateIds[<index>]`.
    */
   removeCertificateIds?: Array<string | number>;
+  /**
+   * Refuse assertions that are not encrypted to Gatehouse's SP encryption key (left out:
+   * unchanged).
+   */
+  requireEncryptedAssertions?: boolean | null | undefined;
+  /** Sign AuthnRequests with Gatehouse's SP signing key (left out: unchanged). */
+  signAuthnRequests?: boolean | null | undefined;
 };
 
 export type SignInEventFilter = {
@@ -108,6 +115,20 @@ export type SignInEventFilter = {
   user?: string | null | undefined;
   userId?: string | number | null | undefined;
 };
+
+export type SpKeyRole =
+  /** The IdP encrypts assertions to it (Entra: "Token encryption"). */
+  | 'ENCRYPTION'
+  /** Signs AuthnRequests and logout messages (Entra: "Verification certificates"). */
+  | 'SIGNING';
+
+export type SpKeyState =
+  /** In use and published. */
+  | 'ACTIVE'
+  /** Published in metadata ahead of time; not used to sign yet. */
+  | 'NEXT'
+  /** Replaced: no longer published, still accepted for decryption until dropped. */
+  | 'PREVIOUS';
 
 export type UpdateUserInput = {
   displayName?: string | null | undefined;
@@ -193,19 +214,19 @@ export type SignOutMutation = { signOut: boolean };
 
 export type CertificateFieldsFragment = { id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean };
 
-export type SsoConnectionFieldsFragment = { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> };
+export type SsoConnectionFieldsFragment = { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, signAuthnRequests: boolean, requireEncryptedAssertions: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> };
 
 export type IdentityManagementQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type IdentityManagementQuery = { ssoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> }, serviceProvider: { entityId: string, acsUrl: string, signOnUrl: string, metadataUrl: string, scimTenantUrl: string }, tenant: { slug: string, name: string, devMode: boolean } };
+export type IdentityManagementQuery = { ssoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, signAuthnRequests: boolean, requireEncryptedAssertions: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> }, serviceProvider: { entityId: string, acsUrl: string, signOnUrl: string, metadataUrl: string, scimTenantUrl: string, tenantMetadataUrl: string, certificates: Array<{ id: string, role: SpKeyRole, state: SpKeyState, algorithm: string, certificatePem: string, fingerprintSha256: string, notBefore: string, notAfter: string, activateAfter: string, published: boolean }> }, tenant: { slug: string, name: string, devMode: boolean } };
 
 export type SaveSsoSettingsMutationVariables = Exact<{
   input: SaveSsoSettingsInput;
 }>;
 
 
-export type SaveSsoSettingsMutation = { saveSsoSettings: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
+export type SaveSsoSettingsMutation = { saveSsoSettings: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, signAuthnRequests: boolean, requireEncryptedAssertions: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
 
 export type UserFieldsFragment = { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } };
 
@@ -443,6 +464,8 @@ export const SsoConnectionFieldsFragmentDoc = new TypedDocumentString(`
   loginPolicy
   allowIdpInitiated
   jitProvisioning
+  signAuthnRequests
+  requireEncryptedAssertions
   version
   updatedAt
   certificates {
@@ -647,6 +670,19 @@ export const IdentityManagementDocument = new TypedDocumentString(`
     signOnUrl
     metadataUrl
     scimTenantUrl
+    tenantMetadataUrl
+    certificates {
+      id
+      role
+      state
+      algorithm
+      certificatePem
+      fingerprintSha256
+      notBefore
+      notAfter
+      activateAfter
+      published
+    }
   }
   tenant {
     slug
@@ -673,6 +709,8 @@ fragment SsoConnectionFields on SsoConnection {
   loginPolicy
   allowIdpInitiated
   jitProvisioning
+  signAuthnRequests
+  requireEncryptedAssertions
   version
   updatedAt
   certificates {
@@ -704,6 +742,8 @@ fragment SsoConnectionFields on SsoConnection {
   loginPolicy
   allowIdpInitiated
   jitProvisioning
+  signAuthnRequests
+  requireEncryptedAssertions
   version
   updatedAt
   certificates {

@@ -288,3 +288,22 @@ both_backends!(encrypted_assertions_through_the_acs, |db| async move {
     handle(w.id().consume_saml_response(&b64, None, &w.meta).await);
     assert!(SignInReason::parse("encryption_required").is_some() && SignInReason::parse("decryption_failed").is_some());
 });
+
+both_backends!(logout_requests_are_signed_whenever_a_key_exists, |db| async move {
+    let mut w = World::new(db).await;
+    w.ctx.identity = w.ctx.identity.clone().with_sp_key_policy(policy(&KeyEncryptionKey::generate()));
+    w.id().load_sp_keys().await.unwrap();
+    let session = w.sign_in().await.signed_in.session_token;
+    let url = w.id().sign_out_everywhere(&session).await.unwrap().expect("a LogoutRequest");
+    assert!(query_param(&url, "RelayState").is_some(), "{url}");
+    let signing_pem = w
+        .id()
+        .sp_certificates()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.role == SpKeyRole::Signing)
+        .unwrap()
+        .certificate_pem;
+    assert!(python_verifies(&url, &signing_pem), "{url}");
+});
