@@ -328,9 +328,22 @@ impl Identity {
             let has_active = rows.iter().any(|r| r.role == role.as_str() && r.state == SpKeyState::Active.as_str());
             if !has_active {
                 let txn = self.begin_write().await?;
-                let row = self.insert_sp_key(&txn, &policy, role, SpKeyState::Active, now + FIRST_KEY_OVERLAP).await?;
-                txn.commit().await?;
-                tracing::info!(role = role.as_str(), fingerprint = %row.fingerprint_sha256, "SP key created");
+                let created =
+                    self.insert_sp_key(&txn, &policy, role, SpKeyState::Active, now + FIRST_KEY_OVERLAP).await;
+                match created {
+                    Ok(row) => {
+                        txn.commit().await?;
+                        tracing::info!(role = role.as_str(), fingerprint = %row.fingerprint_sha256, "SP key created");
+                    }
+                    // Another replica starting at the same moment created it first (the unique
+                    // index on role + state): use theirs.
+                    Err(e) => {
+                        drop(txn);
+                        if Self::sp_key_in(&self.db, role, SpKeyState::Active).await?.is_none() {
+                            return Err(e);
+                        }
+                    }
+                }
             }
         }
         self.reload_sp_keys().await
