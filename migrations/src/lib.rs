@@ -14,6 +14,7 @@ mod m20261128_000004_rate_limits;
 mod m20261128_000005_scim_admin_guard;
 mod m20261128_000006_sso_hardening;
 mod m20261128_000010_idp_metadata_url;
+mod m20261128_000011_sp_keys;
 mod m20261128_000020_user_source;
 mod m20261128_000030_sso_drafts;
 mod m20261128_000040_verified_domains;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_scim_admin_guard::Migration),
             Box::new(m20261128_000006_sso_hardening::Migration),
             Box::new(m20261128_000010_idp_metadata_url::Migration),
+            Box::new(m20261128_000011_sp_keys::Migration),
             Box::new(m20261128_000020_user_source::Migration),
             Box::new(m20261128_000030_sso_drafts::Migration),
             Box::new(m20261128_000040_verified_domains::Migration),

@@ -11,6 +11,8 @@ const empty: SsoConnectionFieldsFragment = {
   loginPolicy: 'PASSWORD_OR_SSO',
   allowIdpInitiated: true,
   jitProvisioning: false,
+  signAuthnRequests: false,
+  requireEncryptedAssertions: false,
   version: 1,
   updatedAt: '2026-11-26T10:00:00Z',
   certificates: [],

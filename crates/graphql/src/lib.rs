@@ -36,12 +36,7 @@ pub use context::{RequestAuth, ServiceProviderInfo, SessionChange, SessionReport
 /// The queries: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(
-    query::CoreQuery,
-    certificates::CertificateQuery,
-    domains::DomainQuery,
-    sso_drafts::DraftQuery,
-);
+pub struct QueryRoot(query::CoreQuery, certificates::CertificateQuery, domains::DomainQuery, sso_drafts::DraftQuery);
 
 /// The mutations: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]

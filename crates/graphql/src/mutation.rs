@@ -87,6 +87,43 @@ impl CoreMutation {
         identity(ctx).set_tenant_dev_mode(&scope, &slug, enabled).await.gql().map(Tenant::one)
     }
 
+    /// SP key rollover, step 1 (platform operators only): create the next signing or encryption
+    /// key and publish its certificate in metadata now; it can be activated once
+    /// `overlapHours` (0 … 2160) have passed. Audited.
+    async fn generate_next_sp_key(
+        &self,
+        ctx: &Context<'_>,
+        role: SpKeyRole,
+        overlap_hours: i32,
+    ) -> GqlResult<SpCertificate> {
+        let scope = operator_scope(ctx)?;
+        identity(ctx)
+            .generate_next_sp_key(&scope, role.into(), chrono::Duration::hours(i64::from(overlap_hours)))
+            .await
+            .gql()
+            .map(SpCertificate)
+    }
+
+    /// SP key rollover, step 2 (platform operators only): the next key becomes active and the
+    /// active one previous. CONFLICT before the overlap has passed unless `force`. Audited.
+    async fn activate_next_sp_key(
+        &self,
+        ctx: &Context<'_>,
+        role: SpKeyRole,
+        #[graphql(default)] force: bool,
+    ) -> GqlResult<SpCertificate> {
+        let scope = operator_scope(ctx)?;
+        identity(ctx).activate_next_sp_key(&scope, role.into(), force).await.gql().map(SpCertificate)
+    }
+
+    /// SP key rollover, step 3 (platform operators only): drop a previous key (or cancel a next
+    /// one). The active key cannot be dropped. Audited.
+    async fn drop_sp_key(&self, ctx: &Context<'_>, id: ID) -> GqlResult<SpCertificate> {
+        let scope = operator_scope(ctx)?;
+        let id = parse_id::<uuid::Uuid>("id", &id)?;
+        identity(ctx).drop_sp_key(&scope, id).await.gql().map(SpCertificate)
+    }
+
     /// Lets the tenant's SCIM client rename, deactivate and delete tenant admins (tenant admins
     /// only; off by default). The last active admin stays protected either way.
     async fn set_scim_manages_admins(&self, ctx: &Context<'_>, enabled: bool) -> GqlResult<Tenant> {
@@ -161,6 +198,8 @@ impl CoreMutation {
                     login_policy: input.login_policy.into(),
                     allow_idp_initiated: input.allow_idp_initiated,
                     jit_provisioning: input.jit_provisioning,
+                    sign_authn_requests: input.sign_authn_requests,
+                    require_encrypted_assertions: input.require_encrypted_assertions,
                     expected_version: input.expected_version,
                 },
             )
@@ -194,6 +233,8 @@ impl CoreMutation {
                 login_policy: input.login_policy.into(),
                 allow_idp_initiated: input.allow_idp_initiated,
                 jit_provisioning: input.jit_provisioning,
+                sign_authn_requests: input.sign_authn_requests,
+                require_encrypted_assertions: input.require_encrypted_assertions,
                 expected_version: input.expected_version,
             },
             add_certificates: input.add_certificates,

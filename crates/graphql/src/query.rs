@@ -59,6 +59,14 @@ impl CoreQuery {
         Ok(ServiceProvider { info: ctx.data_unchecked::<ServiceProviderInfo>().clone(), tenant_slug: tenant.slug })
     }
 
+    /// Gatehouse's SP keys with their rollover state (platform operators only; tenant admins
+    /// see the same certificates under `serviceProvider.certificates`).
+    async fn sp_keys(&self, ctx: &Context<'_>) -> GqlResult<Vec<SpCertificate>> {
+        operator_scope(ctx)?;
+        let keys = identity(ctx).sp_certificates().await.gql()?;
+        Ok(keys.into_iter().map(SpCertificate).collect())
+    }
+
     /// Users of the tenant, oldest first; `search` matches e-mail, name and federation ID,
     /// `status` keeps only the users in that status.
     #[graphql(complexity = "crate::limits::list_cost(first, child_complexity)")]

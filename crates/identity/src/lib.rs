@@ -43,6 +43,7 @@ mod model;
 mod provisioning;
 mod secrets;
 mod sign_in_log;
+mod sp_keys;
 mod sso;
 mod store;
 mod tenant_list;
@@ -69,6 +70,7 @@ pub use domains::{DOMAIN_RECORD_LABEL, DOMAIN_RECORD_VALUE_PREFIX, Domain, Domai
 pub use error::{Error, FieldError, Result};
 pub use gatehouse_saml::error::ReasonCode;
 pub use gatehouse_saml::sp::ServiceProvider;
+pub use gatehouse_saml::sp_keys::KeyAlgorithm;
 pub use ids::*;
 pub use model::*;
 pub use provisioning::groups::{Group, GroupAttributes, GroupEdit};
@@ -80,14 +82,15 @@ pub use secrets::{MIN_PASSWORD_LEN, generate_password};
 pub use sign_in_log::{
     ConnectionHealth, ConnectionStatus, RequestMeta, SignInEvent, SignInFilter, SignInReason, reason_text,
 };
+pub use sp_keys::{KeyEncryptionKey, SpCertificate, SpKeyPolicy, SpKeyRole, SpKeyState};
 pub use sso::{
     AcsOutcome, AddedCertificate, CertificateUsage, CertificateWarning, EXPIRY_WARNING_STEPS, MAX_CERTIFICATES,
     MAX_REFRESH, MIN_REFRESH, MetadataImport, MetadataUrlStatus, Organisation, SignInRoute, SsoConnectionInput,
     SsoError, SsoRefusal, SsoResult, SsoSettingsSave, SsoSignedIn, SsoStart, StagedCertificate, TestReport,
     expired_certificate_refusal, safe_redirect,
 };
-pub use tenant_list::TenantOverview;
 pub use sso::{DraftTest, MAX_VERSIONS, PublishAction, SaveTarget, SettingChange, SettingsRef, SsoDraft, SsoVersion};
+pub use tenant_list::TenantOverview;
 pub use tenants::{CreatedTenant, NewTenant};
 
 /// Lifetimes of console sessions.
@@ -127,6 +130,8 @@ pub struct Identity {
     /// The resolver and re-check policy for verified domains ([`Identity::with_domains`]);
     /// without it domains can be listed and added but not verified.
     domains: Option<domains::Domains>,
+    /// Gatehouse's own SAML keys ([`Identity::with_sp_key_policy`], [`Identity::load_sp_keys`]).
+    sp_keys: Arc<sp_keys::SpKeys>,
 }
 
 impl Identity {
@@ -142,6 +147,7 @@ impl Identity {
             sqlite_sign_in_gate: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
             fetcher: None,
             domains: None,
+            sp_keys: Arc::default(),
         }
     }
 

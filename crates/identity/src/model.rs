@@ -118,6 +118,10 @@ pub struct SsoConnection {
     pub metadata_auto_promote: bool,
     /// Sign-ins verified by an expired certificate are refused (off by default: logged only).
     pub refuse_expired_certificates: bool,
+    /// AuthnRequests are signed with Gatehouse's active SP signing key.
+    pub sign_authn_requests: bool,
+    /// Plain assertions are refused; only ones encrypted to an SP encryption key are accepted.
+    pub require_encrypted_assertions: bool,
     /// Increases with every saved change; updates may name the version they started from.
     pub version: i32,
     pub updated_at: DateTime<Utc>,

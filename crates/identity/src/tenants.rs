@@ -85,6 +85,8 @@ impl Identity {
             metadata_url: Set(None),
             metadata_auto_promote: Set(false),
             refuse_expired_certificates: Set(false),
+            sign_authn_requests: Set(false),
+            require_encrypted_assertions: Set(false),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),

@@ -92,8 +92,17 @@ reason_codes! {
     Unsolicited => "unsolicited",
     /// The IdP answered with a non-Success status.
     StatusNotSuccess => "status_not_success",
-    /// Encrypted assertions / NameIDs / attributes are not supported.
+    /// Encrypted NameIDs / attributes, or an EncryptedAssertion while Gatehouse has no SP
+    /// encryption key.
     EncryptedUnsupported => "encrypted_unsupported",
+    /// The tenant requires encrypted assertions and the IdP sent a plain one.
+    EncryptionRequired => "encryption_required",
+    /// The EncryptedAssertion uses a key-transport or content algorithm that is not accepted
+    /// (only RSA-OAEP with AES-GCM or AES-CBC).
+    EncryptionAlgorithm => "encryption_algorithm",
+    /// The EncryptedAssertion could not be decrypted with any SP encryption key (wrong key,
+    /// changed ciphertext, or a key that does not belong to the data).
+    DecryptionFailed => "decryption_failed",
 }
 
 impl std::fmt::Display for ReasonCode {

@@ -8,13 +8,15 @@
 //! ## Table of contents
 //! - [`certificate`] — parse an IdP signing certificate an admin uploads (PEM, Base64, DER).
 //! - [`metadata`] — import IdP metadata (Entra federation metadata, Okta, Google, generic).
-//! - [`sp`] — our entity ID / ACS / SLO URLs, optional signing key, SP metadata XML.
+//! - [`sp`] — our entity ID / ACS / SLO URLs, the request-signing key, SP metadata XML.
+//! - [`sp_keys`] — our key pairs: generation, self-signed certificates, the keyring in use.
 //! - [`authn_request`] — SP-initiated sign-in: the AuthnRequest redirect URL.
 //! - [`response`] — validate the IdP's Response: fail closed, read only signed content.
 //! - [`logout`] — single logout over the Redirect binding, both directions.
 //! - [`error`] — reason codes and admin-readable explanations for refused messages.
 //! - inside: `xml` (guards + strict parser), `c14n` (canonical XML), `dsig` (in-crate XML-DSig
-//!   verifier), `signature` (algorithm floor, shapes, which verifier, diagnosis), `redirect`.
+//!   verifier), `signature` (algorithm floor, shapes, which verifier, diagnosis), `redirect`,
+//!   `xmlenc` (decrypting an EncryptedAssertion, which is then validated like a plain one).
 //!
 //! ## Blocking
 //! [`response::validate_response`] verifies an RSA/ECDSA signature (≈ 0.1 ms of CPU on the
@@ -42,6 +44,8 @@ mod redirect;
 pub mod response;
 mod signature;
 pub mod sp;
+pub mod sp_keys;
 mod xml;
+mod xmlenc;
 
 pub use error::{ReasonCode, ValidationError};

@@ -33,7 +33,9 @@ use crate::certificate::{IdpCertificate, MIN_RSA_BITS, check_key_strength};
 use crate::error::{ReasonCode, Result, ValidationError};
 use crate::signature;
 use crate::sp::ServiceProvider;
+use crate::sp_keys::DecryptionKey;
 use crate::xml::{self, Element, NS_DS, NS_SAML, NS_SAMLP, NS_XML};
+use crate::xmlenc;
 
 const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
@@ -68,8 +70,13 @@ pub struct ResponsePolicy {
     pub max_issue_age: Duration,
     /// The current time (injected so tests and replicas agree).
     pub now: DateTime<Utc>,
-    /// Maximum decoded size in bytes.
+    /// Maximum decoded size in bytes (the decrypted Assertion counts against it too).
     pub max_size: usize,
+    /// Our encryption keys: an `EncryptedAssertion` is decrypted with one of them and then
+    /// validated exactly like a plain Assertion. Empty: encrypted assertions are refused.
+    pub decryption_keys: Vec<DecryptionKey>,
+    /// Refuse a plain (unencrypted) Assertion (tenant setting "require encrypted assertions").
+    pub require_encrypted: bool,
 }
 
 impl ResponsePolicy {
@@ -92,6 +99,8 @@ impl ResponsePolicy {
             max_issue_age: DEFAULT_MAX_ISSUE_AGE,
             now,
             max_size: DEFAULT_MAX_SIZE,
+            decryption_keys: Vec::new(),
+            require_encrypted: false,
         }
     }
 }
@@ -207,8 +216,11 @@ pub fn validate_response(
         ));
     }
     let bytes = decode(saml_response_b64, policy.max_size)?;
-    let text = xml::guard(&bytes, policy.max_size)?;
-    let root = xml::parse(text)?;
+    let received = xml::guard(&bytes, policy.max_size)?;
+    let received_root = xml::parse(received)?;
+    let decrypted = decrypt_in_place(received, received_root, policy, &strong)?;
+    let text = decrypted.0.as_ref();
+    let root = decrypted.1;
     let (assertion, signed) = prepare(&root)?;
     let Some(verified) = signature::verify(text, &root, &signed, &strong) else {
         return Err(signature::diagnose(text, &strong, &signed));
@@ -254,6 +266,119 @@ pub fn validate_response(
         policy,
         certificate,
     )
+}
+
+/// An `EncryptedAssertion` is decrypted and put back exactly where it was (same namespace
+/// context), and the document is parsed again from scratch by the strict parser behind the
+/// same guards; everything after that is the plain path. A Response signature covers the
+/// *encrypted* form, so it is verified here, on the document as received, and then left out of
+/// the rebuilt one: the decrypted Assertion must carry its own signature (an encrypted
+/// Assertion earns no trust from being encrypted). Without an EncryptedAssertion the document
+/// passes through unchanged, unless the policy requires encryption and it holds a plain
+/// Assertion.
+fn decrypt_in_place<'a>(
+    received: &'a str,
+    root: Element,
+    policy: &ResponsePolicy,
+    certificates: &[IdpCertificate],
+) -> Result<(Cow<'a, str>, Element)> {
+    if !root.is(NS_SAMLP, "Response") {
+        return Err(not_a_response(&root));
+    }
+    let children: Vec<&Element> = root.elements().collect();
+    let encrypted: Vec<usize> = children
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| xmlenc::is_encrypted_assertion(e))
+        .map(|(i, _)| i)
+        .collect();
+    let plain = children.iter().any(|e| e.is(NS_SAML, "Assertion"));
+    let index = match (encrypted.as_slice(), plain) {
+        ([], _) => {
+            if plain && policy.require_encrypted {
+                return Err(ValidationError::new(
+                    ReasonCode::EncryptionRequired,
+                    "this organisation requires encrypted assertions and the IdP sent a plain \
+                     Assertion; turn on token encryption with Gatehouse's encryption certificate",
+                ));
+            }
+            return Ok((Cow::Borrowed(received), root));
+        }
+        ([one], false) => *one,
+        _ => {
+            return Err(ValidationError::new(
+                ReasonCode::AssertionCount,
+                "the Response holds more than one (encrypted or plain) Assertion; expected \
+                 exactly one",
+            ));
+        }
+    };
+    let plaintext =
+        xmlenc::decrypt_assertion(children[index], &policy.decryption_keys, policy.max_size)?;
+    let plaintext = strip_declaration(&plaintext);
+    let response_signature = children.iter().position(|e| e.is(NS_DS, "Signature"));
+    if let Some(position) = response_signature {
+        verify_response_signature(received, &root, children[position], certificates)?;
+    }
+    let spans = xml::root_child_spans(received)?;
+    if spans.len() != children.len() {
+        return Err(ValidationError::new(
+            ReasonCode::Malformed,
+            "the Response could not be taken apart",
+        ));
+    }
+    let mut rebuilt = String::with_capacity(received.len() + plaintext.len());
+    let mut at = 0;
+    for (i, span) in spans.iter().enumerate() {
+        if i == index || Some(i) == response_signature {
+            rebuilt.push_str(&received[at..span.start]);
+            if i == index {
+                rebuilt.push_str(plaintext);
+            }
+            at = span.end;
+        }
+    }
+    rebuilt.push_str(&received[at..]);
+    let checked = xml::guard(rebuilt.as_bytes(), policy.max_size)?;
+    let root = xml::parse(checked)?;
+    Ok((Cow::Owned(rebuilt), root))
+}
+
+/// The decrypted serialisation may start with its own XML declaration, which has no place in
+/// the middle of the Response.
+fn strip_declaration(plaintext: &str) -> &str {
+    let trimmed = plaintext.trim_start_matches('\u{feff}').trim_start();
+    match trimmed.strip_prefix("<?xml ") {
+        Some(rest) => rest.split_once("?>").map_or(trimmed, |(_, after)| after),
+        None => trimmed,
+    }
+}
+
+/// A Response signature over an EncryptedAssertion: same shape rules and certificates as any
+/// other signature, and it must sign the Response itself.
+fn verify_response_signature(
+    received: &str,
+    root: &Element,
+    signature: &Element,
+    certificates: &[IdpCertificate],
+) -> Result<()> {
+    let uri = signature::check_signature_shape(signature)?;
+    let id = root.attr("ID").unwrap_or_default();
+    if id.is_empty() || uri != format!("#{id}") {
+        return Err(wrapping(
+            "the Response's Signature does not sign the Response",
+        ));
+    }
+    let signed = [signature::Signed {
+        signature,
+        element: root,
+        scope: Vec::new(),
+        signs_root: true,
+    }];
+    match signature::verify(received, root, &signed, certificates) {
+        Some(_) => Ok(()),
+        None => Err(signature::diagnose(received, certificates, &signed)),
+    }
 }
 
 /// Everything decided before a signature is verified, on the strict tree: a Response, the

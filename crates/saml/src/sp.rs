@@ -1,5 +1,5 @@
-//! The service provider (us): its fixed URLs, optional request-signing key, and the SP metadata
-//! document an admin can hand to the IdP.
+//! The service provider (us): its fixed URLs, the request-signing key type, and the SP metadata
+//! document an admin can hand to the IdP (its keys come from an [`SpKeyring`]).
 //!
 //! Entity ID and ACS URL are the same URL, `<public URL>/saml2` (the 8x8 convention Entra's
 //! gallery app expects); single logout is `<public URL>/saml2/logout`.
@@ -10,6 +10,7 @@ use openssl::sign::Signer;
 use openssl::x509::X509;
 
 use crate::certificate::{CertificateError, IdpCertificate, certificate_from_der};
+use crate::sp_keys::SpKeyring;
 use crate::xml::escape;
 
 /// Our SAML identity and endpoints.
@@ -21,8 +22,6 @@ pub struct ServiceProvider {
     pub acs_url: String,
     /// Single logout endpoint (Redirect binding), `<public URL>/saml2/logout`.
     pub slo_url: String,
-    /// Key used to sign AuthnRequests and logout messages, when configured.
-    pub signing_key: Option<SigningKey>,
 }
 
 /// Why a service provider could not be built.
@@ -60,34 +59,44 @@ impl ServiceProvider {
             entity_id: format!("{base}/saml2"),
             acs_url: format!("{base}/saml2"),
             slo_url: format!("{base}/saml2/logout"),
-            signing_key: None,
         })
     }
 
-    /// Sign AuthnRequests and logout messages with `key` from now on.
-    pub fn with_signing_key(mut self, key: SigningKey) -> Self {
-        self.signing_key = Some(key);
-        self
-    }
-
-    /// The SP `EntityDescriptor`. `AuthnRequestsSigned` is true only when a signing key is set;
-    /// `WantAssertionsSigned` is false because a signature over the whole Response (one of
-    /// Entra's modes) is accepted too — what is required is that the Assertion is covered by a
-    /// signature, which the validator enforces.
-    pub fn metadata_xml(&self) -> String {
-        let key_descriptor = self
-            .signing_key
-            .as_ref()
-            .map(|key| {
-                format!(
-                    "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo \
-                     xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:X509Data>\
-                     <ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>\
-                     </md:KeyDescriptor>",
-                    key.certificate_base64()
-                )
-            })
-            .unwrap_or_default();
+    /// The SP `EntityDescriptor`, publishing every signing and encryption certificate of
+    /// `keys` (during a rollover, the active and the next one).
+    ///
+    /// `authn_requests_signed` is the caller's promise that *every* AuthnRequest the reader of
+    /// this document will receive is signed (per tenant: the tenant's "sign AuthnRequests"
+    /// setting with a signing key present; the global document: false, because tenants
+    /// choose). `WantAssertionsSigned` is false because a signature over the whole Response
+    /// (one of Entra's modes) is accepted too — what is required is that the Assertion is
+    /// covered by a signature, which the validator enforces.
+    pub fn metadata_xml(&self, keys: &SpKeyring, authn_requests_signed: bool) -> String {
+        let key_info = |certificate: &IdpCertificate| {
+            use base64::Engine as _;
+            format!(
+                "<ds:KeyInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:X509Data>\
+                 <ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>",
+                base64::engine::general_purpose::STANDARD.encode(&certificate.der)
+            )
+        };
+        let mut key_descriptor = String::new();
+        for certificate in &keys.signing_published {
+            key_descriptor.push_str(&format!(
+                "<md:KeyDescriptor use=\"signing\">{}</md:KeyDescriptor>",
+                key_info(certificate)
+            ));
+        }
+        for certificate in &keys.encryption_published {
+            key_descriptor.push_str(&format!(
+                "<md:KeyDescriptor use=\"encryption\">{}{}</md:KeyDescriptor>",
+                key_info(certificate),
+                crate::xmlenc::ACCEPTED_ALGORITHMS
+                    .iter()
+                    .map(|a| format!("<md:EncryptionMethod Algorithm=\"{a}\"/>"))
+                    .collect::<String>()
+            ));
+        }
         let formats = [
             "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
             "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
@@ -110,7 +119,7 @@ impl ServiceProvider {
              Location=\"{acs}\" index=\"0\" isDefault=\"true\"/>\
              </md:SPSSODescriptor></md:EntityDescriptor>\n",
             entity = escape(&self.entity_id),
-            signed = self.signing_key.is_some(),
+            signed = authn_requests_signed && keys.signing.is_some(),
             slo = escape(&self.slo_url),
             acs = escape(&self.acs_url),
         )
@@ -152,14 +161,13 @@ impl SigningKey {
         Ok(Self { key, certificate })
     }
 
+    pub(crate) fn from_parts(key: PKey<Private>, certificate: IdpCertificate) -> Self {
+        Self { key, certificate }
+    }
+
     /// The certificate that goes into SP metadata.
     pub fn certificate(&self) -> &IdpCertificate {
         &self.certificate
-    }
-
-    fn certificate_base64(&self) -> String {
-        use base64::Engine as _;
-        base64::engine::general_purpose::STANDARD.encode(&self.certificate.der)
     }
 
     /// The `SigAlg` URI this key signs with.

@@ -415,6 +415,49 @@ fn element_from(
     Ok(element)
 }
 
+/// The byte ranges of the root's child elements in `text`, in document order (the same order
+/// as [`Element::elements`] of the root [`parse`] returns). Call only on text that [`parse`]
+/// accepted; used to replace one child (a decrypted `EncryptedAssertion`) in place, so it keeps
+/// exactly the namespace context it was encrypted in.
+pub(crate) fn root_child_spans(text: &str) -> Result<Vec<std::ops::Range<usize>>, XmlError> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut depth = 0usize;
+    let mut spans = Vec::new();
+    let mut open_at = 0usize;
+    loop {
+        let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let event = reader
+            .read_event()
+            .map_err(|e| XmlError::Malformed(e.to_string()))?;
+        let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        match event {
+            Event::Start(_) => {
+                if depth == 1 {
+                    open_at = before;
+                }
+                depth += 1;
+            }
+            Event::Empty(_) if depth == 1 => spans.push(before..after),
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 1 {
+                    spans.push(open_at..after);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    // Text events end where the next markup starts; a span begins at its '<'.
+    for span in &mut spans {
+        while text.as_bytes().get(span.start).is_some_and(|b| *b != b'<') {
+            span.start += 1;
+        }
+    }
+    Ok(spans)
+}
+
 /// Escape text for XML this crate writes (element content and attribute values alike).
 pub(crate) fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

@@ -1,6 +1,7 @@
 //! Configuration, layered: built-in defaults → optional TOML file → `GATEHOUSE_*`
 //! environment variables (and `DATABASE_URL`). Secrets may come from files
-//! (`GATEHOUSE_BOOTSTRAP_PASSWORD_FILE`, `GATEHOUSE_METRICS_TOKEN_FILE`). Unknown keys are
+//! (`GATEHOUSE_BOOTSTRAP_PASSWORD_FILE`, `GATEHOUSE_METRICS_TOKEN_FILE`,
+//! `GATEHOUSE_KEY_ENCRYPTION_KEY_FILE`). Unknown keys are
 //! warned about, not ignored silently.
 
 use std::net::SocketAddr;
@@ -9,7 +10,8 @@ use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use gatehouse_identity::{Limits, Policy};
+use gatehouse_identity::{KeyAlgorithm, KeyEncryptionKey, Limits, Policy, SpKeyPolicy};
+
 use gatehouse_outbound::OutboundPolicy;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +54,11 @@ const KNOWN_KEYS: &[&str] = &[
     "domain_recheck_interval_seconds",
     "domain_grace_seconds",
     "domain_recheck_concurrency",
+    "key_encryption_key",
+    "key_encryption_key_file",
+    "key_encryption_key_previous",
+    "key_encryption_key_previous_file",
+    "sp_signing_algorithm",
     "config",
 ];
 
@@ -130,6 +137,16 @@ pub struct Config {
     pub domain_grace_seconds: u64,
     /// DNS lookups the re-check runs at once.
     pub domain_recheck_concurrency: usize,
+    /// The key that seals Gatehouse's SP private keys at rest: 32 random bytes as Base64 or
+    /// hex. Unset with an http:// public URL (development): a key file is generated next to
+    /// the SQLite database. Unset with an https:// public URL: Gatehouse has no SP keys.
+    pub key_encryption_key: Option<String>,
+    pub key_encryption_key_file: Option<PathBuf>,
+    /// The key being rotated away from: keys it sealed are re-sealed with the current one.
+    pub key_encryption_key_previous: Option<String>,
+    pub key_encryption_key_previous_file: Option<PathBuf>,
+    /// `rsa-3072` (default) or `p-256`: the SP signing key's algorithm when one is created.
+    pub sp_signing_algorithm: String,
 }
 
 /// The range a configured body limit must fall in (1 KiB … 64 MiB).
@@ -147,6 +164,9 @@ impl std::fmt::Debug for Config {
             .field("graphql_max_body_bytes", &self.graphql_max_body_bytes)
             .field("acs_max_body_bytes", &self.acs_max_body_bytes)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
+            .field("key_encryption_key", &self.key_encryption_key.as_ref().map(|_| "<redacted>"))
+            .field("key_encryption_key_previous", &self.key_encryption_key_previous.as_ref().map(|_| "<redacted>"))
+            .field("sp_signing_algorithm", &self.sp_signing_algorithm)
             .finish_non_exhaustive()
     }
 }
@@ -191,6 +211,11 @@ impl Default for Config {
             domain_recheck_interval_seconds: 86_400,
             domain_grace_seconds: 259_200,
             domain_recheck_concurrency: 4,
+            key_encryption_key: None,
+            key_encryption_key_file: None,
+            key_encryption_key_previous: None,
+            key_encryption_key_previous_file: None,
+            sp_signing_algorithm: "rsa-3072".into(),
         }
     }
 }
@@ -245,6 +270,23 @@ impl Config {
             })?;
             cfg.metrics_token = Some(secret.trim_end_matches(['\r', '\n']).to_owned());
         }
+        for (file, slot, what) in [
+            (&cfg.key_encryption_key_file, &mut cfg.key_encryption_key, "key-encryption key"),
+            (
+                &cfg.key_encryption_key_previous_file,
+                &mut cfg.key_encryption_key_previous,
+                "previous key-encryption key",
+            ),
+        ] {
+            if let Some(p) = file {
+                let secret = std::fs::read_to_string(p).map_err(|e| ConfigError::File {
+                    path: p.display().to_string(),
+                    message: format!("cannot read the {what}: {e}"),
+                })?;
+                *slot = Some(secret.trim().to_owned());
+            }
+        }
+        cfg.check_sp_keys()?;
         if cfg.metrics_token.as_deref().is_some_and(|t| t.trim().len() < 16) {
             return Err(ConfigError::Invalid("metrics_token must be at least 16 characters".into()));
         }
@@ -290,6 +332,44 @@ impl Config {
         cfg.check_outbound()?;
         cfg.check_domains()?;
         Ok((cfg, warnings))
+    }
+
+    /// The key-encryption keys and the signing algorithm, named when wrong (never echoed).
+    fn check_sp_keys(&self) -> Result<(), ConfigError> {
+        for (key, value) in [
+            ("key_encryption_key (GATEHOUSE_KEY_ENCRYPTION_KEY)", &self.key_encryption_key),
+            ("key_encryption_key_previous (GATEHOUSE_KEY_ENCRYPTION_KEY_PREVIOUS)", &self.key_encryption_key_previous),
+        ] {
+            if let Some(v) = value {
+                KeyEncryptionKey::parse(v).map_err(|why| ConfigError::Invalid(format!("{key} {why}")))?;
+            }
+        }
+        if self.key_encryption_key.is_none() && self.key_encryption_key_previous.is_some() {
+            return Err(ConfigError::Invalid(
+                "key_encryption_key_previous is set without key_encryption_key: name the new key to rotate to".into(),
+            ));
+        }
+        if KeyAlgorithm::parse(&self.sp_signing_algorithm).is_none() {
+            return Err(ConfigError::Invalid(format!(
+                "sp_signing_algorithm is {:?}; it must be rsa-3072 or p-256",
+                self.sp_signing_algorithm
+            )));
+        }
+        Ok(())
+    }
+
+    /// The SP key policy when a key-encryption key is configured.
+    pub(crate) fn configured_sp_keys(&self) -> Option<SpKeyPolicy> {
+        let current = KeyEncryptionKey::parse(self.key_encryption_key.as_deref()?).ok()?;
+        Some(SpKeyPolicy {
+            current,
+            previous: self.key_encryption_key_previous.as_deref().and_then(|k| KeyEncryptionKey::parse(k).ok()),
+            signing_algorithm: self.signing_algorithm(),
+        })
+    }
+
+    pub(crate) fn signing_algorithm(&self) -> KeyAlgorithm {
+        KeyAlgorithm::parse(&self.sp_signing_algorithm).unwrap_or(KeyAlgorithm::Rsa3072)
     }
 
     /// The bounds of the outbound (IdP metadata URL) settings.

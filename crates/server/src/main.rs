@@ -133,6 +133,19 @@ async fn run(cli: Cli, system: &SystemAccess) -> anyhow::Result<()> {
 
 async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, system: &SystemAccess) -> anyhow::Result<()> {
     let st = state(&cfg, db)?;
+    st.identity.load_sp_keys().await.map_err(|e| anyhow::anyhow!("SP keys: {}", internal_detail(&e)))?;
+    // Rollover steps taken on another replica reach this one within a minute.
+    let reloader = st.identity.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = reloader.reload_sp_keys().await {
+                tracing::warn!(error = %internal_detail(&e), "reloading the SP keys failed");
+            }
+        }
+    });
     let public_url = st.public_url.clone();
     let report = st
         .identity
@@ -214,6 +227,15 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, system: &SystemAcce
         .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The cause behind an internal error (start-up is the operator's console: the detail, which
+/// names key ids and never key material, is what they need).
+fn internal_detail(e: &gatehouse_identity::Error) -> String {
+    match e {
+        gatehouse_identity::Error::Internal(cause) => cause.to_string(),
+        other => other.to_string(),
+    }
 }
 
 fn print_first_start(public_url: &str, r: &BootstrapReport) {

@@ -372,9 +372,23 @@ fn signed_out_page(organisation: Option<&Organisation>) -> Response {
     framed_page(StatusCode::OK, "Signed out", frame, &body, None)
 }
 
-async fn metadata(State(state): State<AppState>) -> Response {
-    let xml = state.identity.service_provider().metadata_xml();
-    ([(header::CONTENT_TYPE, "application/samlmetadata+xml")], xml).into_response()
+/// `GET /saml2/metadata[?tenant=<slug>]`: the per-tenant form says truthfully whether that
+/// tenant's AuthnRequests are signed.
+async fn metadata(State(state): State<AppState>, Query(q): Query<MetadataQuery>) -> Response {
+    let tenant = q.tenant.as_deref().map(str::trim).filter(|t| !t.is_empty() && t.len() <= 64);
+    match state.identity.sp_metadata_xml(tenant).await {
+        Ok(xml) => ([(header::CONTENT_TYPE, "application/samlmetadata+xml")], xml).into_response(),
+        Err(gatehouse_identity::Error::NotFound { .. }) => {
+            PageError::new(StatusCode::NOT_FOUND, "SP metadata", "There is no organisation with this name.")
+                .into_response()
+        }
+        Err(e) => PageError::internal(&e).into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct MetadataQuery {
+    tenant: Option<String>,
 }
 
 fn login_form(email: &str, message: Option<&str>, password: bool, sso_tenant: Option<&str>) -> Response {

@@ -63,6 +63,8 @@ export const SsoConnectionFields = graphql(`
     loginPolicy
     allowIdpInitiated
     jitProvisioning
+    signAuthnRequests
+    requireEncryptedAssertions
     version
     updatedAt
     certificates {
@@ -82,6 +84,19 @@ export const IdentityManagementQuery = graphql(`
       signOnUrl
       metadataUrl
       scimTenantUrl
+      tenantMetadataUrl
+      certificates {
+        id
+        role
+        state
+        algorithm
+        certificatePem
+        fingerprintSha256
+        notBefore
+        notAfter
+        activateAfter
+        published
+      }
     }
     tenant {
       slug

@@ -125,6 +125,13 @@ export type SaveSsoSettingsInput = {
    * `removeCertificateIds[<index>]`.
    */
   removeCertificateIds?: Array<string | number>;
+  /**
+   * Refuse assertions that are not encrypted to Gatehouse's SP encryption key (left out:
+   * unchanged).
+   */
+  requireEncryptedAssertions?: boolean | null | undefined;
+  /** Sign AuthnRequests with Gatehouse's SP signing key (left out: unchanged). */
+  signAuthnRequests?: boolean | null | undefined;
 };
 
 export type SignInEventFilter = {
@@ -138,6 +145,20 @@ export type SignInEventFilter = {
   user?: string | null | undefined;
   userId?: string | number | null | undefined;
 };
+
+export type SpKeyRole =
+  /** The IdP encrypts assertions to it (Entra: "Token encryption"). */
+  | 'ENCRYPTION'
+  /** Signs AuthnRequests and logout messages (Entra: "Verification certificates"). */
+  | 'SIGNING';
+
+export type SpKeyState =
+  /** In use and published. */
+  | 'ACTIVE'
+  /** Published in metadata ahead of time; not used to sign yet. */
+  | 'NEXT'
+  /** Replaced: no longer published, still accepted for decryption until dropped. */
+  | 'PREVIOUS';
 
 export type SsoPublishAction =
   /** What was live before the history started, or changed outside drafts. */
@@ -304,14 +325,14 @@ export type SignOutMutation = { signOut: boolean };
 
 export type CertificateFieldsFragment = { id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean };
 
-export type SsoConnectionFieldsFragment = { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> };
+export type SsoConnectionFieldsFragment = { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, signAuthnRequests: boolean, requireEncryptedAssertions: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> };
 
 export type IdentityManagementQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type IdentityManagementQuery = { ssoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> }, serviceProvider: { entityId: string, acsUrl: string, signOnUrl: string, metadataUrl: string, scimTenantUrl: string }, tenant: { slug: string, name: string, devMode: boolean }, ssoDraft: { revision: number, baseVersion: number, updatedBy: string, updatedAt: string, lastTest: { success: boolean, at: string, by: string, detail: string } | null, changes: Array<{ field: string, before: string | null, after: string | null }>, settings: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } } | null };
+export type IdentityManagementQuery = { ssoConnection: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, signAuthnRequests: boolean, requireEncryptedAssertions: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> }, serviceProvider: { entityId: string, acsUrl: string, signOnUrl: string, metadataUrl: string, scimTenantUrl: string, tenantMetadataUrl: string, certificates: Array<{ id: string, role: SpKeyRole, state: SpKeyState, algorithm: string, certificatePem: string, fingerprintSha256: string, notBefore: string, notAfter: string, activateAfter: string, published: boolean }> }, tenant: { slug: string, name: string, devMode: boolean }, ssoDraft: { revision: number, baseVersion: number, updatedBy: string, updatedAt: string, lastTest: { success: boolean, at: string, by: string, detail: string } | null, changes: Array<{ field: string, before: string | null, after: string | null }>, settings: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, signAuthnRequests: boolean, requireEncryptedAssertions: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } } | null };
 
-export type SsoDraftFieldsFragment = { revision: number, baseVersion: number, updatedBy: string, updatedAt: string, lastTest: { success: boolean, at: string, by: string, detail: string } | null, changes: Array<{ field: string, before: string | null, after: string | null }>, settings: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
+export type SsoDraftFieldsFragment = { revision: number, baseVersion: number, updatedBy: string, updatedAt: string, lastTest: { success: boolean, at: string, by: string, detail: string } | null, changes: Array<{ field: string, before: string | null, after: string | null }>, settings: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, signAuthnRequests: boolean, requireEncryptedAssertions: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
 
 export type PublishSsoDraftMutationVariables = Exact<{
   expectedRevision?: number | null | undefined;
@@ -354,7 +375,7 @@ export type SaveSsoSettingsMutationVariables = Exact<{
 }>;
 
 
-export type SaveSsoSettingsMutation = { saveSsoSettings: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
+export type SaveSsoSettingsMutation = { saveSsoSettings: { enabled: boolean, provider: IdpProvider, loginUrl: string | null, issuer: string | null, logoutUrl: string | null, loginPolicy: LoginPolicy, allowIdpInitiated: boolean, jitProvisioning: boolean, signAuthnRequests: boolean, requireEncryptedAssertions: boolean, version: number, updatedAt: string, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, expiresSoon: boolean, expired: boolean }> } };
 
 export type UserFieldsFragment = { id: string, email: string, displayName: string, federationId: string, role: Role, status: UserStatus, hasPassword: boolean, source: UserSource, lastSignInAt: string | null, createdAt: string, updatedAt: string, groups: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, displayName: string }> } };
 
@@ -602,6 +623,8 @@ export const SsoConnectionFieldsFragmentDoc = new TypedDocumentString(`
   loginPolicy
   allowIdpInitiated
   jitProvisioning
+  signAuthnRequests
+  requireEncryptedAssertions
   version
   updatedAt
   certificates {
@@ -658,6 +681,8 @@ fragment SsoConnectionFields on SsoConnection {
   loginPolicy
   allowIdpInitiated
   jitProvisioning
+  signAuthnRequests
+  requireEncryptedAssertions
   version
   updatedAt
   certificates {
@@ -934,6 +959,19 @@ export const IdentityManagementDocument = new TypedDocumentString(`
     signOnUrl
     metadataUrl
     scimTenantUrl
+    tenantMetadataUrl
+    certificates {
+      id
+      role
+      state
+      algorithm
+      certificatePem
+      fingerprintSha256
+      notBefore
+      notAfter
+      activateAfter
+      published
+    }
   }
   tenant {
     slug
@@ -963,6 +1001,8 @@ fragment SsoConnectionFields on SsoConnection {
   loginPolicy
   allowIdpInitiated
   jitProvisioning
+  signAuthnRequests
+  requireEncryptedAssertions
   version
   updatedAt
   certificates {
@@ -1059,6 +1099,8 @@ fragment SsoConnectionFields on SsoConnection {
   loginPolicy
   allowIdpInitiated
   jitProvisioning
+  signAuthnRequests
+  requireEncryptedAssertions
   version
   updatedAt
   certificates {

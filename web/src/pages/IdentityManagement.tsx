@@ -14,6 +14,7 @@ import { CertificateRollover, notifyCertificatesChanged } from '../components/Ce
 import { CheckboxField, SelectField, TextField, fieldSentence } from '../components/Field';
 import { IdpGuide, ServiceProviderBox, SetupSteps, StatusCard } from '../components/SetupGuide';
 import { MetadataImport, TestSso, type ImportedMetadata } from '../components/SsoTools';
+import { SpCertificates } from '../components/SpCertificates';
 import { Banner, ErrorBanner, Loading } from '../components/States';
 import { DraftBanner } from '../components/SsoDraft';
 import { SsoHistory } from '../components/SsoHistory';
@@ -33,6 +34,8 @@ export interface SsoSettings {
   loginPolicy: LoginPolicy;
   allowIdpInitiated: boolean;
   jitProvisioning: boolean;
+  signAuthnRequests: boolean;
+  requireEncryptedAssertions: boolean;
 }
 
 export function settingsOf(c: SsoConnectionFieldsFragment): SsoSettings {
@@ -45,6 +48,8 @@ export function settingsOf(c: SsoConnectionFieldsFragment): SsoSettings {
     loginPolicy: c.loginPolicy,
     allowIdpInitiated: c.allowIdpInitiated,
     jitProvisioning: c.jitProvisioning,
+    signAuthnRequests: c.signAuthnRequests,
+    requireEncryptedAssertions: c.requireEncryptedAssertions,
   };
 }
 
@@ -57,7 +62,7 @@ interface Staged {
 }
 
 /** Fields the page shows next to their input; other errors go to the banner. */
-const PLACED_FIELDS = /^(loginUrl|issuer|logoutUrl|loginPolicy|certificates|addCertificates(\[\d+\])?|removeCertificateIds\[\d+\])$/;
+const PLACED_FIELDS = /^(loginUrl|issuer|logoutUrl|loginPolicy|signAuthnRequests|requireEncryptedAssertions|certificates|addCertificates(\[\d+\])?|removeCertificateIds\[\d+\])$/;
 
 let stagedKey = 0;
 
@@ -214,6 +219,8 @@ export function SsoEditor({
           loginPolicy: draft.loginPolicy,
           allowIdpInitiated: draft.allowIdpInitiated,
           jitProvisioning: draft.jitProvisioning,
+          signAuthnRequests: draft.signAuthnRequests,
+          requireEncryptedAssertions: draft.requireEncryptedAssertions,
           addCertificates: staged.map((s) => s.certificate.pem),
           removeCertificateIds: removing,
           expectedVersion: serverDraft ? serverDraft.revision : saved.version,
@@ -459,7 +466,23 @@ export function SsoEditor({
               onChange={(e) => set('jitProvisioning', e.target.checked)}
               hint="Just-in-time provisioning: someone your IdP lets in but who has no user here yet gets one. Leave off when users are created here or by SCIM."
             />
+            <CheckboxField
+              label="Sign AuthnRequests"
+              checked={draft.signAuthnRequests}
+              onChange={(e) => set('signAuthnRequests', e.target.checked)}
+              error={err('signAuthnRequests')}
+              hint="Sign-in requests carry Gatehouse's signature. Turn on when your IdP requires signed requests (Entra: upload the signing certificate below under Verification certificates first)."
+            />
+            <CheckboxField
+              label="Require encrypted assertions"
+              checked={draft.requireEncryptedAssertions}
+              onChange={(e) => set('requireEncryptedAssertions', e.target.checked)}
+              error={err('requireEncryptedAssertions')}
+              hint="Refuse assertions that are not encrypted to Gatehouse's encryption certificate (Entra: Token encryption). Turn token encryption on in the IdP first."
+            />
           </section>
+
+          <SpCertificates certificates={sp.certificates} metadataUrl={sp.tenantMetadataUrl} />
 
           <TestSso
             unsavedChanges={dirty}

@@ -5,12 +5,14 @@
 //! - `me`: the signed-in caller; `tenants`: the customer organisation;
 //! - `users`, `groups`: the tenant's directory;
 //! - `sso`: the SAML connection, IdP certificates and service-provider values;
+//! - `sp_keys`: Gatehouse's own SP certificates and their rollover;
 //! - `tokens`: API and SCIM tokens; `logs`: audit events and sign-in events;
 //! - `status`: the connection status card and the sign-in reasons.
 
 mod groups;
 mod logs;
 mod me;
+mod sp_keys;
 mod sso;
 mod status;
 mod tenants;
@@ -20,6 +22,7 @@ mod users;
 pub(crate) use groups::Group;
 pub(crate) use logs::{AuditEvent, AuditEventFilter, SignInEvent, SignInEventFilter};
 pub(crate) use me::{Me, SignInPayload};
+pub(crate) use sp_keys::{SpCertificate, SpKeyRole};
 pub(crate) use sso::{
     IdpCertificate, IdpMetadataImport, MetadataCertificate, SaveSsoSettingsInput, ServiceProvider, SsoConnection,
     SsoConnectionInput, TestSsoPayload,

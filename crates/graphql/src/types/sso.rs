@@ -58,6 +58,15 @@ impl SsoConnection {
     async fn jit_provisioning(&self) -> bool {
         self.0.jit_provisioning
     }
+    /// AuthnRequests carry a Redirect-binding signature (SigAlg + Signature) made with
+    /// Gatehouse's active SP signing key.
+    async fn sign_authn_requests(&self) -> bool {
+        self.0.sign_authn_requests
+    }
+    /// Plain (unencrypted) assertions are refused with the reason `encryption_required`.
+    async fn require_encrypted_assertions(&self) -> bool {
+        self.0.require_encrypted_assertions
+    }
     /// Pass it back as `expectedVersion` to refuse saving over someone else's change.
     async fn version(&self) -> i32 {
         self.0.version
@@ -153,6 +162,18 @@ impl ServiceProvider {
     async fn metadata_url(&self) -> &str {
         &self.info.metadata_url
     }
+    /// This tenant's SP metadata: `AuthnRequestsSigned` follows its "sign AuthnRequests"
+    /// setting.
+    async fn tenant_metadata_url(&self) -> String {
+        format!("{}?tenant={}", self.info.metadata_url, self.tenant_slug)
+    }
+    /// Gatehouse's SP certificates (signing and encryption; active, next and previous) to give
+    /// to the IdP. Empty when the operator has configured no key-encryption key.
+    async fn certificates(&self, ctx: &async_graphql::Context<'_>) -> GqlResult<Vec<super::SpCertificate>> {
+        use crate::error::OrGql as _;
+        let certificates = crate::context::identity(ctx).sp_certificates().await.gql()?;
+        Ok(certificates.into_iter().map(super::SpCertificate).collect())
+    }
     /// SCIM provisioning "Tenant URL" for this tenant.
     async fn scim_tenant_url(&self) -> String {
         self.info.scim_tenant_url(&self.tenant_slug)
@@ -170,6 +191,11 @@ pub(crate) struct SsoConnectionInput {
     pub allow_idp_initiated: bool,
     /// Create unknown users at their first SSO sign-in (off unless set; left out: unchanged).
     pub jit_provisioning: Option<bool>,
+    /// Sign AuthnRequests with Gatehouse's SP signing key (left out: unchanged).
+    pub sign_authn_requests: Option<bool>,
+    /// Refuse assertions that are not encrypted to Gatehouse's SP encryption key (left out:
+    /// unchanged).
+    pub require_encrypted_assertions: Option<bool>,
     /// The `version` you loaded (while there is a draft: the draft's `revision`); the save
     /// fails with CONFLICT if someone saved since.
     pub expected_version: Option<i32>,
@@ -195,6 +221,11 @@ pub(crate) struct SaveSsoSettingsInput {
     pub allow_idp_initiated: bool,
     /// Create unknown users at their first SSO sign-in (left out: unchanged).
     pub jit_provisioning: Option<bool>,
+    /// Sign AuthnRequests with Gatehouse's SP signing key (left out: unchanged).
+    pub sign_authn_requests: Option<bool>,
+    /// Refuse assertions that are not encrypted to Gatehouse's SP encryption key (left out:
+    /// unchanged).
+    pub require_encrypted_assertions: Option<bool>,
     /// New IdP signing certificates (PEM, or Base64 as for `addIdpCertificate`). A refused
     /// one is a VALIDATION error on `addCertificates[<index>]`.
     #[graphql(default)]

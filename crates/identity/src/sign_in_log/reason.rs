@@ -135,7 +135,10 @@ impl SignInReason {
                 | ReasonCode::IssueInstant
                 | ReasonCode::InResponseToMismatch
                 | ReasonCode::InResponseToUnsigned
-                | ReasonCode::EncryptedUnsupported => RESPONSE_REFUSED,
+                | ReasonCode::EncryptedUnsupported
+                | ReasonCode::EncryptionRequired
+                | ReasonCode::EncryptionAlgorithm
+                | ReasonCode::DecryptionFailed => RESPONSE_REFUSED,
             },
         }
     }
@@ -202,7 +205,16 @@ impl SignInReason {
                     "A response (its status not verified to come from the IdP) reported that the user was not signed in."
                 }
                 ReasonCode::EncryptedUnsupported => {
-                    "The IdP encrypted the assertion; turn token encryption off for this application."
+                    "The IdP encrypted the assertion (or a NameID or attribute inside it), which Gatehouse cannot read here: encrypt whole assertions only, with a certificate from Gatehouse's SP metadata, or turn token encryption off."
+                }
+                ReasonCode::EncryptionRequired => {
+                    "This organisation requires encrypted assertions and the IdP sent a plain one; turn on token encryption in the IdP with Gatehouse's encryption certificate."
+                }
+                ReasonCode::EncryptionAlgorithm => {
+                    "The IdP encrypted the assertion with an algorithm Gatehouse does not accept (use RSA-OAEP with AES-GCM or AES-CBC)."
+                }
+                ReasonCode::DecryptionFailed => {
+                    "The encrypted assertion could not be decrypted: the IdP used a certificate that is not one of Gatehouse's current encryption certificates, or the message was changed."
                 }
                 ReasonCode::DoctypeForbidden
                 | ReasonCode::TooLarge

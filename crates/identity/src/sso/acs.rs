@@ -168,6 +168,9 @@ impl Identity {
         let mut policy = ResponsePolicy::new(self.sp(), expected_issuer, certificates.to_vec(), now);
         policy.expected_in_response_to = request.as_ref().map(|r| r.id.clone());
         policy.allow_unsolicited = request.is_none();
+        // SP encryption keys come from memory and the setting from the row read above.
+        policy.decryption_keys = self.sp_keyring().decryption.clone();
+        policy.require_encrypted = conn.require_encrypted_assertions;
         let input = saml_response.to_owned();
         let validated = tokio::task::spawn_blocking(move || validate_response(&input, &policy))
             .await

@@ -35,6 +35,10 @@ pub struct SsoConnectionInput {
     pub allow_idp_initiated: bool,
     /// Create unknown users at their first SSO sign-in; `None` keeps the current setting.
     pub jit_provisioning: Option<bool>,
+    /// Sign AuthnRequests with the active SP signing key; `None` keeps the current setting.
+    pub sign_authn_requests: Option<bool>,
+    /// Refuse plain assertions; `None` keeps the current setting.
+    pub require_encrypted_assertions: Option<bool>,
     /// The version the admin edited; a newer saved version makes this update a conflict.
     pub expected_version: Option<i32>,
 }
@@ -96,6 +100,8 @@ fn same_settings(a: &SsoConnection, b: &SsoConnection) -> bool {
     (a.enabled, a.provider, &a.login_url, &a.issuer, &a.logout_url, a.login_policy, a.allow_idp_initiated)
         == (b.enabled, b.provider, &b.login_url, &b.issuer, &b.logout_url, b.login_policy, b.allow_idp_initiated)
         && a.jit_provisioning == b.jit_provisioning
+        && (a.sign_authn_requests, a.require_encrypted_assertions)
+            == (b.sign_authn_requests, b.require_encrypted_assertions)
 }
 
 /// Checks the settings as a whole. `has_valid_certificate`: the connection will have a
@@ -166,6 +172,7 @@ impl Identity {
         let mut errors: Vec<FieldError> = Vec::new();
         let has_valid = before.certificates.iter().any(|c| c.is_valid_at(now));
         let checked = check_settings(&input, tenant.dev_mode, has_valid, &mut errors);
+        self.check_sp_key_settings(&input, &before, &mut errors);
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
@@ -261,6 +268,7 @@ impl Identity {
             }
         }
         let checked = check_settings(&save.settings, tenant.dev_mode, has_valid || removes_last_valid, &mut errors);
+        self.check_sp_key_settings(&save.settings, &before, &mut errors);
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
@@ -284,6 +292,27 @@ impl Identity {
             audit_settings_change(txn, scope, &before, &after, now).await?;
         }
         Ok(after)
+    }
+
+    /// Turning on signed requests or required encryption needs the SP key that does it
+    /// (fail closed: never a setting that silently does nothing, or refuses every sign-in).
+    fn check_sp_key_settings(&self, input: &SsoConnectionInput, before: &SsoConnection, errors: &mut Vec<FieldError>) {
+        let keys = self.sp_keyring();
+        if input.sign_authn_requests == Some(true) && !before.sign_authn_requests && keys.signing.is_none() {
+            errors.push(FieldError::new(
+                "signAuthnRequests",
+                "Gatehouse has no SP signing key (the operator has not configured a key-encryption key)",
+            ));
+        }
+        if input.require_encrypted_assertions == Some(true)
+            && !before.require_encrypted_assertions
+            && keys.decryption.is_empty()
+        {
+            errors.push(FieldError::new(
+                "requireEncryptedAssertions",
+                "Gatehouse has no SP encryption key (the operator has not configured a key-encryption key)",
+            ));
+        }
     }
 
     /// Stores checked settings over `before` (refused if its version moved on meanwhile)
@@ -322,6 +351,14 @@ impl Identity {
             .col_expr(
                 sso_connection::Column::JitProvisioning,
                 Expr::value(input.jit_provisioning.unwrap_or(before.jit_provisioning)),
+            )
+            .col_expr(
+                sso_connection::Column::SignAuthnRequests,
+                Expr::value(input.sign_authn_requests.unwrap_or(before.sign_authn_requests)),
+            )
+            .col_expr(
+                sso_connection::Column::RequireEncryptedAssertions,
+                Expr::value(input.require_encrypted_assertions.unwrap_or(before.require_encrypted_assertions)),
             )
             .col_expr(sso_connection::Column::Version, Expr::value(before.version + 1))
             .col_expr(sso_connection::Column::UpdatedAt, Expr::value(now))
@@ -429,6 +466,8 @@ impl Identity {
             metadata_url: m.metadata_url,
             metadata_auto_promote: m.metadata_auto_promote,
             refuse_expired_certificates: m.refuse_expired_certificates,
+            sign_authn_requests: m.sign_authn_requests,
+            require_encrypted_assertions: m.require_encrypted_assertions,
             version: m.version,
             updated_at: m.updated_at,
             certificates: certs.into_iter().map(IdpCertificate::from).collect(),

@@ -44,7 +44,8 @@ impl Identity {
             name_id_format: s.name_id_format,
             session_index: s.session_index,
             relay_state: Some(relay.clone()),
-            signing_key: None,
+            // Logout messages Gatehouse sends are always signed when it has a key.
+            signing_key: self.sp_keyring().signing.clone(),
         };
         let req = build_logout_request(self.sp(), &logout_url, &options, now)
             .map_err(|e| Error::internal(format!("building the LogoutRequest failed: {e}")))?;
@@ -171,7 +172,7 @@ impl Identity {
             &req.id,
             LogoutStatus::Success,
             req.relay_state.as_deref(),
-            None,
+            self.sp_keyring().signing.as_ref(),
             self.now(),
         )
         .map_err(|e| SsoError::Internal(Error::internal(format!("building the LogoutResponse failed: {e}"))))

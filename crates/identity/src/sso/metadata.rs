@@ -69,6 +69,8 @@ impl Identity {
                     login_policy: current.login_policy,
                     allow_idp_initiated: current.allow_idp_initiated,
                     jit_provisioning: None,
+                    sign_authn_requests: None,
+                    require_encrypted_assertions: None,
                     expected_version: None,
                 },
             )

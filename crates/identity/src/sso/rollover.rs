@@ -373,6 +373,7 @@ impl Identity {
         let mut policy = ResponsePolicy::new(self.service_provider(), issuer, staged, self.now());
         policy.expected_in_response_to = expected_in_response_to.map(str::to_owned);
         policy.allow_unsolicited = expected_in_response_to.is_none();
+        policy.decryption_keys = self.sp_keyring().decryption.clone();
         let input = saml_response.to_owned();
         let verified = tokio::task::spawn_blocking(move || validate_response(&input, &policy))
             .await

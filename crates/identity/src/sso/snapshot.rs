@@ -36,6 +36,8 @@ pub(crate) struct SsoSnapshot {
     pub metadata_url: Option<String>,
     pub metadata_auto_promote: bool,
     pub refuse_expired_certificates: bool,
+    pub sign_authn_requests: bool,
+    pub require_encrypted_assertions: bool,
     pub certificates: Vec<SnapshotCertificate>,
 }
 
@@ -54,6 +56,8 @@ impl Default for SsoSnapshot {
             metadata_url: None,
             metadata_auto_promote: false,
             refuse_expired_certificates: false,
+            sign_authn_requests: false,
+            require_encrypted_assertions: false,
             certificates: Vec::new(),
         }
     }
@@ -97,6 +101,8 @@ impl SsoSnapshot {
             metadata_url: c.metadata_url.clone(),
             metadata_auto_promote: c.metadata_auto_promote,
             refuse_expired_certificates: c.refuse_expired_certificates,
+            sign_authn_requests: c.sign_authn_requests,
+            require_encrypted_assertions: c.require_encrypted_assertions,
             certificates: c
                 .certificates
                 .iter()
@@ -147,6 +153,8 @@ impl SsoSnapshot {
             metadata_url: self.metadata_url.clone(),
             metadata_auto_promote: self.metadata_auto_promote,
             refuse_expired_certificates: self.refuse_expired_certificates,
+            sign_authn_requests: self.sign_authn_requests,
+            require_encrypted_assertions: self.require_encrypted_assertions,
             version,
             updated_at,
             certificates: self
@@ -180,6 +188,8 @@ impl SsoSnapshot {
             metadata_url: self.metadata_url.clone(),
             metadata_auto_promote: self.metadata_auto_promote,
             refuse_expired_certificates: self.refuse_expired_certificates,
+            sign_authn_requests: self.sign_authn_requests,
+            require_encrypted_assertions: self.require_encrypted_assertions,
             ..row.clone()
         }
     }
@@ -262,6 +272,8 @@ pub(crate) async fn apply(
         .col_expr(sso_connection::Column::MetadataUrl, Expr::value(snap.metadata_url.clone()))
         .col_expr(sso_connection::Column::MetadataAutoPromote, Expr::value(snap.metadata_auto_promote))
         .col_expr(sso_connection::Column::RefuseExpiredCertificates, Expr::value(snap.refuse_expired_certificates))
+        .col_expr(sso_connection::Column::SignAuthnRequests, Expr::value(snap.sign_authn_requests))
+        .col_expr(sso_connection::Column::RequireEncryptedAssertions, Expr::value(snap.require_encrypted_assertions))
         .col_expr(sso_connection::Column::Version, Expr::value(version))
         .col_expr(sso_connection::Column::UpdatedAt, Expr::value(now))
         .filter(sso_connection::Column::Id.eq(live.id.as_uuid()))

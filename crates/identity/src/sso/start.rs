@@ -57,6 +57,8 @@ impl Identity {
         let now = self.now();
         let options = AuthnRequestOptions {
             login_hint: login_hint.map(str::trim).filter(|h| !h.is_empty() && h.len() <= 256).map(str::to_owned),
+            // The tenant's choice; the key is read from memory (no extra statement).
+            signing_key: if conn.sign_authn_requests { self.sp_keyring().signing.clone() } else { None },
             ..AuthnRequestOptions::default()
         };
         let request = build_authn_request(self.sp(), login_url, &options, now)

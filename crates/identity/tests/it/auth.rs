@@ -103,6 +103,8 @@ both_backends!(sso_only_policy_refuses_passwords_except_for_break_glass_accounts
                 login_policy: LoginPolicy::Sso,
                 allow_idp_initiated: true,
                 jit_provisioning: None,
+                sign_authn_requests: None,
+                require_encrypted_assertions: None,
                 expected_version: None,
             },
         )

@@ -15,6 +15,7 @@ mod organisation;
 mod provisioning;
 mod saml_fixtures;
 mod sign_in_log;
+mod sp_keys;
 mod sso;
 mod statements;
 mod support;

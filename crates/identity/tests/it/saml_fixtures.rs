@@ -103,6 +103,8 @@ pub fn entra_connection() -> SsoConnectionInput {
         login_policy: LoginPolicy::PasswordOrSso,
         allow_idp_initiated: true,
         jit_provisioning: None,
+        sign_authn_requests: None,
+        require_encrypted_assertions: None,
         expected_version: None,
     }
 }

@@ -14,6 +14,8 @@ fn entra(tid: &str) -> SsoConnectionInput {
         login_policy: LoginPolicy::PasswordOrSso,
         allow_idp_initiated: true,
         jit_provisioning: None,
+        sign_authn_requests: None,
+        require_encrypted_assertions: None,
         expected_version: None,
     }
 }
@@ -53,6 +55,8 @@ both_backends!(whole_input_is_validated_and_errors_name_fields, |db| async move 
         login_policy: LoginPolicy::Sso,
         allow_idp_initiated: false,
         jit_provisioning: None,
+        sign_authn_requests: None,
+        require_encrypted_assertions: None,
         expected_version: None,
     };
     let e = ctx.identity.update_sso_connection(&scope, input.clone()).await.unwrap_err();
@@ -74,6 +78,8 @@ both_backends!(dev_mode_allows_http_idp_urls, |db| async move {
         login_policy: LoginPolicy::PasswordOrSso,
         allow_idp_initiated: true,
         jit_provisioning: None,
+        sign_authn_requests: None,
+        require_encrypted_assertions: None,
         expected_version: None,
     };
     assert!(ctx.identity.update_sso_connection(&scope, input.clone()).await.is_err());

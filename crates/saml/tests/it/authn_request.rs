@@ -63,7 +63,7 @@ fn signed_request_verifies_with_the_sp_certificate() {
     let options = AuthnRequestOptions {
         relay_state: Some("rs".into()),
         login_hint: Some("alice@contoso.com".into()),
-        signing_key: sp.signing_key.clone(),
+        signing_key: Some(sp_signing_key()),
         ..Default::default()
     };
     let req = build_authn_request(&sp, ENTRA_LOGIN, &options, now()).unwrap();
@@ -81,7 +81,7 @@ fn idp_url_with_its_own_query_keeps_it() {
     let google = "https://accounts.google.com/o/saml2/idp?idpid=C01abcdef";
     let sp = signing_sp();
     let options = AuthnRequestOptions {
-        signing_key: sp.signing_key.clone(),
+        signing_key: Some(sp_signing_key()),
         ..Default::default()
     };
     let req = build_authn_request(&sp, google, &options, now()).unwrap();

@@ -28,7 +28,7 @@ fn our_logout_request_carries_name_id_and_session_index() {
         name_id_format: Some("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress".into()),
         session_index: Some("_c1d2e3f4".into()),
         relay_state: Some("bye".into()),
-        signing_key: sp.signing_key.clone(),
+        signing_key: Some(sp_signing_key()),
     };
     let req = build_logout_request(&sp, ENTRA_LOGOUT, &options, now()).unwrap();
     assert!(req.id.starts_with('_'));
@@ -179,7 +179,7 @@ fn our_logout_response() {
         "_5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
         LogoutStatus::Success,
         Some("rs"),
-        sp.signing_key.as_ref(),
+        Some(&sp_signing_key()),
         now(),
     )
     .unwrap();

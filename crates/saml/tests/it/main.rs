@@ -4,6 +4,7 @@
 
 mod authn_request;
 mod certificate;
+mod encryption;
 mod logout;
 mod metadata;
 mod response;

@@ -106,7 +106,7 @@ fn refusals() {
         import_idp_metadata("not xml"),
         Err(MetadataError::Unreadable(_))
     ));
-    let sp_metadata = sp().metadata_xml();
+    let sp_metadata = sp().metadata_xml(&Default::default(), false);
     assert_eq!(
         import_idp_metadata(&sp_metadata).unwrap_err(),
         MetadataError::NotAnIdp

@@ -305,10 +305,10 @@ fn exactly_one_assertion() {
 }
 
 #[test]
-fn encrypted_assertions_are_not_supported() {
+fn encrypted_assertions_without_an_sp_encryption_key_are_refused() {
     let err = reject("encrypted_assertion", &entra_policy());
     assert_eq!(err.reason, ReasonCode::EncryptedUnsupported);
-    assert!(err.detail.contains("not supported"));
+    assert!(err.detail.contains("no SP encryption key"), "{err}");
 }
 
 #[test]

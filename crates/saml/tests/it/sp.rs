@@ -22,7 +22,7 @@ fn urls_derive_from_the_public_url() {
 
 #[test]
 fn metadata_is_importable_and_truthful() {
-    let xml = sp().metadata_xml();
+    let xml = sp().metadata_xml(&Default::default(), true);
     assert!(xml.contains("entityID=\"https://gatehouse.example.com/saml2\""));
     assert!(xml.contains("AuthnRequestsSigned=\"false\""));
     assert!(xml.contains("WantAssertionsSigned=\"false\""));
@@ -31,7 +31,13 @@ fn metadata_is_importable_and_truthful() {
     assert!(xml.contains("nameid-format:emailAddress"));
     assert!(!xml.contains("KeyDescriptor"));
 
-    let signed = signing_sp().metadata_xml();
+    // Truthful: a keyring with a signing key says "signed" only when the caller promises it.
+    assert!(
+        signing_sp()
+            .metadata_xml(&signing_keyring(), false)
+            .contains("AuthnRequestsSigned=\"false\"")
+    );
+    let signed = signing_sp().metadata_xml(&signing_keyring(), true);
     assert!(signed.contains("AuthnRequestsSigned=\"true\""));
     assert!(signed.contains("<md:KeyDescriptor use=\"signing\">"));
     let body: String = fixture_string("keys/sp.crt")
@@ -45,8 +51,10 @@ fn metadata_is_importable_and_truthful() {
 fn metadata_is_well_formed_for_an_independent_parser() {
     // xmlsec1's sibling, xmllint, is not guaranteed; use the crate's own metadata importer's
     // refusal as a parse check (it parses, then says "not an IdP").
-    let err =
-        gatehouse_saml::metadata::import_idp_metadata(&signing_sp().metadata_xml()).unwrap_err();
+    let err = gatehouse_saml::metadata::import_idp_metadata(
+        &signing_sp().metadata_xml(&signing_keyring(), true),
+    )
+    .unwrap_err();
     assert_eq!(err, gatehouse_saml::metadata::MetadataError::NotAnIdp);
 }
 

@@ -77,14 +77,28 @@ pub fn inflate_param(redirect_url: &str, name: &str) -> String {
     out
 }
 
-/// The SP with the test signing key.
+/// The SP (the same URLs as [`sp`]; its signing key is [`sp_signing_key`]).
 pub fn signing_sp() -> ServiceProvider {
-    let key = gatehouse_saml::sp::SigningKey::from_pem(
+    sp()
+}
+
+/// The test SP signing key.
+pub fn sp_signing_key() -> gatehouse_saml::sp::SigningKey {
+    gatehouse_saml::sp::SigningKey::from_pem(
         &fixture_bytes("keys/sp.key"),
         &fixture_bytes("keys/sp.crt"),
     )
-    .unwrap();
-    sp().with_signing_key(key)
+    .unwrap()
+}
+
+/// A keyring with the test SP signing key only.
+pub fn signing_keyring() -> gatehouse_saml::sp_keys::SpKeyring {
+    let key = sp_signing_key();
+    gatehouse_saml::sp_keys::SpKeyring {
+        signing_published: vec![key.certificate().clone()],
+        signing: Some(key),
+        ..Default::default()
+    }
 }
 
 /// Verify a redirect URL's query-string signature with a certificate, independently of the

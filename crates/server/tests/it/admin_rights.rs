@@ -80,6 +80,10 @@ const OPERATOR_ONLY: &[(&str, &str)] = &[
         "setTenantSsoPublishPolicy",
         "mutation { setTenantSsoPublishPolicy(slug:\"contoso\", requireTestedDraft:true) { requireTestedDraft } }",
     ),
+    ("spKeys", "{ spKeys { id } }"),
+    ("generateNextSpKey", "mutation { generateNextSpKey(role:SIGNING, overlapHours:24) { id } }"),
+    ("activateNextSpKey", "mutation { activateNextSpKey(role:SIGNING, force:true) { id } }"),
+    ("dropSpKey", "mutation($id:ID!){ dropSpKey(id:$id) { id } }"),
 ];
 
 /// Every signed-in user (`user` for their own record), or anyone (`signIn`).

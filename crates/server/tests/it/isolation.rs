@@ -76,6 +76,12 @@ const COVERED: &[&str] = &[
     "discardSsoDraft",
     "rollbackSsoSettings",
     "setTenantSsoPublishPolicy",
+    // issue 12, SP side: Gatehouse's own keys belong to no tenant; the rollover is for
+    // operators only (refused below), the certificates are public.
+    "spKeys",
+    "generateNextSpKey",
+    "activateNextSpKey",
+    "dropSpKey",
 ];
 
 #[test]
@@ -294,6 +300,14 @@ async fn attack(app: &TestApp, caller: &Auth, b: &TenantB) {
     let r =
         app.gql(caller, "mutation { setTenantDevMode(slug:\"tenant-b\", enabled:true){ devMode } }", json!({})).await;
     assert_eq!(r.code(), Some("FORBIDDEN"));
+    for q in [
+        "{ spKeys { id } }",
+        "mutation { generateNextSpKey(role:ENCRYPTION, overlapHours:0){ id } }",
+        "mutation { activateNextSpKey(role:SIGNING, force:true){ id } }",
+    ] {
+        let r = app.gql(caller, q, json!({})).await;
+        assert_eq!(r.code(), Some("FORBIDDEN"), "{q}: {}", text(&r));
+    }
     // Mutations without IDs act on A only — including claiming B's issuer, which is refused.
     let r = app.gql(caller, "mutation { createUser(input:{email:\"secret.person@b.test\"}){ id } }", json!({})).await;
     r.data();

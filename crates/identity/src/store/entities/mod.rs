@@ -15,6 +15,7 @@ pub mod scim_token;
 pub mod scim_user_attributes;
 pub mod session;
 pub mod sign_in_event;
+pub mod sp_key;
 pub mod sso_connection;
 pub mod sso_draft;
 pub mod sso_handoff;

@@ -21,6 +21,10 @@ pub struct Model {
     pub metadata_auto_promote: bool,
     /// Refuse sign-ins verified by a certificate past its end (off: logged only).
     pub refuse_expired_certificates: bool,
+    /// Sign AuthnRequests with the active SP signing key.
+    pub sign_authn_requests: bool,
+    /// Refuse plain (unencrypted) assertions.
+    pub require_encrypted_assertions: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
