@@ -66,6 +66,8 @@ fn sso(tid: TenantId, policy: LoginPolicy, jit: bool) -> SsoConnectionInput {
         login_policy: policy,
         allow_idp_initiated: true,
         jit_provisioning: Some(jit),
+        sign_authn_requests: None,
+        require_encrypted_assertions: None,
         expected_version: None,
     }
 }

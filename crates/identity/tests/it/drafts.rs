@@ -247,6 +247,8 @@ both_backends!(a_first_time_set_up_is_save_and_publish_and_a_live_one_needs_conf
             login_policy: LoginPolicy::PasswordOrSso,
             allow_idp_initiated: false,
             jit_provisioning: None,
+            sign_authn_requests: None,
+            require_encrypted_assertions: None,
             expected_version: None,
         },
         add_certificates: vec![cert],
