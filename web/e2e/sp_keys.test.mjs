@@ -70,8 +70,8 @@ describe('SP certificates in the console', { concurrency: false }, () => {
   test('sign AuthnRequests and require encrypted assertions are saved with the other settings', async () => {
     await admin.getByLabel('Sign AuthnRequests').check();
     await admin.getByLabel('Require encrypted assertions').check();
-    await admin.getByRole('button', { name: 'Save', exact: true }).click();
-    await admin.getByText('Saved. SSO is off.').waitFor();
+    await admin.getByRole('button', { name: 'Save and publish', exact: true }).click();
+    await admin.getByText('Saved and published. SSO is off.').waitFor();
     const { ssoConnection } = await tenant.asOperator('{ ssoConnection { signAuthnRequests requireEncryptedAssertions } }');
     assert.deepEqual(ssoConnection, { signAuthnRequests: true, requireEncryptedAssertions: true });
     const metadata = await (await fetch(server.url + '/saml2/metadata?tenant=fabrikam')).text();

@@ -65,8 +65,8 @@ test('a new admin reaches a passed Test SSO: clicks, typed fields and time', asy
   count.files += 1;
   await page.getByLabel('Import federation metadata').setInputFiles(metadata);
   await page.getByText(/Filled in from the metadata/).waitFor();
-  await click(page.getByRole('button', { name: 'Save', exact: true }));
-  await page.getByText('Saved. SSO is off.').waitFor();
+  await click(page.getByRole('button', { name: 'Save and publish', exact: true }));
+  await page.getByText('Saved and published. SSO is off.').waitFor();
   await page.getByRole('region', { name: 'Set up single sign-on' }).getByText('2 of 5 steps done').waitFor();
   // Step 3: the admin is the test user, under their IdP name.
   await type(page.getByLabel('Your user name in the IdP'), IDP_NAME);

@@ -41,6 +41,7 @@ export function SpCertificates({ certificates, metadataUrl }: { certificates: Sp
             Give these to your identity provider when it checks signed requests or encrypts assertions. They are also in
             the <a href={metadataUrl}>SP metadata</a>.
           </p>
+          <div className="table-wrap">
           <table className="table">
             <thead>
               <tr>
@@ -83,6 +84,7 @@ export function SpCertificates({ certificates, metadataUrl }: { certificates: Sp
                 ))}
             </tbody>
           </table>
+          </div>
         </>
       )}
     </section>
