@@ -153,6 +153,8 @@ describe('axe-core finds nothing on any page', { concurrency: false }, () => {
     await page.getByLabel('E-mail address').fill('pat@fourthcoffee.com');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Signing you in…' }).waitFor();
+    await page.getByRole('banner').getByText('Fourthcoffee Ltd').waitFor();
+    await assertAccessible(page, 'hand-over page');
     await screenshot(page, '69-server-handover');
     await page.unroute('**/saml2/complete');
     await page.getByRole('button', { name: 'Continue' }).click();

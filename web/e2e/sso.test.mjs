@@ -104,7 +104,7 @@ describe('SSO through the test IdP', { concurrency: false }, () => {
     assert.equal(await user.getByRole('link', { name: 'Users' }).count(), 0);
     await screenshot(user, '60-sso-user-own-page');
     await user.getByRole('button', { name: 'Sign out' }).click();
-    await user.getByRole('heading', { name: /You are signed out/ }).waitFor();
+    await user.getByRole('heading', { name: 'You are signed out of Woodgrove Ltd' }).waitFor();
     await screenshot(user, '61-sso-user-signed-out');
     await user.close();
 

@@ -170,7 +170,7 @@ async fn acs_step(
     meta.quiet_failures = admission.quiet_failures;
     match state.identity.consume_admitted_response(&saml_response, &admission, form.relay_state.as_deref(), &meta).await
     {
-        Ok(AcsOutcome::Handoff { handle }) => handoff_page(&handle),
+        Ok(AcsOutcome::Handoff { handle, organisation }) => handoff_page(&handle, organisation.as_deref()),
         Ok(AcsOutcome::Test(report)) => test_report_page(&report),
         Err(e) => {
             if matches!(e, SsoError::Refused(_))
@@ -189,8 +189,9 @@ fn throttled(mut resp: Response, retry_after_secs: u64) -> Response {
     resp
 }
 
-/// Continues on our own site, where the browser's Lax binding cookie is sent.
-fn handoff_page(handle: &str) -> Response {
+/// Continues on our own site, where the browser's Lax binding cookie is sent; framed with
+/// the name of the organisation being signed in to.
+fn handoff_page(handle: &str, organisation: Option<&str>) -> Response {
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     let body = format!(
         "<h1>Signing you in…</h1><p>Your identity provider has confirmed who you are. One moment while Gatehouse finishes.</p>\
@@ -199,7 +200,7 @@ fn handoff_page(handle: &str) -> Response {
          <script nonce=\"{nonce}\">document.getElementById('handoff').submit();</script>",
         esc(handle)
     );
-    page(StatusCode::OK, "Signing you in", &body, Some(&nonce))
+    framed_page(StatusCode::OK, "Signing you in", Frame { organisation, wide: false }, &body, Some(&nonce))
 }
 
 /// The Test SSO result, for the admin who ran it: the outcome in plain words first, the
@@ -347,7 +348,13 @@ async fn slo(State(state): State<AppState>, RawQuery(query): RawQuery) -> Respon
     }
     if has("SAMLResponse") {
         return match state.identity.finish_logout(&query).await {
-            Ok(()) => signed_out_page(None),
+            Ok(tenant) => {
+                let organisation = state.identity.organisation_by_id(tenant).await.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "reading the organisation signed out of failed");
+                    None
+                });
+                signed_out_page(organisation.as_ref())
+            }
             Err(SsoError::Refused(r)) => {
                 tracing::info!(reason = %r.reason, "logout response refused");
                 signed_out_page(None)

@@ -145,6 +145,10 @@ both_backends!(sp_initiated_sign_in_in_each_entra_signing_mode, |db| async move 
     for mode in ["assertion", "response", "both"] {
         let (browser, (status, html)) = sp_sign_in(&w, "ADA@shared.example", &[("mode", mode)]).await;
         assert_eq!(status, 200, "{mode}: {html}");
+        assert!(
+            html.contains(r#"<span class="org">contoso</span>"#),
+            "{mode}: the hand-over names the organisation: {html}"
+        );
         let (status, location) = complete(&browser, &html).await;
         assert_eq!((status, location.as_deref()), (303, Some("/welcome")), "{mode}");
         let me = me(&browser).await;
@@ -182,6 +186,10 @@ both_backends!(replays_and_foreign_browsers_are_refused, |db| async move {
     let b1 = Client::new(&w.server.base);
     let (status, html) = post_acs(&b1, saml, None).await;
     assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains(r#"<span class="org">contoso</span>"#),
+        "IdP-initiated hand-over names the organisation: {html}"
+    );
     assert_eq!(complete(&b1, &html).await.0, 303);
     assert_eq!(me(&b1).await["tenant"]["slug"], "contoso");
     assert_eq!(last_event(&w.admin_a).await["flow"], "idp_initiated");
@@ -382,7 +390,8 @@ both_backends!(single_logout_both_ways, |db| async move {
     assert_eq!(seen["session_index"], "_s1");
     let r = browser.http.get(&back).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    assert!(r.text().await.unwrap().contains("signed out"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("You are signed out of contoso"), "the page names the organisation signed out of: {page}");
 
     // IdP-initiated: a signed LogoutRequest ends the matching session at once.
     let (browser, (_, html)) = sp_sign_in(&w, "ada@shared.example", &[("session_index", "_s2")]).await;

@@ -31,8 +31,9 @@ pub(super) fn replay_detail(assertion_id: &str) -> String {
 /// What the ACS produced.
 #[derive(Clone, Debug)]
 pub enum AcsOutcome {
-    /// Continue at `/saml2/complete` with this one-time handle.
-    Handoff { handle: String },
+    /// Continue at `/saml2/complete` with this one-time handle; `organisation` is the name of
+    /// the tenant whose checks the Response passed (for the page that continues).
+    Handoff { handle: String, organisation: Option<String> },
     /// A "Test SSO" run: show the admin this report (no session is made).
     Test(TestReport),
 }
@@ -220,7 +221,10 @@ impl Identity {
         ) {
             return Err(self.fail(&attempt, SignInReason::CertificateExpired, &detail).await);
         }
-        self.finish_acs(conn.jit_provisioning, request, relay_state, &assertion, attempt).await
+        match self.finish_acs(conn.jit_provisioning, request, relay_state, &assertion, attempt).await? {
+            AcsOutcome::Handoff { handle, .. } => Ok(AcsOutcome::Handoff { handle, organisation: routing.tenant_name }),
+            test @ AcsOutcome::Test(_) => Ok(test),
+        }
     }
 
     /// After validation: the request used up, the assertion ID taken, the user checked, the
@@ -354,7 +358,7 @@ impl Identity {
         .exec_without_returning(&txn)
         .await?;
         txn.commit().await?;
-        Ok(AcsOutcome::Handoff { handle })
+        Ok(AcsOutcome::Handoff { handle, organisation: None })
     }
 
     /// A refusal after validation: logged in `txn`, which is committed (the request and

@@ -65,8 +65,8 @@ impl Identity {
     }
 
     /// The IdP's answer to our LogoutRequest. The local session already ended; this
-    /// checks the answer and consumes the pending request.
-    pub async fn finish_logout(&self, raw_query: &str) -> SsoResult<()> {
+    /// checks the answer, consumes the pending request and names the tenant signed out of.
+    pub async fn finish_logout(&self, raw_query: &str) -> SsoResult<TenantId> {
         let relay = form_value(raw_query, "RelayState");
         let pending = match relay {
             Some(r) => {
@@ -110,7 +110,7 @@ impl Identity {
                 None,
             ));
         }
-        Ok(())
+        Ok(pending.tenant_id.into())
     }
 
     /// An IdP-initiated LogoutRequest: verify it with the tenant's certificates, end the

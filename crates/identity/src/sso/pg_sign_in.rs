@@ -212,7 +212,7 @@ impl Identity {
         let handed_over: bool = row.try_get("", "handed_over")?;
         let event = Some(SignInEventId::from(ev.id)).filter(|_| logged);
         let refusal = match (outcome, handed_over) {
-            (0, true) => return Ok(Some(AcsOutcome::Handoff { handle })),
+            (0, true) => return Ok(Some(AcsOutcome::Handoff { handle, organisation: None })),
             (1, _) => SignInReason::Replay,
             (2, _) => SignInReason::UnknownRequest,
             (3, false) if !logged => return Ok(None),

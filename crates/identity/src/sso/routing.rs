@@ -28,6 +28,9 @@ pub(crate) struct Routing {
     /// SP-initiated: the tenant whose connection has the Response's Issuer (for the log entry
     /// of a Response to an unknown request).
     pub issuer_tenant: Option<uuid::Uuid>,
+    /// The name of the connection's tenant: the hand-over page speaks for it once the
+    /// Response has passed that tenant's checks.
+    pub tenant_name: Option<String>,
 }
 
 /// What the admission statement read.
@@ -101,17 +104,20 @@ impl Identity {
                         b.bind(RequestPurpose::Test.as_str()),
                     );
                     sql += &format!(
-                        ", (SELECT tenant_id FROM sso_connections WHERE issuer = {iss} LIMIT 1) AS gh_issuer_tenant, {}, {conn_cols} \
+                        ", (SELECT tenant_id FROM sso_connections WHERE issuer = {iss} LIMIT 1) AS gh_issuer_tenant, {}, {conn_cols}, \
+                         t.name AS gh_tenant_name \
                          FROM (SELECT 1 AS one) AS gh \
                          LEFT JOIN sso_requests r ON r.id = {rid} AND r.purpose IN ({login}, {test}) \
-                         LEFT JOIN sso_connections c ON c.tenant_id = r.tenant_id",
+                         LEFT JOIN sso_connections c ON c.tenant_id = r.tenant_id \
+                         LEFT JOIN tenants t ON t.id = c.tenant_id",
                         columns::<sso_request::Column>("r", "r_")
                     );
                 }
                 None => {
                     let iss = b.bind(p.issuer.clone());
                     sql += &format!(
-                        ", {conn_cols} FROM (SELECT 1 AS one) AS gh LEFT JOIN sso_connections c ON c.issuer = {iss}"
+                        ", {conn_cols}, t.name AS gh_tenant_name FROM (SELECT 1 AS one) AS gh \
+                         LEFT JOIN sso_connections c ON c.issuer = {iss} LEFT JOIN tenants t ON t.id = c.tenant_id"
                     );
                 }
             }
@@ -127,6 +133,7 @@ impl Identity {
                 request: if p.in_response_to.is_some() { model(&row, "r_")? } else { None },
                 connection: model(&row, "c_")?,
                 issuer_tenant: if p.in_response_to.is_some() { row.try_get("", "gh_issuer_tenant")? } else { None },
+                tenant_name: row.try_get("", "gh_tenant_name")?,
             }),
         };
         Ok(AdmissionRead {

@@ -55,7 +55,7 @@ async fn test_report(w: &World, fixture: &str) -> TestReport {
 async fn live_sign_in(w: &World, fixture: &str) -> Result<SsoSignedIn, SsoRefusal> {
     let started = w.start(None).await;
     match w.acs(fixture, None).await {
-        Ok(AcsOutcome::Handoff { handle }) => {
+        Ok(AcsOutcome::Handoff { handle, .. }) => {
             Ok(w.id().complete_sso(&handle, Some(&started.binding_nonce), &w.meta).await.expect("hand-over"))
         }
         Ok(AcsOutcome::Test(r)) => panic!("a live sign-in got a test report {r:?}"),

@@ -25,7 +25,8 @@ both_backends!(sp_initiated_logout_ends_the_session_and_takes_the_idp_answer_onc
     assert!(request.contains(&format!(">{SESSION_INDEX}</")), "{request}");
     assert_eq!(w.id().resolve_session(&session).await.unwrap(), None, "the local session ended at once");
 
-    w.id().finish_logout(&logout_query("entra_logout_response_signed")).await.unwrap();
+    let signed_out_of = w.id().finish_logout(&logout_query("entra_logout_response_signed")).await.unwrap();
+    assert_eq!(signed_out_of, w.contoso.id, "the answer names the tenant signed out of (its page carries the name)");
     assert!(!w.pending(LOGOUT_REQ).await);
     let again = refusal(w.id().finish_logout(&logout_query("entra_logout_response_signed")).await);
     assert_eq!(again.reason.as_str(), "unknown_request");

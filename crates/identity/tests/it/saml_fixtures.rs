@@ -67,7 +67,7 @@ pub fn refusal<T: std::fmt::Debug>(r: SsoResult<T>) -> SsoRefusal {
 /// The hand-over handle of an ACS outcome that must be one.
 pub fn handle(r: SsoResult<AcsOutcome>) -> String {
     match r {
-        Ok(AcsOutcome::Handoff { handle }) => handle,
+        Ok(AcsOutcome::Handoff { handle, .. }) => handle,
         other => panic!("expected a hand-over, got {other:?}"),
     }
 }

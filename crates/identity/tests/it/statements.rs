@@ -107,7 +107,7 @@ both_backends!(an_sso_sign_in_runs_a_fixed_list_of_statements, |db| async move {
     let h = acs(&id, &w, "entra_unsolicited").await;
     assert_eq!(
         log.take(),
-        ["SELECT rate_limits+sso_connections", "SELECT idp_certificates"]
+        ["SELECT rate_limits+sso_connections+tenants", "SELECT idp_certificates"]
             .iter()
             .chain(if pg {
                 &["WITH[INSERT assertion_replays, INSERT sign_in_events, INSERT sso_handoffs]"][..]
@@ -127,7 +127,7 @@ both_backends!(an_sso_sign_in_runs_a_fixed_list_of_statements, |db| async move {
     let h = acs(&id, &w, "entra_second_sign_in").await;
     assert_eq!(
         log.take(),
-        ["SELECT rate_limits+sso_connections+sso_requests"]
+        ["SELECT rate_limits+sso_connections+sso_requests+tenants"]
             .iter()
             .chain(if pg {
                 &["WITH[DELETE sso_requests, INSERT assertion_replays, INSERT sign_in_events, INSERT sso_handoffs]"][..]
