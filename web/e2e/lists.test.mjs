@@ -79,6 +79,12 @@ describe('the console lists', { concurrency: false }, () => {
     await row('okta.user@adatum.example').getByText('00u1abcdEFGH').waitFor();
     await row('erin@adatum.example').getByText('Same as e-mail').waitFor();
     await screenshot(admin, '73-users-source-last-sign-in');
+    // At the usual 1280 px window the table fits beside the navigation: every row's actions
+    // are on screen, not behind a sideways scroll.
+    const overflow = await admin.locator('.users .table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
+    assert.ok(overflow <= 0, `the users table scrolls sideways by ${overflow}px at 1280px`);
+    await row(tenant.admin.email).getByRole('button', { name: `Edit ${tenant.admin.email}` }).waitFor();
+    assert.ok(await row(tenant.admin.email).getByRole('button', { name: `Edit ${tenant.admin.email}` }).isVisible());
 
     await admin.getByLabel('Status').selectOption('PENDING');
     await row('erin@adatum.example').waitFor({ state: 'detached' });

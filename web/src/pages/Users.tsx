@@ -169,7 +169,7 @@ export function UsersPage() {
                   )}
                   <td data-label="Role">{ROLE_LABEL[u.role]}</td>
                   <td data-label="Source">{SOURCE_LABEL[u.source]}</td>
-                  <td data-label="Last sign-in">{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : <span className="muted">Never</span>}</td>
+                  <td data-label="Last sign-in">{u.lastSignInAt ? <DateTimeLines value={u.lastSignInAt} /> : <span className="muted">Never</span>}</td>
                   <td data-label="Groups">
                     <UserGroups user={u} />
                   </td>
@@ -465,5 +465,17 @@ export function UserGroups({ user }: { user: Pick<User, 'groups' | 'email'> }) {
         </li>
       )}
     </ul>
+  );
+}
+
+/** A time as two unbreakable lines (date, then time and zone) so a narrow column stays two lines high. */
+function DateTimeLines({ value }: { value: string }) {
+  const text = formatDateTime(value);
+  const cut = text.lastIndexOf(', ');
+  if (cut < 0) return <span className="nowrap">{text}</span>;
+  return (
+    <>
+      <span className="nowrap">{text.slice(0, cut)},</span> <span className="nowrap">{text.slice(cut + 2)}</span>
+    </>
   );
 }
