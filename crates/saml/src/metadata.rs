@@ -65,7 +65,7 @@ pub enum MetadataError {
     #[error("the metadata contains no signing certificate")]
     NoSigningCertificate,
     /// A signing certificate could not be read.
-    #[error("signing certificate #{index} in the metadata is invalid: {error}")]
+    #[error("signing certificate number {index} in the metadata cannot be used: {error}")]
     InvalidCertificate {
         /// 1-based position among the signing certificates.
         index: usize,
