@@ -419,7 +419,10 @@ pub(crate) fn check_publishable(snap: &SsoSnapshot, now: DateTime<Utc>) -> Resul
     Ok(())
 }
 
-pub(crate) async fn find_draft(db: &impl sea_orm::ConnectionTrait, scope: &TenantScope) -> Result<Option<sso_draft::Model>> {
+pub(crate) async fn find_draft(
+    db: &impl sea_orm::ConnectionTrait,
+    scope: &TenantScope,
+) -> Result<Option<sso_draft::Model>> {
     Ok(sso_draft::Entity::find_by_id(scope.tenant_id().as_uuid()).one(db).await?)
 }
 

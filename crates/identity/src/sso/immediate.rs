@@ -75,7 +75,8 @@ pub(crate) fn carry(before: &SsoSnapshot, after: &SsoSnapshot, draft: &mut SsoSn
         .map_err(|e| Error::internal(format!("merging SSO settings: {e}")))?;
     let has = |list: &[super::snapshot::SnapshotCertificate], fp: &str| list.iter().any(|c| c.fingerprint_sha256 == fp);
     merged.certificates.retain(|c| {
-        !(has(&before.certificates, &c.fingerprint_sha256) && !has(&after.certificates, &c.fingerprint_sha256))
+        // Keep it unless the change took it away.
+        !has(&before.certificates, &c.fingerprint_sha256) || has(&after.certificates, &c.fingerprint_sha256)
     });
     for c in &after.certificates {
         if !has(&before.certificates, &c.fingerprint_sha256) && !has(&merged.certificates, &c.fingerprint_sha256) {

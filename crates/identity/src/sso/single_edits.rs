@@ -56,10 +56,7 @@ fn rename_field(e: Error, from: &str, to: &str) -> Error {
                 return Error::conflict(to, ALREADY_UPLOADED);
             }
             Error::Validation(
-                errors
-                    .into_iter()
-                    .map(|f| if f.field == from { FieldError::new(to, f.message) } else { f })
-                    .collect(),
+                errors.into_iter().map(|f| if f.field == from { FieldError::new(to, f.message) } else { f }).collect(),
             )
         }
         other => other,
@@ -71,7 +68,8 @@ impl Identity {
     /// is not live, into the draft once it is. Answers with the published connection.
     #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn update_sso_connection(&self, scope: &AdminScope, input: SsoConnectionInput) -> Result<SsoConnection> {
-        let save = SsoSettingsSave { settings: input, add_certificates: Vec::new(), remove_certificate_ids: Vec::new() };
+        let save =
+            SsoSettingsSave { settings: input, add_certificates: Vec::new(), remove_certificate_ids: Vec::new() };
         Ok(self.save_edit(scope, save, SaveTarget::Auto, false).await?.published)
     }
 

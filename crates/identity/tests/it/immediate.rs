@@ -180,10 +180,8 @@ both_backends!(immediate_changes_publish_a_version_and_are_carried_into_the_draf
     assert_eq!((versions[0].action, versions[0].version), (PublishAction::Metadata, live.version));
     assert_eq!(versions[0].published_by, "metadata refresh", "the system is the actor");
     assert_eq!(id.sso_draft(&scope).await.unwrap().unwrap().settings.certificates.len(), 3);
-    let diff = id
-        .sso_settings_diff(&scope, SettingsRef::Version(versions[1].version), SettingsRef::Published)
-        .await
-        .unwrap();
+    let diff =
+        id.sso_settings_diff(&scope, SettingsRef::Version(versions[1].version), SettingsRef::Published).await.unwrap();
     assert_eq!(diff.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(), ["certificates"], "{diff:?}");
 
     // Publishing the draft keeps every immediate change, and adds its own edit.

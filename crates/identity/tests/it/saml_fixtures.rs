@@ -160,7 +160,8 @@ impl World {
 
 /// Publishes `settings` at once, as `saveSsoSettings(publish: true, confirmUntested: true)`.
 pub async fn publish_now(id: &Identity, scope: &AdminScope, settings: SsoConnectionInput) -> SsoConnection {
-    publish_save(id, scope, SsoSettingsSave { settings, add_certificates: vec![], remove_certificate_ids: vec![] }).await
+    publish_save(id, scope, SsoSettingsSave { settings, add_certificates: vec![], remove_certificate_ids: vec![] })
+        .await
 }
 
 /// Publishes a whole Save at once (certificates included), confirmed untested.
@@ -169,7 +170,6 @@ pub async fn publish_save(id: &Identity, scope: &AdminScope, save: SsoSettingsSa
 }
 
 impl World {
-
     /// Starts an SP-initiated sign-in at contoso (after which the browser holds the returned
     /// binding nonce) and makes it the request the fixtures answer.
     pub async fn start(&self, relay_state: Option<&str>) -> SsoStart {

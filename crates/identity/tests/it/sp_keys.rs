@@ -160,7 +160,13 @@ both_backends!(rollover_publishes_ahead_activates_after_the_overlap_and_drops_la
     let rows = id.db().query_all(&select).await.unwrap();
     let mut steps: Vec<(String, String, String)> = rows
         .iter()
-        .map(|r| (r.try_get("", "action").unwrap(), r.try_get("", "actor_kind").unwrap(), r.try_get("", "actor_label").unwrap()))
+        .map(|r| {
+            (
+                r.try_get("", "action").unwrap(),
+                r.try_get("", "actor_kind").unwrap(),
+                r.try_get("", "actor_label").unwrap(),
+            )
+        })
         .collect();
     steps.sort();
     steps.dedup();

@@ -176,7 +176,8 @@ both_backends!(a_certificate_added_alone_counts_the_version_up, |db| async move 
     let w = World::new(db).await;
     let before = w.id().sso_connection(&w.scope).await.unwrap();
     let pem = certificate("next", w.id().now() - chrono::Duration::days(1), 365);
-    let add = SsoSettingsSave { settings: entra_connection(), add_certificates: vec![pem], remove_certificate_ids: vec![] };
+    let add =
+        SsoSettingsSave { settings: entra_connection(), add_certificates: vec![pem], remove_certificate_ids: vec![] };
     publish_save(w.id(), &w.scope, add).await;
     let after = w.id().sso_connection(&w.scope).await.unwrap();
     assert_eq!(after.version, before.version + 1, "an added certificate is a new version");

@@ -201,7 +201,10 @@ both_backends!(the_single_purpose_mutations_publish_while_off_and_edit_the_draft
         json!({"version": v, "issuer": "https://sts.windows.net/contoso/", "certificates": [{"subject": "CN=First"}]})
     );
     let r = app.gql(&admin, add, json!({"c": "garbage"})).await;
-    assert_eq!((r.code(), r.body["errors"][0]["extensions"]["field"].as_str()), (Some("VALIDATION"), Some("certificate")));
+    assert_eq!(
+        (r.code(), r.body["errors"][0]["extensions"]["field"].as_str()),
+        (Some("VALIDATION"), Some("certificate"))
+    );
 
     // The expired-certificate rule is immediate: live at once, a version in the history.
     let r = app.gql(&admin, "mutation { setRefuseExpiredCertificates(refuse:true){ version } }", json!({})).await;
