@@ -33,6 +33,9 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.etree import ElementTree as ET
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sp_verify  # noqa: E402 (the IdP's own module, beside this file)
+
 # ---------------------------------------------------------------------------------------------
 # Constants
 
@@ -724,6 +727,7 @@ class Handler(BaseHTTPRequestHandler):
             "/_last_authn_request": lambda p: self.last("authn_request"),
             "/_last_logout_request": lambda p: self.last("logout_request"),
             "/_last_logout_response": lambda p: self.last("logout_response"),
+            "/_verify_redirect": self.verify_redirect,
             "/metadata": self.metadata,
             "/federationmetadata/2007-06/federationmetadata.xml": self.metadata,
         }
@@ -785,6 +789,16 @@ class Handler(BaseHTTPRequestHandler):
         self.send_html(post_page(result["acs"], result["SAMLResponse"],
                                  params.get("relay_state") or params.get("RelayState"),
                                  autosubmit(params)))
+
+    def verify_redirect(self, params):
+        """Checks the SP's query signature on `url` with the certificates in the SP metadata at
+        `metadata` (sp_verify.py: openssl, independent of Gatehouse)."""
+        if not params.get("url") or not params.get("metadata"):
+            raise bad_request("url and metadata are required")
+        try:
+            self.send_json(sp_verify.verify_redirect(params["url"], params["metadata"]))
+        except (OSError, ValueError, ET.ParseError, subprocess.CalledProcessError) as e:
+            raise HttpError(500, f"verifying failed: {e}") from e
 
     def response_json(self, params):
         """The same Response as JSON, for tests that post it themselves."""

@@ -105,6 +105,10 @@ describe('certificate rollover in the console', { concurrency: false }, () => {
     assert.equal(data.ssoConnection.certificates.length, 2);
     assert.equal(data.ssoConnection.stagedCertificates.length, 0);
     assert.ok(data.ssoConnection.version > version, 'promotion counts the version up');
+    // Immediate, but never silent: the promotion is a published version in the history.
+    const { ssoSettingsHistory } = await tenant.asOperator('{ ssoSettingsHistory { version action } }');
+    assert.deepEqual(ssoSettingsHistory[0], { version: data.ssoConnection.version, action: 'PROMOTE_CERTIFICATE' });
+    await admin.getByText('Staged certificate promoted').first().waitFor();
     await admin.getByText('0 — not used in 30 days').first().waitFor();
     // The new certificate covers the old one's end: no banner any more.
     assert.equal(await admin.getByText(/no other trusted certificate takes over/).count(), 0);

@@ -146,7 +146,8 @@ impl CertificateMutation {
     /// Sets the IdP's federation metadata URL (null clears it). It is fetched first: if the
     /// fetch fails or the metadata cannot be used, nothing is saved (VALIDATION on
     /// `metadataUrl`). Then it is refreshed on a schedule. `autoPromote`: trust new
-    /// certificates from it at once instead of staging them.
+    /// certificates from it at once instead of staging them. Takes effect at once, published
+    /// as a new version in the history (`METADATA`) and carried into the draft if any.
     async fn set_idp_metadata_url(
         &self,
         ctx: &Context<'_>,
@@ -158,13 +159,15 @@ impl CertificateMutation {
     }
 
     /// Fetches the metadata URL now. A failed fetch is reported in `lastError` and changes
-    /// nothing else.
+    /// nothing else; a change it applies is published at once as a new version (`METADATA`).
     async fn refresh_idp_metadata(&self, ctx: &Context<'_>) -> GqlResult<IdpMetadataStatus> {
         let scope = tenant_scope(ctx).await?.admin().gql()?;
         identity(ctx).refresh_idp_metadata(&scope).await.gql().map(Into::into)
     }
 
-    /// Trusts a staged certificate (one action; the connection gets a new version).
+    /// Trusts a staged certificate (one action, at once: the rollover must not wait for a
+    /// draft). Published as a new version in the history (`PROMOTE_CERTIFICATE`) and carried
+    /// into the draft if any.
     async fn promote_staged_certificate(&self, ctx: &Context<'_>, id: ID) -> GqlResult<SsoConnection> {
         let scope = tenant_scope(ctx).await?.admin().gql()?;
         let id = parse_id("id", &id)?;
@@ -180,6 +183,7 @@ impl CertificateMutation {
 
     /// Refuse sign-ins verified by an expired certificate (off by default: they are only
     /// recorded, because Entra keeps signing with the old key until its admin switches).
+    /// Takes effect at once, published as a new version (`REFUSE_EXPIRED`).
     async fn set_refuse_expired_certificates(&self, ctx: &Context<'_>, refuse: bool) -> GqlResult<SsoConnection> {
         let scope = tenant_scope(ctx).await?.admin().gql()?;
         identity(ctx).set_refuse_expired_certificates(&scope, refuse).await.gql().map(SsoConnection)

@@ -183,7 +183,10 @@ impl CoreMutation {
         identity(ctx).delete_user(&scope.admin().gql()?, id).await.gql().map(User::one)
     }
 
-    /// Saves the whole SSO configuration at once.
+    /// Saves the whole SSO configuration: published at once (and kept in the history) while
+    /// SSO is not enabled, so a first-time set-up is one step; once SSO is live the change
+    /// goes into the draft (`ssoDraft`) and the answer is the published connection, unchanged,
+    /// until the draft is tested and published (`publishSsoDraft`).
     async fn update_sso_connection(&self, ctx: &Context<'_>, input: SsoConnectionInput) -> GqlResult<SsoConnection> {
         let scope = tenant_scope(ctx).await?.admin().gql()?;
         identity(ctx)
@@ -253,13 +256,17 @@ impl CoreMutation {
     }
 
     /// Uploads an IdP signing certificate: PEM, or the bare Base64 of Entra's
-    /// "Certificate (Base64)" download, or Base64 of a DER file.
+    /// "Certificate (Base64)" download, or Base64 of a DER file. Like `updateSsoConnection`:
+    /// published at once while SSO is not enabled, added to the draft once it is.
     async fn add_idp_certificate(&self, ctx: &Context<'_>, certificate: String) -> GqlResult<IdpCertificate> {
         let scope = tenant_scope(ctx).await?.admin().gql()?;
         let added = identity(ctx).add_idp_certificate(&scope, certificate.as_bytes()).await.gql()?;
         Ok(IdpCertificate(added.certificate))
     }
 
+    /// Removes an IdP certificate. Like `updateSsoConnection`: published at once while SSO
+    /// is not enabled, removed from the draft once it is (the last valid certificate cannot
+    /// go while SSO is enabled).
     async fn remove_idp_certificate(&self, ctx: &Context<'_>, id: ID) -> GqlResult<IdpCertificate> {
         let scope = tenant_scope(ctx).await?;
         let id = parse_id("id", &id)?;
@@ -277,7 +284,9 @@ impl CoreMutation {
 
     /// Reads IdP metadata XML (Entra's App Federation Metadata, Okta, Google, any SAML 2.0
     /// IdP). With `apply: false` (the default) nothing is saved: review, then save. With
-    /// `apply: true` the issuer, URLs and new certificates are saved (SSO stays as it was).
+    /// `apply: true` the issuer, URLs and new certificates are saved (SSO stays as it was) as
+    /// `updateSsoConnection` saves: published at once while SSO is not enabled, into the
+    /// draft once it is (`ssoConnection` is then the published connection, unchanged).
     async fn import_idp_metadata(
         &self,
         ctx: &Context<'_>,

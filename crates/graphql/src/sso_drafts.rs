@@ -71,8 +71,14 @@ pub(crate) enum SsoPublishAction {
     Rollback,
     /// Saved and published in one step.
     Save,
-    /// What was live before the history started, or changed outside drafts.
+    /// What was live before the history started.
     Baseline,
+    /// A staged IdP certificate was promoted (published at once).
+    PromoteCertificate,
+    /// The metadata URL was set or its metadata applied (published at once).
+    Metadata,
+    /// The expired-certificate rule was switched (published at once).
+    RefuseExpired,
 }
 
 /// One published version of the SSO settings.

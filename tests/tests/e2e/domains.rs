@@ -15,9 +15,10 @@ async fn set_jit(admin: &Client, on: bool) {
     let c = &conn["data"]["ssoConnection"];
     let r = admin
         .gql(
-            "mutation($i:SsoConnectionInput!){ updateSsoConnection(input:$i){ jitProvisioning } }",
+            "mutation($i:SaveSsoSettingsInput!){ saveSsoSettings(input:$i){ jitProvisioning } }",
             json!({"i": {"enabled": true, "provider": "ENTRA_ID", "loginUrl": c["loginUrl"], "issuer": c["issuer"],
-                "logoutUrl": c["logoutUrl"], "loginPolicy": "PASSWORD_OR_SSO", "allowIdpInitiated": true, "jitProvisioning": on}}),
+                "logoutUrl": c["logoutUrl"], "loginPolicy": "PASSWORD_OR_SSO", "allowIdpInitiated": true, "jitProvisioning": on,
+                "publish": true, "confirmUntested": true}}),
         )
         .await;
     assert!(r["errors"].is_null(), "{r}");

@@ -317,8 +317,9 @@ both_backends!(login_policies_route_users, |db| async move {
     let r = w
         .admin_a
         .gql(
-            "mutation($i:SsoConnectionInput!){ updateSsoConnection(input:$i){ loginPolicy } }",
-            json!({"i": {"enabled": true, "provider": "ENTRA_ID", "loginUrl": c["loginUrl"], "issuer": c["issuer"], "logoutUrl": c["logoutUrl"], "loginPolicy": "SSO", "allowIdpInitiated": true}}),
+            "mutation($i:SaveSsoSettingsInput!){ saveSsoSettings(input:$i){ loginPolicy } }",
+            json!({"i": {"enabled": true, "provider": "ENTRA_ID", "loginUrl": c["loginUrl"], "issuer": c["issuer"], "logoutUrl": c["logoutUrl"], "loginPolicy": "SSO", "allowIdpInitiated": true,
+                "publish": true, "confirmUntested": true}}),
         )
         .await;
     assert!(r["errors"].is_null(), "{r}");
@@ -468,13 +469,13 @@ both_backends!(just_in_time_provisioning_is_opt_in, |db| async move {
     let r = w
         .admin_a
         .gql(
-            "mutation($i:SsoConnectionInput!){ updateSsoConnection(input:$i){ jitProvisioning } }",
+            "mutation($i:SaveSsoSettingsInput!){ saveSsoSettings(input:$i){ jitProvisioning } }",
             json!({"i": {"enabled": true, "provider": "ENTRA_ID", "loginUrl": c["loginUrl"], "issuer": c["issuer"],
                 "logoutUrl": c["logoutUrl"], "loginPolicy": "PASSWORD_OR_SSO", "allowIdpInitiated": true,
-                "jitProvisioning": true, "expectedVersion": c["version"]}}),
+                "jitProvisioning": true, "expectedVersion": c["version"], "publish": true, "confirmUntested": true}}),
         )
         .await;
-    assert_eq!(r["data"]["updateSsoConnection"]["jitProvisioning"], true, "{r}");
+    assert_eq!(r["data"]["saveSsoSettings"]["jitProvisioning"], true, "{r}");
     let (browser, (status, html)) = sp_sign_in(
         &w,
         "Newcomer@Contoso.example",

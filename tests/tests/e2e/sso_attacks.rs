@@ -17,12 +17,15 @@ async fn change_connection(admin: &Client, changes: Value) -> Value {
         )
         .await;
     let mut input = conn["data"]["ssoConnection"].clone();
+    // SSO is live: publish at once (the single-purpose update would only edit the draft).
+    input["publish"] = json!(true);
+    input["confirmUntested"] = json!(true);
     for (k, v) in changes.as_object().expect("object") {
         input[k] = v.clone();
     }
     admin
         .gql(
-            "mutation($i:SsoConnectionInput!){ updateSsoConnection(input:$i){ enabled loginPolicy } }",
+            "mutation($i:SaveSsoSettingsInput!){ saveSsoSettings(input:$i){ enabled loginPolicy } }",
             json!({"i": input}),
         )
         .await

@@ -6,6 +6,7 @@ export const CertificateRolloverQuery = graphql(`
   query CertificateRollover {
     ssoConnection {
       version
+      enabled
       refuseExpiredCertificates
       metadataStatus {
         url

@@ -85,6 +85,11 @@ export function CertificateRollover({ onChanged }: { onChanged?: () => Promise<v
         checks it regularly: when the IdP publishes a new signing certificate, it appears below before the IdP starts
         using it, so a rollover never locks anyone out.
       </p>
+      <p className="hint">
+        Promoting a certificate, the metadata URL and the expired-certificate rule take effect at once (they are what
+        keeps a rollover from becoming an outage) and each is kept in the history as a new published version. Removing
+        a certificate while SSO is on changes the draft, like any other edit.
+      </p>
       {notice && <Banner kind="success">{notice}</Banner>}
       {error && !urlError && <ErrorBanner error={error} />}
       <TextField
@@ -279,7 +284,13 @@ export function CertificateRollover({ onChanged }: { onChanged?: () => Promise<v
             setError(undefined);
           }}
           onConfirm={() =>
-            void run('remove', () => gql(RemoveTrustedCertificateMutation, { id: confirmRemove.id }), 'Certificate removed.').then(
+            void run(
+              'remove',
+              () => gql(RemoveTrustedCertificateMutation, { id: confirmRemove.id }),
+              conn.enabled
+                ? 'Certificate removed from the draft: test and publish the draft to stop trusting it.'
+                : 'Certificate removed.',
+            ).then(
               (ok) => ok && setConfirmRemove(null),
             )
           }

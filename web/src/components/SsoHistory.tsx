@@ -16,6 +16,9 @@ const ACTIONS: Record<SsoPublishAction, string> = {
   ROLLBACK: 'Rolled back',
   SAVE: 'Saved and published',
   BASELINE: 'Before the history',
+  PROMOTE_CERTIFICATE: 'Staged certificate promoted',
+  METADATA: 'Metadata URL applied',
+  REFUSE_EXPIRED: 'Expired-certificate rule changed',
 };
 
 /** Remount it (a new `key`) to read the history again after a publish. */

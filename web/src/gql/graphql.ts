@@ -161,10 +161,16 @@ export type SpKeyState =
   | 'PREVIOUS';
 
 export type SsoPublishAction =
-  /** What was live before the history started, or changed outside drafts. */
+  /** What was live before the history started. */
   | 'BASELINE'
+  /** The metadata URL was set or its metadata applied (published at once). */
+  | 'METADATA'
+  /** A staged IdP certificate was promoted (published at once). */
+  | 'PROMOTE_CERTIFICATE'
   /** A draft was published. */
   | 'PUBLISH'
+  /** The expired-certificate rule was switched (published at once). */
+  | 'REFUSE_EXPIRED'
   /** An older version was published again. */
   | 'ROLLBACK'
   /** Saved and published in one step. */
@@ -209,7 +215,7 @@ export type UserStatus =
 export type CertificateRolloverQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CertificateRolloverQuery = { ssoConnection: { version: number, refuseExpiredCertificates: boolean, metadataStatus: { url: string | null, autoPromote: boolean, lastAttemptAt: string | null, lastSuccessAt: string | null, lastError: string | null, failures: number, nextFetchAt: string | null }, stagedCertificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, firstSeenAt: string, signInsSeen: number, lastSeenAt: string | null }>, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, usage: { lastVerifiedAt: string | null, signInsLast30Days: number, expiredSignIns: number } }> } };
+export type CertificateRolloverQuery = { ssoConnection: { version: number, enabled: boolean, refuseExpiredCertificates: boolean, metadataStatus: { url: string | null, autoPromote: boolean, lastAttemptAt: string | null, lastSuccessAt: string | null, lastError: string | null, failures: number, nextFetchAt: string | null }, stagedCertificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, firstSeenAt: string, signInsSeen: number, lastSeenAt: string | null }>, certificates: Array<{ id: string, subject: string, issuer: string, fingerprintSha256: string, notBefore: string, notAfter: string, usage: { lastVerifiedAt: string | null, signInsLast30Days: number, expiredSignIns: number } }> } };
 
 export type SetIdpMetadataUrlMutationVariables = Exact<{
   url?: string | null | undefined;
@@ -744,6 +750,7 @@ export const CertificateRolloverDocument = new TypedDocumentString(`
     query CertificateRollover {
   ssoConnection {
     version
+    enabled
     refuseExpiredCertificates
     metadataStatus {
       url

@@ -1,7 +1,13 @@
 //! What counts as a domain a tenant may claim, in one normal form: lower-case ASCII
 //! (internationalised names as punycode, UTS 46), no trailing dot, at least two labels,
-//! not an IP address, not a wildcard, not a public suffix we can recognise cheaply
-//! (a bare TLD, or one of the common shared suffixes below).
+//! not an IP address, not a wildcard, and not a public suffix.
+//!
+//! Public suffixes come from the Public Suffix List as the `psl` crate embeds it (no network;
+//! a dependency update brings a newer list). Both of its sections are refused: the ICANN
+//! section (`co.uk`, `com.au`) and the private one (`github.io`, `azurewebsites.net`), whose
+//! owners hand out names under them to unrelated parties — claiming one would claim all of
+//! them. A name *under* a suffix (`contoso.co.uk`, `contoso.github.io`) is fine; whether its
+//! owner can publish the TXT record is what verification then proves.
 
 use std::net::IpAddr;
 
@@ -9,56 +15,6 @@ use crate::error::{Error, Result};
 
 /// Longest domain name (RFC 1035, without the trailing dot).
 pub(crate) const MAX_NAME_LEN: usize = 253;
-
-/// Suffixes under which unrelated parties register names: claiming one would claim all of
-/// them. Not the whole Public Suffix List — the ones people actually type by mistake.
-const SHARED_SUFFIXES: &[&str] = &[
-    "co.uk",
-    "org.uk",
-    "ac.uk",
-    "gov.uk",
-    "ltd.uk",
-    "plc.uk",
-    "me.uk",
-    "com.au",
-    "net.au",
-    "org.au",
-    "edu.au",
-    "gov.au",
-    "co.nz",
-    "org.nz",
-    "co.jp",
-    "ne.jp",
-    "or.jp",
-    "co.kr",
-    "com.br",
-    "com.cn",
-    "com.mx",
-    "com.tr",
-    "co.in",
-    "co.za",
-    "com.sg",
-    "com.hk",
-    "com.tw",
-    "co.il",
-    "gouv.fr",
-    "github.io",
-    "gitlab.io",
-    "herokuapp.com",
-    "azurewebsites.net",
-    "cloudapp.net",
-    "cloudfront.net",
-    "appspot.com",
-    "blogspot.com",
-    "netlify.app",
-    "vercel.app",
-    "pages.dev",
-    "workers.dev",
-    "onmicrosoft.com",
-    "amazonaws.com",
-    "firebaseapp.com",
-    "web.app",
-];
 
 /// Normalises a domain an admin typed; the error names `field` and says what is wrong.
 pub(crate) fn normalise_domain(field: &str, input: &str) -> Result<String> {
@@ -103,10 +59,17 @@ pub(crate) fn normalise_domain(field: &str, input: &str) -> Result<String> {
     if labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
         return Err(bad("is not a domain name (its last label is a number)"));
     }
-    if SHARED_SUFFIXES.contains(&ascii.as_str()) {
+    if is_public_suffix(&ascii) {
         return Err(bad("is a public suffix shared by many organisations; enter your own domain under it"));
     }
     Ok(ascii)
+}
+
+/// Whether `ascii` (normalised) is itself on the Public Suffix List, in either section.
+/// The list's wildcard rules count (`*.ck` makes `anything.ck` a suffix); a name the list
+/// does not know is judged by its last label alone, as the list's default rule says.
+fn is_public_suffix(ascii: &str) -> bool {
+    psl::suffix(ascii.as_bytes()).is_some_and(|s| s.as_bytes() == ascii.as_bytes())
 }
 
 /// The normalised domain of an e-mail address, or `None` when it has none we could claim.
@@ -128,6 +91,11 @@ mod tests {
             ("bücher.example", "xn--bcher-kva.example"),
             ("xn--bcher-kva.example", "xn--bcher-kva.example"),
             ("contoso.onmicrosoft.com", "contoso.onmicrosoft.com"),
+            ("contoso.com", "contoso.com"),
+            ("contoso.co.uk", "contoso.co.uk"),
+            ("contoso.github.io", "contoso.github.io"),
+            // Not on the list: one label under an unknown TLD is a registrable name.
+            ("contoso.example", "contoso.example"),
         ] {
             assert_eq!(normalise_domain("name", input).unwrap(), want, "{input}");
         }
@@ -140,6 +108,9 @@ mod tests {
             ("com", "top-level"),
             ("co.uk", "public suffix"),
             ("github.io", "public suffix"),
+            ("com.au", "public suffix"),
+            ("azurewebsites.net", "public suffix"),
+            ("s3.amazonaws.com", "public suffix"),
             ("*.contoso.com", "wildcards"),
             ("10.0.0.1", "IP address"),
             ("[::1]", "IP address"),

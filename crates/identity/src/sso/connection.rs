@@ -143,48 +143,12 @@ fn expired_message(not_after: DateTime<Utc>) -> String {
     format!("this certificate expired on {}; download the current one from your IdP", not_after.format("%Y-%m-%d"))
 }
 
-const ALREADY_UPLOADED: &str = "this certificate is already uploaded";
+pub(crate) const ALREADY_UPLOADED: &str = "this certificate is already uploaded";
 
 impl Identity {
     /// The tenant's SSO connection with its certificates.
     pub async fn sso_connection(&self, scope: &AdminScope) -> Result<SsoConnection> {
         self.load_connection(&self.db, scope.tenant_id()).await
-    }
-
-    #[tracing::instrument(skip(self, scope, input), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn update_sso_connection(&self, scope: &AdminScope, input: SsoConnectionInput) -> Result<SsoConnection> {
-        let txn = self.begin_write().await?;
-        let after = self.save_sso_connection(&txn, scope, input).await?;
-        txn.commit().await?;
-        Ok(after)
-    }
-
-    /// The settings part of [`Identity::update_sso_connection`], inside the caller's transaction.
-    pub(crate) async fn save_sso_connection(
-        &self,
-        txn: &DatabaseTransaction,
-        scope: &TenantScope,
-        input: SsoConnectionInput,
-    ) -> Result<SsoConnection> {
-        let now = self.now();
-        let tenant = find_tenant(txn, scope).await?;
-        let before = self.load_connection(txn, scope.tenant_id()).await?;
-        let mut errors: Vec<FieldError> = Vec::new();
-        let has_valid = before.certificates.iter().any(|c| c.is_valid_at(now));
-        let checked = check_settings(&input, tenant.dev_mode, has_valid, &mut errors);
-        self.check_sp_key_settings(&input, &before, &mut errors);
-        if !errors.is_empty() {
-            return Err(Error::Validation(errors));
-        }
-        if let Some(expected) = input.expected_version
-            && expected != before.version
-        {
-            return Err(stale(before.version));
-        }
-        self.write_settings(txn, scope, &before, &input, checked, now).await?;
-        let after = self.load_connection(txn, scope.tenant_id()).await?;
-        audit_settings_change(txn, scope, &before, &after, now).await?;
-        Ok(after)
     }
 
     /// The console's Save: the settings, new certificates and removals, checked together
@@ -375,66 +339,6 @@ impl Identity {
             return Err(stale(before.version));
         }
         Ok(())
-    }
-
-    /// Parses and stores an IdP signing certificate (PEM, bare Base64 or DER).
-    #[tracing::instrument(skip(self, scope, certificate), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn add_idp_certificate(&self, scope: &AdminScope, certificate: &[u8]) -> Result<AddedCertificate> {
-        let parsed = gatehouse_saml::certificate::parse_certificate(certificate)
-            .map_err(|e| Error::invalid("certificate", e.to_string()))?;
-        let txn = self.begin_write().await?;
-        let added = self.insert_idp_certificate(&txn, scope, &parsed).await?;
-        let conn = self.load_connection(&txn, scope.tenant_id()).await?;
-        bump_version(&txn, scope, &conn).await?;
-        txn.commit().await?;
-        Ok(added)
-    }
-
-    /// Stores a parsed certificate inside the caller's transaction.
-    pub(crate) async fn insert_idp_certificate(
-        &self,
-        txn: &DatabaseTransaction,
-        scope: &TenantScope,
-        parsed: &gatehouse_saml::certificate::IdpCertificate,
-    ) -> Result<AddedCertificate> {
-        let now = self.now();
-        if parsed.not_after <= now {
-            return Err(Error::invalid("certificate", expired_message(parsed.not_after)));
-        }
-        let conn = self.load_connection(txn, scope.tenant_id()).await?;
-        if conn.certificates.iter().any(|c| c.fingerprint_sha256 == parsed.fingerprint_sha256) {
-            return Err(Error::conflict("certificate", ALREADY_UPLOADED));
-        }
-        if conn.certificates.len() >= MAX_CERTIFICATES {
-            return Err(Error::invalid(
-                "certificate",
-                format!("at most {MAX_CERTIFICATES} certificates can be kept; remove an old one first"),
-            ));
-        }
-        let cert = store_certificate(txn, scope, conn.id, parsed, now).await?;
-        let expires_soon = cert.expires_soon_at(now);
-        Ok(AddedCertificate { certificate: cert, expires_soon })
-    }
-
-    /// Removes a certificate; the last valid one cannot go while SSO is enabled.
-    #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
-    pub async fn remove_idp_certificate(&self, scope: &AdminScope, id: CertificateId) -> Result<IdpCertificate> {
-        let now = self.now();
-        let txn = self.begin_write().await?;
-        let conn = self.load_connection(&txn, scope.tenant_id()).await?;
-        let cert =
-            conn.certificates.iter().find(|c| c.id == id).cloned().ok_or(Error::NotFound { what: "certificate" })?;
-        let valid_others = conn.certificates.iter().filter(|c| c.id != id && c.is_valid_at(now)).count();
-        if conn.enabled && valid_others == 0 {
-            return Err(Error::invalid(
-                "id",
-                "this is the last valid certificate and SSO is enabled; upload the new certificate first or disable SSO",
-            ));
-        }
-        delete_certificate(&txn, scope, &cert, now).await?;
-        bump_version(&txn, scope, &conn).await?;
-        txn.commit().await?;
-        Ok(cert)
     }
 
     pub(crate) async fn load_connection(

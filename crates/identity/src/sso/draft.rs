@@ -55,6 +55,13 @@ pub struct DraftTest {
     pub detail: String,
 }
 
+/// What a save left: the published settings, and the settings as the save made them (the
+/// same when it published; the draft's when it went into the draft).
+pub(crate) struct SavedEdit {
+    pub published: SsoConnection,
+    pub edited: SsoConnection,
+}
+
 /// Where a Save of the SSO page goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SaveTarget {
@@ -106,10 +113,22 @@ impl Identity {
     pub async fn save_sso_settings_to(
         &self,
         scope: &AdminScope,
-        mut save: SsoSettingsSave,
+        save: SsoSettingsSave,
         target: SaveTarget,
         confirm_untested: bool,
     ) -> Result<SsoConnection> {
+        Ok(self.save_edit(scope, save, target, confirm_untested).await?.published)
+    }
+
+    /// [`Identity::save_sso_settings_to`], answering also with the settings as edited (the
+    /// draft's when the save went into the draft; its new certificates carry their IDs).
+    pub(crate) async fn save_edit(
+        &self,
+        scope: &AdminScope,
+        mut save: SsoSettingsSave,
+        target: SaveTarget,
+        confirm_untested: bool,
+    ) -> Result<SavedEdit> {
         let now = self.now();
         let txn = self.begin_write().await?;
         let live = self.load_connection(&txn, scope.tenant_id()).await?;
@@ -155,7 +174,7 @@ impl Identity {
                 delete_draft(&txn, scope, d.revision).await?;
             }
             txn.commit().await?;
-            return Ok(after);
+            return Ok(SavedEdit { published: after.clone(), edited: after });
         }
         let snap = SsoSnapshot::of(&edited);
         sp.rollback().await?;
@@ -170,7 +189,7 @@ impl Identity {
                 audit_draft(&txn, scope, "sso_draft.discard", &before, None, now).await?;
             }
             txn.commit().await?;
-            return Ok(live);
+            return Ok(SavedEdit { published: live, edited });
         }
         if snap != before {
             let row = sso_draft::ActiveModel {
@@ -193,7 +212,7 @@ impl Identity {
             audit_draft(&txn, scope, "sso_draft.save", &before, Some(&snap), now).await?;
         }
         txn.commit().await?;
-        Ok(live)
+        Ok(SavedEdit { published: live, edited })
     }
 
     /// Publishes the draft: its settings and certificates become the live ones in one
@@ -400,7 +419,10 @@ pub(crate) fn check_publishable(snap: &SsoSnapshot, now: DateTime<Utc>) -> Resul
     Ok(())
 }
 
-async fn find_draft(db: &impl sea_orm::ConnectionTrait, scope: &TenantScope) -> Result<Option<sso_draft::Model>> {
+pub(crate) async fn find_draft(
+    db: &impl sea_orm::ConnectionTrait,
+    scope: &TenantScope,
+) -> Result<Option<sso_draft::Model>> {
     Ok(sso_draft::Entity::find_by_id(scope.tenant_id().as_uuid()).one(db).await?)
 }
 

@@ -32,9 +32,16 @@ pub enum PublishAction {
     Rollback,
     /// Saved and published in one step (first-time set-up, or confirmed untested).
     Save,
-    /// What was live before the first recorded publish, or changed outside drafts
-    /// (certificate actions, metadata refresh), captured when the next version is published.
+    /// What was live before the first recorded publish, captured when the next version is
+    /// published.
     Baseline,
+    /// A staged IdP certificate was promoted to trusted (at once: see `sso::immediate`).
+    PromoteCertificate,
+    /// The metadata URL was set, or its metadata applied (new URLs, certificates trusted
+    /// by automatic promotion), at once.
+    Metadata,
+    /// The rule refusing sign-ins verified by an expired certificate was switched, at once.
+    RefuseExpired,
 }
 
 impl PublishAction {
@@ -44,6 +51,9 @@ impl PublishAction {
             PublishAction::Rollback => "rollback",
             PublishAction::Save => "save",
             PublishAction::Baseline => "baseline",
+            PublishAction::PromoteCertificate => "promote_certificate",
+            PublishAction::Metadata => "metadata",
+            PublishAction::RefuseExpired => "refuse_expired",
         }
     }
 
@@ -53,6 +63,9 @@ impl PublishAction {
             "rollback" => Ok(PublishAction::Rollback),
             "save" => Ok(PublishAction::Save),
             "baseline" => Ok(PublishAction::Baseline),
+            "promote_certificate" => Ok(PublishAction::PromoteCertificate),
+            "metadata" => Ok(PublishAction::Metadata),
+            "refuse_expired" => Ok(PublishAction::RefuseExpired),
             other => Err(Error::internal(format!("unknown publish action {other:?} in the database"))),
         }
     }
@@ -63,6 +76,9 @@ impl PublishAction {
             PublishAction::Rollback => "sso_settings.rollback",
             PublishAction::Save => "sso_settings.save_and_publish",
             PublishAction::Baseline => "sso_settings.baseline",
+            PublishAction::PromoteCertificate => "sso_settings.promote_certificate",
+            PublishAction::Metadata => "sso_settings.metadata",
+            PublishAction::RefuseExpired => "sso_settings.refuse_expired",
         }
     }
 }

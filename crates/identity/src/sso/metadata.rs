@@ -2,6 +2,8 @@
 //! and saved in one transaction (or only previewed).
 
 use super::connection::*;
+use super::draft::SaveTarget;
+use super::single_edits::{input_of, under_edit};
 use crate::Identity;
 use crate::auth::principal::AdminScope;
 use crate::error::{Error, Result};
@@ -22,7 +24,8 @@ pub struct MetadataImport {
 impl Identity {
     /// Reads IdP metadata (Entra's App Federation Metadata, Okta, Google, generic). With
     /// `apply`, saves the issuer and URLs (keeping enabled state and policy) and adds the
-    /// certificates not yet uploaded, in one transaction; expired certificates are skipped.
+    /// certificates not yet uploaded, in one Save (published while SSO is not live, into the
+    /// draft once it is); expired certificates are skipped. `saved` is the published connection.
     #[tracing::instrument(skip(self, scope, xml), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn import_idp_metadata(&self, scope: &AdminScope, xml: &str, apply: bool) -> Result<MetadataImport> {
         let md =
@@ -47,35 +50,25 @@ impl Identity {
         if !apply {
             return Ok(import);
         }
-        // One transaction: a refused issuer (or any other error) leaves no certificate behind.
-        let current = self.sso_connection(scope).await?;
-        let known: Vec<String> = current.certificates.iter().map(|c| c.fingerprint_sha256.clone()).collect();
-        let txn = self.begin_write().await?;
-        for (cert, usable) in &import.certificates {
-            if *usable && !known.contains(&cert.fingerprint_sha256) {
-                self.insert_idp_certificate(&txn, scope, cert).await?;
-            }
-        }
-        let saved = self
-            .save_sso_connection(
-                &txn,
-                scope,
-                SsoConnectionInput {
-                    enabled: current.enabled,
-                    provider: current.provider,
-                    login_url: Some(md.sso_url),
-                    issuer: Some(md.entity_id),
-                    logout_url: md.slo_url,
-                    login_policy: current.login_policy,
-                    allow_idp_initiated: current.allow_idp_initiated,
-                    jit_provisioning: None,
-                    sign_authn_requests: None,
-                    require_encrypted_assertions: None,
-                    expected_version: None,
-                },
-            )
-            .await?;
-        txn.commit().await?;
+        // One Save (`sso::single_edits`): a refused issuer (or any other error) leaves no
+        // certificate behind; once SSO is live it goes into the draft.
+        let current = under_edit(self, scope).await?;
+        let add_certificates = import
+            .certificates
+            .iter()
+            .filter(|(c, usable)| {
+                *usable && !current.certificates.iter().any(|k| k.fingerprint_sha256 == c.fingerprint_sha256)
+            })
+            .map(|(c, _)| c.pem.clone())
+            .collect();
+        let settings = SsoConnectionInput {
+            login_url: Some(md.sso_url),
+            issuer: Some(md.entity_id),
+            logout_url: md.slo_url,
+            ..input_of(&current)
+        };
+        let save = SsoSettingsSave { settings, add_certificates, remove_certificate_ids: Vec::new() };
+        let saved = self.save_edit(scope, save, SaveTarget::Auto, false).await?.published;
         import.saved = Some(saved);
         Ok(import)
     }

@@ -9,7 +9,8 @@
 //! certificates: a certificate not yet trusted is *staged* ([`super::rollover`]) unless the
 //! connection has no trusted certificate yet or the tenant opted into auto-promotion.
 //! Whatever changes what a sign-in uses counts the connection's version up in the same
-//! transaction (the sign-in path caches connections by version).
+//! transaction (the sign-in path caches connections by version) and is published at once as
+//! a new version in the history, with its actor (`sso::immediate`).
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -18,6 +19,7 @@ use sea_orm::{
 };
 
 use super::connection::{bump_version, store_certificate};
+use super::history::PublishAction;
 use super::rollover::stage_certificate;
 use crate::audit::{self, Change, snapshot};
 use crate::auth::principal::{Actor, AdminScope, OperatorScope, TenantScope};
@@ -180,7 +182,7 @@ impl Identity {
                 sso_metadata_status::Entity::delete_by_id(scope.tenant_id().as_uuid()).exec(&txn).await?;
             }
         }
-        after = self.load_connection(&txn, scope.tenant_id()).await?;
+        after = self.publish_immediate(&txn, scope, &before, PublishAction::Metadata, now).await?;
         let audit_view = |c: &SsoConnection| serde_json::json!({"metadataUrl": c.metadata_url, "autoPromote": c.metadata_auto_promote});
         audit::record(
             &txn,
@@ -261,7 +263,12 @@ impl Identity {
                 // Re-read inside the transaction: the admin may have saved meanwhile.
                 let conn = self.load_connection(&txn, scope.tenant_id()).await?;
                 match self.apply_metadata(&txn, scope, &conn, &md, dev_mode, now).await {
-                    Ok(_) => Ok(next_refresh_of(&md, now)),
+                    Ok(changes) => {
+                        if changes.settings_changed || !changes.trusted.is_empty() {
+                            self.publish_immediate(&txn, scope, &conn, PublishAction::Metadata, now).await?;
+                        }
+                        Ok(next_refresh_of(&md, now))
+                    }
                     Err(Unusable::Refused(text)) => Err(text),
                     Err(Unusable::Store(e)) => return Err(e),
                 }

@@ -20,7 +20,10 @@
 //! [`home_realm`], [`organisation`] (what end-user pages say about a tenant), and [`signing`] (the parsed
 //! signing certificates each sign-in verifies with, cached per connection version).
 //! Issue 13: [`draft`] (draft → test → publish), [`history`] (published versions, diff,
-//! rollback) and [`snapshot`] (the settings and certificates as one serialized value).
+//! rollback) and [`snapshot`] (the settings and certificates as one serialized value);
+//! [`single_edits`] (the pre-draft single-purpose edits as Saves) and [`immediate`] (the
+//! deliberate immediate changes — certificate promotion, metadata, the expired-certificate
+//! rule — each published as a new version and carried into the draft).
 
 mod acs;
 mod connection;
@@ -28,6 +31,7 @@ mod draft;
 mod handover;
 mod history;
 mod home_realm;
+mod immediate;
 mod logout;
 mod metadata;
 mod metadata_url;
@@ -36,6 +40,7 @@ mod pg_sign_in;
 mod rollover;
 mod routing;
 pub(crate) mod signing;
+mod single_edits;
 mod snapshot;
 mod start;
 mod test_run;

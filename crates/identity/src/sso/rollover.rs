@@ -16,6 +16,7 @@ use sea_orm::{
 };
 
 use super::connection::{bump_version, store_certificate};
+use super::history::PublishAction;
 use crate::Identity;
 use crate::audit::{self, Change, snapshot};
 use crate::auth::principal::{AdminScope, TenantScope};
@@ -251,7 +252,7 @@ impl Identity {
     }
 
     /// Trusts a staged certificate: one transaction moves it into the connection's
-    /// certificates and counts the version up.
+    /// certificates and publishes the result as a new version (see `sso::immediate`).
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn promote_staged_certificate(&self, scope: &AdminScope, id: CertificateId) -> Result<SsoConnection> {
         let now = self.now();
@@ -281,7 +282,7 @@ impl Identity {
             Change::in_scope(scope, "idp_certificate.promote", "idp_certificate", id, None, Some(view)),
         )
         .await?;
-        let after = self.load_connection(&txn, scope.tenant_id()).await?;
+        let after = self.publish_immediate(&txn, scope, &conn, PublishAction::PromoteCertificate, now).await?;
         txn.commit().await?;
         Ok(after)
     }
@@ -304,7 +305,8 @@ impl Identity {
         Ok(())
     }
 
-    /// Whether sign-ins verified by an expired certificate are refused (off by default).
+    /// Whether sign-ins verified by an expired certificate are refused (off by default);
+    /// published at once as a new version (see `sso::immediate`).
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err)]
     pub async fn set_refuse_expired_certificates(&self, scope: &AdminScope, refuse: bool) -> Result<SsoConnection> {
         let now = self.now();
@@ -318,7 +320,7 @@ impl Identity {
             .exec(&txn)
             .await?;
         bump_version(&txn, scope, &before).await?;
-        let after = self.load_connection(&txn, scope.tenant_id()).await?;
+        let after = self.publish_immediate(&txn, scope, &before, PublishAction::RefuseExpired, now).await?;
         let view = |c: &SsoConnection| {
             snapshot(&serde_json::json!({"refuseExpiredCertificates": c.refuse_expired_certificates}))
         };

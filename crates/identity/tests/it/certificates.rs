@@ -16,17 +16,17 @@ use tokio::net::TcpListener;
 use crate::saml_fixtures::{self, ALICE, World, fixture};
 use crate::support::*;
 
-const ISSUER: &str = "https://sts.windows.net/11111111-2222-3333-4444-555555555555/";
+pub(crate) const ISSUER: &str = "https://sts.windows.net/11111111-2222-3333-4444-555555555555/";
 
 /// What the local IdP serves at `/metadata.xml`: a document, or an HTTP error status.
 #[derive(Clone)]
-struct MetadataServer {
+pub(crate) struct MetadataServer {
     answer: Arc<Mutex<Result<String, u16>>>,
     port: u16,
 }
 
 impl MetadataServer {
-    async fn start() -> MetadataServer {
+    pub(crate) async fn start() -> MetadataServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let answer: Arc<Mutex<Result<String, u16>>> = Arc::new(Mutex::new(Err(404)));
@@ -49,11 +49,11 @@ impl MetadataServer {
         MetadataServer { answer, port }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}/metadata.xml", self.port)
     }
 
-    fn serve(&self, xml: String) {
+    pub(crate) fn serve(&self, xml: String) {
         *self.answer.lock().unwrap() = Ok(xml);
     }
 
@@ -63,7 +63,7 @@ impl MetadataServer {
 }
 
 /// Entra-shaped federation metadata naming `certs` (PEM) as signing certificates.
-fn metadata(issuer: &str, certs: &[&str], extra_root_attrs: &str) -> String {
+pub(crate) fn metadata(issuer: &str, certs: &[&str], extra_root_attrs: &str) -> String {
     let keys: String = certs
         .iter()
         .map(|pem| {
@@ -78,7 +78,7 @@ fn metadata(issuer: &str, certs: &[&str], extra_root_attrs: &str) -> String {
     )
 }
 
-fn local_fetcher() -> Fetcher {
+pub(crate) fn local_fetcher() -> Fetcher {
     Fetcher::new(OutboundPolicy {
         allowed_hosts: vec!["127.0.0.1".into()],
         timeout: StdDuration::from_secs(5),
@@ -88,7 +88,7 @@ fn local_fetcher() -> Fetcher {
 }
 
 /// A tenant in dev mode (plain-http metadata allowed) whose services can fetch from 127.0.0.1.
-async fn setup(db: gatehouse_test_support::TestDb) -> (Ctx, Tenant, AdminScope, MetadataServer) {
+pub(crate) async fn setup(db: gatehouse_test_support::TestDb) -> (Ctx, Tenant, AdminScope, MetadataServer) {
     let mut ctx = Ctx::new(db);
     ctx.identity = ctx.identity.clone().with_fetcher(local_fetcher());
     let (tenant, scope) = ctx.tenant("contoso").await;
@@ -324,10 +324,8 @@ both_backends!(usage_and_staged_sign_ins_come_from_the_sign_in_log, |db| async m
     let idp_pem = String::from_utf8(fixture("keys/idp.crt")).unwrap();
     w.id().set_tenant_dev_mode(&OperatorScope::for_tests("test"), &w.contoso.slug, true).await.unwrap();
     let old = certificate("Entra old", saml_fixtures::at(-86400), 1000);
-    w.id().add_idp_certificate(&w.scope, old.as_bytes()).await.unwrap();
-    let conn = w.id().sso_connection(&w.scope).await.unwrap();
-    let fixture_cert = conn.certificates.iter().find(|c| !c.subject.contains("Entra old")).unwrap().clone();
-    w.id().remove_idp_certificate(&w.scope, fixture_cert.id).await.unwrap();
+    let fixture_cert = w.id().sso_connection(&w.scope).await.unwrap().certificates[0].clone();
+    trust_only(&w, &old).await;
     let server = MetadataServer::start().await;
     server.serve(metadata(saml_fixtures::ISSUER, &[&old, &idp_pem], ""));
     w.id().set_idp_metadata_url(&w.scope, Some(server.url()), false).await.unwrap();
@@ -380,6 +378,18 @@ both_backends!(refusing_expired_certificates_is_a_tenant_setting_off_by_default,
     );
 });
 
+/// Contoso's live connection trusts `pem` instead of the fixtures' IdP certificate
+/// (published at once: SSO is live, so the single-purpose edits would go into the draft).
+async fn trust_only(w: &World, pem: &str) {
+    let conn = w.id().sso_connection(&w.scope).await.unwrap();
+    let save = SsoSettingsSave {
+        settings: saml_fixtures::entra_connection(),
+        add_certificates: vec![pem.to_owned()],
+        remove_certificate_ids: conn.certificates.iter().map(|c| c.id).collect(),
+    };
+    saml_fixtures::publish_save(w.id(), &w.scope, save).await;
+}
+
 /// The IdP signs with a staged certificate: the refused sign-in names it, so the admin sees
 /// "the IdP has started signing with the new certificate" (the ACS's refusal path checks the
 /// staged certificates after a signature refusal).
@@ -389,10 +399,7 @@ async fn staged_sign_ins_are_counted(db: gatehouse_test_support::TestDb) {
     let idp_pem = String::from_utf8(fixture("keys/idp.crt")).unwrap();
     w.id().set_tenant_dev_mode(&OperatorScope::for_tests("test"), &w.contoso.slug, true).await.unwrap();
     let old = certificate("Entra old", saml_fixtures::at(-86400), 1000);
-    w.id().add_idp_certificate(&w.scope, old.as_bytes()).await.unwrap();
-    let conn = w.id().sso_connection(&w.scope).await.unwrap();
-    let fixture_cert = conn.certificates.iter().find(|c| !c.subject.contains("Entra old")).unwrap().clone();
-    w.id().remove_idp_certificate(&w.scope, fixture_cert.id).await.unwrap();
+    trust_only(&w, &old).await;
     let server = MetadataServer::start().await;
     server.serve(metadata(saml_fixtures::ISSUER, &[&old, &idp_pem], ""));
     w.id().set_idp_metadata_url(&w.scope, Some(server.url()), false).await.unwrap();

@@ -77,7 +77,7 @@ async fn enable_sso(ctx: &Ctx, scope: &AdminScope, policy: LoginPolicy, jit: boo
         let pem = certificate("idp", start() - Duration::days(1), 365);
         ctx.identity.add_idp_certificate(scope, pem.as_bytes()).await.unwrap();
     }
-    ctx.identity.update_sso_connection(scope, sso(scope.tenant_id(), policy, jit)).await.unwrap();
+    crate::saml_fixtures::publish_now(&ctx.identity, scope, sso(scope.tenant_id(), policy, jit)).await;
 }
 
 async fn user(ctx: &Ctx, scope: &AdminScope, email: &str) -> User {

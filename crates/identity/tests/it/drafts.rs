@@ -114,9 +114,14 @@ both_backends!(
         let history = w.id().sso_versions(&w.scope).await.unwrap();
         let shape: Vec<(PublishAction, Option<&str>)> =
             history.iter().map(|v| (v.action, v.settings.issuer.as_deref())).collect();
+        // The fixture's set-up (a certificate, then the settings) published while SSO was off.
         assert_eq!(
             shape,
-            [(PublishAction::Publish, Some("https://sts.windows.net/typo/")), (PublishAction::Baseline, Some(ISSUER))]
+            [
+                (PublishAction::Publish, Some("https://sts.windows.net/typo/")),
+                (PublishAction::Save, Some(ISSUER)),
+                (PublishAction::Save, None)
+            ]
         );
         assert_eq!(history[0].published_by, "admin@contoso.example.com");
         let diff = w
@@ -181,9 +186,8 @@ both_backends!(a_draft_certificate_verifies_its_test_and_never_a_live_sign_in, |
     assert_eq!(refused.reason.as_str(), "untrusted_key", "{refused:?}");
 
     // Rolling back brings the old certificate back.
-    let baseline =
-        w.id().sso_versions(&w.scope).await.unwrap().into_iter().find(|v| v.action == PublishAction::Baseline);
-    let rolled = w.id().rollback_sso_settings(&w.scope, baseline.unwrap().version, None).await.unwrap();
+    let before = w.id().sso_versions(&w.scope).await.unwrap().into_iter().find(|v| v.version == live.version);
+    let rolled = w.id().rollback_sso_settings(&w.scope, before.unwrap().version, None).await.unwrap();
     assert_eq!(
         rolled.certificates.iter().map(|c| &c.fingerprint_sha256).collect::<Vec<_>>(),
         [&live.certificates[0].fingerprint_sha256]

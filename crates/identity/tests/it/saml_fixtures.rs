@@ -149,13 +149,27 @@ impl World {
         self.ctx.set_clock(t);
     }
 
-    /// Saves contoso's connection as `change` makes it from the fixtures' Entra settings.
+    /// Publishes contoso's connection as `change` makes it from the fixtures' Entra settings
+    /// (straight away, confirmed untested: these tests are about the live settings).
     pub async fn reconfigure(&self, change: impl FnOnce(&mut SsoConnectionInput)) {
         let mut input = entra_connection();
         change(&mut input);
-        self.id().update_sso_connection(&self.scope, input).await.expect("connection saved");
+        publish_now(self.id(), &self.scope, input).await;
     }
+}
 
+/// Publishes `settings` at once, as `saveSsoSettings(publish: true, confirmUntested: true)`.
+pub async fn publish_now(id: &Identity, scope: &AdminScope, settings: SsoConnectionInput) -> SsoConnection {
+    publish_save(id, scope, SsoSettingsSave { settings, add_certificates: vec![], remove_certificate_ids: vec![] })
+        .await
+}
+
+/// Publishes a whole Save at once (certificates included), confirmed untested.
+pub async fn publish_save(id: &Identity, scope: &AdminScope, save: SsoSettingsSave) -> SsoConnection {
+    id.save_sso_settings_to(scope, save, SaveTarget::Publish, true).await.expect("published")
+}
+
+impl World {
     /// Starts an SP-initiated sign-in at contoso (after which the browser holds the returned
     /// binding nonce) and makes it the request the fixtures answer.
     pub async fn start(&self, relay_state: Option<&str>) -> SsoStart {

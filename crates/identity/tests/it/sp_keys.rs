@@ -10,7 +10,7 @@ use chrono::Duration;
 use gatehouse_identity::*;
 use gatehouse_test_support::both_backends;
 use sea_orm::ConnectionTrait as _;
-use sea_orm::sea_query::{Alias, Query};
+use sea_orm::sea_query::{Alias, ExprTrait as _, Query};
 
 use crate::saml_fixtures::*;
 use crate::support::*;
@@ -151,13 +151,38 @@ both_backends!(rollover_publishes_ahead_activates_after_the_overlap_and_drops_la
     assert_eq!(id.sp_keyring().decryption.len(), 2);
     assert_eq!(id.sp_keyring().encryption_published.len(), 1);
 
+    // Each step is audited with the operator who took it (SP keys belong to no tenant).
+    let mut select = Query::select();
+    select
+        .columns([Alias::new("action"), Alias::new("actor_kind"), Alias::new("actor_label")])
+        .from(Alias::new("audit_events"))
+        .and_where(sea_orm::sea_query::Expr::col(Alias::new("target_type")).eq("sp_key"));
+    let rows = id.db().query_all(&select).await.unwrap();
+    let mut steps: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "action").unwrap(),
+                r.try_get("", "actor_kind").unwrap(),
+                r.try_get("", "actor_label").unwrap(),
+            )
+        })
+        .collect();
+    steps.sort();
+    steps.dedup();
+    // `for_tests` gives operator rights labelled as the system; the label names who acted.
+    let by = |a: &str| (a.to_owned(), "system".to_owned(), "operator@gatehouse.test".to_owned());
+    assert_eq!(steps, [by("sp_key.activate"), by("sp_key.drop"), by("sp_key.generate_next")], "{steps:?}");
+    let count = |a: &str| rows.iter().filter(|r| r.try_get::<String>("", "action").unwrap() == a).count();
+    assert_eq!((count("sp_key.generate_next"), count("sp_key.activate"), count("sp_key.drop")), (3, 3, 1));
+
     // Without a KEK there is nothing to roll over.
     let e = ctx.identity.generate_next_sp_key(&operator(), SpKeyRole::Signing, Duration::zero()).await.unwrap_err();
     assert!(matches!(e, Error::Conflict { .. }), "{e:?}");
 });
 
-/// Verifies a Redirect-binding query signature with Python's `cryptography` and the PEM
-/// certificate, over the octets SAML bindings §3.4.4.1 names.
+/// Verifies a Redirect-binding query signature (of a SAMLRequest or a SAMLResponse) with
+/// Python's `cryptography` and the PEM certificate, over the octets SAML bindings §3.4.4.1 names.
 fn python_verifies(redirect_url: &str, certificate_pem: &str) -> bool {
     let dir = tempfile::tempdir().unwrap();
     let cert = dir.path().join("sp.pem");
@@ -170,7 +195,8 @@ from cryptography.hazmat.primitives.asymmetric import padding
 url, cert = sys.argv[1], sys.argv[2]
 query = url.split("?", 1)[1]
 parts = dict(p.split("=", 1) for p in query.split("&"))
-octets = "SAMLRequest=" + parts["SAMLRequest"]
+param = "SAMLRequest" if "SAMLRequest" in parts else "SAMLResponse"
+octets = param + "=" + parts[param]
 if "RelayState" in parts:
     octets += "&RelayState=" + parts["RelayState"]
 octets += "&SigAlg=" + parts["SigAlg"]
@@ -306,4 +332,12 @@ both_backends!(logout_requests_are_signed_whenever_a_key_exists, |db| async move
         .unwrap()
         .certificate_pem;
     assert!(python_verifies(&url, &signing_pem), "{url}");
+
+    // The LogoutResponse answering the IdP's LogoutRequest is signed too.
+    w.sign_in_with("entra_second_sign_in").await;
+    let answer = w.id().idp_logout(&logout_query("entra_logout_request_signed")).await.unwrap();
+    assert!(query_param(&answer, "SAMLResponse").is_some() && query_param(&answer, "Signature").is_some());
+    assert!(python_verifies(&answer, &signing_pem), "{answer}");
+    let other = certificate("not ours", start(), 30);
+    assert!(!python_verifies(&answer, &other), "the verifier can fail");
 });

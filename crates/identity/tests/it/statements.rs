@@ -156,8 +156,12 @@ both_backends!(a_certificate_change_on_another_replica_reaches_the_next_sign_in,
     replica.complete_sso(&h, None, &w.meta).await.unwrap();
     let old = w.id().sso_connection(&w.scope).await.unwrap().certificates[0].id;
     let pem = certificate("next", w.id().now() - chrono::Duration::days(1), 365);
-    w.id().add_idp_certificate(&w.scope, pem.as_bytes()).await.unwrap();
-    w.id().remove_idp_certificate(&w.scope, old).await.unwrap();
+    let rollover = SsoSettingsSave {
+        settings: entra_connection(),
+        add_certificates: vec![pem],
+        remove_certificate_ids: vec![old],
+    };
+    publish_save(w.id(), &w.scope, rollover).await;
     log.take();
     // The replica's next sign-in reads the new version and no longer trusts the old key.
     w.start(None).await;
@@ -172,10 +176,15 @@ both_backends!(a_certificate_added_alone_counts_the_version_up, |db| async move 
     let w = World::new(db).await;
     let before = w.id().sso_connection(&w.scope).await.unwrap();
     let pem = certificate("next", w.id().now() - chrono::Duration::days(1), 365);
-    let added = w.id().add_idp_certificate(&w.scope, pem.as_bytes()).await.unwrap();
+    let add =
+        SsoSettingsSave { settings: entra_connection(), add_certificates: vec![pem], remove_certificate_ids: vec![] };
+    publish_save(w.id(), &w.scope, add).await;
     let after = w.id().sso_connection(&w.scope).await.unwrap();
     assert_eq!(after.version, before.version + 1, "an added certificate is a new version");
-    w.id().remove_idp_certificate(&w.scope, added.certificate.id).await.unwrap();
+    let added = after.certificates.iter().find(|c| c.subject.contains("next")).unwrap().id;
+    let remove =
+        SsoSettingsSave { settings: entra_connection(), add_certificates: vec![], remove_certificate_ids: vec![added] };
+    publish_save(w.id(), &w.scope, remove).await;
     let removed = w.id().sso_connection(&w.scope).await.unwrap();
     assert_eq!(removed.version, after.version + 1, "a removed certificate is a new version");
 });

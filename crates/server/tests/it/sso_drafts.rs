@@ -154,3 +154,62 @@ both_backends!(another_tenant_cannot_see_or_change_drafts_and_history, |db| asyn
     let r = app.gql(&b, "{ ssoConnection { issuer } }", json!({})).await;
     assert_eq!(r.data()["ssoConnection"]["issuer"], "https://sts.windows.net/fabrikam/");
 });
+
+// The single-purpose mutations API clients used before drafts: one step while SSO is off
+// (each a published version), the draft once it is live; the answers say which.
+both_backends!(the_single_purpose_mutations_publish_while_off_and_edit_the_draft_once_live, |db| async move {
+    let app = TestApp::new(db).await;
+    let op = app.operator().await;
+    let admin = Auth::Cookie(app.tenant(&op, "contoso").await);
+    let add = "mutation($c:String!){ addIdpCertificate(certificate:$c){ id subject } }";
+    let update = "mutation($i:SsoConnectionInput!){ updateSsoConnection(input:$i){ enabled issuer version } }";
+    let remove = "mutation($id:ID!){ removeIdpCertificate(id:$id){ id } }";
+    let first = certificate("First", Utc::now() - Duration::days(1), 365);
+    let r = app.gql(&admin, add, json!({"c": first})).await;
+    let first_id = r.data()["addIdpCertificate"]["id"].clone();
+    let r = app.gql(&admin, update, json!({"i": entra("contoso")})).await;
+    assert_eq!(r.data()["updateSsoConnection"]["enabled"], true, "a first-time set-up is one step");
+    let v = r.data()["updateSsoConnection"]["version"].as_i64().unwrap();
+    let history = app.gql(&admin, HISTORY, json!({})).await;
+    let actions: Vec<&str> = history.data()["ssoSettingsHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["SAVE", "SAVE"]);
+
+    // Live now: every one of them edits the draft; the published settings stay.
+    let mut typo = entra("contoso");
+    typo["issuer"] = json!("https://sts.windows.net/typo/");
+    let r = app.gql(&admin, update, json!({"i": typo})).await;
+    assert_eq!(r.data()["updateSsoConnection"]["issuer"], "https://sts.windows.net/contoso/", "{}", r.body);
+    assert_eq!(r.data()["updateSsoConnection"]["version"], v);
+    let next = certificate("Next", Utc::now() - Duration::days(1), 365);
+    let r = app.gql(&admin, add, json!({"c": next})).await;
+    assert_eq!(r.data()["addIdpCertificate"]["subject"], "CN=Next");
+    let r = app.gql(&admin, remove, json!({"id": first_id})).await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+    let draft = app.gql(&admin, "{ ssoDraft { settings { issuer certificates { subject } } } }", json!({})).await;
+    assert_eq!(
+        draft.data()["ssoDraft"]["settings"],
+        json!({"issuer": "https://sts.windows.net/typo/", "certificates": [{"subject": "CN=Next"}]})
+    );
+    let live = app.gql(&admin, "{ ssoConnection { version issuer certificates { subject } } }", json!({})).await;
+    assert_eq!(
+        live.data()["ssoConnection"],
+        json!({"version": v, "issuer": "https://sts.windows.net/contoso/", "certificates": [{"subject": "CN=First"}]})
+    );
+    let r = app.gql(&admin, add, json!({"c": "garbage"})).await;
+    assert_eq!(
+        (r.code(), r.body["errors"][0]["extensions"]["field"].as_str()),
+        (Some("VALIDATION"), Some("certificate"))
+    );
+
+    // The expired-certificate rule is immediate: live at once, a version in the history.
+    let r = app.gql(&admin, "mutation { setRefuseExpiredCertificates(refuse:true){ version } }", json!({})).await;
+    assert!(r.data()["setRefuseExpiredCertificates"]["version"].as_i64().unwrap() > v);
+    let history = app.gql(&admin, HISTORY, json!({})).await;
+    assert_eq!(history.data()["ssoSettingsHistory"][0]["action"], "REFUSE_EXPIRED");
+    assert_eq!(history.data()["ssoSettingsHistory"][0]["publishedBy"], "admin@contoso.test");
+});
