@@ -13,6 +13,7 @@ use gatehouse_identity::Identity;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::client_address::TrustedProxies;
 use crate::cookies::Cookies;
 use crate::limits::{BodyLimits, Refusal};
 use crate::metrics::MetricsToken;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub(crate) limits: BodyLimits,
     /// When set, `/metrics` answers only to `Authorization: Bearer <token>`.
     pub(crate) metrics_token: Option<MetricsToken>,
+    /// Whose `X-Forwarded-For` names the client (`crate::client_address`).
+    pub(crate) trusted_proxies: TrustedProxies,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -58,6 +61,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(limits.largest(), crate::limits::catch_all))
         .layer(axum::middleware::from_fn(crate::metrics::count_requests))
+        .layer(axum::middleware::from_fn_with_state(state.trusted_proxies.clone(), crate::client_address::resolve))
         .layer(TraceLayer::new_for_http());
     let router = if https {
         router.layer(SetResponseHeaderLayer::if_not_present(

@@ -59,6 +59,7 @@ const KNOWN_KEYS: &[&str] = &[
     "key_encryption_key_previous",
     "key_encryption_key_previous_file",
     "sp_signing_algorithm",
+    "trusted_proxies",
     "config",
 ];
 
@@ -147,6 +148,10 @@ pub struct Config {
     pub key_encryption_key_previous_file: Option<PathBuf>,
     /// `rsa-3072` (default) or `p-256`: the SP signing key's algorithm when one is created.
     pub sp_signing_algorithm: String,
+    /// Load balancers and reverse proxies (CIDR blocks or addresses, comma-separated) whose
+    /// `X-Forwarded-For` names the client. Empty: the header is ignored (see
+    /// `crate::client_address`).
+    pub trusted_proxies: String,
 }
 
 /// The range a configured body limit must fall in (1 KiB … 64 MiB).
@@ -216,6 +221,7 @@ impl Default for Config {
             key_encryption_key_previous: None,
             key_encryption_key_previous_file: None,
             sp_signing_algorithm: "rsa-3072".into(),
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -331,6 +337,7 @@ impl Config {
         }
         cfg.check_outbound()?;
         cfg.check_domains()?;
+        cfg.trusted_proxies()?;
         Ok((cfg, warnings))
     }
 
@@ -433,6 +440,12 @@ impl Config {
             hashing_queue: self.password_hashing_queue.unwrap_or(defaults.hashing_queue),
             hashing_wait: Duration::from_millis(self.password_hashing_wait_ms),
         }
+    }
+
+    /// The proxies whose `X-Forwarded-For` is believed.
+    pub(crate) fn trusted_proxies(&self) -> Result<crate::client_address::TrustedProxies, ConfigError> {
+        crate::client_address::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|why| ConfigError::Invalid(format!("trusted_proxies (GATEHOUSE_TRUSTED_PROXIES): {why}")))
     }
 
     /// The public base URL without a trailing slash.

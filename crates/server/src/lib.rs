@@ -5,6 +5,7 @@
 #![warn(unreachable_pub)]
 
 pub mod app;
+mod client_address;
 pub mod config;
 mod console;
 mod cookies;

@@ -160,6 +160,7 @@ pub fn state(cfg: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
         cookies,
         limits,
         metrics_token: cfg.metrics_token.as_deref().map(MetricsToken::new),
+        trusted_proxies: cfg.trusted_proxies()?,
     })
 }
 

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod admin_rights;
+mod client_address;
 mod domains;
 mod edge;
 mod graphql_auth;

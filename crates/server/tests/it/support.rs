@@ -88,7 +88,14 @@ impl TestApp {
     }
 
     pub async fn with_public_url(db: TestDb, public_url: &str) -> TestApp {
-        let cfg = Config { public_url: Some(public_url.into()), database_url: db.url().into(), ..Config::default() };
+        Self::configured(db, |cfg| cfg.public_url = Some(public_url.into())).await
+    }
+
+    /// An app on the test public URL with some settings changed.
+    pub async fn configured(db: TestDb, change: impl FnOnce(&mut Config)) -> TestApp {
+        let mut cfg =
+            Config { public_url: Some(PUBLIC_URL.into()), database_url: db.url().into(), ..Config::default() };
+        change(&mut cfg);
         let state = gatehouse_server::state(&cfg, db.conn().clone()).expect("state");
         let router = gatehouse_server::app(state.clone());
         TestApp { router, state, db }
