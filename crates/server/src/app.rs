@@ -1,4 +1,4 @@
-//! The axum router: `/graphql` (with its explorer page), health checks, metrics, SCIM
+//! The axum router: `/graphql` (with its explorer page, and `/graphql/ws` for subscriptions), health checks, metrics, SCIM
 //! (`/scim/v2/{tenant}`), SAML and the end-user pages, and the console as the fallback.
 //! `app()` builds it from state, so tests drive it with `oneshot`. Body limits, HSTS and
 //! the request counters are layered here, over every route.
@@ -36,6 +36,8 @@ pub struct AppState {
     pub(crate) metrics_token: Option<MetricsToken>,
     /// Whose `X-Forwarded-For` names the client (`crate::client_address`).
     pub(crate) trusted_proxies: TrustedProxies,
+    /// `GET /graphql/ws`'s bounds (`crate::live`).
+    pub(crate) live: crate::live::LiveSettings,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -47,6 +49,7 @@ pub fn app(state: AppState) -> Router {
             crate::limits::route(post(crate::graphql::execute), limits.graphql, Refusal::GraphQl)
                 .get(crate::explorer::page),
         )
+        .route("/graphql/ws", get(crate::live::upgrade))
         .route("/graphql/explorer.js", get(crate::explorer::script))
         .route("/graphql/explorer.css", get(crate::explorer::style))
         .route("/healthz", get(|| async { "ok" }))

@@ -13,6 +13,7 @@ mod dns;
 mod explorer;
 mod graphql;
 mod limits;
+mod live;
 mod metrics;
 mod pages;
 mod same_origin;

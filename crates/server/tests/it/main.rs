@@ -10,6 +10,7 @@ mod edge;
 mod graphql_auth;
 mod graphql_limits;
 mod isolation;
+mod live;
 mod metrics;
 mod pagination;
 mod scim;

@@ -118,6 +118,26 @@ impl TestApp {
         Reply { status, location, content_type, set_cookie, body }
     }
 
+    /// A subscription run on the schema in-process (no socket), as `auth`.
+    pub async fn subscribe(
+        &self,
+        auth: &Auth,
+        query: &str,
+    ) -> std::pin::Pin<Box<dyn futures_util::Stream<Item = async_graphql::Response> + Send>> {
+        let identity = &self.state.identity;
+        let mut request = gatehouse_graphql::RequestAuth::default();
+        match auth {
+            Auth::Anonymous => {}
+            Auth::Cookie(c) => request.principal = identity.resolve_session(c).await.expect("session"),
+            Auth::Bearer(t) => request.principal = identity.resolve_api_token(t).await.expect("token"),
+            Auth::Operator(c, tenant) => {
+                request.principal = identity.resolve_session(c).await.expect("session");
+                request.operator_tenant = Some(tenant.clone());
+            }
+        }
+        self.state.schema.execute_stream(async_graphql::Request::new(query).data(request))
+    }
+
     pub async fn gql(&self, auth: &Auth, query: &str, variables: Value) -> Reply {
         let mut req = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
         match auth {
@@ -176,11 +196,11 @@ pub fn session_from(set_cookie: &[String]) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The names of every query and mutation in the schema.
+/// The names of every query, mutation and subscription in the schema.
 pub fn schema_operations() -> Vec<String> {
     let sdl = gatehouse_graphql::schema_sdl();
     let mut ops = Vec::new();
-    for block in ["type Query {", "type Mutation {"] {
+    for block in ["type Query {", "type Mutation {", "type Subscription {"] {
         let start = sdl.find(block).expect("root type") + block.len();
         let body = &sdl[start..start + sdl[start..].find("\n}").expect("end")];
         let mut in_doc = false;
