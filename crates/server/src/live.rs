@@ -128,7 +128,9 @@ async fn serve(state: AppState, socket: WebSocket, upgrade: Upgrade, permit: Own
         .on_connection_init(init)
         .map(|msg| match msg {
             WsMessage::Text(text) => Message::Text(text.into()),
-            WsMessage::Close(code, reason) => Message::Close(Some(CloseFrame { code, reason: reason.into() })),
+            WsMessage::Close(code, reason) => {
+                Message::Close(Some(CloseFrame { code, reason: close_reason(&reason).into() }))
+            }
         });
     futures_util::pin_mut!(output);
     let forward = async {
@@ -151,6 +153,16 @@ async fn serve(state: AppState, socket: WebSocket, upgrade: Upgrade, permit: Own
         }
     }
     drop(permit);
+}
+
+/// A close frame's reason carries at most 123 bytes (RFC 6455 §5.5): longer ones are cut at
+/// a character boundary.
+fn close_reason(reason: &str) -> &str {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    &reason[..end]
 }
 
 /// `connection_init`: an API token in the payload, else the upgrade's session cookie.
@@ -218,4 +230,15 @@ async fn authenticate(state: &AppState, upgrade: Upgrade, payload: &serde_json::
     data.insert(still);
     data.insert(OverWebSocket);
     Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn close_reasons_fit_a_close_frame() {
+        assert_eq!(super::close_reason("UNAUTHENTICATED: sign in first"), "UNAUTHENTICATED: sign in first");
+        let long = "é".repeat(100);
+        let cut = super::close_reason(&long);
+        assert!(cut.len() <= 123 && cut.len() >= 121, "{}", cut.len());
+    }
 }
