@@ -39,6 +39,8 @@ command -v nginx >/dev/null || fail "nginx is not installed"
 psql "$pg/postgres" -qc "CREATE DATABASE $db" >/dev/null
 export DATABASE_URL="$pg/$db"
 export GATEHOUSE_PUBLIC_URL="$public"
+# nginx (on this host) is the one proxy whose X-Forwarded-For the replicas believe.
+export GATEHOUSE_TRUSTED_PROXIES=127.0.0.1/32
 export GATEHOUSE_BOOTSTRAP_EMAIL=ops@smoke.test
 export GATEHOUSE_BOOTSTRAP_PASSWORD="smoke-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 

@@ -13,6 +13,7 @@
 //! - `batches`: nested lists read one statement per level, not per row.
 //! - `sso_drafts`: the SSO settings' draft, publishing, history, diff and rollback (issue 13).
 //! - `one_sign_in`: at most one `signIn` per request (aliases included), checked before anything runs.
+//! - `subscription`: the live sign-in log (`signInEventAdded`), subscriptions only over the socket.
 
 #![warn(unreachable_pub)]
 
@@ -27,12 +28,14 @@ mod one_sign_in;
 mod pagination;
 mod query;
 mod sso_drafts;
+mod subscription;
 mod types;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 use gatehouse_identity::Identity;
 
 pub use context::{RequestAuth, ServiceProviderInfo, SessionChange, SessionReport};
+pub use subscription::{OverWebSocket, StillAuthenticated, SubscriptionRoot};
 /// The queries: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -48,12 +51,12 @@ pub struct MutationRoot(
     sso_drafts::DraftMutation,
 );
 
-pub type GatehouseSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type GatehouseSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema with the process-wide services; per-request data ([`RequestAuth`],
 /// and a [`SessionReport`] that `signIn` / `signOut` fill) is added to each request by the server.
 pub fn build_schema(identity: Identity, sp: ServiceProviderInfo) -> GatehouseSchema {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot)
         .data(identity)
         .data(sp)
         .extension(context::PerRequestData)
@@ -61,10 +64,11 @@ pub fn build_schema(identity: Identity, sp: ServiceProviderInfo) -> GatehouseSch
         .limit_recursive_depth(limits::MAX_RECURSION)
         .limit_directives(limits::MAX_DIRECTIVES)
         .extension(one_sign_in::OneSignInPerRequest)
+        .extension(subscription::SubscriptionsOnly)
         .finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn schema_sdl() -> String {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).finish().sdl()
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot).finish().sdl()
 }

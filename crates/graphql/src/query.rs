@@ -229,7 +229,7 @@ impl CoreQuery {
     }
 }
 
-fn sign_in_filter(filter: Option<SignInEventFilter>) -> GqlResult<gatehouse_identity::SignInFilter> {
+pub(crate) fn sign_in_filter(filter: Option<SignInEventFilter>) -> GqlResult<gatehouse_identity::SignInFilter> {
     let f = filter.unwrap_or_default();
     let user_id = match &f.user_id {
         Some(id) => Some(parse_id("filter.userId", id)?),

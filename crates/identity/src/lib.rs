@@ -16,7 +16,7 @@
 //! |---|---|
 //! | `auth` | password sign-in, sessions, API tokens, operators, the permission handles (`auth::principal`), throttling and the hashing pool (`auth::throttle`) |
 //! | `sso` | the tenant's IdP connection (`connection`, `metadata`, `metadata_url`, `rollover`) and the SAML flows: `start`, `acs`, `handover`, `logout`, `test_run`, `home_realm` |
-//! | `sign_in_log` | every sign-in attempt, and [`SignInReason`]: each reason's code and words |
+//! | `sign_in_log` | every sign-in attempt, and [`SignInReason`]: each reason's code and words; `live`, new attempts for subscribers, polled across replicas |
 //! | `provisioning` | users and groups: the console's user management (`users`), SCIM (`scim_users`, `user_attributes`, `listing`, `groups`, `memberships`, `scim_tokens`) and the guard keeping SCIM away from admins (`admin_guard`) |
 //! | `domains` | verified e-mail domains: DNS TXT proof, re-checks, who owns an address's domain |
 //! | `break_glass` | the SSO-required password rule and the tenant's break-glass accounts |
@@ -80,7 +80,8 @@ pub use provisioning::user_attributes::{ContactValue, ManagerRef, ProvisionedUse
 pub use provisioning::users::{NewUser, UserUpdate};
 pub use secrets::{MIN_PASSWORD_LEN, generate_password};
 pub use sign_in_log::{
-    ConnectionHealth, ConnectionStatus, RequestMeta, SignInEvent, SignInFilter, SignInReason, reason_text,
+    ConnectionHealth, ConnectionStatus, LiveLimits, LiveSignIns, LiveSubscription, RequestMeta, SignInEvent,
+    SignInFilter, SignInReason, reason_text,
 };
 pub use sp_keys::{KeyEncryptionKey, SpCertificate, SpKeyPolicy, SpKeyRole, SpKeyState};
 pub use sso::{
@@ -132,6 +133,8 @@ pub struct Identity {
     domains: Option<domains::Domains>,
     /// Gatehouse's own SAML keys ([`Identity::with_sp_key_policy`], [`Identity::load_sp_keys`]).
     sp_keys: Arc<sp_keys::SpKeys>,
+    /// New sign-in events for subscribers, from one poller per process.
+    live: sign_in_log::LiveSignIns,
 }
 
 impl Identity {
@@ -148,7 +151,19 @@ impl Identity {
             fetcher: None,
             domains: None,
             sp_keys: Arc::default(),
+            live: sign_in_log::LiveSignIns::new(sign_in_log::LiveLimits::default()),
         }
+    }
+
+    /// Sets the live sign-in log's bounds and poll interval (before anyone subscribes).
+    pub fn with_live_limits(mut self, limits: LiveLimits) -> Self {
+        self.live = sign_in_log::LiveSignIns::new(limits);
+        self
+    }
+
+    /// The live sign-in log (`sign_in_log::live`).
+    pub fn live_sign_ins(&self) -> &LiveSignIns {
+        &self.live
     }
 
     /// Lets Gatehouse fetch IdP metadata URLs through `fetcher` (its policy: the operator's

@@ -1,4 +1,4 @@
-//! The axum router: `/graphql` (with its explorer page), health checks, metrics, SCIM
+//! The axum router: `/graphql` (with its explorer page, and `/graphql/ws` for subscriptions), health checks, metrics, SCIM
 //! (`/scim/v2/{tenant}`), SAML and the end-user pages, and the console as the fallback.
 //! `app()` builds it from state, so tests drive it with `oneshot`. Body limits, HSTS and
 //! the request counters are layered here, over every route.
@@ -13,6 +13,7 @@ use gatehouse_identity::Identity;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::client_address::TrustedProxies;
 use crate::cookies::Cookies;
 use crate::limits::{BodyLimits, Refusal};
 use crate::metrics::MetricsToken;
@@ -33,6 +34,10 @@ pub struct AppState {
     pub(crate) limits: BodyLimits,
     /// When set, `/metrics` answers only to `Authorization: Bearer <token>`.
     pub(crate) metrics_token: Option<MetricsToken>,
+    /// Whose `X-Forwarded-For` names the client (`crate::client_address`).
+    pub(crate) trusted_proxies: TrustedProxies,
+    /// `GET /graphql/ws`'s bounds (`crate::live`).
+    pub(crate) live: crate::live::LiveSettings,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -44,6 +49,7 @@ pub fn app(state: AppState) -> Router {
             crate::limits::route(post(crate::graphql::execute), limits.graphql, Refusal::GraphQl)
                 .get(crate::explorer::page),
         )
+        .route("/graphql/ws", get(crate::live::upgrade))
         .route("/graphql/explorer.js", get(crate::explorer::script))
         .route("/graphql/explorer.css", get(crate::explorer::style))
         .route("/healthz", get(|| async { "ok" }))
@@ -58,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(limits.largest(), crate::limits::catch_all))
         .layer(axum::middleware::from_fn(crate::metrics::count_requests))
+        .layer(axum::middleware::from_fn_with_state(state.trusted_proxies.clone(), crate::client_address::resolve))
         .layer(TraceLayer::new_for_http());
     let router = if https {
         router.layer(SetResponseHeaderLayer::if_not_present(

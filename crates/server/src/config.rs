@@ -59,6 +59,10 @@ const KNOWN_KEYS: &[&str] = &[
     "key_encryption_key_previous",
     "key_encryption_key_previous_file",
     "sp_signing_algorithm",
+    "trusted_proxies",
+    "live_max_subscriptions",
+    "live_poll_interval_ms",
+    "live_recheck_seconds",
     "config",
 ];
 
@@ -147,6 +151,16 @@ pub struct Config {
     pub key_encryption_key_previous_file: Option<PathBuf>,
     /// `rsa-3072` (default) or `p-256`: the SP signing key's algorithm when one is created.
     pub sp_signing_algorithm: String,
+    /// Load balancers and reverse proxies (CIDR blocks or addresses, comma-separated) whose
+    /// `X-Forwarded-For` names the client. Empty: the header is ignored (see
+    /// `crate::client_address`).
+    pub trusted_proxies: String,
+    /// Live sign-in log subscriptions (and WebSockets) one process serves at once.
+    pub live_max_subscriptions: usize,
+    /// How often each process reads new sign-in events while anyone watches live.
+    pub live_poll_interval_ms: u64,
+    /// How often a live subscription checks its session or token is still valid.
+    pub live_recheck_seconds: u64,
 }
 
 /// The range a configured body limit must fall in (1 KiB … 64 MiB).
@@ -216,6 +230,10 @@ impl Default for Config {
             key_encryption_key_previous: None,
             key_encryption_key_previous_file: None,
             sp_signing_algorithm: "rsa-3072".into(),
+            trusted_proxies: String::new(),
+            live_max_subscriptions: 1000,
+            live_poll_interval_ms: 1000,
+            live_recheck_seconds: 30,
         }
     }
 }
@@ -331,6 +349,8 @@ impl Config {
         }
         cfg.check_outbound()?;
         cfg.check_domains()?;
+        cfg.trusted_proxies()?;
+        cfg.check_live()?;
         Ok((cfg, warnings))
     }
 
@@ -433,6 +453,39 @@ impl Config {
             hashing_queue: self.password_hashing_queue.unwrap_or(defaults.hashing_queue),
             hashing_wait: Duration::from_millis(self.password_hashing_wait_ms),
         }
+    }
+
+    /// The live sign-in log's bounds.
+    fn check_live(&self) -> Result<(), ConfigError> {
+        for (key, value, range) in [
+            ("live_max_subscriptions", self.live_max_subscriptions as u64, 1..=100_000),
+            ("live_poll_interval_ms", self.live_poll_interval_ms, 50..=60_000),
+            ("live_recheck_seconds", self.live_recheck_seconds, 1..=3600),
+        ] {
+            if !range.contains(&value) {
+                return Err(ConfigError::Invalid(format!(
+                    "{key} is {value}; it must be between {} and {}",
+                    range.start(),
+                    range.end()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The live sign-in log's limits, as the identity services take them.
+    pub(crate) fn live_limits(&self) -> gatehouse_identity::LiveLimits {
+        gatehouse_identity::LiveLimits {
+            poll_interval: Duration::from_millis(self.live_poll_interval_ms),
+            per_process: self.live_max_subscriptions,
+            ..gatehouse_identity::LiveLimits::default()
+        }
+    }
+
+    /// The proxies whose `X-Forwarded-For` is believed.
+    pub(crate) fn trusted_proxies(&self) -> Result<crate::client_address::TrustedProxies, ConfigError> {
+        crate::client_address::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|why| ConfigError::Invalid(format!("trusted_proxies (GATEHOUSE_TRUSTED_PROXIES): {why}")))
     }
 
     /// The public base URL without a trailing slash.

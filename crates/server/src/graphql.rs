@@ -4,15 +4,16 @@
 //! for everything refused before the executor runs; errors inside it are the GraphQL
 //! crate's (`extensions.code`).
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gatehouse_graphql::{RequestAuth, SessionReport};
 use serde_json::{Map, Value};
 
 use crate::app::AppState;
+use crate::client_address::ClientAddress;
 use crate::cookies::with_cookie;
 use crate::limits::Refusal;
 
@@ -21,7 +22,7 @@ use crate::limits::Refusal;
 /// browser form can send ever reaches the executor. `GET /graphql` is the explorer page
 /// and never executes anything.
 pub(crate) async fn execute(State(state): State<AppState>, req: Request) -> Response {
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let peer = req.extensions().get::<ClientAddress>().map(|c| c.0);
     let auth = match authenticate(&state, req.headers(), peer).await {
         Ok(a) => a,
         Err(refused) => return refused.into_response(),
@@ -69,10 +70,10 @@ fn is_rate_limited(e: &async_graphql::ServerError) -> bool {
 async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
-    peer: Option<SocketAddr>,
+    peer: Option<IpAddr>,
 ) -> Result<RequestAuth, GraphQlError> {
     let mut auth = RequestAuth {
-        ip: peer.map(|p| p.ip().to_string()),
+        ip: peer.map(|p| p.to_string()),
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         operator_tenant: headers.get("x-gatehouse-tenant").and_then(|v| v.to_str().ok()).map(str::to_owned),
         ..RequestAuth::default()

@@ -5,6 +5,7 @@
 #![warn(unreachable_pub)]
 
 pub mod app;
+mod client_address;
 pub mod config;
 mod console;
 mod cookies;
@@ -12,6 +13,7 @@ mod dns;
 mod explorer;
 mod graphql;
 mod limits;
+mod live;
 mod metrics;
 mod pages;
 mod same_origin;

@@ -2,10 +2,9 @@
 //! `/saml2/complete`, `/saml2/logout`, `/saml2/metadata`, and the `/login` and `/logout`
 //! pages. The flow itself lives in `gatehouse_identity::sso_flow`; this module is HTTP.
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Form, Query, RawQuery, State};
+use axum::extract::{Form, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,6 +16,7 @@ use gatehouse_identity::{
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::client_address::ClientAddress;
 use crate::cookies::with_cookie;
 use crate::limits::{self, BodyLimits, Refusal};
 use crate::metrics::{RateLimit, SsoStep};
@@ -36,9 +36,9 @@ pub(crate) fn routes(l: &BodyLimits) -> Router<AppState> {
         .route("/logout", limits::route(post(logout_submit), l.form, Refusal::Page).get(logout_page))
 }
 
-fn meta(headers: &HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> RequestMeta {
+fn meta(headers: &HeaderMap, peer: Option<Extension<ClientAddress>>) -> RequestMeta {
     RequestMeta {
-        ip: peer.map(|Extension(ConnectInfo(a))| a.ip().to_string()),
+        ip: peer.map(|Extension(ClientAddress(a))| a.to_string()),
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         quiet_failures: false,
     }
@@ -127,7 +127,7 @@ struct AcsForm {
 
 async fn acs(
     State(state): State<AppState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    peer: Option<Extension<ClientAddress>>,
     headers: HeaderMap,
     Form(form): Form<AcsForm>,
 ) -> Response {
@@ -139,7 +139,7 @@ async fn acs(
 
 async fn acs_step(
     state: &AppState,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    peer: Option<Extension<ClientAddress>>,
     headers: &HeaderMap,
     form: AcsForm,
 ) -> Response {
@@ -310,7 +310,7 @@ struct CompleteForm {
 
 async fn complete(
     State(state): State<AppState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    peer: Option<Extension<ClientAddress>>,
     headers: HeaderMap,
     Form(form): Form<CompleteForm>,
 ) -> Response {
@@ -486,7 +486,7 @@ struct LoginForm {
 /// field (and an SSO button where both are allowed).
 async fn login_submit(
     State(state): State<AppState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    peer: Option<Extension<ClientAddress>>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {

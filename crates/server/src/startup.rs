@@ -130,6 +130,7 @@ pub fn state(cfg: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
         sp,
     )
     .with_limits(cfg.limits())
+    .with_live_limits(cfg.live_limits())
     .with_sp_key_policy_opt(sp_key_policy(cfg)?)
     .with_fetcher(
         gatehouse_outbound::Fetcher::new(cfg.outbound()).map_err(|e| anyhow::anyhow!("outbound HTTP client: {e}"))?,
@@ -160,6 +161,11 @@ pub fn state(cfg: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
         cookies,
         limits,
         metrics_token: cfg.metrics_token.as_deref().map(MetricsToken::new),
+        trusted_proxies: cfg.trusted_proxies()?,
+        live: crate::live::LiveSettings {
+            sockets: Arc::new(tokio::sync::Semaphore::new(cfg.live_max_subscriptions)),
+            recheck: std::time::Duration::from_secs(cfg.live_recheck_seconds),
+        },
     })
 }
 

@@ -440,6 +440,14 @@ export const SignInEventsQuery = graphql(`
   }
 `);
 
+export const SignInEventAddedSubscription = graphql(`
+  subscription SignInEventAdded($filter: SignInEventFilter) {
+    signInEventAdded(filter: $filter) {
+      ...SignInEventFields
+    }
+  }
+`);
+
 export const ScimTokenFields = graphql(`
   fragment ScimTokenFields on ScimToken {
     id

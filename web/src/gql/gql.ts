@@ -61,6 +61,7 @@ type Documents = {
     "\n  mutation ImportIdpMetadata($xml: String!) {\n    importIdpMetadata(xml: $xml, apply: false) {\n      issuer\n      loginUrl\n      logoutUrl\n      certificates {\n        subject\n        fingerprintSha256\n        notBefore\n        notAfter\n        pem\n        usable\n      }\n    }\n  }\n": typeof types.ImportIdpMetadataDocument,
     "\n  fragment SignInEventFields on SignInEvent {\n    id\n    createdAt\n    success\n    flow\n    reasonCode\n    reason\n    detail\n    userId\n    nameId\n    certificateFingerprint\n    clockOffsetSeconds\n    ip\n    userAgent\n  }\n": typeof types.SignInEventFieldsFragmentDoc,
     "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.SignInEventsDocument,
+    "\n  subscription SignInEventAdded($filter: SignInEventFilter) {\n    signInEventAdded(filter: $filter) {\n      ...SignInEventFields\n    }\n  }\n": typeof types.SignInEventAddedDocument,
     "\n  fragment ScimTokenFields on ScimToken {\n    id\n    prefix\n    createdBy\n    createdAt\n    lastUsedAt\n    revokedAt\n  }\n": typeof types.ScimTokenFieldsFragmentDoc,
     "\n  query Provisioning($first: Int, $after: String) {\n    serviceProvider {\n      scimTenantUrl\n    }\n    tenant {\n      scimManagesAdmins\n    }\n    scimTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ScimTokenFields\n      }\n    }\n  }\n": typeof types.ProvisioningDocument,
     "\n  mutation SetScimManagesAdmins($enabled: Boolean!) {\n    setScimManagesAdmins(enabled: $enabled) {\n      scimManagesAdmins\n    }\n  }\n": typeof types.SetScimManagesAdminsDocument,
@@ -121,6 +122,7 @@ const documents: Documents = {
     "\n  mutation ImportIdpMetadata($xml: String!) {\n    importIdpMetadata(xml: $xml, apply: false) {\n      issuer\n      loginUrl\n      logoutUrl\n      certificates {\n        subject\n        fingerprintSha256\n        notBefore\n        notAfter\n        pem\n        usable\n      }\n    }\n  }\n": types.ImportIdpMetadataDocument,
     "\n  fragment SignInEventFields on SignInEvent {\n    id\n    createdAt\n    success\n    flow\n    reasonCode\n    reason\n    detail\n    userId\n    nameId\n    certificateFingerprint\n    clockOffsetSeconds\n    ip\n    userAgent\n  }\n": types.SignInEventFieldsFragmentDoc,
     "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.SignInEventsDocument,
+    "\n  subscription SignInEventAdded($filter: SignInEventFilter) {\n    signInEventAdded(filter: $filter) {\n      ...SignInEventFields\n    }\n  }\n": types.SignInEventAddedDocument,
     "\n  fragment ScimTokenFields on ScimToken {\n    id\n    prefix\n    createdBy\n    createdAt\n    lastUsedAt\n    revokedAt\n  }\n": types.ScimTokenFieldsFragmentDoc,
     "\n  query Provisioning($first: Int, $after: String) {\n    serviceProvider {\n      scimTenantUrl\n    }\n    tenant {\n      scimManagesAdmins\n    }\n    scimTokens(first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ScimTokenFields\n      }\n    }\n  }\n": types.ProvisioningDocument,
     "\n  mutation SetScimManagesAdmins($enabled: Boolean!) {\n    setScimManagesAdmins(enabled: $enabled) {\n      scimManagesAdmins\n    }\n  }\n": types.SetScimManagesAdminsDocument,
@@ -319,6 +321,10 @@ export function graphql(source: "\n  fragment SignInEventFields on SignInEvent {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query SignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    signInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n"): typeof import('./graphql').SignInEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription SignInEventAdded($filter: SignInEventFilter) {\n    signInEventAdded(filter: $filter) {\n      ...SignInEventFields\n    }\n  }\n"): typeof import('./graphql').SignInEventAddedDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -509,6 +509,13 @@ export type SignInEventsQueryVariables = Exact<{
 
 export type SignInEventsQuery = { signInEvents: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, createdAt: string, success: boolean, flow: string, reasonCode: string, reason: string, detail: string, userId: string | null, nameId: string | null, certificateFingerprint: string | null, clockOffsetSeconds: number | null, ip: string | null, userAgent: string | null }> } };
 
+export type SignInEventAddedSubscriptionVariables = Exact<{
+  filter?: SignInEventFilter | null | undefined;
+}>;
+
+
+export type SignInEventAddedSubscription = { signInEventAdded: { id: string, createdAt: string, success: boolean, flow: string, reasonCode: string, reason: string, detail: string, userId: string | null, nameId: string | null, certificateFingerprint: string | null, clockOffsetSeconds: number | null, ip: string | null, userAgent: string | null } };
+
 export type ScimTokenFieldsFragment = { id: string, prefix: string, createdBy: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null };
 
 export type ProvisioningQueryVariables = Exact<{
@@ -1427,6 +1434,27 @@ export const SignInEventsDocument = new TypedDocumentString(`
   ip
   userAgent
 }`) as unknown as TypedDocumentString<SignInEventsQuery, SignInEventsQueryVariables>;
+export const SignInEventAddedDocument = new TypedDocumentString(`
+    subscription SignInEventAdded($filter: SignInEventFilter) {
+  signInEventAdded(filter: $filter) {
+    ...SignInEventFields
+  }
+}
+    fragment SignInEventFields on SignInEvent {
+  id
+  createdAt
+  success
+  flow
+  reasonCode
+  reason
+  detail
+  userId
+  nameId
+  certificateFingerprint
+  clockOffsetSeconds
+  ip
+  userAgent
+}`) as unknown as TypedDocumentString<SignInEventAddedSubscription, SignInEventAddedSubscriptionVariables>;
 export const ProvisioningDocument = new TypedDocumentString(`
     query Provisioning($first: Int, $after: String) {
   serviceProvider {

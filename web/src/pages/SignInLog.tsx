@@ -1,12 +1,13 @@
 // The SSO sign-in log: every attempt, with the reason in words and what was expected
 // versus what the IdP sent, so an admin can fix the configuration.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { gql } from '../api/client';
 import { asApiError, useDebounced, useQuery } from '../api/hooks';
-import { SignInEventsQuery, SignInReasonsQuery, UnattributedSignInEventsQuery } from '../api/operations';
+import { type LiveState, subscribeLive } from '../api/live';
+import { SignInEventAddedSubscription, SignInEventsQuery, SignInReasonsQuery, UnattributedSignInEventsQuery } from '../api/operations';
 import { SelectField, TextField } from '../components/Field';
 import { Empty, ErrorBanner, Loading } from '../components/States';
-import type { SignInEventFieldsFragment as SignInEvent } from '../gql/graphql';
+import type { SignInEventFieldsFragment as SignInEvent, SignInEventFilter } from '../gql/graphql';
 import { EXPORT_MAX_ROWS, collectPages, download, toCsv } from '../lib/csv';
 import { formatDateTime } from '../lib/format';
 import { useRouter } from '../router';
@@ -17,6 +18,8 @@ interface Events {
 }
 
 const PAGE_SIZE = 25;
+/** New entries kept above the first page while the page is open. */
+const LIVE_MAX = 200;
 
 const FLOW_LABEL: Record<string, string> = {
   sp_initiated: 'Started here (SP-initiated)',
@@ -70,6 +73,8 @@ export function SignInLogPage({ unattributed = false }: { unattributed?: boolean
       ? (await gql(UnattributedSignInEventsQuery, { first: 200, after, filter })).unattributedSignInEvents
       : (await gql(SignInEventsQuery, { first: 200, after, filter })).signInEvents;
   const filtered = outcome !== 'all' || !!filter.reasonCode || !!filter.since || !!filter.user || !!filter.reference;
+  const live = useLiveSignIns(!unattributed && cursors.length === 1 ? JSON.stringify(filter) : null);
+  const shown = events ? mergeLive(live.events, events.nodes) : undefined;
   const restart = () => setCursors([null]);
   const title = unattributed ? 'Sign-ins without a tenant' : 'Sign-in log';
 
@@ -89,6 +94,7 @@ export function SignInLogPage({ unattributed = false }: { unattributed?: boolean
       <div className="page-head">
         <h1>{title}</h1>
         <span className="tools">
+          {!unattributed && <LiveIndicator state={live.state} why={live.why} />}
           <button type="button" onClick={() => void exportCsv()} disabled={!events || events.nodes.length === 0 || exporting === 'Exporting…'}>
             Export CSV
           </button>
@@ -163,14 +169,14 @@ export function SignInLogPage({ unattributed = false }: { unattributed?: boolean
       </form>
       <ErrorBanner error={query.error} onRetry={() => void query.reload()} />
       {!events && !query.error && <Loading what={`the ${title.toLowerCase()}`} />}
-      {events && events.nodes.length === 0 && (
+      {shown && shown.length === 0 && (
         <Empty title={filtered ? 'No sign-ins match these filters' : unattributed ? 'No attempts without a tenant' : 'No SSO sign-ins yet'}>
           {!filtered && !unattributed && <p>Attempts appear here as soon as users sign in through your identity provider, or you run Test SSO.</p>}
         </Empty>
       )}
-      {events && events.nodes.length > 0 && (
+      {shown && shown.length > 0 && (
         <ol className="event-list" aria-busy={query.loading}>
-          {events.nodes.map((e) => (
+          {shown.map((e) => (
             <SignInEntry
               key={e.id}
               event={e}
@@ -198,6 +204,60 @@ export function SignInLogPage({ unattributed = false }: { unattributed?: boolean
         </nav>
       )}
     </div>
+  );
+}
+
+/**
+ * New sign-ins of the tenant while the first page is open (`filterKey`: the filter as
+ * JSON, or null when not watching). A new filter starts over; the page's own rows come
+ * from the query, so only what arrived since is kept here.
+ */
+function useLiveSignIns(filterKey: string | null): { events: SignInEvent[]; state: LiveState; why?: string } {
+  const [live, setLive] = useState<{ key: string | null; events: SignInEvent[]; state: LiveState; why?: string }>({
+    key: filterKey,
+    events: [],
+    state: 'stopped',
+  });
+  if (live.key !== filterKey) setLive({ key: filterKey, events: [], state: filterKey ? 'connecting' : 'stopped' });
+  useEffect(() => {
+    if (filterKey === null) return;
+    const filter = JSON.parse(filterKey) as SignInEventFilter;
+    return subscribeLive(SignInEventAddedSubscription, { filter }, {
+      next: (data) =>
+        setLive((l) =>
+          l.key !== filterKey || l.events.some((e) => e.id === data.signInEventAdded.id)
+            ? l
+            : { ...l, events: [data.signInEventAdded, ...l.events].slice(0, LIVE_MAX) },
+        ),
+      state: (state, why) => setLive((l) => (l.key === filterKey ? { ...l, state, why } : l)),
+    });
+  }, [filterKey]);
+  return live;
+}
+
+/** Live rows above the page's rows, each once, newest first. */
+export function mergeLive(live: SignInEvent[], page: SignInEvent[]): SignInEvent[] {
+  const onPage = new Set(page.map((e) => e.id));
+  const fresh = live.filter((e) => !onPage.has(e.id));
+  return [...fresh, ...page].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+}
+
+function LiveIndicator({ state, why }: { state: LiveState; why?: string }) {
+  const label =
+    state === 'live'
+      ? 'Live'
+      : state === 'connecting'
+        ? 'Connecting…'
+        : state === 'reconnecting'
+          ? 'Reconnecting…'
+          : why
+            ? `Live updates off: ${why}`
+            : 'Live updates off';
+  return (
+    <span className={`live-indicator live-${state}`} role="status" title="New sign-ins appear at the top while this page is open">
+      <span className="live-dot" aria-hidden="true" />
+      {label}
+    </span>
   );
 }
 

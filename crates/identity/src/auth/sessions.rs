@@ -97,6 +97,18 @@ impl Identity {
     /// The principal behind a session cookie, if the session is live and its user still
     /// active. Unknown, expired and idle sessions are all just `None`.
     pub async fn resolve_session(&self, token: &str) -> Result<Option<Principal>> {
+        self.find_session(token, true).await
+    }
+
+    /// Whether the session behind a cookie still stands (not signed out, expired, idle too
+    /// long, or its user suspended), without counting as use: a long-lived connection (the
+    /// live sign-in log) re-checks with this, so leaving a page open does not keep a session
+    /// from going idle.
+    pub async fn session_still_valid(&self, token: &str) -> Result<Option<Principal>> {
+        self.find_session(token, false).await
+    }
+
+    async fn find_session(&self, token: &str, touch: bool) -> Result<Option<Principal>> {
         if !TokenKind::Session.is_plausible(token) {
             return Ok(None);
         }
@@ -125,7 +137,7 @@ impl Identity {
         } else {
             None
         };
-        if principal.is_some() && now - s.last_seen_at >= TOUCH_EVERY {
+        if touch && principal.is_some() && now - s.last_seen_at >= TOUCH_EVERY {
             session::Entity::update_many()
                 .col_expr(session::Column::LastSeenAt, Expr::value(now))
                 .filter(session::Column::Id.eq(s.id))

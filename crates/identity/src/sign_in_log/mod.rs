@@ -2,8 +2,11 @@
 //! code (success or refusal), and the admin's paged, filtered reader.
 
 mod last_sign_in;
+mod live;
 mod reason;
 mod status;
+
+pub use live::{LiveLimits, LiveSignIns, LiveSubscription};
 
 pub(crate) use reason::Outcome;
 pub use reason::{SignInReason, reason_text};
@@ -89,6 +92,32 @@ pub struct SignInFilter {
 pub const MAX_USER_FILTER_CHARS: usize = 256;
 
 impl SignInFilter {
+    /// Refuses a `user` longer than a stored NameID.
+    fn check(&self) -> Result<()> {
+        if self.user().is_some_and(|u| u.chars().count() > MAX_USER_FILTER_CHARS) {
+            return Err(Error::invalid("filter.user", format!("must be at most {MAX_USER_FILTER_CHARS} characters")));
+        }
+        Ok(())
+    }
+
+    /// The `user` filter, when it says anything.
+    fn user(&self) -> Option<&str> {
+        self.user.as_deref().map(str::trim).filter(|u| !u.is_empty())
+    }
+
+    /// Whether an event passes this filter: the same rules as [`Self::apply`], in memory,
+    /// for the live log.
+    fn matches(&self, e: &SignInEvent) -> bool {
+        self.success.is_none_or(|s| s == e.success)
+            && self.reason_code.as_deref().is_none_or(|r| r == e.reason_code)
+            && self.user_id.is_none_or(|u| e.user_id.as_deref() == Some(u.to_string().as_str()))
+            && self
+                .user()
+                .is_none_or(|u| e.name_id.as_deref().is_some_and(|n| n.to_lowercase().contains(&u.to_lowercase())))
+            && self.reference.is_none_or(|r| r == e.id)
+            && self.since.is_none_or(|s| e.created_at >= s)
+    }
+
     /// Narrows `q` by every filter that is set; refuses a `user` longer than a stored NameID.
     fn apply(&self, mut q: Select<sign_in_event::Entity>) -> Result<Select<sign_in_event::Entity>> {
         if let Some(s) = self.success {

@@ -86,13 +86,21 @@ const OPERATOR_ONLY: &[(&str, &str)] = &[
     ("dropSpKey", "mutation($id:ID!){ dropSpKey(id:$id) { id } }"),
 ];
 
+/// Subscriptions for tenant admins (and API tokens, and operators naming the tenant) only.
+const ADMIN_ONLY_SUBSCRIPTIONS: &[(&str, &str)] = &[("signInEventAdded", "subscription { signInEventAdded { id } }")];
+
 /// Every signed-in user (`user` for their own record), or anyone (`signIn`).
 const EVERYONE: &[&str] = &["me", "tenant", "serviceProvider", "user", "signIn", "signOut", "signInReasons"];
 
 #[test]
 fn every_operation_is_classified() {
-    let listed: Vec<&str> =
-        ADMIN_ONLY.iter().chain(OPERATOR_ONLY).map(|(name, _)| *name).chain(EVERYONE.iter().copied()).collect();
+    let listed: Vec<&str> = ADMIN_ONLY
+        .iter()
+        .chain(OPERATOR_ONLY)
+        .chain(ADMIN_ONLY_SUBSCRIPTIONS)
+        .map(|(name, _)| *name)
+        .chain(EVERYONE.iter().copied())
+        .collect();
     let missing: Vec<String> = schema_operations().into_iter().filter(|o| !listed.contains(&o.as_str())).collect();
     assert!(missing.is_empty(), "operations without a rights test: {missing:?}");
 }
@@ -121,6 +129,14 @@ both_backends!(plain_users_are_refused_every_admin_and_operator_operation, |db| 
         }
     };
     refused(ADMIN_ONLY, "only a tenant admin may do this").await;
+    for (name, q) in ADMIN_ONLY_SUBSCRIPTIONS {
+        use futures_util::StreamExt as _;
+        let first = app.subscribe(&user, q).await.next().await.expect("an answer");
+        let e = &first.errors[0];
+        assert_eq!(e.message, "only a tenant admin may do this", "{name}");
+        let code = e.extensions.as_ref().and_then(|x| x.get("code")).cloned();
+        assert_eq!(code, Some(async_graphql::Value::from("FORBIDDEN")), "{name}");
+    }
     refused(OPERATOR_ONLY, "only a platform operator may do this").await;
 
     // What users may do, they still may: their own record, their tenant, the SP values.

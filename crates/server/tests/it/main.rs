@@ -4,11 +4,13 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod admin_rights;
+mod client_address;
 mod domains;
 mod edge;
 mod graphql_auth;
 mod graphql_limits;
 mod isolation;
+mod live;
 mod metrics;
 mod pagination;
 mod scim;

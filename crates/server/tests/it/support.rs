@@ -88,7 +88,14 @@ impl TestApp {
     }
 
     pub async fn with_public_url(db: TestDb, public_url: &str) -> TestApp {
-        let cfg = Config { public_url: Some(public_url.into()), database_url: db.url().into(), ..Config::default() };
+        Self::configured(db, |cfg| cfg.public_url = Some(public_url.into())).await
+    }
+
+    /// An app on the test public URL with some settings changed.
+    pub async fn configured(db: TestDb, change: impl FnOnce(&mut Config)) -> TestApp {
+        let mut cfg =
+            Config { public_url: Some(PUBLIC_URL.into()), database_url: db.url().into(), ..Config::default() };
+        change(&mut cfg);
         let state = gatehouse_server::state(&cfg, db.conn().clone()).expect("state");
         let router = gatehouse_server::app(state.clone());
         TestApp { router, state, db }
@@ -109,6 +116,26 @@ impl TestApp {
         let body = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         Reply { status, location, content_type, set_cookie, body }
+    }
+
+    /// A subscription run on the schema in-process (no socket), as `auth`.
+    pub async fn subscribe(
+        &self,
+        auth: &Auth,
+        query: &str,
+    ) -> std::pin::Pin<Box<dyn futures_util::Stream<Item = async_graphql::Response> + Send>> {
+        let identity = &self.state.identity;
+        let mut request = gatehouse_graphql::RequestAuth::default();
+        match auth {
+            Auth::Anonymous => {}
+            Auth::Cookie(c) => request.principal = identity.resolve_session(c).await.expect("session"),
+            Auth::Bearer(t) => request.principal = identity.resolve_api_token(t).await.expect("token"),
+            Auth::Operator(c, tenant) => {
+                request.principal = identity.resolve_session(c).await.expect("session");
+                request.operator_tenant = Some(tenant.clone());
+            }
+        }
+        self.state.schema.execute_stream(async_graphql::Request::new(query).data(request))
     }
 
     pub async fn gql(&self, auth: &Auth, query: &str, variables: Value) -> Reply {
@@ -169,11 +196,11 @@ pub fn session_from(set_cookie: &[String]) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The names of every query and mutation in the schema.
+/// The names of every query, mutation and subscription in the schema.
 pub fn schema_operations() -> Vec<String> {
     let sdl = gatehouse_graphql::schema_sdl();
     let mut ops = Vec::new();
-    for block in ["type Query {", "type Mutation {"] {
+    for block in ["type Query {", "type Mutation {", "type Subscription {"] {
         let start = sdl.find(block).expect("root type") + block.len();
         let body = &sdl[start..start + sdl[start..].find("\n}").expect("end")];
         let mut in_doc = false;
