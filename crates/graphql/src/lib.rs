@@ -12,6 +12,7 @@
 //! - `certificates`: the IdP metadata URL, staged certificates, certificate usage and expiry warnings.
 //! - `batches`: nested lists read one statement per level, not per row.
 //! - `sso_drafts`: the SSO settings' draft, publishing, history, diff and rollback (issue 13).
+//! - `webhooks`: webhook endpoints, their deliveries, resending and secret rotation (issue 15).
 //! - `one_sign_in`: at most one `signIn` per request (aliases included), checked before anything runs.
 
 #![warn(unreachable_pub)]
@@ -28,6 +29,7 @@ mod pagination;
 mod query;
 mod sso_drafts;
 mod types;
+mod webhooks;
 
 use async_graphql::{EmptySubscription, Schema};
 use gatehouse_identity::Identity;
@@ -36,7 +38,13 @@ pub use context::{RequestAuth, ServiceProviderInfo, SessionChange, SessionReport
 /// The queries: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(query::CoreQuery, certificates::CertificateQuery, domains::DomainQuery, sso_drafts::DraftQuery);
+pub struct QueryRoot(
+    query::CoreQuery,
+    certificates::CertificateQuery,
+    domains::DomainQuery,
+    sso_drafts::DraftQuery,
+    webhooks::WebhookQuery,
+);
 
 /// The mutations: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]
@@ -46,6 +54,7 @@ pub struct MutationRoot(
     certificates::CertificateMutation,
     domains::DomainMutation,
     sso_drafts::DraftMutation,
+    webhooks::WebhookMutation,
 );
 
 pub type GatehouseSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

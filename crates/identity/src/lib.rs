@@ -22,6 +22,7 @@
 //! | `break_glass` | the SSO-required password rule and the tenant's break-glass accounts |
 //! | `tenants` | tenants and their settings; `tenant_list`, the operators' searchable list with SSO status and user counts |
 //! | `audit` | who changed what |
+//! | `webhooks` | tenants' webhook endpoints, the outbox written with each change, the delivery worker, Standard Webhooks signatures |
 //! | `maintenance` | purging what expired |
 //! | `bootstrap` | the first operator and the demo tenant |
 //! | `store` | the entities (`store::entities`, each with its conversion to the domain type), `live_users`, the one soft delete, the one write transaction (`begin_write`) |
@@ -51,6 +52,7 @@ mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod validate;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -92,6 +94,10 @@ pub use sso::{
 pub use sso::{DraftTest, MAX_VERSIONS, PublishAction, SaveTarget, SettingChange, SettingsRef, SsoDraft, SsoVersion};
 pub use tenant_list::TenantOverview;
 pub use tenants::{CreatedTenant, NewTenant};
+pub use webhooks::{
+    CreatedWebhookEndpoint, DeliveryPass, DeliveryState, EventType, MAX_ENDPOINTS, NewWebhookEndpoint, SECRET_PREFIX,
+    WebhookDelivery, WebhookEndpoint, WebhookEndpointUpdate, WebhookPolicy, retry_delay, sign as sign_webhook,
+};
 
 /// Lifetimes of console sessions.
 #[derive(Clone, Debug)]
@@ -132,6 +138,9 @@ pub struct Identity {
     domains: Option<domains::Domains>,
     /// Gatehouse's own SAML keys ([`Identity::with_sp_key_policy`], [`Identity::load_sp_keys`]).
     sp_keys: Arc<sp_keys::SpKeys>,
+    /// The webhook client and delivery policy ([`Identity::with_webhooks`]); without a client
+    /// events are still written but not sent.
+    webhooks: Arc<webhooks::Webhooks>,
 }
 
 impl Identity {
@@ -148,6 +157,7 @@ impl Identity {
             fetcher: None,
             domains: None,
             sp_keys: Arc::default(),
+            webhooks: Arc::default(),
         }
     }
 

@@ -214,6 +214,11 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, system: &SystemAcce
             }
         }
     });
+    // Webhook deliveries: every replica runs the worker; each delivery is leased by one.
+    tokio::spawn(gatehouse_server::webhooks::deliver(
+        st.identity.clone(),
+        std::time::Duration::from_millis(cfg.webhook_poll_interval_ms),
+    ));
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cfg.listen))?;
