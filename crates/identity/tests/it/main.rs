@@ -23,3 +23,4 @@ mod tenants;
 mod throttle;
 mod user_lists;
 mod users;
+mod webhooks;

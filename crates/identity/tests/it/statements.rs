@@ -9,6 +9,11 @@
 //! ACS's also finds the user): a sign-in is three statements once the certificates are cached
 //! — the admission's read, the ACS's write, the hand-over's — where there were twelve
 //! statements and five commits before issue 11.
+//!
+//! Issue 15 (webhooks): the sign-in's webhook event goes to the durable outbox with the log
+//! entry. On PostgreSQL it is one more branch of the ACS's statement (`INSERT
+//! webhook_deliveries` inside the `WITH`), so the count stays three; on SQLite it is one more
+//! `INSERT … SELECT` inside the ACS's transaction (no row unless an endpoint is subscribed).
 
 use std::sync::{Arc, Mutex};
 
@@ -110,9 +115,9 @@ both_backends!(an_sso_sign_in_runs_a_fixed_list_of_statements, |db| async move {
         ["SELECT rate_limits+sso_connections", "SELECT idp_certificates"]
             .iter()
             .chain(if pg {
-                &["WITH[INSERT assertion_replays, INSERT sign_in_events, INSERT sso_handoffs]"][..]
+                &["WITH[INSERT assertion_replays, INSERT sign_in_events, INSERT sso_handoffs, INSERT webhook_deliveries]"][..]
             } else {
-                &["SELECT users", "INSERT assertion_replays", "INSERT sign_in_events", "INSERT sso_handoffs"][..]
+                &["SELECT users", "INSERT assertion_replays", "INSERT sign_in_events", "INSERT webhook_deliveries", "INSERT sso_handoffs"][..]
             })
             .copied()
             .collect::<Vec<_>>()
@@ -130,13 +135,14 @@ both_backends!(an_sso_sign_in_runs_a_fixed_list_of_statements, |db| async move {
         ["SELECT rate_limits+sso_connections+sso_requests"]
             .iter()
             .chain(if pg {
-                &["WITH[DELETE sso_requests, INSERT assertion_replays, INSERT sign_in_events, INSERT sso_handoffs]"][..]
+                &["WITH[DELETE sso_requests, INSERT assertion_replays, INSERT sign_in_events, INSERT sso_handoffs, INSERT webhook_deliveries]"][..]
             } else {
                 &[
                     "SELECT users",
                     "DELETE sso_requests",
                     "INSERT assertion_replays",
                     "INSERT sign_in_events",
+                    "INSERT webhook_deliveries",
                     "INSERT sso_handoffs",
                 ][..]
             })
