@@ -185,3 +185,31 @@ both_backends!(a_certificate_added_alone_counts_the_version_up, |db| async move 
     let removed = w.id().sso_connection(&w.scope).await.unwrap();
     assert_eq!(removed.version, after.version + 1, "a removed certificate is a new version");
 });
+
+both_backends!(a_sign_in_writes_its_webhook_event_with_its_log_entry, |db| async move {
+    let w = World::new(db).await;
+    let pg = w.id().db().get_database_backend() == sea_orm::DbBackend::Postgres;
+    let sp = ServiceProvider::from_public_url(PUBLIC_URL).unwrap();
+    let kek = SpKeyPolicy { current: KeyEncryptionKey::generate(), previous: None, signing_algorithm: KeyAlgorithm::P256 };
+    let admin = Identity::new(w.id().db().clone(), w.ctx.clock.clone(), SessionPolicy::default(), sp).with_sp_key_policy(kek);
+    let new = NewWebhookEndpoint {
+        url: "https://hooks.example/sign-ins".into(),
+        description: String::new(),
+        event_types: vec![EventType::SignInSucceeded, EventType::SignInFailed],
+    };
+    let e = admin.create_webhook_endpoint(&w.scope, new).await.unwrap().endpoint;
+    let (id, log) = counted(&w);
+
+    acs(&id, &w, "entra_unsolicited").await;
+    let writes = log.take().into_iter().filter(|s| s.contains("webhook_deliveries")).count();
+    assert_eq!(writes, 1, "one outbox write (inside the ACS's statement on PostgreSQL: {pg})");
+    let rows = admin.webhook_deliveries(&w.scope, e.id, &PageRequest::default()).await.unwrap().items;
+    assert_eq!(rows.len(), 1);
+    let event: serde_json::Value = serde_json::from_str(&rows[0].payload).unwrap();
+    assert_eq!(event["type"], "sign_in.succeeded");
+    assert_eq!(event["tenant"], w.contoso.id.to_string());
+    assert_eq!(event["data"]["user_id"], w.alice.id.to_string());
+    assert_eq!(event["data"]["reason_code"], "success");
+    assert_eq!(event["data"]["flow"], "idp_initiated");
+    assert_eq!(event["id"], rows[0].event_id.to_string());
+});
