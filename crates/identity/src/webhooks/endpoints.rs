@@ -168,12 +168,12 @@ fn audit_view(e: &WebhookEndpoint) -> serde_json::Value {
 impl Identity {
     /// The key that seals secrets; without one, webhooks cannot be registered.
     fn webhook_kek(&self) -> Result<&crate::sp_keys::KeyEncryptionKey> {
-        self.key_encryption_keys().map(|(current, _)| current).ok_or_else(|| {
-            Error::Forbidden(
-                "webhooks need a key-encryption key to seal their signing secrets: an operator sets \
-                 GATEHOUSE_KEY_ENCRYPTION_KEY"
-                    .into(),
-            )
+        // Not the caller's fault (FORBIDDEN) but the server's state: a conflict to report.
+        self.key_encryption_keys().map(|(current, _)| current).ok_or_else(|| Error::Conflict {
+            field: None,
+            message: "webhooks need a key-encryption key to seal their signing secrets: an operator sets \
+                      GATEHOUSE_KEY_ENCRYPTION_KEY"
+                .into(),
         })
     }
 

@@ -524,7 +524,7 @@ both_backends!(endpoints_are_checked_and_bounded, |db| async move {
     let plain = Ctx::with(gatehouse_test_support::TestDb::new(backend).await, "https://gatehouse.test", start());
     let (_, admin) = plain.tenant("plain").await;
     let e = plain.identity.create_webhook_endpoint(&admin, new("https://hooks.example/".into(), vec![EventType::UserCreated])).await.unwrap_err();
-    assert!(matches!(e, Error::Forbidden(ref m) if m.contains("GATEHOUSE_KEY_ENCRYPTION_KEY")), "{e:?}");
+    assert!(matches!(e, Error::Conflict { ref message, .. } if message.contains("GATEHOUSE_KEY_ENCRYPTION_KEY")), "{e:?}");
 });
 
 both_backends!(sign_in_attempts_and_scim_tokens_are_events_too, |db| async move {

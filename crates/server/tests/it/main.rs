@@ -15,3 +15,4 @@ mod scim;
 mod sso_drafts;
 mod sso_settings;
 mod support;
+mod webhooks;
