@@ -14,3 +14,4 @@ mod scim_guard;
 mod sso;
 mod sso_attacks;
 mod throttle;
+mod webhooks;
