@@ -193,7 +193,10 @@ impl WebhookQuery {
         let had_cursor = after.is_some();
         let page = page(first, after)?;
         let p = identity(ctx).webhook_deliveries(&scope, endpoint, &page).await.gql()?;
-        let p = idn::Page { items: p.items.into_iter().map(WebhookDelivery::from).collect(), has_next_page: p.has_next_page };
+        let p = idn::Page {
+            items: p.items.into_iter().map(WebhookDelivery::from).collect(),
+            has_next_page: p.has_next_page,
+        };
         Ok(connection(p, |d| d.id.to_string(), had_cursor))
     }
 }

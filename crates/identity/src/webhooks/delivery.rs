@@ -22,7 +22,8 @@ use rand::Rng;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use super::signing::sign;
@@ -147,7 +148,10 @@ impl Identity {
     }
 
     /// The `webhook-*` headers and body of a delivery.
-    async fn request_for(&self, row: &webhook_delivery::Model) -> Result<Option<(String, bool, Vec<(String, String)>)>> {
+    async fn request_for(
+        &self,
+        row: &webhook_delivery::Model,
+    ) -> Result<Option<(String, bool, Vec<(String, String)>)>> {
         let Some(endpoint) = webhook_endpoint::Entity::find_by_id(row.endpoint_id)
             .filter(webhook_endpoint::Column::TenantId.eq(row.tenant_id))
             .one(&self.db)

@@ -217,7 +217,14 @@ impl Identity {
         };
         webhook_endpoint::Entity::insert(row.clone().into_active_model()).exec_without_returning(&txn).await?;
         let endpoint = WebhookEndpoint::from(row);
-        let change = Change::in_scope(scope, "webhook_endpoint.create", "webhook_endpoint", id, None, Some(audit_view(&endpoint)));
+        let change = Change::in_scope(
+            scope,
+            "webhook_endpoint.create",
+            "webhook_endpoint",
+            id,
+            None,
+            Some(audit_view(&endpoint)),
+        );
         audit::record(&txn, now, change).await?;
         txn.commit().await?;
         Ok(CreatedWebhookEndpoint { endpoint, secret })
@@ -303,8 +310,12 @@ impl Identity {
             .await?;
         webhook_endpoint::Entity::delete_by_id(row.id).exec(&txn).await?;
         let before = audit_view(&WebhookEndpoint::from(row));
-        audit::record(&txn, now, Change::in_scope(scope, "webhook_endpoint.delete", "webhook_endpoint", id, Some(before), None))
-            .await?;
+        audit::record(
+            &txn,
+            now,
+            Change::in_scope(scope, "webhook_endpoint.delete", "webhook_endpoint", id, Some(before), None),
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }
@@ -312,7 +323,11 @@ impl Identity {
     /// A new signing secret, shown this once; the previous one keeps signing (both
     /// signatures are sent) for the policy's overlap.
     #[tracing::instrument(skip(self, scope), fields(tenant_id = %scope.tenant_id()), err(level = "info"))]
-    pub async fn rotate_webhook_secret(&self, scope: &AdminScope, id: WebhookEndpointId) -> Result<CreatedWebhookEndpoint> {
+    pub async fn rotate_webhook_secret(
+        &self,
+        scope: &AdminScope,
+        id: WebhookEndpointId,
+    ) -> Result<CreatedWebhookEndpoint> {
         let kek = self.webhook_kek()?;
         let tenant_id = scope.tenant_id();
         let now = self.now();

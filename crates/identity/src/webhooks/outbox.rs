@@ -99,12 +99,11 @@ fn event_of(change: &Change<'_>) -> Option<EventType> {
         "user.update" | "user.activate" => EventType::UserUpdated,
         "user.suspend" => EventType::UserSuspended,
         "user.delete" => EventType::UserDeleted,
-        "group.create" | "group.update" if members_changed(change) => {
-            EventType::GroupMembershipChanged
-        }
-        "sso_connection.update" | "sso_settings.publish" | "sso_settings.rollback" | "sso_settings.save_and_publish" => {
-            EventType::SsoPublished
-        }
+        "group.create" | "group.update" if members_changed(change) => EventType::GroupMembershipChanged,
+        "sso_connection.update"
+        | "sso_settings.publish"
+        | "sso_settings.rollback"
+        | "sso_settings.save_and_publish" => EventType::SsoPublished,
         "idp_certificate.stage" => EventType::CertificateStaged,
         "idp_certificate.promote" => EventType::CertificatePromoted,
         "scim_token.create" => EventType::ScimTokenCreated,

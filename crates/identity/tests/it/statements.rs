@@ -190,8 +190,10 @@ both_backends!(a_sign_in_writes_its_webhook_event_with_its_log_entry, |db| async
     let w = World::new(db).await;
     let pg = w.id().db().get_database_backend() == sea_orm::DbBackend::Postgres;
     let sp = ServiceProvider::from_public_url(PUBLIC_URL).unwrap();
-    let kek = SpKeyPolicy { current: KeyEncryptionKey::generate(), previous: None, signing_algorithm: KeyAlgorithm::P256 };
-    let admin = Identity::new(w.id().db().clone(), w.ctx.clock.clone(), SessionPolicy::default(), sp).with_sp_key_policy(kek);
+    let kek =
+        SpKeyPolicy { current: KeyEncryptionKey::generate(), previous: None, signing_algorithm: KeyAlgorithm::P256 };
+    let admin =
+        Identity::new(w.id().db().clone(), w.ctx.clock.clone(), SessionPolicy::default(), sp).with_sp_key_policy(kek);
     let new = NewWebhookEndpoint {
         url: "https://hooks.example/sign-ins".into(),
         description: String::new(),

@@ -168,7 +168,10 @@ async fn endpoint(ctx: &Ctx, admin: &AdminScope, url: String, types: &[EventType
 
 async fn user(ctx: &Ctx, admin: &AdminScope, email: &str) -> Result<User> {
     ctx.identity
-        .create_user(admin, NewUser { email: email.into(), password: Some(PASSWORD.into()), active: true, ..Default::default() })
+        .create_user(
+            admin,
+            NewUser { email: email.into(), password: Some(PASSWORD.into()), active: true, ..Default::default() },
+        )
         .await
 }
 
@@ -254,7 +257,9 @@ both_backends!(a_change_that_rolls_back_writes_no_event, |db| async move {
         )
     } else {
         (
-            vec!["CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'forced failure'); END"],
+            vec![
+                "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'forced failure'); END",
+            ],
             "DROP TRIGGER fail_audit",
         )
     };
@@ -478,7 +483,10 @@ both_backends!(a_rotated_secret_signs_beside_the_new_one_during_the_overlap, |db
         .collect();
     assert!(actions.contains(&"webhook_endpoint.rotate_secret".to_owned()), "{actions:?}");
     let audit = format!("{:?}", ctx.identity.audit_events(&a, &AuditFilter::default(), &PageRequest::default()).await);
-    assert!(!audit.contains(&rotated.secret[6..]) && !audit.contains(&created.secret[6..]), "no secret in the audit log");
+    assert!(
+        !audit.contains(&rotated.secret[6..]) && !audit.contains(&created.secret[6..]),
+        "no secret in the audit log"
+    );
 });
 
 both_backends!(resending_sends_the_same_event_again, |db| async move {
@@ -501,19 +509,37 @@ both_backends!(resending_sends_the_same_event_again, |db| async move {
 both_backends!(endpoints_are_checked_and_bounded, |db| async move {
     let (ctx, _, rx) = hooks(db).await;
     let (_, prod) = ctx.tenant("contoso").await;
-    let new = |url: String, types: Vec<EventType>| NewWebhookEndpoint { url, description: String::new(), event_types: types };
-    let e = ctx.identity.create_webhook_endpoint(&prod, new(rx.url("/a"), vec![EventType::UserCreated])).await.unwrap_err();
+    let new =
+        |url: String, types: Vec<EventType>| NewWebhookEndpoint { url, description: String::new(), event_types: types };
+    let e =
+        ctx.identity.create_webhook_endpoint(&prod, new(rx.url("/a"), vec![EventType::UserCreated])).await.unwrap_err();
     assert_eq!(field_of(&e), ["url"], "http only in dev mode");
-    let e = ctx.identity.create_webhook_endpoint(&prod, new("https://hooks.example/x".into(), vec![])).await.unwrap_err();
+    let e =
+        ctx.identity.create_webhook_endpoint(&prod, new("https://hooks.example/x".into(), vec![])).await.unwrap_err();
     assert_eq!(field_of(&e), ["eventTypes"]);
-    let e = ctx.identity.create_webhook_endpoint(&prod, new("ftp://hooks.example/x".into(), vec![EventType::UserCreated])).await.unwrap_err();
+    let e = ctx
+        .identity
+        .create_webhook_endpoint(&prod, new("ftp://hooks.example/x".into(), vec![EventType::UserCreated]))
+        .await
+        .unwrap_err();
     assert_eq!(field_of(&e), ["url"]);
-    let long = NewWebhookEndpoint { url: "https://hooks.example/".into(), description: "x".repeat(201), event_types: vec![EventType::UserCreated] };
+    let long = NewWebhookEndpoint {
+        url: "https://hooks.example/".into(),
+        description: "x".repeat(201),
+        event_types: vec![EventType::UserCreated],
+    };
     assert_eq!(field_of(&ctx.identity.create_webhook_endpoint(&prod, long).await.unwrap_err()), ["description"]);
     for n in 0..MAX_ENDPOINTS {
-        ctx.identity.create_webhook_endpoint(&prod, new(format!("https://hooks.example/{n}"), vec![EventType::UserCreated])).await.unwrap();
+        ctx.identity
+            .create_webhook_endpoint(&prod, new(format!("https://hooks.example/{n}"), vec![EventType::UserCreated]))
+            .await
+            .unwrap();
     }
-    let e = ctx.identity.create_webhook_endpoint(&prod, new("https://hooks.example/more".into(), vec![EventType::UserCreated])).await.unwrap_err();
+    let e = ctx
+        .identity
+        .create_webhook_endpoint(&prod, new("https://hooks.example/more".into(), vec![EventType::UserCreated]))
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains(&format!("at most {MAX_ENDPOINTS}")), "{e}");
 
     // Without a key-encryption key a secret cannot be kept: refused, not stored in the clear.
@@ -523,16 +549,25 @@ both_backends!(endpoints_are_checked_and_bounded, |db| async move {
     };
     let plain = Ctx::with(gatehouse_test_support::TestDb::new(backend).await, "https://gatehouse.test", start());
     let (_, admin) = plain.tenant("plain").await;
-    let e = plain.identity.create_webhook_endpoint(&admin, new("https://hooks.example/".into(), vec![EventType::UserCreated])).await.unwrap_err();
-    assert!(matches!(e, Error::Conflict { ref message, .. } if message.contains("GATEHOUSE_KEY_ENCRYPTION_KEY")), "{e:?}");
+    let e = plain
+        .identity
+        .create_webhook_endpoint(&admin, new("https://hooks.example/".into(), vec![EventType::UserCreated]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Conflict { ref message, .. } if message.contains("GATEHOUSE_KEY_ENCRYPTION_KEY")),
+        "{e:?}"
+    );
 });
 
 both_backends!(sign_in_attempts_and_scim_tokens_are_events_too, |db| async move {
     let (ctx, _, rx) = hooks(db).await;
     let a = dev_tenant(&ctx, "contoso").await;
-    let types = [EventType::SignInSucceeded, EventType::SignInFailed, EventType::ScimTokenCreated, EventType::ScimTokenRevoked];
+    let types =
+        [EventType::SignInSucceeded, EventType::SignInFailed, EventType::ScimTokenCreated, EventType::ScimTokenRevoked];
     let e = endpoint(&ctx, &a, rx.url("/a"), &types).await.endpoint;
-    let login = |pw: &str| SignIn { email: "admin@contoso.example.com".into(), password: pw.into(), ..Default::default() };
+    let login =
+        |pw: &str| SignIn { email: "admin@contoso.example.com".into(), password: pw.into(), ..Default::default() };
     assert!(ctx.identity.sign_in(login("wrong password, long enough")).await.is_err());
     ctx.identity.sign_in(login(PASSWORD)).await.unwrap();
     let token = ctx.identity.create_scim_token(&a).await.unwrap();

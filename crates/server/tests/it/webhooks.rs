@@ -68,24 +68,40 @@ both_backends!(an_admin_manages_endpoints_and_sees_the_secret_once, |db| async m
     assert_eq!(nodes.len(), 1);
     assert_eq!((nodes[0]["eventType"].as_str(), nodes[0]["state"].as_str()), (Some("user.created"), Some("PENDING")));
 
-    let r = app.gql(&admin, "mutation($id:ID!){ resendWebhookDelivery(id:$id){ id } }", json!({"id": nodes[0]["id"]})).await;
+    let r = app
+        .gql(&admin, "mutation($id:ID!){ resendWebhookDelivery(id:$id){ id } }", json!({"id": nodes[0]["id"]}))
+        .await;
     assert_eq!(r.code(), Some("CONFLICT"), "a pending delivery is still being sent: {}", r.body);
 
-    let r = app.gql(&admin, &format!("mutation($id:ID!){{ rotateWebhookSecret(id:$id){{ secret endpoint {{ {ENDPOINT} }} }} }}"), json!({"id": id})).await;
+    let r = app
+        .gql(
+            &admin,
+            &format!("mutation($id:ID!){{ rotateWebhookSecret(id:$id){{ secret endpoint {{ {ENDPOINT} }} }} }}"),
+            json!({"id": id}),
+        )
+        .await;
     let rotated = r.data()["rotateWebhookSecret"].clone();
     assert_ne!(rotated["secret"], made["secret"]);
     assert!(rotated["endpoint"]["previousSecretExpiresAt"].is_string());
 
     let r = app
-        .gql(&admin, "mutation($id:ID!){ updateWebhookEndpoint(id:$id, input:{enabled:false}){ enabled } }", json!({"id": id}))
+        .gql(
+            &admin,
+            "mutation($id:ID!){ updateWebhookEndpoint(id:$id, input:{enabled:false}){ enabled } }",
+            json!({"id": id}),
+        )
         .await;
     assert_eq!(r.data()["updateWebhookEndpoint"]["enabled"], false);
     let listed = app.gql(&admin, &format!("{{ webhookEndpoints {{ {ENDPOINT} }} }}"), json!({})).await;
     let audit = app.gql(&admin, "{ auditEvents(first:50){ nodes { action before after } } }", json!({})).await;
     for text in [listed.body.to_string(), audit.body.to_string()] {
-        assert!(!text.contains(&secret[6..]) && !text.contains(&rotated["secret"].as_str().unwrap()[6..]), "a secret leaked: {text}");
+        assert!(
+            !text.contains(&secret[6..]) && !text.contains(&rotated["secret"].as_str().unwrap()[6..]),
+            "a secret leaked: {text}"
+        );
     }
-    let actions: Vec<&str> = audit.data()["auditEvents"]["nodes"].as_array().unwrap().iter().filter_map(|n| n["action"].as_str()).collect();
+    let actions: Vec<&str> =
+        audit.data()["auditEvents"]["nodes"].as_array().unwrap().iter().filter_map(|n| n["action"].as_str()).collect();
     for a in ["webhook_endpoint.create", "webhook_endpoint.rotate_secret", "webhook_endpoint.disable"] {
         assert!(actions.contains(&a), "{a} not audited: {actions:?}");
     }
@@ -141,4 +157,3 @@ both_backends!(the_webhook_metrics_are_in_the_scrape, |db| async move {
         assert!(text.contains(&format!("gatehouse_webhook_deliveries_total{{outcome=\"{outcome}\"}} ")), "{text}");
     }
 });
-
