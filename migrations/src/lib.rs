@@ -19,6 +19,7 @@ mod m20261128_000020_user_source;
 mod m20261128_000030_sso_drafts;
 mod m20261128_000040_verified_domains;
 mod m20261128_000050_webhooks;
+mod m20261128_000051_webhook_certificate_notices;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000030_sso_drafts::Migration),
             Box::new(m20261128_000040_verified_domains::Migration),
             Box::new(m20261128_000050_webhooks::Migration),
+            Box::new(m20261128_000051_webhook_certificate_notices::Migration),
         ]
     }
 }

@@ -175,6 +175,11 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, system: &SystemAcce
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "purging expired sign-in state failed"),
             }
+            match purger.notice_certificate_expiry().await {
+                Ok(n) if n > 0 => tracing::info!(events = n, "wrote certificate expiry webhook events"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "writing certificate expiry webhook events failed"),
+            }
             match purger.purge_rate_limits().await {
                 Ok(n) if n > 0 => tracing::debug!(removed = n, "purged finished rate-limit counters"),
                 Ok(_) => {}

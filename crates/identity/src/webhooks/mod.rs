@@ -6,6 +6,7 @@
 //! | `outbox` | writing an event inside the transaction of the change it reports (one `INSERT … SELECT` per event, rows only for enabled, subscribed endpoints) and the event's JSON envelope |
 //! | `endpoints` | the admin's operations: register, list, change, enable/disable, delete, rotate the secret, list deliveries, resend |
 //! | `delivery` | the worker every replica runs: claim (lease; `FOR UPDATE SKIP LOCKED` on PostgreSQL), send through the SSRF guard, retry with back-off and jitter, give up and mark the endpoint failing, purge |
+//! | `expiry` | `certificate.expiring` / `certificate.expired`, written once per certificate and warning step by the maintenance loop |
 //! | `signing` | secrets (`whsec_…`), sealing them with the key-encryption key, Standard Webhooks signatures |
 //!
 //! Delivery is at least once and in order per endpoint: an endpoint's next event is not sent
@@ -13,6 +14,7 @@
 
 mod delivery;
 mod endpoints;
+mod expiry;
 pub(crate) mod outbox;
 mod signing;
 

@@ -598,3 +598,43 @@ both_backends!(sent_deliveries_are_purged_after_the_retention, |db| async move {
     assert_eq!(left.len(), 1, "the pending one stays");
     assert_eq!(left[0].state, DeliveryState::Pending);
 });
+
+both_backends!(certificate_expiry_is_announced_once_per_warning_step, |db| async move {
+    let (ctx, kek, rx) = hooks(db).await;
+    let a = dev_tenant(&ctx, "contoso").await;
+    let e = endpoint(&ctx, &a, rx.url("/a"), &[EventType::CertificateExpiring, EventType::CertificateExpired]).await;
+    // Valid from yesterday for 21 days: 20 days left, inside the 30-day step.
+    let pem = certificate("idp", start() - Duration::days(1), 21);
+    ctx.identity.add_idp_certificate(&a, pem.as_bytes()).await.unwrap();
+    let other = replica(&ctx, &kek);
+    let kinds = |ctx: &Ctx| {
+        let id = ctx.identity.clone();
+        let a = a.clone();
+        let e = e.endpoint.clone();
+        async move {
+            let rows = id.webhook_deliveries(&a, e.id, &PageRequest::default()).await.unwrap().items;
+            rows.into_iter()
+                .rev()
+                .map(|d| {
+                    let v: serde_json::Value = serde_json::from_str(&d.payload).unwrap();
+                    format!("{} {}", v["type"].as_str().unwrap(), v["data"]["warning_days"])
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let (one, two) = tokio::join!(ctx.identity.notice_certificate_expiry(), other.notice_certificate_expiry());
+    assert_eq!(one.unwrap() + two.unwrap(), 1, "two replicas looking at once write it once");
+    assert_eq!(ctx.identity.notice_certificate_expiry().await.unwrap(), 0);
+    assert_eq!(kinds(&ctx).await, ["certificate.expiring 30"]);
+
+    ctx.clock.advance(Duration::days(14));
+    ctx.identity.notice_certificate_expiry().await.unwrap();
+    ctx.clock.advance(Duration::days(7));
+    ctx.identity.notice_certificate_expiry().await.unwrap();
+    ctx.identity.notice_certificate_expiry().await.unwrap();
+    assert_eq!(kinds(&ctx).await, ["certificate.expiring 30", "certificate.expiring 7", "certificate.expired null"]);
+    drain(&ctx.identity).await;
+    let event = rx.delivered().pop().unwrap();
+    assert_eq!(event["data"]["subject"].as_str().map(|s| s.contains("idp")), Some(true), "{event}");
+    assert!(verifies(&e.secret, rx.got().last().unwrap()));
+});
