@@ -100,10 +100,10 @@ fn event_of(change: &Change<'_>) -> Option<EventType> {
         "user.suspend" => EventType::UserSuspended,
         "user.delete" => EventType::UserDeleted,
         "group.create" | "group.update" if members_changed(change) => EventType::GroupMembershipChanged,
-        "sso_connection.update"
-        | "sso_settings.publish"
-        | "sso_settings.rollback"
-        | "sso_settings.save_and_publish" => EventType::SsoPublished,
+        // A Save-and-publish writes `sso_connection.update` and `sso_settings.save_and_publish`
+        // in one transaction: only the first is the event (a draft's publish and a rollback
+        // write only theirs).
+        "sso_connection.update" | "sso_settings.publish" | "sso_settings.rollback" => EventType::SsoPublished,
         "idp_certificate.stage" => EventType::CertificateStaged,
         "idp_certificate.promote" => EventType::CertificatePromoted,
         "scim_token.create" => EventType::ScimTokenCreated,

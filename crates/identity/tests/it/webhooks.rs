@@ -638,3 +638,50 @@ both_backends!(certificate_expiry_is_announced_once_per_warning_step, |db| async
     assert_eq!(event["data"]["subject"].as_str().map(|s| s.contains("idp")), Some(true), "{event}");
     assert!(verifies(&e.secret, rx.got().last().unwrap()));
 });
+
+both_backends!(scim_group_and_sso_changes_are_events_with_their_source, |db| async move {
+    let (ctx, _, rx) = hooks(db).await;
+    let a = dev_tenant(&ctx, "contoso").await;
+    let types = [EventType::UserCreated, EventType::GroupMembershipChanged, EventType::SsoPublished];
+    endpoint(&ctx, &a, rx.url("/a"), &types).await;
+    let token = ctx.identity.create_scim_token(&a).await.unwrap();
+    let scim = ctx.identity.resolve_scim_token("contoso", &token.token).await.unwrap().unwrap();
+    let ada = UserAttributes { user_name: "ada@contoso.example".into(), active: Some(true), ..Default::default() };
+    let ada = ctx.identity.provision_user(&scim, ada).await.unwrap();
+    let engineers = GroupAttributes { display_name: "Engineers".into(), external_id: None };
+    ctx.identity.create_group(&scim, engineers, &[ada.id.to_string()]).await.unwrap();
+    let pem = certificate("idp", start() - Duration::days(1), 365);
+    ctx.identity.add_idp_certificate(&a, pem.as_bytes()).await.unwrap();
+    let sso = SsoConnectionInput {
+        enabled: true,
+        provider: IdpProvider::Okta,
+        login_url: Some("https://idp.example/sso".into()),
+        issuer: Some("urn:idp:contoso".into()),
+        logout_url: None,
+        login_policy: LoginPolicy::PasswordOrSso,
+        allow_idp_initiated: false,
+        jit_provisioning: None,
+        sign_authn_requests: None,
+        require_encrypted_assertions: None,
+        expected_version: None,
+    };
+    ctx.identity.update_sso_connection(&a, sso.clone()).await.unwrap();
+    // Save and publish (the console's way once SSO is live) is one event too.
+    let save = SsoSettingsSave {
+        settings: SsoConnectionInput { issuer: Some("urn:idp:contoso:2".into()), ..sso },
+        add_certificates: Vec::new(),
+        remove_certificate_ids: Vec::new(),
+    };
+    ctx.identity.save_sso_settings_to(&a, save, SaveTarget::Publish, true).await.unwrap();
+    drain(&ctx.identity).await;
+    let events = rx.delivered();
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["user.created", "group.membership_changed", "sso.published", "sso.published"], "each once");
+    assert_eq!(events[3]["data"]["object_after"]["issuer"], "urn:idp:contoso:2");
+    assert_eq!(events[0]["data"]["source"], "scim");
+    assert_eq!(events[0]["data"]["actor"]["type"], "scim_token");
+    assert_eq!(events[1]["data"]["added"], serde_json::json!([ada.id.to_string()]));
+    assert_eq!(events[1]["data"]["source"], "scim");
+    assert_eq!(events[2]["data"]["source"], "console");
+    assert_eq!(events[2]["data"]["object_after"]["issuer"], "urn:idp:contoso");
+});
