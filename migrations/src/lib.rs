@@ -18,6 +18,8 @@ mod m20261128_000011_sp_keys;
 mod m20261128_000020_user_source;
 mod m20261128_000030_sso_drafts;
 mod m20261128_000040_verified_domains;
+mod m20261128_000050_webhooks;
+mod m20261128_000051_webhook_certificate_notices;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -37,6 +39,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000020_user_source::Migration),
             Box::new(m20261128_000030_sso_drafts::Migration),
             Box::new(m20261128_000040_verified_domains::Migration),
+            Box::new(m20261128_000050_webhooks::Migration),
+            Box::new(m20261128_000051_webhook_certificate_notices::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ import { SignInLogPage } from './pages/SignInLog';
 import { TenantsPage } from './pages/Tenants';
 import { UsersPage } from './pages/Users';
 import { MyAccountPage } from './pages/MyAccount';
+import { WebhooksPage } from './pages/Webhooks';
 
 interface Page {
   path: string;
@@ -35,6 +36,7 @@ export const PAGES: Page[] = [
   { path: '/sign-in-log', title: 'Sign-in log', tenant: true, render: () => <SignInLogPage /> },
   { path: '/audit-log', title: 'Audit log', tenant: true, render: () => <AuditLogPage /> },
   { path: '/api-tokens', title: 'API tokens', tenant: true, render: () => <ApiTokensPage /> },
+  { path: '/webhooks', title: 'Webhooks', tenant: true, render: () => <WebhooksPage /> },
   { path: '/tenants', title: 'Tenants', operatorOnly: true, render: () => <TenantsPage /> },
   {
     path: '/sign-ins-without-tenant',

@@ -12,6 +12,7 @@
 //! - `certificates`: the IdP metadata URL, staged certificates, certificate usage and expiry warnings.
 //! - `batches`: nested lists read one statement per level, not per row.
 //! - `sso_drafts`: the SSO settings' draft, publishing, history, diff and rollback (issue 13).
+//! - `webhooks`: webhook endpoints, their deliveries, resending and secret rotation (issue 15).
 //! - `one_sign_in`: at most one `signIn` per request (aliases included), checked before anything runs.
 //! - `subscription`: the live sign-in log (`signInEventAdded`), subscriptions only over the socket.
 
@@ -30,6 +31,7 @@ mod query;
 mod sso_drafts;
 mod subscription;
 mod types;
+mod webhooks;
 
 use async_graphql::Schema;
 use gatehouse_identity::Identity;
@@ -39,7 +41,13 @@ pub use subscription::{OverWebSocket, StillAuthenticated, SubscriptionRoot};
 /// The queries: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(query::CoreQuery, certificates::CertificateQuery, domains::DomainQuery, sso_drafts::DraftQuery);
+pub struct QueryRoot(
+    query::CoreQuery,
+    certificates::CertificateQuery,
+    domains::DomainQuery,
+    sso_drafts::DraftQuery,
+    webhooks::WebhookQuery,
+);
 
 /// The mutations: the core set and the certificate rollover's (`certificates`).
 #[derive(async_graphql::MergedObject, Default)]
@@ -49,6 +57,7 @@ pub struct MutationRoot(
     certificates::CertificateMutation,
     domains::DomainMutation,
     sso_drafts::DraftMutation,
+    webhooks::WebhookMutation,
 );
 
 pub type GatehouseSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

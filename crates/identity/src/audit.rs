@@ -74,7 +74,10 @@ pub(crate) fn snapshot<T: Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
 }
 
+/// Writes the audit entry and, when the change is a webhook event a tenant's endpoint is
+/// subscribed to, its outbox row — both on `conn`, the change's own transaction.
 pub(crate) async fn record(conn: &impl ConnectionTrait, now: DateTime<Utc>, c: Change<'_>) -> Result<()> {
+    crate::webhooks::outbox::for_audit(conn, now, &c).await?;
     audit_event::Entity::insert(audit_event::ActiveModel {
         id: Set(AuditEventId::generate().as_uuid()),
         tenant_id: Set(c.tenant_id.map(|t| t.as_uuid())),

@@ -68,3 +68,7 @@ id_type!(/// One entry of a tenant's sign-in log.
     SignInEventId);
 id_type!(/// An e-mail domain a tenant claims.
     DomainId);
+id_type!(/// A tenant's webhook endpoint.
+    WebhookEndpointId);
+id_type!(/// One webhook event (the `webhook-id` header; the same for every endpoint and retry).
+    WebhookEventId);

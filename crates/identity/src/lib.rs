@@ -22,6 +22,7 @@
 //! | `break_glass` | the SSO-required password rule and the tenant's break-glass accounts |
 //! | `tenants` | tenants and their settings; `tenant_list`, the operators' searchable list with SSO status and user counts |
 //! | `audit` | who changed what |
+//! | `webhooks` | tenants' webhook endpoints, the outbox written with each change, the delivery worker, Standard Webhooks signatures |
 //! | `maintenance` | purging what expired |
 //! | `bootstrap` | the first operator and the demo tenant |
 //! | `store` | the entities (`store::entities`, each with its conversion to the domain type), `live_users`, the one soft delete, the one write transaction (`begin_write`) |
@@ -51,6 +52,7 @@ mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod validate;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -93,6 +95,10 @@ pub use sso::{
 pub use sso::{DraftTest, MAX_VERSIONS, PublishAction, SaveTarget, SettingChange, SettingsRef, SsoDraft, SsoVersion};
 pub use tenant_list::TenantOverview;
 pub use tenants::{CreatedTenant, NewTenant};
+pub use webhooks::{
+    CreatedWebhookEndpoint, DeliveryPass, DeliveryState, EventType, MAX_ENDPOINTS, NewWebhookEndpoint, SECRET_PREFIX,
+    WebhookDelivery, WebhookEndpoint, WebhookEndpointUpdate, WebhookPolicy, retry_delay, sign as sign_webhook,
+};
 
 /// Lifetimes of console sessions.
 #[derive(Clone, Debug)]
@@ -135,6 +141,9 @@ pub struct Identity {
     sp_keys: Arc<sp_keys::SpKeys>,
     /// New sign-in events for subscribers, from one poller per process.
     live: sign_in_log::LiveSignIns,
+    /// The webhook client and delivery policy ([`Identity::with_webhooks`]); without a client
+    /// events are still written but not sent.
+    webhooks: Arc<webhooks::Webhooks>,
 }
 
 impl Identity {
@@ -152,6 +161,7 @@ impl Identity {
             domains: None,
             sp_keys: Arc::default(),
             live: sign_in_log::LiveSignIns::new(sign_in_log::LiveLimits::default()),
+            webhooks: Arc::default(),
         }
     }
 

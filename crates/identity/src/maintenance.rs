@@ -1,4 +1,5 @@
-//! Housekeeping: expired pending requests, hand-overs, replay entries and sessions.
+//! Housekeeping: expired pending requests, hand-overs, replay entries and sessions, and
+//! webhook deliveries past their retention.
 
 use crate::Identity;
 use crate::error::Result;
@@ -7,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 impl Identity {
     /// Removes expired pending requests, hand-overs, replay entries (assertions and
-    /// LogoutRequests) and sessions.
+    /// LogoutRequests), sessions, and sent or given-up webhook deliveries past the retention.
     pub async fn purge_expired(&self) -> Result<u64> {
         let now = self.now();
         let mut n = 0;
@@ -36,6 +37,7 @@ impl Identity {
             .exec(&self.db)
             .await?
             .rows_affected;
+        n += self.purge_webhook_deliveries().await?;
         Ok(n)
     }
 }

@@ -102,7 +102,7 @@ impl KeyEncryptionKey {
         &self.id
     }
 
-    fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Result<String> {
+    pub(crate) fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Result<String> {
         let mut nonce = [0u8; 12];
         rand::rng().fill_bytes(&mut nonce);
         let mut tag = [0u8; 16];
@@ -114,7 +114,7 @@ impl KeyEncryptionKey {
         Ok(format!("{SEAL_VERSION}{}", STANDARD.encode(out)))
     }
 
-    fn open(&self, sealed: &str, aad: &[u8]) -> Option<Vec<u8>> {
+    pub(crate) fn open(&self, sealed: &str, aad: &[u8]) -> Option<Vec<u8>> {
         let bytes = STANDARD.decode(sealed.strip_prefix(SEAL_VERSION)?).ok()?;
         if bytes.len() < 12 + 16 {
             return None;
@@ -271,6 +271,11 @@ impl Identity {
             Some(p) => self.with_sp_key_policy(p),
             None => self,
         }
+    }
+
+    /// The configured key-encryption keys (current, previous), which also seal webhook secrets.
+    pub(crate) fn key_encryption_keys(&self) -> Option<(&KeyEncryptionKey, Option<&KeyEncryptionKey>)> {
+        self.sp_keys.policy.as_ref().map(|p| (&p.current, p.previous.as_ref()))
     }
 
     /// The SP keys in use now (cheap: an `Arc` clone, no database access).

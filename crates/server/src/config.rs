@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use gatehouse_identity::{KeyAlgorithm, KeyEncryptionKey, Limits, Policy, SpKeyPolicy};
+use gatehouse_identity::{KeyAlgorithm, KeyEncryptionKey, Limits, Policy, SpKeyPolicy, WebhookPolicy};
 
 use gatehouse_outbound::OutboundPolicy;
 use serde::{Deserialize, Serialize};
@@ -63,6 +63,16 @@ const KNOWN_KEYS: &[&str] = &[
     "live_max_subscriptions",
     "live_poll_interval_ms",
     "live_recheck_seconds",
+    "webhook_give_up_hours",
+    "webhook_retry_base_seconds",
+    "webhook_retry_cap_seconds",
+    "webhook_lease_seconds",
+    "webhook_concurrency",
+    "webhook_poll_interval_ms",
+    "webhook_timeout_seconds",
+    "webhook_max_response_bytes",
+    "webhook_retention_days",
+    "webhook_secret_overlap_hours",
     "config",
 ];
 
@@ -161,6 +171,26 @@ pub struct Config {
     pub live_poll_interval_ms: u64,
     /// How often a live subscription checks its session or token is still valid.
     pub live_recheck_seconds: u64,
+    /// A webhook delivery still failing this long after its event is given up, and its
+    /// endpoint marked failing.
+    pub webhook_give_up_hours: u64,
+    /// The first retry's delay; each further retry doubles it (with jitter) up to the cap.
+    pub webhook_retry_base_seconds: u64,
+    pub webhook_retry_cap_seconds: u64,
+    /// How long a replica holds a claimed delivery (a replica that dies releases it after this).
+    pub webhook_lease_seconds: u64,
+    /// Deliveries one replica sends at once.
+    pub webhook_concurrency: usize,
+    /// How often an idle replica looks for due deliveries.
+    pub webhook_poll_interval_ms: u64,
+    /// One delivery's whole exchange.
+    pub webhook_timeout_seconds: u64,
+    /// Largest answer body read from an endpoint.
+    pub webhook_max_response_bytes: usize,
+    /// Sent and given-up deliveries are purged this long after their event.
+    pub webhook_retention_days: u64,
+    /// After a secret rotation, the previous secret keeps signing this long.
+    pub webhook_secret_overlap_hours: u64,
 }
 
 /// The range a configured body limit must fall in (1 KiB … 64 MiB).
@@ -234,6 +264,16 @@ impl Default for Config {
             live_max_subscriptions: 1000,
             live_poll_interval_ms: 1000,
             live_recheck_seconds: 30,
+            webhook_give_up_hours: 24,
+            webhook_retry_base_seconds: 5,
+            webhook_retry_cap_seconds: 3600,
+            webhook_lease_seconds: 60,
+            webhook_concurrency: 4,
+            webhook_poll_interval_ms: 1000,
+            webhook_timeout_seconds: 10,
+            webhook_max_response_bytes: 64 * 1024,
+            webhook_retention_days: 7,
+            webhook_secret_overlap_hours: 24,
         }
     }
 }
@@ -351,6 +391,7 @@ impl Config {
         cfg.check_domains()?;
         cfg.trusted_proxies()?;
         cfg.check_live()?;
+        cfg.check_webhooks()?;
         Ok((cfg, warnings))
     }
 
@@ -413,6 +454,65 @@ impl Config {
             )));
         }
         Ok(())
+    }
+
+    /// Every webhook setting within its bounds, named when not.
+    fn check_webhooks(&self) -> Result<(), ConfigError> {
+        let checks: [(&str, u64, std::ops::RangeInclusive<u64>); 10] = [
+            ("webhook_give_up_hours", self.webhook_give_up_hours, 1..=720),
+            ("webhook_retry_base_seconds", self.webhook_retry_base_seconds, 1..=3600),
+            ("webhook_retry_cap_seconds", self.webhook_retry_cap_seconds, 1..=86_400),
+            ("webhook_lease_seconds", self.webhook_lease_seconds, 1..=3600),
+            ("webhook_concurrency", self.webhook_concurrency as u64, 1..=64),
+            ("webhook_poll_interval_ms", self.webhook_poll_interval_ms, 50..=60_000),
+            ("webhook_timeout_seconds", self.webhook_timeout_seconds, 1..=60),
+            ("webhook_max_response_bytes", self.webhook_max_response_bytes as u64, 1024..=1024 * 1024),
+            ("webhook_retention_days", self.webhook_retention_days, 1..=365),
+            ("webhook_secret_overlap_hours", self.webhook_secret_overlap_hours, 0..=720),
+        ];
+        for (key, value, range) in checks {
+            if !range.contains(&value) {
+                return Err(ConfigError::Invalid(format!(
+                    "{key} is {value}; it must be between {} and {}",
+                    range.start(),
+                    range.end()
+                )));
+            }
+        }
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds {
+            return Err(ConfigError::Invalid(format!(
+                "webhook_lease_seconds ({}) must be longer than webhook_timeout_seconds ({}): a delivery \
+                 must end before its lease does",
+                self.webhook_lease_seconds, self.webhook_timeout_seconds
+            )));
+        }
+        Ok(())
+    }
+
+    /// The SSRF guard's policy for webhook deliveries: the operator's allowed hosts, the
+    /// webhook time and answer-size limits, no redirects (a receiver answers, it does not
+    /// send us elsewhere).
+    pub(crate) fn webhook_outbound(&self) -> OutboundPolicy {
+        OutboundPolicy {
+            max_bytes: self.webhook_max_response_bytes,
+            timeout: Duration::from_secs(self.webhook_timeout_seconds),
+            max_redirects: 0,
+            ..self.outbound()
+        }
+    }
+
+    /// How webhook deliveries are retried, leased and kept.
+    pub(crate) fn webhook_policy(&self) -> WebhookPolicy {
+        let secs = |s: u64| chrono::Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1000));
+        WebhookPolicy {
+            give_up_after: secs(self.webhook_give_up_hours * 3600),
+            retry_base: secs(self.webhook_retry_base_seconds),
+            retry_cap: secs(self.webhook_retry_cap_seconds),
+            lease: secs(self.webhook_lease_seconds),
+            concurrency: self.webhook_concurrency,
+            retention: secs(self.webhook_retention_days * 86_400),
+            secret_overlap: secs(self.webhook_secret_overlap_hours * 3600),
+        }
     }
 
     /// The SSRF guard's policy for outbound requests.
@@ -527,6 +627,24 @@ mod tests {
             (Config { metadata_refresh_interval_seconds: 4, ..Config::default() }, "metadata_refresh_interval_seconds"),
         ] {
             let e = bad.check_outbound().unwrap_err().to_string();
+            assert!(e.contains(key), "{e}");
+        }
+    }
+
+    #[test]
+    fn webhook_settings_are_bounded() {
+        assert!(Config::default().check_webhooks().is_ok());
+        let policy = Config::default().webhook_policy();
+        assert_eq!(policy.give_up_after, chrono::Duration::hours(24));
+        assert_eq!(Config::default().webhook_outbound().max_redirects, 0);
+        for (bad, key) in [
+            (Config { webhook_give_up_hours: 0, ..Config::default() }, "webhook_give_up_hours"),
+            (Config { webhook_concurrency: 65, ..Config::default() }, "webhook_concurrency"),
+            (Config { webhook_max_response_bytes: 100, ..Config::default() }, "webhook_max_response_bytes"),
+            (Config { webhook_poll_interval_ms: 10, ..Config::default() }, "webhook_poll_interval_ms"),
+            (Config { webhook_lease_seconds: 10, ..Config::default() }, "webhook_lease_seconds"),
+        ] {
+            let e = bad.check_webhooks().unwrap_err().to_string();
             assert!(e.contains(key), "{e}");
         }
     }

@@ -20,6 +20,7 @@ mod same_origin;
 mod scim;
 mod sso;
 mod startup;
+pub mod webhooks;
 
 pub use app::{AppState, app};
 pub use startup::{connect_and_migrate, state, tracing_init};

@@ -175,6 +175,11 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, system: &SystemAcce
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "purging expired sign-in state failed"),
             }
+            match purger.notice_certificate_expiry().await {
+                Ok(n) if n > 0 => tracing::info!(events = n, "wrote certificate expiry webhook events"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "writing certificate expiry webhook events failed"),
+            }
             match purger.purge_rate_limits().await {
                 Ok(n) if n > 0 => tracing::debug!(removed = n, "purged finished rate-limit counters"),
                 Ok(_) => {}
@@ -214,6 +219,11 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, system: &SystemAcce
             }
         }
     });
+    // Webhook deliveries: every replica runs the worker; each delivery is leased by one.
+    tokio::spawn(gatehouse_server::webhooks::deliver(
+        st.identity.clone(),
+        std::time::Duration::from_millis(cfg.webhook_poll_interval_ms),
+    ));
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cfg.listen))?;

@@ -111,6 +111,13 @@ pub(crate) fn sso_step(step: SsoStep, elapsed: Duration) {
     registry::SSO_DURATION[step as usize].observe(elapsed);
 }
 
+/// Counts one pass of the webhook worker.
+pub(crate) fn webhook_pass(p: &gatehouse_identity::DeliveryPass) {
+    for (i, n) in [p.delivered, p.retried, p.given_up, p.lease_lost].into_iter().enumerate() {
+        registry::WEBHOOK_DELIVERIES[i].fetch_add(n as u64, Ordering::Relaxed);
+    }
+}
+
 fn help(out: &mut String, name: &str, kind: &str, text: &str) {
     let _ = writeln!(out, "# HELP {name} {text}\n# TYPE {name} {kind}");
 }
@@ -145,6 +152,7 @@ pub(crate) async fn render(State(state): State<AppState>, headers: HeaderMap) ->
         let _ = writeln!(out, "gatehouse_rate_limited_total{{kind=\"{kind}\"}} {}", c.load(Ordering::Relaxed));
     }
     render_pool(&mut out, state.identity.db());
+    render_webhooks(&mut out, &state.identity).await;
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
 
@@ -202,6 +210,24 @@ fn render_scim(out: &mut String) {
                     writeln!(out, "gatehouse_scim_requests_total{{method=\"{method}\",status=\"{}\"}} {n}", i + 100);
             }
         }
+    }
+}
+
+/// Webhook delivery attempts (this replica's) and the queue (all replicas': one count of
+/// pending deliveries, read when scraped).
+async fn render_webhooks(out: &mut String, identity: &gatehouse_identity::Identity) {
+    let name = "gatehouse_webhook_deliveries_total";
+    help(out, name, "counter", "Webhook delivery attempts by outcome (delivered, retry, given_up, lease_lost).");
+    for (outcome, c) in registry::WEBHOOK_OUTCOMES.iter().zip(&registry::WEBHOOK_DELIVERIES) {
+        let _ = writeln!(out, "{name}{{outcome=\"{outcome}\"}} {}", c.load(Ordering::Relaxed));
+    }
+    match identity.webhook_queue_depth().await {
+        Ok(depth) => {
+            let name = "gatehouse_webhook_queue_depth";
+            help(out, name, "gauge", "Webhook deliveries not yet delivered or given up (all replicas).");
+            let _ = writeln!(out, "{name} {depth}");
+        }
+        Err(e) => tracing::warn!(error = %e, "reading the webhook queue depth failed"),
     }
 }
 

@@ -52,13 +52,9 @@ pub(crate) struct Frame<'a> {
     pub(crate) wide: bool,
 }
 
-/// A full page in the console's look, its content in the `<main>` landmark.
-/// `script_nonce` allows exactly one inline script.
-pub(crate) fn page(status: StatusCode, title: &str, body: &str, script_nonce: Option<&str>) -> Response {
-    framed_page(status, title, Frame::default(), body, script_nonce)
-}
-
-/// [`page`] with a [`Frame`]: the organisation's name in the bar, a wider card.
+/// A full page in the console's look, its content in the `<main>` landmark, with a
+/// [`Frame`]: the organisation's name in the bar, a wider card. `script_nonce` allows
+/// exactly one inline script.
 pub(crate) fn framed_page(
     status: StatusCode,
     title: &str,

@@ -20,7 +20,7 @@ use crate::client_address::ClientAddress;
 use crate::cookies::with_cookie;
 use crate::limits::{self, BodyLimits, Refusal};
 use crate::metrics::{RateLimit, SsoStep};
-use crate::pages::{Frame, PageError, esc, framed_page, next_steps, page, urlencode};
+use crate::pages::{Frame, PageError, esc, framed_page, next_steps, urlencode};
 
 /// The routes, each body-reading one with its limit (the IdP posts a whole signed document
 /// to the ACS; the other forms are a few short fields).

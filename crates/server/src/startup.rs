@@ -135,7 +135,14 @@ pub fn state(cfg: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
     .with_fetcher(
         gatehouse_outbound::Fetcher::new(cfg.outbound()).map_err(|e| anyhow::anyhow!("outbound HTTP client: {e}"))?,
     )
-    .with_domains(cfg.resolver()?, cfg.domain_policy());
+    .with_domains(cfg.resolver()?, cfg.domain_policy())
+    .with_webhooks(
+        Some(
+            gatehouse_outbound::Fetcher::new(cfg.webhook_outbound())
+                .map_err(|e| anyhow::anyhow!("webhook HTTP client: {e}"))?,
+        ),
+        cfg.webhook_policy(),
+    );
     let sp = identity.service_provider();
     let sp = ServiceProviderInfo {
         public_url: public_url.clone(),

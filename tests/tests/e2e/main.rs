@@ -15,3 +15,4 @@ mod sp_signing;
 mod sso;
 mod sso_attacks;
 mod throttle;
+mod webhooks;

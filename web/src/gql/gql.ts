@@ -74,6 +74,13 @@ type Documents = {
     "\n  query SignInReasons {\n    signInReasons {\n      code\n      description\n    }\n  }\n": typeof types.SignInReasonsDocument,
     "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": typeof types.UnattributedSignInEventsDocument,
     "\n  query MyIdpIdentity($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      federationId\n    }\n  }\n": typeof types.MyIdpIdentityDocument,
+    "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      id\n      url\n      description\n      eventTypes\n      enabled\n      failing\n      failingSince\n      previousSecretExpiresAt\n      createdAt\n    }\n  }\n": typeof types.WebhookEndpointsDocument,
+    "\n  query WebhookDeliveries($endpointId: ID!, $first: Int, $after: String) {\n    webhookDeliveries(endpointId: $endpointId, first: $first, after: $after) {\n      nodes {\n        id\n        eventId\n        eventType\n        state\n        attempts\n        responseStatus\n        lastError\n        createdAt\n        lastAttemptAt\n        nextAttemptAt\n        deliveredAt\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.WebhookDeliveriesDocument,
+    "\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        id\n        url\n        description\n        eventTypes\n        enabled\n        failing\n        failingSince\n        previousSecretExpiresAt\n        createdAt\n      }\n    }\n  }\n": typeof types.CreateWebhookEndpointDocument,
+    "\n  mutation UpdateWebhookEndpoint($id: ID!, $input: UpdateWebhookEndpointInput!) {\n    updateWebhookEndpoint(id: $id, input: $input) {\n      id\n      enabled\n      failing\n      failingSince\n    }\n  }\n": typeof types.UpdateWebhookEndpointDocument,
+    "\n  mutation RotateWebhookSecret($id: ID!) {\n    rotateWebhookSecret(id: $id) {\n      secret\n      endpoint {\n        id\n        previousSecretExpiresAt\n      }\n    }\n  }\n": typeof types.RotateWebhookSecretDocument,
+    "\n  mutation DeleteWebhookEndpoint($id: ID!) {\n    deleteWebhookEndpoint(id: $id)\n  }\n": typeof types.DeleteWebhookEndpointDocument,
+    "\n  mutation ResendWebhookDelivery($id: ID!) {\n    resendWebhookDelivery(id: $id) {\n      id\n      state\n      attempts\n    }\n  }\n": typeof types.ResendWebhookDeliveryDocument,
 };
 const documents: Documents = {
     "\n  query CertificateRollover {\n    ssoConnection {\n      version\n      enabled\n      refuseExpiredCertificates\n      metadataStatus {\n        url\n        autoPromote\n        lastAttemptAt\n        lastSuccessAt\n        lastError\n        failures\n        nextFetchAt\n      }\n      stagedCertificates {\n        id\n        subject\n        issuer\n        fingerprintSha256\n        notBefore\n        notAfter\n        firstSeenAt\n        signInsSeen\n        lastSeenAt\n      }\n      certificates {\n        id\n        subject\n        issuer\n        fingerprintSha256\n        notBefore\n        notAfter\n        usage {\n          lastVerifiedAt\n          signInsLast30Days\n          expiredSignIns\n        }\n      }\n    }\n  }\n": types.CertificateRolloverDocument,
@@ -135,6 +142,13 @@ const documents: Documents = {
     "\n  query SignInReasons {\n    signInReasons {\n      code\n      description\n    }\n  }\n": types.SignInReasonsDocument,
     "\n  query UnattributedSignInEvents($first: Int, $after: String, $filter: SignInEventFilter) {\n    unattributedSignInEvents(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...SignInEventFields\n      }\n    }\n  }\n": types.UnattributedSignInEventsDocument,
     "\n  query MyIdpIdentity($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      federationId\n    }\n  }\n": types.MyIdpIdentityDocument,
+    "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      id\n      url\n      description\n      eventTypes\n      enabled\n      failing\n      failingSince\n      previousSecretExpiresAt\n      createdAt\n    }\n  }\n": types.WebhookEndpointsDocument,
+    "\n  query WebhookDeliveries($endpointId: ID!, $first: Int, $after: String) {\n    webhookDeliveries(endpointId: $endpointId, first: $first, after: $after) {\n      nodes {\n        id\n        eventId\n        eventType\n        state\n        attempts\n        responseStatus\n        lastError\n        createdAt\n        lastAttemptAt\n        nextAttemptAt\n        deliveredAt\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.WebhookDeliveriesDocument,
+    "\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        id\n        url\n        description\n        eventTypes\n        enabled\n        failing\n        failingSince\n        previousSecretExpiresAt\n        createdAt\n      }\n    }\n  }\n": types.CreateWebhookEndpointDocument,
+    "\n  mutation UpdateWebhookEndpoint($id: ID!, $input: UpdateWebhookEndpointInput!) {\n    updateWebhookEndpoint(id: $id, input: $input) {\n      id\n      enabled\n      failing\n      failingSince\n    }\n  }\n": types.UpdateWebhookEndpointDocument,
+    "\n  mutation RotateWebhookSecret($id: ID!) {\n    rotateWebhookSecret(id: $id) {\n      secret\n      endpoint {\n        id\n        previousSecretExpiresAt\n      }\n    }\n  }\n": types.RotateWebhookSecretDocument,
+    "\n  mutation DeleteWebhookEndpoint($id: ID!) {\n    deleteWebhookEndpoint(id: $id)\n  }\n": types.DeleteWebhookEndpointDocument,
+    "\n  mutation ResendWebhookDelivery($id: ID!) {\n    resendWebhookDelivery(id: $id) {\n      id\n      state\n      attempts\n    }\n  }\n": types.ResendWebhookDeliveryDocument,
 };
 
 /**
@@ -373,6 +387,34 @@ export function graphql(source: "\n  query UnattributedSignInEvents($first: Int,
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query MyIdpIdentity($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      federationId\n    }\n  }\n"): typeof import('./graphql').MyIdpIdentityDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      id\n      url\n      description\n      eventTypes\n      enabled\n      failing\n      failingSince\n      previousSecretExpiresAt\n      createdAt\n    }\n  }\n"): typeof import('./graphql').WebhookEndpointsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebhookDeliveries($endpointId: ID!, $first: Int, $after: String) {\n    webhookDeliveries(endpointId: $endpointId, first: $first, after: $after) {\n      nodes {\n        id\n        eventId\n        eventType\n        state\n        attempts\n        responseStatus\n        lastError\n        createdAt\n        lastAttemptAt\n        nextAttemptAt\n        deliveredAt\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').WebhookDeliveriesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        id\n        url\n        description\n        eventTypes\n        enabled\n        failing\n        failingSince\n        previousSecretExpiresAt\n        createdAt\n      }\n    }\n  }\n"): typeof import('./graphql').CreateWebhookEndpointDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateWebhookEndpoint($id: ID!, $input: UpdateWebhookEndpointInput!) {\n    updateWebhookEndpoint(id: $id, input: $input) {\n      id\n      enabled\n      failing\n      failingSince\n    }\n  }\n"): typeof import('./graphql').UpdateWebhookEndpointDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RotateWebhookSecret($id: ID!) {\n    rotateWebhookSecret(id: $id) {\n      secret\n      endpoint {\n        id\n        previousSecretExpiresAt\n      }\n    }\n  }\n"): typeof import('./graphql').RotateWebhookSecretDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteWebhookEndpoint($id: ID!) {\n    deleteWebhookEndpoint(id: $id)\n  }\n"): typeof import('./graphql').DeleteWebhookEndpointDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResendWebhookDelivery($id: ID!) {\n    resendWebhookDelivery(id: $id) {\n      id\n      state\n      attempts\n    }\n  }\n"): typeof import('./graphql').ResendWebhookDeliveryDocument;
 
 
 export function graphql(source: string) {

@@ -53,6 +53,13 @@ export type CreateUserInput = {
   role?: Role | null | undefined;
 };
 
+export type CreateWebhookEndpointInput = {
+  description?: string;
+  eventTypes: Array<WebhookEventType>;
+  /** https (http only while the tenant is in dev mode). */
+  url: string;
+};
+
 /** Where a tenant's claim on a domain stands. */
 export type DomainStatus =
   /** The TXT record was found missing at a re-check: still routing until `graceEndsAt`. */
@@ -198,6 +205,18 @@ export type UpdateUserInput = {
   role?: Role | null | undefined;
 };
 
+/** Fields left out keep their value. */
+export type UpdateWebhookEndpointInput = {
+  description?: string | null | undefined;
+  /**
+   * false stops deliveries (no events are written for it while disabled); true resumes
+   * and clears the failing mark.
+   */
+  enabled?: boolean | null | undefined;
+  eventTypes?: Array<WebhookEventType> | null | undefined;
+  url?: string | null | undefined;
+};
+
 /** Where a user came from. */
 export type UserSource =
   /** Created in the console (or by the API). */
@@ -211,6 +230,46 @@ export type UserStatus =
   | 'ACTIVE'
   | 'PENDING'
   | 'SUSPENDED';
+
+/** Where a delivery stands. */
+export type WebhookDeliveryState =
+  /** The endpoint answered 2xx. */
+  | 'DELIVERED'
+  /** Given up after the retry period; the endpoint is marked failing. */
+  | 'FAILED'
+  /** Waiting for its first attempt or its next retry. */
+  | 'PENDING';
+
+/** An event a webhook endpoint can subscribe to (the README documents each one's `data`). */
+export type WebhookEventType =
+  /** `certificate.expired` */
+  | 'CERTIFICATE_EXPIRED'
+  /** `certificate.expiring` */
+  | 'CERTIFICATE_EXPIRING'
+  /** `certificate.promoted`: a staged certificate became the one in use */
+  | 'CERTIFICATE_PROMOTED'
+  /** `certificate.staged`: an IdP signing certificate is staged for rollover */
+  | 'CERTIFICATE_STAGED'
+  /** `group.membership_changed` */
+  | 'GROUP_MEMBERSHIP_CHANGED'
+  /** `scim_token.created` */
+  | 'SCIM_TOKEN_CREATED'
+  /** `scim_token.revoked` */
+  | 'SCIM_TOKEN_REVOKED'
+  /** `sign_in.failed` (with the reason code) */
+  | 'SIGN_IN_FAILED'
+  /** `sign_in.succeeded` */
+  | 'SIGN_IN_SUCCEEDED'
+  /** `sso.published`: SSO settings took effect */
+  | 'SSO_PUBLISHED'
+  /** `user.created` (console, SCIM or just-in-time) */
+  | 'USER_CREATED'
+  /** `user.deleted` */
+  | 'USER_DELETED'
+  /** `user.suspended` */
+  | 'USER_SUSPENDED'
+  /** `user.updated` */
+  | 'USER_UPDATED';
 
 export type CertificateRolloverQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -595,6 +654,56 @@ export type MyIdpIdentityQueryVariables = Exact<{
 
 
 export type MyIdpIdentityQuery = { user: { id: string, email: string, federationId: string } | null };
+
+export type WebhookEndpointsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WebhookEndpointsQuery = { webhookEndpoints: Array<{ id: string, url: string, description: string, eventTypes: Array<WebhookEventType>, enabled: boolean, failing: boolean, failingSince: string | null, previousSecretExpiresAt: string | null, createdAt: string }> };
+
+export type WebhookDeliveriesQueryVariables = Exact<{
+  endpointId: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type WebhookDeliveriesQuery = { webhookDeliveries: { nodes: Array<{ id: string, eventId: string, eventType: string, state: WebhookDeliveryState, attempts: number, responseStatus: number | null, lastError: string | null, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, deliveredAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type CreateWebhookEndpointMutationVariables = Exact<{
+  input: CreateWebhookEndpointInput;
+}>;
+
+
+export type CreateWebhookEndpointMutation = { createWebhookEndpoint: { secret: string, endpoint: { id: string, url: string, description: string, eventTypes: Array<WebhookEventType>, enabled: boolean, failing: boolean, failingSince: string | null, previousSecretExpiresAt: string | null, createdAt: string } } };
+
+export type UpdateWebhookEndpointMutationVariables = Exact<{
+  id: string | number;
+  input: UpdateWebhookEndpointInput;
+}>;
+
+
+export type UpdateWebhookEndpointMutation = { updateWebhookEndpoint: { id: string, enabled: boolean, failing: boolean, failingSince: string | null } };
+
+export type RotateWebhookSecretMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RotateWebhookSecretMutation = { rotateWebhookSecret: { secret: string, endpoint: { id: string, previousSecretExpiresAt: string | null } } };
+
+export type DeleteWebhookEndpointMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteWebhookEndpointMutation = { deleteWebhookEndpoint: boolean };
+
+export type ResendWebhookDeliveryMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ResendWebhookDeliveryMutation = { resendWebhookDelivery: { id: string, state: WebhookDeliveryState, attempts: number } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1647,3 +1756,94 @@ export const MyIdpIdentityDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MyIdpIdentityQuery, MyIdpIdentityQueryVariables>;
+export const WebhookEndpointsDocument = new TypedDocumentString(`
+    query WebhookEndpoints {
+  webhookEndpoints {
+    id
+    url
+    description
+    eventTypes
+    enabled
+    failing
+    failingSince
+    previousSecretExpiresAt
+    createdAt
+  }
+}
+    `) as unknown as TypedDocumentString<WebhookEndpointsQuery, WebhookEndpointsQueryVariables>;
+export const WebhookDeliveriesDocument = new TypedDocumentString(`
+    query WebhookDeliveries($endpointId: ID!, $first: Int, $after: String) {
+  webhookDeliveries(endpointId: $endpointId, first: $first, after: $after) {
+    nodes {
+      id
+      eventId
+      eventType
+      state
+      attempts
+      responseStatus
+      lastError
+      createdAt
+      lastAttemptAt
+      nextAttemptAt
+      deliveredAt
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WebhookDeliveriesQuery, WebhookDeliveriesQueryVariables>;
+export const CreateWebhookEndpointDocument = new TypedDocumentString(`
+    mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {
+  createWebhookEndpoint(input: $input) {
+    secret
+    endpoint {
+      id
+      url
+      description
+      eventTypes
+      enabled
+      failing
+      failingSince
+      previousSecretExpiresAt
+      createdAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateWebhookEndpointMutation, CreateWebhookEndpointMutationVariables>;
+export const UpdateWebhookEndpointDocument = new TypedDocumentString(`
+    mutation UpdateWebhookEndpoint($id: ID!, $input: UpdateWebhookEndpointInput!) {
+  updateWebhookEndpoint(id: $id, input: $input) {
+    id
+    enabled
+    failing
+    failingSince
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateWebhookEndpointMutation, UpdateWebhookEndpointMutationVariables>;
+export const RotateWebhookSecretDocument = new TypedDocumentString(`
+    mutation RotateWebhookSecret($id: ID!) {
+  rotateWebhookSecret(id: $id) {
+    secret
+    endpoint {
+      id
+      previousSecretExpiresAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RotateWebhookSecretMutation, RotateWebhookSecretMutationVariables>;
+export const DeleteWebhookEndpointDocument = new TypedDocumentString(`
+    mutation DeleteWebhookEndpoint($id: ID!) {
+  deleteWebhookEndpoint(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteWebhookEndpointMutation, DeleteWebhookEndpointMutationVariables>;
+export const ResendWebhookDeliveryDocument = new TypedDocumentString(`
+    mutation ResendWebhookDelivery($id: ID!) {
+  resendWebhookDelivery(id: $id) {
+    id
+    state
+    attempts
+  }
+}
+    `) as unknown as TypedDocumentString<ResendWebhookDeliveryMutation, ResendWebhookDeliveryMutationVariables>;

@@ -24,6 +24,8 @@ use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
 use crate::store::entities::sign_in_event;
+use crate::webhooks::EventType;
+use crate::webhooks::outbox;
 
 /// Request details for the log.
 #[derive(Clone, Debug, Default)]
@@ -243,7 +245,15 @@ impl Identity {
     ) -> Result<SignInEventId> {
         let row = self.event_row(a, reason, detail);
         let id = row.id.into();
+        let event = a.tenant_id.map(|tenant| {
+            let kind = if reason.is_success() { EventType::SignInSucceeded } else { EventType::SignInFailed };
+            let data = outbox::sign_in_data(row.id, row.user_id, row.name_id.as_deref(), &row.flow, &row.reason_code);
+            (tenant, kind, data, row.created_at)
+        });
         sign_in_event::Entity::insert(row.into_active_model()).exec_without_returning(conn).await?;
+        if let Some((tenant, kind, data, at)) = event {
+            outbox::enqueue(conn, tenant, kind, data, at).await?;
+        }
         Ok(id)
     }
 

@@ -406,7 +406,7 @@ impl Identity {
         let name = ["http://schemas.microsoft.com/identity/claims/displayname", "displayName"]
             .iter()
             .find_map(|k| a.attributes.get(*k).and_then(|v| v.first()).cloned());
-        let scope = AdminScope::for_system(tenant_id, Actor::system("just-in-time provisioning"));
+        let scope = AdminScope::for_system(tenant_id, Actor::system(super::JIT_ACTOR));
         self.create_user_from(
             &scope,
             crate::UserSource::JustInTime,

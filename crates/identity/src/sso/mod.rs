@@ -64,6 +64,9 @@ pub use start::SsoStart;
 pub use test_run::TestReport;
 pub(crate) use test_run::report;
 
+/// The actor label of just-in-time provisioning (audit entries and webhook events say `jit`).
+pub(crate) const JIT_ACTOR: &str = "just-in-time provisioning";
+
 use crate::Identity;
 use crate::error::Error;
 use crate::ids::SignInEventId;

@@ -7,7 +7,8 @@
 //!
 //! A statement is atomic on its own, so what the transactions guaranteed holds: the pending
 //! request is used up once, the assertion ID is taken once (the replay table's primary key),
-//! and the sign-in log entry is written with the outcome — a refusal for a spent request or a
+//! and the sign-in log entry is written with the outcome (and its webhook event, for endpoints
+//! subscribed to it: the outbox branch `wh`, `webhooks::outbox::PG_SIGN_IN_BRANCH`) — a refusal for a spent request or a
 //! replayed assertion is logged by the same statement that found it. SQLite cannot modify data
 //! inside `WITH`; it runs the transaction in `acs.rs` and `handover.rs`, and so does
 //! PostgreSQL for every rarer path (test runs, unknown or inactive users, just-in-time
@@ -28,6 +29,8 @@ use crate::provisioning::users::federation_key;
 use crate::secrets;
 use crate::secrets::TokenKind;
 use crate::store::entities::{sign_in_event, sso_handoff, sso_request};
+use crate::webhooks::EventType;
+use crate::webhooks::outbox;
 use gatehouse_saml::response::ValidatedAssertion;
 
 /// The ACS after validation, for a live sign-in: the user looked up and, when they are
@@ -60,7 +63,7 @@ ho AS (
                               name_id, name_id_format, session_index, sign_in_event_id, expires_at)
     SELECT $23, $24, $2, u.id, $25, $26, $27, $28, $29, $30, ev.id, $31
     FROM ev, st, u WHERE st.k = 0
-    RETURNING 1)
+    RETURNING 1){WEBHOOKS}
 SELECT st.k AS outcome, EXISTS (SELECT 1 FROM ev) AS logged, EXISTS (SELECT 1 FROM ho) AS handed_over FROM st
 "#;
 
@@ -173,8 +176,8 @@ impl Identity {
             a.assertion_id.clone().into(),
             a.not_on_or_after.max(now + chrono::Duration::minutes(5)).into(),
             ev.id.into(),
-            ev.name_id.into(),
-            ev.flow.into(),
+            ev.name_id.clone().into(),
+            ev.flow.clone().into(),
             ev.certificate_fingerprint.into(),
             ev.clock_offset_seconds.into(),
             ev.ip.into(),
@@ -200,8 +203,22 @@ impl Identity {
             federation_key(&a.name_id).into(),
             UserStatus::Active.as_str().into(),
         ]);
+        // The outbox branch: the webhook event of whichever log row the statement writes.
+        let event_id = WebhookEventId::generate();
+        let payload = |kind: EventType, reason: SignInReason| -> Value {
+            let data = outbox::sign_in_data(ev.id, None, ev.name_id.as_deref(), &ev.flow, reason.as_str());
+            outbox::envelope(event_id, kind, tenant_id, ev.created_at, data).to_string().into()
+        };
+        values.push(event_id.as_uuid().into());
+        for (kind, reason) in [
+            (EventType::SignInSucceeded, SignInReason::Success),
+            (EventType::SignInFailed, SignInReason::Replay),
+            (EventType::SignInFailed, SignInReason::UnknownRequest),
+        ] {
+            values.extend([kind.as_str().into(), payload(kind, reason)]);
+        }
         let head = if request.is_some() { ACS_REQUEST } else { ACS_NO_REQUEST };
-        let sql = format!("{head}{ACS_WRITE}");
+        let sql = format!("{head}{}", ACS_WRITE.replace("{WEBHOOKS}", outbox::PG_SIGN_IN_BRANCH));
         let row = self
             .db
             .query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))

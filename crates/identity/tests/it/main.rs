@@ -24,3 +24,4 @@ mod tenants;
 mod throttle;
 mod user_lists;
 mod users;
+mod webhooks;

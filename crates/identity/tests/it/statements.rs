@@ -9,6 +9,11 @@
 //! ACS's also finds the user): a sign-in is three statements once the certificates are cached
 //! — the admission's read, the ACS's write, the hand-over's — where there were twelve
 //! statements and five commits before issue 11.
+//!
+//! Issue 15 (webhooks): the sign-in's webhook event goes to the durable outbox with the log
+//! entry. On PostgreSQL it is one more branch of the ACS's statement (`INSERT
+//! webhook_deliveries` inside the `WITH`), so the count stays three; on SQLite it is one more
+//! `INSERT … SELECT` inside the ACS's transaction (no row unless an endpoint is subscribed).
 
 use std::sync::{Arc, Mutex};
 
@@ -110,9 +115,9 @@ both_backends!(an_sso_sign_in_runs_a_fixed_list_of_statements, |db| async move {
         ["SELECT rate_limits+sso_connections+tenants", "SELECT idp_certificates"]
             .iter()
             .chain(if pg {
-                &["WITH[INSERT assertion_replays, INSERT sign_in_events, INSERT sso_handoffs]"][..]
+                &["WITH[INSERT assertion_replays, INSERT sign_in_events, INSERT sso_handoffs, INSERT webhook_deliveries]"][..]
             } else {
-                &["SELECT users", "INSERT assertion_replays", "INSERT sign_in_events", "INSERT sso_handoffs"][..]
+                &["SELECT users", "INSERT assertion_replays", "INSERT sign_in_events", "INSERT webhook_deliveries", "INSERT sso_handoffs"][..]
             })
             .copied()
             .collect::<Vec<_>>()
@@ -130,13 +135,14 @@ both_backends!(an_sso_sign_in_runs_a_fixed_list_of_statements, |db| async move {
         ["SELECT rate_limits+sso_connections+sso_requests+tenants"]
             .iter()
             .chain(if pg {
-                &["WITH[DELETE sso_requests, INSERT assertion_replays, INSERT sign_in_events, INSERT sso_handoffs]"][..]
+                &["WITH[DELETE sso_requests, INSERT assertion_replays, INSERT sign_in_events, INSERT sso_handoffs, INSERT webhook_deliveries]"][..]
             } else {
                 &[
                     "SELECT users",
                     "DELETE sso_requests",
                     "INSERT assertion_replays",
                     "INSERT sign_in_events",
+                    "INSERT webhook_deliveries",
                     "INSERT sso_handoffs",
                 ][..]
             })
@@ -187,4 +193,34 @@ both_backends!(a_certificate_added_alone_counts_the_version_up, |db| async move 
     publish_save(w.id(), &w.scope, remove).await;
     let removed = w.id().sso_connection(&w.scope).await.unwrap();
     assert_eq!(removed.version, after.version + 1, "a removed certificate is a new version");
+});
+
+both_backends!(a_sign_in_writes_its_webhook_event_with_its_log_entry, |db| async move {
+    let w = World::new(db).await;
+    let pg = w.id().db().get_database_backend() == sea_orm::DbBackend::Postgres;
+    let sp = ServiceProvider::from_public_url(PUBLIC_URL).unwrap();
+    let kek =
+        SpKeyPolicy { current: KeyEncryptionKey::generate(), previous: None, signing_algorithm: KeyAlgorithm::P256 };
+    let admin =
+        Identity::new(w.id().db().clone(), w.ctx.clock.clone(), SessionPolicy::default(), sp).with_sp_key_policy(kek);
+    let new = NewWebhookEndpoint {
+        url: "https://hooks.example/sign-ins".into(),
+        description: String::new(),
+        event_types: vec![EventType::SignInSucceeded, EventType::SignInFailed],
+    };
+    let e = admin.create_webhook_endpoint(&w.scope, new).await.unwrap().endpoint;
+    let (id, log) = counted(&w);
+
+    acs(&id, &w, "entra_unsolicited").await;
+    let writes = log.take().into_iter().filter(|s| s.contains("webhook_deliveries")).count();
+    assert_eq!(writes, 1, "one outbox write (inside the ACS's statement on PostgreSQL: {pg})");
+    let rows = admin.webhook_deliveries(&w.scope, e.id, &PageRequest::default()).await.unwrap().items;
+    assert_eq!(rows.len(), 1);
+    let event: serde_json::Value = serde_json::from_str(&rows[0].payload).unwrap();
+    assert_eq!(event["type"], "sign_in.succeeded");
+    assert_eq!(event["tenant"], w.contoso.id.to_string());
+    assert_eq!(event["data"]["user_id"], w.alice.id.to_string());
+    assert_eq!(event["data"]["reason_code"], "success");
+    assert_eq!(event["data"]["flow"], "idp_initiated");
+    assert_eq!(event["id"], rows[0].event_id.to_string());
 });

@@ -187,6 +187,10 @@ pub(crate) enum SsoStep {
 pub(crate) const SSO_STEPS: [&str; 2] = ["acs", "complete"];
 pub(crate) static SSO_DURATION: [Histogram; 2] = [const { Histogram::new() }; 2];
 
+/// Webhook delivery attempts by outcome.
+pub(crate) const WEBHOOK_OUTCOMES: [&str; 4] = ["delivered", "retry", "given_up", "lease_lost"];
+pub(crate) static WEBHOOK_DELIVERIES: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,6 +65,16 @@ const ADMIN_ONLY: &[(&str, &str)] = &[
     ("publishSsoDraft", "mutation { publishSsoDraft(confirmUntested:true) { version } }"),
     ("discardSsoDraft", "mutation { discardSsoDraft }"),
     ("rollbackSsoSettings", "mutation { rollbackSsoSettings(version:1) { version } }"),
+    ("webhookEndpoints", "{ webhookEndpoints { id } }"),
+    ("webhookDeliveries", "query($id:ID!){ webhookDeliveries(endpointId:$id) { nodes { id } } }"),
+    (
+        "createWebhookEndpoint",
+        "mutation { createWebhookEndpoint(input:{url:\"https://hooks.example/\", eventTypes:[USER_CREATED]}) { secret } }",
+    ),
+    ("updateWebhookEndpoint", "mutation($id:ID!){ updateWebhookEndpoint(id:$id, input:{enabled:false}) { id } }"),
+    ("deleteWebhookEndpoint", "mutation($id:ID!){ deleteWebhookEndpoint(id:$id) }"),
+    ("rotateWebhookSecret", "mutation($id:ID!){ rotateWebhookSecret(id:$id) { secret } }"),
+    ("resendWebhookDelivery", "mutation($id:ID!){ resendWebhookDelivery(id:$id) { id } }"),
 ];
 
 /// Platform operators only.

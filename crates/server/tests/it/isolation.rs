@@ -84,6 +84,15 @@ const COVERED: &[&str] = &[
     "generateNextSpKey",
     "activateNextSpKey",
     "dropSpKey",
+    // issue 15: proven in `webhooks::webhooks_are_tenant_isolated_and_admin_only`: B's endpoint
+    // and delivery IDs are NOT_FOUND to A for every operation, and A's list never shows B's.
+    "webhookEndpoints",
+    "webhookDeliveries",
+    "createWebhookEndpoint",
+    "updateWebhookEndpoint",
+    "deleteWebhookEndpoint",
+    "rotateWebhookSecret",
+    "resendWebhookDelivery",
 ];
 
 #[test]

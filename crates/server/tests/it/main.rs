@@ -17,3 +17,4 @@ mod scim;
 mod sso_drafts;
 mod sso_settings;
 mod support;
+mod webhooks;

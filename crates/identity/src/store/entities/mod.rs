@@ -26,3 +26,6 @@ pub mod sso_version;
 pub mod tenant;
 pub mod tenant_domain;
 pub mod user;
+pub mod webhook_certificate_notice;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
