@@ -120,7 +120,9 @@ both_backends!(an_admin_configures_entra_sso_over_graphql, |db| async move {
         .iter()
         .map(|e| e["node"]["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions[..2], ["sso_connection.update", "idp_certificate.add"]);
+    // updateSsoConnection on a tenant whose SSO was not live is a Save that publishes at once:
+    // the settings change and the published version, both audited.
+    assert_eq!(actions[..2], ["sso_settings.save_and_publish", "sso_connection.update"]);
 });
 
 both_backends!(logs_are_json_on_request_and_unknown_keys_are_warned, |db| async move {

@@ -11,6 +11,7 @@ mod limits;
 mod query_limits;
 mod scale_out;
 mod scim_guard;
+mod sp_encryption;
 mod sp_signing;
 mod sso;
 mod sso_attacks;

@@ -410,6 +410,18 @@ impl Identity {
 /// SSO can be published enabled only with a certificate valid now (one may have expired
 /// since the draft was saved or the version was published).
 pub(crate) fn check_publishable(snap: &SsoSnapshot, now: DateTime<Utc>) -> Result<()> {
+    // A promotion carried into a draft (`immediate.rs`) can add a certificate the draft's own
+    // edits never checked against the limit: publishing checks it again.
+    if snap.certificates.len() > super::MAX_CERTIFICATES {
+        return Err(Error::invalid(
+            "certificates",
+            format!(
+                "at most {} certificates can be kept, and this draft has {}; remove an old one from the draft first",
+                super::MAX_CERTIFICATES,
+                snap.certificates.len()
+            ),
+        ));
+    }
     if snap.enabled && !snap.has_valid_certificate_at(now) {
         return Err(Error::Validation(vec![FieldError::new(
             "certificates",
@@ -525,4 +537,42 @@ async fn audit_draft(
         after.map(audit_view),
     );
     audit::record(txn, now, change).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sso::snapshot::SnapshotCertificate;
+
+    fn certificate(n: u8, now: DateTime<Utc>) -> SnapshotCertificate {
+        SnapshotCertificate {
+            id: uuid::Uuid::from_u128(u128::from(n)),
+            pem: String::new(),
+            fingerprint_sha256: format!("{n:02X}"),
+            subject: format!("CN=idp {n}"),
+            issuer: "CN=idp".into(),
+            not_before: now - chrono::Duration::days(1),
+            not_after: now + chrono::Duration::days(30),
+            created_at: now,
+        }
+    }
+
+    #[test]
+    fn a_draft_over_the_certificate_limit_is_not_published() {
+        let now = Utc::now();
+        let at_limit = SsoSnapshot {
+            enabled: true,
+            certificates: (0..5).map(|n| certificate(n, now)).collect(),
+            ..SsoSnapshot::default()
+        };
+        assert!(check_publishable(&at_limit, now).is_ok());
+        let over = SsoSnapshot { certificates: (0..6).map(|n| certificate(n, now)).collect(), ..at_limit };
+        match check_publishable(&over, now) {
+            Err(Error::Validation(fields)) => {
+                assert_eq!(fields[0].field, "certificates");
+                assert!(fields[0].message.contains("this draft has 6"), "{}", fields[0].message);
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
 }
