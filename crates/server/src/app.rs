@@ -59,13 +59,16 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::sso::routes(&limits))
         // Every route above is timed under its template; only then the fallback is added.
         .route_layer(axum::middleware::from_fn(crate::metrics::time_route))
+        .route_layer(axum::middleware::from_fn(crate::telemetry::name_route))
         .fallback(crate::metrics::fallback)
         // One limit per route, on the stream (crate::limits); axum's own default is not a second one.
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(limits.largest(), crate::limits::catch_all))
         .layer(axum::middleware::from_fn(crate::metrics::count_requests))
         .layer(axum::middleware::from_fn_with_state(state.trusted_proxies.clone(), crate::client_address::resolve))
-        .layer(TraceLayer::new_for_http());
+        .layer(TraceLayer::new_for_http())
+        // Outermost: the request's span (crate::telemetry) holds everything below it.
+        .layer(axum::middleware::from_fn(crate::telemetry::trace_request));
     let router = if https {
         router.layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,

@@ -20,6 +20,7 @@ mod same_origin;
 mod scim;
 mod sso;
 mod startup;
+pub mod telemetry;
 pub mod webhooks;
 
 pub use app::{AppState, app};

@@ -87,12 +87,21 @@ async fn run(cli: Cli, system: &SystemAccess) -> anyhow::Result<()> {
         return Ok(());
     }
     let (cfg, warnings) = Config::load(cli.config.as_deref())?;
-    tracing_init(cfg.log_format);
+    let telemetry = tracing_init(cfg.log_format);
     for w in warnings {
         tracing::warn!("{w}");
     }
+    let outcome = dispatch(cli.command, cfg, system).await;
+    // The spans still queued go out before the process ends (blocking, so off the runtime).
+    if let Some(telemetry) = telemetry {
+        let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
+    }
+    outcome
+}
+
+async fn dispatch(command: Option<Command>, cfg: Config, system: &SystemAccess) -> anyhow::Result<()> {
     let db = connect_and_migrate(&cfg.database_url, cfg.database_pool_size).await?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cfg, db, system).await,
         Command::Migrate => {
             println!("database is up to date");

@@ -6,7 +6,6 @@ use gatehouse_graphql::{ServiceProviderInfo, build_schema};
 use gatehouse_identity::{Identity, KeyEncryptionKey, ServiceProvider, SessionPolicy, SpKeyPolicy, SystemClock};
 use gatehouse_migrations::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
-use tracing_subscriber::EnvFilter;
 
 use crate::app::AppState;
 use crate::config::{Config, LogFormat, redact_url};
@@ -15,15 +14,10 @@ use crate::limits::BodyLimits;
 use crate::metrics::MetricsToken;
 
 /// Human-readable logs by default, JSON with `GATEHOUSE_LOG_FORMAT=json`. `RUST_LOG`
-/// overrides the levels.
-pub fn tracing_init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
-        LogFormat::Text => builder.try_init(),
-    };
+/// overrides the levels. OpenTelemetry traces when an OTLP endpoint is configured
+/// (`crate::telemetry`): the returned exporter is shut down at exit to send what is queued.
+pub fn tracing_init(format: LogFormat) -> Option<crate::telemetry::Telemetry> {
+    crate::telemetry::init(format)
 }
 
 /// Opens the database (creating a SQLite file's folder when needed) and applies any

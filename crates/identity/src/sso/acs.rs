@@ -173,7 +173,9 @@ impl Identity {
         policy.decryption_keys = self.sp_keyring().decryption.clone();
         policy.require_encrypted = conn.require_encrypted_assertions;
         let input = saml_response.to_owned();
-        let validated = tokio::task::spawn_blocking(move || validate_response(&input, &policy))
+        // On the blocking pool, under this sign-in's span (a new thread has no current span).
+        let span = tracing::info_span!("saml.validate");
+        let validated = tokio::task::spawn_blocking(move || span.in_scope(|| validate_response(&input, &policy)))
             .await
             .map_err(|e| Error::internal(format!("validation task failed: {e}")))?;
         let assertion = match validated {
@@ -230,6 +232,7 @@ impl Identity {
     /// After validation: the request used up, the assertion ID taken, the user checked, the
     /// sign-in log entry and the hand-over — one write transaction (one commit) whatever the
     /// outcome, so a refusal after validation still spends the request and the assertion.
+    #[tracing::instrument(name = "acs.finish", skip_all, fields(gatehouse.tenant_id = attempt.tenant_id.as_ref().map(tracing::field::display)))]
     async fn finish_acs(
         &self,
         jit_provisioning: bool,

@@ -25,6 +25,7 @@ pub struct SsoSignedIn {
 impl Identity {
     /// The browser arrives on our site with the hand-over handle; its binding cookie must
     /// match the one set when this browser started the sign-in (SP-initiated).
+    #[tracing::instrument(name = "sso.complete", skip_all)]
     pub async fn complete_sso(
         &self,
         handle: &str,

@@ -73,6 +73,7 @@ fn model<M: FromQueryResult>(row: &QueryResult, prefix: &str) -> Result<Option<M
 impl Identity {
     /// One statement: the two rate-limit rows (stored keys, `None` when there is no key),
     /// and — when the Response could be read — its routing rows.
+    #[tracing::instrument(name = "sso.admission_read", skip_all)]
     pub(crate) async fn admission_read(
         &self,
         address_key: Option<String>,

@@ -17,4 +17,5 @@ mod scim;
 mod sso_drafts;
 mod sso_settings;
 mod support;
+mod telemetry;
 mod webhooks;
