@@ -11,10 +11,8 @@ use gatehouse_e2e::*;
 use gatehouse_test_support::both_backends;
 use serde_json::json;
 
+use crate::sp_signing::world_with_sp_keys_and;
 use crate::sso::*;
-
-/// A fixed key-encryption key, so the server has SP keys (64 hex digits).
-const KEK: &str = "8899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677";
 
 /// The encryption certificates `/saml2/metadata` publishes, as PEM.
 async fn encryption_certificates(w: &World) -> Vec<String> {
@@ -68,25 +66,7 @@ async fn sign_in_with(w: &World, saml_response: &str) -> u16 {
 }
 
 both_backends!(encrypted_assertions_through_the_binary_and_an_encryption_key_rollover, |db| async move {
-    let db: &TestDb = &db;
-    let server = Server::start(
-        db.url(),
-        &[("GATEHOUSE_BOOTSTRAP_PASSWORD", OP_PASSWORD), ("GATEHOUSE_KEY_ENCRYPTION_KEY", KEK)],
-    )
-    .await;
-    let w = world_on(server).await;
-    let conn = w.admin_a.gql("{ ssoConnection { loginUrl issuer logoutUrl } }", json!({})).await;
-    let c = &conn["data"]["ssoConnection"];
-    let r = w
-        .admin_a
-        .gql(
-            "mutation($i:SaveSsoSettingsInput!){ saveSsoSettings(input:$i){ requireEncryptedAssertions } }",
-            json!({"i": {"enabled": true, "provider": "ENTRA_ID", "loginUrl": c["loginUrl"], "issuer": c["issuer"],
-                "logoutUrl": c["logoutUrl"], "loginPolicy": "PASSWORD_OR_SSO", "allowIdpInitiated": true,
-                "requireEncryptedAssertions": true, "publish": true, "confirmUntested": true}}),
-        )
-        .await;
-    assert_eq!(r["data"]["saveSsoSettings"]["requireEncryptedAssertions"], true, "{r}");
+    let w = world_with_sp_keys_and(&db, "requireEncryptedAssertions").await;
     let certs = encryption_certificates(&w).await;
     assert_eq!(certs.len(), 1, "one encryption certificate published");
 

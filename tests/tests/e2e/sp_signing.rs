@@ -66,8 +66,9 @@ async fn signed_sign_in(w: &World, certificates: u64) -> Client {
     browser
 }
 
-both_backends!(signed_requests_verify_independently_through_an_sp_key_rollover, |db| async move {
-    let db: &TestDb = &db;
+/// A world whose server has SP keys (a fixed KEK) and whose contoso has published its Entra
+/// settings with `switch` (a camelCase SSO setting, e.g. `signAuthnRequests`) turned on.
+pub(crate) async fn world_with_sp_keys_and(db: &TestDb, switch: &str) -> World {
     let server = Server::start(
         db.url(),
         &[("GATEHOUSE_BOOTSTRAP_PASSWORD", OP_PASSWORD), ("GATEHOUSE_KEY_ENCRYPTION_KEY", KEK)],
@@ -76,16 +77,23 @@ both_backends!(signed_requests_verify_independently_through_an_sp_key_rollover, 
     let w = world_on(server).await;
     let conn = w.admin_a.gql("{ ssoConnection { loginUrl issuer logoutUrl } }", json!({})).await;
     let c = &conn["data"]["ssoConnection"];
+    let mut settings = json!({"enabled": true, "provider": "ENTRA_ID", "loginUrl": c["loginUrl"], "issuer": c["issuer"],
+        "logoutUrl": c["logoutUrl"], "loginPolicy": "PASSWORD_OR_SSO", "allowIdpInitiated": true,
+        "publish": true, "confirmUntested": true});
+    settings[switch] = json!(true);
     let r = w
         .admin_a
         .gql(
-            "mutation($i:SaveSsoSettingsInput!){ saveSsoSettings(input:$i){ signAuthnRequests } }",
-            json!({"i": {"enabled": true, "provider": "ENTRA_ID", "loginUrl": c["loginUrl"], "issuer": c["issuer"],
-                "logoutUrl": c["logoutUrl"], "loginPolicy": "PASSWORD_OR_SSO", "allowIdpInitiated": true,
-                "signAuthnRequests": true, "publish": true, "confirmUntested": true}}),
+            &format!("mutation($i:SaveSsoSettingsInput!){{ saveSsoSettings(input:$i){{ {switch} }} }}"),
+            json!({ "i": settings }),
         )
         .await;
-    assert_eq!(r["data"]["saveSsoSettings"]["signAuthnRequests"], true, "{r}");
+    assert_eq!(r["data"]["saveSsoSettings"][switch], true, "{r}");
+    w
+}
+
+both_backends!(signed_requests_verify_independently_through_an_sp_key_rollover, |db| async move {
+    let w = world_with_sp_keys_and(&db, "signAuthnRequests").await;
     signed_sign_in(&w, 1).await;
 
     // Rollover: the next key is published at once (the IdP reads both), then becomes active.
