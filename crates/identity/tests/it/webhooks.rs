@@ -685,3 +685,19 @@ both_backends!(scim_group_and_sso_changes_are_events_with_their_source, |db| asy
     assert_eq!(events[2]["data"]["source"], "console");
     assert_eq!(events[2]["data"]["object_after"]["issuer"], "urn:idp:contoso");
 });
+
+both_backends!(an_immediate_sso_change_is_one_published_event, |db| async move {
+    let (ctx, _, rx) = hooks(db).await;
+    let a = dev_tenant(&ctx, "contoso").await;
+    endpoint(&ctx, &a, rx.url("/a"), &[EventType::SsoPublished]).await;
+    // The expired-certificate rule takes effect at once as a published version (`sso::immediate`):
+    // its settings change and its history version are audited apart, and make one event.
+    let after = ctx.identity.set_refuse_expired_certificates(&a, true).await.unwrap();
+    drain(&ctx.identity).await;
+    let events = rx.delivered();
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["sso.published"]);
+    assert_eq!(events[0]["data"]["object"], "sso_connection");
+    assert_eq!(events[0]["data"]["object_id"], serde_json::json!(after.id.to_string()));
+    assert_eq!(events[0]["data"]["source"], "console");
+});
