@@ -20,6 +20,7 @@ mod m20261128_000030_sso_drafts;
 mod m20261128_000040_verified_domains;
 mod m20261128_000050_webhooks;
 mod m20261128_000051_webhook_certificate_notices;
+mod m20261129_000060_sign_in_foreign_keys;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000040_verified_domains::Migration),
             Box::new(m20261128_000050_webhooks::Migration),
             Box::new(m20261128_000051_webhook_certificate_notices::Migration),
+            Box::new(m20261129_000060_sign_in_foreign_keys::Migration),
         ]
     }
 }

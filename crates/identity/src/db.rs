@@ -23,11 +23,26 @@ pub fn default_pool_size() -> u32 {
 /// connections at most ([`default_pool_size`] when `None`), and TLS as [`with_local_tls_default`]
 /// decides.
 pub async fn connect_with(url: &str, pool_size: Option<u32>) -> Result<DatabaseConnection, DbErr> {
+    Database::connect(connect_options(url, pool_size)).await
+}
+
+/// A pooled PostgreSQL connection idle this long is pinged before it is handed out (a proxy,
+/// a firewall or the server may have dropped it); a busy one is not.
+pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
+
+/// The pool settings [`connect_with`] uses.
+///
+/// sqlx pings every pooled connection before handing it out unless told otherwise: one more
+/// round trip, and a wake-up of both processes, in front of every statement (a sign-in's
+/// three statements cost six round trips). Here only a PostgreSQL connection idle for
+/// [`PING_IF_IDLE_FOR`] is pinged, and a SQLite connection (a file in this process, which no
+/// one can drop) never.
+pub fn connect_options(url: &str, pool_size: Option<u32>) -> ConnectOptions {
     let url = with_local_tls_default(url);
     let mut opts = ConnectOptions::new(url.clone());
     opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
-        opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
+        opts.max_connections(8).test_before_acquire(false).map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
@@ -35,9 +50,10 @@ pub async fn connect_with(url: &str, pool_size: Option<u32>) -> Result<DatabaseC
                 .foreign_keys(true)
         });
     } else {
-        opts.max_connections(pool_size.unwrap_or_else(default_pool_size));
+        opts.max_connections(pool_size.unwrap_or_else(default_pool_size))
+            .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR);
     }
-    Database::connect(opts).await
+    opts
 }
 
 /// TLS to PostgreSQL: an `sslmode` in the URL always decides. Without one, a server on this
@@ -78,6 +94,17 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
 #[cfg(test)]
 mod tests {
     use super::with_local_tls_default as tls;
+    use super::{PING_IF_IDLE_FOR, connect_options};
+
+    #[test]
+    fn a_busy_pooled_connection_is_not_pinged_before_each_statement() {
+        let pg = connect_options("postgres://u@127.0.0.1/db", None);
+        assert!(!pg.get_test_before_acquire(), "a ping on every acquire doubles a statement's round trips");
+        assert_eq!(pg.get_test_before_acquire_if_idle_for(), Some(PING_IF_IDLE_FOR));
+        let sqlite = connect_options("sqlite://data/g.sqlite?mode=rwc", None);
+        assert!(!sqlite.get_test_before_acquire());
+        assert_eq!(sqlite.get_test_before_acquire_if_idle_for(), None);
+    }
 
     #[test]
     fn a_loopback_postgres_goes_without_tls_unless_the_url_says_otherwise() {

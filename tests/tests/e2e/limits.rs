@@ -115,3 +115,33 @@ both_backends!(oversized_scim_bodies_are_refused_413_in_scim_form, |db| async mo
     let anonymous = send_body(&s.base, "POST", "/scim/v2/acme/Users", &head[..1], BodyShape::Declared(64 * MIB)).await;
     assert_eq!(anonymous.status, 413);
 });
+
+// A Response over the size the ACS validates on the request's own task (32 KiB of Base64,
+// `INLINE_VALIDATION_MAX`) is validated on the blocking pool: a user in 600 groups signs in,
+// and the same Response signed with another key is refused and logged.
+both_backends!(a_response_over_the_inline_size_is_validated_on_the_blocking_pool, |db| async move {
+    use crate::sso::{complete, last_event, me, post_acs, world};
+    let w = world(&db).await;
+    let acs = format!("{}/saml2", w.server.base);
+    let groups: Vec<String> = (0..600).map(|i| format!("{i:08x}-0000-4000-8000-{i:012x}")).collect();
+    let groups = groups.join(",");
+    for key in ["idp", "alt"] {
+        let resp =
+            w.idp.response(&[("user", "ada@shared.example"), ("acs", &acs), ("groups", &groups), ("key", key)]).await;
+        let saml = resp["SAMLResponse"].as_str().unwrap();
+        assert!(saml.len() > 32 * 1024, "the Response is over the inline size: {} bytes", saml.len());
+        let browser = Client::new(&w.server.base);
+        let (status, html) = post_acs(&browser, saml, None).await;
+        if key == "idp" {
+            assert_eq!(status, 200, "{html}");
+            assert_eq!(complete(&browser, &html).await.0, 303);
+            assert_eq!(me(&browser).await["email"], "ada@shared.example");
+            assert_eq!(last_event(&w.admin_a).await["success"], true);
+        } else {
+            assert_eq!(status, 403, "signed with a key contoso does not trust: {html}");
+            let reason = last_event(&w.admin_a).await["reasonCode"].as_str().unwrap().to_owned();
+            assert!(["untrusted_key", "signature_invalid"].contains(&reason.as_str()), "{reason}");
+            assert!(me(&browser).await.is_null());
+        }
+    }
+});

@@ -17,6 +17,8 @@
 //! The SQL names columns the migrations made; the statement tests (`tests/it/statements.rs`)
 //! and every ACS and hand-over test run this path on PostgreSQL.
 
+use std::sync::LazyLock;
+
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 use super::acs::{AcsOutcome, replay_detail, unknown_request_detail};
@@ -75,6 +77,15 @@ const ACS_REQUEST: &str = "WITH u AS (SELECT id, email FROM users \
 const ACS_NO_REQUEST: &str = "WITH u AS (SELECT id, email FROM users \
     WHERE tenant_id = $2 AND federation_key = $32 AND deleted_at IS NULL AND status = $33 LIMIT 1), \
     req AS (SELECT 1 WHERE $1::text IS NULL),";
+
+/// The ACS statement's text, put together once per process (it is long, and sqlx finds its
+/// prepared statement by the text).
+static ACS_WRITE_SP_INITIATED: LazyLock<String> = LazyLock::new(|| acs_write(ACS_REQUEST));
+static ACS_WRITE_IDP_INITIATED: LazyLock<String> = LazyLock::new(|| acs_write(ACS_NO_REQUEST));
+
+fn acs_write(head: &str) -> String {
+    format!("{head}{}", ACS_WRITE.replace("{WEBHOOKS}", outbox::PG_SIGN_IN_BRANCH))
+}
 
 /// The hand-over: the handle used up, the user checked, the session made — or, when a check
 /// fails, the handle still used up and nothing made; the row tells which check failed.
@@ -217,11 +228,10 @@ impl Identity {
         ] {
             values.extend([kind.as_str().into(), payload(kind, reason)]);
         }
-        let head = if request.is_some() { ACS_REQUEST } else { ACS_NO_REQUEST };
-        let sql = format!("{head}{}", ACS_WRITE.replace("{WEBHOOKS}", outbox::PG_SIGN_IN_BRANCH));
+        let sql = if request.is_some() { &ACS_WRITE_SP_INITIATED } else { &ACS_WRITE_IDP_INITIATED };
         let row = self
             .db
-            .query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
+            .query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql.as_str(), values))
             .await?
             .ok_or_else(|| Error::internal("the sign-in statement returned no row"))?;
         let outcome: i32 = row.try_get("", "outcome")?;

@@ -8,6 +8,8 @@
 //! only by a Response whose *signed* InResponseTo names it (`acs.rs`), exactly as when these
 //! rows were read one by one.
 
+use std::sync::LazyLock;
+
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Iterable, QueryResult, Statement, Value};
 
 use crate::Identity;
@@ -62,6 +64,10 @@ fn columns<C: Iterable + sea_orm::IdenStatic>(alias: &str, prefix: &str) -> Stri
     C::iter().map(|c| format!("{alias}.\"{0}\" AS \"{prefix}{0}\"", c.as_str())).collect::<Vec<_>>().join(", ")
 }
 
+/// The column lists of the admission statement, made once per process.
+static CONNECTION_COLUMNS: LazyLock<String> = LazyLock::new(|| columns::<sso_connection::Column>("c", "c_"));
+static REQUEST_COLUMNS: LazyLock<String> = LazyLock::new(|| columns::<sso_request::Column>("r", "r_"));
+
 /// The row's `prefix`ed model, or `None` when its LEFT JOIN found nothing.
 fn model<M: FromQueryResult>(row: &QueryResult, prefix: &str) -> Result<Option<M>> {
     if row.try_get::<Option<uuid::Uuid>>(prefix, "tenant_id")?.is_none() {
@@ -95,7 +101,7 @@ impl Identity {
         let issuer = wait(&mut b, issuer_key, "gh_issuer_next");
         let mut sql = format!("SELECT {address}, {issuer}");
         if let Some(p) = peek {
-            let conn_cols = columns::<sso_connection::Column>("c", "c_");
+            let conn_cols = CONNECTION_COLUMNS.as_str();
             match &p.in_response_to {
                 Some(id) => {
                     let iss = b.bind(p.issuer.clone());
@@ -111,7 +117,7 @@ impl Identity {
                          LEFT JOIN sso_requests r ON r.id = {rid} AND r.purpose IN ({login}, {test}) \
                          LEFT JOIN sso_connections c ON c.tenant_id = r.tenant_id \
                          LEFT JOIN tenants t ON t.id = c.tenant_id",
-                        columns::<sso_request::Column>("r", "r_")
+                        REQUEST_COLUMNS.as_str()
                     );
                 }
                 None => {

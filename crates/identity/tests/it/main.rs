@@ -11,6 +11,7 @@ mod domains;
 mod drafts;
 mod handover;
 mod immediate;
+mod keys;
 mod logout;
 mod organisation;
 mod provisioning;
