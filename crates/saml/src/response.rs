@@ -140,6 +140,9 @@ pub struct ResponsePeek {
     pub issuer: String,
     /// The bearer SubjectConfirmationData's InResponseTo, or else the Response's.
     pub in_response_to: Option<String>,
+    /// The Response carries an `EncryptedAssertion` (its decryption is a private-key
+    /// operation, so the caller may want it off an async worker); a hint for scheduling only.
+    pub encrypted: bool,
 }
 
 /// Read Issuer and InResponseTo **without verification** (same guards as validation).
@@ -165,9 +168,11 @@ pub fn peek_response(saml_response_b64: &str) -> Result<ResponsePeek> {
         .filter_map(|c| c.child(NS_SAML, "SubjectConfirmationData"))
         .find_map(|d| d.attr("InResponseTo").map(str::to_owned))
         .or_else(|| root.attr("InResponseTo").map(str::to_owned));
+    let encrypted = root.elements().any(xmlenc::is_encrypted_assertion);
     Ok(ResponsePeek {
         issuer,
         in_response_to,
+        encrypted,
     })
 }
 

@@ -24,11 +24,13 @@ use gatehouse_saml::response::{ResponsePeek, ResponsePolicy, ValidatedAssertion,
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-/// A `SAMLResponse` (Base64) up to this size is validated on the request's own task: an
-/// Entra, Okta or Google Response is 5–12 KB and takes a tenth of a millisecond, less than
-/// handing it to the blocking pool and back costs (two thread wake-ups). A larger one —
-/// many claims or groups, or someone sending the most the ACS accepts — goes to the blocking
-/// pool, so it cannot hold up the other requests on this worker thread.
+/// A plain (not encrypted) `SAMLResponse` up to this size (Base64) is validated on the
+/// request's own task: an Entra, Okta or Google Response is 5–12 KB and takes a tenth of a
+/// millisecond, less than handing it to the blocking pool and back costs (two thread
+/// wake-ups). A larger one — many claims or groups, or someone sending the most the ACS
+/// accepts — and any encrypted one (its decryption is an RSA private-key operation, about a
+/// millisecond) go to the blocking pool, so they cannot hold up the other requests on this
+/// worker thread.
 pub(crate) const INLINE_VALIDATION_MAX: usize = 32 * 1024;
 
 pub(super) fn replay_detail(assertion_id: &str) -> String {
@@ -180,7 +182,7 @@ impl Identity {
         policy.decryption_keys = self.sp_keyring().decryption.clone();
         policy.require_encrypted = conn.require_encrypted_assertions;
         let span = tracing::info_span!("saml.validate");
-        let validated = if saml_response.len() <= INLINE_VALIDATION_MAX {
+        let validated = if saml_response.len() <= INLINE_VALIDATION_MAX && !peek.encrypted {
             span.in_scope(|| validate_response(saml_response, &policy))
         } else {
             // On the blocking pool, under this sign-in's span (a new thread has no current span).

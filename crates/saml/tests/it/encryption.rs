@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use gatehouse_saml::ReasonCode;
-use gatehouse_saml::response::{ResponsePolicy, validate_response};
+use gatehouse_saml::response::{ResponsePolicy, peek_response, validate_response};
 use gatehouse_saml::sp_keys::{DecryptionKey, KeyAlgorithm, generate_key};
 
 use crate::support::*;
@@ -72,6 +72,17 @@ fn every_accepted_algorithm_combination_decrypts_and_validates() {
             }
         }
     }
+}
+
+/// The peek says which Responses carry an encrypted assertion (the ACS validates those on
+/// the blocking pool) and still routes them by the Response's Issuer.
+#[test]
+fn the_peek_tells_an_encrypted_response_from_a_plain_one() {
+    let plain = peek_response(&response_b64("entra_assertion_signed")).unwrap();
+    assert!(!plain.encrypted);
+    let encrypted = peek_response(&encrypted("entra_assertion_signed", "sp", &[])).unwrap();
+    assert!(encrypted.encrypted);
+    assert_eq!(encrypted.issuer, plain.issuer);
 }
 
 #[test]
