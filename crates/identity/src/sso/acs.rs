@@ -22,7 +22,7 @@ use chrono::Duration;
 use gatehouse_saml::error::{ReasonCode, ValidationError};
 use gatehouse_saml::response::{ResponsePeek, ResponsePolicy, ValidatedAssertion, peek_response, validate_response};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter};
 
 /// A plain (not encrypted) `SAMLResponse` up to this size (Base64) is validated on the
 /// request's own task: an Entra, Okta or Google Response is 5–12 KB and takes a tenth of a
@@ -31,7 +31,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, Q
 /// accepts — and any encrypted one (its decryption is an RSA private-key operation, about a
 /// millisecond) go to the blocking pool, so they cannot hold up the other requests on this
 /// worker thread.
-pub(crate) const INLINE_VALIDATION_MAX: usize = 32 * 1024;
+const INLINE_VALIDATION_MAX: usize = 32 * 1024;
 
 pub(super) fn replay_detail(assertion_id: &str) -> String {
     format!("assertion {assertion_id:?} was already accepted; a Response is good for one sign-in")
@@ -271,6 +271,16 @@ impl Identity {
         let found = self.find_sso_user(tenant_id, &a.name_id).await?;
         // One sign-in writing at a time per process on SQLite (see `Identity::sqlite_sign_in_gate`).
         let _gate = self.sqlite_sign_in_gate().await;
+        // The common case on SQLite — a live sign-in of an active user — is one transaction
+        // of three trips to the database (`sqlite_sign_in`).
+        if attempt.flow != SignInFlow::Test
+            && !attempt.meta.quiet_failures
+            && self.db.get_database_backend() == DbBackend::Sqlite
+            && let Some(user) = found.as_ref().filter(|u| u.status == UserStatus::Active)
+        {
+            attempt.user_id = Some(user.id);
+            return self.finish_acs_sqlite(user, request.as_ref(), relay_state, a, &attempt).await;
+        }
         let txn = self.begin_write().await?;
         // The Response is valid and answers this request: use the request up, once, on every
         // replica (a concurrent Response to the same request loses here).

@@ -3,17 +3,12 @@
 
 use super::pg_sign_in::{HandoffFacts, is_postgres};
 use super::{Attempt, HANDOFF_LIFETIME, RequestMeta, SignInFlow, SignInReason, SsoResult, refused, safe_redirect};
-use crate::auth::SsoSessionInfo;
 use crate::auth::principal::Principal;
 use crate::error::Error;
-use crate::ids::TenantId;
 use crate::model::*;
 use crate::secrets;
-use crate::store::entities::{sso_handoff, user};
-use crate::store::live_users;
-use crate::{Identity, NewSessionInfo, SignedIn};
+use crate::{Identity, SignedIn};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// A finished sign-in and where to send the browser.
 #[derive(Debug)]
@@ -32,57 +27,35 @@ impl Identity {
         binding_nonce: Option<&str>,
         meta: &RequestMeta,
     ) -> SsoResult<SsoSignedIn> {
-        if is_postgres(&self.db) {
-            return self.complete_sso_pg(handle, binding_nonce, meta).await;
-        }
         let now = self.now();
-        // One sign-in writing at a time per process on SQLite (see `Identity::sqlite_sign_in_gate`).
-        let _gate = self.sqlite_sign_in_gate().await;
-        // Found and used up in one statement: of two requests with the same handle, one
-        // gets the row and the other nothing, on every replica.
-        let row = sso_handoff::Entity::delete_many()
-            .filter(sso_handoff::Column::HandleHash.eq(secrets::token_hash(handle)))
-            .exec_with_returning(&self.db)
-            .await?
-            .into_iter()
-            .next();
+        // One statement on PostgreSQL, one batch on SQLite (under the sign-in gate there): the
+        // handle used up and, when every check passes, the session made.
+        let row = if is_postgres(&self.db) {
+            self.handover_pg(handle, binding_nonce, meta).await?
+        } else {
+            let _gate = self.sqlite_sign_in_gate().await;
+            self.handover_sqlite(handle, binding_nonce, meta).await?
+        };
         let Some(row) = row else {
             // Unknown, already used, or purged: no row names a tenant, so there is no
             // sign-in log to write to.
             return Err(refused(SignInReason::HandoffExpired, SignInReason::HandoffExpired.user_message(), None));
         };
-        let facts = HandoffFacts {
-            tenant_id: row.tenant_id.into(),
-            user_id: row.user_id.map(Into::into),
-            binding_hash: row.binding_hash.clone(),
-            relay_state: row.relay_state.clone(),
-            name_id: row.name_id.clone(),
-            expires_at: row.expires_at,
-        };
+        // The statement made the session only if the checks below pass; they run again here
+        // to say why it did not.
+        let facts = &row.handoff;
         let attempt = facts.attempt(meta);
         if let Some((reason, detail)) = facts.refusal(now, binding_nonce) {
             return Err(self.fail(&attempt, reason, &detail).await);
         }
-        let user_id = row.user_id.ok_or_else(|| Error::internal("hand-over without a user"))?;
-        let u = live_users(TenantId::from(row.tenant_id))
-            .filter(user::Column::Id.eq(user_id))
-            .one(&self.db)
-            .await?
-            .map(User::try_from)
-            .transpose()?
-            .filter(|u| u.status == UserStatus::Active);
-        let Some(u) = u else {
+        let user_id = facts.user_id.ok_or_else(|| Error::internal("hand-over without a user"))?;
+        let active = row.user.filter(|(_, _, status)| *status == UserStatus::Active);
+        let (Some((email, role, _)), Some((session, token))) = (active, row.session) else {
             return Err(self.fail(&attempt, SignInReason::UserSuspended, USER_GONE).await);
         };
-        let principal = Principal::user(u.tenant_id, u.id, u.email.clone(), u.role);
-        let sso = SsoSessionInfo {
-            name_id: row.name_id.clone(),
-            name_id_format: row.name_id_format.clone(),
-            session_index: row.session_index.clone(),
-        };
-        let info = NewSessionInfo { ip: meta.ip.clone(), user_agent: meta.user_agent.clone() };
-        let signed_in = self.create_session_with(&principal, AuthMethod::Sso, &info, Some(&sso)).await?;
-        Ok(SsoSignedIn { signed_in, redirect_to: safe_redirect(row.relay_state.as_deref()) })
+        let principal = Principal::user(facts.tenant_id, user_id, email, role);
+        let signed_in = SignedIn { session_token: token, principal, expires_at: session.expires_at };
+        Ok(SsoSignedIn { signed_in, redirect_to: safe_redirect(facts.relay_state.as_deref()) })
     }
 }
 
@@ -119,34 +92,5 @@ impl HandoffFacts {
             return Some((SignInReason::BrowserMismatch, detail.into()));
         }
         None
-    }
-}
-
-impl Identity {
-    /// [`Self::complete_sso`] on PostgreSQL: the statement makes the session only when the
-    /// checks below would pass; they run again here to say why it did not.
-    async fn complete_sso_pg(
-        &self,
-        handle: &str,
-        binding_nonce: Option<&str>,
-        meta: &RequestMeta,
-    ) -> SsoResult<SsoSignedIn> {
-        let now = self.now();
-        let Some(row) = self.handover_pg(handle, binding_nonce, meta).await? else {
-            return Err(refused(SignInReason::HandoffExpired, SignInReason::HandoffExpired.user_message(), None));
-        };
-        let facts = &row.handoff;
-        let attempt = facts.attempt(meta);
-        if let Some((reason, detail)) = facts.refusal(now, binding_nonce) {
-            return Err(self.fail(&attempt, reason, &detail).await);
-        }
-        let user_id = facts.user_id.ok_or_else(|| Error::internal("hand-over without a user"))?;
-        let active = row.user.filter(|(_, _, status)| *status == UserStatus::Active);
-        let (Some((email, role, _)), Some((session, token))) = (active, row.session) else {
-            return Err(self.fail(&attempt, SignInReason::UserSuspended, USER_GONE).await);
-        };
-        let principal = Principal::user(facts.tenant_id, user_id, email, role);
-        let signed_in = SignedIn { session_token: token, principal, expires_at: session.expires_at };
-        Ok(SsoSignedIn { signed_in, redirect_to: safe_redirect(facts.relay_state.as_deref()) })
     }
 }

@@ -42,6 +42,7 @@ mod routing;
 pub(crate) mod signing;
 mod single_edits;
 mod snapshot;
+mod sqlite_sign_in;
 mod start;
 mod test_run;
 

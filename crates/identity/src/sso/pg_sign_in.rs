@@ -10,9 +10,9 @@
 //! and the sign-in log entry is written with the outcome (and its webhook event, for endpoints
 //! subscribed to it: the outbox branch `wh`, `webhooks::outbox::PG_SIGN_IN_BRANCH`) — a refusal for a spent request or a
 //! replayed assertion is logged by the same statement that found it. SQLite cannot modify data
-//! inside `WITH`; it runs the transaction in `acs.rs` and `handover.rs`, and so does
-//! PostgreSQL for every rarer path (test runs, unknown or inactive users, just-in-time
-//! provisioning, an Issuer over its failure budget).
+//! inside `WITH`; it sends the same writes as batches of statements (`sqlite_sign_in.rs`).
+//! Both backends run the transaction in `acs.rs` for every rarer path (test runs, unknown or
+//! inactive users, just-in-time provisioning, an Issuer over its failure budget).
 //!
 //! The SQL names columns the migrations made; the statement tests (`tests/it/statements.rs`)
 //! and every ACS and hand-over test run this path on PostgreSQL.
@@ -109,7 +109,7 @@ SELECT h.tenant_id, h.user_id, h.binding_hash, h.relay_state, h.name_id, h.expir
 FROM h LEFT JOIN u ON true
 "#;
 
-/// What the hand-over statement found.
+/// What the hand-over statement (or SQLite's batch) found.
 pub(super) struct HandoverRow {
     pub handoff: HandoffFacts,
     /// The user, when they exist and are not deleted: e-mail, role, status.

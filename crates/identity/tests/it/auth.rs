@@ -94,19 +94,7 @@ both_backends!(sso_only_policy_refuses_passwords_except_for_break_glass_accounts
     ctx.identity
         .update_sso_connection(
             &scope,
-            SsoConnectionInput {
-                enabled: true,
-                provider: IdpProvider::EntraId,
-                login_url: Some("https://login.microsoftonline.com/t/saml2".into()),
-                issuer: Some("https://sts.windows.net/t/".into()),
-                logout_url: None,
-                login_policy: LoginPolicy::Sso,
-                allow_idp_initiated: true,
-                jit_provisioning: None,
-                sign_authn_requests: None,
-                require_encrypted_assertions: None,
-                expected_version: None,
-            },
+            SsoConnectionInput { logout_url: None, login_policy: LoginPolicy::Sso, ..entra_sso("t") },
         )
         .await
         .unwrap();

@@ -50,6 +50,53 @@ both_backends!(a_handle_brought_twice_at_once_makes_one_session, |db| async move
     assert_eq!(n, 1, "one session for one hand-over");
 });
 
+both_backends!(a_handle_brought_to_two_replicas_at_once_makes_one_session, |db| async move {
+    // Two servers over one database: each has its own SQLite sign-in gate, so nothing in
+    // either process orders the two hand-overs; the database's claim on the handle must.
+    let w = World::new(db).await;
+    let sp = ServiceProvider::from_public_url(PUBLIC_URL).unwrap();
+    let replica = Identity::new(w.id().db().clone(), w.ctx.clock.clone(), SessionPolicy::default(), sp);
+    for round in 0..4 {
+        let (nonce, h) = through_the_acs(&w).await;
+        let (a, b) = tokio::join!(
+            w.id().complete_sso(&h, Some(&nonce), &w.meta),
+            replica.complete_sso(&h, Some(&nonce), &w.meta)
+        );
+        let lost = match (a, b) {
+            (Ok(_), Err(lost)) | (Err(lost), Ok(_)) => lost,
+            other => panic!("round {round}: expected one session and one refusal, got {other:?}"),
+        };
+        assert_eq!(refusal::<()>(Err(lost)).reason.as_str(), "handoff_expired", "round {round}");
+        let n: i64 = w
+            .id()
+            .db()
+            .query_one_raw(sea_orm::Statement::from_string(
+                w.id().db().get_database_backend(),
+                "SELECT COUNT(*) AS n FROM sessions",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get("", "n")
+            .unwrap();
+        assert_eq!(n, round + 1, "round {round}: one session per hand-over");
+        let left: i64 = w
+            .id()
+            .db()
+            .query_one_raw(sea_orm::Statement::from_string(
+                w.id().db().get_database_backend(),
+                "SELECT COUNT(*) AS n FROM sso_handoffs",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get("", "n")
+            .unwrap();
+        assert_eq!(left, 0, "round {round}: the hand-over row is gone");
+        w.id().db().execute_unprepared("DELETE FROM assertion_replays").await.unwrap();
+    }
+});
+
 both_backends!(handover_works_until_its_lifetime_ends, |db| async move {
     let w = World::new(db).await;
     let (nonce, h) = through_the_acs(&w).await;

@@ -94,19 +94,7 @@ pub fn xml_attr(xml: &str, name: &str) -> String {
 }
 
 pub fn entra_connection() -> SsoConnectionInput {
-    SsoConnectionInput {
-        enabled: true,
-        provider: IdpProvider::EntraId,
-        login_url: Some(format!("https://login.microsoftonline.com/{TID}/saml2")),
-        issuer: Some(ISSUER.into()),
-        logout_url: Some(format!("https://login.microsoftonline.com/{TID}/saml2")),
-        login_policy: LoginPolicy::PasswordOrSso,
-        allow_idp_initiated: true,
-        jit_provisioning: None,
-        sign_authn_requests: None,
-        require_encrypted_assertions: None,
-        expected_version: None,
-    }
+    crate::support::entra_sso(TID)
 }
 
 /// Contoso with SSO through the fixtures' Entra tenant and Alice (federation ID

@@ -4,26 +4,10 @@ use gatehouse_test_support::both_backends;
 
 use crate::support::*;
 
-fn entra(tid: &str) -> SsoConnectionInput {
-    SsoConnectionInput {
-        enabled: true,
-        provider: IdpProvider::EntraId,
-        login_url: Some(format!("https://login.microsoftonline.com/{tid}/saml2")),
-        issuer: Some(format!("https://sts.windows.net/{tid}/")),
-        logout_url: Some(format!("https://login.microsoftonline.com/{tid}/saml2")),
-        login_policy: LoginPolicy::PasswordOrSso,
-        allow_idp_initiated: true,
-        jit_provisioning: None,
-        sign_authn_requests: None,
-        require_encrypted_assertions: None,
-        expected_version: None,
-    }
-}
-
 both_backends!(sso_cannot_be_enabled_without_a_valid_certificate, |db| async move {
     let ctx = Ctx::new(db);
     let (_, scope) = ctx.tenant("contoso").await;
-    let e = ctx.identity.update_sso_connection(&scope, entra("t1")).await.unwrap_err();
+    let e = ctx.identity.update_sso_connection(&scope, entra_sso("t1")).await.unwrap_err();
     assert_eq!(field_of(&e), ["certificates"]);
     let conn = ctx.identity.sso_connection(&scope).await.unwrap();
     assert!(!conn.enabled && conn.login_url.is_none() && conn.version == 1, "nothing half-saved");
@@ -32,7 +16,7 @@ both_backends!(sso_cannot_be_enabled_without_a_valid_certificate, |db| async mov
     let added = ctx.identity.add_idp_certificate(&scope, pem.as_bytes()).await.unwrap();
     assert!(!added.expires_soon);
     assert_eq!(added.certificate.subject, "CN=Microsoft Azure Federated SSO Certificate");
-    let saved = ctx.identity.update_sso_connection(&scope, entra("t1")).await.unwrap();
+    let saved = ctx.identity.update_sso_connection(&scope, entra_sso("t1")).await.unwrap();
     assert!(saved.enabled);
     assert_eq!(saved.version, 3, "adding the certificate changed what a sign-in uses: a version of its own");
     assert_eq!(saved.issuer.as_deref(), Some("https://sts.windows.net/t1/"));
@@ -95,12 +79,12 @@ both_backends!(stale_versions_conflict, |db| async move {
     ctx.identity.add_idp_certificate(&scope, pem.as_bytes()).await.unwrap();
     let v1 = ctx.identity.sso_connection(&scope).await.unwrap().version;
     ctx.identity
-        .update_sso_connection(&scope, SsoConnectionInput { expected_version: Some(v1), ..entra("t1") })
+        .update_sso_connection(&scope, SsoConnectionInput { expected_version: Some(v1), ..entra_sso("t1") })
         .await
         .unwrap();
     let e = ctx
         .identity
-        .update_sso_connection(&scope, SsoConnectionInput { expected_version: Some(v1), ..entra("t2") })
+        .update_sso_connection(&scope, SsoConnectionInput { expected_version: Some(v1), ..entra_sso("t2") })
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Conflict { .. }), "{e:?}");
@@ -118,21 +102,21 @@ both_backends!(an_issuer_belongs_to_one_tenant, |db| async move {
         let pem = certificate("idp", start() - Duration::days(1), 365);
         ctx.identity.add_idp_certificate(s, pem.as_bytes()).await.unwrap();
     }
-    ctx.identity.update_sso_connection(&a, entra("shared")).await.unwrap();
-    let e = ctx.identity.update_sso_connection(&b, entra("shared")).await.unwrap_err();
+    ctx.identity.update_sso_connection(&a, entra_sso("shared")).await.unwrap();
+    let e = ctx.identity.update_sso_connection(&b, entra_sso("shared")).await.unwrap_err();
     assert!(matches!(e, Error::Conflict { .. }));
     assert_eq!(field_of(&e), ["issuer"]);
     // Saved disabled it is refused too: an issuer belongs to one tenant whether its SSO is on
     // or not (IdP-initiated Responses and Test SSO find the tenant by it).
     let e = ctx
         .identity
-        .update_sso_connection(&b, SsoConnectionInput { enabled: false, ..entra("shared") })
+        .update_sso_connection(&b, SsoConnectionInput { enabled: false, ..entra_sso("shared") })
         .await
         .unwrap_err();
     assert_eq!(field_of(&e), ["issuer"]);
     // ... and a disabled tenant keeps its claim.
-    ctx.identity.update_sso_connection(&a, SsoConnectionInput { enabled: false, ..entra("shared") }).await.unwrap();
-    let e = ctx.identity.update_sso_connection(&b, entra("shared")).await.unwrap_err();
+    ctx.identity.update_sso_connection(&a, SsoConnectionInput { enabled: false, ..entra_sso("shared") }).await.unwrap();
+    let e = ctx.identity.update_sso_connection(&b, entra_sso("shared")).await.unwrap_err();
     assert_eq!(field_of(&e), ["issuer"]);
     assert!(ctx.identity.sso_connection(&b).await.unwrap().issuer.is_none(), "nothing half-saved");
 });
@@ -187,7 +171,7 @@ both_backends!(a_refused_metadata_import_saves_nothing, |db| async move {
     let (_, b) = ctx.tenant("tenant-b").await;
     let pem = certificate("idp", start() - Duration::days(1), 365);
     ctx.identity.add_idp_certificate(&a, pem.as_bytes()).await.unwrap();
-    ctx.identity.update_sso_connection(&a, entra("shared")).await.unwrap();
+    ctx.identity.update_sso_connection(&a, entra_sso("shared")).await.unwrap();
     // B imports metadata naming A's issuer: refused, and its certificate is not kept either.
     let cert = certificate("b-idp", start() - Duration::days(1), 365);
     let body: String = cert.lines().filter(|l| !l.starts_with("-----")).collect();
@@ -236,7 +220,7 @@ both_backends!(one_save_applies_settings_added_and_removed_certificates_together
         .identity
         .save_sso_settings(
             &scope,
-            save(SsoConnectionInput { expected_version: Some(v1), ..entra("t1") }, &[&first], &[]),
+            save(SsoConnectionInput { expected_version: Some(v1), ..entra_sso("t1") }, &[&first], &[]),
         )
         .await
         .unwrap();
@@ -259,7 +243,7 @@ both_backends!(one_save_applies_settings_added_and_removed_certificates_together
                 SsoConnectionInput {
                     expected_version: Some(saved.version),
                     login_policy: LoginPolicy::Sso,
-                    ..entra("t1")
+                    ..entra_sso("t1")
                 },
                 &[&next, &spare],
                 &[old.id],
@@ -291,7 +275,7 @@ both_backends!(one_save_applies_settings_added_and_removed_certificates_together
                 SsoConnectionInput {
                     expected_version: Some(saved.version),
                     login_policy: LoginPolicy::Sso,
-                    ..entra("t1")
+                    ..entra_sso("t1")
                 },
                 &[],
                 &[spare_id],
@@ -309,7 +293,7 @@ both_backends!(a_save_with_a_bad_certificate_among_good_ones_saves_nothing, |db|
     let (_, scope) = ctx.tenant("contoso").await;
     let (_, other) = ctx.tenant("fabrikam").await;
     let old = certificate("old", start() - Duration::days(1), 365);
-    let saved = ctx.identity.save_sso_settings(&scope, save(entra("t1"), &[&old], &[])).await.unwrap();
+    let saved = ctx.identity.save_sso_settings(&scope, save(entra_sso("t1"), &[&old], &[])).await.unwrap();
     let old_id = saved.certificates[0].id;
     let theirs = ctx.identity.add_idp_certificate(&other, certificate("theirs", start(), 30).as_bytes()).await.unwrap();
     let before = ctx.identity.sso_connection(&scope).await.unwrap();
@@ -318,7 +302,7 @@ both_backends!(a_save_with_a_bad_certificate_among_good_ones_saves_nothing, |db|
     let good = certificate("good", start() - Duration::days(1), 365);
     let weak = gatehouse_test_support::certificate_with_key_bits("weak", start() - Duration::days(1), 365, 1024);
     let expired = certificate("expired", start() - Duration::days(400), 365);
-    let renamed = SsoConnectionInput { expected_version: Some(before.version), ..entra("t2") };
+    let renamed = SsoConnectionInput { expected_version: Some(before.version), ..entra_sso("t2") };
     let cases: Vec<(SsoSettingsSave, Vec<&str>)> = vec![
         (save(renamed.clone(), &[&good, "not a certificate"], &[old_id]), vec!["addCertificates[1]"]),
         (save(renamed.clone(), &[&weak, &good], &[old_id]), vec!["addCertificates[0]"]),
@@ -347,7 +331,7 @@ both_backends!(a_save_with_a_bad_certificate_among_good_ones_saves_nothing, |db|
     }
     assert_eq!(ctx.identity.sso_connection(&other).await.unwrap().certificates.len(), 1);
     // Turning SSO off in the same save lets the last certificate go.
-    let off = SsoConnectionInput { enabled: false, expected_version: Some(before.version), ..entra("t1") };
+    let off = SsoConnectionInput { enabled: false, expected_version: Some(before.version), ..entra_sso("t1") };
     let saved = ctx.identity.save_sso_settings(&scope, save(off, &[], &[old_id])).await.unwrap();
     assert!(!saved.enabled && saved.certificates.is_empty());
 });
@@ -356,12 +340,15 @@ both_backends!(a_save_over_a_newer_version_is_refused_and_saves_nothing, |db| as
     let ctx = Ctx::new(db);
     let (_, scope) = ctx.tenant("contoso").await;
     let first = certificate("first", start() - Duration::days(1), 365);
-    let loaded = ctx.identity.save_sso_settings(&scope, save(entra("t1"), &[&first], &[])).await.unwrap();
+    let loaded = ctx.identity.save_sso_settings(&scope, save(entra_sso("t1"), &[&first], &[])).await.unwrap();
     // Someone else saves meanwhile (certificates only: that moves the version too).
     let theirs = certificate("theirs", start() - Duration::days(1), 365);
     let stamp = Some(loaded.version);
     ctx.identity
-        .save_sso_settings(&scope, save(SsoConnectionInput { expected_version: stamp, ..entra("t1") }, &[&theirs], &[]))
+        .save_sso_settings(
+            &scope,
+            save(SsoConnectionInput { expected_version: stamp, ..entra_sso("t1") }, &[&theirs], &[]),
+        )
         .await
         .unwrap();
     let current = ctx.identity.sso_connection(&scope).await.unwrap();
@@ -371,7 +358,11 @@ both_backends!(a_save_over_a_newer_version_is_refused_and_saves_nothing, |db| as
         .identity
         .save_sso_settings(
             &scope,
-            save(SsoConnectionInput { expected_version: stamp, ..entra("t2") }, &[&mine], &[loaded.certificates[0].id]),
+            save(
+                SsoConnectionInput { expected_version: stamp, ..entra_sso("t2") },
+                &[&mine],
+                &[loaded.certificates[0].id],
+            ),
         )
         .await
         .unwrap_err();
@@ -426,9 +417,9 @@ both_backends!(sign_in_route_sends_sso_only_users_to_their_idp, |db| async move 
     assert_eq!(route("ann@contoso.example").await, password(None));
 
     let cert = certificate("idp", start() - Duration::days(1), 365);
-    ctx.identity.save_sso_settings(&contoso, save(entra("contoso"), &[&cert], &[])).await.unwrap();
+    ctx.identity.save_sso_settings(&contoso, save(entra_sso("contoso"), &[&cert], &[])).await.unwrap();
     assert_eq!(route(" Ann@Contoso.example ").await, password(Some("contoso")));
-    let sso_only = SsoConnectionInput { login_policy: LoginPolicy::Sso, ..entra("contoso") };
+    let sso_only = SsoConnectionInput { login_policy: LoginPolicy::Sso, ..entra_sso("contoso") };
     ctx.identity.save_sso_settings(&contoso, save(sso_only, &[], &[])).await.unwrap();
     assert_eq!(route("ann@contoso.example").await, SignInRoute::SsoOnly { tenant_slug: "contoso".into() });
     // Several tenants, an inactive user, an unknown address or a password-only tenant:
@@ -437,7 +428,7 @@ both_backends!(sign_in_route_sends_sso_only_users_to_their_idp, |db| async move 
     assert_eq!(route("sam@contoso.example").await, password(None));
     assert_eq!(route("nobody@contoso.example").await, password(None));
     assert_eq!(route("fay@fabrikam.example").await, password(None));
-    let password_only = SsoConnectionInput { login_policy: LoginPolicy::Password, ..entra("contoso") };
+    let password_only = SsoConnectionInput { login_policy: LoginPolicy::Password, ..entra_sso("contoso") };
     ctx.identity.save_sso_settings(&contoso, save(password_only, &[], &[])).await.unwrap();
     assert_eq!(route("ann@contoso.example").await, password(None));
 });

@@ -2,18 +2,19 @@
 //! ACS as the server runs it (admission, then the Response) and the hand-over. A change that
 //! adds a statement to a sign-in fails here, and has to say so by changing the lists.
 //!
-//! BEGIN and COMMIT are not statements sea-orm reports. On SQLite the writes after validation
-//! are one transaction (see `finish_acs`) and the hand-over's DELETE … RETURNING and its
-//! session INSERT commit on their own: three commits per sign-in (five before issue 11). On
-//! PostgreSQL each of the two is one statement (data-modifying CTEs, `sso/pg_sign_in.rs`; the
-//! ACS's also finds the user): a sign-in is three statements once the certificates are cached
-//! — the admission's read, the ACS's write, the hand-over's — where there were twelve
-//! statements and five commits before issue 11.
+//! BEGIN and COMMIT are not statements sea-orm reports. On PostgreSQL the ACS's writes and the
+//! hand-over are one statement each (data-modifying CTEs, `sso/pg_sign_in.rs`; the ACS's also
+//! finds the user): a sign-in is three statements once the certificates are cached — the
+//! admission's read, the ACS's write, the hand-over's — where there were twelve statements and
+//! five commits before issue 11. SQLite cannot write inside `WITH`, so its writes go as
+//! batches (`sso/sqlite_sign_in.rs`): several statements in one call, one trip to the
+//! connection's thread — the ACS's in one transaction (BEGIN, the batch, COMMIT), the
+//! hand-over's without one (each of its statements is safe on its own).
 //!
 //! Issue 15 (webhooks): the sign-in's webhook event goes to the durable outbox with the log
 //! entry. On PostgreSQL it is one more branch of the ACS's statement (`INSERT
 //! webhook_deliveries` inside the `WITH`), so the count stays three; on SQLite it is one more
-//! `INSERT … SELECT` inside the ACS's transaction (no row unless an endpoint is subscribed).
+//! `INSERT … SELECT` in the ACS's batch (no row unless an endpoint is subscribed).
 
 use std::sync::{Arc, Mutex};
 
@@ -34,8 +35,18 @@ impl Log {
 }
 
 /// "SELECT users", "INSERT sessions", … — the verb and the first table of a statement; a
-/// `WITH` statement lists what it modifies: "WITH[DELETE sso_handoffs, INSERT sessions]".
+/// `WITH` statement lists what it modifies: "WITH[DELETE sso_handoffs, INSERT sessions]"; a
+/// batch (several statements in one call, one trip to SQLite's connection thread) lists its
+/// statements: "BATCH[UPDATE sso_handoffs, INSERT sessions, …]".
 fn shape(sql: &str) -> String {
+    let statements: Vec<&str> = sql.split(';').filter(|s| !s.trim().is_empty()).collect();
+    if statements.len() > 1 {
+        return format!("BATCH[{}]", statements.iter().map(|s| shape_one(s)).collect::<Vec<_>>().join(", "));
+    }
+    shape_one(sql)
+}
+
+fn shape_one(sql: &str) -> String {
     let verb = sql.split_whitespace().next().unwrap_or_default().to_uppercase();
     if verb == "WITH" {
         let words: Vec<&str> = sql.split_whitespace().map(|w| w.trim_start_matches('(')).collect();
@@ -103,7 +114,7 @@ both_backends!(an_sso_sign_in_runs_a_fixed_list_of_statements, |db| async move {
     let handover: &[&str] = if pg {
         &["WITH[DELETE sso_handoffs, INSERT sessions]"]
     } else {
-        &["DELETE sso_handoffs", "SELECT users", "INSERT sessions"]
+        &["BATCH[UPDATE sso_handoffs, INSERT sessions, SELECT sessions+sso_handoffs+users, DELETE sso_handoffs]"]
     };
 
     // IdP-initiated (the benchmark's sign-in), the first on this replica: the admission reads
@@ -117,7 +128,7 @@ both_backends!(an_sso_sign_in_runs_a_fixed_list_of_statements, |db| async move {
             .chain(if pg {
                 &["WITH[INSERT assertion_replays, INSERT sign_in_events, INSERT sso_handoffs, INSERT webhook_deliveries]"][..]
             } else {
-                &["SELECT users", "INSERT assertion_replays", "INSERT sign_in_events", "INSERT webhook_deliveries", "INSERT sso_handoffs"][..]
+                &["SELECT users", "BATCH[WITH[INSERT sign_in_events], INSERT assertion_replays, WITH[INSERT webhook_deliveries], INSERT sso_handoffs, SELECT sign_in_events]"][..]
             })
             .copied()
             .collect::<Vec<_>>()
@@ -139,11 +150,8 @@ both_backends!(an_sso_sign_in_runs_a_fixed_list_of_statements, |db| async move {
             } else {
                 &[
                     "SELECT users",
-                    "DELETE sso_requests",
-                    "INSERT assertion_replays",
-                    "INSERT sign_in_events",
-                    "INSERT webhook_deliveries",
-                    "INSERT sso_handoffs",
+                    "BATCH[WITH[INSERT sign_in_events], INSERT assertion_replays, DELETE sso_requests, \
+                     WITH[INSERT webhook_deliveries], INSERT sso_handoffs, SELECT sign_in_events]",
                 ][..]
             })
             .copied()

@@ -67,3 +67,22 @@ pub fn field_of(e: &Error) -> Vec<String> {
         other => panic!("expected a validation or conflict error, got {other:?}"),
     }
 }
+
+/// SSO through an Entra tenant `tid` (its login, logout and Issuer URLs), enabled, password or
+/// SSO, IdP-initiated allowed, every optional setting left as it is: tests override fields
+/// with `..entra_sso(tid)`.
+pub fn entra_sso(tid: &str) -> SsoConnectionInput {
+    SsoConnectionInput {
+        enabled: true,
+        provider: IdpProvider::EntraId,
+        login_url: Some(format!("https://login.microsoftonline.com/{tid}/saml2")),
+        issuer: Some(format!("https://sts.windows.net/{tid}/")),
+        logout_url: Some(format!("https://login.microsoftonline.com/{tid}/saml2")),
+        login_policy: LoginPolicy::PasswordOrSso,
+        allow_idp_initiated: true,
+        jit_provisioning: None,
+        sign_authn_requests: None,
+        require_encrypted_assertions: None,
+        expected_version: None,
+    }
+}

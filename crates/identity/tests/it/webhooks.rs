@@ -653,17 +653,12 @@ both_backends!(scim_group_and_sso_changes_are_events_with_their_source, |db| asy
     let pem = certificate("idp", start() - Duration::days(1), 365);
     ctx.identity.add_idp_certificate(&a, pem.as_bytes()).await.unwrap();
     let sso = SsoConnectionInput {
-        enabled: true,
         provider: IdpProvider::Okta,
         login_url: Some("https://idp.example/sso".into()),
         issuer: Some("urn:idp:contoso".into()),
         logout_url: None,
-        login_policy: LoginPolicy::PasswordOrSso,
         allow_idp_initiated: false,
-        jit_provisioning: None,
-        sign_authn_requests: None,
-        require_encrypted_assertions: None,
-        expected_version: None,
+        ..entra_sso("unused")
     };
     ctx.identity.update_sso_connection(&a, sso.clone()).await.unwrap();
     // Save and publish (the console's way once SSO is live) is one event too.

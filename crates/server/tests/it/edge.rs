@@ -2,9 +2,6 @@
 //! or clears it, and an internal error shows the client the correlation ID it was logged
 //! under (once), on GraphQL, SCIM and the pages alike.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use gatehouse_test_support::{TestDb, both_backends};
@@ -12,6 +9,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 use tracing::instrument::WithSubscriber;
 
+use crate::logs::Logs;
 use crate::support::*;
 
 /// A `Set-Cookie` value taken apart: name, value, `Max-Age`, and the other attributes.
@@ -93,32 +91,6 @@ both_backends!(graphql_and_the_login_page_issue_and_clear_the_same_session_cooki
     same_session_cookie_on_both_surfaces(TestDb::new(backend).await, "https://id.example.com").await;
 });
 
-/// What the app logs, as the `text` log format writes it.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Logs {
-    fn dispatch(&self) -> tracing::Dispatch {
-        let logs = self.clone();
-        tracing::Dispatch::new(tracing_subscriber::fmt().with_ansi(false).with_writer(move || logs.clone()).finish())
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
 both_backends!(an_internal_error_shows_the_client_the_id_it_was_logged_under, |db: TestDb| async move {
     let app = TestApp::new(db).await;
     let op = app.operator().await;
@@ -131,7 +103,7 @@ both_backends!(an_internal_error_shows_the_client_the_id_it_was_logged_under, |d
         app.db.conn().execute_unprepared(&format!("ALTER TABLE {table} RENAME TO {table}_gone")).await.unwrap();
     }
     let logs = Logs::default();
-    let logged = logs.dispatch();
+    let logged = logs.text_dispatch();
     let send = |req: Request<Body>| app.request(req).with_subscriber(logged.clone());
     let mut ids = Vec::new();
 

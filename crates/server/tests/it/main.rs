@@ -11,6 +11,7 @@ mod graphql_auth;
 mod graphql_limits;
 mod isolation;
 mod live;
+mod logs;
 mod metrics;
 mod pagination;
 mod scim;

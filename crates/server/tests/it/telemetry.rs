@@ -22,6 +22,7 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message as _;
 
+use crate::logs::Logs;
 use crate::support::*;
 
 /// The fixtures' SP and IdP (see crates/identity/tests/it/saml_fixtures.rs).
@@ -173,28 +174,6 @@ async fn collector() -> (String, Received) {
     (format!("http://{addr}/v1/traces"), received)
 }
 
-/// JSON log lines, captured.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Logs {
-    fn lines(&self) -> Vec<serde_json::Value> {
-        let bytes = self.0.lock().unwrap().clone();
-        String::from_utf8(bytes).unwrap().lines().map(|l| serde_json::from_str(l).expect("a JSON log line")).collect()
-    }
-}
-
 /// Exports what is queued (the exporter blocks, so off the async threads).
 async fn flush(telemetry: Telemetry) -> bool {
     tokio::task::spawn_blocking(move || {
@@ -273,7 +252,7 @@ both_backends!(a_sign_in_is_traced_to_the_collector, |db| async move {
 
     // JSON log lines inside a traced request carry its trace ID; lines outside do not.
     let graphql = named(&spans, "POST /graphql");
-    let lines = logs.lines();
+    let lines = logs.json_lines();
     let refused = lines
         .iter()
         .find(|l| l["message"].as_str().is_some_and(|m| m.contains("GraphQL request refused")))

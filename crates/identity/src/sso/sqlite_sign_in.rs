@@ -1,0 +1,256 @@
+//! SQLite: the writes of a sign-in in as few trips to the database as it allows.
+//!
+//! sqlx runs each SQLite connection on a thread of its own, and every statement is a trip
+//! there and back: two thread wake-ups, which on a busy machine cost far more than the
+//! statement. A sign-in's writes hold the in-process sign-in gate (`Identity::sqlite_sign_in_gate`),
+//! so those trips were the sign-ins' shared critical path: six under the gate at the ACS, three
+//! at the hand-over. SQLite cannot modify data inside `WITH` as PostgreSQL does
+//! (`pg_sign_in.rs`), but one call can carry several statements, which the connection's thread
+//! runs one after the other without coming back. Each batch below is one trip:
+//!
+//! - **ACS** (a live sign-in of an active user): inside the write transaction (`BEGIN
+//!   IMMEDIATE`, then the batch, then `COMMIT`: three trips instead of six or seven), the log
+//!   entry is written first with the outcome the database decides — the pending request gone
+//!   (already used), the assertion ID taken (replay), or success — and the other statements
+//!   key off that row: the assertion ID is taken and the hand-over made only for a success, and
+//!   the request is used up whatever the outcome, as in `acs.rs`. The transaction holds the
+//!   write lock throughout, so nothing can change between the checks and the writes.
+//! - **Hand-over**: no transaction, four statements that are each atomic and safe to stop
+//!   between. The handle is first *claimed*: its row's hash is swapped for a fresh one only
+//!   this call knows, so of two requests with the same handle one claims it and the other finds
+//!   nothing, on every connection and process. The session is made from the claimed row only
+//!   when every check passes, the row is read back with the user, and deleted. Stopped part-way
+//!   (the client gone, the process killed), a claimed row is unusable (no one has its hash) and
+//!   is purged at expiry; a session made is one whose token no one was given.
+//!
+//! The statements' columns are the migrations' own; the statement tests
+//! (`tests/it/statements.rs`) list what a sign-in runs, and every ACS and hand-over test runs
+//! this path on SQLite.
+
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+
+use super::acs::{AcsOutcome, replay_detail, unknown_request_detail};
+use super::pg_sign_in::{HandoffFacts, HandoverRow, SessionFacts};
+use super::{Attempt, HANDOFF_LIFETIME, RequestMeta, SignInReason, SsoResult, refused, safe_redirect};
+use crate::Identity;
+use crate::error::Error;
+use crate::ids::*;
+use crate::model::*;
+use crate::secrets;
+use crate::secrets::TokenKind;
+use crate::store::entities::sso_request;
+use crate::webhooks::EventType;
+use crate::webhooks::outbox;
+use gatehouse_saml::response::ValidatedAssertion;
+
+/// The ACS's batch. `$1` is the pending request (NULL when IdP-initiated), `$15`/`$18`/`$21`
+/// the reason codes of success, replay and used request. The log entry decides the outcome;
+/// the last statement reads it back.
+const ACS_HEAD: &str = r#"
+WITH st (k) AS (
+    SELECT CASE WHEN $1 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sso_requests WHERE id = $1) THEN 2
+                WHEN EXISTS (SELECT 1 FROM assertion_replays WHERE tenant_id = $2 AND assertion_id = $3) THEN 1
+                ELSE 0 END),
+v (k, user_id, outcome, reason_code, detail) AS (
+    VALUES (0, $13, $14, $15, $16), (1, NULL, $17, $18, $19), (2, NULL, $20, $21, $22))
+INSERT INTO sign_in_events (id, tenant_id, user_id, name_id, flow, outcome, reason_code, detail,
+                            certificate_fingerprint, clock_offset_seconds, ip, user_agent, created_at)
+SELECT $5, $2, v.user_id, $6, $7, v.outcome, v.reason_code, v.detail, $8, $9, $10, $11, $12
+FROM v JOIN st ON st.k = v.k;
+INSERT INTO assertion_replays (tenant_id, assertion_id, expires_at)
+SELECT $2, $3, $4 WHERE EXISTS (SELECT 1 FROM sign_in_events WHERE id = $5 AND reason_code = $15)
+ON CONFLICT (tenant_id, assertion_id) DO NOTHING;
+"#;
+
+/// SP-initiated: the request is used up whatever the outcome (a Response that passed
+/// validation spends it, as in `acs.rs`).
+const ACS_USE_REQUEST: &str = "DELETE FROM sso_requests WHERE id = $1;\n";
+
+const ACS_TAIL: &str = r#"
+WITH w (reason_code, t, p) AS (VALUES ($15, $33, $34), ($18, $35, $36), ($21, $37, $38))
+INSERT INTO webhook_deliveries (event_id, tenant_id, endpoint_id, event_type, payload, state, attempts,
+                                next_attempt_at, created_at)
+SELECT $32, $2, e.id, w.t, w.p, 'pending', 0, $12, $12
+FROM sign_in_events ev
+JOIN w ON w.reason_code = ev.reason_code
+JOIN webhook_endpoints e ON e.tenant_id = $2 AND e.enabled AND e.event_types LIKE '%,' || w.t || ',%'
+WHERE ev.id = $5;
+INSERT INTO sso_handoffs (id, handle_hash, tenant_id, user_id, purpose, binding_hash, relay_state,
+                          name_id, name_id_format, session_index, sign_in_event_id, expires_at)
+SELECT $23, $24, $2, $13, $25, $26, $27, $28, $29, $30, $5, $31
+WHERE EXISTS (SELECT 1 FROM sign_in_events WHERE id = $5 AND reason_code = $15);
+SELECT reason_code FROM sign_in_events WHERE id = $5
+"#;
+
+/// How many values the ACS batch binds (sqlx binds a missing one as NULL without a word, so
+/// the count is checked).
+const ACS_VALUES: usize = 38;
+
+/// The hand-over's batch: claim (`$1` → `$2`), session, read back, delete.
+const HANDOVER: &str = r#"
+UPDATE sso_handoffs SET handle_hash = $2 WHERE handle_hash = $1;
+INSERT INTO sessions (id, token_hash, tenant_id, user_id, operator_id, auth_method, created_at, last_seen_at,
+                      expires_at, user_agent, ip, name_id, name_id_format, session_index)
+SELECT $3, $4, h.tenant_id, h.user_id, NULL, $5, $6, $6, $7, $8, $9, h.name_id, h.name_id_format, h.session_index
+FROM sso_handoffs h JOIN users u ON u.id = h.user_id AND u.tenant_id = h.tenant_id
+WHERE h.handle_hash = $2 AND u.deleted_at IS NULL AND u.status = $10 AND h.expires_at > $6
+  AND (h.binding_hash IS NULL OR h.binding_hash = $11);
+SELECT h.tenant_id, h.user_id, h.binding_hash, h.relay_state, h.name_id, h.expires_at,
+       u.email, u.role, u.status, EXISTS (SELECT 1 FROM sessions WHERE id = $3) AS session_made
+FROM sso_handoffs h LEFT JOIN users u ON u.id = h.user_id AND u.tenant_id = h.tenant_id AND u.deleted_at IS NULL
+WHERE h.handle_hash = $2;
+DELETE FROM sso_handoffs WHERE handle_hash = $2
+"#;
+
+const HANDOVER_VALUES: usize = 11;
+
+fn bounded(detail: &str) -> Value {
+    detail.chars().take(2000).collect::<String>().into()
+}
+
+fn statement(sql: String, values: Vec<Value>, expected: usize) -> Result<Statement, Error> {
+    if values.len() != expected {
+        return Err(Error::internal(format!("a sign-in batch bound {} values, not {expected}", values.len())));
+    }
+    Ok(Statement::from_sql_and_values(DbBackend::Sqlite, sql, values))
+}
+
+impl Identity {
+    /// The ACS after validation for a live sign-in of an active `user` on SQLite: one
+    /// transaction of three trips. The caller holds the sign-in gate.
+    pub(super) async fn finish_acs_sqlite(
+        &self,
+        user: &User,
+        request: Option<&sso_request::Model>,
+        relay_state: Option<&str>,
+        a: &ValidatedAssertion,
+        attempt: &Attempt<'_>,
+    ) -> SsoResult<AcsOutcome> {
+        let now = self.now();
+        let tenant_id = user.tenant_id;
+        let replay = replay_detail(&a.assertion_id);
+        let unknown = request.map(|r| unknown_request_detail(&r.id)).unwrap_or_default();
+        let success = format!("signed in as {} (NameID {:?})", user.email, a.name_id);
+        let ev = self.event_row(attempt, SignInReason::Success, "");
+        let handle = TokenKind::Handoff.generate();
+        let relay = match request {
+            Some(r) => r.relay_state.clone(),
+            None => Some(safe_redirect(relay_state)),
+        };
+        let outcome_of = |r: SignInReason| -> [Value; 2] {
+            [super::super::sign_in_log::Outcome::of(r).as_str().into(), r.as_str().into()]
+        };
+        let mut values: Vec<Value> = vec![
+            request.map(|r| r.id.clone()).into(),
+            tenant_id.as_uuid().into(),
+            a.assertion_id.clone().into(),
+            a.not_on_or_after.max(now + chrono::Duration::minutes(5)).into(),
+            ev.id.into(),
+            ev.name_id.clone().into(),
+            ev.flow.clone().into(),
+            ev.certificate_fingerprint.clone().into(),
+            ev.clock_offset_seconds.into(),
+            ev.ip.clone().into(),
+            ev.user_agent.clone().into(),
+            ev.created_at.into(),
+            user.id.as_uuid().into(),
+        ];
+        values.extend(outcome_of(SignInReason::Success));
+        values.push(bounded(&success));
+        values.extend(outcome_of(SignInReason::Replay));
+        values.push(bounded(&replay));
+        values.extend(outcome_of(SignInReason::UnknownRequest));
+        values.push(bounded(&unknown));
+        values.extend([
+            uuid::Uuid::now_v7().into(),
+            secrets::token_hash(&handle).into(),
+            RequestPurpose::Login.as_str().into(),
+            request.and_then(|r| r.binding_hash.clone()).into(),
+            relay.into(),
+            a.name_id.clone().into(),
+            a.name_id_format.clone().into(),
+            a.session_index.clone().into(),
+            (now + HANDOFF_LIFETIME).into(),
+        ]);
+        // The outbox: the webhook event of whichever log row the batch writes.
+        let event_id = WebhookEventId::generate();
+        values.push(event_id.as_uuid().into());
+        for (kind, reason, user_id) in [
+            (EventType::SignInSucceeded, SignInReason::Success, Some(user.id.as_uuid())),
+            (EventType::SignInFailed, SignInReason::Replay, None),
+            (EventType::SignInFailed, SignInReason::UnknownRequest, None),
+        ] {
+            let data = outbox::sign_in_data(ev.id, user_id, ev.name_id.as_deref(), &ev.flow, reason.as_str());
+            let payload = outbox::envelope(event_id, kind, tenant_id, ev.created_at, data).to_string();
+            values.extend([kind.as_str().into(), payload.into()]);
+        }
+        let use_request = if request.is_some() { ACS_USE_REQUEST } else { "" };
+        let batch = statement(format!("{ACS_HEAD}{use_request}{ACS_TAIL}"), values, ACS_VALUES)?;
+        let txn = self.begin_write().await?;
+        let rows = txn.query_all_raw(batch).await?;
+        txn.commit().await?;
+        let reason_code: String = rows
+            .first()
+            .ok_or_else(|| Error::internal("the sign-in batch wrote no log entry"))?
+            .try_get("", "reason_code")?;
+        let refusal = match reason_code.as_str() {
+            code if code == SignInReason::Success.as_str() => {
+                return Ok(AcsOutcome::Handoff { handle, organisation: None });
+            }
+            code if code == SignInReason::Replay.as_str() => SignInReason::Replay,
+            code if code == SignInReason::UnknownRequest.as_str() => SignInReason::UnknownRequest,
+            other => return Err(Error::internal(format!("the sign-in batch logged {other:?}")).into()),
+        };
+        let detail = if refusal == SignInReason::Replay { replay } else { unknown };
+        tracing::info!(reason = refusal.as_str(), detail, tenant_id = ?attempt.tenant_id, "SSO sign-in refused");
+        Err(refused(refusal, refusal.user_message(), Some(SignInEventId::from(ev.id))))
+    }
+
+    /// The hand-over on SQLite: one trip (see the module's notes). The caller holds the
+    /// sign-in gate. Returns what it found for the caller's checks, as `handover_pg` does.
+    pub(super) async fn handover_sqlite(
+        &self,
+        handle: &str,
+        binding_nonce: Option<&str>,
+        meta: &RequestMeta,
+    ) -> SsoResult<Option<HandoverRow>> {
+        let now = self.now();
+        let token = TokenKind::Session.generate();
+        let expires_at = now + self.sessions.absolute_timeout;
+        // The claim: a hash no handle has (the hash of a fresh secret no one is given).
+        let claim = secrets::token_hash(&TokenKind::Handoff.generate());
+        let values: Vec<Value> = vec![
+            secrets::token_hash(handle).into(),
+            claim.into(),
+            SessionId::generate().as_uuid().into(),
+            secrets::token_hash(&token).into(),
+            AuthMethod::Sso.as_str().into(),
+            now.into(),
+            expires_at.into(),
+            meta.user_agent.as_ref().map(|s| s.chars().take(512).collect::<String>()).into(),
+            meta.ip.clone().into(),
+            UserStatus::Active.as_str().into(),
+            binding_nonce.map(secrets::token_hash).into(),
+        ];
+        let rows = self.db.query_all_raw(statement(HANDOVER.to_owned(), values, HANDOVER_VALUES)?).await?;
+        let Some(row) = rows.first() else { return Ok(None) };
+        let handoff = HandoffFacts {
+            tenant_id: row.try_get::<uuid::Uuid>("", "tenant_id")?.into(),
+            user_id: row.try_get::<Option<uuid::Uuid>>("", "user_id")?.map(Into::into),
+            binding_hash: row.try_get("", "binding_hash")?,
+            relay_state: row.try_get("", "relay_state")?,
+            name_id: row.try_get("", "name_id")?,
+            expires_at: row.try_get("", "expires_at")?,
+        };
+        let user = match row.try_get::<Option<String>>("", "email")? {
+            Some(email) => Some((
+                email,
+                Role::parse_stored(&row.try_get::<String>("", "role")?)?,
+                UserStatus::parse_stored(&row.try_get::<String>("", "status")?)?,
+            )),
+            None => None,
+        };
+        let made: bool = row.try_get("", "session_made")?;
+        Ok(Some(HandoverRow { handoff, user, session: made.then_some((SessionFacts { expires_at }, token)) }))
+    }
+}
