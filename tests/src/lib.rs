@@ -514,9 +514,14 @@ fn clock_ticks() -> u64 {
 }
 
 /// A load report row with the CPU each process spent per operation (ms).
+/// `row` with the CPU per operation of the server, the database and the driver, and the
+/// server's and database's together divided by the driver's: the driver does the same work in
+/// every run, so on a VM whose speed drifts between minutes that ratio compares builds where
+/// the raw figures cannot.
 pub fn load_report_row_cpu(row: String, operations: usize, cpu: &CpuSample) -> String {
     let per = |d: Duration| d.as_secs_f64() * 1000.0 / operations.max(1) as f64;
-    format!("{row} {:.2} | {:.2} | {:.2} |", per(cpu.server), per(cpu.database), per(cpu.driver))
+    let ratio = (cpu.server + cpu.database).as_secs_f64() / cpu.driver.as_secs_f64().max(1e-9);
+    format!("{row} {:.2} | {:.2} | {:.2} | {ratio:.1} |", per(cpu.server), per(cpu.database), per(cpu.driver))
 }
 
 pub fn load_report_row(

@@ -36,9 +36,9 @@ async fn main() {
     let idp = Idp::start(&issuer);
     println!(
         "| backend | tenants | sign-ins | concurrency | sign-ins/s | p50 ms | p99 ms | failures \
-         | server CPU ms/sign-in | database CPU ms/sign-in | driver CPU ms/sign-in |"
+         | server CPU ms/sign-in | database CPU ms/sign-in | driver CPU ms/sign-in | (server + database) ÷ driver CPU |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &backend in &backends {
         for &tenants in &scales {
             // The server migrates an empty database itself, so the driver works with any build of it.
