@@ -132,6 +132,35 @@ pub(super) struct SessionFacts {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl HandoverRow {
+    /// The hand-over statement's row (PostgreSQL's or SQLite's batch's: the same columns);
+    /// `token` is the session's cookie value and `expires_at` its end, when it was made.
+    pub(super) fn read(
+        row: &sea_orm::QueryResult,
+        token: String,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> crate::error::Result<HandoverRow> {
+        let handoff = HandoffFacts {
+            tenant_id: row.try_get::<uuid::Uuid>("", "tenant_id")?.into(),
+            user_id: row.try_get::<Option<uuid::Uuid>>("", "user_id")?.map(Into::into),
+            binding_hash: row.try_get("", "binding_hash")?,
+            relay_state: row.try_get("", "relay_state")?,
+            name_id: row.try_get("", "name_id")?,
+            expires_at: row.try_get("", "expires_at")?,
+        };
+        let user = match row.try_get::<Option<String>>("", "email")? {
+            Some(email) => Some((
+                email,
+                Role::parse_stored(&row.try_get::<String>("", "role")?)?,
+                UserStatus::parse_stored(&row.try_get::<String>("", "status")?)?,
+            )),
+            None => None,
+        };
+        let made: bool = row.try_get("", "session_made")?;
+        Ok(HandoverRow { handoff, user, session: made.then_some((SessionFacts { expires_at }, token)) })
+    }
+}
+
 pub(super) fn is_postgres(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DbBackend::Postgres
 }
@@ -278,23 +307,6 @@ impl Identity {
         else {
             return Ok(None);
         };
-        let handoff = HandoffFacts {
-            tenant_id: row.try_get::<uuid::Uuid>("", "tenant_id")?.into(),
-            user_id: row.try_get::<Option<uuid::Uuid>>("", "user_id")?.map(Into::into),
-            binding_hash: row.try_get("", "binding_hash")?,
-            relay_state: row.try_get("", "relay_state")?,
-            name_id: row.try_get("", "name_id")?,
-            expires_at: row.try_get("", "expires_at")?,
-        };
-        let user = match row.try_get::<Option<String>>("", "email")? {
-            Some(email) => Some((
-                email,
-                Role::parse_stored(&row.try_get::<String>("", "role")?)?,
-                UserStatus::parse_stored(&row.try_get::<String>("", "status")?)?,
-            )),
-            None => None,
-        };
-        let made: bool = row.try_get("", "session_made")?;
-        Ok(Some(HandoverRow { handoff, user, session: made.then_some((SessionFacts { expires_at }, token)) }))
+        Ok(Some(HandoverRow::read(&row, token, expires_at)?))
     }
 }

@@ -30,7 +30,7 @@
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 use super::acs::{AcsOutcome, replay_detail, unknown_request_detail};
-use super::pg_sign_in::{HandoffFacts, HandoverRow, SessionFacts};
+use super::pg_sign_in::HandoverRow;
 use super::{Attempt, HANDOFF_LIFETIME, RequestMeta, SignInReason, SsoResult, refused, safe_redirect};
 use crate::Identity;
 use crate::error::Error;
@@ -234,23 +234,6 @@ impl Identity {
         ];
         let rows = self.db.query_all_raw(statement(HANDOVER.to_owned(), values, HANDOVER_VALUES)?).await?;
         let Some(row) = rows.first() else { return Ok(None) };
-        let handoff = HandoffFacts {
-            tenant_id: row.try_get::<uuid::Uuid>("", "tenant_id")?.into(),
-            user_id: row.try_get::<Option<uuid::Uuid>>("", "user_id")?.map(Into::into),
-            binding_hash: row.try_get("", "binding_hash")?,
-            relay_state: row.try_get("", "relay_state")?,
-            name_id: row.try_get("", "name_id")?,
-            expires_at: row.try_get("", "expires_at")?,
-        };
-        let user = match row.try_get::<Option<String>>("", "email")? {
-            Some(email) => Some((
-                email,
-                Role::parse_stored(&row.try_get::<String>("", "role")?)?,
-                UserStatus::parse_stored(&row.try_get::<String>("", "status")?)?,
-            )),
-            None => None,
-        };
-        let made: bool = row.try_get("", "session_made")?;
-        Ok(Some(HandoverRow { handoff, user, session: made.then_some((SessionFacts { expires_at }, token)) }))
+        Ok(Some(HandoverRow::read(row, token, expires_at)?))
     }
 }

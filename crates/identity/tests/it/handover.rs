@@ -16,6 +16,14 @@ async fn through_the_acs(w: &World) -> (String, String) {
     (started.binding_nonce, h)
 }
 
+/// How many rows `table` holds.
+async fn rows(w: &World, table: &str) -> i64 {
+    let db = w.id().db();
+    let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+    let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    row.unwrap().try_get("", "n").unwrap()
+}
+
 both_backends!(handover_signs_the_browser_in_once, |db| async move {
     let w = World::new(db).await;
     let (nonce, h) = through_the_acs(&w).await;
@@ -42,12 +50,7 @@ both_backends!(a_handle_brought_twice_at_once_makes_one_session, |db| async move
     };
     assert_eq!(refusal::<()>(Err(lost)).reason.as_str(), "handoff_expired");
     assert!(w.id().resolve_session(&done.signed_in.session_token).await.unwrap().is_some());
-    let sessions = w.id().db().query_one_raw(sea_orm::Statement::from_string(
-        w.id().db().get_database_backend(),
-        "SELECT COUNT(*) AS n FROM sessions",
-    ));
-    let n: i64 = sessions.await.unwrap().unwrap().try_get("", "n").unwrap();
-    assert_eq!(n, 1, "one session for one hand-over");
+    assert_eq!(rows(&w, "sessions").await, 1, "one session for one hand-over");
 });
 
 both_backends!(a_handle_brought_to_two_replicas_at_once_makes_one_session, |db| async move {
@@ -67,32 +70,8 @@ both_backends!(a_handle_brought_to_two_replicas_at_once_makes_one_session, |db| 
             other => panic!("round {round}: expected one session and one refusal, got {other:?}"),
         };
         assert_eq!(refusal::<()>(Err(lost)).reason.as_str(), "handoff_expired", "round {round}");
-        let n: i64 = w
-            .id()
-            .db()
-            .query_one_raw(sea_orm::Statement::from_string(
-                w.id().db().get_database_backend(),
-                "SELECT COUNT(*) AS n FROM sessions",
-            ))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get("", "n")
-            .unwrap();
-        assert_eq!(n, round + 1, "round {round}: one session per hand-over");
-        let left: i64 = w
-            .id()
-            .db()
-            .query_one_raw(sea_orm::Statement::from_string(
-                w.id().db().get_database_backend(),
-                "SELECT COUNT(*) AS n FROM sso_handoffs",
-            ))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get("", "n")
-            .unwrap();
-        assert_eq!(left, 0, "round {round}: the hand-over row is gone");
+        assert_eq!(rows(&w, "sessions").await, round + 1, "round {round}: one session per hand-over");
+        assert_eq!(rows(&w, "sso_handoffs").await, 0, "round {round}: the hand-over row is gone");
         w.id().db().execute_unprepared("DELETE FROM assertion_replays").await.unwrap();
     }
 });

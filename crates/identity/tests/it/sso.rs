@@ -59,12 +59,7 @@ both_backends!(dev_mode_allows_http_idp_urls, |db| async move {
         login_url: Some("http://127.0.0.1:9000/sso".into()),
         issuer: Some("urn:test:idp".into()),
         logout_url: None,
-        login_policy: LoginPolicy::PasswordOrSso,
-        allow_idp_initiated: true,
-        jit_provisioning: None,
-        sign_authn_requests: None,
-        require_encrypted_assertions: None,
-        expected_version: None,
+        ..entra_sso("unused")
     };
     assert!(ctx.identity.update_sso_connection(&scope, input.clone()).await.is_err());
     ctx.identity.set_tenant_dev_mode(&OperatorScope::for_tests("test"), &t.slug, true).await.unwrap();
