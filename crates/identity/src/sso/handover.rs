@@ -1,7 +1,7 @@
 //! The hand-over: the browser brings the ACS's one-time handle to our own site, where its
 //! binding cookie is compared and the session is made.
 
-use super::pg_sign_in::{HandoffFacts, is_postgres};
+use super::pg_sign_in::HandoffFacts;
 use super::{Attempt, HANDOFF_LIFETIME, RequestMeta, SignInFlow, SignInReason, SsoResult, refused, safe_redirect};
 use crate::auth::principal::Principal;
 use crate::error::Error;
@@ -30,11 +30,9 @@ impl Identity {
         let now = self.now();
         // One statement on PostgreSQL, one batch on SQLite (under the sign-in gate there): the
         // handle used up and, when every check passes, the session made.
-        let row = if is_postgres(&self.db) {
-            self.handover_pg(handle, binding_nonce, meta).await?
-        } else {
+        let row = {
             let _gate = self.sqlite_sign_in_gate().await;
-            self.handover_sqlite(handle, binding_nonce, meta).await?
+            self.handover_row(handle, binding_nonce, meta).await?
         };
         let Some(row) = row else {
             // Unknown, already used, or purged: no row names a tenant, so there is no

@@ -165,8 +165,39 @@ pub(super) fn is_postgres(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DbBackend::Postgres
 }
 
-fn bounded(detail: &str) -> Value {
+/// A log entry's detail as stored (2,000 characters at most).
+pub(super) fn bounded(detail: &str) -> Value {
     detail.chars().take(2000).collect::<String>().into()
+}
+
+/// The outcome and reason code of a log entry for `reason`.
+pub(super) fn outcome_values(reason: SignInReason) -> [Value; 2] {
+    [super::super::sign_in_log::Outcome::of(reason).as_str().into(), reason.as_str().into()]
+}
+
+/// `$1`–`$12` of the ACS's write on both backends: the request, tenant, assertion ID and how
+/// long it is remembered, and the log entry's fields that do not depend on the outcome.
+pub(super) fn acs_values(
+    request: Option<&sso_request::Model>,
+    tenant_id: TenantId,
+    a: &ValidatedAssertion,
+    now: chrono::DateTime<chrono::Utc>,
+    ev: &sign_in_event::Model,
+) -> Vec<Value> {
+    vec![
+        request.map(|r| r.id.clone()).into(),
+        tenant_id.as_uuid().into(),
+        a.assertion_id.clone().into(),
+        a.not_on_or_after.max(now + chrono::Duration::minutes(5)).into(),
+        ev.id.into(),
+        ev.name_id.clone().into(),
+        ev.flow.clone().into(),
+        ev.certificate_fingerprint.clone().into(),
+        ev.clock_offset_seconds.into(),
+        ev.ip.clone().into(),
+        ev.user_agent.clone().into(),
+        ev.created_at.into(),
+    ]
 }
 
 impl Identity {
@@ -207,28 +238,12 @@ impl Identity {
             sign_in_event_id: ev.id,
             expires_at: now + HANDOFF_LIFETIME,
         };
-        let outcome_of = |r: SignInReason| -> [Value; 2] {
-            [super::super::sign_in_log::Outcome::of(r).as_str().into(), r.as_str().into()]
-        };
-        let mut values: Vec<Value> = vec![
-            request.map(|r| r.id.clone()).into(),
-            tenant_id.as_uuid().into(),
-            a.assertion_id.clone().into(),
-            a.not_on_or_after.max(now + chrono::Duration::minutes(5)).into(),
-            ev.id.into(),
-            ev.name_id.clone().into(),
-            ev.flow.clone().into(),
-            ev.certificate_fingerprint.into(),
-            ev.clock_offset_seconds.into(),
-            ev.ip.into(),
-            ev.user_agent.into(),
-            ev.created_at.into(),
-        ];
-        values.extend(outcome_of(SignInReason::Success));
+        let mut values = acs_values(request, tenant_id, a, now, &ev);
+        values.extend(outcome_values(SignInReason::Success));
         values.extend(["signed in as ".into(), format!(" (NameID {:?})", a.name_id).into()]);
-        values.extend(outcome_of(SignInReason::Replay));
+        values.extend(outcome_values(SignInReason::Replay));
         values.push(bounded(&replay));
-        values.extend(outcome_of(SignInReason::UnknownRequest));
+        values.extend(outcome_values(SignInReason::UnknownRequest));
         values.push(bounded(&unknown));
         values.extend([
             ho.id.into(),
@@ -279,9 +294,10 @@ impl Identity {
         Err(refused(refusal, refusal.user_message(), event))
     }
 
-    /// The hand-over on PostgreSQL: one statement that uses the handle up and, when every
-    /// check passes, makes the session. Returns what it found for the caller's checks.
-    pub(super) async fn handover_pg(
+    /// The hand-over: on PostgreSQL one statement, on SQLite one batch (`sqlite_sign_in.rs`;
+    /// the caller holds the sign-in gate there), that uses the handle up and, when every check
+    /// passes, makes the session. Returns what it found for the caller's checks.
+    pub(super) async fn handover_row(
         &self,
         handle: &str,
         binding_nonce: Option<&str>,
@@ -290,7 +306,7 @@ impl Identity {
         let now = self.now();
         let token = TokenKind::Session.generate();
         let expires_at = now + self.sessions.absolute_timeout;
-        let values: Vec<Value> = vec![
+        let mut values: Vec<Value> = vec![
             secrets::token_hash(handle).into(),
             SessionId::generate().as_uuid().into(),
             secrets::token_hash(&token).into(),
@@ -302,11 +318,18 @@ impl Identity {
             UserStatus::Active.as_str().into(),
             binding_nonce.map(secrets::token_hash).into(),
         ];
-        let Some(row) =
+        let row = if is_postgres(&self.db) {
             self.db.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, HANDOVER, values)).await?
-        else {
-            return Ok(None);
+        } else {
+            // SQLite's batch claims the handle first: `$2` is a hash no handle has (the hash of
+            // a fresh secret no one is given), and the rest move up by one.
+            values.insert(1, secrets::token_hash(&TokenKind::Handoff.generate()).into());
+            let batch = super::sqlite_sign_in::handover_batch(values)?;
+            self.db.query_all_raw(batch).await?.into_iter().next()
         };
-        Ok(Some(HandoverRow::read(&row, token, expires_at)?))
+        match row {
+            Some(row) => Ok(Some(HandoverRow::read(&row, token, expires_at)?)),
+            None => Ok(None),
+        }
     }
 }

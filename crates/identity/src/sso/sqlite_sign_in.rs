@@ -21,7 +21,8 @@
 //!   nothing, on every connection and process. The session is made from the claimed row only
 //!   when every check passes, the row is read back with the user, and deleted. Stopped part-way
 //!   (the client gone, the process killed), a claimed row is unusable (no one has its hash) and
-//!   is purged at expiry; a session made is one whose token no one was given.
+//!   is purged at expiry; a session made is one whose token no one was given. Its values
+//!   are PostgreSQL's hand-over's with the claim added (`Identity::handover_row`).
 //!
 //! The statements' columns are the migrations' own; the statement tests
 //! (`tests/it/statements.rs`) list what a sign-in runs, and every ACS and hand-over test runs
@@ -30,8 +31,8 @@
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 use super::acs::{AcsOutcome, replay_detail, unknown_request_detail};
-use super::pg_sign_in::HandoverRow;
-use super::{Attempt, HANDOFF_LIFETIME, RequestMeta, SignInReason, SsoResult, refused, safe_redirect};
+use super::pg_sign_in::{acs_values, bounded, outcome_values};
+use super::{Attempt, HANDOFF_LIFETIME, SignInReason, SsoResult, refused, safe_redirect};
 use crate::Identity;
 use crate::error::Error;
 use crate::ids::*;
@@ -104,8 +105,9 @@ DELETE FROM sso_handoffs WHERE handle_hash = $2
 
 const HANDOVER_VALUES: usize = 11;
 
-fn bounded(detail: &str) -> Value {
-    detail.chars().take(2000).collect::<String>().into()
+/// The hand-over's batch over `values` (`$1`–`$11`, see [`HANDOVER`]).
+pub(super) fn handover_batch(values: Vec<Value>) -> Result<Statement, Error> {
+    statement(HANDOVER.to_owned(), values, HANDOVER_VALUES)
 }
 
 fn statement(sql: String, values: Vec<Value>, expected: usize) -> Result<Statement, Error> {
@@ -137,29 +139,13 @@ impl Identity {
             Some(r) => r.relay_state.clone(),
             None => Some(safe_redirect(relay_state)),
         };
-        let outcome_of = |r: SignInReason| -> [Value; 2] {
-            [super::super::sign_in_log::Outcome::of(r).as_str().into(), r.as_str().into()]
-        };
-        let mut values: Vec<Value> = vec![
-            request.map(|r| r.id.clone()).into(),
-            tenant_id.as_uuid().into(),
-            a.assertion_id.clone().into(),
-            a.not_on_or_after.max(now + chrono::Duration::minutes(5)).into(),
-            ev.id.into(),
-            ev.name_id.clone().into(),
-            ev.flow.clone().into(),
-            ev.certificate_fingerprint.clone().into(),
-            ev.clock_offset_seconds.into(),
-            ev.ip.clone().into(),
-            ev.user_agent.clone().into(),
-            ev.created_at.into(),
-            user.id.as_uuid().into(),
-        ];
-        values.extend(outcome_of(SignInReason::Success));
+        let mut values = acs_values(request, tenant_id, a, now, &ev);
+        values.push(user.id.as_uuid().into());
+        values.extend(outcome_values(SignInReason::Success));
         values.push(bounded(&success));
-        values.extend(outcome_of(SignInReason::Replay));
+        values.extend(outcome_values(SignInReason::Replay));
         values.push(bounded(&replay));
-        values.extend(outcome_of(SignInReason::UnknownRequest));
+        values.extend(outcome_values(SignInReason::UnknownRequest));
         values.push(bounded(&unknown));
         values.extend([
             uuid::Uuid::now_v7().into(),
@@ -204,36 +190,5 @@ impl Identity {
         let detail = if refusal == SignInReason::Replay { replay } else { unknown };
         tracing::info!(reason = refusal.as_str(), detail, tenant_id = ?attempt.tenant_id, "SSO sign-in refused");
         Err(refused(refusal, refusal.user_message(), Some(SignInEventId::from(ev.id))))
-    }
-
-    /// The hand-over on SQLite: one trip (see the module's notes). The caller holds the
-    /// sign-in gate. Returns what it found for the caller's checks, as `handover_pg` does.
-    pub(super) async fn handover_sqlite(
-        &self,
-        handle: &str,
-        binding_nonce: Option<&str>,
-        meta: &RequestMeta,
-    ) -> SsoResult<Option<HandoverRow>> {
-        let now = self.now();
-        let token = TokenKind::Session.generate();
-        let expires_at = now + self.sessions.absolute_timeout;
-        // The claim: a hash no handle has (the hash of a fresh secret no one is given).
-        let claim = secrets::token_hash(&TokenKind::Handoff.generate());
-        let values: Vec<Value> = vec![
-            secrets::token_hash(handle).into(),
-            claim.into(),
-            SessionId::generate().as_uuid().into(),
-            secrets::token_hash(&token).into(),
-            AuthMethod::Sso.as_str().into(),
-            now.into(),
-            expires_at.into(),
-            meta.user_agent.as_ref().map(|s| s.chars().take(512).collect::<String>()).into(),
-            meta.ip.clone().into(),
-            UserStatus::Active.as_str().into(),
-            binding_nonce.map(secrets::token_hash).into(),
-        ];
-        let rows = self.db.query_all_raw(statement(HANDOVER.to_owned(), values, HANDOVER_VALUES)?).await?;
-        let Some(row) = rows.first() else { return Ok(None) };
-        Ok(Some(HandoverRow::read(row, token, expires_at)?))
     }
 }
