@@ -14,6 +14,9 @@
 //! Both backends run the transaction in `acs.rs` for every rarer path (test runs, unknown or
 //! inactive users, just-in-time provisioning, an Issuer over its failure budget).
 //!
+//! The hand-over's values and row reader and the ACS's outcome-independent values are shared
+//! with SQLite's batches (`handover_row`, `HandoverRow::read`, `acs_values`).
+//!
 //! The SQL names columns the migrations made; the statement tests (`tests/it/statements.rs`)
 //! and every ACS and hand-over test run this path on PostgreSQL.
 

@@ -28,6 +28,8 @@
 //! (`tests/it/statements.rs`) list what a sign-in runs, and every ACS and hand-over test runs
 //! this path on SQLite.
 
+use std::sync::LazyLock;
+
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 use super::acs::{AcsOutcome, replay_detail, unknown_request_detail};
@@ -82,6 +84,11 @@ SELECT $23, $24, $2, $13, $25, $26, $27, $28, $29, $30, $5, $31
 WHERE EXISTS (SELECT 1 FROM sign_in_events WHERE id = $5 AND reason_code = $15);
 SELECT reason_code FROM sign_in_events WHERE id = $5
 "#;
+
+/// The ACS batch's text, put together once per process (sqlx finds its prepared statements by
+/// the text, as for PostgreSQL's statement).
+static ACS_SP_INITIATED: LazyLock<String> = LazyLock::new(|| format!("{ACS_HEAD}{ACS_USE_REQUEST}{ACS_TAIL}"));
+static ACS_IDP_INITIATED: LazyLock<String> = LazyLock::new(|| format!("{ACS_HEAD}{ACS_TAIL}"));
 
 /// How many values the ACS batch binds (sqlx binds a missing one as NULL without a word, so
 /// the count is checked).
@@ -170,8 +177,8 @@ impl Identity {
             let payload = outbox::envelope(event_id, kind, tenant_id, ev.created_at, data).to_string();
             values.extend([kind.as_str().into(), payload.into()]);
         }
-        let use_request = if request.is_some() { ACS_USE_REQUEST } else { "" };
-        let batch = statement(format!("{ACS_HEAD}{use_request}{ACS_TAIL}"), values, ACS_VALUES)?;
+        let sql = if request.is_some() { &ACS_SP_INITIATED } else { &ACS_IDP_INITIATED };
+        let batch = statement(sql.as_str().to_owned(), values, ACS_VALUES)?;
         let txn = self.begin_write().await?;
         let rows = txn.query_all_raw(batch).await?;
         txn.commit().await?;
