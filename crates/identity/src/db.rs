@@ -26,6 +26,19 @@ pub async fn connect_with(url: &str, pool_size: Option<u32>) -> Result<DatabaseC
     Database::connect(connect_options(url, pool_size)).await
 }
 
+/// How many PostgreSQL connections, beside a pool of `pool` connections, are kept for a
+/// sign-in's statements (`store::sign_in_connections`): a third of the pool's, at most 8,
+/// none for a pool under two.
+pub fn sign_in_slots(pool: u32) -> usize {
+    if pool < 2 { 0 } else { usize::try_from(pool.div_ceil(3).min(8)).unwrap_or(8) }
+}
+
+/// The pool's part of `total` PostgreSQL connections: the largest pool that, with its
+/// [`sign_in_slots`], keeps within `total` (8 → a pool of 6 and 2 for sign-ins).
+pub fn pool_share(total: u32) -> u32 {
+    (1..=total.max(1)).rev().find(|&p| p as usize + sign_in_slots(p) <= total as usize).unwrap_or(1)
+}
+
 /// A pooled PostgreSQL connection idle this long is pinged before it is handed out (a proxy,
 /// a firewall or the server may have dropped it); a busy one is not.
 pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
@@ -50,7 +63,7 @@ pub fn connect_options(url: &str, pool_size: Option<u32>) -> ConnectOptions {
                 .foreign_keys(true)
         });
     } else {
-        opts.max_connections(pool_size.unwrap_or_else(default_pool_size))
+        opts.max_connections(pool_share(pool_size.unwrap_or_else(default_pool_size)))
             .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR);
     }
     opts
@@ -94,7 +107,23 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
 #[cfg(test)]
 mod tests {
     use super::with_local_tls_default as tls;
-    use super::{PING_IF_IDLE_FOR, connect_options};
+    use super::{PING_IF_IDLE_FOR, connect_options, pool_share, sign_in_slots};
+
+    #[test]
+    fn the_pool_and_the_sign_in_connections_keep_within_the_configured_size() {
+        for total in 1..=1000u32 {
+            let t = total as usize;
+            let pool = pool_share(total);
+            assert!(pool >= 1, "{total}: a pool of at least one");
+            assert!(pool as usize + sign_in_slots(pool) <= t, "{total}: {pool} + {}", sign_in_slots(pool));
+            assert!(pool as usize + sign_in_slots(pool) + 1 >= t, "{total}: at most one connection unused");
+        }
+        assert_eq!((pool_share(8), sign_in_slots(6)), (6, 2), "the default on two cores");
+        assert_eq!((pool_share(1), sign_in_slots(1)), (1, 0), "a pool of one has no sign-in connections");
+        assert_eq!(sign_in_slots(1000), 8);
+        let pg = connect_options("postgres://u@127.0.0.1/db", Some(8));
+        assert_eq!(pg.get_max_connections(), Some(6));
+    }
 
     #[test]
     fn a_busy_pooled_connection_is_not_pinged_before_each_statement() {

@@ -131,6 +131,8 @@ pub struct Identity {
     /// here instead of in SQLite's busy handler, which sleeps (1, 2, 5 … 100 ms) while an
     /// async task holding the write lock waits to be scheduled again.
     sqlite_sign_in_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// On PostgreSQL, the connections a sign-in's statements run on (`store::sign_in_connections`).
+    sign_in_connections: Option<Arc<store::sign_in_connections::SignInConnections>>,
     /// The SSRF-guarded client for IdP metadata URLs ([`Identity::with_fetcher`]); without
     /// one, metadata URLs cannot be used.
     fetcher: Option<gatehouse_outbound::Fetcher>,
@@ -149,6 +151,7 @@ pub struct Identity {
 impl Identity {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, sessions: SessionPolicy, sp: ServiceProvider) -> Self {
         let sqlite = sea_orm::ConnectionTrait::get_database_backend(&db) == sea_orm::DbBackend::Sqlite;
+        let sign_in_connections = store::sign_in_connections::SignInConnections::for_db(&db).map(Arc::new);
         Self {
             db,
             clock,
@@ -157,6 +160,7 @@ impl Identity {
             throttle: Arc::new(auth::throttle::Throttle::new(Limits::default())),
             signing: Arc::default(),
             sqlite_sign_in_gate: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
+            sign_in_connections,
             fetcher: None,
             domains: None,
             sp_keys: Arc::default(),
@@ -204,6 +208,23 @@ impl Identity {
             Some(gate) => Some(gate.lock().await),
             None => None,
         }
+    }
+
+    /// One statement of a sign-in (admission, ACS, hand-over): on PostgreSQL on a connection
+    /// kept for them (`store::sign_in_connections`), otherwise through the pool.
+    pub(crate) async fn sign_in_query_one(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> std::result::Result<Option<sea_orm::QueryResult>, sea_orm::DbErr> {
+        match &self.sign_in_connections {
+            Some(set) => set.query_one(&self.db, stmt).await,
+            None => sea_orm::ConnectionTrait::query_one_raw(&self.db, stmt).await,
+        }
+    }
+
+    /// How many connections kept for sign-ins are open now (PostgreSQL; 0 on SQLite).
+    pub fn sign_in_connections_open(&self) -> usize {
+        self.sign_in_connections.as_ref().map_or(0, |s| s.open())
     }
 
     /// The scope a tenant user or API token acts in; `None` for operators.

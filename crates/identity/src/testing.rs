@@ -35,3 +35,16 @@ impl SystemAccess {
         SystemAccess::new()
     }
 }
+
+// ── Statements: what a sign-in sends, wherever it runs ──
+
+impl crate::Identity {
+    /// Shows `observer` every statement this service runs on its sign-in connections
+    /// (PostgreSQL; `store::sign_in_connections`), which sea-orm's metric callback does not
+    /// see. A statement that falls back to the pool is seen by the callback instead.
+    pub fn observe_sign_in_statements(&self, observer: impl Fn(&sea_orm::Statement) + Send + Sync + 'static) {
+        if let Some(set) = &self.sign_in_connections {
+            set.observe(std::sync::Arc::new(observer));
+        }
+    }
+}

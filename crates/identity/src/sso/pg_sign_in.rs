@@ -17,6 +17,10 @@
 //! The hand-over's values and row reader and the ACS's outcome-independent values are shared
 //! with SQLite's batches (`handover_row`, `HandoverRow::read`, `acs_values`).
 //!
+//! Both statements, like the admission's read (`routing.rs`), run on the connections kept for
+//! sign-ins (`Identity::sign_in_query_one`, `store/sign_in_connections.rs`), which spare each
+//! one the round trip sqlx's pool makes when it takes a connection back.
+//!
 //! The SQL names columns the migrations made; the statement tests (`tests/it/statements.rs`)
 //! and every ACS and hand-over test run this path on PostgreSQL.
 
@@ -277,8 +281,7 @@ impl Identity {
         }
         let sql = if request.is_some() { &ACS_WRITE_SP_INITIATED } else { &ACS_WRITE_IDP_INITIATED };
         let row = self
-            .db
-            .query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql.as_str(), values))
+            .sign_in_query_one(Statement::from_sql_and_values(DbBackend::Postgres, sql.as_str(), values))
             .await?
             .ok_or_else(|| Error::internal("the sign-in statement returned no row"))?;
         let outcome: i32 = row.try_get("", "outcome")?;
@@ -322,7 +325,7 @@ impl Identity {
             binding_nonce.map(secrets::token_hash).into(),
         ];
         let row = if is_postgres(&self.db) {
-            self.db.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, HANDOVER, values)).await?
+            self.sign_in_query_one(Statement::from_sql_and_values(DbBackend::Postgres, HANDOVER, values)).await?
         } else {
             // SQLite's batch claims the handle first: `$2` is a hash no handle has (the hash of
             // a fresh secret no one is given), and the rest move up by one.

@@ -10,7 +10,7 @@
 
 use std::sync::LazyLock;
 
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Iterable, QueryResult, Statement, Value};
+use sea_orm::{DbBackend, FromQueryResult, Iterable, QueryResult, Statement, Value};
 
 use crate::Identity;
 use crate::error::Result;
@@ -130,8 +130,7 @@ impl Identity {
             }
         }
         let row = self
-            .db
-            .query_one_raw(Statement::from_sql_and_values(b.backend, sql, b.values))
+            .sign_in_query_one(Statement::from_sql_and_values(b.backend, sql, b.values))
             .await?
             .ok_or_else(|| crate::error::Error::internal("the admission statement returned no row"))?;
         let routing = match peek {

@@ -2,6 +2,7 @@
 //! shares. Only this crate touches the entities; everything outside sees the service types.
 
 pub(crate) mod entities;
+pub(crate) mod sign_in_connections;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{

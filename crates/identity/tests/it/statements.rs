@@ -11,6 +11,11 @@
 //! connection's thread — the ACS's in one transaction (BEGIN, the batch, COMMIT), the
 //! hand-over's without one (each of its statements is safe on its own).
 //!
+//! On PostgreSQL the three run on connections kept for sign-ins (`store/sign_in_connections.rs`),
+//! which skip the round trip sqlx's pool makes to test every connection it takes back (a `Sync`,
+//! not a statement, so it was never in these lists); sea-orm's metric callback does not see
+//! them, `Identity::observe_sign_in_statements` does, and the lists below have both.
+//!
 //! Issue 15 (webhooks): the sign-in's webhook event goes to the durable outbox with the log
 //! entry. On PostgreSQL it is one more branch of the ACS's statement (`INSERT
 //! webhook_deliveries` inside the `WITH`), so the count stays three; on SQLite it is one more
@@ -90,14 +95,18 @@ fn shape_one(sql: &str) -> String {
 }
 
 /// Services over the world's database (another replica, as far as caches go) whose every
-/// statement is logged.
+/// statement is logged: the pool's (sea-orm's metric callback) and, on PostgreSQL, those on
+/// the sign-in connections.
 fn counted(w: &World) -> (Identity, Log) {
     let log = Log::default();
     let sink = log.clone();
     let mut db = w.id().db().clone();
     db.set_metric_callback(move |info| sink.0.lock().unwrap().push(shape(&info.statement.sql)));
     let sp = ServiceProvider::from_public_url(PUBLIC_URL).unwrap();
-    (Identity::new(db, w.ctx.clock.clone(), SessionPolicy::default(), sp), log)
+    let id = Identity::new(db, w.ctx.clock.clone(), SessionPolicy::default(), sp);
+    let sink = log.clone();
+    id.observe_sign_in_statements(move |stmt| sink.0.lock().unwrap().push(shape(&stmt.sql)));
+    (id, log)
 }
 
 /// The ACS as the server's handler runs it: admission, then the Response.
@@ -159,6 +168,30 @@ both_backends!(an_sso_sign_in_runs_a_fixed_list_of_statements, |db| async move {
     );
     id.complete_sso(&h, Some(&started.binding_nonce), &w.meta).await.unwrap();
     assert_eq!(log.take(), handover);
+});
+
+both_backends!(on_postgres_a_sign_in_runs_on_the_connections_kept_for_it, |db| async move {
+    let w = World::new(db).await;
+    let pg = w.id().db().get_database_backend() == sea_orm::DbBackend::Postgres;
+    let sp = ServiceProvider::from_public_url(PUBLIC_URL).unwrap();
+    let id = Identity::new(w.id().db().clone(), w.ctx.clock.clone(), SessionPolicy::default(), sp);
+    let kept = Log::default();
+    let sink = kept.clone();
+    id.observe_sign_in_statements(move |stmt| sink.0.lock().unwrap().push(shape(&stmt.sql)));
+    assert_eq!(id.sign_in_connections_open(), 0, "opened on first use");
+    let h = acs(&id, &w, "entra_unsolicited").await;
+    id.complete_sso(&h, None, &w.meta).await.unwrap();
+    let expected: &[&str] = if pg {
+        &[
+            "SELECT rate_limits+sso_connections+tenants",
+            "WITH[INSERT assertion_replays, INSERT sign_in_events, INSERT sso_handoffs, INSERT webhook_deliveries]",
+            "WITH[DELETE sso_handoffs, INSERT sessions]",
+        ]
+    } else {
+        &[]
+    };
+    assert_eq!(kept.take(), expected, "one after the other, each finds a free kept connection");
+    assert_eq!(id.sign_in_connections_open() >= 1, pg);
 });
 
 both_backends!(a_certificate_change_on_another_replica_reaches_the_next_sign_in, |db| async move {
