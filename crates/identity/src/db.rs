@@ -27,14 +27,14 @@ pub async fn connect_with(url: &str, pool_size: Option<u32>) -> Result<DatabaseC
 }
 
 /// How many PostgreSQL connections, beside a pool of `pool` connections, are kept for a
-/// sign-in's statements (`store::sign_in_connections`): a third of the pool's, at most 8,
-/// none for a pool under two.
+/// sign-in's statements (`store::sign_in_connections`): half the pool's, at most 8 (with the
+/// default size, about one and a half per core), none for a pool under two.
 pub fn sign_in_slots(pool: u32) -> usize {
-    if pool < 2 { 0 } else { usize::try_from(pool.div_ceil(3).min(8)).unwrap_or(8) }
+    if pool < 2 { 0 } else { usize::try_from(pool.div_ceil(2).min(8)).unwrap_or(8) }
 }
 
 /// The pool's part of `total` PostgreSQL connections: the largest pool that, with its
-/// [`sign_in_slots`], keeps within `total` (8 → a pool of 6 and 2 for sign-ins).
+/// [`sign_in_slots`], keeps within `total` (8 → a pool of 5 and 3 for sign-ins).
 pub fn pool_share(total: u32) -> u32 {
     (1..=total.max(1)).rev().find(|&p| p as usize + sign_in_slots(p) <= total as usize).unwrap_or(1)
 }
@@ -118,11 +118,11 @@ mod tests {
             assert!(pool as usize + sign_in_slots(pool) <= t, "{total}: {pool} + {}", sign_in_slots(pool));
             assert!(pool as usize + sign_in_slots(pool) + 1 >= t, "{total}: at most one connection unused");
         }
-        assert_eq!((pool_share(8), sign_in_slots(6)), (6, 2), "the default on two cores");
+        assert_eq!((pool_share(8), sign_in_slots(5)), (5, 3), "the default on two cores");
         assert_eq!((pool_share(1), sign_in_slots(1)), (1, 0), "a pool of one has no sign-in connections");
         assert_eq!(sign_in_slots(1000), 8);
         let pg = connect_options("postgres://u@127.0.0.1/db", Some(8));
-        assert_eq!(pg.get_max_connections(), Some(6));
+        assert_eq!(pg.get_max_connections(), Some(5));
     }
 
     #[test]

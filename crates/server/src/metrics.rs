@@ -152,7 +152,12 @@ pub(crate) async fn render(State(state): State<AppState>, headers: HeaderMap) ->
         let _ = writeln!(out, "gatehouse_rate_limited_total{{kind=\"{kind}\"}} {}", c.load(Ordering::Relaxed));
     }
     render_pool(&mut out, state.identity.db());
-    help(&mut out, "gatehouse_db_sign_in_connections", "gauge", "Open PostgreSQL connections kept for sign-ins' statements, beside the pool.");
+    help(
+        &mut out,
+        "gatehouse_db_sign_in_connections",
+        "gauge",
+        "Open PostgreSQL connections kept for sign-ins' statements, beside the pool.",
+    );
     let _ = writeln!(out, "gatehouse_db_sign_in_connections {}", state.identity.sign_in_connections_open());
     render_webhooks(&mut out, &state.identity).await;
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()

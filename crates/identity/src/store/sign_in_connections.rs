@@ -20,7 +20,10 @@
 //!   opened for the slot the next time it is needed; one idle for [`PING_IF_IDLE_FOR`] is
 //!   pinged first, as the pool does (`db::connect_options`).
 //! - When every slot is busy, or a slot cannot connect (then it waits a second before it tries
-//!   again), the statement goes through the pool as before: nothing queues on this set.
+//!   again), the statement goes through the pool as before: nothing queues on this set. Queuing
+//!   for a slot instead was measured (BENCHMARKS.md, issue 11, fifth step): less CPU per
+//!   sign-in still, but with three slots on two cores the machine went partly idle and p99 rose
+//!   — a slot is held until its task is scheduled again, not only while the database works.
 //!
 //! Only PostgreSQL: SQLite's pool has the same test on return (a trip to the connection's
 //! thread), but its sign-in writes hold the in-process gate and run as batches.
@@ -241,7 +244,10 @@ mod tests {
         // Values are bound as sea-orm binds them.
         let row = f
             .set
-            .query_one(&f.pool, Statement::from_sql_and_values(DbBackend::Postgres, "SELECT $1::int + 1 AS v", [41.into()]))
+            .query_one(
+                &f.pool,
+                Statement::from_sql_and_values(DbBackend::Postgres, "SELECT $1::int + 1 AS v", [41.into()]),
+            )
             .await
             .unwrap()
             .unwrap();
@@ -278,8 +284,22 @@ mod tests {
         };
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert_eq!(f.int("SELECT 6 AS v").await.unwrap(), 6);
+        assert!(!slow.is_finished(), "the second statement did not wait for the first");
         assert_eq!(slow.await.unwrap().unwrap(), 5);
-        assert_eq!(*f.pooled.lock().unwrap(), ["SELECT 6 AS v"], "the second statement did not wait for the slot");
+        assert_eq!(*f.pooled.lock().unwrap(), ["SELECT 6 AS v"]);
+        assert_eq!(f.own.lock().unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_slot_that_cannot_connect_leaves_the_statement_to_the_pool() {
+        let f = fixture().await;
+        // A server no one listens on: the slot's connect fails at once.
+        let nowhere = Arc::new((*f.pool.get_postgres_connection_pool().connect_options()).clone().port(1));
+        let set = SignInConnections::with_slots(nowhere, 1).unwrap();
+        let row = set.query_one(&f.pool, sql("SELECT 3 AS v")).await.unwrap().unwrap();
+        assert_eq!(row.try_get::<i32>("", "v").unwrap(), 3);
+        assert_eq!(*f.pooled.lock().unwrap(), ["SELECT 3 AS v"]);
+        assert_eq!(set.open(), 0);
     }
 
     #[tokio::test]
