@@ -1,4 +1,4 @@
-//! PostgreSQL: a few connections set aside from the pool for a sign-in's statements.
+//! PostgreSQL: a few connections, beside the pool, for a sign-in's statements.
 //!
 //! sqlx's pool tests every connection it takes back: a `Sync` sent to PostgreSQL and its
 //! `ReadyForQuery` awaited, in a task spawned for the purpose. That is one more round trip —
