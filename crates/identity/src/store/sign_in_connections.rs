@@ -103,7 +103,7 @@ impl SignInConnections {
     pub(crate) async fn query_one(
         &self,
         db: &DatabaseConnection,
-        stmt: Statement,
+        mut stmt: Statement,
     ) -> Result<Option<QueryResult>, DbErr> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let n = self.slots.len();
@@ -121,7 +121,8 @@ impl SignInConnections {
         if let Some(observe) = self.observer.get() {
             observe(&stmt);
         }
-        let values = stmt.values.clone().unwrap_or(sea_orm::sea_query::Values(Vec::new()));
+        // Moved, not copied (sea-orm's own path copies them).
+        let values = stmt.values.take().unwrap_or(sea_orm::sea_query::Values(Vec::new()));
         let query = sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values));
         match query.fetch_all(&mut *conn).await {
             Ok(rows) => {
