@@ -40,6 +40,7 @@ mod dsig;
 pub mod error;
 pub mod logout;
 pub mod metadata;
+mod peek;
 mod redirect;
 pub mod response;
 mod signature;

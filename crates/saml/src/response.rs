@@ -37,6 +37,8 @@ use crate::sp_keys::DecryptionKey;
 use crate::xml::{self, Element, NS_DS, NS_SAML, NS_SAMLP, NS_XML};
 use crate::xmlenc;
 
+pub use crate::peek::{ResponsePeek, peek_response};
+
 const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 /// Characters of an (unverified) StatusMessage kept for the sign-in log.
@@ -131,49 +133,6 @@ pub struct ValidatedAssertion {
     pub issue_instant: DateTime<Utc>,
     /// SHA-256 fingerprint of the configured certificate that verified the signature.
     pub certificate_fingerprint: String,
-}
-
-/// Unverified facts read from a Response to route it. See the module docs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResponsePeek {
-    /// Response Issuer, or else the Assertion's.
-    pub issuer: String,
-    /// The bearer SubjectConfirmationData's InResponseTo, or else the Response's.
-    pub in_response_to: Option<String>,
-    /// The Response carries an `EncryptedAssertion` (its decryption is a private-key
-    /// operation, so the caller may want it off an async worker); a hint for scheduling only.
-    pub encrypted: bool,
-}
-
-/// Read Issuer and InResponseTo **without verification** (same guards as validation).
-pub fn peek_response(saml_response_b64: &str) -> Result<ResponsePeek> {
-    let xml = decode(saml_response_b64, DEFAULT_MAX_SIZE)?;
-    let text = xml::guard(&xml, DEFAULT_MAX_SIZE)?;
-    let root = xml::parse(text)?;
-    if !root.is(NS_SAMLP, "Response") {
-        return Err(not_a_response(&root));
-    }
-    let assertion = root.child(NS_SAML, "Assertion");
-    let issuer = root
-        .child(NS_SAML, "Issuer")
-        .or_else(|| assertion.and_then(|a| a.child(NS_SAML, "Issuer")))
-        .map(|i| i.text().trim().to_owned())
-        .ok_or_else(|| ValidationError::new(ReasonCode::Malformed, "the Response has no Issuer"))?;
-    // The SubjectConfirmationData's value first: it sits in the Assertion, which every IdP
-    // signs, so it is the one validation will hold the Response to.
-    let in_response_to = assertion
-        .and_then(|a| a.child(NS_SAML, "Subject"))
-        .into_iter()
-        .flat_map(|s| s.children_named(NS_SAML, "SubjectConfirmation"))
-        .filter_map(|c| c.child(NS_SAML, "SubjectConfirmationData"))
-        .find_map(|d| d.attr("InResponseTo").map(str::to_owned))
-        .or_else(|| root.attr("InResponseTo").map(str::to_owned));
-    let encrypted = root.elements().any(xmlenc::is_encrypted_assertion);
-    Ok(ResponsePeek {
-        issuer,
-        in_response_to,
-        encrypted,
-    })
 }
 
 /// Validate a Base64 `SAMLResponse` against `policy`. Blocking: see the module docs.
@@ -443,7 +402,7 @@ pub(crate) fn prepare(root: &Element) -> Result<(&Element, Vec<signature::Signed
     Ok((assertion, signed))
 }
 
-fn decode(saml_response_b64: &str, max_size: usize) -> Result<Vec<u8>> {
+pub(crate) fn decode(saml_response_b64: &str, max_size: usize) -> Result<Vec<u8>> {
     if saml_response_b64.len() > max_size.saturating_mul(2) {
         return Err(ValidationError::new(
             ReasonCode::TooLarge,
@@ -475,12 +434,15 @@ fn decode(saml_response_b64: &str, max_size: usize) -> Result<Vec<u8>> {
 }
 
 fn not_a_response(root: &Element) -> ValidationError {
+    not_a_response_named(&root.local, root.ns.as_deref())
+}
+
+pub(crate) fn not_a_response_named(local: &str, ns: Option<&str>) -> ValidationError {
     ValidationError::new(
         ReasonCode::Malformed,
         format!(
-            "expected a SAML 2.0 <samlp:Response>, received <{}> in namespace {:?}",
-            root.local,
-            root.ns.as_deref().unwrap_or("")
+            "expected a SAML 2.0 <samlp:Response>, received <{local}> in namespace {:?}",
+            ns.unwrap_or("")
         ),
     )
 }

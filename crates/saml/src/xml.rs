@@ -1,4 +1,5 @@
-//! A small, strict, owned XML tree over `quick-xml`, and the input guards every parser here uses.
+//! A small, strict, owned XML tree over `quick-xml` (read by [`reader`]), and the input guards
+//! every parser here uses.
 //!
 //! Why not samael's own parsing: libxml2 (which samael and xmlsec use) runs in *recovery* mode,
 //! silently repairing malformed documents. Everything this crate reads goes through [`guard`]
@@ -9,11 +10,13 @@
 //!
 //! Only used inside the crate.
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
+use quick_xml::events::Event;
+
+mod reader;
+pub(crate) use reader::{Sink, read};
 
 pub(crate) const NS_SAMLP: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
 pub(crate) const NS_SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
@@ -209,210 +212,92 @@ impl Element {
 
 /// Parse a guarded document into its root element.
 pub(crate) fn parse(text: &str) -> Result<Element, XmlError> {
-    let mut reader = NsReader::from_str(text);
-    {
-        let config = reader.config_mut();
-        config.check_end_names = true;
-        config.check_comments = true;
-        config.allow_dangling_amp = false;
-        config.allow_unmatched_ends = false;
-        config.expand_empty_elements = false;
-        config.trim_text(false);
+    let mut tree = Tree::default();
+    reader::read(text, &mut tree)?;
+    tree.root
+        .ok_or_else(|| XmlError::Malformed("no root element".into()))
+}
+
+/// Builds the owned tree from what [`reader::read`] reports.
+#[derive(Default)]
+struct Tree {
+    /// The open elements, innermost last.
+    stack: Vec<Element>,
+    root: Option<Element>,
+}
+
+impl Tree {
+    fn innermost(&mut self) -> Option<&mut Element> {
+        self.stack.last_mut()
     }
-    let mut stack: Vec<Element> = Vec::new();
-    let mut namespaces: Vec<Rc<str>> = Vec::new();
-    let mut root: Option<Element> = None;
-    loop {
-        let (resolved, event) = reader
-            .read_resolved_event()
-            .map_err(|e| XmlError::Malformed(e.to_string()))?;
-        let ns = resolved_ns(&resolved, &mut namespaces)?;
-        match event {
-            Event::Start(start) | Event::Empty(start) if root.is_some() => {
-                let _ = start;
-                return Err(XmlError::Malformed("content after the root element".into()));
-            }
-            Event::Start(start) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(XmlError::Malformed("elements nested too deeply".into()));
-                }
-                stack.push(element_from(&reader, &start, ns, &mut namespaces)?);
-            }
-            Event::Empty(start) => {
-                let element = element_from(&reader, &start, ns, &mut namespaces)?;
-                close(&mut stack, &mut root, element);
-            }
-            Event::End(_) => {
-                let element = stack
-                    .pop()
-                    .ok_or_else(|| XmlError::Malformed("unexpected end tag".into()))?;
-                close(&mut stack, &mut root, element);
-            }
-            Event::Text(text) => {
-                let content = text
-                    .xml10_content()
-                    .map_err(|e| XmlError::Malformed(e.to_string()))?;
-                push_text(&mut stack, &content)?;
-            }
-            Event::CData(data) => {
-                let content = data
-                    .xml10_content()
-                    .map_err(|e| XmlError::Malformed(e.to_string()))?;
-                push_text(&mut stack, &content)?;
-            }
-            Event::GeneralRef(reference) => {
-                let resolved = if reference.is_char_ref() {
-                    reference
-                        .resolve_char_ref()
-                        .map_err(|e| XmlError::Malformed(e.to_string()))?
-                        .ok_or_else(|| XmlError::Malformed("bad character reference".into()))?
-                        .to_string()
-                } else {
-                    let name = reference
-                        .decode()
-                        .map_err(|e| XmlError::Malformed(e.to_string()))?;
-                    match &*name {
-                        "lt" => "<".to_owned(),
-                        "gt" => ">".to_owned(),
-                        "amp" => "&".to_owned(),
-                        "apos" => "'".to_owned(),
-                        "quot" => "\"".to_owned(),
-                        other => {
-                            return Err(XmlError::Malformed(format!("undefined entity &{other};")));
-                        }
-                    }
-                };
-                push_text(&mut stack, &resolved)?;
-            }
-            Event::Comment(comment) => {
-                if let Some(parent) = stack.last_mut() {
-                    let content = comment
-                        .decode()
-                        .map_err(|e| XmlError::Malformed(e.to_string()))?;
-                    parent.children.push(Node::Comment(content.into_owned()));
-                }
-            }
-            Event::PI(pi) => {
-                if let Some(parent) = stack.last_mut() {
-                    let content = String::from_utf8_lossy(&pi).into_owned();
-                    parent.children.push(Node::Pi(content));
-                }
-            }
-            // Only before the root: libxml2 refuses it anywhere else, and so does this parser.
-            Event::Decl(_) if root.is_some() || !stack.is_empty() => {
-                return Err(XmlError::Malformed(
-                    "an XML declaration after the start of the document".into(),
-                ));
-            }
-            Event::Decl(decl) => {
-                if decl.version().ok().as_deref() != Some(b"1.0".as_slice()) {
-                    return Err(XmlError::Malformed("the XML version is not 1.0".into()));
-                }
-            }
-            Event::DocType(_) => return Err(XmlError::Doctype),
-            Event::Eof => break,
+}
+
+impl reader::Sink for Tree {
+    fn open(&mut self, ns: Option<&Rc<str>>, prefix: Option<&str>, local: &str) {
+        self.stack.push(Element {
+            ns: ns.cloned(),
+            prefix: prefix.map(str::to_owned),
+            local: local.to_owned(),
+            attrs: Vec::new(),
+            ns_decls: Vec::new(),
+            children: Vec::new(),
+        });
+    }
+
+    fn ns_decl(&mut self, prefix: &str, uri: Cow<'_, str>) {
+        if let Some(e) = self.innermost() {
+            e.ns_decls.push((prefix.to_owned(), uri.into_owned()));
         }
     }
-    if !stack.is_empty() {
-        return Err(XmlError::Malformed("unclosed element".into()));
-    }
-    root.ok_or_else(|| XmlError::Malformed("no root element".into()))
-}
 
-fn close(stack: &mut [Element], root: &mut Option<Element>, element: Element) {
-    match stack.last_mut() {
-        Some(parent) => parent.children.push(Node::Element(element)),
-        None => *root = Some(element),
+    fn attribute(
+        &mut self,
+        ns: Option<&Rc<str>>,
+        prefix: Option<&str>,
+        local: &str,
+        value: Cow<'_, str>,
+    ) {
+        if let Some(e) = self.innermost() {
+            e.attrs.push(Attribute {
+                ns: ns.cloned(),
+                prefix: prefix.map(str::to_owned),
+                local: local.to_owned(),
+                value: value.into_owned(),
+            });
+        }
     }
-}
 
-fn push_text(stack: &mut [Element], text: &str) -> Result<(), XmlError> {
-    match stack.last_mut() {
-        Some(parent) => {
+    fn close(&mut self) {
+        let Some(element) = self.stack.pop() else {
+            return;
+        };
+        match self.stack.last_mut() {
+            Some(parent) => parent.children.push(Node::Element(element)),
+            None => self.root = Some(element),
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if let Some(parent) = self.innermost() {
             if let Some(Node::Text(previous)) = parent.children.last_mut() {
                 previous.push_str(text);
             } else {
                 parent.children.push(Node::Text(text.to_owned()));
             }
-            Ok(())
         }
-        None if text.trim().is_empty() => Ok(()),
-        None => Err(XmlError::Malformed("text outside the root element".into())),
     }
-}
 
-/// Names are slices of the (already UTF-8 checked) input.
-fn owned(bytes: &[u8]) -> Result<String, XmlError> {
-    std::str::from_utf8(bytes)
-        .map(str::to_owned)
-        .map_err(|_| XmlError::Malformed("a name is not UTF-8".into()))
-}
-
-/// The namespace URI, shared with every other element and attribute of the document in the
-/// same namespace (a document uses a handful).
-fn resolved_ns(
-    resolved: &ResolveResult<'_>,
-    namespaces: &mut Vec<Rc<str>>,
-) -> Result<Option<Rc<str>>, XmlError> {
-    match resolved {
-        ResolveResult::Unbound => Ok(None),
-        ResolveResult::Bound(ns) => {
-            let bytes = ns.as_ref();
-            if let Some(known) = namespaces.iter().find(|n| n.as_bytes() == bytes) {
-                return Ok(Some(known.clone()));
-            }
-            let uri: Rc<str> = Rc::from(owned(bytes)?);
-            namespaces.push(uri.clone());
-            Ok(Some(uri))
+    fn comment(&mut self, text: &str) {
+        if let Some(parent) = self.innermost() {
+            parent.children.push(Node::Comment(text.to_owned()));
         }
-        ResolveResult::Unknown(prefix) => Err(XmlError::Malformed(format!(
-            "undeclared namespace prefix {:?}",
-            String::from_utf8_lossy(prefix)
-        ))),
     }
-}
 
-fn element_from(
-    reader: &NsReader<&[u8]>,
-    start: &BytesStart<'_>,
-    ns: Option<Rc<str>>,
-    namespaces: &mut Vec<Rc<str>>,
-) -> Result<Element, XmlError> {
-    let name = start.name();
-    let (local, prefix) = name.decompose();
-    let mut element = Element {
-        ns,
-        prefix: prefix.map(|p| owned(p.as_ref())).transpose()?,
-        local: owned(local.as_ref())?,
-        attrs: Vec::new(),
-        ns_decls: Vec::new(),
-        children: Vec::new(),
-    };
-    for attribute in start.attributes().with_checks(true) {
-        let attribute = attribute.map_err(|e| XmlError::Malformed(e.to_string()))?;
-        let value = attribute
-            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-            .map_err(|e| XmlError::Malformed(e.to_string()))?
-            .into_owned();
-        let key = attribute.key;
-        if let Some(binding) = key.as_namespace_binding() {
-            let prefix = match binding {
-                quick_xml::name::PrefixDeclaration::Default => String::new(),
-                quick_xml::name::PrefixDeclaration::Named(p) => owned(p)?,
-            };
-            element.ns_decls.push((prefix, value));
-            continue;
+    fn pi(&mut self, text: &str) {
+        if let Some(parent) = self.innermost() {
+            parent.children.push(Node::Pi(text.to_owned()));
         }
-        let (resolved, local) = reader.resolver().resolve_attribute(key);
-        let (_, prefix) = key.decompose();
-        element.attrs.push(Attribute {
-            ns: resolved_ns(&resolved, namespaces)?,
-            prefix: prefix.map(|p| owned(p.as_ref())).transpose()?,
-            local: owned(local.as_ref())?,
-            value,
-        });
     }
-    Ok(element)
 }
 
 /// The byte ranges of the root's child elements in `text`, in document order (the same order

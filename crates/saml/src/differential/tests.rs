@@ -380,3 +380,38 @@ fn every_signed_fixture_and_its_mutations_get_one_verdict() {
         tally.compared, tally.both_accepted, tally.both_refused, tally.outside_profile
     );
 }
+
+/// The streaming `peek_response` and the tree it replaced read the same Issuer, InResponseTo and
+/// encryption flag, or refuse with the same error, on every fixture and every mutation above.
+#[test]
+fn the_streaming_peek_reads_what_the_tree_reads_on_the_corpus_and_its_mutations() {
+    let mut all: Vec<(String, String)> = std::fs::read_dir(format!("{DIR}/responses"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            let stem = name.strip_suffix(".xml")?.to_owned();
+            Some((stem, read(&format!("responses/{name}"))))
+        })
+        .collect();
+    all.sort();
+    let donor = read("responses/entra_second_sign_in.xml");
+    let (mut read_ok, mut refused) = (0, 0);
+    let mut count = |result: &crate::error::Result<_>| match result {
+        Ok(_) => read_ok += 1,
+        Err(_) => refused += 1,
+    };
+    for (name, xml) in &all {
+        count(&crate::peek::tests::agree(name, xml));
+        for (label, mutated) in mutations(xml, &donor) {
+            count(&crate::peek::tests::agree(
+                &format!("{name} / {label}"),
+                &mutated,
+            ));
+        }
+    }
+    assert!(
+        read_ok >= 1000 && refused >= 100,
+        "read {read_ok}, refused {refused}"
+    );
+    eprintln!("peek: {read_ok} read alike, {refused} refused alike");
+}
