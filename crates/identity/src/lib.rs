@@ -129,8 +129,9 @@ pub struct Identity {
     signing: Arc<sso::signing::SigningCache>,
     /// On SQLite, an SSO sign-in's writes (the ACS's transaction, the hand-over's) queue
     /// here instead of in SQLite's busy handler, which sleeps (1, 2, 5 … 100 ms) while an
-    /// async task holding the write lock waits to be scheduled again.
-    sqlite_sign_in_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// async task holding the write lock waits to be scheduled again; whoever holds the gate
+    /// writes on the connection it keeps (`store::sqlite_writer`).
+    sqlite_sign_in_gate: Option<Arc<tokio::sync::Mutex<store::sqlite_writer::SqliteWriter>>>,
     /// On PostgreSQL, the connections a sign-in's statements run on (`store::sign_in_connections`).
     sign_in_connections: Option<Arc<store::sign_in_connections::SignInConnections>>,
     /// The SSRF-guarded client for IdP metadata URLs ([`Identity::with_fetcher`]); without
@@ -150,7 +151,7 @@ pub struct Identity {
 
 impl Identity {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, sessions: SessionPolicy, sp: ServiceProvider) -> Self {
-        let sqlite = sea_orm::ConnectionTrait::get_database_backend(&db) == sea_orm::DbBackend::Sqlite;
+        let sqlite_writer = store::sqlite_writer::SqliteWriter::for_db(&db);
         let sign_in_connections = store::sign_in_connections::SignInConnections::for_db(&db).map(Arc::new);
         Self {
             db,
@@ -159,7 +160,7 @@ impl Identity {
             sp: Arc::new(sp),
             throttle: Arc::new(auth::throttle::Throttle::new(Limits::default())),
             signing: Arc::default(),
-            sqlite_sign_in_gate: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
+            sqlite_sign_in_gate: sqlite_writer.map(|w| Arc::new(tokio::sync::Mutex::new(w))),
             sign_in_connections,
             fetcher: None,
             domains: None,
@@ -202,8 +203,11 @@ impl Identity {
         self.clock.now()
     }
 
-    /// Waits for the SQLite sign-in gate (see the field); `None` on PostgreSQL.
-    pub(crate) async fn sqlite_sign_in_gate(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    /// Waits for the SQLite sign-in gate (see the field) and so for its writer; `None` on
+    /// PostgreSQL.
+    pub(crate) async fn sqlite_sign_in_gate(
+        &self,
+    ) -> Option<tokio::sync::MutexGuard<'_, store::sqlite_writer::SqliteWriter>> {
         match &self.sqlite_sign_in_gate {
             Some(gate) => Some(gate.lock().await),
             None => None,
@@ -222,9 +226,15 @@ impl Identity {
         }
     }
 
-    /// How many connections kept for sign-ins are open now (PostgreSQL; 0 on SQLite).
+    /// How many connections kept for sign-ins are open now: on PostgreSQL those of
+    /// `store::sign_in_connections`, on SQLite the sign-in writer (0 or 1; counted as open while
+    /// a sign-in holds it).
     pub fn sign_in_connections_open(&self) -> usize {
-        self.sign_in_connections.as_ref().map_or(0, |s| s.open())
+        match (&self.sign_in_connections, &self.sqlite_sign_in_gate) {
+            (Some(set), _) => set.open(),
+            (None, Some(gate)) => gate.try_lock().map_or(1, |w| usize::from(w.is_open())),
+            (None, None) => 0,
+        }
     }
 
     /// The scope a tenant user or API token acts in; `None` for operators.

@@ -43,8 +43,13 @@ impl crate::Identity {
     /// (PostgreSQL; `store::sign_in_connections`), which sea-orm's metric callback does not
     /// see. A statement that falls back to the pool is seen by the callback instead.
     pub fn observe_sign_in_statements(&self, observer: impl Fn(&sea_orm::Statement) + Send + Sync + 'static) {
+        let observer: crate::store::sign_in_connections::Observer = std::sync::Arc::new(observer);
         if let Some(set) = &self.sign_in_connections {
-            set.observe(std::sync::Arc::new(observer));
+            set.observe(observer.clone());
+        }
+        // Called before any sign-in, so the gate is free.
+        if let Some(mut writer) = self.sqlite_sign_in_gate.as_ref().and_then(|g| g.try_lock().ok()) {
+            writer.observe(observer);
         }
     }
 }

@@ -156,7 +156,7 @@ pub(crate) async fn render(State(state): State<AppState>, headers: HeaderMap) ->
         &mut out,
         "gatehouse_db_sign_in_connections",
         "gauge",
-        "Open PostgreSQL connections kept for sign-ins' statements, beside the pool.",
+        "Open database connections kept for sign-ins' statements, beside the pool (PostgreSQL: a few; SQLite: the sign-in writer).",
     );
     let _ = writeln!(out, "gatehouse_db_sign_in_connections {}", state.identity.sign_in_connections_open());
     render_webhooks(&mut out, &state.identity).await;

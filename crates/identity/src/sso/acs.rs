@@ -270,7 +270,7 @@ impl Identity {
         // the write lock is then held for inserts only.
         let found = self.find_sso_user(tenant_id, &a.name_id).await?;
         // One sign-in writing at a time per process on SQLite (see `Identity::sqlite_sign_in_gate`).
-        let _gate = self.sqlite_sign_in_gate().await;
+        let mut gate = self.sqlite_sign_in_gate().await;
         // The common case on SQLite — a live sign-in of an active user — is one transaction
         // of three trips to the database (`sqlite_sign_in`).
         if attempt.flow != SignInFlow::Test
@@ -279,7 +279,7 @@ impl Identity {
             && let Some(user) = found.as_ref().filter(|u| u.status == UserStatus::Active)
         {
             attempt.user_id = Some(user.id);
-            return self.finish_acs_sqlite(user, request.as_ref(), relay_state, a, &attempt).await;
+            return self.finish_acs_sqlite(gate.as_deref_mut(), user, request.as_ref(), relay_state, a, &attempt).await;
         }
         let txn = self.begin_write().await?;
         // The Response is valid and answers this request: use the request up, once, on every

@@ -31,8 +31,8 @@ impl Identity {
         // One statement on PostgreSQL, one batch on SQLite (under the sign-in gate there): the
         // handle used up and, when every check passes, the session made.
         let row = {
-            let _gate = self.sqlite_sign_in_gate().await;
-            self.handover_row(handle, binding_nonce, meta).await?
+            let mut gate = self.sqlite_sign_in_gate().await;
+            self.handover_row(gate.as_deref_mut(), handle, binding_nonce, meta).await?
         };
         let Some(row) = row else {
             // Unknown, already used, or purged: no row names a tenant, so there is no

@@ -301,10 +301,11 @@ impl Identity {
     }
 
     /// The hand-over: on PostgreSQL one statement, on SQLite one batch (`sqlite_sign_in.rs`;
-    /// the caller holds the sign-in gate there), that uses the handle up and, when every check
+    /// the caller holds the sign-in gate there and passes its writer), that uses the handle up and, when every check
     /// passes, makes the session. Returns what it found for the caller's checks.
     pub(super) async fn handover_row(
         &self,
+        writer: Option<&mut crate::store::sqlite_writer::SqliteWriter>,
         handle: &str,
         binding_nonce: Option<&str>,
         meta: &super::RequestMeta,
@@ -331,7 +332,11 @@ impl Identity {
             // a fresh secret no one is given), and the rest move up by one.
             values.insert(1, secrets::token_hash(&TokenKind::Handoff.generate()).into());
             let batch = super::sqlite_sign_in::handover_batch(values)?;
-            self.db.query_all_raw(batch).await?.into_iter().next()
+            let rows = match writer {
+                Some(w) => w.query_all(&self.db, batch).await?,
+                None => self.db.query_all_raw(batch).await?,
+            };
+            rows.into_iter().next()
         };
         match row {
             Some(row) => Ok(Some(HandoverRow::read(&row, token, expires_at)?)),

@@ -24,6 +24,9 @@
 //!   is purged at expiry; a session made is one whose token no one was given. Its values
 //!   are PostgreSQL's hand-over's with the claim added (`Identity::handover_row`).
 //!
+//! Both batches run on the sign-in writer, the one connection kept inside the sign-in gate
+//! (`store::sqlite_writer`): no pool check after each, and a page cache that stays warm.
+//!
 //! The statements' columns are the migrations' own; the statement tests
 //! (`tests/it/statements.rs`) list what a sign-in runs, and every ACS and hand-over test runs
 //! this path on SQLite.
@@ -42,6 +45,7 @@ use crate::model::*;
 use crate::secrets;
 use crate::secrets::TokenKind;
 use crate::store::entities::sso_request;
+use crate::store::sqlite_writer::SqliteWriter;
 use crate::webhooks::EventType;
 use crate::webhooks::outbox;
 use gatehouse_saml::response::ValidatedAssertion;
@@ -129,6 +133,7 @@ impl Identity {
     /// transaction of three trips. The caller holds the sign-in gate.
     pub(super) async fn finish_acs_sqlite(
         &self,
+        writer: Option<&mut SqliteWriter>,
         user: &User,
         request: Option<&sso_request::Model>,
         relay_state: Option<&str>,
@@ -179,9 +184,15 @@ impl Identity {
         }
         let sql = if request.is_some() { &ACS_SP_INITIATED } else { &ACS_IDP_INITIATED };
         let batch = statement(sql.as_str().to_owned(), values, ACS_VALUES)?;
-        let txn = self.begin_write().await?;
-        let rows = txn.query_all_raw(batch).await?;
-        txn.commit().await?;
+        let rows = match writer {
+            Some(w) => w.transaction(&self.db, batch).await?,
+            None => {
+                let txn = self.begin_write().await?;
+                let rows = txn.query_all_raw(batch).await?;
+                txn.commit().await?;
+                rows
+            }
+        };
         let reason_code: String = rows
             .first()
             .ok_or_else(|| Error::internal("the sign-in batch wrote no log entry"))?

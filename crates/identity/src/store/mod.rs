@@ -3,6 +3,7 @@
 
 pub(crate) mod entities;
 pub(crate) mod sign_in_connections;
+pub(crate) mod sqlite_writer;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{

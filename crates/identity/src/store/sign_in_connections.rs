@@ -26,7 +26,8 @@
 //!   — a slot is held until its task is scheduled again, not only while the database works.
 //!
 //! Only PostgreSQL: SQLite's pool has the same test on return (a trip to the connection's
-//! thread), but its sign-in writes hold the in-process gate and run as batches.
+//! thread); there the sign-in's writes, which already run one at a time behind the in-process
+//! gate, have one connection of their own instead (`sqlite_writer`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
