@@ -151,30 +151,35 @@ impl SignInConnections {
                 slot.last_used = Some(Instant::now());
             }
         }
-        if slot.conn.is_some() {
-            return true;
+        if slot.conn.is_none() {
+            slot.conn = open(&*self.options, &mut slot.failed_at, "a sign-in database connection").await;
         }
-        if slot.failed_at.is_some_and(|t| t.elapsed() < RETRY_AFTER) {
-            return false;
-        }
-        match tokio::time::timeout(CONNECT_TIMEOUT, self.options.connect()).await {
-            Ok(Ok(conn)) => {
-                slot.conn = Some(conn);
-                slot.failed_at = None;
-                true
-            }
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "opening a sign-in database connection failed; the pool is used meanwhile");
-                slot.failed_at = Some(Instant::now());
-                false
-            }
-            Err(_) => {
-                tracing::warn!("opening a sign-in database connection timed out; the pool is used meanwhile");
-                slot.failed_at = Some(Instant::now());
-                false
-            }
-        }
+        slot.conn.is_some()
     }
+}
+
+/// Opens a connection kept outside the pool (here, and the SQLite sign-in writer's), unless an
+/// attempt failed under [`RETRY_AFTER`] ago (`failed_at`); `None`, with a warning naming
+/// `what`, when it cannot now, and the caller uses the pool meanwhile.
+pub(crate) async fn open<O>(options: &O, failed_at: &mut Option<Instant>, what: &str) -> Option<O::Connection>
+where
+    O: ConnectOptions,
+    O::Connection: Sized,
+{
+    if failed_at.is_some_and(|t| t.elapsed() < RETRY_AFTER) {
+        return None;
+    }
+    let error = match tokio::time::timeout(CONNECT_TIMEOUT, options.connect()).await {
+        Ok(Ok(conn)) => {
+            *failed_at = None;
+            return Some(conn);
+        }
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => format!("no connection after {CONNECT_TIMEOUT:?}"),
+    };
+    tracing::warn!(error, "opening {what} failed; the pool is used meanwhile");
+    *failed_at = Some(Instant::now());
+    None
 }
 
 /// Whether a connection is still good after `e`: only when the database refused the statement

@@ -21,25 +21,20 @@
 //! - A statement SQLite refused keeps the connection; any other failure (the connection's
 //!   thread gone, I/O) drops it, and the next write opens a new one.
 //! - When no connection can be opened, the write goes through the pool as before, and the
-//!   writer waits [`RETRY_AFTER`] before trying again.
+//!   writer waits a second before trying again (`sign_in_connections::open`).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sea_orm::sqlx::{self, ConnectOptions, Connection};
+use sea_orm::sqlx::{self, Connection};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, RuntimeErr, SqliteTransactionMode, Statement,
     TransactionOptions, TransactionTrait,
 };
 use sea_query_sqlx::SqlxValues;
 
-use super::sign_in_connections::Observer;
-
-/// How long opening the connection may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// After opening failed, the writes go through the pool this long.
-const RETRY_AFTER: Duration = Duration::from_secs(1);
+use super::sign_in_connections::{Observer, open};
 
 /// The connection a sign-in's writes run on (see the module docs). Lives inside the sign-in
 /// gate's mutex.
@@ -147,38 +142,20 @@ impl SqliteWriter {
         }
     }
 
-    /// Opens the connection when there is none (unless the last attempt failed under
-    /// [`RETRY_AFTER`] ago); `false` when there is none now.
+    /// Opens the connection when there is none (unless the last attempt failed under a
+    /// second ago); `false` when there is none now.
     async fn ready(&mut self) -> bool {
-        if self.conn.is_some() {
-            return true;
+        if self.conn.is_none() {
+            self.conn = open(&*self.options, &mut self.failed_at, "the SQLite sign-in writer").await;
         }
-        if self.failed_at.is_some_and(|t| t.elapsed() < RETRY_AFTER) {
-            return false;
-        }
-        match tokio::time::timeout(CONNECT_TIMEOUT, self.options.connect()).await {
-            Ok(Ok(conn)) => {
-                self.conn = Some(conn);
-                self.failed_at = None;
-                true
-            }
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "opening the SQLite sign-in writer failed; the pool is used meanwhile");
-                self.failed_at = Some(Instant::now());
-                false
-            }
-            Err(_) => {
-                tracing::warn!("opening the SQLite sign-in writer timed out; the pool is used meanwhile");
-                self.failed_at = Some(Instant::now());
-                false
-            }
-        }
+        self.conn.is_some()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex as StdMutex;
+    use std::time::Duration;
 
     use gatehouse_test_support::{Backend, TestDb};
     use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};

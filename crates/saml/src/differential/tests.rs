@@ -22,7 +22,8 @@ fn certificates() -> Vec<IdpCertificate> {
         .collect()
 }
 
-fn fixtures() -> Vec<(String, String)> {
+/// Every response fixture, signed or not, by name.
+fn all_responses() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = std::fs::read_dir(format!("{DIR}/responses"))
         .unwrap_or_else(|e| panic!("{e}"))
         .filter_map(|entry| {
@@ -30,10 +31,16 @@ fn fixtures() -> Vec<(String, String)> {
             let stem = name.strip_suffix(".xml")?.to_owned();
             Some((stem, read(&format!("responses/{name}"))))
         })
-        .filter(|(_, xml)| xml.contains("SignatureValue"))
         .collect();
     out.sort();
     out
+}
+
+fn fixtures() -> Vec<(String, String)> {
+    all_responses()
+        .into_iter()
+        .filter(|(_, xml)| xml.contains("SignatureValue"))
+        .collect()
 }
 
 /// Replace the `n`th occurrence of `from`.
@@ -385,15 +392,7 @@ fn every_signed_fixture_and_its_mutations_get_one_verdict() {
 /// encryption flag, or refuse with the same error, on every fixture and every mutation above.
 #[test]
 fn the_streaming_peek_reads_what_the_tree_reads_on_the_corpus_and_its_mutations() {
-    let mut all: Vec<(String, String)> = std::fs::read_dir(format!("{DIR}/responses"))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .filter_map(|entry| {
-            let name = entry.ok()?.file_name().into_string().ok()?;
-            let stem = name.strip_suffix(".xml")?.to_owned();
-            Some((stem, read(&format!("responses/{name}"))))
-        })
-        .collect();
-    all.sort();
+    let all = all_responses();
     let donor = read("responses/entra_second_sign_in.xml");
     let (mut read_ok, mut refused) = (0, 0);
     let mut count = |result: &crate::error::Result<_>| match result {
