@@ -414,10 +414,17 @@ impl Identity {
     }
 
     async fn find_sso_user(&self, tenant_id: TenantId, name_id: &str) -> Result<Option<User>> {
+        // `all`, not `one`: a live user's federation key is unique in its tenant (the partial
+        // unique index `ux_users_tenant_federation_key`), and `one` adds `LIMIT` as a bound
+        // parameter, which makes SQLite compile the statement again before every run (it
+        // plans with a bound LIMIT's value, so rebinding it expires the statement) — 5 % of
+        // the SQLite server's time under sign-in load (BENCHMARKS.md, issue 11, sixth step).
         live_users(tenant_id)
             .filter(user::Column::FederationKey.eq(federation_key(name_id)))
-            .one(&self.db)
+            .all(&self.db)
             .await?
+            .into_iter()
+            .next()
             .map(User::try_from)
             .transpose()
     }

@@ -42,8 +42,17 @@ impl Log {
 /// "SELECT users", "INSERT sessions", … — the verb and the first table of a statement; a
 /// `WITH` statement lists what it modifies: "WITH[DELETE sso_handoffs, INSERT sessions]"; a
 /// batch (several statements in one call, one trip to SQLite's connection thread) lists its
-/// statements: "BATCH[UPDATE sso_handoffs, INSERT sessions, …]".
+/// statements: "BATCH[UPDATE sso_handoffs, INSERT sessions, …]". A bound `LIMIT` (sea-orm's
+/// `one()`) is marked "… LIMIT?": SQLite compiles such a statement again before every run.
 fn shape(sql: &str) -> String {
+    let upper = sql.to_uppercase();
+    if upper.contains("LIMIT $") || upper.contains("LIMIT ?") {
+        return format!("{} LIMIT?", shape_unmarked(sql));
+    }
+    shape_unmarked(sql)
+}
+
+fn shape_unmarked(sql: &str) -> String {
     let statements: Vec<&str> = sql.split(';').filter(|s| !s.trim().is_empty()).collect();
     if statements.len() > 1 {
         return format!("BATCH[{}]", statements.iter().map(|s| shape_one(s)).collect::<Vec<_>>().join(", "));
