@@ -130,7 +130,7 @@ pub struct Identity {
     /// On SQLite, an SSO sign-in's writes (the ACS's transaction, the hand-over's) queue
     /// here instead of in SQLite's busy handler, which sleeps (1, 2, 5 … 100 ms) while an
     /// async task holding the write lock waits to be scheduled again; whoever holds the gate
-    /// writes on the connection it keeps (`store::sqlite_writer`).
+    /// writes on the connection it keeps (`store::sqlite_writer`), on its own thread.
     sqlite_sign_in_gate: Option<Arc<tokio::sync::Mutex<store::sqlite_writer::SqliteWriter>>>,
     /// On PostgreSQL, the connections a sign-in's statements run on (`store::sign_in_connections`).
     sign_in_connections: Option<Arc<store::sign_in_connections::SignInConnections>>,

@@ -54,7 +54,16 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.sqlite").display());
-                let conn = Database::connect(&url).await.expect("open SQLite");
+                // The settings Gatehouse runs with (`gatehouse_identity::db::connect_options`):
+                // WAL, `synchronous = NORMAL`, a busy timeout, foreign keys on.
+                let mut options = sea_orm::ConnectOptions::new(url.clone());
+                options.sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
+                    o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                        .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                        .busy_timeout(std::time::Duration::from_secs(10))
+                        .foreign_keys(true)
+                });
+                let conn = Database::connect(options).await.expect("open SQLite");
                 TestDb { url, conn, backend, schema: None, _dir: Some(dir) }
             }
             Backend::Postgres => {

@@ -272,7 +272,7 @@ impl Identity {
         // One sign-in writing at a time per process on SQLite (see `Identity::sqlite_sign_in_gate`).
         let mut gate = self.sqlite_sign_in_gate().await;
         // The common case on SQLite — a live sign-in of an active user — is one transaction
-        // of three trips to the database (`sqlite_sign_in`).
+        // on the sign-in writer (`sqlite_sign_in`).
         if attempt.flow != SignInFlow::Test
             && !attempt.meta.quiet_failures
             && self.db.get_database_backend() == DbBackend::Sqlite

@@ -37,6 +37,7 @@ use crate::model::*;
 use crate::provisioning::users::federation_key;
 use crate::secrets;
 use crate::secrets::TokenKind;
+use crate::store::Columns;
 use crate::store::entities::{sign_in_event, sso_handoff, sso_request};
 use crate::webhooks::EventType;
 use crate::webhooks::outbox;
@@ -143,27 +144,30 @@ impl HandoverRow {
     /// The hand-over statement's row (PostgreSQL's or SQLite's batch's: the same columns);
     /// `token` is the session's cookie value and `expires_at` its end, when it was made.
     pub(super) fn read(
-        row: &sea_orm::QueryResult,
+        row: &impl Columns,
         token: String,
         expires_at: chrono::DateTime<chrono::Utc>,
     ) -> crate::error::Result<HandoverRow> {
-        let handoff = HandoffFacts {
-            tenant_id: row.try_get::<uuid::Uuid>("", "tenant_id")?.into(),
-            user_id: row.try_get::<Option<uuid::Uuid>>("", "user_id")?.map(Into::into),
-            binding_hash: row.try_get("", "binding_hash")?,
-            relay_state: row.try_get("", "relay_state")?,
-            name_id: row.try_get("", "name_id")?,
-            expires_at: row.try_get("", "expires_at")?,
+        let required = |column: &str, value: Option<String>| {
+            value.ok_or_else(|| Error::internal(format!("the hand-over row's {column} is NULL")))
         };
-        let user = match row.try_get::<Option<String>>("", "email")? {
+        let handoff = HandoffFacts {
+            tenant_id: row.uuid("tenant_id")?.ok_or_else(|| Error::internal("the hand-over row has no tenant"))?.into(),
+            user_id: row.uuid("user_id")?.map(Into::into),
+            binding_hash: row.text("binding_hash")?,
+            relay_state: row.text("relay_state")?,
+            name_id: required("name_id", row.text("name_id")?)?,
+            expires_at: row.time("expires_at")?.ok_or_else(|| Error::internal("the hand-over row has no expiry"))?,
+        };
+        let user = match row.text("email")? {
             Some(email) => Some((
                 email,
-                Role::parse_stored(&row.try_get::<String>("", "role")?)?,
-                UserStatus::parse_stored(&row.try_get::<String>("", "status")?)?,
+                Role::parse_stored(&required("role", row.text("role")?)?)?,
+                UserStatus::parse_stored(&required("status", row.text("status")?)?)?,
             )),
             None => None,
         };
-        let made: bool = row.try_get("", "session_made")?;
+        let made = row.flag("session_made")?;
         Ok(HandoverRow { handoff, user, session: made.then_some((SessionFacts { expires_at }, token)) })
     }
 }
@@ -300,9 +304,10 @@ impl Identity {
         Err(refused(refusal, refusal.user_message(), event))
     }
 
-    /// The hand-over: on PostgreSQL one statement, on SQLite one batch (`sqlite_sign_in.rs`;
-    /// the caller holds the sign-in gate there and passes its writer), that uses the handle up and, when every check
-    /// passes, makes the session. Returns what it found for the caller's checks.
+    /// The hand-over: on PostgreSQL one statement, on SQLite one transaction on the sign-in
+    /// writer (`sqlite_sign_in.rs`; the caller holds the sign-in gate and passes its writer),
+    /// that uses the handle up and, when every check passes, makes the session. Returns what
+    /// it found for the caller's checks.
     pub(super) async fn handover_row(
         &self,
         writer: Option<&mut crate::store::sqlite_writer::SqliteWriter>,
@@ -325,22 +330,17 @@ impl Identity {
             UserStatus::Active.as_str().into(),
             binding_nonce.map(secrets::token_hash).into(),
         ];
-        let row = if is_postgres(&self.db) {
-            self.sign_in_query_one(Statement::from_sql_and_values(DbBackend::Postgres, HANDOVER, values)).await?
-        } else {
-            // SQLite's batch claims the handle first: `$2` is a hash no handle has (the hash of
-            // a fresh secret no one is given), and the rest move up by one.
-            values.insert(1, secrets::token_hash(&TokenKind::Handoff.generate()).into());
-            let batch = super::sqlite_sign_in::handover_batch(values)?;
-            let rows = match writer {
-                Some(w) => w.query_all(&self.db, batch).await?,
-                None => self.db.query_all_raw(batch).await?,
-            };
-            rows.into_iter().next()
-        };
-        match row {
-            Some(row) => Ok(Some(HandoverRow::read(&row, token, expires_at)?)),
-            None => Ok(None),
+        if is_postgres(&self.db) {
+            let row =
+                self.sign_in_query_one(Statement::from_sql_and_values(DbBackend::Postgres, HANDOVER, values)).await?;
+            return Ok(row.map(|row| HandoverRow::read(&row, token, expires_at)).transpose()?);
         }
+        // SQLite's batch claims the handle first: `$2` is a hash no handle has (the hash of a
+        // fresh secret no one is given), and the rest move up by one.
+        values.insert(1, secrets::token_hash(&TokenKind::Handoff.generate()).into());
+        let batch = super::sqlite_sign_in::handover_batch(values)?;
+        let writer = writer.ok_or_else(|| Error::internal("a SQLite hand-over without the sign-in writer"))?;
+        let rows = writer.transaction(batch).await?;
+        Ok(rows.first().map(|row| HandoverRow::read(row, token, expires_at)).transpose()?)
     }
 }

@@ -1,31 +1,26 @@
-//! SQLite: the writes of a sign-in in as few trips to the database as it allows.
+//! SQLite: the writes of a sign-in, each one transaction on the sign-in writer.
 //!
-//! sqlx runs each SQLite connection on a thread of its own, and every statement is a trip
-//! there and back: two thread wake-ups, which on a busy machine cost far more than the
-//! statement. A sign-in's writes hold the in-process sign-in gate (`Identity::sqlite_sign_in_gate`),
-//! so those trips were the sign-ins' shared critical path: six under the gate at the ACS, three
-//! at the hand-over. SQLite cannot modify data inside `WITH` as PostgreSQL does
-//! (`pg_sign_in.rs`), but one call can carry several statements, which the connection's thread
-//! runs one after the other without coming back. Each batch below is one trip:
+//! SQLite cannot modify data inside `WITH` as PostgreSQL does (`pg_sign_in.rs`), so each write
+//! is a short list of statements (a "batch", written as one text) that the sign-in writer
+//! (`store::sqlite_writer`, the one connection kept inside the sign-in gate,
+//! `Identity::sqlite_sign_in_gate`) runs as one write transaction on the calling thread.
+//! (Under sqlx, each statement was a trip to the connection's thread; the batches were first
+//! written to make those trips fewer, and keep the statements' order and meaning now.)
 //!
-//! - **ACS** (a live sign-in of an active user): inside the write transaction (`BEGIN
-//!   IMMEDIATE`, then the batch, then `COMMIT`: three trips instead of six or seven), the log
-//!   entry is written first with the outcome the database decides — the pending request gone
+//! - **ACS** (a live sign-in of an active user): inside the write transaction, the log entry
+//!   is written first with the outcome the database decides — the pending request gone
 //!   (already used), the assertion ID taken (replay), or success — and the other statements
 //!   key off that row: the assertion ID is taken and the hand-over made only for a success, and
 //!   the request is used up whatever the outcome, as in `acs.rs`. The transaction holds the
 //!   write lock throughout, so nothing can change between the checks and the writes.
-//! - **Hand-over**: no transaction, four statements that are each atomic and safe to stop
-//!   between. The handle is first *claimed*: its row's hash is swapped for a fresh one only
-//!   this call knows, so of two requests with the same handle one claims it and the other finds
-//!   nothing, on every connection and process. The session is made from the claimed row only
-//!   when every check passes, the row is read back with the user, and deleted. Stopped part-way
-//!   (the client gone, the process killed), a claimed row is unusable (no one has its hash) and
-//!   is purged at expiry; a session made is one whose token no one was given. Its values
-//!   are PostgreSQL's hand-over's with the claim added (`Identity::handover_row`).
-//!
-//! Both batches run on the sign-in writer, the one connection kept inside the sign-in gate
-//! (`store::sqlite_writer`): no pool check after each, and a page cache that stays warm.
+//! - **Hand-over**: the handle is first *claimed*: its row's hash is swapped for a fresh one
+//!   only this call knows, so of two requests with the same handle one claims it and the other
+//!   finds nothing, on every connection and process. The session is made from the claimed row
+//!   only when every check passes, the row is read back with the user, and deleted — all in one
+//!   transaction. (Each statement is also safe on its own: a claimed row is unusable, since no
+//!   one has its hash, and is purged at expiry; a session made is one whose token no one was
+//!   given.) Its values are PostgreSQL's hand-over's with the claim added
+//!   (`Identity::handover_row`).
 //!
 //! The statements' columns are the migrations' own; the statement tests
 //! (`tests/it/statements.rs`) list what a sign-in runs, and every ACS and hand-over test runs
@@ -33,7 +28,7 @@
 
 use std::sync::LazyLock;
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{DbBackend, Statement, Value};
 
 use super::acs::{AcsOutcome, replay_detail, unknown_request_detail};
 use super::pg_sign_in::{acs_values, bounded, outcome_values};
@@ -44,6 +39,7 @@ use crate::ids::*;
 use crate::model::*;
 use crate::secrets;
 use crate::secrets::TokenKind;
+use crate::store::Columns;
 use crate::store::entities::sso_request;
 use crate::store::sqlite_writer::SqliteWriter;
 use crate::webhooks::EventType;
@@ -130,7 +126,7 @@ fn statement(sql: String, values: Vec<Value>, expected: usize) -> Result<Stateme
 
 impl Identity {
     /// The ACS after validation for a live sign-in of an active `user` on SQLite: one
-    /// transaction of three trips. The caller holds the sign-in gate.
+    /// transaction on the sign-in writer. The caller holds the sign-in gate.
     pub(super) async fn finish_acs_sqlite(
         &self,
         writer: Option<&mut SqliteWriter>,
@@ -184,19 +180,13 @@ impl Identity {
         }
         let sql = if request.is_some() { &ACS_SP_INITIATED } else { &ACS_IDP_INITIATED };
         let batch = statement(sql.as_str().to_owned(), values, ACS_VALUES)?;
-        let rows = match writer {
-            Some(w) => w.transaction(&self.db, batch).await?,
-            None => {
-                let txn = self.begin_write().await?;
-                let rows = txn.query_all_raw(batch).await?;
-                txn.commit().await?;
-                rows
-            }
-        };
-        let reason_code: String = rows
+        let writer = writer.ok_or_else(|| Error::internal("a SQLite sign-in without the sign-in writer"))?;
+        let rows = writer.transaction(batch).await?;
+        let reason_code = rows
             .first()
             .ok_or_else(|| Error::internal("the sign-in batch wrote no log entry"))?
-            .try_get("", "reason_code")?;
+            .text("reason_code")?
+            .ok_or_else(|| Error::internal("the sign-in batch's log entry has no reason"))?;
         let refusal = match reason_code.as_str() {
             code if code == SignInReason::Success.as_str() => {
                 return Ok(AcsOutcome::Handoff { handle, organisation: None });

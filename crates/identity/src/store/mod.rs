@@ -3,12 +3,13 @@
 
 pub(crate) mod entities;
 pub(crate) mod sign_in_connections;
+pub(crate) mod sqlite_rows;
 pub(crate) mod sqlite_writer;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    Select, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QueryResult, Select, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::Identity;
@@ -16,6 +17,33 @@ use crate::error::Result;
 use crate::ids::{TenantId, UserId};
 use crate::model::UserStatus;
 use entities::{group_member, session, user};
+
+/// A row read by column name, whichever connection produced it: sea-orm's (the pool,
+/// PostgreSQL's sign-in connections) or the SQLite sign-in writer's (`sqlite_writer::WrittenRow`).
+pub(crate) trait Columns {
+    fn text(&self, column: &str) -> std::result::Result<Option<String>, DbErr>;
+    fn uuid(&self, column: &str) -> std::result::Result<Option<uuid::Uuid>, DbErr>;
+    fn time(&self, column: &str) -> std::result::Result<Option<DateTime<Utc>>, DbErr>;
+    fn flag(&self, column: &str) -> std::result::Result<bool, DbErr>;
+}
+
+impl Columns for QueryResult {
+    fn text(&self, column: &str) -> std::result::Result<Option<String>, DbErr> {
+        self.try_get("", column)
+    }
+
+    fn uuid(&self, column: &str) -> std::result::Result<Option<uuid::Uuid>, DbErr> {
+        self.try_get("", column)
+    }
+
+    fn time(&self, column: &str) -> std::result::Result<Option<DateTime<Utc>>, DbErr> {
+        self.try_get("", column)
+    }
+
+    fn flag(&self, column: &str) -> std::result::Result<bool, DbErr> {
+        self.try_get("", column)
+    }
+}
 
 /// A tenant's live users (not deleted): where every read of users starts, so a deleted user
 /// or another tenant's user cannot be returned by forgetting a filter.

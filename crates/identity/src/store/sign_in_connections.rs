@@ -44,7 +44,7 @@ use crate::db::{PING_IF_IDLE_FOR, sign_in_slots};
 /// How long opening a connection for a slot may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// After a slot failed to connect, it leaves the statements to the pool this long.
-const RETRY_AFTER: Duration = Duration::from_secs(1);
+pub(crate) const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// Something that sees each statement this set runs (the statement tests count them, as
 /// sea-orm's metric callback counts the pool's).
@@ -158,10 +158,10 @@ impl SignInConnections {
     }
 }
 
-/// Opens a connection kept outside the pool (here, and the SQLite sign-in writer's), unless an
-/// attempt failed under [`RETRY_AFTER`] ago (`failed_at`); `None`, with a warning naming
-/// `what`, when it cannot now, and the caller uses the pool meanwhile.
-pub(crate) async fn open<O>(options: &O, failed_at: &mut Option<Instant>, what: &str) -> Option<O::Connection>
+/// Opens a connection kept outside the pool, unless an attempt failed under [`RETRY_AFTER`]
+/// ago (`failed_at`); `None`, with a warning naming `what`, when it cannot now, and the caller
+/// uses the pool meanwhile.
+async fn open<O>(options: &O, failed_at: &mut Option<Instant>, what: &str) -> Option<O::Connection>
 where
     O: ConnectOptions,
     O::Connection: Sized,

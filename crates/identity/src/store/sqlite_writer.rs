@@ -1,60 +1,77 @@
-//! SQLite: one connection, beside the pool, for a sign-in's writes.
+//! SQLite: one connection, beside the pool, for a sign-in's writes, run on the caller's thread.
 //!
-//! A sign-in's writes on SQLite (the ACS's transaction, the hand-over's batch) already run one
-//! at a time per process, behind the sign-in gate (`Identity::sqlite_sign_in_gate`); this
-//! connection lives inside that gate, so whoever holds the gate holds it. Two costs of the
-//! pool are gone that way (measured: BENCHMARKS.md, issue 11, sixth step):
+//! A sign-in's writes on SQLite (the ACS's transaction, the hand-over's) already run one at a
+//! time per process, behind the sign-in gate (`Identity::sqlite_sign_in_gate`); this
+//! connection lives inside that gate, so whoever holds the gate holds it. What it saves
+//! (measured: BENCHMARKS.md, issue 11, sixth and seventh steps):
 //!
-//! - **The test on return.** sqlx's pool pings every connection it takes back; on SQLite a
-//!   ping is one more trip to the connection's thread (two thread wake-ups) after every write.
+//! - **The trips to a connection's thread.** sqlx runs each SQLite connection on a thread of
+//!   its own; every call is a message there and an answer back, two thread wake-ups, and on a
+//!   busy two-core machine the thread waits for a core each way. Under the gate those waits
+//!   were every sign-in's shared critical path: the gate was held for about a millisecond per
+//!   sign-in, which capped SQLite near 1,000 sign-ins/s with a core still idle. Here the
+//!   connection is rusqlite's, called directly: a sign-in's write transaction is a few tens of
+//!   microseconds of SQLite's own work on the thread that holds the gate, with no wake-up.
 //! - **A cold page cache.** In WAL mode, a connection that starts a transaction after another
-//!   connection has written drops its whole page cache and reads every page again (SQLite
-//!   keeps no finer record of what changed). With the writes spread over the pool's eight
-//!   connections, nearly every write started cold: `pread` of the same pages and `malloc`/`free`
-//!   of their buffers, sign-in after sign-in. One connection that makes every sign-in write
-//!   finds its cache still valid unless something else wrote in between.
+//!   connection has written drops its whole page cache and reads every page again. One
+//!   connection that makes every sign-in write finds its cache still valid unless something
+//!   else wrote in between.
 //!
-//! Safety, as for the PostgreSQL connections kept for sign-ins (`sign_in_connections`):
-//! - The ACS's batch runs in sqlx's `Transaction` (`BEGIN IMMEDIATE` … `COMMIT`). If it fails
-//!   or its future is dropped part-way, the transaction is rolled back before the connection
-//!   runs anything else (sqlx queues the rollback on the connection's thread, in order).
-//! - A statement SQLite refused keeps the connection; any other failure (the connection's
-//!   thread gone, I/O) drops it, and the next write opens a new one.
-//! - When no connection can be opened, the write goes through the pool as before, and the
-//!   writer waits a second before trying again (`sign_in_connections::open`).
+//! Blocking, and how it is bounded: the transaction runs inline only while it cannot wait.
+//! The connection's busy timeout is zero, so `BEGIN IMMEDIATE` fails at once when another
+//! connection (the pool: a console or SCIM write) holds the write lock; the same transaction
+//! then runs again on tokio's blocking pool with the pool's busy timeout ([`BUSY_TIMEOUT`]),
+//! and the runtime's threads never wait for a lock. (SQLite's automatic checkpoint, every
+//! thousand pages of WAL, does run inline: a copy and two `fsync`s every few dozen sign-ins.)
+//!
+//! Safety:
+//! - Every call is one transaction (`BEGIN IMMEDIATE` … `COMMIT`): all of its statements or
+//!   none. A failure rolls it back before the call returns; a connection left inside a
+//!   transaction all the same (a rollback that failed) is dropped, as is one after an I/O or
+//!   corruption error, and the next write opens a new one. A statement SQLite refused keeps it.
+//! - Values are bound exactly as sqlx binds them on the pool's connections (UUIDs as 16-byte
+//!   blobs, times as RFC 3339 text, …), so what the writer stores the rest of Gatehouse reads
+//!   (`tests::a_value_is_stored_as_the_pool_stores_it`); a value of a kind it does not know
+//!   is an error, and so is a parameter without a value (sqlx would bind NULL).
+//! - The connection is opened with the pool's settings (WAL, `synchronous = NORMAL`, foreign
+//!   keys on; `tests::the_writer_runs_with_the_pools_settings`). When it cannot be opened, the
+//!   write fails (the sign-in answers 503 and nothing was written) and the writer waits a
+//!   second ([`RETRY_AFTER`]) before trying again.
 
-use std::sync::Arc;
-use std::time::Instant;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
-use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sea_orm::sqlx::{self, Connection};
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, RuntimeErr, SqliteTransactionMode, Statement,
-    TransactionOptions, TransactionTrait,
-};
-use sea_query_sqlx::SqlxValues;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr, Statement};
 
-use super::sign_in_connections::{Observer, open};
+use super::sign_in_connections::{Observer, RETRY_AFTER};
+use super::sqlite_rows::{WrittenRow, bind_value};
+
+/// How long the blocking pool's run of a transaction waits for another connection's write
+/// lock: the pool's busy timeout (`db::connect_options`).
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The connection a sign-in's writes run on (see the module docs). Lives inside the sign-in
 /// gate's mutex.
 pub(crate) struct SqliteWriter {
-    options: Arc<SqliteConnectOptions>,
-    conn: Option<SqliteConnection>,
+    path: PathBuf,
+    conn: Option<Connection>,
     failed_at: Option<Instant>,
     observer: Option<Observer>,
 }
 
 impl SqliteWriter {
-    /// The writer for `db`; `None` unless it is SQLite.
+    /// The writer for `db`'s database file; `None` unless it is SQLite.
     pub(crate) fn for_db(db: &DatabaseConnection) -> Option<SqliteWriter> {
-        (db.get_database_backend() == DbBackend::Sqlite)
-            .then(|| SqliteWriter::with_options(db.get_sqlite_connection_pool().connect_options()))
+        (db.get_database_backend() == DbBackend::Sqlite).then(|| {
+            SqliteWriter::at(db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf())
+        })
     }
 
-    /// A writer connecting with `options`; nothing is opened before the first write.
-    pub(crate) fn with_options(options: Arc<SqliteConnectOptions>) -> SqliteWriter {
-        SqliteWriter { options, conn: None, failed_at: None, observer: None }
+    /// A writer for the database file at `path`; nothing is opened before the first write.
+    pub(crate) fn at(path: PathBuf) -> SqliteWriter {
+        SqliteWriter { path, conn: None, failed_at: None, observer: None }
     }
 
     /// Shows every statement this writer runs to `observer`.
@@ -68,219 +85,143 @@ impl SqliteWriter {
         self.conn.is_some()
     }
 
-    /// Runs `stmt` (one statement or a batch) inside a write transaction (`BEGIN IMMEDIATE`)
-    /// and commits; returns every row it produced. Through `db`'s pool when the writer has no
-    /// connection now.
-    pub(crate) async fn transaction(
-        &mut self,
-        db: &DatabaseConnection,
-        stmt: Statement,
-    ) -> Result<Vec<QueryResult>, DbErr> {
-        if !self.ready().await {
-            let txn = db
-                .begin_with_options(TransactionOptions {
-                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                    ..Default::default()
-                })
-                .await?;
-            let rows = txn.query_all_raw(stmt).await?;
-            txn.commit().await?;
-            return Ok(rows);
-        }
-        let (sql, values) = self.take(stmt);
-        let Some(conn) = self.conn.as_mut() else {
-            return Err(DbErr::Custom("the sign-in writer's connection vanished".into()));
-        };
-        let result = async move {
-            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-            let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql.as_str()), values).fetch_all(&mut *tx).await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(rows)
-        }
-        .await;
-        self.finish(result)
-    }
-
-    /// Runs `stmt` (one statement or a batch) in autocommit; returns every row it produced.
-    /// Through `db`'s pool when the writer has no connection now.
-    pub(crate) async fn query_all(
-        &mut self,
-        db: &DatabaseConnection,
-        stmt: Statement,
-    ) -> Result<Vec<QueryResult>, DbErr> {
-        if !self.ready().await {
-            return db.query_all_raw(stmt).await;
-        }
-        let (sql, values) = self.take(stmt);
-        let Some(conn) = self.conn.as_mut() else {
-            return Err(DbErr::Custom("the sign-in writer's connection vanished".into()));
-        };
-        let result = sqlx::query_with(sqlx::AssertSqlSafe(sql.as_str()), values).fetch_all(&mut *conn).await;
-        self.finish(result)
-    }
-
-    /// Shows `stmt` to the observer and takes its text and values (moved, not copied).
-    fn take(&self, mut stmt: Statement) -> (String, SqlxValues) {
+    /// Runs `stmt` (one statement or several separated by `;`) as one write transaction
+    /// (`BEGIN IMMEDIATE` … `COMMIT`) and returns every row its statements produced.
+    pub(crate) async fn transaction(&mut self, stmt: Statement) -> Result<Vec<WrittenRow>, DbErr> {
         if let Some(observe) = &self.observer {
             observe(&stmt);
         }
-        let values = stmt.values.take().unwrap_or(sea_orm::sea_query::Values(Vec::new()));
-        (stmt.sql, SqlxValues(values))
+        let values = match stmt.values {
+            Some(values) => values.0.into_iter().map(bind_value).collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        let sql = stmt.sql;
+        let conn = self.ready()?;
+        let result = match run(conn, &sql, &values) {
+            Err(e) if is_busy(&e) => {
+                // Another connection holds the write lock: wait for it off the runtime.
+                let Some(mut conn) = self.conn.take() else {
+                    return Err(DbErr::Custom("the sign-in writer's connection vanished".into()));
+                };
+                let waited = tokio::task::spawn_blocking(move || {
+                    let result = conn.busy_timeout(BUSY_TIMEOUT).and_then(|()| run(&mut conn, &sql, &values));
+                    let reset = conn.busy_timeout(Duration::ZERO);
+                    (conn, result.and_then(|rows| reset.map(|()| rows)))
+                })
+                .await;
+                match waited {
+                    Ok((conn, result)) => {
+                        self.conn = Some(conn);
+                        result
+                    }
+                    Err(e) => return Err(DbErr::Custom(format!("the sign-in writer's wait for the lock failed: {e}"))),
+                }
+            }
+            other => other,
+        };
+        result.map_err(|e| self.failed(e))
     }
 
-    /// Rows as sea-orm's; a failure other than SQLite refusing the statement drops the
-    /// connection.
-    fn finish(&mut self, result: Result<Vec<sqlx::sqlite::SqliteRow>, sqlx::Error>) -> Result<Vec<QueryResult>, DbErr> {
-        match result {
-            Ok(rows) => Ok(rows.into_iter().map(QueryResult::from).collect()),
-            Err(e) => {
-                if !matches!(e, sqlx::Error::Database(_)) {
-                    self.conn = None;
+    /// The error as sea-orm's; drops the connection unless it is still good.
+    fn failed(&mut self, e: rusqlite::Error) -> DbErr {
+        let in_transaction = self.conn.as_ref().is_some_and(|c| !c.is_autocommit());
+        let broken = matches!(
+            e.sqlite_error_code(),
+            Some(
+                ErrorCode::SystemIoFailure
+                    | ErrorCode::DatabaseCorrupt
+                    | ErrorCode::NotADatabase
+                    | ErrorCode::CannotOpen
+                    | ErrorCode::ReadOnly
+                    | ErrorCode::DiskFull
+                    | ErrorCode::OutOfMemory
+            )
+        );
+        if in_transaction || broken {
+            self.conn = None;
+        }
+        DbErr::Custom(format!("the SQLite sign-in writer: {e}"))
+    }
+
+    /// The connection, opened when there is none (unless the last attempt failed under
+    /// [`RETRY_AFTER`] ago).
+    fn ready(&mut self) -> Result<&mut Connection, DbErr> {
+        if self.conn.is_none() {
+            if self.failed_at.is_some_and(|t| t.elapsed() < RETRY_AFTER) {
+                return Err(DbErr::Custom("the SQLite sign-in writer could not open its connection just now".into()));
+            }
+            match open(&self.path) {
+                Ok(conn) => {
+                    self.failed_at = None;
+                    self.conn = Some(conn);
                 }
-                Err(DbErr::Query(RuntimeErr::SqlxError(Arc::new(e))))
+                Err(e) => {
+                    tracing::warn!(error = %e, "opening the SQLite sign-in writer failed");
+                    self.failed_at = Some(Instant::now());
+                    return Err(DbErr::Custom(format!("the SQLite sign-in writer could not open its connection: {e}")));
+                }
             }
         }
+        self.conn.as_mut().ok_or_else(|| DbErr::Custom("the sign-in writer's connection vanished".into()))
     }
+}
 
-    /// Opens the connection when there is none (unless the last attempt failed under a
-    /// second ago); `false` when there is none now.
-    async fn ready(&mut self) -> bool {
-        if self.conn.is_none() {
-            self.conn = open(&*self.options, &mut self.failed_at, "the SQLite sign-in writer").await;
+/// A connection to the database at `path` with the pool's settings (`db::connect_options`)
+/// and no busy wait.
+fn open(path: &std::path::Path) -> Result<Connection, String> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| e.to_string())?;
+    // The journal mode is kept in the file: the pool made it WAL when it first connected.
+    let settle = || -> rusqlite::Result<()> {
+        conn.busy_timeout(Duration::ZERO)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+    };
+    settle().map_err(|e| e.to_string())?;
+    Ok(conn)
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+}
+
+/// One write transaction of `sql`'s statements over `values` (`$n` is `values[n - 1]`, an
+/// anonymous `?` the next value in order, as sqlx binds them); every row they produced.
+fn run(conn: &mut Connection, sql: &str, values: &[SqlValue]) -> rusqlite::Result<Vec<WrittenRow>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut rows = Vec::new();
+    let mut anonymous = 0usize;
+    for text in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let mut st = tx.prepare_cached(text)?;
+        for i in 1..=st.parameter_count() {
+            let n = match st.parameter_name(i) {
+                Some(name) => name[1..].parse::<usize>().map_err(|_| {
+                    rusqlite::Error::InvalidParameterName(format!("{name}: only numbered parameters are bound"))
+                })?,
+                None => {
+                    anonymous += 1;
+                    anonymous
+                }
+            };
+            let value = n.checked_sub(1).and_then(|k| values.get(k)).ok_or_else(|| {
+                rusqlite::Error::InvalidParameterName(format!("parameter {n} has no value ({} given)", values.len()))
+            })?;
+            st.raw_bind_parameter(i, value)?;
         }
-        self.conn.is_some()
+        if st.column_count() == 0 {
+            st.raw_execute()?;
+            continue;
+        }
+        let names: Vec<String> = st.column_names().into_iter().map(str::to_owned).collect();
+        let mut produced = st.raw_query();
+        while let Some(row) = produced.next()? {
+            let values = (0..names.len()).map(|i| row.get::<_, SqlValue>(i)).collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.push(WrittenRow { names: names.clone(), values });
+        }
     }
+    tx.commit()?;
+    Ok(rows)
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::Mutex as StdMutex;
-    use std::time::Duration;
-
-    use gatehouse_test_support::{Backend, TestDb};
-    use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
-
-    use super::*;
-
-    /// A writer over a fresh SQLite database with a table `t (k INTEGER PRIMARY KEY, v TEXT)`,
-    /// and the statements it ran itself and those that went through the pool.
-    struct Fixture {
-        _db: TestDb,
-        pool: DatabaseConnection,
-        writer: SqliteWriter,
-        own: Arc<StdMutex<Vec<String>>>,
-        pooled: Arc<StdMutex<Vec<String>>>,
-    }
-
-    async fn fixture() -> Fixture {
-        let db = TestDb::new(Backend::Sqlite).await;
-        db.conn().execute_unprepared("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)").await.unwrap();
-        let pooled = Arc::new(StdMutex::new(Vec::new()));
-        let mut pool = db.conn().clone();
-        let sink = pooled.clone();
-        pool.set_metric_callback(move |info| sink.lock().unwrap().push(info.statement.sql.clone()));
-        let mut writer = SqliteWriter::for_db(&pool).unwrap();
-        let own = Arc::new(StdMutex::new(Vec::new()));
-        let sink = own.clone();
-        writer.observe(Arc::new(move |s: &Statement| sink.lock().unwrap().push(s.sql.clone())));
-        Fixture { _db: db, pool, writer, own, pooled }
-    }
-
-    fn sql(text: &str, values: Vec<sea_orm::Value>) -> Statement {
-        Statement::from_sql_and_values(DbBackend::Sqlite, text, values)
-    }
-
-    impl Fixture {
-        /// The rows of `t`, read through the pool (another connection).
-        async fn rows(&self) -> Vec<(i64, String)> {
-            let rows = self.pool.query_all_raw(sql("SELECT k, v FROM t ORDER BY k", vec![])).await.unwrap();
-            rows.iter().map(|r| (r.try_get("", "k").unwrap(), r.try_get("", "v").unwrap())).collect()
-        }
-
-        /// A write through the pool: fails (after the busy timeout) if the writer left its
-        /// transaction open and so kept the write lock.
-        async fn pool_write(&self, k: i64) {
-            self.pool.execute_raw(sql("INSERT INTO t (k, v) VALUES ($1, 'pool')", vec![k.into()])).await.unwrap();
-        }
-    }
-
-    #[tokio::test]
-    async fn a_batch_commits_on_the_writers_connection_and_leaves_the_pool_alone() {
-        let mut f = fixture().await;
-        assert!(!f.writer.is_open(), "opened on first use");
-        let batch =
-            "INSERT INTO t (k, v) VALUES ($1, $2); INSERT INTO t (k, v) VALUES ($3, $2); SELECT count(*) AS n FROM t";
-        let rows = f.writer.transaction(&f.pool, sql(batch, vec![1.into(), "a".into(), 2.into()])).await.unwrap();
-        assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].try_get::<i64>("", "n").unwrap(), 2, "the batch's last statement reads its own writes");
-        assert!(f.writer.is_open());
-        let rows = f
-            .writer
-            .query_all(
-                &f.pool,
-                sql("UPDATE t SET v = $1 WHERE k = $2; SELECT v FROM t WHERE k = $2", vec!["b".into(), 2.into()]),
-            )
-            .await
-            .unwrap();
-        assert_eq!(rows[0].try_get::<String>("", "v").unwrap(), "b");
-        assert_eq!(f.own.lock().unwrap().len(), 2);
-        assert!(f.pooled.lock().unwrap().is_empty(), "{:?}", f.pooled.lock().unwrap());
-        // Committed: another connection sees both rows.
-        assert_eq!(f.rows().await, [(1, "a".to_owned()), (2, "b".to_owned())]);
-    }
-
-    #[tokio::test]
-    async fn a_batch_that_fails_part_way_leaves_nothing_and_keeps_the_connection() {
-        let mut f = fixture().await;
-        f.writer.transaction(&f.pool, sql("INSERT INTO t (k, v) VALUES (1, 'a')", vec![])).await.unwrap();
-        // The second insert hits the primary key: the first of the batch must not stay.
-        let batch = "INSERT INTO t (k, v) VALUES (2, 'b'); INSERT INTO t (k, v) VALUES (1, 'again')";
-        assert!(f.writer.transaction(&f.pool, sql(batch, vec![])).await.is_err());
-        assert!(f.writer.is_open(), "a statement SQLite refused keeps the connection");
-        assert_eq!(f.rows().await, [(1, "a".to_owned())], "nothing half-saved");
-        f.pool_write(5).await;
-        f.writer.transaction(&f.pool, sql("INSERT INTO t (k, v) VALUES (3, 'c')", vec![])).await.unwrap();
-        assert_eq!(f.rows().await.len(), 3);
-    }
-
-    #[tokio::test]
-    async fn a_transaction_stopped_part_way_is_rolled_back_before_the_next() {
-        let mut f = fixture().await;
-        let batch = "INSERT INTO t (k, v) VALUES (1, 'a'); INSERT INTO t (k, v) VALUES (2, 'b')";
-        // Dropped at each point the future can stop at: after one poll, two, … until it
-        // completes on its own.
-        for polls in 1..=20u32 {
-            let mut fut = Box::pin(f.writer.transaction(&f.pool, sql(batch, vec![])));
-            let mut done = false;
-            for _ in 0..polls {
-                if tokio::time::timeout(Duration::from_micros(50), &mut fut).await.is_ok() {
-                    done = true;
-                    break;
-                }
-            }
-            drop(fut);
-            // The connection is free for the next transaction, which sees either all of the
-            // stopped batch or none of it, and the write lock was released.
-            f.writer.transaction(&f.pool, sql("DELETE FROM t", vec![])).await.unwrap();
-            f.pool_write(9).await;
-            f.writer.transaction(&f.pool, sql("DELETE FROM t", vec![])).await.unwrap();
-            if done {
-                break;
-            }
-        }
-        assert!(f.writer.is_open());
-        assert!(f.rows().await.is_empty());
-    }
-
-    #[tokio::test]
-    async fn a_writer_that_cannot_open_its_connection_writes_through_the_pool() {
-        let f = fixture().await;
-        let unopenable = SqliteConnectOptions::new().filename("/nonexistent-directory/gatehouse.sqlite");
-        let mut writer = SqliteWriter::with_options(Arc::new(unopenable));
-        writer.transaction(&f.pool, sql("INSERT INTO t (k, v) VALUES (1, 'a')", vec![])).await.unwrap();
-        writer.query_all(&f.pool, sql("INSERT INTO t (k, v) VALUES (2, 'b')", vec![])).await.unwrap();
-        assert!(!writer.is_open());
-        assert_eq!(f.rows().await.len(), 2);
-        assert!(f.pooled.lock().unwrap().iter().any(|s| s.contains("VALUES (2")), "{:?}", f.pooled.lock().unwrap());
-    }
-}
+mod tests;

@@ -7,9 +7,8 @@
 //! finds the user): a sign-in is three statements once the certificates are cached — the
 //! admission's read, the ACS's write, the hand-over's — where there were twelve statements and
 //! five commits before issue 11. SQLite cannot write inside `WITH`, so its writes go as
-//! batches (`sso/sqlite_sign_in.rs`): several statements in one call, one trip to the
-//! connection's thread — the ACS's in one transaction (BEGIN, the batch, COMMIT), the
-//! hand-over's without one (each of its statements is safe on its own).
+//! batches (`sso/sqlite_sign_in.rs`): several statements in one call of the sign-in writer
+//! (`store/sqlite_writer.rs`), one transaction each, run on the calling thread.
 //!
 //! On PostgreSQL the three run on connections kept for sign-ins (`store/sign_in_connections.rs`),
 //! which skip the round trip sqlx's pool makes to test every connection it takes back (a `Sync`,
