@@ -70,9 +70,9 @@ impl super::Columns for WrittenRow {
     fn uuid(&self, column: &str) -> Result<Option<uuid::Uuid>, DbErr> {
         match self.value(column)? {
             SqlValue::Null => Ok(None),
-            SqlValue::Blob(b) => uuid::Uuid::from_slice(b)
-                .map(Some)
-                .map_err(|e| DbErr::Type(format!("column {column:?}: {e}"))),
+            SqlValue::Blob(b) => {
+                uuid::Uuid::from_slice(b).map(Some).map_err(|e| DbErr::Type(format!("column {column:?}: {e}")))
+            }
             other => Err(Self::mismatch(column, "a UUID (16-byte blob)", other)),
         }
     }
@@ -80,9 +80,9 @@ impl super::Columns for WrittenRow {
     fn time(&self, column: &str) -> Result<Option<DateTime<Utc>>, DbErr> {
         match self.value(column)? {
             SqlValue::Null => Ok(None),
-            SqlValue::Text(s) => parse_time(s)
-                .map(Some)
-                .ok_or_else(|| DbErr::Type(format!("column {column:?}: {s:?} is not a time"))),
+            SqlValue::Text(s) => {
+                parse_time(s).map(Some).ok_or_else(|| DbErr::Type(format!("column {column:?}: {s:?} is not a time")))
+            }
             other => Err(Self::mismatch(column, "a time (text)", other)),
         }
     }

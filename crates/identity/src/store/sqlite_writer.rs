@@ -35,8 +35,8 @@
 //!   is an error, and so is a parameter without a value (sqlx would bind NULL).
 //! - The connection is opened with the pool's settings (WAL, `synchronous = NORMAL`, foreign
 //!   keys on; `tests::the_writer_runs_with_the_pools_settings`). When it cannot be opened, the
-//!   write fails (the sign-in answers 503 and nothing was written) and the writer waits a
-//!   second ([`RETRY_AFTER`]) before trying again.
+//!   write fails (the sign-in fails with an internal error and nothing was written) and the
+//!   writer waits a second ([`RETRY_AFTER`]) before trying again.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -64,9 +64,8 @@ pub(crate) struct SqliteWriter {
 impl SqliteWriter {
     /// The writer for `db`'s database file; `None` unless it is SQLite.
     pub(crate) fn for_db(db: &DatabaseConnection) -> Option<SqliteWriter> {
-        (db.get_database_backend() == DbBackend::Sqlite).then(|| {
-            SqliteWriter::at(db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf())
-        })
+        (db.get_database_backend() == DbBackend::Sqlite)
+            .then(|| SqliteWriter::at(db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf()))
     }
 
     /// A writer for the database file at `path`; nothing is opened before the first write.
@@ -105,13 +104,15 @@ impl SqliteWriter {
                 };
                 let waited = tokio::task::spawn_blocking(move || {
                     let result = conn.busy_timeout(BUSY_TIMEOUT).and_then(|()| run(&mut conn, &sql, &values));
-                    let reset = conn.busy_timeout(Duration::ZERO);
-                    (conn, result.and_then(|rows| reset.map(|()| rows)))
+                    // A connection that would wait inline again is not kept; the result
+                    // (perhaps a commit) stands either way.
+                    let keep = conn.busy_timeout(Duration::ZERO).is_ok();
+                    (keep.then_some(conn), result)
                 })
                 .await;
                 match waited {
                     Ok((conn, result)) => {
-                        self.conn = Some(conn);
+                        self.conn = conn;
                         result
                     }
                     Err(e) => return Err(DbErr::Custom(format!("the sign-in writer's wait for the lock failed: {e}"))),
@@ -181,6 +182,54 @@ fn open(path: &std::path::Path) -> Result<Connection, String> {
     Ok(conn)
 }
 
+/// The statements of `sql`, split at each `;` outside a string, a quoted name or a comment,
+/// trimmed, the empty ones left out.
+fn statements(sql: &str) -> impl Iterator<Item = &str> {
+    let bytes = sql.as_bytes();
+    let mut ends = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'\'' | b'"' | b'`') => {
+                // A doubled quote inside is the quote itself; either way the text runs on.
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += 1;
+                }
+            }
+            b'[' => {
+                while i < bytes.len() && bytes[i] != b']' {
+                    i += 1;
+                }
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b';' => ends.push(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    ends.push(sql.len());
+    let mut start = 0;
+    ends.into_iter()
+        .map(move |end| {
+            let text = sql[start.min(end)..end].trim();
+            start = end + 1;
+            text
+        })
+        .filter(|text| !text.is_empty())
+}
+
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
 }
@@ -191,7 +240,7 @@ fn run(conn: &mut Connection, sql: &str, values: &[SqlValue]) -> rusqlite::Resul
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut rows = Vec::new();
     let mut anonymous = 0usize;
-    for text in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+    for text in statements(sql) {
         let mut st = tx.prepare_cached(text)?;
         for i in 1..=st.parameter_count() {
             let n = match st.parameter_name(i) {

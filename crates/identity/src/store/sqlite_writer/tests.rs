@@ -145,8 +145,7 @@ async fn a_value_is_stored_as_the_pool_stores_it() {
     assert_eq!(rows.len(), 15);
     for r in rows {
         let pool: (String, String) = (r.try_get("", "pool_type").unwrap(), r.try_get("", "pool_hex").unwrap());
-        let writer: (String, String) =
-            (r.try_get("", "writer_type").unwrap(), r.try_get("", "writer_hex").unwrap());
+        let writer: (String, String) = (r.try_get("", "writer_type").unwrap(), r.try_get("", "writer_hex").unwrap());
         assert_eq!(writer, pool, "sample {}", r.try_get::<i64>("", "k").unwrap());
     }
     // A kind sqlx would bind but the writer does not know is refused, not guessed.
@@ -254,4 +253,33 @@ async fn a_writer_that_cannot_open_its_connection_fails_and_waits_before_trying_
     assert!(!writer.is_open());
     assert!(f.rows().await.is_empty());
     assert!(f.pooled.lock().unwrap().iter().all(|s| !s.contains("INSERT")), "nothing went through the pool");
+}
+
+#[test]
+fn a_batch_is_split_at_semicolons_outside_strings_names_and_comments() {
+    let sql = "INSERT INTO t (v) VALUES ('a;b');\n -- a comment; still one\nSELECT \"x;y\", [p;q], `r;s` /* c; d */ FROM t;;  ; DELETE FROM t";
+    let split: Vec<&str> = statements(sql).collect();
+    assert_eq!(
+        split,
+        [
+            "INSERT INTO t (v) VALUES ('a;b')",
+            "-- a comment; still one\nSELECT \"x;y\", [p;q], `r;s` /* c; d */ FROM t",
+            "DELETE FROM t",
+        ]
+    );
+    assert_eq!(statements("SELECT 'it''s; fine'").collect::<Vec<_>>(), ["SELECT 'it''s; fine'"]);
+    assert_eq!(statements(" ; ").count(), 0);
+}
+
+#[tokio::test]
+async fn a_semicolon_in_a_value_does_not_split_the_statement() {
+    let mut f = fixture().await;
+    f.writer
+        .transaction(sql(
+            "INSERT INTO t (k, v) VALUES (1, 'x;y'); INSERT INTO t (k, v) VALUES (2, $1)",
+            vec!["a;b".into()],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(f.rows().await, [(1, "x;y".to_owned()), (2, "a;b".to_owned())]);
 }
