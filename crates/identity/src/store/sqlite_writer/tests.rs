@@ -3,7 +3,10 @@
 use std::sync::{Arc, Mutex as StdMutex};
 
 use gatehouse_test_support::{Backend, TestDb};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
+};
 
 use super::*;
 use crate::store::Columns;
@@ -33,6 +36,13 @@ async fn fixture() -> Fixture {
     let sink = own.clone();
     writer.observe(Arc::new(move |s: &Statement| sink.lock().unwrap().push(s.sql.clone())));
     Fixture { _db: db, pool, writer, own, pooled }
+}
+
+/// A transaction of the pool's that holds SQLite's write lock until it ends.
+async fn write_lock(pool: &DatabaseConnection) -> DatabaseTransaction {
+    let immediate =
+        TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
+    pool.begin_with_options(immediate).await.unwrap()
 }
 
 fn sql(text: &str, values: Vec<sea_orm::Value>) -> Statement {
@@ -209,7 +219,7 @@ async fn the_writer_runs_with_the_pools_settings() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_write_waits_for_another_connections_lock_off_the_runtime() {
     let Fixture { _db, pool, mut writer, .. } = fixture().await;
-    let holder = pool.begin().await.unwrap();
+    let holder = write_lock(&pool).await;
     holder.execute_raw(sql("INSERT INTO t (k, v) VALUES (1, 'holder')", vec![])).await.unwrap();
     let waiting = tokio::spawn(async move {
         let result = writer.transaction(sql("INSERT INTO t (k, v) VALUES (2, 'writer')", vec![])).await;
@@ -230,7 +240,7 @@ async fn a_write_waits_for_another_connections_lock_off_the_runtime() {
 #[tokio::test]
 async fn a_waiting_write_that_is_dropped_leaves_the_writer_usable() {
     let mut f = fixture().await;
-    let holder = f.pool.begin().await.unwrap();
+    let holder = write_lock(&f.pool).await;
     holder.execute_raw(sql("INSERT INTO t (k, v) VALUES (1, 'holder')", vec![])).await.unwrap();
     let batch = "INSERT INTO t (k, v) VALUES (2, 'a'); INSERT INTO t (k, v) VALUES (3, 'b')";
     let gave_up = tokio::time::timeout(Duration::from_millis(100), f.writer.transaction(sql(batch, vec![]))).await;
