@@ -103,3 +103,32 @@ impl Identity {
             .await?)
     }
 }
+
+/// The statement logs the tests of the connections kept for sign-ins share.
+#[cfg(test)]
+pub(crate) mod statement_log {
+    use std::sync::{Arc, Mutex};
+
+    use sea_orm::{DatabaseConnection, Statement};
+
+    use super::sign_in_connections::Observer;
+
+    /// Statements' texts, in the order they ran.
+    pub(crate) type Log = Arc<Mutex<Vec<String>>>;
+
+    /// `pool` with every statement it runs logged (sea-orm's metric callback), and the log.
+    pub(crate) fn logged(pool: &DatabaseConnection) -> (DatabaseConnection, Log) {
+        let log = Log::default();
+        let sink = log.clone();
+        let mut pool = pool.clone();
+        pool.set_metric_callback(move |info| sink.lock().unwrap().push(info.statement.sql.clone()));
+        (pool, log)
+    }
+
+    /// An observer that logs each statement it is shown, and the log.
+    pub(crate) fn observer() -> (Observer, Log) {
+        let log = Log::default();
+        let sink = log.clone();
+        (Arc::new(move |s: &Statement| sink.lock().unwrap().push(s.sql.clone())), log)
+    }
+}

@@ -196,12 +196,11 @@ fn survives(e: &sqlx::Error) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex as StdMutex;
-
     use gatehouse_test_support::{Backend, TestDb};
     use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
     use super::*;
+    use crate::store::statement_log::{self, Log};
 
     /// A one-slot set over a fresh PostgreSQL schema, and the statements it ran itself and
     /// those that went through the pool.
@@ -209,20 +208,16 @@ mod tests {
         _db: TestDb,
         pool: DatabaseConnection,
         set: SignInConnections,
-        own: Arc<StdMutex<Vec<String>>>,
-        pooled: Arc<StdMutex<Vec<String>>>,
+        own: Log,
+        pooled: Log,
     }
 
     async fn fixture() -> Fixture {
         let db = TestDb::new(Backend::Postgres).await;
-        let pooled = Arc::new(StdMutex::new(Vec::new()));
-        let mut pool = db.conn().clone();
-        let sink = pooled.clone();
-        pool.set_metric_callback(move |info| sink.lock().unwrap().push(info.statement.sql.clone()));
+        let (pool, pooled) = statement_log::logged(db.conn());
         let set = SignInConnections::with_slots(pool.get_postgres_connection_pool().connect_options(), 1).unwrap();
-        let own = Arc::new(StdMutex::new(Vec::new()));
-        let sink = own.clone();
-        set.observe(Arc::new(move |s: &Statement| sink.lock().unwrap().push(s.sql.clone())));
+        let (observer, own) = statement_log::observer();
+        set.observe(observer);
         Fixture { _db: db, pool, set, own, pooled }
     }
 

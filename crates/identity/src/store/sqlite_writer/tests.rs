@@ -1,7 +1,5 @@
 //! The SQLite sign-in writer against a real database file, beside the pool.
 
-use std::sync::{Arc, Mutex as StdMutex};
-
 use gatehouse_test_support::{Backend, TestDb};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode, Statement,
@@ -11,6 +9,7 @@ use sea_orm::{
 use super::*;
 use crate::store::Columns;
 use crate::store::sqlite_rows::parse_time;
+use crate::store::statement_log::{self, Log};
 
 /// A writer over a fresh SQLite database with a table `t (k INTEGER PRIMARY KEY, v TEXT)`
 /// and a table `e (k INTEGER PRIMARY KEY, v)` of any type, and the statements it ran
@@ -19,22 +18,18 @@ struct Fixture {
     _db: TestDb,
     pool: DatabaseConnection,
     writer: SqliteWriter,
-    own: Arc<StdMutex<Vec<String>>>,
-    pooled: Arc<StdMutex<Vec<String>>>,
+    own: Log,
+    pooled: Log,
 }
 
 async fn fixture() -> Fixture {
     let db = TestDb::new(Backend::Sqlite).await;
     db.conn().execute_unprepared("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)").await.unwrap();
     db.conn().execute_unprepared("CREATE TABLE e (k INTEGER PRIMARY KEY, v)").await.unwrap();
-    let pooled = Arc::new(StdMutex::new(Vec::new()));
-    let mut pool = db.conn().clone();
-    let sink = pooled.clone();
-    pool.set_metric_callback(move |info| sink.lock().unwrap().push(info.statement.sql.clone()));
+    let (pool, pooled) = statement_log::logged(db.conn());
     let mut writer = SqliteWriter::for_db(&pool).unwrap();
-    let own = Arc::new(StdMutex::new(Vec::new()));
-    let sink = own.clone();
-    writer.observe(Arc::new(move |s: &Statement| sink.lock().unwrap().push(s.sql.clone())));
+    let (observer, own) = statement_log::observer();
+    writer.observe(observer);
     Fixture { _db: db, pool, writer, own, pooled }
 }
 
