@@ -43,7 +43,8 @@ use crate::db::{PING_IF_IDLE_FOR, sign_in_slots};
 
 /// How long opening a connection for a slot may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// After a slot failed to connect, it leaves the statements to the pool this long.
+/// After opening a kept connection failed (a slot here, or the SQLite sign-in writer's), it is
+/// not tried again for this long: a slot leaves its statements to the pool meanwhile.
 pub(crate) const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// Something that sees each statement this set runs (the statement tests count them, as
@@ -152,20 +153,16 @@ impl SignInConnections {
             }
         }
         if slot.conn.is_none() {
-            slot.conn = open(&*self.options, &mut slot.failed_at, "a sign-in database connection").await;
+            slot.conn = open(&self.options, &mut slot.failed_at).await;
         }
         slot.conn.is_some()
     }
 }
 
-/// Opens a connection kept outside the pool, unless an attempt failed under [`RETRY_AFTER`]
-/// ago (`failed_at`); `None`, with a warning naming `what`, when it cannot now, and the caller
-/// uses the pool meanwhile.
-async fn open<O>(options: &O, failed_at: &mut Option<Instant>, what: &str) -> Option<O::Connection>
-where
-    O: ConnectOptions,
-    O::Connection: Sized,
-{
+/// Opens a slot's connection, unless an attempt failed under [`RETRY_AFTER`] ago
+/// (`failed_at`); `None`, with a warning, when it cannot now, and the caller uses the pool
+/// meanwhile.
+async fn open(options: &PgConnectOptions, failed_at: &mut Option<Instant>) -> Option<PgConnection> {
     if failed_at.is_some_and(|t| t.elapsed() < RETRY_AFTER) {
         return None;
     }
@@ -177,7 +174,7 @@ where
         Ok(Err(e)) => e.to_string(),
         Err(_) => format!("no connection after {CONNECT_TIMEOUT:?}"),
     };
-    tracing::warn!(error, "opening {what} failed; the pool is used meanwhile");
+    tracing::warn!(error, "opening a sign-in database connection failed; the pool is used meanwhile");
     *failed_at = Some(Instant::now());
     None
 }
